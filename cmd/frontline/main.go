@@ -1,0 +1,219 @@
+// Command frontline is the Frontline binary: ingest, storage, scoring and
+// the server, one subcommand each.
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"frontline/evaluation"
+	"frontline/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// app holds what every subcommand needs from its surroundings.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	lang   string // zh or en
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, a *app, args []string) error
+}
+
+// commands is the command table, in the order `frontline help` lists it.
+func commands() map[string]command {
+	return map[string]command{
+		"migrate":    {"create or upgrade the database schema", runMigrate},
+		"registry":   {"load the registry of units, categories, cadres and tenures: registry load FILE", runRegistry},
+		"ingest":     {"ingest case-trail events: ingest [--format ndjson|csv] [--strict] [--json] FILE…|-", runIngest},
+		"case":       {"show a case's trail and milestones: case ID [--json]", runCase},
+		"quarantine": {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
+		"rebuild":    {"recompute all derived case state from the event log", runRebuild},
+		"gen":        {"generate a synthetic district: gen --cases N --seed S --out DIR", runGen},
+	}
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lang: "zh"}
+	if l := getenv("FRONTLINE_LANG"); strings.HasPrefix(l, "en") {
+		a.lang = "en"
+	}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.usage(cmds)
+		if len(args) == 0 {
+			return usageErrorf("no command given")
+		}
+		return nil
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		a.usage(cmds)
+		return usageErrorf("unknown command %q", args[0])
+	}
+	return cmd.run(ctx, a, args[1:])
+}
+
+func (a *app) usage(cmds map[string]command) {
+	fmt.Fprintln(a.stderr, a.t("usage: frontline COMMAND [flags]", "用法：frontline 命令 [参数]"))
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(a.stderr, "  %-11s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(a.stderr, a.t("Every command takes --db (default $FRONTLINE_DB or frontline.db); `frontline COMMAND -h` lists its flags.",
+		"每个命令都接受 --db（默认取 $FRONTLINE_DB，否则为 frontline.db）；`frontline 命令 -h` 列出其参数。"))
+}
+
+// t picks the English or Chinese text for the user's language.
+func (a *app) t(en, zh string) string {
+	if a.lang == "en" {
+		return en
+	}
+	return zh
+}
+
+// flags returns a flag set for a subcommand with the --db flag every
+// command shares.
+func (a *app) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("frontline "+name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	def := a.getenv("FRONTLINE_DB")
+	if def == "" {
+		def = "frontline.db"
+	}
+	db := fs.String("db", def, "database: a SQLite file path, or a postgres:// URL ($FRONTLINE_DB)")
+	return fs, db
+}
+
+// parse parses flags, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageErrorf("%v", err)
+	}
+	return nil
+}
+
+func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {
+	return store.Open(ctx, dsn)
+}
+
+// pseudonymizer returns the pseudonymizer keyed by $FRONTLINE_PSEUDONYM_KEY
+// (base64), or else by a random key kept in the database.
+func (a *app) pseudonymizer(ctx context.Context, db *store.DB) (*evaluation.Pseudonymizer, error) {
+	if k := a.getenv("FRONTLINE_PSEUDONYM_KEY"); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(key) < 16 {
+			return nil, usageErrorf("FRONTLINE_PSEUDONYM_KEY must be base64 of at least 16 bytes")
+		}
+		return evaluation.NewPseudonymizer(key), nil
+	}
+	key, err := db.Secret(ctx, "pseudonym")
+	if err != nil {
+		return nil, err
+	}
+	return evaluation.NewPseudonymizer(key), nil
+}
+
+func runMigrate(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("migrate")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(a.stderr, a.t("database is up to date", "数据库结构已是最新"))
+	return nil
+}
+
+func runRebuild(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("rebuild")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Rebuild(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, a.t("rebuilt %d cases from the event log\n", "已从事件日志重建 %d 个案件\n"), n)
+	return nil
+}
+
+// Exit statuses (DESIGN.md §7).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitStrict  = 3
+)
+
+var errHelp = errors.New("help requested")
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// strictError reports that --strict found rejected or quarantined events.
+type strictError struct{ rejected, quarantined int }
+
+func (e *strictError) Error() string {
+	return fmt.Sprintf("strict mode: %d rejected, %d quarantined", e.rejected, e.quarantined)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	var usage *usageError
+	var strict *strictError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &usage):
+		fmt.Fprintln(stderr, "frontline:", err)
+		return exitUsage
+	case errors.As(err, &strict):
+		fmt.Fprintln(stderr, "frontline:", err)
+		return exitStrict
+	default:
+		fmt.Fprintln(stderr, "frontline:", err)
+		return exitFailure
+	}
+}

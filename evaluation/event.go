@@ -1,0 +1,270 @@
+package evaluation
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+	"unicode/utf8"
+)
+
+// EventType names what happened in a case trail (DESIGN.md §3).
+type EventType string
+
+// The event types of the ingest contract.
+const (
+	Opened            EventType = "opened"
+	Dispatched        EventType = "dispatched"
+	Responded         EventType = "responded"
+	Reported          EventType = "reported"
+	Resolved          EventType = "resolved"
+	Returned          EventType = "returned"
+	ReturnRuled       EventType = "return_ruled"
+	Closed            EventType = "closed"
+	Reopened          EventType = "reopened"
+	Rated             EventType = "rated"
+	Revisited         EventType = "revisited"
+	CallEvaluated     EventType = "call_evaluated"
+	ResponseEvaluated EventType = "response_evaluated"
+	Supervised        EventType = "supervised"
+	Appealed          EventType = "appealed"
+	AppealDecided     EventType = "appeal_decided"
+)
+
+// EventTypes lists every event type in contract order.
+var EventTypes = []EventType{
+	Opened, Dispatched, Responded, Reported, Resolved, Returned, ReturnRuled, Closed,
+	Reopened, Rated, Revisited, CallEvaluated, ResponseEvaluated, Supervised, Appealed, AppealDecided,
+}
+
+// PlatformDispatcher is the `by` of a dispatch made by the platform rather than a street.
+const PlatformDispatcher = "platform"
+
+// Enumerated values of event fields.
+var (
+	Sources       = []string{"resident", "grid", "hotline", "patrol", "sensor", "other"}
+	Urgencies     = []string{"normal", "urgent", "critical"}
+	Roles         = []string{"lead", "assist"}
+	ReturnReasons = []string{"misdirected", "not_jurisdiction", "duplicate", "other"}
+	Satisfactions = []string{"satisfied", "basically_satisfied", "dissatisfied"}
+	Severities    = []string{"notice", "warning", "serious"}
+)
+
+// Limits on the size of event fields, so that one hostile line cannot bloat the log.
+const (
+	MaxIDLen   = 128
+	MaxCodeLen = 64
+	MaxTextLen = 4000
+)
+
+// Event is one entry of a case trail, in the shape of the ingest contract.
+// Reporter and AccessCode hold keyed hashes once the event has been
+// prepared for storage (see ingest); the clear values are never stored.
+type Event struct {
+	ID    string    `json:"id"`
+	Case  string    `json:"case"`
+	Type  EventType `json:"type"`
+	At    time.Time `json:"at"`
+	Unit  string    `json:"unit,omitempty"`
+	Actor string    `json:"actor,omitempty"`
+	Note  string    `json:"note,omitempty"`
+
+	// opened
+	Category   string   `json:"category,omitempty"`
+	Street     string   `json:"street,omitempty"`
+	Community  string   `json:"community,omitempty"`
+	Source     string   `json:"source,omitempty"`
+	Urgency    string   `json:"urgency,omitempty"`
+	Reporter   string   `json:"reporter,omitempty"`
+	AccessCode string   `json:"access_code,omitempty"`
+	Lat        *float64 `json:"lat,omitempty"`
+	Lon        *float64 `json:"lon,omitempty"`
+	Address    string   `json:"address,omitempty"`
+	Title      string   `json:"title,omitempty"`
+
+	// dispatched
+	By   string `json:"by,omitempty"`
+	Role string `json:"role,omitempty"`
+
+	// returned, reopened, appealed
+	Reason string `json:"reason,omitempty"`
+
+	// return_ruled, call_evaluated, response_evaluated, supervised, appealed, appeal_decided
+	Target   string `json:"target,omitempty"`
+	Upheld   *bool  `json:"upheld,omitempty"`
+	Accurate *bool  `json:"accurate,omitempty"`
+	Score    *int   `json:"score,omitempty"`
+	Severity string `json:"severity,omitempty"`
+
+	// rated, revisited
+	Satisfaction string `json:"satisfaction,omitempty"`
+	Solved       *bool  `json:"solved,omitempty"`
+	InPlace      *bool  `json:"in_place,omitempty"`
+}
+
+// required lists, per type, the fields beyond id, case, type and at that must be present.
+var required = map[EventType][]string{
+	Opened:            {"category", "street"},
+	Dispatched:        {"unit", "by"},
+	Responded:         {"unit"},
+	Reported:          {"unit"},
+	Resolved:          {"unit"},
+	Returned:          {"unit"},
+	ReturnRuled:       {"unit", "target", "upheld"},
+	Closed:            nil,
+	Reopened:          nil,
+	Rated:             {"satisfaction"},
+	Revisited:         {"unit", "in_place"},
+	CallEvaluated:     {"unit", "target", "accurate"},
+	ResponseEvaluated: {"unit", "target", "score"},
+	Supervised:        {"unit", "target"},
+	Appealed:          {"unit", "target", "reason"},
+	AppealDecided:     {"unit", "target", "upheld"},
+}
+
+// present reports whether the named field holds a value.
+func (e *Event) present(field string) bool {
+	switch field {
+	case "category":
+		return e.Category != ""
+	case "street":
+		return e.Street != ""
+	case "unit":
+		return e.Unit != ""
+	case "by":
+		return e.By != ""
+	case "target":
+		return e.Target != ""
+	case "upheld":
+		return e.Upheld != nil
+	case "satisfaction":
+		return e.Satisfaction != ""
+	case "in_place":
+		return e.InPlace != nil
+	case "accurate":
+		return e.Accurate != nil
+	case "score":
+		return e.Score != nil
+	case "reason":
+		return e.Reason != ""
+	}
+	return false
+}
+
+// Validate checks the event against the contract and returns a *FieldError
+// naming the first field that is wrong.
+func (e *Event) Validate() error {
+	if err := checkText("id", e.ID, MaxIDLen, true); err != nil {
+		return err
+	}
+	if err := checkText("case", e.Case, MaxIDLen, true); err != nil {
+		return err
+	}
+	if e.Type == "" {
+		return &FieldError{"type", "required"}
+	}
+	fields, ok := required[e.Type]
+	if !ok {
+		return &FieldError{"type", fmt.Sprintf("unknown event type %q", truncate(string(e.Type)))}
+	}
+	if e.At.IsZero() {
+		return &FieldError{"at", "required"}
+	}
+	if y := e.At.Year(); y < 2000 || y > 2100 {
+		return &FieldError{"at", fmt.Sprintf("year %d is outside 2000–2100", y)}
+	}
+	for _, f := range fields {
+		if !e.present(f) {
+			return &FieldError{f, "required for " + string(e.Type)}
+		}
+	}
+	for _, c := range []struct {
+		field, value string
+		max          int
+	}{
+		{"unit", e.Unit, MaxCodeLen}, {"category", e.Category, MaxCodeLen}, {"street", e.Street, MaxCodeLen},
+		{"community", e.Community, MaxCodeLen}, {"by", e.By, MaxCodeLen}, {"target", e.Target, MaxIDLen},
+		{"actor", e.Actor, MaxIDLen}, {"reporter", e.Reporter, MaxIDLen}, {"access_code", e.AccessCode, MaxIDLen},
+		{"note", e.Note, MaxTextLen}, {"address", e.Address, MaxTextLen}, {"title", e.Title, MaxTextLen},
+		{"reason", e.Reason, MaxTextLen},
+	} {
+		if err := checkText(c.field, c.value, c.max, false); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		field, value string
+		allowed      []string
+	}{
+		{"source", e.Source, Sources}, {"urgency", e.Urgency, Urgencies}, {"role", e.Role, Roles},
+		{"satisfaction", e.Satisfaction, Satisfactions}, {"severity", e.Severity, Severities},
+	} {
+		if c.value != "" && !slices.Contains(c.allowed, c.value) {
+			return &FieldError{c.field, fmt.Sprintf("%q is not one of %v", truncate(c.value), c.allowed)}
+		}
+	}
+	if e.Type == Returned && e.Reason != "" && !slices.Contains(ReturnReasons, e.Reason) {
+		return &FieldError{"reason", fmt.Sprintf("%q is not one of %v", truncate(e.Reason), ReturnReasons)}
+	}
+	if e.Score != nil && (*e.Score < 1 || *e.Score > 5) {
+		return &FieldError{"score", fmt.Sprintf("%d is outside 1–5", *e.Score)}
+	}
+	if e.Lat != nil && (math.IsNaN(*e.Lat) || *e.Lat < -90 || *e.Lat > 90) {
+		return &FieldError{"lat", "outside −90…90"}
+	}
+	if e.Lon != nil && (math.IsNaN(*e.Lon) || *e.Lon < -180 || *e.Lon > 180) {
+		return &FieldError{"lon", "outside −180…180"}
+	}
+	return nil
+}
+
+func checkText(field, v string, max int, req bool) error {
+	switch {
+	case v == "" && req:
+		return &FieldError{field, "required"}
+	case len(v) > max:
+		return &FieldError{field, fmt.Sprintf("longer than %d bytes", max)}
+	case !utf8.ValidString(v):
+		return &FieldError{field, "not valid UTF-8"}
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// UnitRefs returns the unit codes the event names: acting, receiving,
+// calling and target units. The platform dispatcher is not a unit.
+func (e *Event) UnitRefs() []string {
+	refs := make([]string, 0, 4)
+	add := func(code string) {
+		if code != "" && !slices.Contains(refs, code) {
+			refs = append(refs, code)
+		}
+	}
+	add(e.Unit)
+	add(e.Street)
+	add(e.Community)
+	if e.By != PlatformDispatcher {
+		add(e.By)
+	}
+	switch e.Type {
+	case ReturnRuled, CallEvaluated, ResponseEvaluated, Supervised:
+		add(e.Target)
+	}
+	return refs
+}
+
+// Normalize puts the event into its canonical stored form: time in UTC at
+// microsecond precision (what both database engines keep) and defaults made
+// explicit, so that equal content always encodes equally.
+func (e *Event) Normalize() {
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	if e.Type == Dispatched && e.Role == "" {
+		e.Role = "lead"
+	}
+}

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+)
+
+type eventRow struct {
+	bun.BaseModel `bun:"table:events"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	ID            string    `bun:"id"`
+	Case          string    `bun:"case_id"`
+	Type          string    `bun:"type"`
+	At            time.Time `bun:"at"`
+	Unit          string    `bun:"unit,nullzero"`
+	Hash          []byte    `bun:"hash"`
+	Body          string    `bun:"body"`
+}
+
+type caseRow struct {
+	bun.BaseModel  `bun:"table:cases"`
+	ID             string    `bun:"id,pk"`
+	OpenedAt       time.Time `bun:"opened_at,nullzero"`
+	Category       string    `bun:"category,nullzero"`
+	Street         string    `bun:"street,nullzero"`
+	Community      string    `bun:"community,nullzero"`
+	Source         string    `bun:"source,nullzero"`
+	Urgency        string    `bun:"urgency,nullzero"`
+	AccessCodeHash string    `bun:"access_code_hash,nullzero"`
+	Closed         bool      `bun:"closed"`
+	ClosedAt       time.Time `bun:"closed_at,nullzero"`
+	Reopenings     int       `bun:"reopenings"`
+	Satisfaction   string    `bun:"satisfaction,nullzero"`
+	Solved         *bool     `bun:"solved"`
+	RatedAt        time.Time `bun:"rated_at,nullzero"`
+	Revisits       int       `bun:"revisits"`
+	InPlace        *bool     `bun:"in_place"`
+	RevisitedAt    time.Time `bun:"revisited_at,nullzero"`
+	Events         int       `bun:"events"`
+	LastEventAt    time.Time `bun:"last_event_at"`
+}
+
+func (r *caseRow) domain() evaluation.Case {
+	return evaluation.Case{ID: r.ID, OpenedAt: utc(r.OpenedAt), Category: r.Category, Street: r.Street,
+		Community: r.Community, Source: r.Source, Urgency: r.Urgency, AccessCodeHash: r.AccessCodeHash,
+		Closed: r.Closed, ClosedAt: utc(r.ClosedAt), Reopenings: r.Reopenings, Satisfaction: r.Satisfaction,
+		Solved: r.Solved, RatedAt: utc(r.RatedAt), Revisits: r.Revisits, InPlace: r.InPlace,
+		RevisitedAt: utc(r.RevisitedAt), Events: r.Events, LastEventAt: utc(r.LastEventAt)}
+}
+
+type assignmentRow struct {
+	bun.BaseModel `bun:"table:assignments"`
+	Case          string    `bun:"case_id,pk"`
+	Unit          string    `bun:"unit,pk"`
+	Role          string    `bun:"role"`
+	By            string    `bun:"by_unit,nullzero"`
+	DispatchedAt  time.Time `bun:"dispatched_at,nullzero"`
+	RespondedAt   time.Time `bun:"responded_at,nullzero"`
+	ReportedAt    time.Time `bun:"reported_at,nullzero"`
+	ResolvedAt    time.Time `bun:"resolved_at,nullzero"`
+	Resolutions   int       `bun:"resolutions"`
+	ReturnedAt    time.Time `bun:"returned_at,nullzero"`
+	ReturnReason  string    `bun:"return_reason,nullzero"`
+	ReturnUpheld  *bool     `bun:"return_upheld"`
+	ReturnRuledBy string    `bun:"return_ruled_by,nullzero"`
+	CallAccurate  *bool     `bun:"call_accurate"`
+	CallScore     *int      `bun:"call_score"`
+	ResponseScore *int      `bun:"response_score"`
+}
+
+func (r *assignmentRow) domain() evaluation.Assignment {
+	return evaluation.Assignment{Case: r.Case, Unit: r.Unit, Role: r.Role, By: r.By,
+		DispatchedAt: utc(r.DispatchedAt), RespondedAt: utc(r.RespondedAt), ReportedAt: utc(r.ReportedAt),
+		ResolvedAt: utc(r.ResolvedAt), Resolutions: r.Resolutions, ReturnedAt: utc(r.ReturnedAt),
+		ReturnReason: r.ReturnReason, ReturnUpheld: r.ReturnUpheld, ReturnRuledBy: r.ReturnRuledBy,
+		CallAccurate: r.CallAccurate, CallScore: r.CallScore, ResponseScore: r.ResponseScore}
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// CaseView is a case with its derived state and its whole trail.
+type CaseView struct {
+	Case        evaluation.Case
+	Assignments []evaluation.Assignment
+	Trail       []evaluation.Event // in time order
+}
+
+// Case returns a case's derived state and trail.
+func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
+	var c caseRow
+	if err := db.bun.NewSelect().Model(&c).Where("id = ?", id).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q not found", id)
+		}
+		return nil, db.wrap("read case", err)
+	}
+	var as []assignmentRow
+	// The order of Derive: by dispatch time (none first), then unit.
+	if err := db.bun.NewSelect().Model(&as).Where("case_id = ?", id).
+		OrderExpr("dispatched_at IS NOT NULL, dispatched_at, unit").Scan(ctx); err != nil {
+		return nil, db.wrap("read assignments", err)
+	}
+	trail, err := db.Trail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &CaseView{Case: c.domain(), Trail: trail}
+	for i := range as {
+		v.Assignments = append(v.Assignments, as[i].domain())
+	}
+	return v, nil
+}
+
+// Trail returns a case's events in time order.
+func (db *DB) Trail(ctx context.Context, caseID string) ([]evaluation.Event, error) {
+	var rows []eventRow
+	if err := db.bun.NewSelect().Model(&rows).Column("id", "body").Where("case_id = ?", caseID).Scan(ctx); err != nil {
+		return nil, db.wrap("read trail", err)
+	}
+	trail := make([]evaluation.Event, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal([]byte(r.Body), &trail[i]); err != nil {
+			return nil, db.wrap("read trail", fmt.Errorf("decode event %s: %w", r.ID, err))
+		}
+	}
+	evaluation.SortTrail(trail)
+	return trail, nil
+}
+
+// QuarantineEntry is an event kept aside because it names unknown codes.
+type QuarantineEntry struct {
+	ID         string    `json:"id"`
+	Case       string    `json:"case"`
+	Type       string    `json:"type"`
+	At         time.Time `json:"at"`
+	Missing    []string  `json:"missing"`
+	Line       int       `json:"line"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+type quarantineRow struct {
+	bun.BaseModel `bun:"table:quarantine"`
+	ID            string    `bun:"id,pk"`
+	Case          string    `bun:"case_id"`
+	Type          string    `bun:"type"`
+	At            time.Time `bun:"at"`
+	Hash          []byte    `bun:"hash"`
+	Body          string    `bun:"body"`
+	Missing       string    `bun:"missing"`
+	Line          int       `bun:"line"`
+	ReceivedAt    time.Time `bun:"received_at"`
+}
+
+// QuarantineList returns up to limit quarantined events, oldest first.
+func (db *DB) QuarantineList(ctx context.Context, limit int) ([]QuarantineEntry, int, error) {
+	var rows []quarantineRow
+	total, err := db.bun.NewSelect().Model(&rows).Order("received_at", "id").Limit(int64(limit)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, db.wrap("list quarantine", err)
+	}
+	out := make([]QuarantineEntry, len(rows))
+	for i, r := range rows {
+		out[i] = QuarantineEntry{ID: r.ID, Case: r.Case, Type: r.Type, At: r.At.UTC(), Missing: strings.Fields(r.Missing), Line: r.Line, ReceivedAt: r.ReceivedAt.UTC()}
+	}
+	return out, int(total), nil
+}
+
+// Quarantined returns quarantined events with ids after the given one, in id order.
+func (db *DB) Quarantined(ctx context.Context, after string, limit int) ([]ingest.Prepared, error) {
+	var rows []quarantineRow
+	if err := db.bun.NewSelect().Model(&rows).Where("id > ?", after).Order("id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, db.wrap("read quarantine", err)
+	}
+	out := make([]ingest.Prepared, len(rows))
+	for i, r := range rows {
+		out[i].Line = r.Line
+		if err := json.Unmarshal([]byte(r.Body), &out[i].Event); err != nil {
+			return nil, db.wrap("read quarantine", fmt.Errorf("decode event %s: %w", r.ID, err))
+		}
+	}
+	return out, nil
+}
+
+// Rebuild recomputes every case's derived state from the event log.
+func (db *DB) Rebuild(ctx context.Context) (int, error) {
+	var ids []string
+	if err := db.bun.NewSelect().Model((*eventRow)(nil)).ColumnExpr("DISTINCT case_id").Order("case_id").Scan(ctx, &ids); err != nil {
+		return 0, db.wrap("rebuild", err)
+	}
+	const chunk = 2000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		var err error
+		if db.engine == Postgres {
+			err = db.withPgx(ctx, func(tx pgx.Tx) error { return derivePostgres(ctx, tx, part, nil) })
+		} else {
+			err = db.rebuildSQLite(ctx, part)
+		}
+		if err != nil {
+			return start, db.wrap("rebuild", err)
+		}
+	}
+	return len(ids), nil
+}
+
+func (db *DB) rebuildSQLite(ctx context.Context, ids []string) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.deriveSQLite(ctx, tx, ids, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Counts returns the number of rows in the main tables, for summaries and tests.
+func (db *DB) Counts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, table := range []string{"events", "quarantine", "cases", "assignments", "units", "categories", "cadres", "tenures"} {
+		var n int
+		if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			return nil, db.wrap("count "+table, err)
+		}
+		out[table] = n
+	}
+	return out, nil
+}

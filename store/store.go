@@ -1,0 +1,198 @@
+// Package store keeps Frontline's data in SQLite or PostgreSQL through bun:
+// the event log, the registry, quarantine and the derived case state.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"frontline/evaluation"
+)
+
+// Engine is a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// EngineOf returns the engine a DSN selects: PostgreSQL for postgres:// and
+// postgresql:// URLs, SQLite for anything else (a file path).
+func EngineOf(dsn string) Engine {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// DB is a Frontline database.
+type DB struct {
+	bun    *bun.DB
+	sql    *sql.DB
+	engine Engine
+	now    func() time.Time
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithClock sets the clock used for stored timestamps (tests fix it).
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// Open connects to the database that dsn names, creating a SQLite file if
+// needed, and runs the embedded migrations.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	db := &DB{engine: EngineOf(dsn), now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	var err error
+	switch db.engine {
+	case Postgres:
+		db.sql, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.sql.SetMaxOpenConns(16)
+		db.bun = bun.NewDB(db.sql, pgdialect.New())
+	default:
+		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		// One connection: SQLite allows one writer, and a single connection
+		// turns lock contention into queueing in Go instead of busy errors.
+		db.sql.SetMaxOpenConns(1)
+		db.sql.SetConnMaxIdleTime(0)
+		db.bun = bun.NewDB(db.sql, sqlitedialect.New())
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Engine returns the database engine.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+func (db *DB) migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrationFiles, "migrations/"+string(db.engine))
+	if err != nil {
+		return err
+	}
+	migrations := migrate.NewMigrations()
+	if err := migrations.Discover(dir); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	m := migrate.NewMigrator(db.bun, migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("migrate: init: %w", err)
+	}
+	if db.engine == Postgres {
+		// Serialise concurrent starts; SQLite's write lock already does.
+		if _, err := db.sql.ExecContext(ctx, "SELECT pg_advisory_lock(7001)"); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7001)")
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Secret returns the named secret, creating a random 32-byte one on first use.
+func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	key := "secret:" + name
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	_, err := db.bun.NewInsert().Model(&settingRow{Key: key, Value: base64.StdEncoding.EncodeToString(fresh)}).
+		On("CONFLICT (key) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return nil, db.wrap("create secret", err)
+	}
+	var row settingRow
+	if err := db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx); err != nil {
+		return nil, db.wrap("read secret", err)
+	}
+	return base64.StdEncoding.DecodeString(row.Value)
+}
+
+type settingRow struct {
+	bun.BaseModel `bun:"table:settings"`
+	Key           string `bun:"key,pk"`
+	Value         string `bun:"value"`
+}
+
+// wrap gives a driver error its kind, judged by error code, never by text.
+func (db *DB) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	kind := evaluation.KindInternal
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		kind = evaluation.KindNotFound
+	case errors.As(err, &pg):
+		switch pg.Code {
+		case "23505", "23503", "40001":
+			kind = evaluation.KindConflict
+		case "22P02", "22007", "22008", "23502", "23514":
+			kind = evaluation.KindInvalid
+		}
+	case errors.As(err, &lite):
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			kind = evaluation.KindConflict
+		case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
+			kind = evaluation.KindInvalid
+		}
+	}
+	return &evaluation.Error{Op: op, Kind: kind, Err: err}
+}

@@ -1,0 +1,384 @@
+package store
+
+import (
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+)
+
+// fixedNow is the clock of every test database.
+var fixedNow = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+
+// forEachDB runs f against a fresh SQLite database and, when
+// FRONTLINE_TEST_POSTGRES names a server, a fresh PostgreSQL schema.
+func forEachDB(t *testing.T, f func(t *testing.T, db *DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		f(t, openTestDB(t, filepath.Join(t.TempDir(), "test.db")))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("FRONTLINE_TEST_POSTGRES")
+		if dsn == "" {
+			t.Skip("FRONTLINE_TEST_POSTGRES is not set")
+		}
+		f(t, openTestDB(t, postgresSchema(t, dsn)))
+	})
+}
+
+func openTestDB(t *testing.T, dsn string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn, WithClock(func() time.Time { return fixedNow }))
+	if err != nil {
+		t.Fatalf("open %s: %v", EngineOf(dsn), err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// postgresSchema creates a schema of its own for one test and returns a
+// DSN whose search path points at it; the schema is dropped afterwards.
+func postgresSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	crand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
+
+func loadRegistry(t *testing.T, db *DB, path string) RegistryResult {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat(path), func(string) bool { return false })
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	res, err := db.LoadRegistry(context.Background(), reg, OriginRegistry)
+	if err != nil {
+		t.Fatalf("load registry: %v", err)
+	}
+	return res
+}
+
+func ingestString(t *testing.T, db *DB, ndjson string, batch int) ingest.Summary {
+	t.Helper()
+	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("test key 0123456")), BatchSize: batch}
+	sum, err := in.Run(context.Background(), ingest.NewNDJSONDecoder(strings.NewReader(ndjson)))
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	return sum
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestOpenMigratesTwice(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		// Opening again runs no migration twice and keeps the data.
+		loadRegistry(t, db, "testdata/registry.yaml")
+		if err := db.migrate(context.Background()); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		counts, err := db.Counts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["units"] != 4 {
+			t.Errorf("units after second migrate = %d, want 4", counts["units"])
+		}
+	})
+}
+
+func TestLoadRegistryUpsertKeepsHistory(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		got := loadRegistry(t, db, "testdata/registry.yaml")
+		want := RegistryResult{Units: RegistryCounts{Added: 4}, Categories: RegistryCounts{Added: 2},
+			Cadres: RegistryCounts{Added: 2}, Tenures: RegistryCounts{Added: 2}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("first load (-want +got):\n%s", diff)
+		}
+		// A second file renames one unit, ends a tenure and leaves out D2.
+		reg := &evaluation.Registry{
+			Units: []evaluation.Unit{
+				{Code: "S1", Kind: evaluation.Street, Name: evaluation.Name{Zh: "鼓东街道", En: "Gudong Street"}},
+				{Code: "D1", Kind: evaluation.Department, Name: evaluation.Name{Zh: "城市管理局", En: "City Management Bureau"}},
+			},
+			Tenures: []evaluation.Tenure{{Cadre: "K002", Unit: "D1", Role: "head",
+				From: mustDate(t, "2026-01-01"), To: mustDate(t, "2026-09-30")}},
+		}
+		got, err := db.LoadRegistry(ctx, reg, OriginRegistry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = RegistryResult{Units: RegistryCounts{Changed: 1, Unchanged: 1}, Tenures: RegistryCounts{Changed: 1}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("reload (-want +got):\n%s", diff)
+		}
+		stored, err := db.Registry(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored.Units) != 4 {
+			t.Errorf("units after reload = %d, want 4 (a reload never deletes)", len(stored.Units))
+		}
+		for _, u := range stored.Units {
+			if u.Code == "D1" && u.Name.Zh != "城市管理局" {
+				t.Errorf("D1 name = %q, want the new name", u.Name.Zh)
+			}
+		}
+		var changes []registryChangeRow
+		if err := db.bun.NewSelect().Model(&changes).Order("seq").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var old []string
+		for _, c := range changes {
+			if c.Old != "" {
+				old = append(old, c.Entity+" "+c.Key)
+				if !strings.Contains(c.Old, "城管局") && c.Entity == "unit" {
+					t.Errorf("change of %s keeps old value %s, want the old name", c.Key, c.Old)
+				}
+			}
+		}
+		if diff := cmp.Diff([]string{"unit D1", "tenure K002/D1/2026-01-01"}, old); diff != "" {
+			t.Errorf("recorded changes (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func mustDate(t *testing.T, s string) evaluation.Date {
+	t.Helper()
+	d, err := evaluation.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestIngestIdempotentAndConflicts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		loadRegistry(t, db, "testdata/registry.yaml")
+		events := readFile(t, "testdata/worked.ndjson")
+		got := ingestString(t, db, events, 5)
+		if got.Read != 16 || got.Accepted != 16 {
+			t.Fatalf("first ingest = %+v, want 16 read and accepted", got)
+		}
+		got = ingestString(t, db, events, 5)
+		if got.Duplicates != 16 || got.Accepted != 0 {
+			t.Errorf("re-ingest = %+v, want 16 duplicates", got)
+		}
+		// Same id, other content: a conflict, and the stored event is unchanged.
+		changed := strings.Replace(strings.SplitN(events, "\n", 2)[0], `"S1"`, `"S1C1"`, 1)
+		got = ingestString(t, db, changed+"\n", 5)
+		if got.Conflicts != 1 || len(got.Errors) != 1 || got.Errors[0].ID != "W-01" {
+			t.Errorf("conflicting ingest = %+v, want one conflict on W-01", got)
+		}
+		// The same instant written in another offset is the same content.
+		sameInstant := strings.Replace(strings.SplitN(events, "\n", 2)[0], "2026-06-01T09:00:00+08:00", "2026-06-01T01:00:00Z", 1)
+		got = ingestString(t, db, sameInstant+"\n", 5)
+		if got.Duplicates != 1 {
+			t.Errorf("same instant in UTC = %+v, want a duplicate", got)
+		}
+		v, err := db.Case(context.Background(), "W1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Case.Street != "S1" {
+			t.Errorf("W1 street = %q after a conflict, want S1 kept", v.Case.Street)
+		}
+	})
+}
+
+func TestWorkedExampleMilestones(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100)
+		at := func(s string) time.Time {
+			tm, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tm.UTC()
+		}
+		v, err := db.Case(context.Background(), "W2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCase := evaluation.Case{ID: "W2", OpenedAt: at("2026-06-18T16:00:00+08:00"), Category: "road", Street: "S1",
+			Satisfaction: "dissatisfied", RatedAt: at("2026-06-22T18:00:00+08:00"), Revisits: 1, InPlace: ptr(true),
+			RevisitedAt: at("2026-06-23T09:00:00+08:00"), Events: 7, LastEventAt: at("2026-06-23T09:00:00+08:00")}
+		if diff := cmp.Diff(wantCase, v.Case); diff != "" {
+			t.Errorf("W2 case (-want +got):\n%s", diff)
+		}
+		wantAssign := []evaluation.Assignment{{Case: "W2", Unit: "D2", Role: "lead", By: "S1",
+			DispatchedAt: at("2026-06-18T16:45:00+08:00"), RespondedAt: at("2026-06-18T17:00:00+08:00"),
+			ReportedAt: at("2026-06-18T17:40:00+08:00"), ResolvedAt: at("2026-06-22T16:00:00+08:00"), Resolutions: 1}}
+		if diff := cmp.Diff(wantAssign, v.Assignments); diff != "" {
+			t.Errorf("W2 assignments (-want +got):\n%s", diff)
+		}
+		w1, err := db.Case(context.Background(), "W1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := w1.Assignments[0]
+		if a.CallAccurate == nil || !*a.CallAccurate || a.CallScore == nil || *a.CallScore != 5 || a.ResponseScore == nil || *a.ResponseScore != 4 {
+			t.Errorf("W1 evaluations = accurate %v call %v response %v, want true 5 4", a.CallAccurate, a.CallScore, a.ResponseScore)
+		}
+		if _, err := db.Case(context.Background(), "nope"); evaluation.KindOf(err) != evaluation.KindNotFound {
+			t.Errorf("unknown case error = %v, want kind not found", err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestQuarantineReleasedWhenRegistryLearnsCode(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		events := `{"id":"Q-1","case":"Q1","type":"opened","at":"2026-06-01T09:00:00+08:00","category":"garbage","street":"S9","reporter":"13800000000"}
+{"id":"Q-2","case":"Q1","type":"dispatched","at":"2026-06-01T09:05:00+08:00","unit":"D1","by":"S9"}
+{"id":"Q-3","case":"Q1","type":"responded","at":"2026-06-01T09:06:00+08:00","unit":"D1"}
+`
+		got := ingestString(t, db, events, 10)
+		if got.Quarantined != 2 || got.Accepted != 1 {
+			t.Fatalf("ingest = %+v, want 2 quarantined and 1 accepted", got)
+		}
+		list, total, err := db.QuarantineList(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 2 || list[0].Missing[0] != "unit:S9" {
+			t.Errorf("quarantine = %d %+v, want 2 naming unit:S9", total, list)
+		}
+		// Sending the same events again while the code is still unknown is a duplicate.
+		if got := ingestString(t, db, events, 10); got.Duplicates != 3 {
+			t.Errorf("re-ingest during quarantine = %+v, want 3 duplicates", got)
+		}
+		reg := &evaluation.Registry{Units: []evaluation.Unit{{Code: "S9", Kind: evaluation.Street, Name: evaluation.Name{Zh: "新街道"}}}}
+		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("test key 0123456"))}
+		released, err := in.Release(ctx)
+		if err != nil || released != 2 {
+			t.Fatalf("release = %d, %v; want 2", released, err)
+		}
+		v, err := db.Case(ctx, "Q1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Case.Street != "S9" || len(v.Assignments) != 1 || v.Assignments[0].By != "S9" || v.Case.Events != 3 {
+			t.Errorf("case after release = %+v %+v, want street S9 called D1", v.Case, v.Assignments)
+		}
+		if strings.Contains(v.Trail[0].Reporter, "13800000000") || v.Trail[0].Reporter == "" {
+			t.Errorf("reporter stored as %q, want a pseudonym", v.Trail[0].Reporter)
+		}
+		if _, total, _ := db.QuarantineList(ctx, 10); total != 0 {
+			t.Errorf("quarantine after release holds %d, want 0", total)
+		}
+		if got := ingestString(t, db, events, 10); got.Duplicates != 3 {
+			t.Errorf("re-ingest after release = %+v, want 3 duplicates", got)
+		}
+	})
+}
+
+// TestArrivalOrderDoesNotMatter ingests the same trails in shuffled orders
+// and batch sizes, and checks that the derived state and a full rebuild
+// agree with an in-order ingest.
+func TestArrivalOrderDoesNotMatter(t *testing.T) {
+	lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+	var want map[string]*CaseView
+	forEachDB(t, func(t *testing.T, db *DB) {
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, strings.Join(lines, "\n"), 100)
+		ref := snapshot(t, db)
+		if want == nil {
+			want = ref
+		} else if diff := cmp.Diff(want, ref); diff != "" {
+			t.Errorf("engines disagree (-sqlite +this):\n%s", diff)
+		}
+		for seed := range uint64(5) {
+			t.Run("", func(t *testing.T) {
+				fresh := openLike(t, db)
+				loadRegistry(t, fresh, "testdata/registry.yaml")
+				shuffled := append([]string(nil), lines...)
+				r := rand.New(rand.NewPCG(seed, 42))
+				r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+				ingestString(t, fresh, strings.Join(shuffled, "\n"), 1+int(seed))
+				if diff := cmp.Diff(ref, snapshot(t, fresh)); diff != "" {
+					t.Errorf("shuffled (seed %d) differs (-in order +shuffled):\n%s", seed, diff)
+				}
+				if _, err := fresh.Rebuild(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(ref, snapshot(t, fresh)); diff != "" {
+					t.Errorf("rebuild differs (-ingested +rebuilt):\n%s", diff)
+				}
+			})
+		}
+	})
+}
+
+// openLike opens another empty database on the same engine as db.
+func openLike(t *testing.T, db *DB) *DB {
+	t.Helper()
+	if db.engine == Postgres {
+		return openTestDB(t, postgresSchema(t, os.Getenv("FRONTLINE_TEST_POSTGRES")))
+	}
+	return openTestDB(t, filepath.Join(t.TempDir(), "like.db"))
+}
+
+func snapshot(t *testing.T, db *DB) map[string]*CaseView {
+	t.Helper()
+	var ids []string
+	if err := db.bun.NewSelect().Model((*caseRow)(nil)).Column("id").Scan(context.Background(), &ids); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*CaseView{}
+	for _, id := range ids {
+		v, err := db.Case(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = v
+	}
+	return out
+}
