@@ -1,0 +1,48 @@
+# The targets the README names. `make demo` runs the pipeline on a fresh
+# synthetic district; `make test` runs every test, on PostgreSQL too when
+# a server answers on 127.0.0.1:5432.
+
+GO        ?= go
+DEMO_DIR  ?= demo
+PG_DSN    ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+# Use the local PostgreSQL for the storage tests when one is running.
+ifeq ($(FRONTLINE_TEST_POSTGRES),)
+ifneq ($(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo up),)
+export FRONTLINE_TEST_POSTGRES := $(PG_DSN)
+endif
+endif
+
+.PHONY: build demo test check fuzz bench-ingest clean
+
+build:
+	$(GO) build -o frontline ./cmd/frontline
+
+demo: build
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	./frontline gen --cases 20000 --seed 1 --out $(DEMO_DIR)
+	./frontline registry load --db $(DEMO_DIR)/frontline.db $(DEMO_DIR)/registry.yaml
+	./frontline ingest --db $(DEMO_DIR)/frontline.db $(DEMO_DIR)/events.ndjson
+	./frontline case --db $(DEMO_DIR)/frontline.db C2026000042
+
+test:
+	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
+	$(GO) test -race -count=1 ./...
+
+check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+# Bounded fuzzing over the committed corpus (CI runs this too).
+FUZZTIME ?= 15s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzNDJSON$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(FUZZTIME) ./ingest
+
+# Ingest speed against sqlite3 .import and psql \copy (see README).
+EVENTS ?= 1000000
+bench-ingest: build
+	EVENTS=$(EVENTS) PG_DSN='$(PG_DSN)' ./scripts/bench-ingest.sh
+
+clean:
+	rm -rf frontline $(DEMO_DIR) bench/out
