@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -133,5 +134,23 @@ func TestPseudonymizer(t *testing.T) {
 	p.Apply(&e)
 	if e.Reporter != p.Reporter("R1") || e.AccessCode != stored {
 		t.Errorf("Apply() = %q %q, want keyed hashes", e.Reporter, e.AccessCode)
+	}
+}
+
+func TestDateRoundTrips(t *testing.T) {
+	in := Tenure{Cadre: "K1", Unit: "S1", Role: "head", From: Date{time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"cadre":"K1","unit":"S1","role":"head","from":"2026-06-30"}`; string(b) != want {
+		t.Errorf("json = %s, want %s", b, want)
+	}
+	var out Tenure
+	if err := json.Unmarshal(b, &out); err != nil || !out.From.Equal(in.From.Time) || !out.To.IsZero() {
+		t.Errorf("round trip = %+v, %v; want %+v", out, err, in)
+	}
+	if err := json.Unmarshal([]byte(`{"from":"30/06/2026"}`), &out); err == nil {
+		t.Error("bad date accepted")
 	}
 }

@@ -3,6 +3,7 @@ package evaluation
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -72,6 +73,19 @@ func (d Date) String() string {
 		return ""
 	}
 	return d.Format(DateLayout)
+}
+
+// MarshalJSON writes the date as "2006-01-02". Without it the embedded
+// time.Time's JSON methods would win over the text methods.
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads a "2006-01-02" date.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("want a date like \"2026-01-31\", got %s", truncate(string(b)))
+	}
+	return d.UnmarshalText([]byte(s))
 }
 
 // MarshalText writes the date as 2006-01-02.

@@ -35,7 +35,6 @@ func decodeAll(t *testing.T, dec Decoder) []string {
 	}
 }
 
-
 const good = `{"id":"E1","case":"C1","type":"opened","at":"2026-06-01T09:00:00+08:00","category":"garbage","street":"S1"}`
 
 func TestNDJSONBadInput(t *testing.T) {

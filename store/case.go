@@ -3,12 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
@@ -208,7 +209,12 @@ func (db *DB) Rebuild(ctx context.Context) (int, error) {
 		part := ids[start:min(start+chunk, len(ids))]
 		var err error
 		if db.engine == Postgres {
-			err = db.withPgx(ctx, func(tx pgx.Tx) error { return derivePostgres(ctx, tx, part, nil) })
+			err = db.withPgx(ctx, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
+					return err
+				}
+				return derivePostgres(ctx, tx, part, newTrailReader(nil, nil), math.MaxInt64)
+			})
 		} else {
 			err = db.rebuildSQLite(ctx, part)
 		}
@@ -225,7 +231,7 @@ func (db *DB) rebuildSQLite(ctx context.Context, ids []string) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := db.deriveSQLite(ctx, tx, ids, nil); err != nil {
+	if err := deriveSQLite(ctx, tx, ids, newTrailReader(nil, nil), math.MaxInt64); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -3,11 +3,12 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-json"
 
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -71,31 +72,26 @@ func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 	return slices.Compact(ids)
 }
 
-// fresh indexes the events being inserted by id, so that rereading their
-// trails need not decode them again.
-func (p *plan) fresh(batch []ingest.Prepared) map[string]*evaluation.Event {
-	m := make(map[string]*evaluation.Event, len(p.insert))
-	for _, i := range p.insert {
-		m[batch[i].Event.ID] = &batch[i].Event
-	}
-	return m
-}
-
-// trailReader collects case trails from (case, id, body) rows.
+// trailReader collects case trails: the events being inserted, which are
+// already decoded, and the stored events read back from the log.
 type trailReader struct {
-	fresh  map[string]*evaluation.Event
 	trails map[string][]evaluation.Event
 }
 
-func newTrailReader(fresh map[string]*evaluation.Event) *trailReader {
-	return &trailReader{fresh: fresh, trails: map[string][]evaluation.Event{}}
+// newTrailReader starts trails with the batch's events that plan inserts.
+func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
+	r := &trailReader{trails: map[string][]evaluation.Event{}}
+	if p != nil {
+		for _, i := range p.insert {
+			e := batch[i].Event
+			r.trails[e.Case] = append(r.trails[e.Case], e)
+		}
+	}
+	return r
 }
 
+// add decodes one stored event.
 func (r *trailReader) add(caseID, id string, body []byte) error {
-	if e, ok := r.fresh[id]; ok {
-		r.trails[caseID] = append(r.trails[caseID], *e)
-		return nil
-	}
 	var e evaluation.Event
 	if err := json.Unmarshal(body, &e); err != nil {
 		return fmt.Errorf("decode stored event %s: %w", id, err)

@@ -2,25 +2,21 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"frontline/evaluation"
 	"frontline/ingest"
 )
 
-// PostgreSQL's hot path uses pgx directly: COPY into a session-local staging
-// table, then INSERT … SELECT with conflict handling, and COPY for the
-// derived rows.
+// PostgreSQL's hot path uses pgx directly: the existing ids are looked up
+// with one indexed query per batch, and new events and derived rows go in
+// with COPY. Ingest transactions hold an advisory lock, so no other ingest
+// can store one of the batch's ids between the lookup and the COPY.
 
-const stageTable = `CREATE TEMP TABLE IF NOT EXISTS ingest_stage (
-	ord int NOT NULL, id text NOT NULL, case_id text NOT NULL, type text NOT NULL,
-	at timestamptz NOT NULL, unit text, hash bytea NOT NULL, body text NOT NULL
-) ON COMMIT DELETE ROWS`
+// ingestLock is the advisory lock key that serialises ingest transactions.
+const ingestLock = 7002
 
 // withPgx runs f in a pgx transaction on one pooled connection.
 func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
@@ -35,36 +31,24 @@ func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
 }
 
 func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
-	// A concurrent ingest may store one of our new ids between our check
-	// and our insert; the transaction is then retried and sees it.
-	for attempt := 0; ; attempt++ {
-		outcomes, err := db.ingestPostgresOnce(ctx, batch)
-		if errors.Is(err, errRaced) && attempt < 5 {
-			continue
-		}
-		return outcomes, err
-	}
-}
-
-var errRaced = errors.New("a concurrent ingest stored the same event")
-
-func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
 	var outcomes []ingest.Outcome
 	err := db.withPgx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, stageTable); err != nil {
+		// One ingest transaction at a time: deriving a case's state needs
+		// every committed event of it, including a concurrent batch's.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
 			return err
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"ingest_stage"},
-			[]string{"ord", "id", "case_id", "type", "at", "unit", "hash", "body"},
-			pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
-				return append([]any{int32(i)}, eventValues(&batch[i])...), nil
-			}))
-		if err != nil {
-			return fmt.Errorf("copy to staging: %w", err)
+		var storedSeq int64
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&storedSeq); err != nil {
+			return err
+		}
+		ids := make([]string, len(batch))
+		for i := range batch {
+			ids[i] = batch[i].Event.ID
 		}
 		existing := map[string]stored{}
-		rows, err := tx.Query(ctx, `SELECT s.id, e.hash, false FROM ingest_stage s JOIN events e ON e.id = s.id
-			UNION ALL SELECT s.id, q.hash, true FROM ingest_stage s JOIN quarantine q ON q.id = s.id`)
+		rows, err := tx.Query(ctx, `SELECT id, hash, false FROM events WHERE id = ANY($1)
+			UNION ALL SELECT id, hash, true FROM quarantine WHERE id = ANY($1)`, ids)
 		if err != nil {
 			return err
 		}
@@ -84,32 +68,19 @@ func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared) (
 		}
 
 		p := classify(batch, existing)
-		if len(p.insert) > 0 {
-			ords := make([]int32, len(p.insert))
-			for k, i := range p.insert {
-				ords[k] = int32(i)
-			}
-			tag, err := tx.Exec(ctx, `INSERT INTO events (id, case_id, type, at, unit, hash, body)
-				SELECT id, case_id, type, at, unit, hash, body FROM ingest_stage WHERE ord = ANY($1) ORDER BY ord
-				ON CONFLICT (id) DO NOTHING`, ords)
-			if err != nil {
-				return err
-			}
-			if int(tag.RowsAffected()) != len(p.insert) {
-				return errRaced
-			}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns,
+			pgx.CopyFromSlice(len(p.insert), func(k int) ([]any, error) {
+				return eventValues(&batch[p.insert[k]]), nil
+			})); err != nil {
+			return fmt.Errorf("copy events: %w", err)
 		}
 		if len(p.quarantine) > 0 {
 			now := db.now().UTC()
-			_, err := tx.CopyFrom(ctx, pgx.Identifier{"quarantine"}, quarantineColumns,
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"quarantine"}, quarantineColumns,
 				pgx.CopyFromSlice(len(p.quarantine), func(k int) ([]any, error) {
 					return quarantineValues(&batch[p.quarantine[k]], now), nil
-				}))
-			if isUniqueViolation(err) {
-				return errRaced
-			}
-			if err != nil {
-				return err
+				})); err != nil {
+				return fmt.Errorf("copy quarantine: %w", err)
 			}
 		}
 		if len(p.release) > 0 {
@@ -118,23 +89,18 @@ func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared) (
 			}
 		}
 		outcomes = p.outcomes
-		return derivePostgres(ctx, tx, p.touchedCases(batch), p.fresh(batch))
+		return derivePostgres(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq)
 	})
 	return outcomes, err
 }
 
-func isUniqueViolation(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "23505"
-}
-
-// derivePostgres recomputes the derived rows of the given cases from their trails.
-func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, fresh map[string]*evaluation.Event) error {
+// derivePostgres recomputes the derived rows of the given cases from their
+// trails: the events in trails plus the stored ones with seq up to stored.
+func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *trailReader, stored int64) error {
 	if len(caseIDs) == 0 {
 		return nil
 	}
-	trails := newTrailReader(fresh)
-	rows, err := tx.Query(ctx, "SELECT case_id, id, body FROM events WHERE case_id = ANY($1)", caseIDs)
+	rows, err := tx.Query(ctx, "SELECT case_id, id, body FROM events WHERE case_id = ANY($1) AND seq <= $2", caseIDs, stored)
 	if err != nil {
 		return err
 	}

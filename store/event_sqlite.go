@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
-	"frontline/evaluation"
 	"frontline/ingest"
 )
 
@@ -51,6 +51,12 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 		}
 	}
 
+	// Stored events of the touched cases are those up to this seq; the
+	// ones inserted below are already decoded in the batch.
+	var storedSeq int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&storedSeq); err != nil {
+		return nil, err
+	}
 	p := classify(batch, existing)
 	events := newBulk(tx, "events", eventColumns, "")
 	for _, i := range p.insert {
@@ -74,19 +80,20 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 	if err := execIn(ctx, tx, "DELETE FROM quarantine WHERE id IN ", p.release); err != nil {
 		return nil, err
 	}
-	if err := db.deriveSQLite(ctx, tx, p.touchedCases(batch), p.fresh(batch)); err != nil {
+	if err := deriveSQLite(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq); err != nil {
 		return nil, err
 	}
 	return p.outcomes, tx.Commit()
 }
 
-// deriveSQLite recomputes the derived rows of the given cases from their trails.
-func (db *DB) deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, fresh map[string]*evaluation.Event) error {
+// deriveSQLite recomputes the derived rows of the given cases from their
+// trails: the events in trails plus the stored ones with seq up to stored.
+func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *trailReader, stored int64) error {
 	if len(caseIDs) == 0 {
 		return nil
 	}
-	trails := newTrailReader(fresh)
-	err := queryIn(ctx, tx, "SELECT case_id, id, body FROM events WHERE case_id IN ", caseIDs, func(rows *sql.Rows) error {
+	where := "SELECT case_id, id, body FROM events WHERE seq <= " + strconv.FormatInt(stored, 10) + " AND case_id IN "
+	err := queryIn(ctx, tx, where, caseIDs, func(rows *sql.Rows) error {
 		var caseID, id string
 		var body []byte
 		if err := rows.Scan(&caseID, &id, &body); err != nil {

@@ -49,7 +49,7 @@ func openTestDB(t *testing.T, dsn string) *DB {
 
 // postgresSchema creates a schema of its own for one test and returns a
 // DSN whose search path points at it; the schema is dropped afterwards.
-func postgresSchema(t *testing.T, dsn string) string {
+func postgresSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {

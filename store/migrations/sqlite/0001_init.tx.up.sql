@@ -97,7 +97,7 @@ CREATE TABLE cases (
     revisited_at     TIMESTAMP,
     events           INTEGER NOT NULL,
     last_event_at    TIMESTAMP NOT NULL
-);
+) WITHOUT ROWID;
 --bun:split
 CREATE INDEX cases_opened_idx ON cases (opened_at);
 --bun:split
@@ -121,7 +121,7 @@ CREATE TABLE assignments (
     call_score      INTEGER,
     response_score  INTEGER,
     PRIMARY KEY (case_id, unit)
-);
+) WITHOUT ROWID;
 --bun:split
 CREATE INDEX assignments_unit_idx ON assignments (unit);
 --bun:split

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue 2). Generates EVENTS events with `frontline gen`,
+# ingests them into SQLite and PostgreSQL (fresh, then again as all
+# duplicates), and in the same run loads the same events as CSV with
+# sqlite3 .import and psql \copy into tables with the same keys and
+# indexes. Prints events/s, peak memory and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EVENTS=${EVENTS:-1000000}
+PG_DSN=${PG_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+OUT=bench/out
+mkdir -p "$OUT"
+
+go build -o "$OUT/frontline" ./cmd/frontline
+go build -o "$OUT/eventcsv" ./scripts/eventcsv
+FL="$OUT/frontline"
+
+# About 9 events a case in the synthetic district.
+CASES=$(( (EVENTS + 8) / 9 ))
+DIR="$OUT/district-$CASES"
+if [ ! -s "$DIR/events.ndjson" ]; then
+  echo "generating $CASES cases…"
+  "$FL" gen --cases "$CASES" --seed 1 --out "$DIR" 2>/dev/null
+fi
+N=$(wc -l < "$DIR/events.ndjson")
+[ -s "$DIR/events.csv" ] || "$OUT/eventcsv" < "$DIR/events.ndjson" > "$DIR/events.csv"
+
+# measure LABEL CMD…: runs CMD and records elapsed seconds and peak RSS (KiB).
+declare -A SECS RSS
+measure() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/last.err" || { cat "$OUT/last.err"; exit 1; }
+  local s k; read -r s k < "$OUT/time.txt"; SECS[$label]=$s; RSS[$label]=$k
+  awk -v l="$label" -v s="${SECS[$label]}" -v k="${RSS[$label]}" -v n="$N" \
+    'BEGIN { printf "  %-36s %7.2f s  %9.0f events/s  %6.0f MB peak\n", l, s, n / s, k / 1024 }' 
+}
+
+echo "events: $N ($DIR/events.ndjson, $(du -h "$DIR/events.ndjson" | cut -f1)); machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB"
+
+echo "SQLite"
+rm -f "$OUT"/fl.db* "$OUT"/base.db*
+"$FL" registry load --db "$OUT/fl.db" "$DIR/registry.yaml" 2>/dev/null
+measure "sqlite: frontline ingest" "$FL" ingest --db "$OUT/fl.db" "$DIR/events.ndjson"
+measure "sqlite: frontline re-ingest (dups)" "$FL" ingest --db "$OUT/fl.db" "$DIR/events.ndjson"
+sqlite3 "$OUT/base.db" <<'SQL' >/dev/null
+PRAGMA journal_mode=WAL;
+CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, type TEXT NOT NULL,
+  at TIMESTAMP NOT NULL, unit TEXT, hash BLOB NOT NULL, body TEXT NOT NULL);
+CREATE INDEX events_case_idx ON events (case_id);
+CREATE VIEW import AS SELECT id, case_id, type, at, unit, hash, body FROM events;
+CREATE TRIGGER import_insert INSTEAD OF INSERT ON import BEGIN
+  INSERT INTO events (id, case_id, type, at, unit, hash, body) VALUES (NEW.id, NEW.case_id, NEW.type, NEW.at, NEW.unit, NEW.hash, NEW.body);
+END;
+SQL
+measure "sqlite: sqlite3 .import" sqlite3 "$OUT/base.db" -cmd "PRAGMA synchronous=NORMAL" ".import --csv $DIR/events.csv import"
+
+echo "PostgreSQL"
+sep='?'; [[ $PG_DSN == *\?* ]] && sep='&'
+psql "$PG_DSN" -q -c "DROP SCHEMA IF EXISTS bench_fl CASCADE; CREATE SCHEMA bench_fl; DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy;
+  CREATE TABLE bench_copy.events (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL,
+  type TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, unit TEXT, hash BYTEA NOT NULL, body TEXT NOT NULL);
+  CREATE INDEX ON bench_copy.events (case_id);" 2>/dev/null
+PGFL="$PG_DSN${sep}search_path=bench_fl"
+"$FL" registry load --db "$PGFL" "$DIR/registry.yaml" 2>/dev/null
+measure "postgres: frontline ingest" "$FL" ingest --db "$PGFL" "$DIR/events.ndjson"
+measure "postgres: frontline re-ingest (dups)" "$FL" ingest --db "$PGFL" "$DIR/events.ndjson"
+measure "postgres: psql \\copy" psql "$PG_DSN" -q -c "\\copy bench_copy.events (id, case_id, type, at, unit, hash, body) FROM '$DIR/events.csv' WITH (FORMAT csv)"
+psql "$PG_DSN" -q -c "DROP SCHEMA bench_fl CASCADE; DROP SCHEMA bench_copy CASCADE" 2>/dev/null
+
+rate() { awk -v n="$N" -v s="${SECS[$1]}" 'BEGIN { printf "%.0f", n / s }'; }
+ratio() { awk -v a="${SECS[$1]}" -v b="${SECS[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+peak() { for l in "$@"; do echo "${RSS[$l]}"; done | sort -n | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+echo
+echo "Summary (targets from issue 2)"
+echo "  SQLite ingest:            $(rate 'sqlite: frontline ingest') events/s (target ≥ 150000); $(ratio 'sqlite: frontline ingest' 'sqlite: sqlite3 .import')× the sqlite3 .import time (target ≤ 1.5×)"
+echo "  PostgreSQL ingest:        $(rate 'postgres: frontline ingest') events/s (target ≥ 150000); $(ratio 'postgres: frontline ingest' 'postgres: psql \copy')× the psql \copy time"
+echo "  re-ingest, SQLite:        $(rate 'sqlite: frontline re-ingest (dups)') events/s (target ≥ 300000)"
+echo "  re-ingest, PostgreSQL:    $(rate 'postgres: frontline re-ingest (dups)') events/s (target ≥ 300000)"
+echo "  peak memory of frontline: $(peak 'sqlite: frontline ingest' 'sqlite: frontline re-ingest (dups)' 'postgres: frontline ingest' 'postgres: frontline re-ingest (dups)') MB (target < 200 MB)"
