@@ -3,6 +3,7 @@ package evaluation
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -267,4 +268,15 @@ func (e *Event) Normalize() {
 	if e.Type == Dispatched && e.Role == "" {
 		e.Role = "lead"
 	}
+}
+
+// Equal reports whether two events have the same content: the same instant
+// (in any zone) and equal fields otherwise.
+func (e *Event) Equal(o *Event) bool {
+	if !e.At.Equal(o.At) {
+		return false
+	}
+	a, b := *e, *o
+	a.At, b.At = time.Time{}, time.Time{}
+	return reflect.DeepEqual(a, b)
 }

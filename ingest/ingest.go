@@ -103,7 +103,7 @@ func (s *Summary) Add(o Summary) {
 }
 
 // DefaultBatchSize is the number of events stored per transaction.
-const DefaultBatchSize = 8192
+const DefaultBatchSize = 16384
 
 // Ingester runs events from a decoder into a store.
 type Ingester struct {
@@ -136,7 +136,7 @@ func (in *Ingester) Run(ctx context.Context, dec Decoder) (Summary, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan batch, 2)
+	batches := make(chan batch)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)

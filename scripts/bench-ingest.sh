@@ -32,8 +32,8 @@ measure() {
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/last.err" || { cat "$OUT/last.err"; exit 1; }
   local s k; read -r s k < "$OUT/time.txt"; SECS[$label]=$s; RSS[$label]=$k
-  awk -v l="$label" -v s="${SECS[$label]}" -v k="${RSS[$label]}" -v n="$N" \
-    'BEGIN { printf "  %-36s %7.2f s  %9.0f events/s  %6.0f MB peak\n", l, s, n / s, k / 1024 }' 
+  L="$label" S="${SECS[$label]}" K="${RSS[$label]}" awk -v n="$N" \
+    'BEGIN { printf "  %-36s %7.2f s  %9.0f events/s  %6.0f MB peak\n", ENVIRON["L"], ENVIRON["S"], n / ENVIRON["S"], ENVIRON["K"] / 1024 }' 
 }
 
 echo "events: $N ($DIR/events.ndjson, $(du -h "$DIR/events.ndjson" | cut -f1)); machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB"

@@ -62,6 +62,43 @@ func classify(batch []ingest.Prepared, existing map[string]stored) plan {
 	return p
 }
 
+// conflicts returns the ids whose stored content hashes differently.
+func (p *plan) conflicts(batch []ingest.Prepared) []string {
+	var ids []string
+	for i, o := range p.outcomes {
+		if o == ingest.Conflict {
+			ids = append(ids, batch[i].Event.ID)
+		}
+	}
+	return ids
+}
+
+// settleConflicts looks again at events whose hash differs from the stored
+// one: if the stored event decodes to the same content (say, it was
+// encoded by an earlier version), it is the same event after all. bodies
+// holds the stored encodings of the conflicting ids.
+func settleConflicts(batch []ingest.Prepared, existing map[string]stored, p plan, bodies map[string][]byte) plan {
+	same := false
+	for i := range batch {
+		e := &batch[i]
+		body, ok := bodies[e.Event.ID]
+		if !ok || p.outcomes[i] != ingest.Conflict {
+			continue
+		}
+		var old evaluation.Event
+		if json.Unmarshal(body, &old) == nil && old.Equal(&e.Event) {
+			s := existing[e.Event.ID]
+			s.hash = e.Hash[:]
+			existing[e.Event.ID] = s
+			same = true
+		}
+	}
+	if !same {
+		return p
+	}
+	return classify(batch, existing)
+}
+
 // touchedCases returns the distinct case ids of the events to insert, sorted.
 func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 	ids := make([]string, 0, len(p.insert))

@@ -68,6 +68,27 @@ func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]in
 		}
 
 		p := classify(batch, existing)
+		if ids := p.conflicts(batch); len(ids) > 0 {
+			bodies := map[string][]byte{}
+			rows, err := tx.Query(ctx, `SELECT id, body FROM quarantine WHERE id = ANY($1)
+				UNION ALL SELECT id, body FROM events WHERE id = ANY($1)`, ids)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				var body []byte
+				if err := rows.Scan(&id, &body); err != nil {
+					rows.Close()
+					return err
+				}
+				bodies[id] = body
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			p = settleConflicts(batch, existing, p, bodies)
+		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns,
 			pgx.CopyFromSlice(len(p.insert), func(k int) ([]any, error) {
 				return eventValues(&batch[p.insert[k]]), nil

@@ -58,6 +58,22 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 		return nil, err
 	}
 	p := classify(batch, existing)
+	if ids := p.conflicts(batch); len(ids) > 0 {
+		bodies := map[string][]byte{}
+		for _, table := range []string{"quarantine", "events"} {
+			err := queryIn(ctx, tx, "SELECT id, body FROM "+table+" WHERE id IN ", ids, func(rows *sql.Rows) error {
+				var id string
+				var body []byte
+				err := rows.Scan(&id, &body)
+				bodies[id] = body
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		p = settleConflicts(batch, existing, p, bodies)
+	}
 	events := newBulk(tx, "events", eventColumns, "")
 	for _, i := range p.insert {
 		if err := events.add(ctx, eventValues(&batch[i])...); err != nil {

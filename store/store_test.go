@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -381,4 +382,28 @@ func snapshot(t *testing.T, db *DB) map[string]*CaseView {
 		out[id] = v
 	}
 	return out
+}
+
+// TestSameContentOtherEncodingIsDuplicate covers events stored by an
+// earlier version whose canonical encoding (and so hash) differed: equal
+// content is still a duplicate, not a conflict.
+func TestSameContentOtherEncodingIsDuplicate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		loadRegistry(t, db, "testdata/registry.yaml")
+		events := readFile(t, "testdata/worked.ndjson")
+		ingestString(t, db, events, 100)
+		// Pretend W-01 and W-02 were stored with another encoding.
+		if _, err := db.bun.NewUpdate().Table("events").Set("hash = ?", []byte("older encoding")).
+			Where("id IN (?)", bun.In([]string{"W-01", "W-02"})).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := ingestString(t, db, events, 100)
+		if got.Duplicates != 16 || got.Conflicts != 0 {
+			t.Errorf("re-ingest = %+v, want 16 duplicates", got)
+		}
+		changed := strings.Replace(strings.SplitN(events, "\n", 2)[0], `"S1"`, `"S1C1"`, 1)
+		if got := ingestString(t, db, changed, 100); got.Conflicts != 1 {
+			t.Errorf("changed content = %+v, want a conflict", got)
+		}
+	})
 }
