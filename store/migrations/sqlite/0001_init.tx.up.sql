@@ -101,8 +101,6 @@ CREATE TABLE cases (
 --bun:split
 CREATE INDEX cases_opened_idx ON cases (opened_at);
 --bun:split
-CREATE INDEX cases_street_idx ON cases (street);
---bun:split
 CREATE TABLE assignments (
     case_id         TEXT NOT NULL,
     unit            TEXT NOT NULL,
@@ -124,5 +122,3 @@ CREATE TABLE assignments (
 ) WITHOUT ROWID;
 --bun:split
 CREATE INDEX assignments_unit_idx ON assignments (unit);
---bun:split
-CREATE INDEX assignments_by_idx ON assignments (by_unit);
