@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // the policy time zone must load on machines without zoneinfo
 
@@ -54,7 +53,11 @@ func runCase(ctx context.Context, a *app, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(caseJSON(v))
 	}
-	a.printCase(v)
+	reg, err := db.Registry(ctx)
+	if err != nil {
+		return err
+	}
+	a.printCase(v, registryNames(reg))
 	return nil
 }
 
@@ -129,26 +132,37 @@ func caseJSON(v *store.CaseView) caseOut {
 	return out
 }
 
-func (a *app) printCase(v *store.CaseView) {
+// printCase writes the case, its assignments and its trail as tables.
+// Codes are shown with their registry names where the registry has them.
+func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name) {
 	c := v.Case
-	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	defer w.Flush()
 	show := func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
 		}
 		return t.In(displayZone).Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(w, "%s\t%s\n", a.t("Case", "案件"), c.ID)
-	fmt.Fprintf(w, "%s\t%s\n", a.t("Opened", "受理"), show(c.OpenedAt))
-	fmt.Fprintf(w, "%s\t%s / %s / %s\n", a.t("Category / street / community", "类别 / 街道 / 社区"), dash(c.Category), dash(c.Street), dash(c.Community))
-	fmt.Fprintf(w, "%s\t%s / %s\n", a.t("Source / urgency", "来源 / 紧急程度"), dash(c.Source), dash(c.Urgency))
+	named := func(code string) string {
+		if code == "" {
+			return "—"
+		}
+		if n, ok := names[code]; ok {
+			return a.t(n.En, n.Zh) + " (" + code + ")"
+		}
+		return code
+	}
+	var head table
+	head.row(a.t("Case", "案件"), c.ID)
+	head.row(a.t("Opened", "受理"), show(c.OpenedAt)+a.t(" (Asia/Shanghai)", "（北京时间）"))
+	head.row(a.t("Category", "类别"), named(c.Category))
+	head.row(a.t("Street / community", "街道 / 社区"), named(c.Street)+" / "+named(c.Community))
+	head.row(a.t("Source / urgency", "来源 / 紧急程度"), dash(c.Source)+" / "+dash(c.Urgency))
 	status := a.t("open", "办理中")
 	if c.Closed {
 		status = a.t("closed ", "已办结 ") + show(c.ClosedAt)
 	}
-	fmt.Fprintf(w, "%s\t%s\n", a.t("Status", "状态"), status)
-	fmt.Fprintf(w, "%s\t%d\n", a.t("Reopened", "重办次数"), c.Reopenings)
+	head.row(a.t("Status", "状态"), status)
+	head.row(a.t("Reopened", "重办次数"), fmt.Sprint(c.Reopenings))
 	rating := "—"
 	if c.Satisfaction != "" {
 		rating = c.Satisfaction + " " + show(c.RatedAt)
@@ -156,32 +170,39 @@ func (a *app) printCase(v *store.CaseView) {
 			rating += fmt.Sprintf(" (solved=%t)", *c.Solved)
 		}
 	}
-	fmt.Fprintf(w, "%s\t%s\n", a.t("Resident rating", "群众评价"), rating)
+	head.row(a.t("Resident rating", "群众评价"), rating)
 	visit := fmt.Sprint(c.Revisits)
 	if c.InPlace != nil {
 		visit += fmt.Sprintf(" (in_place=%t)", *c.InPlace)
 	}
-	fmt.Fprintf(w, "%s\t%s\n\n", a.t("Return visits", "回访"), visit)
+	head.row(a.t("Return visits", "回访"), visit)
+	head.write(a.stdout)
+	fmt.Fprintln(a.stdout)
 
-	fmt.Fprintln(w, a.t("UNIT\tROLE\tBY\tDISPATCHED\tRESPONDED\tREPORTED\tRESOLVED\tRETURNED\tCALL\tRESPONSE SCORE",
-		"单位\t角色\t派遣方\t派遣\t响应\t报告\t处置\t退回\t呼叫评价\t响应评分"))
-	for _, as := range v.Assignments {
-		ret := show(as.ReturnedAt)
-		if !as.ReturnedAt.IsZero() {
-			ret += " " + as.ReturnReason + " upheld=" + optBool(as.ReturnUpheld)
+	var as table
+	as.row(strings.Split(a.t("UNIT|ROLE|BY|DISPATCHED|RESPONDED|REPORTED|RESOLVED|RETURNED|CALL|RESPONSE SCORE",
+		"单位|角色|派遣方|派遣|响应|报告|处置|退回|呼叫评价|响应评分"), "|")...)
+	for _, x := range v.Assignments {
+		ret := show(x.ReturnedAt)
+		if !x.ReturnedAt.IsZero() {
+			ret += " " + x.ReturnReason + " upheld=" + optBool(x.ReturnUpheld)
 		}
 		call := "—"
-		if as.CallAccurate != nil {
-			call = fmt.Sprintf("accurate=%t score=%s", *as.CallAccurate, optInt(as.CallScore))
+		if x.CallAccurate != nil {
+			call = fmt.Sprintf("accurate=%t score=%s", *x.CallAccurate, optInt(x.CallScore))
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", as.Unit, as.Role, dash(as.By),
-			show(as.DispatchedAt), show(as.RespondedAt), show(as.ReportedAt), show(as.ResolvedAt), ret, call, optInt(as.ResponseScore))
+		as.row(named(x.Unit), x.Role, dash(x.By), show(x.DispatchedAt), show(x.RespondedAt), show(x.ReportedAt),
+			show(x.ResolvedAt), ret, call, optInt(x.ResponseScore))
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, a.t("TIME\tEVENT\tTYPE\tUNIT\tDETAIL", "时间\t事件\t类型\t单位\t详情"))
+	as.write(a.stdout)
+	fmt.Fprintln(a.stdout)
+
+	var trail table
+	trail.row(strings.Split(a.t("TIME|EVENT|TYPE|UNIT|DETAIL", "时间|事件|类型|单位|详情"), "|")...)
 	for _, e := range v.Trail {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", show(e.At), e.ID, e.Type, dash(e.Unit), detail(e))
+		trail.row(show(e.At), e.ID, string(e.Type), dash(e.Unit), detail(e))
 	}
+	trail.write(a.stdout)
 }
 
 // detail summarises an event's type-specific fields on one line. Reporter
@@ -267,14 +288,27 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 			Events []store.QuarantineEntry `json:"events"`
 		}{total, list})
 	}
-	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, a.t("EVENT\tCASE\tTYPE\tAT\tUNKNOWN CODES\tLINE", "事件\t案件\t类型\t时间\t未登记代码\t行号"))
+	var t table
+	t.row(strings.Split(a.t("EVENT|CASE|TYPE|AT|UNKNOWN CODES|LINE", "事件|案件|类型|时间|未登记代码|行号"), "|")...)
 	for _, q := range list {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\n", q.ID, q.Case, q.Type, q.At.In(displayZone).Format("2006-01-02 15:04:05"),
-			strings.Join(q.Missing, ", "), q.Line)
+		t.row(q.ID, q.Case, q.Type, q.At.In(displayZone).Format("2006-01-02 15:04:05"), strings.Join(q.Missing, ", "), fmt.Sprint(q.Line))
 	}
-	w.Flush()
+	if err := t.write(a.stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stderr, a.t("%d events in quarantine; they are applied when `registry load` adds their codes\n",
 		"共 %d 条隔离事件；`registry load` 登记其代码后将自动生效\n"), total)
 	return nil
+}
+
+// registryNames maps unit and category codes to their names.
+func registryNames(reg *evaluation.Registry) map[string]evaluation.Name {
+	names := map[string]evaluation.Name{}
+	for _, u := range reg.Units {
+		names[u.Code] = u.Name
+	}
+	for _, c := range reg.Categories {
+		names[c.Code] = c.Name
+	}
+	return names
 }
