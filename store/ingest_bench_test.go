@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"frontline/evaluation"
 	"frontline/ingest"
+	"frontline/store/storetest"
 	"frontline/synth"
 )
 
@@ -34,10 +34,10 @@ func BenchmarkIngest(b *testing.B) {
 	reg, data, n := benchDistrict(b, 20000)
 	pseudo := evaluation.NewPseudonymizer([]byte("bench key 012345"))
 	engines := map[string]func(b *testing.B) string{
-		"sqlite": func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") },
+		"sqlite": func(b *testing.B) string { return storetest.SQLite(b) },
 	}
-	if dsn := os.Getenv("FRONTLINE_TEST_POSTGRES"); dsn != "" {
-		engines["postgres"] = func(b *testing.B) string { return postgresSchema(b, dsn) }
+	if dsn := os.Getenv(storetest.PostgresEnv); dsn != "" {
+		engines["postgres"] = func(b *testing.B) string { return storetest.Postgres(b, dsn) }
 	}
 	for name, dsn := range engines {
 		for _, mode := range []string{"fresh", "duplicates"} {

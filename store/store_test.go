@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,25 +13,16 @@ import (
 
 	"frontline/evaluation"
 	"frontline/ingest"
+	"frontline/store/storetest"
 )
 
 // fixedNow is the clock of every test database.
 var fixedNow = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 
-// forEachDB runs f against a fresh SQLite database and, when
-// FRONTLINE_TEST_POSTGRES names a server, a fresh PostgreSQL schema.
+// forEachDB runs f against a fresh database on every engine.
 func forEachDB(t *testing.T, f func(t *testing.T, db *DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		f(t, openTestDB(t, filepath.Join(t.TempDir(), "test.db")))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("FRONTLINE_TEST_POSTGRES")
-		if dsn == "" {
-			t.Skip("FRONTLINE_TEST_POSTGRES is not set")
-		}
-		f(t, openTestDB(t, postgresSchema(t, dsn)))
-	})
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) { f(t, openTestDB(t, dsn)) })
 }
 
 func openTestDB(t *testing.T, dsn string) *DB {
@@ -46,31 +33,6 @@ func openTestDB(t *testing.T, dsn string) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// postgresSchema creates a schema of its own for one test and returns a
-// DSN whose search path points at it; the schema is dropped afterwards.
-func postgresSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	crand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
 }
 
 func loadRegistry(t *testing.T, db *DB, path string) RegistryResult {
@@ -362,9 +324,9 @@ func TestArrivalOrderDoesNotMatter(t *testing.T) {
 func openLike(t *testing.T, db *DB) *DB {
 	t.Helper()
 	if db.engine == Postgres {
-		return openTestDB(t, postgresSchema(t, os.Getenv("FRONTLINE_TEST_POSTGRES")))
+		return openTestDB(t, storetest.Postgres(t, os.Getenv(storetest.PostgresEnv)))
 	}
-	return openTestDB(t, filepath.Join(t.TempDir(), "like.db"))
+	return openTestDB(t, storetest.SQLite(t))
 }
 
 func snapshot(t *testing.T, db *DB) map[string]*CaseView {

@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,35 +10,8 @@ import (
 	"testing"
 
 	"frontline/ingest"
+	"frontline/store/storetest"
 )
-
-// testDSNs returns a fresh SQLite path and, when FRONTLINE_TEST_POSTGRES
-// is set, a fresh PostgreSQL schema.
-func forEachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "f.db")) })
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("FRONTLINE_TEST_POSTGRES")
-		if dsn == "" {
-			t.Skip("FRONTLINE_TEST_POSTGRES is not set")
-		}
-		admin, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "cli_" + hex.EncodeToString(b)
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		f(t, dsn+sep+"search_path="+schema)
-	})
-}
 
 type result struct {
 	stdout, stderr string
@@ -74,7 +44,7 @@ func TestPipelineGenRegistryIngestCase(t *testing.T) {
 	if err := json.Unmarshal(b, &truth); err != nil || truth.Cases != 300 || truth.Events < 300 {
 		t.Fatalf("truth.json = %s (%v), want 300 cases", b, err)
 	}
-	forEachDSN(t, func(t *testing.T, dsn string) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
 		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
 		events := filepath.Join(dir, "events.ndjson")
 

@@ -1,0 +1,64 @@
+// Package storetest gives tests a fresh database on every engine that
+// this machine can offer: SQLite always, PostgreSQL when
+// FRONTLINE_TEST_POSTGRES names a server.
+package storetest
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+)
+
+// PostgresEnv names the variable holding the PostgreSQL test server's DSN.
+const PostgresEnv = "FRONTLINE_TEST_POSTGRES"
+
+// ForEachDSN runs f once per engine, each with the DSN of a fresh, empty
+// database. Without FRONTLINE_TEST_POSTGRES the PostgreSQL run is skipped;
+// with it set, it never is.
+func ForEachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv(PostgresEnv)
+		if dsn == "" {
+			t.Skip(PostgresEnv + " is not set")
+		}
+		f(t, Postgres(t, dsn))
+	})
+}
+
+// SQLite returns the path of a new SQLite file in the test's temp dir.
+func SQLite(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "test.db")
+}
+
+// Postgres creates a schema of its own for one test and returns a DSN
+// whose search path points at it; the schema is dropped afterwards.
+func Postgres(t testing.TB, dsn string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
