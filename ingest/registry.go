@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
 	"frontline/evaluation"
@@ -68,27 +69,31 @@ func ParseRegistry(r io.Reader, format string, known func(string) bool) (*evalua
 
 var indexed = regexp.MustCompile(`^(\w+)\[(\d+)\]`)
 
+// yamlLine returns the line of a key path such as "units[3].kind" in a
+// parsed YAML file, or of its nearest ancestor that is there; 0 if none is.
+func yamlLine(file *ast.File, path string) int {
+	if file == nil {
+		return 0
+	}
+	for p := path; p != ""; p = p[:max(strings.LastIndexAny(p, ".["), 0)] {
+		yp, err := yaml.PathString("$." + p)
+		if err != nil {
+			continue
+		}
+		if node, err := yp.FilterFile(file); err == nil && node != nil {
+			return node.GetToken().Position.Line
+		}
+	}
+	return 0
+}
+
 func parseRegistryYAML(data []byte) (*evaluation.Registry, func(string) int, error) {
 	var reg evaluation.Registry
 	if err := yaml.UnmarshalWithOptions(data, &reg, yaml.Strict()); err != nil {
 		return nil, nil, errors.New(yaml.FormatError(err, false, false))
 	}
 	file, _ := parser.ParseBytes(data, 0)
-	lineOf := func(field string) int {
-		if file == nil {
-			return 0
-		}
-		for p := field; p != ""; p = p[:max(strings.LastIndexAny(p, ".["), 0)] {
-			path, err := yaml.PathString("$." + p)
-			if err != nil {
-				continue
-			}
-			if node, err := path.FilterFile(file); err == nil && node != nil {
-				return node.GetToken().Position.Line
-			}
-		}
-		return 0
-	}
+	lineOf := func(field string) int { return yamlLine(file, field) }
 	return &reg, lineOf, nil
 }
 

@@ -1,0 +1,160 @@
+package evaluation
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LimitUnit is the unit a time limit counts in.
+type LimitUnit int
+
+// The units of a time limit. Minutes and hours are wall-clock: urgent
+// matters do not wait for office hours.
+const (
+	Minutes LimitUnit = iota + 1
+	Hours
+	WorkingHours
+	WorkingDays
+)
+
+// Limit is a time limit such as 10 minutes or 1 working day. The zero
+// Limit means "no limit".
+type Limit struct {
+	N    int
+	Unit LimitUnit
+}
+
+var limitPattern = regexp.MustCompile(`^(\d+)\s*([a-z ]+)$`)
+
+var limitUnits = map[string]LimitUnit{
+	"m": Minutes, "min": Minutes, "mins": Minutes, "minute": Minutes, "minutes": Minutes,
+	"h": Hours, "hour": Hours, "hours": Hours,
+	"wh": WorkingHours, "working hour": WorkingHours, "working hours": WorkingHours,
+	"wd": WorkingDays, "working day": WorkingDays, "working days": WorkingDays,
+}
+
+// ParseLimit reads a limit written "10m", "4h", "3wh", "1wd", or spelled
+// out ("10 minutes", "1 working day"); "none" or "" is no limit.
+func ParseLimit(s string) (Limit, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || s == "none" || s == "-" {
+		return Limit{}, nil
+	}
+	m := limitPattern.FindStringSubmatch(s)
+	if m == nil {
+		return Limit{}, fmt.Errorf("want a limit like 10m, 4h, 3wh (working hours) or 1wd (working days), got %q", s)
+	}
+	unit, ok := limitUnits[strings.TrimSpace(m[2])]
+	if !ok {
+		return Limit{}, fmt.Errorf("unknown unit %q in %q (want m, h, wh or wd)", m[2], s)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 || n > 100000 {
+		return Limit{}, fmt.Errorf("limit %q is out of range", s)
+	}
+	return Limit{N: n, Unit: unit}, nil
+}
+
+// IsZero reports whether there is no limit.
+func (l Limit) IsZero() bool { return l.N == 0 }
+
+func (l Limit) String() string {
+	switch l.Unit {
+	case Minutes:
+		return fmt.Sprintf("%dm", l.N)
+	case Hours:
+		return fmt.Sprintf("%dh", l.N)
+	case WorkingHours:
+		return fmt.Sprintf("%dwh", l.N)
+	case WorkingDays:
+		return fmt.Sprintf("%dwd", l.N)
+	}
+	return "none"
+}
+
+// Due returns the deadline of a clock started at start.
+func (l Limit) Due(start time.Time, cal *Calendar) time.Time {
+	switch l.Unit {
+	case Minutes:
+		return start.Add(time.Duration(l.N) * time.Minute)
+	case Hours:
+		return start.Add(time.Duration(l.N) * time.Hour)
+	case WorkingHours:
+		return cal.AddWorkingTime(start, time.Duration(l.N)*time.Hour)
+	case WorkingDays:
+		return cal.AddWorkingDays(start, l.N)
+	}
+	return time.Time{}
+}
+
+// Limits are the time limits of one SLA class, counted from dispatch.
+type Limits struct {
+	Respond Limit
+	Report  Limit
+	Dispose Limit
+}
+
+// Policy is one version of the rules, in force from its effective date.
+type Policy struct {
+	Effective Date
+	Location  *time.Location
+	// CallLimit bounds the time from a case's opening to the street's call.
+	CallLimit Limit
+	// Classes holds the limits per SLA class.
+	Classes map[string]Limits
+	// Urgent overrides the limits of a class for an urgency; a zero
+	// Limit in an override keeps the class's limit.
+	Urgent   map[string]map[string]Limits
+	Calendar *Calendar
+}
+
+// Limits returns the limits for a class and urgency. An unknown class
+// gets the limits of class C, the catch-all of the default policy, if the
+// policy has it.
+func (p *Policy) Limits(class, urgency string) Limits {
+	l, ok := p.Classes[class]
+	if !ok {
+		l = p.Classes["C"]
+	}
+	if o, ok := p.Urgent[urgency][class]; ok {
+		if !o.Respond.IsZero() {
+			l.Respond = o.Respond
+		}
+		if !o.Report.IsZero() {
+			l.Report = o.Report
+		}
+		if !o.Dispose.IsZero() {
+			l.Dispose = o.Dispose
+		}
+	}
+	return l
+}
+
+// Policies are the versions of the policy, ordered by effective date.
+type Policies []*Policy
+
+// Sort orders the versions by effective date.
+func (ps Policies) Sort() {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Effective.Before(ps[j].Effective.Time) })
+}
+
+// At returns the version in force at t: the latest whose effective date
+// (in its own zone) is on or before t's day; the earliest if none is.
+func (ps Policies) At(t time.Time) *Policy {
+	if len(ps) == 0 {
+		return nil
+	}
+	chosen := ps[0]
+	for _, p := range ps[1:] {
+		local := t.In(p.Location)
+		y, m, d := p.Effective.Date()
+		if !local.Before(time.Date(y, m, d, 0, 0, 0, 0, p.Location)) {
+			chosen = p
+		}
+	}
+	return chosen
+}

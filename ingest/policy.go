@@ -1,0 +1,205 @@
+package ingest
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+
+	"frontline/evaluation"
+)
+
+// DefaultPolicyYAML is the policy in force until another is loaded.
+//
+//go:embed policy_default.yaml
+var DefaultPolicyYAML []byte
+
+// MaxPolicyBytes caps a policy file.
+const MaxPolicyBytes = 1 << 20
+
+type policyFile struct {
+	Effective    string                           `yaml:"effective"`
+	TimeZone     string                           `yaml:"timezone"`
+	WorkingHours []string                         `yaml:"working_hours"`
+	CallLimit    string                           `yaml:"call_limit"`
+	Classes      map[string]limitsFile            `yaml:"classes"`
+	Urgency      map[string]map[string]limitsFile `yaml:"urgency"`
+	Calendar     struct {
+		Official *bool `yaml:"official"`
+		Days     []struct {
+			Date string `yaml:"date"`
+			Work bool   `yaml:"work"`
+			Name string `yaml:"name"`
+		} `yaml:"days"`
+	} `yaml:"calendar"`
+}
+
+type limitsFile struct {
+	Respond string `yaml:"respond"`
+	Report  string `yaml:"report"`
+	Dispose string `yaml:"dispose"`
+}
+
+// officialYears are the years whose official holiday schedule a calendar
+// takes from the holiday data (years the data lacks add nothing).
+var officialYears = func() []int {
+	var ys []int
+	for y := 2001; y <= 2035; y++ {
+		ys = append(ys, y)
+	}
+	return ys
+}()
+
+// ParsePolicy reads and checks a policy file. Errors name the key and line.
+func ParsePolicy(data []byte) (*evaluation.Policy, error) {
+	if len(data) > MaxPolicyBytes {
+		return nil, fmt.Errorf("policy file larger than %d bytes", MaxPolicyBytes)
+	}
+	var f policyFile
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+		return nil, errors.New(yaml.FormatError(err, false, false))
+	}
+	file, _ := parser.ParseBytes(data, 0)
+	fail := func(key, format string, args ...any) error {
+		msg := fmt.Sprintf("key %s: %s", key, fmt.Sprintf(format, args...))
+		if line := yamlLine(file, key); line > 0 {
+			return fmt.Errorf("line %d: %s", line, msg)
+		}
+		return errors.New(msg)
+	}
+
+	p := &evaluation.Policy{Classes: map[string]evaluation.Limits{}, Urgent: map[string]map[string]evaluation.Limits{}}
+	var err error
+	if f.Effective == "" {
+		return nil, fail("effective", "required: the date this version takes effect")
+	}
+	if p.Effective, err = evaluation.ParseDate(f.Effective); err != nil {
+		return nil, fail("effective", "%v", err)
+	}
+	if f.TimeZone == "" {
+		f.TimeZone = "Asia/Shanghai"
+	}
+	if p.Location, err = time.LoadLocation(f.TimeZone); err != nil {
+		return nil, fail("timezone", "unknown time zone %q", f.TimeZone)
+	}
+	if len(f.WorkingHours) == 0 {
+		f.WorkingHours = []string{"08:30-12:00", "14:30-17:30"}
+	}
+	var periods []evaluation.Period
+	for i, s := range f.WorkingHours {
+		per, err := evaluation.ParsePeriod(s)
+		if err != nil {
+			return nil, fail(fmt.Sprintf("working_hours[%d]", i), "%v", err)
+		}
+		periods = append(periods, per)
+	}
+	if p.CallLimit, err = evaluation.ParseLimit(f.CallLimit); err != nil {
+		return nil, fail("call_limit", "%v", err)
+	}
+	if len(f.Classes) == 0 {
+		return nil, fail("classes", "at least one SLA class is needed")
+	}
+	for _, class := range sortedKeys(f.Classes) {
+		l, err := parseLimits(f.Classes[class], "classes."+class, fail)
+		if err != nil {
+			return nil, err
+		}
+		if l.Respond.IsZero() || l.Dispose.IsZero() {
+			return nil, fail("classes."+class, "respond and dispose limits are required")
+		}
+		p.Classes[class] = l
+	}
+	for _, urgency := range sortedKeys(f.Urgency) {
+		if !slices.Contains(evaluation.Urgencies, urgency) {
+			return nil, fail("urgency."+urgency, "%q is not one of %v", urgency, evaluation.Urgencies)
+		}
+		p.Urgent[urgency] = map[string]evaluation.Limits{}
+		for _, class := range sortedKeys(f.Urgency[urgency]) {
+			key := "urgency." + urgency + "." + class
+			if _, ok := p.Classes[class]; !ok {
+				return nil, fail(key, "class %q is not in classes", class)
+			}
+			if p.Urgent[urgency][class], err = parseLimits(f.Urgency[urgency][class], key, fail); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var holidays []evaluation.Holiday
+	if f.Calendar.Official == nil || *f.Calendar.Official {
+		holidays = evaluation.OfficialHolidays(officialYears...)
+	}
+	for i, d := range f.Calendar.Days {
+		date, err := evaluation.ParseDate(d.Date)
+		if err != nil {
+			return nil, fail(fmt.Sprintf("calendar.days[%d].date", i), "%v", err)
+		}
+		holidays = append(holidays, evaluation.Holiday{Date: date, Work: d.Work, Name: d.Name})
+	}
+	if p.Calendar, err = evaluation.NewCalendar(p.Location, periods, holidays); err != nil {
+		return nil, fail("working_hours", "%v", err)
+	}
+	return p, nil
+}
+
+func parseLimits(f limitsFile, key string, fail func(string, string, ...any) error) (evaluation.Limits, error) {
+	var l evaluation.Limits
+	var err error
+	for _, x := range []struct {
+		name string
+		in   string
+		out  *evaluation.Limit
+	}{{"respond", f.Respond, &l.Respond}, {"report", f.Report, &l.Report}, {"dispose", f.Dispose, &l.Dispose}} {
+		if *x.out, err = evaluation.ParseLimit(x.in); err != nil {
+			return l, fail(key+"."+x.name, "%v", err)
+		}
+	}
+	return l, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// DefaultPolicy returns the embedded default policy.
+func DefaultPolicy() *evaluation.Policy {
+	p, err := ParsePolicy(DefaultPolicyYAML)
+	if err != nil {
+		panic("ingest: the embedded default policy is invalid: " + err.Error())
+	}
+	return p
+}
+
+// PolicyVersion is a stored policy version: its source text, parsed.
+type PolicyVersion struct {
+	Source []byte
+	Policy *evaluation.Policy
+}
+
+// ParsePolicies parses stored policy sources into versions in effect order,
+// with the default policy first when no source takes effect before it.
+func ParsePolicies(sources [][]byte) (evaluation.Policies, error) {
+	ps := evaluation.Policies{DefaultPolicy()}
+	for _, src := range sources {
+		p, err := ParsePolicy(src)
+		if err != nil {
+			return nil, fmt.Errorf("stored policy: %w", err)
+		}
+		if p.Effective.Equal(ps[0].Effective.Time) {
+			ps[0] = p
+			continue
+		}
+		ps = append(ps, p)
+	}
+	ps.Sort()
+	return ps, nil
+}
