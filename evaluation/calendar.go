@@ -27,22 +27,22 @@ func (d day) weekend() bool {
 	return wd == 0 || wd == 6
 }
 
-// Period is a span of working time within a day, in minutes after midnight.
-type Period struct{ Start, End int }
+// WorkPeriod is a span of working time within a day, in minutes after midnight.
+type WorkPeriod struct{ Start, End int }
 
-func (p Period) String() string {
+func (p WorkPeriod) String() string {
 	return fmt.Sprintf("%02d:%02d-%02d:%02d", p.Start/60, p.Start%60, p.End/60, p.End%60)
 }
 
-// ParsePeriod reads "08:30-12:00".
-func ParsePeriod(s string) (Period, error) {
+// ParseWorkPeriod reads "08:30-12:00".
+func ParseWorkPeriod(s string) (WorkPeriod, error) {
 	var h1, m1, h2, m2 int
 	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil {
-		return Period{}, fmt.Errorf("want a span like 08:30-12:00, got %q", s)
+		return WorkPeriod{}, fmt.Errorf("want a span like 08:30-12:00, got %q", s)
 	}
-	p := Period{h1*60 + m1, h2*60 + m2}
+	p := WorkPeriod{h1*60 + m1, h2*60 + m2}
 	if h1 > 23 || h2 > 24 || m1 > 59 || m2 > 59 || p.Start >= p.End {
-		return Period{}, fmt.Errorf("%q is not a span within one day", s)
+		return WorkPeriod{}, fmt.Errorf("%q is not a span within one day", s)
 	}
 	return p, nil
 }
@@ -77,7 +77,7 @@ func OfficialHolidays(years ...int) []Holiday {
 // hours, in one time zone.
 type Calendar struct {
 	loc     *time.Location
-	periods []Period
+	periods []WorkPeriod
 	off     map[day]bool // holidays on weekdays
 	work    map[day]bool // weekend days worked
 }
@@ -85,7 +85,7 @@ type Calendar struct {
 // NewCalendar builds a calendar from the holiday schedule (later entries
 // override earlier ones for the same day) and the daily working periods,
 // which must be sorted and disjoint.
-func NewCalendar(loc *time.Location, periods []Period, holidays []Holiday) (*Calendar, error) {
+func NewCalendar(loc *time.Location, periods []WorkPeriod, holidays []Holiday) (*Calendar, error) {
 	if len(periods) == 0 {
 		return nil, fmt.Errorf("working hours: at least one period is needed")
 	}
@@ -113,7 +113,7 @@ func NewCalendar(loc *time.Location, periods []Period, holidays []Holiday) (*Cal
 func (c *Calendar) Location() *time.Location { return c.loc }
 
 // Periods returns the daily working periods.
-func (c *Calendar) Periods() []Period { return c.periods }
+func (c *Calendar) Periods() []WorkPeriod { return c.periods }
 
 func (c *Calendar) workday(d day) bool {
 	if d.weekend() {

@@ -15,7 +15,7 @@ var shanghai = func() *time.Location {
 
 func testCalendar(t testing.TB) *Calendar {
 	t.Helper()
-	c, err := NewCalendar(shanghai, []Period{{8*60 + 30, 12 * 60}, {14*60 + 30, 17*60 + 30}}, OfficialHolidays(2025, 2026, 2027))
+	c, err := NewCalendar(shanghai, []WorkPeriod{{8*60 + 30, 12 * 60}, {14*60 + 30, 17*60 + 30}}, OfficialHolidays(2025, 2026, 2027))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,9 +90,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 	if len(f.WorkingHours) == 0 {
 		f.WorkingHours = []string{"08:30-12:00", "14:30-17:30"}
 	}
-	var periods []evaluation.Period
+	var periods []evaluation.WorkPeriod
 	for i, s := range f.WorkingHours {
-		per, err := evaluation.ParsePeriod(s)
+		per, err := evaluation.ParseWorkPeriod(s)
 		if err != nil {
 			return nil, fail(fmt.Sprintf("working_hours[%d]", i), "%v", err)
 		}

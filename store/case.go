@@ -95,10 +95,11 @@ func utc(t time.Time) time.Time {
 	return t.UTC()
 }
 
-// CaseView is a case with its derived state and its whole trail.
+// CaseView is a case with its derived state, deadlines and whole trail.
 type CaseView struct {
 	Case        evaluation.Case
 	Assignments []evaluation.Assignment
+	Deadlines   []evaluation.Deadline
 	Trail       []evaluation.Event // in time order
 }
 
@@ -121,11 +122,40 @@ func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &CaseView{Case: c.domain(), Trail: trail}
+	deadlines, err := db.caseDeadlines(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &CaseView{Case: c.domain(), Trail: trail, Deadlines: deadlines}
 	for i := range as {
 		v.Assignments = append(v.Assignments, as[i].domain())
 	}
 	return v, nil
+}
+
+// Trails returns the events of the given cases, each trail in time order.
+func (db *DB) Trails(ctx context.Context, caseIDs []string) (map[string][]evaluation.Event, error) {
+	out := map[string][]evaluation.Event{}
+	const chunk = 500
+	for start := 0; start < len(caseIDs); start += chunk {
+		var rows []eventRow
+		part := caseIDs[start:min(start+chunk, len(caseIDs))]
+		if err := db.bun.NewSelect().Model(&rows).Column("id", "case_id", "body").
+			Where("case_id IN (?)", bun.In(part)).Scan(ctx); err != nil {
+			return nil, db.wrap("read trails", err)
+		}
+		for _, r := range rows {
+			var e evaluation.Event
+			if err := json.Unmarshal([]byte(r.Body), &e); err != nil {
+				return nil, db.wrap("read trails", fmt.Errorf("decode event %s: %w", r.ID, err))
+			}
+			out[r.Case] = append(out[r.Case], e)
+		}
+	}
+	for _, trail := range out {
+		evaluation.SortTrail(trail)
+	}
+	return out, nil
 }
 
 // Trail returns a case's events in time order.
@@ -200,6 +230,10 @@ func (db *DB) Quarantined(ctx context.Context, after string, limit int) ([]inges
 
 // Rebuild recomputes every case's derived state from the event log.
 func (db *DB) Rebuild(ctx context.Context) (int, error) {
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var ids []string
 	if err := db.bun.NewSelect().Model((*eventRow)(nil)).ColumnExpr("DISTINCT case_id").Order("case_id").Scan(ctx, &ids); err != nil {
 		return 0, db.wrap("rebuild", err)
@@ -213,10 +247,10 @@ func (db *DB) Rebuild(ctx context.Context) (int, error) {
 				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
 					return err
 				}
-				return derivePostgres(ctx, tx, part, newTrailReader(nil, nil), math.MaxInt64)
+				return derivePostgres(ctx, tx, part, newTrailReader(nil, nil), math.MaxInt64, rules)
 			})
 		} else {
-			err = db.rebuildSQLite(ctx, part)
+			err = db.rebuildSQLite(ctx, part, rules)
 		}
 		if err != nil {
 			return start, db.wrap("rebuild", err)
@@ -225,13 +259,13 @@ func (db *DB) Rebuild(ctx context.Context) (int, error) {
 	return len(ids), nil
 }
 
-func (db *DB) rebuildSQLite(ctx context.Context, ids []string) error {
+func (db *DB) rebuildSQLite(ctx context.Context, ids []string, rules *evaluation.Rules) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := deriveSQLite(ctx, tx, ids, newTrailReader(nil, nil), math.MaxInt64); err != nil {
+	if err := deriveSQLite(ctx, tx, ids, newTrailReader(nil, nil), math.MaxInt64, rules); err != nil {
 		return err
 	}
 	return tx.Commit()

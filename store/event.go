@@ -137,21 +137,29 @@ func (r *trailReader) add(caseID, id string, body []byte) error {
 	return nil
 }
 
-// derive computes the state of every case read, in case id order.
-func (r *trailReader) derive() ([]evaluation.Case, []evaluation.Assignment) {
+// derived is the state derived from a set of trails.
+type derived struct {
+	cases       []evaluation.Case
+	assignments []evaluation.Assignment
+	deadlines   []evaluation.Deadline
+}
+
+// derive computes the state and deadlines of every case read, in case id order.
+func (r *trailReader) derive(rules *evaluation.Rules) derived {
 	ids := make([]string, 0, len(r.trails))
 	for id := range r.trails {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	cases := make([]evaluation.Case, 0, len(ids))
-	var assignments []evaluation.Assignment
+	d := derived{cases: make([]evaluation.Case, 0, len(ids))}
 	for _, id := range ids {
-		c, as := evaluation.Derive(id, r.trails[id])
-		cases = append(cases, c)
-		assignments = append(assignments, as...)
+		trail := r.trails[id]
+		c, as := evaluation.Derive(id, trail)
+		d.cases = append(d.cases, c)
+		d.assignments = append(d.assignments, as...)
+		d.deadlines = append(d.deadlines, evaluation.Deadlines(&c, as, trail, rules)...)
 	}
-	return cases, assignments
+	return d
 }
 
 // Columns of the derived tables, in the order of caseValues and assignmentValues.
@@ -162,6 +170,8 @@ var (
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score"}
+	deadlineColumns = []string{"case_id", "unit", "milestone", "round", "start_at", "due_at", "actual_at",
+		"stopped_at", "excused"}
 	eventColumns      = []string{"id", "case_id", "type", "at", "unit", "hash", "body"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
 )
@@ -178,6 +188,11 @@ func assignmentValues(a *evaluation.Assignment) []any {
 		nullTime(a.ReportedAt), nullTime(a.ResolvedAt), a.Resolutions, nullTime(a.ReturnedAt),
 		nullString(a.ReturnReason), nullBool(a.ReturnUpheld), nullString(a.ReturnRuledBy),
 		nullBool(a.CallAccurate), nullInt(a.CallScore), nullInt(a.ResponseScore)}
+}
+
+func deadlineValues(d *evaluation.Deadline) []any {
+	return []any{d.Case, d.Unit, string(d.Milestone), d.Round, d.Start.UTC(), d.Due.UTC(), nullTime(d.Actual),
+		nullTime(d.Stopped), d.Excused}
 }
 
 func eventValues(p *ingest.Prepared) []any {

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"frontline/evaluation"
 	"frontline/ingest"
 )
 
@@ -31,8 +32,12 @@ func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
 }
 
 func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var outcomes []ingest.Outcome
-	err := db.withPgx(ctx, func(tx pgx.Tx) error {
+	err = db.withPgx(ctx, func(tx pgx.Tx) error {
 		// One ingest transaction at a time: deriving a case's state needs
 		// every committed event of it, including a concurrent batch's.
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
@@ -110,14 +115,14 @@ func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]in
 			}
 		}
 		outcomes = p.outcomes
-		return derivePostgres(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq)
+		return derivePostgres(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules)
 	})
 	return outcomes, err
 }
 
 // derivePostgres recomputes the derived rows of the given cases from their
 // trails: the events in trails plus the stored ones with seq up to stored.
-func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *trailReader, stored int64) error {
+func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *trailReader, stored int64, rules *evaluation.Rules) error {
 	if len(caseIDs) == 0 {
 		return nil
 	}
@@ -140,22 +145,28 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cases, assignments := trails.derive()
-	if _, err := tx.Exec(ctx, "DELETE FROM cases WHERE id = ANY($1)", caseIDs); err != nil {
+	d := trails.derive(rules)
+	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "deadlines WHERE case_id"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", caseIDs); err != nil {
+			return err
+		}
+	}
+	if err := copyRows(ctx, tx, "cases", caseColumns, d.cases, caseValues); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM assignments WHERE case_id = ANY($1)", caseIDs); err != nil {
+	if err := copyRows(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
 		return err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, caseColumns, pgx.CopyFromSlice(len(cases), func(i int) ([]any, error) {
-		return caseValues(&cases[i]), nil
-	})); err != nil {
-		return fmt.Errorf("copy cases: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"assignments"}, assignmentColumns, pgx.CopyFromSlice(len(assignments), func(i int) ([]any, error) {
-		return assignmentValues(&assignments[i]), nil
-	})); err != nil {
-		return fmt.Errorf("copy assignments: %w", err)
+	return copyRows(ctx, tx, "deadlines", deadlineColumns, d.deadlines, deadlineValues)
+}
+
+// copyRows writes rows with COPY.
+func copyRows[T any](ctx context.Context, tx pgx.Tx, table string, columns []string, rows []T, values func(*T) []any) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		return values(&rows[i]), nil
+	}))
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", table, err)
 	}
 	return nil
 }

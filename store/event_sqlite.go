@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"frontline/evaluation"
 	"frontline/ingest"
 )
 
@@ -16,6 +17,10 @@ import (
 const sqliteChunk = 500 // ids per IN list
 
 func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -96,7 +101,7 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 	if err := execIn(ctx, tx, "DELETE FROM quarantine WHERE id IN ", p.release); err != nil {
 		return nil, err
 	}
-	if err := deriveSQLite(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq); err != nil {
+	if err := deriveSQLite(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules); err != nil {
 		return nil, err
 	}
 	return p.outcomes, tx.Commit()
@@ -104,7 +109,7 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 
 // deriveSQLite recomputes the derived rows of the given cases from their
 // trails: the events in trails plus the stored ones with seq up to stored.
-func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *trailReader, stored int64) error {
+func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *trailReader, stored int64, rules *evaluation.Rules) error {
 	if len(caseIDs) == 0 {
 		return nil
 	}
@@ -120,29 +125,30 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 	if err != nil {
 		return err
 	}
-	cases, assignments := trails.derive()
-	if err := execIn(ctx, tx, "DELETE FROM cases WHERE id IN ", caseIDs); err != nil {
-		return err
-	}
-	if err := execIn(ctx, tx, "DELETE FROM assignments WHERE case_id IN ", caseIDs); err != nil {
-		return err
-	}
-	cb := newBulk(tx, "cases", caseColumns, "")
-	for i := range cases {
-		if err := cb.add(ctx, caseValues(&cases[i])...); err != nil {
+	d := trails.derive(rules)
+	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "deadlines WHERE case_id"} {
+		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", caseIDs); err != nil {
 			return err
 		}
 	}
-	if err := cb.flush(ctx); err != nil {
+	if err := bulkInsert(ctx, tx, "cases", caseColumns, d.cases, caseValues); err != nil {
 		return err
 	}
-	ab := newBulk(tx, "assignments", assignmentColumns, "")
-	for i := range assignments {
-		if err := ab.add(ctx, assignmentValues(&assignments[i])...); err != nil {
+	if err := bulkInsert(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
+		return err
+	}
+	return bulkInsert(ctx, tx, "deadlines", deadlineColumns, d.deadlines, deadlineValues)
+}
+
+// bulkInsert inserts rows with prepared multi-row statements.
+func bulkInsert[T any](ctx context.Context, tx *sql.Tx, table string, columns []string, rows []T, values func(*T) []any) error {
+	b := newBulk(tx, table, columns, "")
+	for i := range rows {
+		if err := b.add(ctx, values(&rows[i])...); err != nil {
 			return err
 		}
 	}
-	return ab.flush(ctx)
+	return b.flush(ctx)
 }
 
 // placeholders returns "(?, ?, …)" with n marks.

@@ -54,6 +54,7 @@ type DB struct {
 	sql    *sql.DB
 	engine Engine
 	now    func() time.Time
+	rules  rulesCache
 }
 
 // Option configures Open.

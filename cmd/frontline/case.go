@@ -26,6 +26,7 @@ func mustZone(name string) *time.Location {
 func runCase(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("case")
 	asJSON := fs.Bool("json", false, "print the case as JSON")
+	asofFlag := fs.String("asof", "", "judge deadlines as of this time (RFC 3339 or a date; default now)")
 	// Accept the id before or after the flags.
 	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -48,16 +49,23 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	loc := policyZone(ctx, db)
+	asof := time.Now()
+	if *asofFlag != "" {
+		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(caseJSON(v))
+		return enc.Encode(caseJSON(v, asof))
 	}
 	reg, err := db.Registry(ctx)
 	if err != nil {
 		return err
 	}
-	a.printCase(v, registryNames(reg))
+	a.printCase(v, registryNames(reg), asof)
 	return nil
 }
 
@@ -77,7 +85,22 @@ type caseOut struct {
 	Revisits    int                `json:"revisits"`
 	InPlace     *bool              `json:"in_place"`
 	Assignments []assignmentOut    `json:"assignments"`
+	Deadlines   []deadlineOut      `json:"deadlines"`
 	Trail       []evaluation.Event `json:"trail"`
+}
+
+type deadlineOut struct {
+	ID             string     `json:"id"`
+	Unit           string     `json:"unit"`
+	Milestone      string     `json:"milestone"`
+	Round          int        `json:"round"`
+	Start          *time.Time `json:"start"`
+	Deadline       *time.Time `json:"deadline"`
+	Actual         *time.Time `json:"actual"`
+	Stopped        *time.Time `json:"stopped"`
+	Status         string     `json:"status"`
+	OverdueSeconds int64      `json:"overdue_seconds"`
+	Excused        bool       `json:"excused"`
 }
 
 type ratingOut struct {
@@ -110,7 +133,7 @@ func timeOrNil(t time.Time) *time.Time {
 	return &l
 }
 
-func caseJSON(v *store.CaseView) caseOut {
+func caseJSON(v *store.CaseView, asof time.Time) caseOut {
 	c := v.Case
 	out := caseOut{ID: c.ID, OpenedAt: timeOrNil(c.OpenedAt), Category: c.Category, Street: c.Street,
 		Community: c.Community, Source: c.Source, Urgency: c.Urgency, Closed: c.Closed,
@@ -126,6 +149,13 @@ func caseJSON(v *store.CaseView) caseOut {
 			ReturnedAt: timeOrNil(a.ReturnedAt), ReturnReason: a.ReturnReason, ReturnUpheld: a.ReturnUpheld,
 			CallAccurate: a.CallAccurate, CallScore: a.CallScore, ResponseScore: a.ResponseScore})
 	}
+	out.Deadlines = []deadlineOut{}
+	for _, d := range v.Deadlines {
+		st, late := d.StatusAt(asof)
+		out.Deadlines = append(out.Deadlines, deadlineOut{ID: d.ID(), Unit: d.Unit, Milestone: string(d.Milestone),
+			Round: d.Round, Start: timeOrNil(d.Start), Deadline: timeOrNil(d.Due), Actual: timeOrNil(d.Actual),
+			Stopped: timeOrNil(d.Stopped), Status: string(st), OverdueSeconds: int64(late / time.Second), Excused: d.Excused})
+	}
 	for i := range out.Trail {
 		out.Trail[i].At = out.Trail[i].At.In(displayZone)
 	}
@@ -134,7 +164,7 @@ func caseJSON(v *store.CaseView) caseOut {
 
 // printCase writes the case, its assignments and its trail as tables.
 // Codes are shown with their registry names where the registry has them.
-func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name) {
+func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, asof time.Time) {
 	c := v.Case
 	show := func(t time.Time) string {
 		if t.IsZero() {
@@ -195,6 +225,24 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name) {
 			show(x.ResolvedAt), ret, call, optInt(x.ResponseScore))
 	}
 	as.write(a.stdout)
+	fmt.Fprintln(a.stdout)
+
+	var dl table
+	dl.row(strings.Split(a.t("DEADLINE|UNIT|MILESTONE|FROM|DUE|DONE|STATUS|OVERDUE",
+		"时限编号|单位|节点|起算|时限|完成|状态|超时"), "|")...)
+	for _, d := range v.Deadlines {
+		st, late := d.StatusAt(asof)
+		done := show(d.Actual)
+		if !d.Stopped.IsZero() && d.Actual.IsZero() {
+			done = a.t("returned ", "退回 ") + show(d.Stopped)
+		}
+		status := a.statusName(st)
+		if d.Excused {
+			status += a.t(" (excused)", "（已免责）")
+		}
+		dl.row(d.ID(), d.Unit, a.milestoneName(string(d.Milestone)), show(d.Start), show(d.Due), done, status, formatOverdue(late))
+	}
+	dl.write(a.stdout)
 	fmt.Fprintln(a.stdout)
 
 	var trail table
@@ -311,4 +359,18 @@ func registryNames(reg *evaluation.Registry) map[string]evaluation.Name {
 		names[c.Code] = c.Name
 	}
 	return names
+}
+
+func (a *app) statusName(s evaluation.Status) string {
+	switch s {
+	case evaluation.Met:
+		return a.t("met", "按时")
+	case evaluation.Breached:
+		return a.t("BREACHED", "超时")
+	case evaluation.Pending:
+		return a.t("pending", "未到期")
+	case evaluation.Stopped:
+		return a.t("stopped by return", "退回停止计时")
+	}
+	return string(s)
 }

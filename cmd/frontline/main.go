@@ -78,6 +78,8 @@ func commands() map[string]command {
 		"quarantine": {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
 		"rebuild":    {"recompute all derived case state from the event log", runRebuild},
 		"gen":        {"generate a synthetic district: gen --cases N --seed S --out DIR", runGen},
+		"policy":     {"time-limit policy: policy show | policy check FILE | policy load FILE", runPolicy},
+		"breaches":   {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }
 

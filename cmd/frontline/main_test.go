@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"frontline/ingest"
 	"frontline/store/storetest"
@@ -162,5 +164,93 @@ func TestIngestReportsBadLinesAndKeepsThem(t *testing.T) {
 	}
 	if r := frontline(t, env, "", "ingest", "--strict", path); r.code != exitStrict {
 		t.Errorf("--strict with rejects: exit %d, want %d", r.code, exitStrict)
+	}
+}
+
+func TestBreachesAndPolicyCommands(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		if r := frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml"); r.code != 0 {
+			t.Fatalf("registry load: %s", r.stderr)
+		}
+		if r := frontline(t, env, "", "ingest", "../../store/testdata/worked.ndjson"); r.code != 0 {
+			t.Fatalf("ingest: %s", r.stderr)
+		}
+		r := frontline(t, env, "", "breaches", "--period", "2026-06", "--asof", "2026-07-01T00:00:00+08:00", "--format", "json")
+		if r.code != 0 {
+			t.Fatalf("breaches: exit %d: %s", r.code, r.stderr)
+		}
+		var out struct {
+			Period   string `json:"period"`
+			Breaches []struct {
+				ID             string     `json:"id"`
+				Milestone      string     `json:"milestone"`
+				Deadline       time.Time  `json:"deadline"`
+				Actual         *time.Time `json:"actual"`
+				OverdueSeconds int64      `json:"overdue_seconds"`
+			} `json:"breaches"`
+			Trails map[string][]json.RawMessage `json:"trails"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("breaches --format json printed %q: %v", r.stdout, err)
+		}
+		var got []string
+		for _, b := range out.Breaches {
+			actual := "null"
+			if b.Actual != nil {
+				actual = b.Actual.Format("15:04")
+			}
+			got = append(got, fmt.Sprintf("%s due %s actual %s overdue %ds", b.ID, b.Deadline.Format("01-02 15:04"), actual, b.OverdueSeconds))
+		}
+		want := []string{
+			"W2/S1/call due 06-18 16:30 actual 16:45 overdue 900s",
+			"W2/D2/respond due 06-18 16:55 actual 17:00 overdue 300s",
+			"W3/D1/respond due 06-25 10:11 actual null overdue 481740s",
+			"W3/D1/dispose due 06-25 14:01 actual null overdue 467940s",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("breaches:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(out.Trails["W2"]) != 7 || len(out.Trails["W3"]) != 2 || out.Trails["W1"] != nil {
+			t.Errorf("trails of W1, W2, W3 = %d, %d, %d events; want none, 7, 2", len(out.Trails["W1"]), len(out.Trails["W2"]), len(out.Trails["W3"]))
+		}
+		r = frontline(t, env, "", "breaches", "--period", "2026-06", "--asof", "2026-07-01", "--unit", "S1", "--format", "csv")
+		if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "W2/S1/call,W2,S1,call,1,") {
+			t.Errorf("breaches --unit S1 --format csv: exit %d\n%s", r.code, r.stdout)
+		}
+		if r := frontline(t, env, "", "breaches", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "4 breaches in 2 cases") || !strings.Contains(r.stdout, "Case W2") {
+			t.Errorf("breaches table:\n%s", r.stdout)
+		}
+		if r := frontline(t, env, "", "case", "W2", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "W2/D2/dispose") || !strings.Contains(r.stdout, "2026-06-22 16:45:00") {
+			t.Errorf("case W2 lacks its deadlines:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestPolicyCheckAndShow(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"FRONTLINE_DB": filepath.Join(dir, "p.db"), "FRONTLINE_LANG": "en"}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("effective: 2026-01-01\nclasses:\n  A:\n    respond: 10m\n    dispose: 4 fortnights\n"), 0o644)
+	r := frontline(t, env, "", "policy", "check", bad)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "line 5: key classes.A.dispose") {
+		t.Errorf("policy check of a bad file: exit %d, %q; want the line and key", r.code, r.stderr)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("effective: 2026-07-01\ncall_limit: 20m\nclasses:\n  A: {respond: 5m, dispose: 2h}\n  C: {respond: 30m, dispose: 2wd}\ncalendar:\n  days:\n    - {date: 2026-07-15, work: false, name: typhoon}\n"), 0o644)
+	if r := frontline(t, env, "", "policy", "check", good); r.code != 0 || !strings.Contains(r.stdout, "valid; takes effect 2026-07-01, 2 SLA classes") {
+		t.Errorf("policy check of a good file: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := frontline(t, env, "", "policy", "show", "--at", "2026-08-01"); !strings.Contains(r.stdout, "effective 2000-01-01") || !strings.Contains(r.stdout, "06-19") {
+		t.Errorf("policy show before any load:\n%s", r.stdout)
+	}
+	if r := frontline(t, env, "", "policy", "load", good); r.code != 0 {
+		t.Fatalf("policy load: %s", r.stderr)
+	}
+	if r := frontline(t, env, "", "policy", "show", "--at", "2026-08-01"); !strings.Contains(r.stdout, "call_limit: 20m") || !strings.Contains(r.stdout, "07-15") {
+		t.Errorf("policy show after load:\n%s", r.stdout)
+	}
+	if r := frontline(t, env, "", "policy", "show", "--at", "2026-06-01"); !strings.Contains(r.stdout, "call_limit: 30m") {
+		t.Errorf("policy show before the new version takes effect:\n%s", r.stdout)
 	}
 }

@@ -57,6 +57,12 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Categories.Changed > 0 {
+		// A category's class or default urgency decides its deadlines.
+		if _, err := db.Rebuild(ctx); err != nil {
+			return fmt.Errorf("recompute deadlines: %w", err)
+		}
+	}
 	pseudo, err := a.pseudonymizer(ctx, db)
 	if err != nil {
 		return err

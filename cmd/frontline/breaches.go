@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/store"
+)
+
+// periodFlags are the flags that choose a period and an as-of time.
+type periodFlags struct {
+	period, from, to, asof *string
+}
+
+func addPeriodFlags(fs *flag.FlagSet) *periodFlags {
+	return &periodFlags{
+		period: fs.String("period", "", "period: a month (2026-10), a quarter (2026-Q4) or a year (2026)"),
+		from:   fs.String("from", "", "first day of the period (instead of --period)"),
+		to:     fs.String("to", "", "last day of the period (instead of --period)"),
+		asof:   fs.String("asof", "", "judge as of this time (RFC 3339, or a date meaning its start; default now)"),
+	}
+}
+
+func (f *periodFlags) resolve(loc *time.Location, now time.Time) (evaluation.Period, time.Time, error) {
+	var p evaluation.Period
+	var err error
+	switch {
+	case *f.period != "" && (*f.from != "" || *f.to != ""):
+		return p, now, usageErrorf("give --period or --from/--to, not both")
+	case *f.period != "":
+		p, err = evaluation.ParsePeriod(*f.period, loc)
+	case *f.from != "" && *f.to != "":
+		var from, to evaluation.Date
+		if from, err = evaluation.ParseDate(*f.from); err == nil {
+			if to, err = evaluation.ParseDate(*f.to); err == nil {
+				p, err = evaluation.PeriodBetween(from, to, loc)
+			}
+		}
+	default:
+		return p, now, usageErrorf("give --period (2026-10, 2026-Q4, 2026) or both --from and --to")
+	}
+	if err != nil {
+		return p, now, usageErrorf("%v", err)
+	}
+	asof := now
+	if *f.asof != "" {
+		if asof, err = parseAsOf(*f.asof, loc); err != nil {
+			return p, now, err
+		}
+	}
+	return p, asof, nil
+}
+
+func parseAsOf(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if d, err := evaluation.ParseDate(s); err == nil {
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), nil
+	}
+	return time.Time{}, usageErrorf("--asof: want an RFC 3339 time or a date, got %q", s)
+}
+
+// breachOut is one breach in `breaches --format json` (DESIGN.md §7).
+type breachOut struct {
+	ID             string     `json:"id"`
+	Case           string     `json:"case"`
+	Unit           string     `json:"unit"`
+	Milestone      string     `json:"milestone"`
+	Round          int        `json:"round"`
+	Start          time.Time  `json:"start"`
+	Deadline       time.Time  `json:"deadline"`
+	Actual         *time.Time `json:"actual"`
+	OverdueSeconds int64      `json:"overdue_seconds"`
+	Excused        bool       `json:"excused"`
+}
+
+func runBreaches(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("breaches")
+	pf := addPeriodFlags(fs)
+	unit := fs.String("unit", "", "only this unit's breaches")
+	format := fs.String("format", "table", "table, json or csv")
+	summary := fs.Bool("summary", false, "one line per breach, without the case timelines")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
+		return usageErrorf("breaches: --format must be table, json or csv")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc := policyZone(ctx, db)
+	period, asof, err := pf.resolve(loc, time.Now())
+	if err != nil {
+		return err
+	}
+	candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: period.From, To: period.To, Unit: *unit, LateBy: asof})
+	if err != nil {
+		return err
+	}
+	var breaches []breachOut
+	var cases []string
+	for _, d := range candidates {
+		st, late := d.StatusAt(asof)
+		if st != evaluation.Breached {
+			continue
+		}
+		b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
+			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
+		if !d.Actual.IsZero() && !d.Actual.After(asof) {
+			b.Actual = timeIn(d.Actual, loc)
+		}
+		breaches = append(breaches, b)
+		if !slices.Contains(cases, d.Case) {
+			cases = append(cases, d.Case)
+		}
+	}
+	var trails map[string][]evaluation.Event
+	if !*summary && *format != "csv" {
+		if trails, err = db.Trails(ctx, cases); err != nil {
+			return err
+		}
+	}
+	switch *format {
+	case "json":
+		out := struct {
+			Period   string                        `json:"period"`
+			From     time.Time                     `json:"from"`
+			To       time.Time                     `json:"to"`
+			AsOf     time.Time                     `json:"asof"`
+			Breaches []breachOut                   `json:"breaches"`
+			Trails   map[string][]evaluation.Event `json:"trails,omitempty"`
+		}{period.Name, period.From, period.To, asof.In(loc), breaches, trails}
+		if out.Breaches == nil {
+			out.Breaches = []breachOut{}
+		}
+		for _, tr := range trails {
+			for i := range tr {
+				tr[i].At = tr[i].At.In(loc)
+			}
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write(strings.Split(a.t("id,case,unit,milestone,round,start,deadline,actual,overdue_seconds,overdue,excused",
+			"编号,案件,单位,节点,轮次,起算,时限,实际,超时秒数,超时,已免责"), ","))
+		for _, b := range breaches {
+			actual := ""
+			if b.Actual != nil {
+				actual = b.Actual.Format(time.RFC3339)
+			}
+			w.Write(safeCells(b.ID, b.Case, b.Unit, b.Milestone, fmt.Sprint(b.Round), b.Start.Format(time.RFC3339),
+				b.Deadline.Format(time.RFC3339), actual, fmt.Sprint(b.OverdueSeconds),
+				formatOverdue(time.Duration(b.OverdueSeconds)*time.Second), fmt.Sprint(b.Excused)))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	a.printBreaches(period, asof, loc, breaches, cases, trails)
+	return nil
+}
+
+func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.Location, breaches []breachOut, cases []string, trails map[string][]evaluation.Event) {
+	fmt.Fprintf(a.stdout, a.t("%d breaches in %d cases opened in %s, as of %s\n\n", "%d 项超时，涉及 %d 个案件（受理于 %s，截至 %s）\n\n"),
+		len(breaches), len(cases), period.Name, asof.In(loc).Format("2006-01-02 15:04"))
+	var t table
+	t.row(strings.Split(a.t("BREACH|UNIT|MILESTONE|DEADLINE|ACTUAL|OVERDUE|EXCUSED", "超时编号|单位|节点|时限|实际|超时|已免责"), "|")...)
+	show := func(tm time.Time) string { return tm.In(loc).Format("2006-01-02 15:04:05") }
+	for _, b := range breaches {
+		actual := a.t("not done", "未完成")
+		if b.Actual != nil {
+			actual = show(*b.Actual)
+		}
+		excused := ""
+		if b.Excused {
+			excused = a.t("yes", "是")
+		}
+		t.row(b.ID, b.Unit, a.milestoneName(b.Milestone), show(b.Deadline), actual,
+			formatOverdue(time.Duration(b.OverdueSeconds)*time.Second), excused)
+	}
+	t.write(a.stdout)
+	if trails == nil {
+		return
+	}
+	for _, c := range cases {
+		fmt.Fprintf(a.stdout, a.t("\nCase %s\n", "\n案件 %s\n"), c)
+		var tl table
+		for _, e := range trails[c] {
+			tl.row("  "+show(e.At), e.ID, string(e.Type), dash(e.Unit), detail(e))
+		}
+		tl.write(a.stdout)
+	}
+}
+
+func (a *app) milestoneName(m string) string {
+	switch evaluation.Milestone(m) {
+	case evaluation.Call:
+		return a.t("call", "呼叫")
+	case evaluation.Respond:
+		return a.t("respond", "响应")
+	case evaluation.Report:
+		return a.t("report", "报告")
+	case evaluation.Dispose:
+		return a.t("dispose", "处置")
+	}
+	return m
+}
+
+// formatOverdue writes a duration as days, hours and minutes.
+func formatOverdue(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	d = d.Round(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd%dh%dm", days, hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%dh%dm", hours, mins)
+	}
+	return fmt.Sprintf("%dm", max(mins, 1))
+}
+
+func timeIn(t time.Time, loc *time.Location) *time.Time {
+	l := t.In(loc)
+	return &l
+}
+
+// safeCells escapes cells that a spreadsheet would read as a formula.
+func safeCells(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}

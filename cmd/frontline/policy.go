@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/store"
+)
+
+func runPolicy(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("policy: want `policy show`, `policy check FILE` or `policy load FILE`")
+	}
+	switch args[0] {
+	case "show":
+		return a.policyShow(ctx, args[1:])
+	case "check":
+		return a.policyCheck(args[1:])
+	case "load":
+		return a.policyLoad(ctx, args[1:])
+	}
+	return usageErrorf("policy: unknown verb %q (want show, check or load)", args[0])
+}
+
+func (a *app) policyCheck(args []string) error {
+	fs := flag.NewFlagSet("frontline policy check", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("policy check: name one FILE")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	p, err := ingest.ParsePolicy(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(a.stdout, a.t("%s: valid; takes effect %s, %d SLA classes, time zone %s\n",
+		"%s：有效；自 %s 起施行，%d 个时限类别，时区 %s\n"), fs.Arg(0), p.Effective, len(p.Classes), p.Location)
+	return nil
+}
+
+func (a *app) policyLoad(ctx context.Context, args []string) error {
+	fs, dsn := a.flags("policy load")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("policy load: name one FILE")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, n, err := db.LoadPolicy(ctx, data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
+		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
+	return nil
+}
+
+func (a *app) policyShow(ctx context.Context, args []string) error {
+	fs, dsn := a.flags("policy show")
+	at := fs.String("at", "", "show the version in force on this date (default today)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sources, err := db.PolicySources(ctx)
+	if err != nil {
+		return err
+	}
+	when := time.Now()
+	if *at != "" {
+		d, err := evaluation.ParseDate(*at)
+		if err != nil {
+			return usageErrorf("policy show: --at: %v", err)
+		}
+		when = d.Add(12 * time.Hour)
+	}
+	source, p := ingest.DefaultPolicyYAML, ingest.DefaultPolicy()
+	for _, src := range sources {
+		q, err := ingest.ParsePolicy(src)
+		if err != nil {
+			return err
+		}
+		y, m, d := q.Effective.Date()
+		if !when.In(q.Location).Before(time.Date(y, m, d, 0, 0, 0, 0, q.Location)) && !q.Effective.Before(p.Effective.Time) {
+			source, p = src, q
+		}
+	}
+	fmt.Fprintf(a.stdout, a.t("# Policy in force on %s (effective %s)\n", "# %s 施行的规则（自 %s 起）\n"),
+		when.In(p.Location).Format(evaluation.DateLayout), p.Effective)
+	a.stdout.Write(source)
+	year := when.In(p.Location).Year()
+	var off, work []string
+	for _, h := range p.Calendar.Adjustments() {
+		if h.Date.Year() != year {
+			continue
+		}
+		if h.Work {
+			work = append(work, h.Date.Format("01-02"))
+		} else {
+			off = append(off, h.Date.Format("01-02"))
+		}
+	}
+	fmt.Fprintf(a.stdout, a.t("\n# Calendar %d: %d weekdays off (%s)\n#   %d weekend days worked (%s)\n",
+		"\n# %d 年日历：工作日放假 %d 天（%s）\n#   周末调休上班 %d 天（%s）\n"),
+		year, len(off), strings.Join(off, " "), len(work), strings.Join(work, " "))
+	return nil
+}
+
+// policyZone returns the time zone of the policy in force now, for display.
+func policyZone(ctx context.Context, db *store.DB) *time.Location {
+	ps, err := db.Policies(ctx)
+	if err != nil || len(ps) == 0 {
+		return displayZone
+	}
+	return ps.At(time.Now()).Location
+}

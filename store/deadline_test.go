@@ -1,0 +1,209 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/synth"
+)
+
+func TestWorkedExampleBreaches(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 4)
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, loc)
+		june, _ := evaluation.ParsePeriod("2026-06", loc)
+		got := breachIDs(t, db, june, asof, "")
+		want := []string{"W2/D2/respond", "W2/S1/call", "W3/D1/dispose", "W3/D1/respond"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("June breaches (-want +got):\n%s", diff)
+		}
+		if got := breachIDs(t, db, june, asof, "D1"); !slices.Equal(got, []string{"W3/D1/dispose", "W3/D1/respond"}) {
+			t.Errorf("D1's breaches = %v", got)
+		}
+		// A stricter policy from June on: class A must respond in 4 minutes.
+		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-06-01", 1)
+		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
+		if _, n, err := db.LoadPolicy(context.Background(), []byte(stricter)); err != nil || n != 3 {
+			t.Fatalf("LoadPolicy = %d cases, %v; want 3 recomputed", n, err)
+		}
+		got = breachIDs(t, db, june, asof, "")
+		want = []string{"W1/D1/respond", "W2/D2/respond", "W2/S1/call", "W3/D1/dispose", "W3/D1/respond"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("June breaches under the stricter policy (-want +got):\n%s", diff)
+		}
+		if _, _, err := db.LoadPolicy(context.Background(), []byte("effective: 2026-06-01\nclasses: {A: {respond: soon}}\n")); evaluation.KindOf(err) != evaluation.KindInvalid {
+			t.Errorf("invalid policy error = %v, want kind invalid", err)
+		}
+	})
+}
+
+func breachIDs(t *testing.T, db *DB, p evaluation.Period, asof time.Time, unit string) []string {
+	t.Helper()
+	ds, err := db.Deadlines(context.Background(), DeadlineFilter{From: p.From, To: p.To, Unit: unit, LateBy: asof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range ds {
+		if st, _ := d.StatusAt(asof); st == evaluation.Breached {
+			ids = append(ids, d.ID())
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// TestSyntheticBreachCounts ingests a synthetic district and checks the
+// stored breaches per unit against a count made here, independently, from
+// the raw events: calls and responses for every case, and disposals for
+// class-A cases (wall-clock limit) without returns or reopenings.
+func TestSyntheticBreachCounts(t *testing.T) {
+	cfg := synth.Config{Cases: 1500, Seed: 11}
+	reg := synth.District(cfg)
+	var buf bytes.Buffer
+	var events []evaluation.Event
+	enc := json.NewEncoder(&buf)
+	if _, err := synth.Generate(cfg, func(e *evaluation.Event) error {
+		events = append(events, *e)
+		return enc.Encode(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	asof := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	want := independentBreaches(reg, events, asof)
+	forEachDB(t, func(t *testing.T, db *DB) {
+		if _, err := db.LoadRegistry(context.Background(), reg, OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		ingestString(t, db, buf.String(), 0)
+		all := evaluation.Period{Name: "all", From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: asof}
+		ds, err := db.Deadlines(context.Background(), DeadlineFilter{From: all.From, To: all.To, LateBy: asof})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, d := range ds {
+			if st, _ := d.StatusAt(asof); st != evaluation.Breached || !want.judged[d.Case+"/"+string(d.Milestone)] {
+				continue
+			}
+			got[d.Unit+" "+string(d.Milestone)]++
+		}
+		if diff := cmp.Diff(want.counts, got); diff != "" {
+			t.Errorf("breaches per unit and milestone (-independent +stored):\n%s", diff)
+		}
+		var lines []string
+		for k, n := range got {
+			lines = append(lines, fmt.Sprintf("%s=%d", k, n))
+		}
+		sort.Strings(lines)
+		t.Logf("breaches per unit (%d kinds): %s", len(lines), strings.Join(lines, ", "))
+	})
+}
+
+type breachCount struct {
+	counts map[string]int  // "UNIT milestone" → breaches
+	judged map[string]bool // "CASE/milestone" the independent count covers
+}
+
+// independentBreaches counts breaches straight from the events, with the
+// default limits written out: call 30m; respond 10m (A, B) or 30m (C);
+// dispose 4h for class A.
+func independentBreaches(reg *evaluation.Registry, events []evaluation.Event, asof time.Time) breachCount {
+	class := map[string]string{}
+	for _, c := range reg.Categories {
+		class[c.Code] = c.Class
+	}
+	byCase := map[string][]evaluation.Event{}
+	for _, e := range events {
+		byCase[e.Case] = append(byCase[e.Case], e)
+	}
+	out := breachCount{counts: map[string]int{}, judged: map[string]bool{}}
+	late := func(due, actual time.Time) bool {
+		if actual.IsZero() {
+			return asof.After(due)
+		}
+		return actual.After(due)
+	}
+	for id, trail := range byCase {
+		slices.SortFunc(trail, func(a, b evaluation.Event) int { return a.At.Compare(b.At) })
+		var opened time.Time
+		var cls string
+		messy := false
+		dispatched := map[string]evaluation.Event{}
+		first := map[string]map[evaluation.EventType]time.Time{}
+		for _, e := range trail {
+			switch e.Type {
+			case evaluation.Opened:
+				opened, cls = e.At, class[e.Category]
+			case evaluation.Returned, evaluation.Reopened:
+				messy = true
+			}
+			if e.Type == evaluation.Dispatched {
+				if _, ok := dispatched[e.Unit]; !ok {
+					dispatched[e.Unit] = e
+				}
+			}
+			if first[e.Unit] == nil {
+				first[e.Unit] = map[evaluation.EventType]time.Time{}
+			}
+			if _, ok := first[e.Unit][e.Type]; !ok {
+				first[e.Unit][e.Type] = e.At
+			}
+		}
+		if opened.IsZero() {
+			continue
+		}
+		out.judged[id+"/call"], out.judged[id+"/respond"] = true, true
+		called := false
+		for _, e := range trail {
+			if e.Type == evaluation.Dispatched && e.By != "platform" && !called {
+				called = true
+				if late(opened.Add(30*time.Minute), e.At) {
+					out.counts[e.By+" call"]++
+				}
+			}
+		}
+		respond := 30 * time.Minute
+		if cls == "A" || cls == "B" {
+			respond = 10 * time.Minute
+		}
+		if cls == "A" && !messy {
+			out.judged[id+"/dispose"] = true
+		}
+		for unit, d := range dispatched {
+			actual := first[unit][evaluation.Responded]
+			if r, ok := first[unit][evaluation.Returned]; ok && (actual.IsZero() || r.Before(actual)) {
+				actual = r
+			}
+			if late(d.At.Add(respond), actual) {
+				out.counts[unit+" respond"]++
+			}
+			if cls == "A" && !messy && d.Role != "assist" {
+				var resolved time.Time
+				for _, e := range trail {
+					if e.Type == evaluation.Resolved && e.Unit == unit && !e.At.Before(d.At) {
+						resolved = e.At
+						break
+					}
+				}
+				if late(d.At.Add(4*time.Hour), resolved) {
+					out.counts[unit+" dispose"]++
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+)
+
+type policyRow struct {
+	bun.BaseModel `bun:"table:policies"`
+	Effective     string    `bun:"effective,pk"`
+	Source        string    `bun:"source"`
+	LoadedAt      time.Time `bun:"loaded_at"`
+}
+
+type policyHistoryRow struct {
+	bun.BaseModel `bun:"table:policy_history"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	Effective     string    `bun:"effective"`
+	Source        string    `bun:"source"`
+	LoadedAt      time.Time `bun:"loaded_at"`
+}
+
+// LoadPolicy stores a policy version, replacing any with the same
+// effective date (the old text stays in policy_history), and recomputes
+// every case's deadlines under the new set of versions.
+func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy, int, error) {
+	p, err := ingest.ParsePolicy(source)
+	if err != nil {
+		return nil, 0, evaluation.Errorf(evaluation.KindInvalid, "load policy", "%w", err)
+	}
+	now := db.now().UTC()
+	row := policyRow{Effective: p.Effective.String(), Source: string(source), LoadedAt: now}
+	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (effective) DO UPDATE").
+			Set("source = EXCLUDED.source").Set("loaded_at = EXCLUDED.loaded_at").Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(&policyHistoryRow{Effective: row.Effective, Source: row.Source, LoadedAt: now}).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, 0, db.wrap("load policy", err)
+	}
+	n, err := db.Rebuild(ctx)
+	return p, n, err
+}
+
+// PolicySources returns the stored policy texts, oldest effective date first.
+func (db *DB) PolicySources(ctx context.Context) ([][]byte, error) {
+	var rows []policyRow
+	if err := db.bun.NewSelect().Model(&rows).Order("effective").Scan(ctx); err != nil {
+		return nil, db.wrap("read policies", err)
+	}
+	out := make([][]byte, len(rows))
+	for i, r := range rows {
+		out[i] = []byte(r.Source)
+	}
+	return out, nil
+}
+
+// Policies returns the policy versions in force: the embedded default and
+// every stored version.
+func (db *DB) Policies(ctx context.Context) (evaluation.Policies, error) {
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Policies, nil
+}
+
+// rulesCache keeps the compiled rules (policies with their calendars, and
+// the category classes) until the tables they come from change.
+type rulesCache struct {
+	mu    sync.Mutex
+	stamp string
+	rules *evaluation.Rules
+}
+
+// Rules returns what deadlines depend on besides the trail. It must not be
+// called inside a transaction: on SQLite that would wait for the one
+// connection the transaction holds.
+func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
+	var pn, cn int
+	var pmax, cmax sql.NullString
+	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM policies), (SELECT CAST(max(loaded_at) AS TEXT) FROM policies),
+		(SELECT count(*) FROM categories), (SELECT CAST(max(updated_at) AS TEXT) FROM categories)`).Scan(&pn, &pmax, &cn, &cmax)
+	if err != nil {
+		return nil, db.wrap("read rules", err)
+	}
+	stamp := fmt.Sprint(pn, pmax.String, cn, cmax.String)
+	db.rules.mu.Lock()
+	defer db.rules.mu.Unlock()
+	if db.rules.rules != nil && db.rules.stamp == stamp {
+		return db.rules.rules, nil
+	}
+	sources, err := db.PolicySources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	policies, err := ingest.ParsePolicies(sources)
+	if err != nil {
+		return nil, db.wrap("read rules", err)
+	}
+	var cats []categoryRow
+	if err := db.bun.NewSelect().Model(&cats).Scan(ctx); err != nil {
+		return nil, db.wrap("read rules", err)
+	}
+	rules := &evaluation.Rules{Policies: policies, Categories: map[string]evaluation.Category{}}
+	for _, c := range cats {
+		rules.Categories[c.Code] = evaluation.Category{Code: c.Code, Class: c.Class, Urgency: c.Urgency}
+	}
+	db.rules.stamp, db.rules.rules = stamp, rules
+	return rules, nil
+}
