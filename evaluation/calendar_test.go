@@ -90,6 +90,8 @@ func TestAddWorkingDays(t *testing.T) {
 		{"the Saturday before Spring Festival is a working day", "2026-02-13 10:00", 1, "2026-02-14 10:00"},
 		{"across the Spring Festival week with two adjusted days", "2026-02-13 10:00", 2, "2026-02-24 10:00"},
 		{"to the adjusted Saturday after Spring Festival", "2026-02-27 09:00", 1, "2026-02-28 09:00"},
+		{"docs: three working days over Spring Festival", "2026-02-13 10:00", 3, "2026-02-25 10:00"},
+		{"docs: dispatched during the National Day holiday", "2026-10-03 11:00", 1, "2026-10-09 08:30"},
 		{"end of year into New Year 2027", "2026-12-31 15:00", 1, "2027-01-04 15:00"},
 		{"three working days over a weekend", "2026-07-02 11:00", 3, "2026-07-07 11:00"},
 		{"late evening keeps its time of day", "2026-07-06 23:59", 1, "2026-07-07 23:59"},
