@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -9,12 +11,38 @@ import (
 	"frontline/evaluation"
 )
 
-type deadlineRow struct {
-	bun.BaseModel `bun:"table:deadlines,alias:d"`
-	Case          string    `bun:"case_id,pk"`
-	Unit          string    `bun:"unit,pk"`
-	Milestone     string    `bun:"milestone,pk"`
-	Round         int       `bun:"round,pk"`
+// The deadline columns of the cases and assignments tables, read back.
+
+type callDeadlineRow struct {
+	bun.BaseModel `bun:"table:cases,alias:c"`
+	Case          string    `bun:"id"`
+	OpenedAt      time.Time `bun:"opened_at"`
+	Unit          string    `bun:"call_unit"`
+	Due           time.Time `bun:"call_due"`
+	Done          time.Time `bun:"call_done,nullzero"`
+	Excused       bool      `bun:"call_excused"`
+}
+
+type assignmentDeadlineRow struct {
+	bun.BaseModel `bun:"table:assignments,alias:a"`
+	Case          string    `bun:"case_id"`
+	Unit          string    `bun:"unit"`
+	DispatchedAt  time.Time `bun:"dispatched_at"`
+	RespondDue    time.Time `bun:"respond_due,nullzero"`
+	RespondDone   time.Time `bun:"respond_done,nullzero"`
+	ReportDue     time.Time `bun:"report_due,nullzero"`
+	ReportDone    time.Time `bun:"report_done,nullzero"`
+	DisposeDue    time.Time `bun:"dispose_due,nullzero"`
+	DisposeDone   time.Time `bun:"dispose_done,nullzero"`
+	Stopped       time.Time `bun:"clock_stopped_at,nullzero"`
+	Excused       string    `bun:"excused,nullzero"`
+}
+
+type redisposeRow struct {
+	bun.BaseModel `bun:"table:redispose_deadlines,alias:r"`
+	Case          string    `bun:"case_id"`
+	Unit          string    `bun:"unit"`
+	Round         int       `bun:"round"`
 	Start         time.Time `bun:"start_at"`
 	Due           time.Time `bun:"due_at"`
 	Actual        time.Time `bun:"actual_at,nullzero"`
@@ -22,8 +50,39 @@ type deadlineRow struct {
 	Excused       bool      `bun:"excused"`
 }
 
-func (r *deadlineRow) domain() evaluation.Deadline {
-	return evaluation.Deadline{Case: r.Case, Unit: r.Unit, Milestone: evaluation.Milestone(r.Milestone), Round: r.Round,
+func (r *callDeadlineRow) deadline() evaluation.Deadline {
+	return evaluation.Deadline{Case: r.Case, Unit: r.Unit, Milestone: evaluation.Call, Round: 1,
+		Start: utc(r.OpenedAt), Due: utc(r.Due), Actual: utc(r.Done), Excused: r.Excused}
+}
+
+func (r *assignmentDeadlineRow) deadlines() []evaluation.Deadline {
+	var out []evaluation.Deadline
+	excused := strings.Fields(r.Excused)
+	for _, m := range []struct {
+		milestone evaluation.Milestone
+		due, done time.Time
+		stops     bool
+	}{
+		{evaluation.Respond, r.RespondDue, r.RespondDone, false},
+		{evaluation.Report, r.ReportDue, r.ReportDone, true},
+		{evaluation.Dispose, r.DisposeDue, r.DisposeDone, true},
+	} {
+		if m.due.IsZero() {
+			continue
+		}
+		d := evaluation.Deadline{Case: r.Case, Unit: r.Unit, Milestone: m.milestone, Round: 1,
+			Start: utc(r.DispatchedAt), Due: utc(m.due), Actual: utc(m.done),
+			Excused: slices.Contains(excused, string(m.milestone))}
+		if m.stops {
+			d.Stopped = utc(r.Stopped)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func (r *redisposeRow) deadline() evaluation.Deadline {
+	return evaluation.Deadline{Case: r.Case, Unit: r.Unit, Milestone: evaluation.Dispose, Round: r.Round,
 		Start: utc(r.Start), Due: utc(r.Due), Actual: utc(r.Actual), Stopped: utc(r.Stopped), Excused: r.Excused}
 }
 
@@ -36,39 +95,92 @@ type DeadlineFilter struct {
 	LateBy time.Time
 }
 
+// missed is the SQL condition of a deadline missed by ?: due before it and
+// not done by the due time.
+func missed(due, done string) string {
+	return "(" + due + " < ? AND (" + done + " IS NULL OR " + done + " > " + due + "))"
+}
+
 // Deadlines returns the deadlines of the cases opened in the filter's
-// period, ordered by due time, case and unit.
+// period, ordered by due time, case, unit, milestone and round.
 func (db *DB) Deadlines(ctx context.Context, f DeadlineFilter) ([]evaluation.Deadline, error) {
-	var rows []deadlineRow
-	q := db.bun.NewSelect().Model(&rows).
-		Join("JOIN cases AS c ON c.id = d.case_id").
-		Where("c.opened_at >= ? AND c.opened_at < ?", f.From.UTC(), f.To.UTC())
+	from, to := f.From.UTC(), f.To.UTC()
+	var calls []callDeadlineRow
+	q := db.bun.NewSelect().Model(&calls).
+		Where("c.opened_at >= ? AND c.opened_at < ? AND c.call_due IS NOT NULL", from, to)
 	if f.Unit != "" {
-		q = q.Where("d.unit = ?", f.Unit)
+		q = q.Where("c.call_unit = ?", f.Unit)
 	}
 	if !f.LateBy.IsZero() {
-		q = q.Where("d.due_at < ?", f.LateBy.UTC()).Where("(d.actual_at IS NULL OR d.actual_at > d.due_at)")
+		q = q.Where(missed("c.call_due", "c.call_done"), f.LateBy.UTC())
 	}
-	if err := q.Order("d.due_at", "d.case_id", "d.unit", "d.milestone", "d.round").Scan(ctx); err != nil {
+	if err := q.Scan(ctx); err != nil {
 		return nil, db.wrap("read deadlines", err)
 	}
-	out := make([]evaluation.Deadline, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
+
+	var assigned []assignmentDeadlineRow
+	q = db.bun.NewSelect().Model(&assigned).Join("JOIN cases AS c ON c.id = a.case_id").
+		Where("c.opened_at >= ? AND c.opened_at < ? AND a.respond_due IS NOT NULL", from, to)
+	if f.Unit != "" {
+		q = q.Where("a.unit = ?", f.Unit)
 	}
-	return out, nil
+	if late := f.LateBy.UTC(); !f.LateBy.IsZero() {
+		q = q.Where("("+missed("a.respond_due", "a.respond_done")+" OR "+missed("a.report_due", "a.report_done")+
+			" OR "+missed("a.dispose_due", "a.dispose_done")+")", late, late, late)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, db.wrap("read deadlines", err)
+	}
+
+	var rounds []redisposeRow
+	q = db.bun.NewSelect().Model(&rounds).Join("JOIN cases AS c ON c.id = r.case_id").
+		Where("c.opened_at >= ? AND c.opened_at < ?", from, to)
+	if f.Unit != "" {
+		q = q.Where("r.unit = ?", f.Unit)
+	}
+	if !f.LateBy.IsZero() {
+		q = q.Where(missed("r.due_at", "r.actual_at"), f.LateBy.UTC())
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, db.wrap("read deadlines", err)
+	}
+	return assemble(calls, assigned, rounds), nil
+}
+
+// assemble turns deadline rows into deadlines in a stable order.
+func assemble(calls []callDeadlineRow, assigned []assignmentDeadlineRow, rounds []redisposeRow) []evaluation.Deadline {
+	var out []evaluation.Deadline
+	for i := range calls {
+		out = append(out, calls[i].deadline())
+	}
+	for i := range assigned {
+		out = append(out, assigned[i].deadlines()...)
+	}
+	for i := range rounds {
+		out = append(out, rounds[i].deadline())
+	}
+	slices.SortFunc(out, func(a, b evaluation.Deadline) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID(), b.ID())
+	})
+	return out
 }
 
 // caseDeadlines returns one case's deadlines in due order.
 func (db *DB) caseDeadlines(ctx context.Context, caseID string) ([]evaluation.Deadline, error) {
-	var rows []deadlineRow
-	if err := db.bun.NewSelect().Model(&rows).Where("case_id = ?", caseID).
-		Order("due_at", "unit", "milestone", "round").Scan(ctx); err != nil {
-		return nil, db.wrap("read deadlines", err)
+	var calls []callDeadlineRow
+	var assigned []assignmentDeadlineRow
+	var rounds []redisposeRow
+	for _, q := range []*bun.SelectQuery{
+		db.bun.NewSelect().Model(&calls).Where("c.id = ? AND c.call_due IS NOT NULL", caseID),
+		db.bun.NewSelect().Model(&assigned).Where("a.case_id = ? AND a.respond_due IS NOT NULL", caseID),
+		db.bun.NewSelect().Model(&rounds).Where("r.case_id = ?", caseID),
+	} {
+		if err := q.Scan(ctx); err != nil {
+			return nil, db.wrap("read deadlines", err)
+		}
 	}
-	out := make([]evaluation.Deadline, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return assemble(calls, assigned, rounds), nil
 }

@@ -137,11 +137,24 @@ func (r *trailReader) add(caseID, id string, body []byte) error {
 	return nil
 }
 
-// derived is the state derived from a set of trails.
+// derived is the state derived from a set of trails, in the shape of the
+// tables: round-one deadlines ride on the case (the street's call) and
+// assignment rows (respond, report, dispose); later disposal rounds, after
+// reopenings, have rows of their own.
 type derived struct {
-	cases       []evaluation.Case
-	assignments []evaluation.Assignment
-	deadlines   []evaluation.Deadline
+	cases       []caseRecord
+	assignments []assignmentRecord
+	redispose   []evaluation.Deadline
+}
+
+type caseRecord struct {
+	evaluation.Case
+	call *evaluation.Deadline
+}
+
+type assignmentRecord struct {
+	evaluation.Assignment
+	respond, report, dispose *evaluation.Deadline
 }
 
 // derive computes the state and deadlines of every case read, in case id order.
@@ -151,48 +164,100 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	d := derived{cases: make([]evaluation.Case, 0, len(ids))}
+	d := derived{cases: make([]caseRecord, 0, len(ids))}
 	for _, id := range ids {
 		trail := r.trails[id]
 		c, as := evaluation.Derive(id, trail)
-		d.cases = append(d.cases, c)
-		d.assignments = append(d.assignments, as...)
-		d.deadlines = append(d.deadlines, evaluation.Deadlines(&c, as, trail, rules)...)
+		deadlines := evaluation.Deadlines(&c, as, trail, rules)
+		cr := caseRecord{Case: c}
+		first := len(d.assignments)
+		for _, a := range as {
+			d.assignments = append(d.assignments, assignmentRecord{Assignment: a})
+		}
+		for i := range deadlines {
+			dl := &deadlines[i]
+			if dl.Milestone == evaluation.Call {
+				cr.call = dl
+				continue
+			}
+			if dl.Round > 1 {
+				d.redispose = append(d.redispose, *dl)
+				continue
+			}
+			for j := first; j < len(d.assignments); j++ {
+				ar := &d.assignments[j]
+				if ar.Unit != dl.Unit {
+					continue
+				}
+				switch dl.Milestone {
+				case evaluation.Respond:
+					ar.respond = dl
+				case evaluation.Report:
+					ar.report = dl
+				case evaluation.Dispose:
+					ar.dispose = dl
+				}
+			}
+		}
+		d.cases = append(d.cases, cr)
 	}
 	return d
 }
 
-// Columns of the derived tables, in the order of caseValues and assignmentValues.
+// Columns of the derived tables, in the order of their values functions.
 var (
 	caseColumns = []string{"id", "opened_at", "category", "street", "community", "source", "urgency",
 		"access_code_hash", "closed", "closed_at", "reopenings", "satisfaction", "solved", "rated_at",
-		"revisits", "in_place", "revisited_at", "events", "last_event_at"}
+		"revisits", "in_place", "revisited_at", "events", "last_event_at",
+		"call_unit", "call_due", "call_done", "call_excused"}
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
-		"return_ruled_by", "call_accurate", "call_score", "response_score"}
-	deadlineColumns = []string{"case_id", "unit", "milestone", "round", "start_at", "due_at", "actual_at",
-		"stopped_at", "excused"}
+		"return_ruled_by", "call_accurate", "call_score", "response_score",
+		"respond_due", "respond_done", "report_due", "report_done", "dispose_due", "dispose_done",
+		"clock_stopped_at", "excused"}
+	redisposeColumns  = []string{"case_id", "unit", "round", "start_at", "due_at", "actual_at", "stopped_at", "excused"}
 	eventColumns      = []string{"id", "case_id", "type", "at", "unit", "hash", "body"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
 )
 
-func caseValues(c *evaluation.Case) []any {
-	return []any{c.ID, nullTime(c.OpenedAt), nullString(c.Category), nullString(c.Street), nullString(c.Community),
+func caseValues(r *caseRecord) []any {
+	c := &r.Case
+	v := []any{c.ID, nullTime(c.OpenedAt), nullString(c.Category), nullString(c.Street), nullString(c.Community),
 		nullString(c.Source), nullString(c.Urgency), nullString(c.AccessCodeHash), c.Closed, nullTime(c.ClosedAt),
 		c.Reopenings, nullString(c.Satisfaction), nullBool(c.Solved), nullTime(c.RatedAt), c.Revisits,
 		nullBool(c.InPlace), nullTime(c.RevisitedAt), c.Events, c.LastEventAt}
+	if r.call == nil {
+		return append(v, nil, nil, nil, false)
+	}
+	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused)
 }
 
-func assignmentValues(a *evaluation.Assignment) []any {
-	return []any{a.Case, a.Unit, a.Role, nullString(a.By), nullTime(a.DispatchedAt), nullTime(a.RespondedAt),
+func assignmentValues(r *assignmentRecord) []any {
+	a := &r.Assignment
+	v := []any{a.Case, a.Unit, a.Role, nullString(a.By), nullTime(a.DispatchedAt), nullTime(a.RespondedAt),
 		nullTime(a.ReportedAt), nullTime(a.ResolvedAt), a.Resolutions, nullTime(a.ReturnedAt),
 		nullString(a.ReturnReason), nullBool(a.ReturnUpheld), nullString(a.ReturnRuledBy),
 		nullBool(a.CallAccurate), nullInt(a.CallScore), nullInt(a.ResponseScore)}
+	var stopped time.Time
+	var excused []string
+	for _, d := range []*evaluation.Deadline{r.respond, r.report, r.dispose} {
+		if d == nil {
+			v = append(v, nil, nil)
+			continue
+		}
+		v = append(v, d.Due.UTC(), nullTime(d.Actual))
+		if !d.Stopped.IsZero() {
+			stopped = d.Stopped
+		}
+		if d.Excused {
+			excused = append(excused, string(d.Milestone))
+		}
+	}
+	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")))
 }
 
-func deadlineValues(d *evaluation.Deadline) []any {
-	return []any{d.Case, d.Unit, string(d.Milestone), d.Round, d.Start.UTC(), d.Due.UTC(), nullTime(d.Actual),
-		nullTime(d.Stopped), d.Excused}
+func redisposeValues(d *evaluation.Deadline) []any {
+	return []any{d.Case, d.Unit, d.Round, d.Start.UTC(), d.Due.UTC(), nullTime(d.Actual), nullTime(d.Stopped), d.Excused}
 }
 
 func eventValues(p *ingest.Prepared) []any {

@@ -146,7 +146,7 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 		return err
 	}
 	d := trails.derive(rules)
-	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "deadlines WHERE case_id"} {
+	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", caseIDs); err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 	if err := copyRows(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
 		return err
 	}
-	return copyRows(ctx, tx, "deadlines", deadlineColumns, d.deadlines, deadlineValues)
+	return copyRows(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
 }
 
 // copyRows writes rows with COPY.

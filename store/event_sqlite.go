@@ -126,7 +126,7 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 		return err
 	}
 	d := trails.derive(rules)
-	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "deadlines WHERE case_id"} {
+	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
 		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", caseIDs); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 	if err := bulkInsert(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
 		return err
 	}
-	return bulkInsert(ctx, tx, "deadlines", deadlineColumns, d.deadlines, deadlineValues)
+	return bulkInsert(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
 }
 
 // bulkInsert inserts rows with prepared multi-row statements.

@@ -108,7 +108,9 @@ func sqliteDSN(path string) string {
 	}
 	q.Set("_time_format", "sqlite")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	// The path is part of a URI: a '#' or '?' in it would end the path.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + q.Encode()
 }
 
 // Engine returns the database engine.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -368,4 +369,18 @@ func TestSameContentOtherEncodingIsDuplicate(t *testing.T) {
 			t.Errorf("changed content = %+v, want a conflict", got)
 		}
 	})
+}
+
+// TestSQLitePathWithURICharacters opens files whose names hold the
+// characters that end a URI path.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#b.db", "c?d.db", "e%20f.db"} {
+		db := openTestDB(t, filepath.Join(dir, name))
+		loadRegistry(t, db, "testdata/registry.yaml")
+		db.Close()
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("database %q not created where asked: %v", name, err)
+		}
+	}
 }

@@ -11,17 +11,38 @@ CREATE TABLE policy_history (
     loaded_at  TIMESTAMPTZ NOT NULL
 );
 --bun:split
-CREATE TABLE deadlines (
+ALTER TABLE cases ADD COLUMN call_unit TEXT;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_due TIMESTAMPTZ;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_done TIMESTAMPTZ;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_excused BOOLEAN NOT NULL DEFAULT FALSE;
+--bun:split
+ALTER TABLE assignments ADD COLUMN respond_due TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN respond_done TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN report_due TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN report_done TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN dispose_due TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN dispose_done TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN clock_stopped_at TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN excused TEXT;
+--bun:split
+CREATE TABLE redispose_deadlines (
     case_id    TEXT NOT NULL,
     unit       TEXT NOT NULL,
-    milestone  TEXT NOT NULL,
     round      INTEGER NOT NULL,
     start_at   TIMESTAMPTZ NOT NULL,
     due_at     TIMESTAMPTZ NOT NULL,
     actual_at  TIMESTAMPTZ,
     stopped_at TIMESTAMPTZ,
     excused    BOOLEAN NOT NULL DEFAULT FALSE,
-    PRIMARY KEY (case_id, unit, milestone, round)
+    PRIMARY KEY (case_id, unit, round)
 );
---bun:split
-CREATE INDEX deadlines_unit_idx ON deadlines (unit);

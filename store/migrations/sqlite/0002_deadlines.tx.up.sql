@@ -11,17 +11,38 @@ CREATE TABLE policy_history (
     loaded_at  TIMESTAMP NOT NULL
 );
 --bun:split
-CREATE TABLE deadlines (
+ALTER TABLE cases ADD COLUMN call_unit TEXT;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_due TIMESTAMP;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_done TIMESTAMP;
+--bun:split
+ALTER TABLE cases ADD COLUMN call_excused BOOLEAN NOT NULL DEFAULT FALSE;
+--bun:split
+ALTER TABLE assignments ADD COLUMN respond_due TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN respond_done TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN report_due TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN report_done TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN dispose_due TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN dispose_done TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN clock_stopped_at TIMESTAMP;
+--bun:split
+ALTER TABLE assignments ADD COLUMN excused TEXT;
+--bun:split
+CREATE TABLE redispose_deadlines (
     case_id    TEXT NOT NULL,
     unit       TEXT NOT NULL,
-    milestone  TEXT NOT NULL,
     round      INTEGER NOT NULL,
     start_at   TIMESTAMP NOT NULL,
     due_at     TIMESTAMP NOT NULL,
     actual_at  TIMESTAMP,
     stopped_at TIMESTAMP,
     excused    BOOLEAN NOT NULL DEFAULT FALSE,
-    PRIMARY KEY (case_id, unit, milestone, round)
+    PRIMARY KEY (case_id, unit, round)
 ) WITHOUT ROWID;
---bun:split
-CREATE INDEX deadlines_unit_idx ON deadlines (unit);
