@@ -113,11 +113,12 @@ func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 // already decoded, and the stored events read back from the log.
 type trailReader struct {
 	trails map[string][]evaluation.Event
+	stored map[string]bool // cases with stored events, which may have derived rows
 }
 
 // newTrailReader starts trails with the batch's events that plan inserts.
 func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
-	r := &trailReader{trails: map[string][]evaluation.Event{}}
+	r := &trailReader{trails: map[string][]evaluation.Event{}, stored: map[string]bool{}}
 	if p != nil {
 		for _, i := range p.insert {
 			e := batch[i].Event
@@ -129,12 +130,24 @@ func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
 
 // add decodes one stored event.
 func (r *trailReader) add(caseID, id string, body []byte) error {
+	r.stored[caseID] = true
 	var e evaluation.Event
 	if err := json.Unmarshal(body, &e); err != nil {
 		return fmt.Errorf("decode stored event %s: %w", id, err)
 	}
 	r.trails[caseID] = append(r.trails[caseID], e)
 	return nil
+}
+
+// storedCases returns the cases read that have stored events: only they can
+// have derived rows to replace.
+func (r *trailReader) storedCases() []string {
+	ids := make([]string, 0, len(r.stored))
+	for id := range r.stored {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // derived is the state derived from a set of trails, in the shape of the

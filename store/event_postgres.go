@@ -147,7 +147,7 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 	}
 	d := trails.derive(rules)
 	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", caseIDs); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", trails.storedCases()); err != nil {
 			return err
 		}
 	}

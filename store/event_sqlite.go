@@ -127,7 +127,7 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 	}
 	d := trails.derive(rules)
 	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", caseIDs); err != nil {
+		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", trails.storedCases()); err != nil {
 			return err
 		}
 	}

@@ -88,6 +88,7 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	unit := fs.String("unit", "", "only this unit's breaches")
 	format := fs.String("format", "table", "table, json or csv")
 	summary := fs.Bool("summary", false, "one line per breach, without the case timelines")
+	counts := fs.Bool("counts", false, "only the number of breaches per unit and milestone")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -124,6 +125,9 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		if !slices.Contains(cases, d.Case) {
 			cases = append(cases, d.Case)
 		}
+	}
+	if *counts {
+		return a.printBreachCounts(breaches, *format)
 	}
 	var trails map[string][]evaluation.Event
 	if !*summary && *format != "csv" {
@@ -202,6 +206,67 @@ func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.
 		}
 		tl.write(a.stdout)
 	}
+}
+
+// breachCount is one unit's breaches by milestone.
+type breachCount struct {
+	Unit      string         `json:"unit"`
+	Total     int            `json:"total"`
+	Milestone map[string]int `json:"milestones"`
+}
+
+func (a *app) printBreachCounts(breaches []breachOut, format string) error {
+	byUnit := map[string]*breachCount{}
+	var list []*breachCount
+	for _, b := range breaches {
+		c, ok := byUnit[b.Unit]
+		if !ok {
+			c = &breachCount{Unit: b.Unit, Milestone: map[string]int{}}
+			byUnit[b.Unit] = c
+			list = append(list, c)
+		}
+		c.Total++
+		c.Milestone[b.Milestone]++
+	}
+	slices.SortFunc(list, func(x, y *breachCount) int {
+		if x.Total != y.Total {
+			return y.Total - x.Total
+		}
+		return strings.Compare(x.Unit, y.Unit)
+	})
+	milestones := []string{"call", "respond", "report", "dispose"}
+	switch format {
+	case "json":
+		return json.NewEncoder(a.stdout).Encode(struct {
+			Units []*breachCount `json:"units"`
+		}{list})
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write(append([]string{"unit", "total"}, milestones...))
+		for _, c := range list {
+			row := []string{c.Unit, fmt.Sprint(c.Total)}
+			for _, m := range milestones {
+				row = append(row, fmt.Sprint(c.Milestone[m]))
+			}
+			w.Write(safeCells(row...))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	var t table
+	head := []string{a.t("UNIT", "单位"), a.t("TOTAL", "合计")}
+	for _, m := range milestones {
+		head = append(head, a.milestoneName(m))
+	}
+	t.row(head...)
+	for _, c := range list {
+		row := []string{c.Unit, fmt.Sprint(c.Total)}
+		for _, m := range milestones {
+			row = append(row, fmt.Sprint(c.Milestone[m]))
+		}
+		t.row(row...)
+	}
+	return t.write(a.stdout)
 }
 
 func (a *app) milestoneName(m string) string {

@@ -221,6 +221,10 @@ func TestBreachesAndPolicyCommands(t *testing.T) {
 		if r := frontline(t, env, "", "breaches", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "4 breaches in 2 cases") || !strings.Contains(r.stdout, "Case W2") {
 			t.Errorf("breaches table:\n%s", r.stdout)
 		}
+		r = frontline(t, env, "", "breaches", "--period", "2026-06", "--asof", "2026-07-01", "--counts", "--format", "csv")
+		if want := "unit,total,call,respond,report,dispose\nD1,2,0,1,0,1\nD2,1,0,1,0,0\nS1,1,1,0,0,0\n"; r.stdout != want {
+			t.Errorf("breaches --counts:\n%s\nwant:\n%s", r.stdout, want)
+		}
 		if r := frontline(t, env, "", "case", "W2", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "W2/D2/dispose") || !strings.Contains(r.stdout, "2026-06-22 16:45:00") {
 			t.Errorf("case W2 lacks its deadlines:\n%s", r.stdout)
 		}
