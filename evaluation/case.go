@@ -50,7 +50,8 @@ type Assignment struct {
 	ReturnRuledBy string
 	CallAccurate  *bool // the department's view of the street's call
 	CallScore     *int
-	ResponseScore *int // the street's score of the department's response
+	ResponseScore *int   // the street's score of the department's response
+	ResponseRater string // the street that gave ResponseScore
 }
 
 // Ended reports whether an upheld return ended the unit's part in the case.
@@ -84,9 +85,13 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 		list = append(list, a)
 		return a
 	}
+	removed := AppealedAway(trail)
 	for i := range trail {
 		e := &trail[i]
 		c.LastEventAt = e.At
+		if removed[e.ID] {
+			continue // an upheld appeal removed it from assessment
+		}
 		switch e.Type {
 		case Opened:
 			if c.OpenedAt.IsZero() {
@@ -140,7 +145,8 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 			a.CallAccurate, a.CallScore = e.Accurate, e.Score
 		case ResponseEvaluated:
 			// The street (unit) rates the response of the department (target).
-			assignment(e.Target).ResponseScore = e.Score
+			a := assignment(e.Target)
+			a.ResponseScore, a.ResponseRater = e.Score, e.Unit
 		}
 	}
 	out := make([]Assignment, len(list))
@@ -154,6 +160,38 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 		return cmp.Compare(a.Unit, b.Unit)
 	})
 	return c, out
+}
+
+// AppealedAway returns the targets of the trail's upheld appeals: event
+// ids (a rating, an evaluation) and deadline ids. The first decision on an
+// appeal is final; later ones are ignored.
+func AppealedAway(trail []Event) map[string]bool {
+	var appeals map[string]string // appeal event id → target
+	var decided map[string]bool
+	removed := map[string]bool{}
+	for i := range trail {
+		e := &trail[i]
+		switch e.Type {
+		case Appealed:
+			if appeals == nil {
+				appeals = map[string]string{}
+			}
+			appeals[e.ID] = e.Target
+		case AppealDecided:
+			if decided == nil {
+				decided = map[string]bool{}
+			}
+			target, ok := appeals[e.Target]
+			if !ok || decided[e.Target] {
+				continue
+			}
+			decided[e.Target] = true
+			if e.Upheld != nil && *e.Upheld {
+				removed[target] = true
+			}
+		}
+	}
+	return removed
 }
 
 func setOnce(t *time.Time, at time.Time) {

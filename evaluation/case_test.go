@@ -111,7 +111,7 @@ func TestDeriveCaseLifecycle(t *testing.T) {
 	}
 	wantA := []Assignment{{Case: "C1", Unit: "D1", Role: "lead", By: "S1", DispatchedAt: t0.Add(5 * time.Minute),
 		RespondedAt: t0.Add(7 * time.Minute), ResolvedAt: t0.Add(60 * time.Minute), Resolutions: 2,
-		CallAccurate: bp(true), CallScore: ip(5), ResponseScore: ip(2)}}
+		CallAccurate: bp(true), CallScore: ip(5), ResponseScore: ip(2), ResponseRater: "S1"}}
 	if diff := cmp.Diff(wantA, as); diff != "" {
 		t.Errorf("assignments (-want +got):\n%s", diff)
 	}
@@ -169,5 +169,27 @@ func TestDeriveIgnoresArrivalOrder(t *testing.T) {
 				t.Fatalf("trail %d: assignments depend on order (-first +shuffled):\n%s", i, diff)
 			}
 		}
+	}
+}
+
+func TestUpheldAppealRemovesItsTarget(t *testing.T) {
+	trail := []Event{
+		ev("1", 0, Opened, func(e *Event) { e.Category, e.Street = "g", "S1" }),
+		ev("2", 5, Dispatched, func(e *Event) { e.Unit, e.By = "D1", "S1" }),
+		ev("3", 60, Rated, func(e *Event) { e.Satisfaction = "satisfied" }),
+		ev("4", 90, Rated, func(e *Event) { e.Satisfaction = "dissatisfied" }),
+		ev("5", 95, ResponseEvaluated, func(e *Event) { e.Unit, e.Target, e.Score = "S1", "D1", ip(1) }),
+		ev("6", 100, Appealed, func(e *Event) { e.Unit, e.Target, e.Reason = "D1", "4", "the resident rated the wrong case" }),
+		ev("7", 101, Appealed, func(e *Event) { e.Unit, e.Target, e.Reason = "D1", "5", "retaliation" }),
+		ev("8", 200, AppealDecided, func(e *Event) { e.Unit, e.Target, e.Upheld = "ORG", "6", bp(true) }),
+		ev("9", 201, AppealDecided, func(e *Event) { e.Unit, e.Target, e.Upheld = "ORG", "7", bp(false) }),
+		ev("10", 202, AppealDecided, func(e *Event) { e.Unit, e.Target, e.Upheld = "ORG", "7", bp(true) }),
+	}
+	c, as := Derive("C1", trail)
+	if c.Satisfaction != "satisfied" {
+		t.Errorf("satisfaction = %q, want the rating left after the upheld appeal removed the later one", c.Satisfaction)
+	}
+	if as[0].ResponseScore == nil || *as[0].ResponseScore != 1 {
+		t.Errorf("response score = %v, want 1 kept: its appeal was rejected first, and decisions are final", as[0].ResponseScore)
 	}
 }

@@ -125,21 +125,17 @@ func Deadlines(c *Case, as []Assignment, trail []Event, rules *Rules) []Deadline
 
 	var reopenings []time.Time
 	resolutions := map[string][]time.Time{}
-	appeals := map[string]string{} // appeal event id → target
-	excused := map[string]bool{}   // deadline ids
+	excused := AppealedAway(trail) // deadline ids among them
 	for i := range trail {
 		e := &trail[i]
+		if excused[e.ID] {
+			continue
+		}
 		switch e.Type {
 		case Reopened:
 			reopenings = append(reopenings, e.At)
 		case Resolved:
 			resolutions[e.Unit] = append(resolutions[e.Unit], e.At)
-		case Appealed:
-			appeals[e.ID] = e.Target
-		case AppealDecided:
-			if target, ok := appeals[e.Target]; ok && e.Upheld != nil && *e.Upheld {
-				excused[target] = true
-			}
 		}
 	}
 	firstAfter := func(ts []time.Time, t time.Time) time.Time {

@@ -78,6 +78,7 @@ type assignmentRow struct {
 	CallAccurate  *bool     `bun:"call_accurate"`
 	CallScore     *int      `bun:"call_score"`
 	ResponseScore *int      `bun:"response_score"`
+	ResponseRater string    `bun:"response_rater,nullzero"`
 }
 
 func (r *assignmentRow) domain() evaluation.Assignment {
@@ -85,7 +86,7 @@ func (r *assignmentRow) domain() evaluation.Assignment {
 		DispatchedAt: utc(r.DispatchedAt), RespondedAt: utc(r.RespondedAt), ReportedAt: utc(r.ReportedAt),
 		ResolvedAt: utc(r.ResolvedAt), Resolutions: r.Resolutions, ReturnedAt: utc(r.ReturnedAt),
 		ReturnReason: r.ReturnReason, ReturnUpheld: r.ReturnUpheld, ReturnRuledBy: r.ReturnRuledBy,
-		CallAccurate: r.CallAccurate, CallScore: r.CallScore, ResponseScore: r.ResponseScore}
+		CallAccurate: r.CallAccurate, CallScore: r.CallScore, ResponseScore: r.ResponseScore, ResponseRater: r.ResponseRater}
 }
 
 func utc(t time.Time) time.Time {

@@ -227,7 +227,7 @@ var (
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
 		"respond_due", "respond_done", "report_due", "report_done", "dispose_due", "dispose_done",
-		"clock_stopped_at", "excused"}
+		"clock_stopped_at", "excused", "response_rater"}
 	redisposeColumns  = []string{"case_id", "unit", "round", "start_at", "due_at", "actual_at", "stopped_at", "excused"}
 	eventColumns      = []string{"id", "case_id", "type", "at", "unit", "hash", "body"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
@@ -266,7 +266,7 @@ func assignmentValues(r *assignmentRecord) []any {
 			excused = append(excused, string(d.Milestone))
 		}
 	}
-	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")))
+	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")), nullString(a.ResponseRater))
 }
 
 func redisposeValues(d *evaluation.Deadline) []any {

@@ -35,6 +35,8 @@ ALTER TABLE assignments ADD COLUMN clock_stopped_at TIMESTAMPTZ;
 --bun:split
 ALTER TABLE assignments ADD COLUMN excused TEXT;
 --bun:split
+ALTER TABLE assignments ADD COLUMN response_rater TEXT;
+--bun:split
 CREATE TABLE redispose_deadlines (
     case_id    TEXT NOT NULL,
     unit       TEXT NOT NULL,
