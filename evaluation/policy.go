@@ -110,6 +110,7 @@ type Policy struct {
 	// Limit in an override keeps the class's limit.
 	Urgent   map[string]map[string]Limits
 	Calendar *Calendar
+	Scoring  Scoring
 }
 
 // Limits returns the limits for a class and urgency. An unknown class
@@ -157,4 +158,74 @@ func (ps Policies) At(t time.Time) *Policy {
 		}
 	}
 	return chosen
+}
+
+// Metric names (DESIGN.md §5). Rates are fractions 0–1, qualities 0–100.
+const (
+	ResponseRate      = "response_rate"
+	ReportRate        = "report_rate"
+	DisposalRate      = "disposal_rate"
+	ResolutionRate    = "resolution_rate"
+	SatisfactionRate  = "satisfaction_rate"
+	RedoRate          = "redo_rate"
+	ResponseQuality   = "response_quality"
+	CallAccuracy      = "call_accuracy"
+	CallQuality       = "call_quality"
+	CallTimeliness    = "call_timeliness"
+	ResponseQualityCl = "response_quality_calibrated"
+	CallQualityCl     = "call_quality_calibrated"
+)
+
+// DepartmentMetrics and StreetMetrics list the metrics of each side, in
+// report order; departments' metrics also judge enterprises.
+var (
+	DepartmentMetrics = []string{ResponseRate, ReportRate, DisposalRate, ResolutionRate, SatisfactionRate, RedoRate, ResponseQuality, ResponseQualityCl}
+	StreetMetrics     = []string{CallAccuracy, CallQuality, CallQualityCl, CallTimeliness, SatisfactionRate, ResolutionRate}
+)
+
+// Scoring is the part of a policy that turns metrics into a composite
+// score and a rank.
+type Scoring struct {
+	// Weights of each metric in the composite, per side; renormalised over
+	// the metrics that have data. A quality's weight applies to the raw or
+	// calibrated value, as Quality says.
+	DepartmentWeights map[string]float64
+	StreetWeights     map[string]float64
+	// Penalty points: supervision findings by severity, and
+	// "unjustified_return" for a return ruled unjustified (shirking).
+	Penalties map[string]float64
+	// MinCases is the number of assessed cases a unit needs to be ranked.
+	MinCases int
+	// SatisfactionWeights say how much each rating counts as satisfied.
+	SatisfactionWeights map[string]float64
+	// SatisfactionTarget is the district's target rate.
+	SatisfactionTarget float64
+	// Quality is "calibrated" or "raw": which two-way score enters the composite.
+	Quality string
+	// Shrinkage is the number of pseudo-ratings at the district's mean and
+	// spread that calibration adds to each rater's own.
+	Shrinkage float64
+	// A reciprocal pair rates each other at least MinResidual points (on
+	// the 1–5 scale) above what each gives everyone else, on at least
+	// MinRatings ratings each way.
+	ReciprocityMinRatings  int
+	ReciprocityMinResidual float64
+}
+
+// DefaultScoring is DESIGN.md §4's scoring policy.
+func DefaultScoring() Scoring {
+	return Scoring{
+		DepartmentWeights: map[string]float64{ResponseRate: 0.15, ReportRate: 0.05, DisposalRate: 0.20,
+			ResolutionRate: 0.15, SatisfactionRate: 0.25, ResponseQuality: 0.20},
+		StreetWeights: map[string]float64{CallAccuracy: 0.30, CallQuality: 0.15, CallTimeliness: 0.15,
+			SatisfactionRate: 0.25, ResolutionRate: 0.15},
+		Penalties:              map[string]float64{"notice": 1, "warning": 3, "serious": 10, "unjustified_return": 2},
+		MinCases:               20,
+		SatisfactionWeights:    map[string]float64{"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 0},
+		SatisfactionTarget:     0.975,
+		Quality:                "calibrated",
+		Shrinkage:              10,
+		ReciprocityMinRatings:  5,
+		ReciprocityMinResidual: 0.8,
+	}
 }

@@ -29,6 +29,7 @@ type policyFile struct {
 	CallLimit    string                           `yaml:"call_limit"`
 	Classes      map[string]limitsFile            `yaml:"classes"`
 	Urgency      map[string]map[string]limitsFile `yaml:"urgency"`
+	Scoring      *scoringFile                     `yaml:"scoring"`
 	Calendar     struct {
 		Official *bool `yaml:"official"`
 		Days     []struct {
@@ -37,6 +38,119 @@ type policyFile struct {
 			Name string `yaml:"name"`
 		} `yaml:"days"`
 	} `yaml:"calendar"`
+}
+
+type scoringFile struct {
+	DepartmentWeights   map[string]float64 `yaml:"department_weights"`
+	StreetWeights       map[string]float64 `yaml:"street_weights"`
+	Penalties           map[string]float64 `yaml:"penalties"`
+	MinCases            *int               `yaml:"min_cases"`
+	SatisfactionWeights map[string]float64 `yaml:"satisfaction_weights"`
+	SatisfactionTarget  *float64           `yaml:"satisfaction_target"`
+	Quality             string             `yaml:"quality"`
+	Shrinkage           *float64           `yaml:"calibration_shrinkage"`
+	Reciprocity         struct {
+		MinRatings  *int     `yaml:"min_ratings"`
+		MinResidual *float64 `yaml:"min_residual"`
+	} `yaml:"reciprocity"`
+}
+
+// parseScoring applies the file's scoring section over the defaults.
+func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (evaluation.Scoring, error) {
+	sc := evaluation.DefaultScoring()
+	if f == nil {
+		return sc, nil
+	}
+	weights := func(key string, in map[string]float64, allowed []string, out *map[string]float64) error {
+		if in == nil {
+			return nil
+		}
+		total := 0.0
+		for _, k := range sortedKeys(in) {
+			if !slices.Contains(allowed, k) {
+				return fail(key+"."+k, "%q is not one of %v", k, allowed)
+			}
+			if in[k] < 0 {
+				return fail(key+"."+k, "a weight cannot be negative")
+			}
+			total += in[k]
+		}
+		if total <= 0 {
+			return fail(key, "at least one weight must be positive")
+		}
+		*out = in
+		return nil
+	}
+	deptMetrics := []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
+		evaluation.ResolutionRate, evaluation.SatisfactionRate, evaluation.RedoRate, evaluation.ResponseQuality}
+	streetMetrics := []string{evaluation.CallAccuracy, evaluation.CallQuality, evaluation.CallTimeliness,
+		evaluation.SatisfactionRate, evaluation.ResolutionRate}
+	if err := weights("scoring.department_weights", f.DepartmentWeights, deptMetrics, &sc.DepartmentWeights); err != nil {
+		return sc, err
+	}
+	if err := weights("scoring.street_weights", f.StreetWeights, streetMetrics, &sc.StreetWeights); err != nil {
+		return sc, err
+	}
+	if f.Penalties != nil {
+		for _, k := range sortedKeys(f.Penalties) {
+			if !slices.Contains([]string{"notice", "warning", "serious", "unjustified_return"}, k) {
+				return sc, fail("scoring.penalties."+k, "%q is not one of notice, warning, serious, unjustified_return", k)
+			}
+			if f.Penalties[k] < 0 {
+				return sc, fail("scoring.penalties."+k, "penalty points cannot be negative")
+			}
+		}
+		sc.Penalties = f.Penalties
+	}
+	if f.MinCases != nil {
+		if *f.MinCases < 0 {
+			return sc, fail("scoring.min_cases", "cannot be negative")
+		}
+		sc.MinCases = *f.MinCases
+	}
+	if f.SatisfactionWeights != nil {
+		for _, k := range sortedKeys(f.SatisfactionWeights) {
+			if !slices.Contains(evaluation.Satisfactions, k) {
+				return sc, fail("scoring.satisfaction_weights."+k, "%q is not one of %v", k, evaluation.Satisfactions)
+			}
+			if v := f.SatisfactionWeights[k]; v < 0 || v > 1 {
+				return sc, fail("scoring.satisfaction_weights."+k, "%v is outside 0–1", v)
+			}
+		}
+		sc.SatisfactionWeights = f.SatisfactionWeights
+	}
+	if f.SatisfactionTarget != nil {
+		if v := *f.SatisfactionTarget; v <= 0 || v >= 1 {
+			return sc, fail("scoring.satisfaction_target", "%v is not between 0 and 1", v)
+		}
+		sc.SatisfactionTarget = *f.SatisfactionTarget
+	}
+	switch f.Quality {
+	case "":
+	case "raw", "calibrated":
+		sc.Quality = f.Quality
+	default:
+		return sc, fail("scoring.quality", "%q is not raw or calibrated", f.Quality)
+	}
+	if f.Shrinkage != nil {
+		if *f.Shrinkage < 0 {
+			return sc, fail("scoring.calibration_shrinkage", "cannot be negative")
+		}
+		sc.Shrinkage = *f.Shrinkage
+	}
+	if r := f.Reciprocity.MinRatings; r != nil {
+		if *r < 1 {
+			return sc, fail("scoring.reciprocity.min_ratings", "must be at least 1")
+		}
+		sc.ReciprocityMinRatings = *r
+	}
+	if r := f.Reciprocity.MinResidual; r != nil {
+		if *r <= 0 {
+			return sc, fail("scoring.reciprocity.min_residual", "must be positive")
+		}
+		sc.ReciprocityMinResidual = *r
+	}
+	return sc, nil
 }
 
 type limitsFile struct {
@@ -128,6 +242,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 				return nil, err
 			}
 		}
+	}
+	if p.Scoring, err = parseScoring(f.Scoring, fail); err != nil {
+		return nil, err
 	}
 	var holidays []evaluation.Holiday
 	if f.Calendar.Official == nil || *f.Calendar.Official {

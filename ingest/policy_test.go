@@ -1,0 +1,54 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"frontline/evaluation"
+)
+
+func TestDefaultPolicyIsDesignMdSection4(t *testing.T) {
+	p := DefaultPolicy()
+	if diff := cmp.Diff(evaluation.DefaultScoring(), p.Scoring); diff != "" {
+		t.Errorf("default scoring (-DefaultScoring +file):\n%s", diff)
+	}
+	want := map[string]evaluation.Limits{
+		"A": {Respond: evaluation.Limit{N: 10, Unit: evaluation.Minutes}, Dispose: evaluation.Limit{N: 4, Unit: evaluation.Hours}},
+		"B": {Respond: evaluation.Limit{N: 10, Unit: evaluation.Minutes}, Report: evaluation.Limit{N: 1, Unit: evaluation.Hours}, Dispose: evaluation.Limit{N: 1, Unit: evaluation.WorkingDays}},
+		"C": {Respond: evaluation.Limit{N: 30, Unit: evaluation.Minutes}, Report: evaluation.Limit{N: 2, Unit: evaluation.Hours}, Dispose: evaluation.Limit{N: 3, Unit: evaluation.WorkingDays}},
+	}
+	if diff := cmp.Diff(want, p.Classes); diff != "" {
+		t.Errorf("default classes (-want +got):\n%s", diff)
+	}
+	if p.CallLimit != (evaluation.Limit{N: 30, Unit: evaluation.Minutes}) || p.Location.String() != "Asia/Shanghai" {
+		t.Errorf("call limit %v, zone %v", p.CallLimit, p.Location)
+	}
+}
+
+func TestPolicyErrorsNameKeyAndLine(t *testing.T) {
+	base := "effective: 2026-01-01\nclasses:\n  A: {respond: 10m, dispose: 4h}\n"
+	tests := []struct {
+		name, extra, want string
+	}{
+		{"unknown weight", "scoring:\n  street_weights: {call_speed: 1}\n", "line 5: key scoring.street_weights.call_speed"},
+		{"negative weight", "scoring:\n  department_weights:\n    response_rate: -1\n", "line 6: key scoring.department_weights.response_rate: a weight cannot be negative"},
+		{"bad quality", "scoring:\n  quality: cooked\n", `line 5: key scoring.quality: "cooked" is not raw or calibrated`},
+		{"bad target", "scoring:\n  satisfaction_target: 97.5\n", "line 5: key scoring.satisfaction_target"},
+		{"bad urgency", "urgency:\n  panic:\n    A: {respond: 1m}\n", `key urgency.panic: "panic" is not one of`},
+		{"urgency for unknown class", "urgency:\n  urgent:\n    Z: {respond: 1m}\n", `key urgency.urgent.Z: class "Z" is not in classes`},
+		{"bad working hours", "working_hours: [\"12:00-08:00\"]\n", "key working_hours[0]"},
+		{"bad time zone", "timezone: Mars/Olympus\n", `line 4: key timezone: unknown time zone "Mars/Olympus"`},
+		{"bad calendar date", "calendar:\n  days:\n    - {date: 2026-13-01, work: false}\n", "key calendar.days[0].date"},
+		{"unknown key", "colour: red\n", "colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParsePolicy([]byte(base + tt.extra))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ParsePolicy() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
