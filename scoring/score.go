@@ -218,8 +218,12 @@ func Compute(d *Data, opt Options) *Report {
 	}
 
 	for _, f := range d.Findings {
+		severity := f.Severity
+		if severity == "" {
+			severity = "notice" // a finding without a severity is the mildest kind
+		}
 		if u := get(f.Unit); u != nil {
-			u.Penalties = append(u.Penalties, Penalty{Kind: f.Severity, Points: sc.Penalties[f.Severity], Ref: f.ID})
+			u.Penalties = append(u.Penalties, Penalty{Kind: severity, Points: sc.Penalties[severity], Ref: f.ID})
 		}
 	}
 

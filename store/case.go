@@ -18,7 +18,7 @@ import (
 )
 
 type eventRow struct {
-	bun.BaseModel `bun:"table:events"`
+	bun.BaseModel `bun:"table:events,alias:e"`
 	Seq           int64     `bun:"seq,pk,autoincrement"`
 	ID            string    `bun:"id"`
 	Case          string    `bun:"case_id"`
@@ -30,7 +30,7 @@ type eventRow struct {
 }
 
 type caseRow struct {
-	bun.BaseModel  `bun:"table:cases"`
+	bun.BaseModel  `bun:"table:cases,alias:c"`
 	ID             string    `bun:"id,pk"`
 	OpenedAt       time.Time `bun:"opened_at,nullzero"`
 	Category       string    `bun:"category,nullzero"`
@@ -50,6 +50,10 @@ type caseRow struct {
 	RevisitedAt    time.Time `bun:"revisited_at,nullzero"`
 	Events         int       `bun:"events"`
 	LastEventAt    time.Time `bun:"last_event_at"`
+	CallUnit       string    `bun:"call_unit,nullzero"`
+	CallDue        time.Time `bun:"call_due,nullzero"`
+	CallDone       time.Time `bun:"call_done,nullzero"`
+	CallExcused    bool      `bun:"call_excused"`
 }
 
 func (r *caseRow) domain() evaluation.Case {
@@ -61,7 +65,7 @@ func (r *caseRow) domain() evaluation.Case {
 }
 
 type assignmentRow struct {
-	bun.BaseModel `bun:"table:assignments"`
+	bun.BaseModel `bun:"table:assignments,alias:a"`
 	Case          string    `bun:"case_id,pk"`
 	Unit          string    `bun:"unit,pk"`
 	Role          string    `bun:"role"`
@@ -79,6 +83,14 @@ type assignmentRow struct {
 	CallScore     *int      `bun:"call_score"`
 	ResponseScore *int      `bun:"response_score"`
 	ResponseRater string    `bun:"response_rater,nullzero"`
+	RespondDue    time.Time `bun:"respond_due,nullzero"`
+	RespondDone   time.Time `bun:"respond_done,nullzero"`
+	ReportDue     time.Time `bun:"report_due,nullzero"`
+	ReportDone    time.Time `bun:"report_done,nullzero"`
+	DisposeDue    time.Time `bun:"dispose_due,nullzero"`
+	DisposeDone   time.Time `bun:"dispose_done,nullzero"`
+	Stopped       time.Time `bun:"clock_stopped_at,nullzero"`
+	Excused       string    `bun:"excused,nullzero"`
 }
 
 func (r *assignmentRow) domain() evaluation.Assignment {
@@ -107,7 +119,7 @@ type CaseView struct {
 // Case returns a case's derived state and trail.
 func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	var c caseRow
-	if err := db.bun.NewSelect().Model(&c).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&c).Where("c.id = ?", id).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q not found", id)
 		}
@@ -115,8 +127,8 @@ func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	}
 	var as []assignmentRow
 	// The order of Derive: by dispatch time (none first), then unit.
-	if err := db.bun.NewSelect().Model(&as).Where("case_id = ?", id).
-		OrderExpr("dispatched_at IS NOT NULL, dispatched_at, unit").Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&as).Where("a.case_id = ?", id).
+		OrderExpr("a.dispatched_at IS NOT NULL, a.dispatched_at, a.unit").Scan(ctx); err != nil {
 		return nil, db.wrap("read assignments", err)
 	}
 	trail, err := db.Trail(ctx, id)

@@ -11,33 +11,6 @@ import (
 	"frontline/evaluation"
 )
 
-// The deadline columns of the cases and assignments tables, read back.
-
-type callDeadlineRow struct {
-	bun.BaseModel `bun:"table:cases,alias:c"`
-	Case          string    `bun:"id"`
-	OpenedAt      time.Time `bun:"opened_at"`
-	Unit          string    `bun:"call_unit"`
-	Due           time.Time `bun:"call_due"`
-	Done          time.Time `bun:"call_done,nullzero"`
-	Excused       bool      `bun:"call_excused"`
-}
-
-type assignmentDeadlineRow struct {
-	bun.BaseModel `bun:"table:assignments,alias:a"`
-	Case          string    `bun:"case_id"`
-	Unit          string    `bun:"unit"`
-	DispatchedAt  time.Time `bun:"dispatched_at"`
-	RespondDue    time.Time `bun:"respond_due,nullzero"`
-	RespondDone   time.Time `bun:"respond_done,nullzero"`
-	ReportDue     time.Time `bun:"report_due,nullzero"`
-	ReportDone    time.Time `bun:"report_done,nullzero"`
-	DisposeDue    time.Time `bun:"dispose_due,nullzero"`
-	DisposeDone   time.Time `bun:"dispose_done,nullzero"`
-	Stopped       time.Time `bun:"clock_stopped_at,nullzero"`
-	Excused       string    `bun:"excused,nullzero"`
-}
-
 type redisposeRow struct {
 	bun.BaseModel `bun:"table:redispose_deadlines,alias:r"`
 	Case          string    `bun:"case_id"`
@@ -50,12 +23,17 @@ type redisposeRow struct {
 	Excused       bool      `bun:"excused"`
 }
 
-func (r *callDeadlineRow) deadline() evaluation.Deadline {
-	return evaluation.Deadline{Case: r.Case, Unit: r.Unit, Milestone: evaluation.Call, Round: 1,
-		Start: utc(r.OpenedAt), Due: utc(r.Due), Actual: utc(r.Done), Excused: r.Excused}
+// callDeadline returns the street's call deadline stored on the case row.
+func (r *caseRow) callDeadline() *evaluation.Deadline {
+	if r.CallDue.IsZero() {
+		return nil
+	}
+	return &evaluation.Deadline{Case: r.ID, Unit: r.CallUnit, Milestone: evaluation.Call, Round: 1,
+		Start: utc(r.OpenedAt), Due: utc(r.CallDue), Actual: utc(r.CallDone), Excused: r.CallExcused}
 }
 
-func (r *assignmentDeadlineRow) deadlines() []evaluation.Deadline {
+// deadlines returns the round-one deadlines stored on the assignment row.
+func (r *assignmentRow) deadlines() []evaluation.Deadline {
 	var out []evaluation.Deadline
 	excused := strings.Fields(r.Excused)
 	for _, m := range []struct {
@@ -105,7 +83,7 @@ func missed(due, done string) string {
 // period, ordered by due time, case, unit, milestone and round.
 func (db *DB) Deadlines(ctx context.Context, f DeadlineFilter) ([]evaluation.Deadline, error) {
 	from, to := f.From.UTC(), f.To.UTC()
-	var calls []callDeadlineRow
+	var calls []caseRow
 	q := db.bun.NewSelect().Model(&calls).
 		Where("c.opened_at >= ? AND c.opened_at < ? AND c.call_due IS NOT NULL", from, to)
 	if f.Unit != "" {
@@ -118,7 +96,7 @@ func (db *DB) Deadlines(ctx context.Context, f DeadlineFilter) ([]evaluation.Dea
 		return nil, db.wrap("read deadlines", err)
 	}
 
-	var assigned []assignmentDeadlineRow
+	var assigned []assignmentRow
 	q = db.bun.NewSelect().Model(&assigned).Join("JOIN cases AS c ON c.id = a.case_id").
 		Where("c.opened_at >= ? AND c.opened_at < ? AND a.respond_due IS NOT NULL", from, to)
 	if f.Unit != "" {
@@ -148,10 +126,12 @@ func (db *DB) Deadlines(ctx context.Context, f DeadlineFilter) ([]evaluation.Dea
 }
 
 // assemble turns deadline rows into deadlines in a stable order.
-func assemble(calls []callDeadlineRow, assigned []assignmentDeadlineRow, rounds []redisposeRow) []evaluation.Deadline {
+func assemble(calls []caseRow, assigned []assignmentRow, rounds []redisposeRow) []evaluation.Deadline {
 	var out []evaluation.Deadline
 	for i := range calls {
-		out = append(out, calls[i].deadline())
+		if d := calls[i].callDeadline(); d != nil {
+			out = append(out, *d)
+		}
 	}
 	for i := range assigned {
 		out = append(out, assigned[i].deadlines()...)
@@ -170,8 +150,8 @@ func assemble(calls []callDeadlineRow, assigned []assignmentDeadlineRow, rounds 
 
 // caseDeadlines returns one case's deadlines in due order.
 func (db *DB) caseDeadlines(ctx context.Context, caseID string) ([]evaluation.Deadline, error) {
-	var calls []callDeadlineRow
-	var assigned []assignmentDeadlineRow
+	var calls []caseRow
+	var assigned []assignmentRow
 	var rounds []redisposeRow
 	for _, q := range []*bun.SelectQuery{
 		db.bun.NewSelect().Model(&calls).Where("c.id = ? AND c.call_due IS NOT NULL", caseID),

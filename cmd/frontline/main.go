@@ -79,6 +79,8 @@ func commands() map[string]command {
 		"rebuild":    {"recompute all derived case state from the event log", runRebuild},
 		"gen":        {"generate a synthetic district: gen --cases N --seed S --out DIR", runGen},
 		"policy":     {"time-limit policy: policy show | policy check FILE | policy load FILE", runPolicy},
+		"score":      {"scores and ranks: score --period P [--kind street|department|enterprise] [--asof T] [--format table|json|csv]", runScore},
+		"explain":    {"every number behind a unit's score: explain --unit U --period P [--json]", runExplain},
 		"breaches":   {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }

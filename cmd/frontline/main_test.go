@@ -258,3 +258,85 @@ func TestPolicyCheckAndShow(t *testing.T) {
 		t.Errorf("policy show before the new version takes effect:\n%s", r.stdout)
 	}
 }
+
+func TestScoreAndExplainOnTheWorkedExample(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml")
+		frontline(t, env, "", "ingest", "../../store/testdata/worked.ndjson")
+		r := frontline(t, env, "", "score", "--period", "2026-06", "--asof", "2026-07-01T00:00:00+08:00", "--format", "json")
+		if r.code != 0 {
+			t.Fatalf("score: exit %d: %s", r.code, r.stderr)
+		}
+		var out struct {
+			Period, Policy string
+			AsOf           time.Time `json:"asof"`
+			Units          []struct {
+				Unit      string                `json:"unit"`
+				Kind      string                `json:"kind"`
+				Name      string                `json:"name"`
+				Cases     int                   `json:"cases"`
+				Metrics   map[string]*float64   `json:"metrics"`
+				Intervals map[string][2]float64 `json:"intervals"`
+				Score     *float64              `json:"score"`
+				Eligible  bool                  `json:"eligible"`
+				Rank      *int                  `json:"rank"`
+			} `json:"units"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("score --format json printed %q: %v", r.stdout, err)
+		}
+		if out.Period != "2026-06" || out.Policy != "2000-01-01" || len(out.Units) != 3 {
+			t.Fatalf("score json = %+v", out)
+		}
+		got := map[string]string{}
+		for _, u := range out.Units {
+			if u.Eligible || u.Rank != nil {
+				t.Errorf("%s is ranked with %d cases", u.Unit, u.Cases)
+			}
+			for name, v := range u.Metrics {
+				s := "null"
+				if v != nil {
+					s = fmt.Sprintf("%.4g", *v)
+				}
+				got[u.Unit+" "+name] = s
+			}
+		}
+		want := map[string]string{
+			"D1 response_rate": "0.5", "D1 report_rate": "null", "D1 disposal_rate": "0.5", "D1 resolution_rate": "1",
+			"D1 satisfaction_rate": "1", "D1 redo_rate": "0", "D1 response_quality": "75",
+			"D2 response_rate": "0", "D2 report_rate": "1", "D2 disposal_rate": "1", "D2 resolution_rate": "1",
+			"D2 satisfaction_rate": "0", "D2 response_quality": "null",
+			"S1 call_accuracy": "1", "S1 call_timeliness": "0.5", "S1 call_quality": "100",
+			"S1 satisfaction_rate": "0.5", "S1 resolution_rate": "1",
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s = %s, want %s", k, got[k], v)
+			}
+		}
+		r = frontline(t, env, "", "explain", "--unit", "D1", "--period", "2026-06", "--asof", "2026-07-01", "--json")
+		var ex struct {
+			Explained map[string]struct {
+				Counted []string `json:"counted"`
+				Failed  []string `json:"failed"`
+			} `json:"explained"`
+			CaseIDs []string `json:"case_ids"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
+			t.Fatalf("explain --json printed %q: %v", r.stdout, err)
+		}
+		if rr := ex.Explained["response_rate"]; strings.Join(rr.Counted, " ") != "W1/D1/respond W3/D1/respond" || strings.Join(rr.Failed, " ") != "W3/D1/respond" {
+			t.Errorf("explain response_rate = %+v", rr)
+		}
+		if strings.Join(ex.CaseIDs, " ") != "W1 W3" {
+			t.Errorf("explain case ids = %v", ex.CaseIDs)
+		}
+		if r := frontline(t, env, "", "explain", "--unit", "D1", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "response_rate = 1 / 2 = 50.0%") {
+			t.Errorf("explain table:\n%s", r.stdout)
+		}
+		if r := frontline(t, env, "", "explain", "--unit", "D9", "--period", "2026-06"); r.code != exitFailure || !strings.Contains(r.stderr, "no assessed cases") {
+			t.Errorf("explain of an unknown unit: exit %d %s", r.code, r.stderr)
+		}
+	})
+}

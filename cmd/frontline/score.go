@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/scoring"
+	"frontline/store"
+)
+
+// scoreRun is what the scoring commands share: the period, as-of time,
+// policy version and the computed report.
+type scoreRun struct {
+	period evaluation.Period
+	asof   time.Time
+	policy *evaluation.Policy
+	loc    *time.Location
+	report *scoring.Report
+}
+
+// computeScores reads a period and scores it.
+func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, explain bool) (*scoreRun, error) {
+	policies, err := db.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := policies.At(time.Now()).Location
+	period, asof, err := pf.resolve(loc, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	policy := policies.At(period.From)
+	data, err := db.ScoringData(ctx, period.From, period.To)
+	if err != nil {
+		return nil, err
+	}
+	report := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring, Explain: explain})
+	return &scoreRun{period: period, asof: asof, policy: policy, loc: loc, report: report}, nil
+}
+
+// unitOut is one unit in `score --format json` (DESIGN.md §7).
+type unitOut struct {
+	Unit      string                `json:"unit"`
+	Kind      string                `json:"kind"`
+	Name      string                `json:"name"`
+	Cases     int                   `json:"cases"`
+	Metrics   map[string]*float64   `json:"metrics"`
+	Intervals map[string][2]float64 `json:"intervals"`
+	Score     *float64              `json:"score"`
+	Eligible  bool                  `json:"eligible"`
+	Rank      *int                  `json:"rank"`
+	Penalty   float64               `json:"penalty"`
+}
+
+func (a *app) unitJSON(u *scoring.UnitScore) unitOut {
+	out := unitOut{Unit: u.Unit, Kind: string(u.Kind), Name: a.t(u.Name.En, u.Name.Zh), Cases: u.Cases,
+		Metrics: map[string]*float64{}, Intervals: map[string][2]float64{}, Score: round(u.Score), Eligible: u.Eligible}
+	if out.Name == "" {
+		out.Name = u.Name.Zh
+	}
+	for name, m := range u.Metrics {
+		if v, ok := m.Value(); ok {
+			out.Metrics[name] = round(&v)
+		} else {
+			out.Metrics[name] = nil
+		}
+		if lo, hi, ok := m.Interval(); ok {
+			out.Intervals[name] = [2]float64{*round(&lo), *round(&hi)}
+		}
+	}
+	if u.Rank > 0 {
+		r := u.Rank
+		out.Rank = &r
+	}
+	for _, p := range u.Penalties {
+		out.Penalty += p.Points
+	}
+	return out
+}
+
+// round keeps six decimals, enough for any rate and quality.
+func round(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := float64(int64(*v*1e6+0.5*sign(*v))) / 1e6
+	return &r
+}
+
+func sign(v float64) float64 {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
+
+func runScore(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("score")
+	pf := addPeriodFlags(fs)
+	kind := fs.String("kind", "", "only street, department or enterprise")
+	format := fs.String("format", "table", "table, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
+		return usageErrorf("score: --format must be table, json or csv")
+	}
+	if *kind != "" && !slices.Contains([]string{"street", "department", "enterprise"}, *kind) {
+		return usageErrorf("score: --kind must be street, department or enterprise")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := a.computeScores(ctx, db, pf, false)
+	if err != nil {
+		return err
+	}
+	var units []*scoring.UnitScore
+	for _, u := range run.report.Units {
+		if *kind == "" || string(u.Kind) == *kind {
+			units = append(units, u)
+		}
+	}
+	switch *format {
+	case "json":
+		out := struct {
+			Period string    `json:"period"`
+			From   time.Time `json:"from"`
+			To     time.Time `json:"to"`
+			AsOf   time.Time `json:"asof"`
+			Policy string    `json:"policy"`
+			Units  []unitOut `json:"units"`
+		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), run.policy.Effective.String(), []unitOut{}}
+		for _, u := range units {
+			out.Units = append(out.Units, a.unitJSON(u))
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		return a.scoreCSV(units)
+	}
+	a.scoreTable(run, units)
+	return nil
+}
+
+// metricColumns are the metric columns of score tables and CSV.
+var metricColumns = []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
+	evaluation.ResolutionRate, evaluation.SatisfactionRate, evaluation.RedoRate, evaluation.ResponseQuality,
+	evaluation.ResponseQualityCl, evaluation.CallAccuracy, evaluation.CallQuality, evaluation.CallQualityCl,
+	evaluation.CallTimeliness}
+
+func (a *app) scoreCSV(units []*scoring.UnitScore) error {
+	w := csv.NewWriter(a.stdout)
+	w.Write(append([]string{"unit", "kind", "name", "cases", "score", "eligible", "rank", "penalty"}, metricColumns...))
+	for _, u := range units {
+		o := a.unitJSON(u)
+		row := []string{o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 2), fmt.Sprint(o.Eligible), optInt(o.Rank), fmt.Sprint(o.Penalty)}
+		for _, name := range metricColumns {
+			row = append(row, optFloat(o.Metrics[name], 4))
+		}
+		w.Write(safeCells(row...))
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (a *app) scoreTable(run *scoreRun, units []*scoring.UnitScore) {
+	fmt.Fprintf(a.stdout, a.t("Scores for %s (cases opened %s – %s), as of %s; policy of %s\n",
+		"%s 评分（受理于 %s 至 %s 的案件），截至 %s；适用 %s 起施行的规则\n"),
+		run.period.Name, run.period.From.Format("2006-01-02"), run.period.To.AddDate(0, 0, -1).Format("2006-01-02"),
+		run.asof.In(run.loc).Format("2006-01-02 15:04"), run.policy.Effective)
+	var kind evaluation.UnitKind
+	var t *table
+	flush := func() {
+		if t != nil {
+			t.write(a.stdout)
+		}
+	}
+	for _, u := range units {
+		if u.Kind != kind {
+			flush()
+			kind = u.Kind
+			fmt.Fprintf(a.stdout, "\n%s\n", a.kindName(kind))
+			t = &table{}
+			if kind == evaluation.Street {
+				t.row(strings.Split(a.t("RANK|UNIT|NAME|CASES|SCORE|CALL ACCURACY|CALL QUALITY|CALL TIMELINESS|SATISFACTION|RESOLUTION|PENALTY",
+					"排名|单位|名称|案件|得分|呼叫准确率|呼叫质量|呼叫及时率|满意率|解决率|扣分"), "|")...)
+			} else {
+				t.row(strings.Split(a.t("RANK|UNIT|NAME|CASES|SCORE|RESPONSE|REPORT|DISPOSAL|RESOLUTION|SATISFACTION|QUALITY|PENALTY",
+					"排名|单位|名称|案件|得分|响应率|报告率|处置率|解决率|满意率|响应质量|扣分"), "|")...)
+			}
+		}
+		o := a.unitJSON(u)
+		rank := a.t("not ranked", "不排名")
+		if o.Rank != nil {
+			rank = fmt.Sprint(*o.Rank)
+		}
+		row := []string{rank, o.Unit, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 1)}
+		quality := evaluation.ResponseQualityCl
+		if run.policy.Scoring.Quality == "raw" {
+			quality = evaluation.ResponseQuality
+		}
+		names := []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
+			evaluation.ResolutionRate, evaluation.SatisfactionRate, quality}
+		if kind == evaluation.Street {
+			quality = evaluation.CallQualityCl
+			if run.policy.Scoring.Quality == "raw" {
+				quality = evaluation.CallQuality
+			}
+			names = []string{evaluation.CallAccuracy, quality, evaluation.CallTimeliness,
+				evaluation.SatisfactionRate, evaluation.ResolutionRate}
+		}
+		for _, n := range names {
+			if strings.Contains(n, "quality") {
+				row = append(row, optFloat(o.Metrics[n], 1))
+			} else {
+				row = append(row, percent(o.Metrics[n]))
+			}
+		}
+		row = append(row, fmt.Sprint(o.Penalty))
+		t.row(row...)
+	}
+	flush()
+	fmt.Fprintln(a.stdout, a.t("\nUnits with fewer assessed cases than the policy's minimum are shown but not ranked.",
+		"\n评估案件数不足规则下限的单位列出但不排名。"))
+}
+
+func (a *app) kindName(k evaluation.UnitKind) string {
+	switch k {
+	case evaluation.Street:
+		return a.t("Streets and towns", "街道（镇）")
+	case evaluation.Department:
+		return a.t("Departments", "部门")
+	case evaluation.Enterprise:
+		return a.t("Public-service enterprises", "公共服务企业")
+	}
+	return string(k)
+}
+
+func optFloat(v *float64, digits int) string {
+	if v == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f", digits, *v)
+}
+
+func percent(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", *v*100)
+}
+
+func runExplain(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("explain")
+	pf := addPeriodFlags(fs)
+	unit := fs.String("unit", "", "the unit to explain (required)")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *unit == "" {
+		return usageErrorf("explain: --unit is required")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := a.computeScores(ctx, db, pf, true)
+	if err != nil {
+		return err
+	}
+	var u *scoring.UnitScore
+	for _, x := range run.report.Units {
+		if x.Unit == *unit {
+			u = x
+		}
+	}
+	if u == nil {
+		return evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", *unit, run.period.Name)
+	}
+	if *asJSON {
+		type metricOut struct {
+			Value    *float64  `json:"value"`
+			Num      float64   `json:"numerator"`
+			Den      float64   `json:"denominator"`
+			Interval []float64 `json:"interval,omitempty"`
+			Counted  []string  `json:"counted"`
+			Failed   []string  `json:"failed,omitempty"`
+		}
+		out := struct {
+			unitOut
+			CaseIDs     []string             `json:"case_ids"`
+			Explained   map[string]metricOut `json:"explained"`
+			Penalties   []scoring.Penalty    `json:"penalties"`
+			Pessimistic float64              `json:"pessimistic_score"`
+		}{unitOut: a.unitJSON(u), CaseIDs: u.CaseIDs, Explained: map[string]metricOut{}, Penalties: u.Penalties, Pessimistic: u.Pessimistic}
+		for name, m := range u.Metrics {
+			mo := metricOut{Num: m.Num, Den: m.Den, Counted: m.Counted, Failed: m.Failed}
+			if v, ok := m.Value(); ok {
+				mo.Value = round(&v)
+			}
+			if lo, hi, ok := m.Interval(); ok {
+				mo.Interval = []float64{lo, hi}
+			}
+			if mo.Counted == nil {
+				mo.Counted = []string{}
+			}
+			out.Explained[name] = mo
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	o := a.unitJSON(u)
+	fmt.Fprintf(a.stdout, a.t("%s %s, %s: %d assessed cases, score %s, %s\n\n", "%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n"),
+		u.Unit, o.Name, run.period.Name, u.Cases, optFloat(o.Score, 2), map[bool]string{true: a.t("ranked "+optInt(o.Rank), "排名 "+optInt(o.Rank)), false: a.t("not ranked", "不排名")}[o.Rank != nil])
+	names := evaluation.DepartmentMetrics
+	if u.Kind == evaluation.Street {
+		names = evaluation.StreetMetrics
+	}
+	for _, name := range names {
+		m := u.Metrics[name]
+		v, ok := m.Value()
+		if !ok {
+			fmt.Fprintf(a.stdout, a.t("%s: no data\n", "%s：无数据\n"), name)
+			continue
+		}
+		if m.Rate {
+			lo, hi, _ := m.Interval()
+			fmt.Fprintf(a.stdout, "%s = %g / %g = %.1f%%  (95%%: %.1f%%–%.1f%%)\n", name, m.Num, m.Den, v*100, lo*100, hi*100)
+			if len(m.Failed) > 0 {
+				fmt.Fprintf(a.stdout, a.t("  not counted as met (%d): %s\n", "  未达标（%d）：%s\n"), len(m.Failed), strings.Join(m.Failed, " "))
+			}
+		} else {
+			fmt.Fprintf(a.stdout, a.t("%s = mean of %g scores = %.1f\n", "%s = %g 个评分的均值 = %.1f\n"), name, m.Den, v)
+		}
+		fmt.Fprintf(a.stdout, a.t("  counted (%d): %s\n", "  计入（%d）：%s\n"), len(m.Counted), strings.Join(m.Counted, " "))
+	}
+	for _, p := range u.Penalties {
+		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), p.Kind, p.Points, p.Ref)
+	}
+	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
+	return nil
+}
