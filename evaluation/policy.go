@@ -226,6 +226,6 @@ func DefaultScoring() Scoring {
 		Quality:                "calibrated",
 		Shrinkage:              10,
 		ReciprocityMinRatings:  5,
-		ReciprocityMinResidual: 0.8,
+		ReciprocityMinResidual: 1.0,
 	}
 }
