@@ -71,17 +71,20 @@ type command struct {
 // commands is the command table, in the order `frontline help` lists it.
 func commands() map[string]command {
 	return map[string]command{
-		"migrate":    {"create or upgrade the database schema", runMigrate},
-		"registry":   {"load the registry of units, categories, cadres and tenures: registry load FILE", runRegistry},
-		"ingest":     {"ingest case-trail events: ingest [--format ndjson|csv] [--strict] [--json] FILE…|-", runIngest},
-		"case":       {"show a case's trail and milestones: case ID [--json]", runCase},
-		"quarantine": {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
-		"rebuild":    {"recompute all derived case state from the event log", runRebuild},
-		"gen":        {"generate a synthetic district: gen --cases N --seed S --out DIR", runGen},
-		"policy":     {"time-limit policy: policy show | policy check FILE | policy load FILE", runPolicy},
-		"score":      {"scores and ranks: score --period P [--kind street|department|enterprise] [--asof T] [--format table|json|csv]", runScore},
-		"explain":    {"every number behind a unit's score: explain --unit U --period P [--json]", runExplain},
-		"breaches":   {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
+		"migrate":      {"create or upgrade the database schema", runMigrate},
+		"registry":     {"load the registry of units, categories, cadres and tenures: registry load FILE", runRegistry},
+		"ingest":       {"ingest case-trail events: ingest [--format ndjson|csv] [--strict] [--json] FILE…|-", runIngest},
+		"case":         {"show a case's trail and milestones: case ID [--json]", runCase},
+		"quarantine":   {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
+		"rebuild":      {"recompute all derived case state from the event log", runRebuild},
+		"gen":          {"generate a synthetic district: gen --cases N --seed S --out DIR", runGen},
+		"policy":       {"time-limit policy: policy show | policy check FILE | policy load FILE", runPolicy},
+		"score":        {"scores and ranks: score --period P [--kind street|department|enterprise] [--asof T] [--format table|json|csv]", runScore},
+		"explain":      {"every number behind a unit's score: explain --unit U --period P [--json]", runExplain},
+		"satisfaction": {"satisfaction against the target, by month, with units at risk: satisfaction --period P", runSatisfaction},
+		"matrix":       {"the street × department two-way matrix: matrix --period P [--format table|json|csv]", runMatrix},
+		"reciprocity":  {"pairs that rate each other far above everyone else: reciprocity --period P [--json]", runReciprocity},
+		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }
 

@@ -340,3 +340,40 @@ func TestScoreAndExplainOnTheWorkedExample(t *testing.T) {
 		}
 	})
 }
+
+func TestSatisfactionMatrixReciprocityCommands(t *testing.T) {
+	env := map[string]string{"FRONTLINE_DB": filepath.Join(t.TempDir(), "s.db"), "FRONTLINE_LANG": "en"}
+	frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml")
+	frontline(t, env, "", "ingest", "../../store/testdata/worked.ndjson")
+	r := frontline(t, env, "", "satisfaction", "--period", "2026-06", "--asof", "2026-07-01", "--format", "json")
+	var s struct {
+		District struct {
+			Total struct {
+				Rated float64  `json:"rated"`
+				Rate  *float64 `json:"rate"`
+				Gap   int      `json:"gap"`
+			} `json:"total"`
+		} `json:"district"`
+		AtRisk []string `json:"at_risk"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("satisfaction json %q: %v", r.stdout, err)
+	}
+	if s.District.Total.Rated != 2 || s.District.Total.Rate == nil || *s.District.Total.Rate != 0.5 || s.District.Total.Gap != 1 {
+		t.Errorf("district satisfaction = %+v", s.District.Total)
+	}
+	if strings.Join(s.AtRisk, " ") != "D2 S1" {
+		t.Errorf("at risk = %v, want D2 and S1", s.AtRisk)
+	}
+	if r := frontline(t, env, "", "satisfaction", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "1 more satisfied ratings needed") {
+		t.Errorf("satisfaction table:\n%s", r.stdout)
+	}
+	r = frontline(t, env, "", "matrix", "--period", "2026-06", "--asof", "2026-07-01", "--format", "csv")
+	if want := "street,department,calls,accurate_calls,call_score,response_score,respond_on_time,dispose_on_time,satisfaction\n" +
+		"S1,D1,1,1,100.00,75.00,1.0000,1.0000,1.0000\nS1,D2,1,1,—,—,0.0000,1.0000,0.0000\n"; r.stdout != want {
+		t.Errorf("matrix csv:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	if r := frontline(t, env, "", "reciprocity", "--period", "2026-06", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"pairs": []`) {
+		t.Errorf("reciprocity on the worked example: %s %s", r.stdout, r.stderr)
+	}
+}

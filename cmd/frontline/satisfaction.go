@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/scoring"
+	"frontline/store"
+)
+
+// scoringInput reads a period's data and the options to score it with.
+func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
+	policies, err := db.Policies(ctx)
+	if err != nil {
+		return nil, scoring.Options{}, evaluation.Period{}, nil, err
+	}
+	loc := policies.At(time.Now()).Location
+	period, asof, err := pf.resolve(loc, time.Now())
+	if err != nil {
+		return nil, scoring.Options{}, period, nil, err
+	}
+	data, err := db.ScoringData(ctx, period.From, period.To)
+	if err != nil {
+		return nil, scoring.Options{}, period, nil, err
+	}
+	return data, scoring.Options{AsOf: asof, Scoring: policies.At(period.From).Scoring}, period, loc, nil
+}
+
+type tallyOut struct {
+	Satisfied float64    `json:"satisfied"`
+	Rated     float64    `json:"rated"`
+	Rate      *float64   `json:"rate"`
+	Interval  [2]float64 `json:"interval"`
+	Gap       int        `json:"gap"`
+}
+
+func tallyJSON(t scoring.Tally, target float64) tallyOut {
+	o := tallyOut{Satisfied: t.Satisfied, Rated: t.Rated, Gap: t.Gap(target)}
+	if r, ok := t.Rate(); ok {
+		o.Rate = round(&r)
+		lo, hi := t.Interval()
+		o.Interval = [2]float64{*round(&lo), *round(&hi)}
+	}
+	return o
+}
+
+type lineOut struct {
+	Unit         string              `json:"unit,omitempty"`
+	Kind         string              `json:"kind,omitempty"`
+	Name         string              `json:"name,omitempty"`
+	Total        tallyOut            `json:"total"`
+	Months       map[string]tallyOut `json:"months"`
+	AtRisk       bool                `json:"at_risk"`
+	ClearlyBelow bool                `json:"clearly_below"`
+}
+
+func (a *app) lineJSON(l scoring.SatisfactionLine, target float64) lineOut {
+	o := lineOut{Unit: l.Unit, Kind: string(l.Kind), Name: a.t(l.Name.En, l.Name.Zh), Total: tallyJSON(l.Total, target),
+		Months: map[string]tallyOut{}, AtRisk: l.AtRisk, ClearlyBelow: l.ClearlyBelow}
+	for m, t := range l.Months {
+		o.Months[m] = tallyJSON(t, target)
+	}
+	return o
+}
+
+func runSatisfaction(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("satisfaction")
+	pf := addPeriodFlags(fs)
+	format := fs.String("format", "table", "table, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
+		return usageErrorf("satisfaction: --format must be table, json or csv")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
+	if err != nil {
+		return err
+	}
+	r := scoring.Satisfaction(data, opt, loc)
+	switch *format {
+	case "json":
+		out := struct {
+			Period   string    `json:"period"`
+			AsOf     time.Time `json:"asof"`
+			Target   float64   `json:"target"`
+			Months   []string  `json:"months"`
+			District lineOut   `json:"district"`
+			Units    []lineOut `json:"units"`
+			AtRisk   []string  `json:"at_risk"`
+		}{Period: period.Name, AsOf: opt.AsOf.In(loc), Target: r.Target, Months: r.Months,
+			District: a.lineJSON(r.District, r.Target), Units: []lineOut{}, AtRisk: []string{}}
+		for _, l := range r.Units {
+			out.Units = append(out.Units, a.lineJSON(l, r.Target))
+			if l.AtRisk {
+				out.AtRisk = append(out.AtRisk, l.Unit)
+			}
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write([]string{"scope", "kind", "month", "satisfied", "rated", "rate", "low", "high", "gap", "at_risk"})
+		row := func(scope, kind, month string, t scoring.Tally, risk bool) {
+			o := tallyJSON(t, r.Target)
+			w.Write(safeCells(scope, kind, month, fmt.Sprint(o.Satisfied), fmt.Sprint(o.Rated), optFloat(o.Rate, 4),
+				fmt.Sprintf("%.4f", o.Interval[0]), fmt.Sprintf("%.4f", o.Interval[1]), fmt.Sprint(o.Gap), fmt.Sprint(risk)))
+		}
+		row("district", "", "", r.District.Total, r.District.AtRisk)
+		for _, m := range r.Months {
+			row("district", "", m, r.District.Months[m], false)
+		}
+		for _, l := range r.Units {
+			row(l.Unit, string(l.Kind), "", l.Total, l.AtRisk)
+		}
+		w.Flush()
+		return w.Error()
+	}
+	pct := func(t scoring.Tally) string {
+		rate, ok := t.Rate()
+		if !ok {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f%%", rate*100)
+	}
+	d := r.District.Total
+	lo, hi := d.Interval()
+	fmt.Fprintf(a.stdout, a.t("District satisfaction, cases opened in %s: %s of %g rated (95%%: %.2f%%–%.2f%%); target %.1f%%",
+		"全区满意率（受理于 %s 的案件）：%s，共 %g 件评价（95%%：%.2f%%–%.2f%%）；目标 %.1f%%"),
+		period.Name, pct(d), d.Rated, lo*100, hi*100, r.Target*100)
+	if g := d.Gap(r.Target); g > 0 {
+		fmt.Fprintf(a.stdout, a.t(" — %d more satisfied ratings needed\n", " —— 还需 %d 件满意评价\n"), g)
+	} else {
+		fmt.Fprintln(a.stdout, a.t(" — target met", " —— 已达标"))
+	}
+	var months table
+	months.row(strings.Split(a.t("MONTH|RATED|SATISFACTION|GAP|", "月份|评价数|满意率|差距|"), "|")...)
+	for _, m := range r.Months {
+		t := r.District.Months[m]
+		rate, _ := t.Rate()
+		bar := strings.Repeat("█", int(max(0, (rate-0.9)*400)))
+		months.row(m, fmt.Sprint(t.Rated), pct(t), fmt.Sprint(t.Gap(r.Target)), bar)
+	}
+	fmt.Fprintln(a.stdout)
+	months.write(a.stdout)
+	var risk table
+	risk.row(strings.Split(a.t("UNIT|NAME|KIND|RATED|SATISFACTION|95% HIGH|GAP", "单位|名称|类型|评价数|满意率|95%上限|差距"), "|")...)
+	n := 0
+	for _, l := range r.Units {
+		if !l.AtRisk {
+			continue
+		}
+		n++
+		_, hi := l.Total.Interval()
+		risk.row(l.Unit, a.t(l.Name.En, l.Name.Zh), a.kindName(l.Kind), fmt.Sprint(l.Total.Rated), pct(l.Total),
+			fmt.Sprintf("%.1f%%", hi*100), fmt.Sprint(l.Total.Gap(r.Target)))
+	}
+	fmt.Fprintf(a.stdout, a.t("\n%d units below the target:\n", "\n%d 个单位低于目标：\n"), n)
+	risk.write(a.stdout)
+	return nil
+}
+
+func runMatrix(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("matrix")
+	pf := addPeriodFlags(fs)
+	format := fs.String("format", "table", "table, json or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
+		return usageErrorf("matrix: --format must be table, json or csv")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
+	if err != nil {
+		return err
+	}
+	pairs := scoring.Matrix(data, opt)
+	type pairOut struct {
+		Street        string   `json:"street"`
+		Department    string   `json:"department"`
+		Calls         int      `json:"calls"`
+		AccurateCalls int      `json:"accurate_calls"`
+		CallScore     *float64 `json:"call_score"`
+		ResponseScore *float64 `json:"response_score"`
+		Respond       *float64 `json:"respond_on_time"`
+		Dispose       *float64 `json:"dispose_on_time"`
+		Satisfaction  *float64 `json:"satisfaction"`
+	}
+	val := func(m scoring.Metric) *float64 {
+		if v, ok := m.Value(); ok {
+			return round(&v)
+		}
+		return nil
+	}
+	out := []pairOut{}
+	for _, p := range pairs {
+		out = append(out, pairOut{p.Street, p.Department, p.Calls, p.AccurateCalls, val(p.CallScore), val(p.ResponseScore),
+			val(p.Respond), val(p.Dispose), val(p.Satisfaction)})
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Period string    `json:"period"`
+			AsOf   time.Time `json:"asof"`
+			Pairs  []pairOut `json:"pairs"`
+		}{period.Name, opt.AsOf.In(loc), out})
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write([]string{"street", "department", "calls", "accurate_calls", "call_score", "response_score", "respond_on_time", "dispose_on_time", "satisfaction"})
+		for _, p := range out {
+			w.Write(safeCells(p.Street, p.Department, fmt.Sprint(p.Calls), fmt.Sprint(p.AccurateCalls), optFloat(p.CallScore, 2),
+				optFloat(p.ResponseScore, 2), optFloat(p.Respond, 4), optFloat(p.Dispose, 4), optFloat(p.Satisfaction, 4)))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	var t table
+	t.row(strings.Split(a.t("STREET|DEPARTMENT|CALLS|ACCURATE|CALL SCORE|RESPONSE SCORE|RESPOND ON TIME|DISPOSE ON TIME|SATISFACTION",
+		"街道|部门|呼叫|准确|呼叫评分|响应评分|按时响应|按时处置|满意率"), "|")...)
+	for _, p := range out {
+		t.row(p.Street, p.Department, fmt.Sprint(p.Calls), fmt.Sprint(p.AccurateCalls), optFloat(p.CallScore, 1),
+			optFloat(p.ResponseScore, 1), percent(p.Respond), percent(p.Dispose), percent(p.Satisfaction))
+	}
+	return t.write(a.stdout)
+}
+
+// reciprocityOut is one flagged pair in `reciprocity --format json`.
+type reciprocityOut struct {
+	Street           string   `json:"street"`
+	Department       string   `json:"department"`
+	StreetToDept     float64  `json:"street_to_department"`
+	StreetToOthers   float64  `json:"street_to_others"`
+	DeptToStreet     float64  `json:"department_to_street"`
+	DeptToOthers     float64  `json:"department_to_others"`
+	Ratings          [2]int   `json:"ratings"`
+	StreetResidual   float64  `json:"street_residual"`
+	DeptResidual     float64  `json:"department_residual"`
+	PairRespond      *float64 `json:"pair_respond_on_time"`
+	DeptRespond      *float64 `json:"department_respond_on_time"`
+	PairSatisfaction *float64 `json:"pair_satisfaction"`
+	DeptSatisfaction *float64 `json:"department_satisfaction"`
+}
+
+func runReciprocity(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("reciprocity")
+	pf := addPeriodFlags(fs)
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	data, opt, period, _, err := a.scoringInput(ctx, db, pf)
+	if err != nil {
+		return err
+	}
+	val := func(m scoring.Metric) *float64 {
+		if v, ok := m.Value(); ok {
+			return round(&v)
+		}
+		return nil
+	}
+	out := []reciprocityOut{}
+	for _, r := range scoring.Reciprocity(data, opt) {
+		out = append(out, reciprocityOut{r.Street, r.Department, r.StreetToDept.Value(), r.StreetToOthers.Value(),
+			r.DeptToStreet.Value(), r.DeptToOthers.Value(), [2]int{r.StreetToDept.N, r.DeptToStreet.N},
+			r.StreetResidual, r.DeptResidual, val(r.PairRespond), val(r.DeptRespond), val(r.PairSatisfaction), val(r.DeptSatisfaction)})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Period string           `json:"period"`
+			Pairs  []reciprocityOut `json:"pairs"`
+		}{period.Name, out})
+	}
+	fmt.Fprintf(a.stdout, a.t("%d street/department pairs rate each other far above how each rates everyone else (%s):\n",
+		"%d 对街道与部门互评明显高于各自对其他单位的评分（%s）：\n"), len(out), period.Name)
+	var t table
+	t.row(strings.Split(a.t("STREET|DEPT|S→D|S→OTHERS|D→S|D→OTHERS|RATINGS|PAIR ON TIME|DEPT ON TIME|PAIR SATISFIED|DEPT SATISFIED",
+		"街道|部门|街→部|街→他|部→街|部→他|评分数|本对按时|部门按时|本对满意|部门满意"), "|")...)
+	for _, r := range out {
+		t.row(r.Street, r.Department, fmt.Sprintf("%.2f", r.StreetToDept), fmt.Sprintf("%.2f", r.StreetToOthers),
+			fmt.Sprintf("%.2f", r.DeptToStreet), fmt.Sprintf("%.2f", r.DeptToOthers), fmt.Sprintf("%d/%d", r.Ratings[0], r.Ratings[1]),
+			percent(r.PairRespond), percent(r.DeptRespond), percent(r.PairSatisfaction), percent(r.DeptSatisfaction))
+	}
+	return t.write(a.stdout)
+}
