@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -13,60 +15,186 @@ import (
 
 // ScoringData reads what scoring needs for the cases opened in [from, to):
 // the compact case and assignment rows with their deadlines, the
-// supervision findings on those cases, and the registry's units.
+// supervision findings on those cases, and the registry's units. It reads
+// with plain SQL and scans only the columns scoring uses: for a year of a
+// large district this is most of the time a score takes.
 func (db *DB) ScoringData(ctx context.Context, from, to time.Time) (*scoring.Data, error) {
 	from, to = from.UTC(), to.UTC()
-	var cases []caseRow
-	if err := db.bun.NewSelect().Model(&cases).
-		Where("c.opened_at >= ? AND c.opened_at < ?", from, to).Order("c.id").Scan(ctx); err != nil {
-		return nil, db.wrap("read cases", err)
-	}
-	var assigned []assignmentRow
-	if err := db.bun.NewSelect().Model(&assigned).Join("JOIN cases AS c ON c.id = a.case_id").
-		Where("c.opened_at >= ? AND c.opened_at < ?", from, to).Order("a.case_id", "a.unit").Scan(ctx); err != nil {
-		return nil, db.wrap("read assignments", err)
-	}
-	var rounds []redisposeRow
-	if err := db.bun.NewSelect().Model(&rounds).Join("JOIN cases AS c ON c.id = r.case_id").
-		Where("c.opened_at >= ? AND c.opened_at < ?", from, to).Scan(ctx); err != nil {
-		return nil, db.wrap("read deadlines", err)
-	}
-	var findings []eventRow
-	if err := db.bun.NewSelect().Model(&findings).Column("e.id", "e.case_id", "e.body").
-		Join("JOIN cases AS c ON c.id = e.case_id").
-		Where("e.type = ? AND c.opened_at >= ? AND c.opened_at < ?", string(evaluation.Supervised), from, to).
-		Order("e.id").Scan(ctx); err != nil {
-		return nil, db.wrap("read findings", err)
-	}
 	reg, err := db.Registry(ctx)
 	if err != nil {
 		return nil, err
 	}
+	d := &scoring.Data{Units: reg.Units}
+	// Cases and assignments load side by side, on two connections.
+	casesDone := make(chan error, 1)
+	go func() { casesDone <- db.loadScoringCases(ctx, d, from, to) }()
+	errAssignments := db.loadScoringAssignments(ctx, d, from, to)
+	if err := <-casesDone; err != nil {
+		return nil, db.wrap("read cases", err)
+	}
+	if errAssignments != nil {
+		return nil, db.wrap("read assignments", errAssignments)
+	}
+	if err := db.loadFindings(ctx, d, from, to); err != nil {
+		return nil, db.wrap("read findings", err)
+	}
+	return d, nil
+}
 
-	d := &scoring.Data{Units: reg.Units, Cases: make([]scoring.Case, len(cases))}
-	for i := range cases {
-		c := &cases[i]
-		d.Cases[i] = scoring.Case{ID: c.ID, OpenedAt: utc(c.OpenedAt), Street: c.Street, Satisfaction: c.Satisfaction,
-			Solved: c.Solved, RatedAt: utc(c.RatedAt), InPlace: c.InPlace, RevisitedAt: utc(c.RevisitedAt),
-			Reopenings: c.Reopenings, Call: c.callDeadline()}
+// ts selects a timestamp column for timeCol: as text on SQLite, so that
+// the driver does not parse it first.
+func (db *DB) ts(col string) string {
+	if db.engine == SQLite {
+		return "CAST(" + col + " AS TEXT)"
 	}
-	extra := map[[2]string][]evaluation.Deadline{}
-	for i := range rounds {
-		k := [2]string{rounds[i].Case, rounds[i].Unit}
-		extra[k] = append(extra[k], rounds[i].deadline())
+	return col
+}
+
+func (db *DB) loadScoringCases(ctx context.Context, d *scoring.Data, from, to time.Time) error {
+	q := "SELECT c.id, " + db.ts("c.opened_at") + ", c.street, c.satisfaction, c.solved, " + db.ts("c.rated_at") +
+		", c.in_place, " + db.ts("c.revisited_at") + ", c.reopenings, c.call_unit, " + db.ts("c.call_due") +
+		", " + db.ts("c.call_done") + ", c.call_excused FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ?"
+	rows, err := db.reads.QueryContext(ctx, q, from, to)
+	if err != nil {
+		return err
 	}
-	d.Assignments = make([]scoring.Assignment, len(assigned))
-	for i := range assigned {
-		a := &assigned[i]
-		d.Assignments[i] = scoring.Assignment{Assignment: a.domain(),
-			Deadlines: append(a.deadlines(), extra[[2]string{a.Case, a.Unit}]...)}
+	defer rows.Close()
+	var (
+		street, satisfaction, callUnit sql.NullString
+		solved, inPlace                sql.NullBool
+		opened, rated, revisited       timeCol
+		callDue, callDone              timeCol
+	)
+	for rows.Next() {
+		var c scoring.Case
+		var excused bool
+		if err := rows.Scan(&c.ID, &opened, &street, &satisfaction, &solved, &rated, &inPlace, &revisited,
+			&c.Reopenings, &callUnit, &callDue, &callDone, &excused); err != nil {
+			return err
+		}
+		c.OpenedAt, c.Street, c.Satisfaction = opened.t, street.String, satisfaction.String
+		c.Solved, c.RatedAt, c.InPlace, c.RevisitedAt = boolPtr(solved), rated.t, boolPtr(inPlace), revisited.t
+		if !callDue.t.IsZero() {
+			c.Call = &evaluation.Deadline{Case: c.ID, Unit: callUnit.String, Milestone: evaluation.Call, Round: 1,
+				Start: c.OpenedAt, Due: callDue.t, Actual: callDone.t, Excused: excused}
+		}
+		d.Cases = append(d.Cases, c)
 	}
-	for _, f := range findings {
+	return rows.Err()
+}
+
+func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from, to time.Time) error {
+	rounds := map[[2]string][]evaluation.Deadline{}
+	q := "SELECT r.case_id, r.unit, r.round, " + db.ts("r.start_at") + ", " + db.ts("r.due_at") + ", " + db.ts("r.actual_at") +
+		", " + db.ts("r.stopped_at") + ", r.excused FROM redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id" +
+		" WHERE c.opened_at >= ? AND c.opened_at < ?"
+	rows, err := db.reads.QueryContext(ctx, q, from, to)
+	if err != nil {
+		return err
+	}
+	var start, due, actual, stopped timeCol
+	for rows.Next() {
+		dl := evaluation.Deadline{Milestone: evaluation.Dispose}
+		if err := rows.Scan(&dl.Case, &dl.Unit, &dl.Round, &start, &due, &actual, &stopped, &dl.Excused); err != nil {
+			rows.Close()
+			return err
+		}
+		dl.Start, dl.Due, dl.Actual, dl.Stopped = start.t, due.t, actual.t, stopped.t
+		k := [2]string{dl.Case, dl.Unit}
+		rounds[k] = append(rounds[k], dl)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+
+	q = "SELECT a.case_id, a.unit, a.role, a.by_unit, " + db.ts("a.dispatched_at") + ", " + db.ts("a.resolved_at") +
+		", " + db.ts("a.returned_at") + ", a.return_upheld, a.call_accurate, a.call_score, a.response_score, a.response_rater, " +
+		db.ts("a.respond_due") + ", " + db.ts("a.respond_done") + ", " + db.ts("a.report_due") + ", " + db.ts("a.report_done") +
+		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused" +
+		" FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE c.opened_at >= ? AND c.opened_at < ?"
+	rows, err = db.reads.QueryContext(ctx, q, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		by, rater, excused                   sql.NullString
+		upheld, accurate                     sql.NullBool
+		callScore, responseScore             sql.NullInt64
+		dispatched, resolved, returned, stop timeCol
+		due3, done3                          [3]timeCol
+	)
+	milestones := [3]evaluation.Milestone{evaluation.Respond, evaluation.Report, evaluation.Dispose}
+	for rows.Next() {
+		var a scoring.Assignment
+		if err := rows.Scan(&a.Case, &a.Unit, &a.Role, &by, &dispatched, &resolved, &returned, &upheld, &accurate,
+			&callScore, &responseScore, &rater, &due3[0], &done3[0], &due3[1], &done3[1], &due3[2], &done3[2],
+			&stop, &excused); err != nil {
+			return err
+		}
+		a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = by.String, dispatched.t, resolved.t, returned.t
+		a.ReturnUpheld, a.CallAccurate, a.ResponseRater = boolPtr(upheld), boolPtr(accurate), rater.String
+		a.CallScore, a.ResponseScore = intPtr(callScore), intPtr(responseScore)
+		for i, m := range milestones {
+			if due3[i].t.IsZero() {
+				continue
+			}
+			dl := evaluation.Deadline{Case: a.Case, Unit: a.Unit, Milestone: m, Round: 1, Start: a.DispatchedAt,
+				Due: due3[i].t, Actual: done3[i].t, Excused: excused.Valid && containsWord(excused.String, string(m))}
+			if m != evaluation.Respond {
+				dl.Stopped = stop.t
+			}
+			a.Deadlines = append(a.Deadlines, dl)
+		}
+		a.Deadlines = append(a.Deadlines, rounds[[2]string{a.Case, a.Unit}]...)
+		d.Assignments = append(d.Assignments, a)
+	}
+	return rows.Err()
+}
+
+func (db *DB) loadFindings(ctx context.Context, d *scoring.Data, from, to time.Time) error {
+	rows, err := db.reads.QueryContext(ctx, "SELECT e.id, e.body FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
+		" WHERE e.type = ? AND c.opened_at >= ? AND c.opened_at < ? ORDER BY e.id", string(evaluation.Supervised), from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return err
+		}
 		var e evaluation.Event
-		if err := json.Unmarshal([]byte(f.Body), &e); err != nil {
-			return nil, db.wrap("read findings", fmt.Errorf("decode event %s: %w", f.ID, err))
+		if err := json.Unmarshal(body, &e); err != nil {
+			return fmt.Errorf("decode event %s: %w", id, err)
 		}
 		d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity})
 	}
-	return d, nil
+	return rows.Err()
+}
+
+func boolPtr(b sql.NullBool) *bool {
+	if !b.Valid {
+		return nil
+	}
+	v := b.Bool
+	return &v
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+func containsWord(list, word string) bool {
+	for _, w := range strings.Fields(list) {
+		if w == word {
+			return true
+		}
+	}
+	return false
 }

@@ -52,6 +52,10 @@ var migrationFiles embed.FS
 type DB struct {
 	bun    *bun.DB
 	sql    *sql.DB
+	// reads is a pool for long reads that may run side by side (on
+	// SQLite, read-only connections beside the one writer; on
+	// PostgreSQL, the same pool as bun).
+	reads  *bun.DB
 	engine Engine
 	now    func() time.Time
 	rules  rulesCache
@@ -79,6 +83,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		}
 		db.sql.SetMaxOpenConns(16)
 		db.bun = bun.NewDB(db.sql, pgdialect.New())
+		db.reads = db.bun
 	default:
 		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
 		if err != nil {
@@ -89,6 +94,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.sql.SetMaxOpenConns(1)
 		db.sql.SetConnMaxIdleTime(0)
 		db.bun = bun.NewDB(db.sql, sqlitedialect.New())
+		// In WAL mode readers do not wait for the writer, nor it for them.
+		reads, err := sql.Open("sqlite", sqliteDSN(dsn)+"&_pragma=query_only(1)")
+		if err != nil {
+			db.sql.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		reads.SetMaxOpenConns(4)
+		db.reads = bun.NewDB(reads, sqlitedialect.New())
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
 		db.sql.Close()
@@ -117,7 +130,12 @@ func sqliteDSN(path string) string {
 func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	if db.reads != db.bun {
+		db.reads.Close()
+	}
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }

@@ -105,11 +105,15 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	pf := addPeriodFlags(fs)
 	kind := fs.String("kind", "", "only street, department or enterprise")
 	format := fs.String("format", "table", "table, json or csv")
+	monthly := fs.Bool("monthly", false, "score each month of the period separately (one read for all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
 		return usageErrorf("score: --format must be table, json or csv")
+	}
+	if *monthly {
+		return a.scoreMonthly(ctx, fs.Lookup("db").Value.String(), pf, *kind, *format)
 	}
 	if *kind != "" && !slices.Contains([]string{"street", "department", "enterprise"}, *kind) {
 		return usageErrorf("score: --kind must be street, department or enterprise")
@@ -352,4 +356,98 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
 	return nil
+}
+
+// scoreMonthly scores every month of the period: one read of the period,
+// split by the month each case was opened in.
+func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, format string) error {
+	db, err := a.open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
+	if err != nil {
+		return err
+	}
+	policies, err := db.Policies(ctx)
+	if err != nil {
+		return err
+	}
+	parts := scoring.ByMonth(data, loc)
+	months := make([]string, 0, len(parts))
+	for m := range parts {
+		months = append(months, m)
+	}
+	slices.Sort(months)
+	type monthOut struct {
+		Month  string    `json:"month"`
+		Policy string    `json:"policy"`
+		Units  []unitOut `json:"units"`
+	}
+	var out []monthOut
+	for _, m := range months {
+		from, _ := evaluation.ParsePeriod(m, loc)
+		policy := policies.At(from.From)
+		r := scoring.Compute(parts[m], scoring.Options{AsOf: opt.AsOf, Scoring: policy.Scoring})
+		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
+		for _, u := range r.Units {
+			if kind == "" || string(u.Kind) == kind {
+				mo.Units = append(mo.Units, a.unitJSON(u))
+			}
+		}
+		out = append(out, mo)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Period string     `json:"period"`
+			AsOf   time.Time  `json:"asof"`
+			Months []monthOut `json:"months"`
+		}{period.Name, opt.AsOf.In(loc), out})
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write(append([]string{"month", "unit", "kind", "name", "cases", "score", "eligible", "rank", "penalty"}, metricColumns...))
+		for _, mo := range out {
+			for _, o := range mo.Units {
+				row := []string{mo.Month, o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 2), fmt.Sprint(o.Eligible), optInt(o.Rank), fmt.Sprint(o.Penalty)}
+				for _, name := range metricColumns {
+					row = append(row, optFloat(o.Metrics[name], 4))
+				}
+				w.Write(safeCells(row...))
+			}
+		}
+		w.Flush()
+		return w.Error()
+	}
+	// A unit × month table of scores.
+	var t table
+	t.row(append([]string{a.t("UNIT", "单位"), a.t("NAME", "名称")}, months...)...)
+	byUnit := map[string]map[string]string{}
+	var units []unitOut
+	for _, mo := range out {
+		for _, o := range mo.Units {
+			if byUnit[o.Unit] == nil {
+				byUnit[o.Unit] = map[string]string{}
+				units = append(units, o)
+			}
+			cell := optFloat(o.Score, 1)
+			if o.Rank != nil {
+				cell += fmt.Sprintf(" (%d)", *o.Rank)
+			}
+			byUnit[o.Unit][mo.Month] = cell
+		}
+	}
+	slices.SortFunc(units, func(x, y unitOut) int { return strings.Compare(x.Kind+x.Unit, y.Kind+y.Unit) })
+	for _, o := range units {
+		row := []string{o.Unit, o.Name}
+		for _, m := range months {
+			row = append(row, dash(byUnit[o.Unit][m]))
+		}
+		t.row(row...)
+	}
+	fmt.Fprintf(a.stdout, a.t("Monthly scores (rank) for %s\n\n", "%s 各月得分（排名）\n\n"), period.Name)
+	return t.write(a.stdout)
 }

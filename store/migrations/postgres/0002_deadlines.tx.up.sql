@@ -48,3 +48,5 @@ CREATE TABLE redispose_deadlines (
     excused    BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (case_id, unit, round)
 );
+--bun:split
+CREATE INDEX events_findings_idx ON events (case_id) WHERE type = 'supervised';

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Scoring benchmark (issue 4). Builds (or reuses) a SQLite database of a
+# synthetic district with EVENTS events, then times: every unit for every
+# month of the year (`score --monthly`), one month, one unit's explanation,
+# and the same monthly metrics as plain SQL GROUP BY queries on the same
+# database. Prints the times and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EVENTS=${EVENTS:-1000000}
+OUT=bench/out
+mkdir -p "$OUT"
+go build -o "$OUT/frontline" ./cmd/frontline
+FL="$OUT/frontline"
+CASES=$(( (EVENTS + 8) / 9 ))
+DIR="$OUT/district-$CASES"
+DB="$OUT/score-$CASES.db"
+if [ ! -s "$DIR/events.ndjson" ]; then
+  "$FL" gen --cases "$CASES" --seed 1 --out "$DIR" 2>/dev/null
+fi
+if [ ! -s "$DB" ]; then
+  "$FL" registry load --db "$DB" "$DIR/registry.yaml" 2>/dev/null
+  "$FL" ingest --db "$DB" "$DIR/events.ndjson" 2>/dev/null
+fi
+ASOF=2027-01-15T00:00:00+08:00
+secs() { local s; s=$(date +%s.%N); "$@" >/dev/null; awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+
+echo "district: $CASES cases, $(wc -l < "$DIR/events.ndjson") events; machine: $(nproc) cores"
+year=$(secs "$FL" score --db "$DB" --period 2026 --monthly --asof "$ASOF" --format json)
+month=$(secs "$FL" score --db "$DB" --period 2026-06 --asof "$ASOF" --format json)
+unit=$(secs "$FL" explain --db "$DB" --unit D05 --period 2026-06 --asof "$ASOF" --json)
+A="'2027-01-14 16:00:00+00:00'"
+sql=$(secs sqlite3 "$DB" "
+SELECT a.unit, substr(c.opened_at, 1, 7) AS month,
+  sum(a.respond_due < $A AND a.respond_done IS NOT NULL AND a.respond_done <= a.respond_due), sum(a.respond_due < $A),
+  sum(a.report_due < $A AND a.report_done IS NOT NULL AND a.report_done <= a.report_due), sum(a.report_due < $A),
+  sum(a.dispose_due < $A AND a.dispose_done IS NOT NULL AND a.dispose_done <= a.dispose_due), sum(a.dispose_due < $A),
+  sum(a.role = 'lead' AND c.satisfaction IN ('satisfied', 'basically_satisfied')), sum(a.role = 'lead' AND c.satisfaction IS NOT NULL),
+  avg((a.response_score - 1) * 25.0)
+FROM assignments AS a JOIN cases AS c ON c.id = a.case_id
+WHERE c.opened_at >= '2025-12-31 16:00:00+00:00' AND c.opened_at < '2026-12-31 16:00:00+00:00'
+GROUP BY a.unit, month;
+SELECT a.by_unit, substr(c.opened_at, 1, 7) AS month, count(*),
+  sum(NOT (coalesce(a.return_upheld, 0) = 1 OR coalesce(a.call_accurate, 1) = 0)), avg((a.call_score - 1) * 25.0)
+FROM assignments AS a JOIN cases AS c ON c.id = a.case_id
+WHERE a.by_unit IS NOT NULL AND a.by_unit <> 'platform'
+  AND c.opened_at >= '2025-12-31 16:00:00+00:00' AND c.opened_at < '2026-12-31 16:00:00+00:00'
+GROUP BY a.by_unit, month;
+SELECT c.street, substr(c.opened_at, 1, 7) AS month,
+  sum(c.satisfaction IN ('satisfied', 'basically_satisfied')), sum(c.satisfaction IS NOT NULL),
+  sum(c.call_done IS NOT NULL AND c.call_done <= c.call_due), sum(c.call_due IS NOT NULL)
+FROM cases AS c WHERE c.opened_at >= '2025-12-31 16:00:00+00:00' AND c.opened_at < '2026-12-31 16:00:00+00:00'
+GROUP BY c.street, month;")
+echo "  every unit, every month (score --monthly):   ${year} s"
+echo "  every unit, one month (score --period 2026-06): ${month} s"
+echo "  one unit, one month (explain):                ${unit} s"
+echo "  the monthly rates as SQL GROUP BY (sqlite3):   ${sql} s"
+awk -v y="$year" -v s="$sql" 'BEGIN { printf "  ratio score --monthly / SQL GROUP BY: %.2f× (targets: every unit and month of 1,000,000 cases < 5 s)\n", y / s }'
