@@ -50,8 +50,8 @@ var migrationFiles embed.FS
 
 // DB is a Frontline database.
 type DB struct {
-	bun    *bun.DB
-	sql    *sql.DB
+	bun *bun.DB
+	sql *sql.DB
 	// reads is a pool for long reads that may run side by side (on
 	// SQLite, read-only connections beside the one writer; on
 	// PostgreSQL, the same pool as bun).
