@@ -385,31 +385,3 @@ func compareScores(a, b *UnitScore) int {
 	}
 	return cmp.Compare(b.Cases, a.Cases)
 }
-
-// ByMonth splits a period's data into one Data per month (in loc) in
-// which its cases were opened, so that one read serves every month.
-func ByMonth(d *Data, loc *time.Location) map[string]*Data {
-	out := map[string]*Data{}
-	monthOf := map[string]string{}
-	for _, c := range d.Cases {
-		m := c.OpenedAt.In(loc).Format("2006-01")
-		monthOf[c.ID] = m
-		md := out[m]
-		if md == nil {
-			md = &Data{Units: d.Units}
-			out[m] = md
-		}
-		md.Cases = append(md.Cases, c)
-	}
-	for _, a := range d.Assignments {
-		if md := out[monthOf[a.Case]]; md != nil {
-			md.Assignments = append(md.Assignments, a)
-		}
-	}
-	for _, f := range d.Findings {
-		if md := out[monthOf[f.Case]]; md != nil {
-			md.Findings = append(md.Findings, f)
-		}
-	}
-	return out
-}

@@ -19,26 +19,59 @@ import (
 // with plain SQL and scans only the columns scoring uses: for a year of a
 // large district this is most of the time a score takes.
 func (db *DB) ScoringData(ctx context.Context, from, to time.Time) (*scoring.Data, error) {
+	d := &scoring.Data{}
+	if err := db.loadScoring(ctx, from, to, func(time.Time) *scoring.Data { return d }, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ScoringMonths reads the same as ScoringData, split by the month (in loc)
+// each case was opened in, keyed "2006-01"; one read serves every month.
+func (db *DB) ScoringMonths(ctx context.Context, from, to time.Time, loc *time.Location) (map[string]*scoring.Data, error) {
+	months := map[string]*scoring.Data{}
+	var all []*scoring.Data
+	for m := from.In(loc); m.Before(to); m = time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, loc) {
+		d := &scoring.Data{}
+		months[m.Format("2006-01")] = d
+		all = append(all, d)
+	}
+	pick := func(opened time.Time) *scoring.Data { return months[opened.In(loc).Format("2006-01")] }
+	if err := db.loadScoring(ctx, from, to, pick, all...); err != nil {
+		return nil, err
+	}
+	for m, d := range months {
+		if len(d.Cases) == 0 {
+			delete(months, m)
+		}
+	}
+	return months, nil
+}
+
+// loadScoring fills the Data that pick chooses for each case's opening time.
+func (db *DB) loadScoring(ctx context.Context, from, to time.Time, pick func(time.Time) *scoring.Data, all ...*scoring.Data) error {
 	from, to = from.UTC(), to.UTC()
 	reg, err := db.Registry(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d := &scoring.Data{Units: reg.Units}
+	for _, d := range all {
+		d.Units = reg.Units
+	}
 	// Cases and assignments load side by side, on two connections.
 	casesDone := make(chan error, 1)
-	go func() { casesDone <- db.loadScoringCases(ctx, d, from, to) }()
-	errAssignments := db.loadScoringAssignments(ctx, d, from, to)
+	go func() { casesDone <- db.loadScoringCases(ctx, pick, from, to) }()
+	errAssignments := db.loadScoringAssignments(ctx, pick, from, to)
 	if err := <-casesDone; err != nil {
-		return nil, db.wrap("read cases", err)
+		return db.wrap("read cases", err)
 	}
 	if errAssignments != nil {
-		return nil, db.wrap("read assignments", errAssignments)
+		return db.wrap("read assignments", errAssignments)
 	}
-	if err := db.loadFindings(ctx, d, from, to); err != nil {
-		return nil, db.wrap("read findings", err)
+	if err := db.loadFindings(ctx, pick, from, to); err != nil {
+		return db.wrap("read findings", err)
 	}
-	return d, nil
+	return nil
 }
 
 // ts selects a timestamp column for timeCol: as text on SQLite, so that
@@ -50,7 +83,7 @@ func (db *DB) ts(col string) string {
 	return col
 }
 
-func (db *DB) loadScoringCases(ctx context.Context, d *scoring.Data, from, to time.Time) error {
+func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
 	q := "SELECT c.id, " + db.ts("c.opened_at") + ", c.street, c.satisfaction, c.solved, " + db.ts("c.rated_at") +
 		", c.in_place, " + db.ts("c.revisited_at") + ", c.reopenings, c.call_unit, " + db.ts("c.call_due") +
 		", " + db.ts("c.call_done") + ", c.call_excused FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ?"
@@ -78,12 +111,14 @@ func (db *DB) loadScoringCases(ctx context.Context, d *scoring.Data, from, to ti
 			c.Call = &evaluation.Deadline{Case: c.ID, Unit: callUnit.String, Milestone: evaluation.Call, Round: 1,
 				Start: c.OpenedAt, Due: callDue.t, Actual: callDone.t, Excused: excused}
 		}
-		d.Cases = append(d.Cases, c)
+		if d := pick(c.OpenedAt); d != nil {
+			d.Cases = append(d.Cases, c)
+		}
 	}
 	return rows.Err()
 }
 
-func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from, to time.Time) error {
+func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
 	rounds := map[[2]string][]evaluation.Deadline{}
 	q := "SELECT r.case_id, r.unit, r.round, " + db.ts("r.start_at") + ", " + db.ts("r.due_at") + ", " + db.ts("r.actual_at") +
 		", " + db.ts("r.stopped_at") + ", r.excused FROM redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id" +
@@ -110,7 +145,7 @@ func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from,
 	q = "SELECT a.case_id, a.unit, a.role, a.by_unit, " + db.ts("a.dispatched_at") + ", " + db.ts("a.resolved_at") +
 		", " + db.ts("a.returned_at") + ", a.return_upheld, a.call_accurate, a.call_score, a.response_score, a.response_rater, " +
 		db.ts("a.respond_due") + ", " + db.ts("a.respond_done") + ", " + db.ts("a.report_due") + ", " + db.ts("a.report_done") +
-		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused" +
+		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused, " + db.ts("c.opened_at") +
 		" FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE c.opened_at >= ? AND c.opened_at < ?"
 	rows, err = db.reads.QueryContext(ctx, q, from, to)
 	if err != nil {
@@ -122,6 +157,7 @@ func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from,
 		upheld, accurate                     sql.NullBool
 		callScore, responseScore             sql.NullInt64
 		dispatched, resolved, returned, stop timeCol
+		opened                               timeCol
 		due3, done3                          [3]timeCol
 	)
 	milestones := [3]evaluation.Milestone{evaluation.Respond, evaluation.Report, evaluation.Dispose}
@@ -129,7 +165,7 @@ func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from,
 		var a scoring.Assignment
 		if err := rows.Scan(&a.Case, &a.Unit, &a.Role, &by, &dispatched, &resolved, &returned, &upheld, &accurate,
 			&callScore, &responseScore, &rater, &due3[0], &done3[0], &due3[1], &done3[1], &due3[2], &done3[2],
-			&stop, &excused); err != nil {
+			&stop, &excused, &opened); err != nil {
 			return err
 		}
 		a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = by.String, dispatched.t, resolved.t, returned.t
@@ -147,13 +183,15 @@ func (db *DB) loadScoringAssignments(ctx context.Context, d *scoring.Data, from,
 			a.Deadlines = append(a.Deadlines, dl)
 		}
 		a.Deadlines = append(a.Deadlines, rounds[[2]string{a.Case, a.Unit}]...)
-		d.Assignments = append(d.Assignments, a)
+		if d := pick(opened.t); d != nil {
+			d.Assignments = append(d.Assignments, a)
+		}
 	}
 	return rows.Err()
 }
 
-func (db *DB) loadFindings(ctx context.Context, d *scoring.Data, from, to time.Time) error {
-	rows, err := db.reads.QueryContext(ctx, "SELECT e.id, e.body FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
+func (db *DB) loadFindings(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
+	rows, err := db.reads.QueryContext(ctx, "SELECT e.id, e.body, "+db.ts("c.opened_at")+" FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
 		" WHERE e.type = ? AND c.opened_at >= ? AND c.opened_at < ? ORDER BY e.id", string(evaluation.Supervised), from, to)
 	if err != nil {
 		return err
@@ -162,14 +200,17 @@ func (db *DB) loadFindings(ctx context.Context, d *scoring.Data, from, to time.T
 	for rows.Next() {
 		var id string
 		var body []byte
-		if err := rows.Scan(&id, &body); err != nil {
+		var opened timeCol
+		if err := rows.Scan(&id, &body, &opened); err != nil {
 			return err
 		}
 		var e evaluation.Event
 		if err := json.Unmarshal(body, &e); err != nil {
 			return fmt.Errorf("decode event %s: %w", id, err)
 		}
-		d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity})
+		if d := pick(opened.t); d != nil {
+			d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity})
+		}
 	}
 	return rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type scoreRun struct {
 
 // computeScores reads a period and scores it.
 func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, explain bool) (*scoreRun, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	policies, err := db.Policies(ctx)
 	if err != nil {
 		return nil, err
@@ -361,20 +363,26 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 // scoreMonthly scores every month of the period: one read of the period,
 // split by the month each case was opened in.
 func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, format string) error {
+	// A short run over a large heap: collect garbage less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	db, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
-	if err != nil {
-		return err
-	}
 	policies, err := db.Policies(ctx)
 	if err != nil {
 		return err
 	}
-	parts := scoring.ByMonth(data, loc)
+	loc := policies.At(time.Now()).Location
+	period, asof, err := pf.resolve(loc, time.Now())
+	if err != nil {
+		return err
+	}
+	parts, err := db.ScoringMonths(ctx, period.From, period.To, loc)
+	if err != nil {
+		return err
+	}
 	months := make([]string, 0, len(parts))
 	for m := range parts {
 		months = append(months, m)
@@ -389,7 +397,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	for _, m := range months {
 		from, _ := evaluation.ParsePeriod(m, loc)
 		policy := policies.At(from.From)
-		r := scoring.Compute(parts[m], scoring.Options{AsOf: opt.AsOf, Scoring: policy.Scoring})
+		r := scoring.Compute(parts[m], scoring.Options{AsOf: asof, Scoring: policy.Scoring})
 		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
 			if kind == "" || string(u.Kind) == kind {
@@ -406,7 +414,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 			Period string     `json:"period"`
 			AsOf   time.Time  `json:"asof"`
 			Months []monthOut `json:"months"`
-		}{period.Name, opt.AsOf.In(loc), out})
+		}{period.Name, asof.In(loc), out})
 	case "csv":
 		w := csv.NewWriter(a.stdout)
 		w.Write(append([]string{"month", "unit", "kind", "name", "cases", "score", "eligible", "rank", "penalty"}, metricColumns...))
