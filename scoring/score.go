@@ -286,7 +286,14 @@ func (u *UnitScore) composite(sc evaluation.Scoring) {
 		weights = sc.StreetWeights
 	}
 	var sum, pess, total float64
-	for name, w := range weights {
+	// A fixed order: floating-point sums must not depend on map order.
+	names := make([]string, 0, len(weights))
+	for name := range weights {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		w := weights[name]
 		if w == 0 {
 			continue
 		}
@@ -339,6 +346,23 @@ func (u *UnitScore) composite(sc evaluation.Scoring) {
 // pessimistic score, then more cases), and numbers them within their kind;
 // equal units share a rank.
 func rank(units []*UnitScore) {
+	SortUnits(units)
+	pos := map[evaluation.UnitKind]int{}
+	for i, u := range units {
+		if !u.Eligible || u.Score == nil {
+			continue
+		}
+		pos[u.Kind]++
+		u.Rank = pos[u.Kind]
+		if i > 0 && units[i-1].Kind == u.Kind && units[i-1].Eligible && compareScores(units[i-1], u) == 0 {
+			u.Rank = units[i-1].Rank
+		}
+	}
+}
+
+// SortUnits orders units as reports list them: by kind (streets,
+// departments, enterprises), eligible ones first, better scores first.
+func SortUnits(units []*UnitScore) {
 	order := map[evaluation.UnitKind]int{evaluation.Street: 0, evaluation.Department: 1, evaluation.Enterprise: 2}
 	slices.SortFunc(units, func(a, b *UnitScore) int {
 		if c := cmp.Compare(order[a.Kind], order[b.Kind]); c != 0 {
@@ -355,17 +379,6 @@ func rank(units []*UnitScore) {
 		}
 		return cmp.Compare(a.Unit, b.Unit)
 	})
-	pos := map[evaluation.UnitKind]int{}
-	for i, u := range units {
-		if !u.Eligible || u.Score == nil {
-			continue
-		}
-		pos[u.Kind]++
-		u.Rank = pos[u.Kind]
-		if i > 0 && units[i-1].Kind == u.Kind && units[i-1].Eligible && compareScores(units[i-1], u) == 0 {
-			u.Rank = units[i-1].Rank
-		}
-	}
 }
 
 // compareScores orders better units first.

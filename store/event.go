@@ -158,7 +158,12 @@ type derived struct {
 	cases       []caseRecord
 	assignments []assignmentRecord
 	redispose   []evaluation.Deadline
+	months      []string // the months (in the policy's zone) the cases were opened in
 }
+
+// markScores is the statement that marks a month's cached scores stale.
+const markScores = "INSERT INTO score_periods (period, version) VALUES (?, 1) " +
+	"ON CONFLICT (period) DO UPDATE SET version = score_periods.version + 1"
 
 type caseRecord struct {
 	evaluation.Case
@@ -213,6 +218,12 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 			}
 		}
 		d.cases = append(d.cases, cr)
+		if !c.OpenedAt.IsZero() {
+			loc := rules.Policies.At(c.OpenedAt).Location
+			if m := c.OpenedAt.In(loc).Format("2006-01"); !slices.Contains(d.months, m) {
+				d.months = append(d.months, m)
+			}
+		}
 	}
 	return d
 }

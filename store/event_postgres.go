@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -156,6 +157,11 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 	}
 	if err := copyRows(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
 		return err
+	}
+	for _, m := range d.months {
+		if _, err := tx.Exec(ctx, strings.Replace(markScores, "?", "$1", 1), m); err != nil {
+			return err
+		}
 	}
 	return copyRows(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
 }

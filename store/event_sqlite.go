@@ -137,6 +137,11 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 	if err := bulkInsert(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
 		return err
 	}
+	for _, m := range d.months {
+		if _, err := tx.ExecContext(ctx, markScores, m); err != nil {
+			return err
+		}
+	}
 	return bulkInsert(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
 }
 

@@ -26,6 +26,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
 	rejectsPath := fs.String("rejects", "", "write every rejected record, with its reason, to this NDJSON file")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "events per transaction")
+	refresh := fs.Bool("refresh", true, "recompute the kept monthly scores of the months touched")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -86,6 +87,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 		a.printSummary(name, sum)
 		total.Add(sum)
+	}
+	if *refresh {
+		if err := a.refreshScores(ctx, db); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)

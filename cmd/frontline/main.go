@@ -206,7 +206,7 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stderr, a.t("rebuilt %d cases from the event log\n", "已从事件日志重建 %d 个案件\n"), n)
-	return nil
+	return a.refreshScores(ctx, db)
 }
 
 // Exit statuses (DESIGN.md §7).

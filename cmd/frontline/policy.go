@@ -73,7 +73,7 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
 		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
-	return nil
+	return a.refreshScores(ctx, db)
 }
 
 func (a *app) policyShow(ctx context.Context, args []string) error {

@@ -71,6 +71,9 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("release quarantine: %w", err)
 	}
+	if err := a.refreshScores(ctx, db); err != nil {
+		return err
+	}
 	if *asJSON {
 		return json.NewEncoder(a.stdout).Encode(struct {
 			store.RegistryResult

@@ -46,6 +46,62 @@ func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, 
 	return &scoreRun{period: period, asof: asof, policy: policy, loc: loc, report: report}, nil
 }
 
+// cachedScores reads a month's kept scores.
+func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, unit string) (*scoreRun, error) {
+	if *pf.period == "" || *pf.asof != "" {
+		return nil, usageErrorf("score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
+	}
+	policies, err := db.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := policies.At(time.Now()).Location
+	period, err := evaluation.ParsePeriod(*pf.period, loc)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if period.To.Sub(period.From) > 31*24*time.Hour {
+		return nil, usageErrorf("score --cached: scores are kept per month; %s is longer", period.Name)
+	}
+	cp, units, err := db.CachedScores(ctx, period.Name, unit)
+	if err != nil {
+		return nil, err
+	}
+	if cp.Stale {
+		fmt.Fprintln(a.stderr, a.t("note: events arrived since these scores were kept; `frontline refresh` recomputes them",
+			"注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算"))
+	}
+	return &scoreRun{period: period, asof: cp.AsOf, policy: policies.At(period.From), loc: loc,
+		report: &scoring.Report{AsOf: cp.AsOf, Units: units}}, nil
+}
+
+func runRefresh(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("refresh")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return a.refreshScores(ctx, db)
+}
+
+// refreshScores recomputes the kept monthly scores that events made stale.
+func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
+	start := time.Now()
+	months, err := db.RefreshScores(ctx, start)
+	if err != nil {
+		return fmt.Errorf("refresh scores: %w", err)
+	}
+	if len(months) > 0 {
+		fmt.Fprintf(a.stderr, a.t("scores of %d months refreshed in %s\n", "已在 %[2]s 内刷新 %[1]d 个月的得分\n"),
+			len(months), time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
 // unitOut is one unit in `score --format json` (DESIGN.md §7).
 type unitOut struct {
 	Unit      string                `json:"unit"`
@@ -108,30 +164,37 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	kind := fs.String("kind", "", "only street, department or enterprise")
 	format := fs.String("format", "table", "table, json or csv")
 	monthly := fs.Bool("monthly", false, "score each month of the period separately (one read for all)")
+	cached := fs.Bool("cached", false, "read a month's kept scores (computed after each ingest) instead of computing")
+	unit := fs.String("unit", "", "only this unit")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
 		return usageErrorf("score: --format must be table, json or csv")
 	}
-	if *monthly {
-		return a.scoreMonthly(ctx, fs.Lookup("db").Value.String(), pf, *kind, *format)
-	}
 	if *kind != "" && !slices.Contains([]string{"street", "department", "enterprise"}, *kind) {
 		return usageErrorf("score: --kind must be street, department or enterprise")
+	}
+	if *monthly {
+		return a.scoreMonthly(ctx, *dsn, pf, *kind, *format)
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	run, err := a.computeScores(ctx, db, pf, false)
+	var run *scoreRun
+	if *cached {
+		run, err = a.cachedScores(ctx, db, pf, *unit)
+	} else {
+		run, err = a.computeScores(ctx, db, pf, false)
+	}
 	if err != nil {
 		return err
 	}
 	var units []*scoring.UnitScore
 	for _, u := range run.report.Units {
-		if *kind == "" || string(u.Kind) == *kind {
+		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) {
 			units = append(units, u)
 		}
 	}

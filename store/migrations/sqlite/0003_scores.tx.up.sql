@@ -1,0 +1,15 @@
+CREATE TABLE score_periods (
+    period           TEXT PRIMARY KEY,
+    version          INTEGER NOT NULL DEFAULT 0,
+    computed_version INTEGER NOT NULL DEFAULT -1,
+    asof             TIMESTAMP,
+    computed_at      TIMESTAMP,
+    policy           TEXT
+);
+--bun:split
+CREATE TABLE scores (
+    period TEXT NOT NULL,
+    unit   TEXT NOT NULL,
+    body   TEXT NOT NULL,
+    PRIMARY KEY (period, unit)
+) WITHOUT ROWID;

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"frontline/evaluation"
+	"frontline/scoring"
+)
+
+func TestKeptScoresFollowIngest(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+		// W1 and W2 first; W3 arrives later.
+		ingestString(t, db, strings.Join(lines[:14], "\n"), 100)
+		if _, _, err := db.CachedScores(ctx, "2026-06", ""); evaluation.KindOf(err) != evaluation.KindNotFound {
+			t.Errorf("cached scores before any refresh: %v, want not found", err)
+		}
+		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		months, err := db.RefreshScores(ctx, asof)
+		if err != nil || strings.Join(months, " ") != "2026-06" {
+			t.Fatalf("refresh = %v, %v; want 2026-06", months, err)
+		}
+		cp, units, err := db.CachedScores(ctx, "2026-06", "D1")
+		if err != nil || cp.Stale || len(units) != 1 {
+			t.Fatalf("cached D1 = %+v %v %v", cp, units, err)
+		}
+		if m := units[0].Metrics[evaluation.ResponseRate]; m.Num != 1 || m.Den != 1 {
+			t.Errorf("D1 response rate before W3 = %v/%v, want 1/1", m.Num, m.Den)
+		}
+		ingestString(t, db, strings.Join(lines[14:], "\n"), 100)
+		if cp, _, _ := db.CachedScores(ctx, "2026-06", "D1"); !cp.Stale {
+			t.Error("scores not marked stale after W3 arrived")
+		}
+		if months, _ := db.RefreshScores(ctx, asof); len(months) != 1 {
+			t.Errorf("second refresh = %v, want June again", months)
+		}
+		if months, _ := db.RefreshScores(ctx, asof); len(months) != 0 {
+			t.Errorf("third refresh = %v, want nothing stale", months)
+		}
+		// The kept scores are exactly what computing says.
+		data, err := db.ScoringData(ctx, time.Date(2026, 5, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: evaluation.DefaultScoring()}).Units
+		_, got, err := db.CachedScores(ctx, "2026-06", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range want {
+			u.CaseIDs = nil
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("kept scores differ from computed (-computed +kept):\n%s", diff)
+		}
+	})
+}
