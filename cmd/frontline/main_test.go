@@ -335,6 +335,14 @@ func TestScoreAndExplainOnTheWorkedExample(t *testing.T) {
 		if r := frontline(t, env, "", "explain", "--unit", "D1", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "response_rate = 1 / 2 = 50.0%") {
 			t.Errorf("explain table:\n%s", r.stdout)
 		}
+		// Ingest kept June's scores; reading them back gives the same numbers.
+		r = frontline(t, env, "", "score", "--period", "2026-06", "--cached", "--unit", "D1", "--format", "csv")
+		if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "D1,department,City Management Bureau,2,") || !strings.Contains(lines[1], ",0.5000,") {
+			t.Errorf("score --cached: exit %d %s\n%s", r.code, r.stderr, r.stdout)
+		}
+		if r := frontline(t, env, "", "score", "--period", "2026", "--cached"); r.code != exitUsage {
+			t.Errorf("score --cached for a year: exit %d, want a usage error", r.code)
+		}
 		if r := frontline(t, env, "", "explain", "--unit", "D9", "--period", "2026-06"); r.code != exitFailure || !strings.Contains(r.stderr, "no assessed cases") {
 			t.Errorf("explain of an unknown unit: exit %d %s", r.code, r.stderr)
 		}
