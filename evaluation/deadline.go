@@ -100,11 +100,13 @@ func (d *Deadline) StatusAt(asof time.Time) (Status, time.Duration) {
 	return Breached, end.Sub(d.Due)
 }
 
-// Category lookup and policy versions are what deadlines depend on besides
-// the trail.
+// Rules are what deadlines depend on besides the trail: the policy
+// versions, the categories' classes and the units' kinds (only a street's
+// dispatch is a call).
 type Rules struct {
 	Policies   Policies
 	Categories map[string]Category
+	Units      map[string]UnitKind
 }
 
 // Deadlines computes every deadline of a case from its derived state and
@@ -156,7 +158,7 @@ func Deadlines(c *Case, as []Assignment, trail []Event, rules *Rules) []Deadline
 	called := false
 	for i := range trail {
 		e := &trail[i]
-		if e.Type == Dispatched && e.By != "" && e.By != PlatformDispatcher && !called && !policy.CallLimit.IsZero() {
+		if e.Type == Dispatched && rules.Units[e.By] == Street && !called && !policy.CallLimit.IsZero() {
 			called = true
 			add(Deadline{Unit: e.By, Milestone: Call, Round: 1, Start: c.OpenedAt,
 				Due: policy.CallLimit.Due(c.OpenedAt, cal), Actual: e.At})

@@ -23,7 +23,7 @@ func testRules(t testing.TB) *Rules {
 		},
 		Calendar: testCalendar(t),
 	}
-	return &Rules{Policies: Policies{p}, Categories: map[string]Category{
+	return &Rules{Policies: Policies{p}, Units: map[string]UnitKind{"S1": Street}, Categories: map[string]Category{
 		"garbage": {Code: "garbage", Class: "A", Urgency: "normal"},
 		"road":    {Code: "road", Class: "B", Urgency: "normal"},
 		"noise":   {Code: "noise", Class: "C", Urgency: "normal"},

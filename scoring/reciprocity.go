@@ -3,6 +3,8 @@ package scoring
 import (
 	"cmp"
 	"slices"
+
+	"frontline/evaluation"
 )
 
 // Mean is the mean of N scores on the 1–5 scale.
@@ -114,9 +116,9 @@ func Reciprocity(d *Data, opt Options) []Reciprocal {
 		}
 		p := matrix[k]
 		r.PairRespond, r.PairSatisfaction = p.Respond, p.Satisfaction
-		if u := units[k[1]]; u != nil {
-			r.DeptRespond = *u.Metrics["response_rate"]
-			r.DeptSatisfaction = *u.Metrics["satisfaction_rate"]
+		if u := units[k[1]]; u != nil && !u.isStreet() {
+			r.DeptRespond = *u.Metrics[evaluation.ResponseRate]
+			r.DeptSatisfaction = *u.Metrics[evaluation.SatisfactionRate]
 		}
 		out = append(out, r)
 	}

@@ -25,9 +25,13 @@ func syntheticData(t testing.TB, cases int, seed int64) (*Data, *synth.Truth) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Categories: map[string]evaluation.Category{}}
+	rules := &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Categories: map[string]evaluation.Category{},
+		Units: map[string]evaluation.UnitKind{}}
 	for _, c := range reg.Categories {
 		rules.Categories[c.Code] = c
+	}
+	for _, u := range reg.Units {
+		rules.Units[u.Code] = u.Kind
 	}
 	return dataFromTrails(trails, rules, reg.Units), truth
 }

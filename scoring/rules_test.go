@@ -138,3 +138,28 @@ func TestCalibrationReadsRatersAgainstThemselves(t *testing.T) {
 		t.Errorf("lenient rater's 5 calibrates to %.1f, want below the raw %.1f", d1, raw)
 	}
 }
+
+// TestOddDispatchesDoNotBreakScoring: a department "calling" another, and
+// a dispatch to a street, are no street calls; scoring goes on.
+func TestOddDispatchesDoNotBreakScoring(t *testing.T) {
+	trails := evaluationtest.ParseTrails(t, shanghai, `
+1 X1 opened 2026-07-06T09:00 category=garbage street=S1
+2 X1 dispatched 2026-07-06T09:05 unit=D1 by=D2
+3 X1 dispatched 2026-07-06T09:06 unit=S1 by=S1
+4 X1 response_evaluated 2026-07-06T10:00 unit=D2 target=D1 score=5
+5 X1 call_evaluated 2026-07-06T10:00 unit=S1 target=D2 accurate=true score=5`)
+	d := dataFromTrails(trails, defaultRules(), []evaluation.Unit{
+		{Code: "S1", Kind: evaluation.Street}, {Code: "D1", Kind: evaluation.Department}, {Code: "D2", Kind: evaluation.Department},
+	})
+	opt := Options{AsOf: time.Date(2026, 8, 1, 0, 0, 0, 0, shanghai), Scoring: evaluation.DefaultScoring()}
+	r := Compute(d, opt)
+	Reciprocity(d, opt)
+	Matrix(d, opt)
+	for _, u := range r.Units {
+		if u.Unit == "S1" {
+			if m := u.Metrics[evaluation.CallTimeliness]; m.Den != 1 {
+				t.Errorf("S1 call timeliness over %v calls, want its own dispatch only", m.Den)
+			}
+		}
+	}
+}

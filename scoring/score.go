@@ -150,7 +150,7 @@ func Compute(d *Data, opt Options) *Report {
 			s.Metrics[evaluation.ResolutionRate].add(b2f(solved), c.ID, opt.Explain)
 		}
 		if c.Call != nil && !c.Call.Excused {
-			if cu := get(c.Call.Unit); cu != nil {
+			if cu := get(c.Call.Unit); cu != nil && cu.isStreet() {
 				if st, _ := c.Call.StatusAt(asof); st == evaluation.Met || st == evaluation.Breached {
 					cu.Metrics[evaluation.CallTimeliness].add(b2f(st == evaluation.Met), c.Call.ID(), opt.Explain)
 				}

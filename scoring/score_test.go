@@ -76,7 +76,7 @@ func workedExampleUnits() []evaluation.Unit {
 }
 
 func defaultRules() *evaluation.Rules {
-	return &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Categories: map[string]evaluation.Category{
+	return &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Units: map[string]evaluation.UnitKind{"S1": evaluation.Street}, Categories: map[string]evaluation.Category{
 		"garbage": {Code: "garbage", Class: "A", Urgency: "normal"},
 		"road":    {Code: "road", Class: "B", Urgency: "normal"},
 	}}

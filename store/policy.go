@@ -88,14 +88,15 @@ type rulesCache struct {
 // called inside a transaction: on SQLite that would wait for the one
 // connection the transaction holds.
 func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
-	var pn, cn int
-	var pmax, cmax sql.NullString
+	var pn, cn, un int
+	var pmax, cmax, umax sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM policies), (SELECT CAST(max(loaded_at) AS TEXT) FROM policies),
-		(SELECT count(*) FROM categories), (SELECT CAST(max(updated_at) AS TEXT) FROM categories)`).Scan(&pn, &pmax, &cn, &cmax)
+		(SELECT count(*) FROM categories), (SELECT CAST(max(updated_at) AS TEXT) FROM categories),
+		(SELECT count(*) FROM units), (SELECT CAST(max(updated_at) AS TEXT) FROM units)`).Scan(&pn, &pmax, &cn, &cmax, &un, &umax)
 	if err != nil {
 		return nil, db.wrap("read rules", err)
 	}
-	stamp := fmt.Sprint(pn, pmax.String, cn, cmax.String)
+	stamp := fmt.Sprint(pn, pmax.String, cn, cmax.String, un, umax.String)
 	db.rules.mu.Lock()
 	defer db.rules.mu.Unlock()
 	if db.rules.rules != nil && db.rules.stamp == stamp {
@@ -113,9 +114,16 @@ func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
 	if err := db.bun.NewSelect().Model(&cats).Scan(ctx); err != nil {
 		return nil, db.wrap("read rules", err)
 	}
-	rules := &evaluation.Rules{Policies: policies, Categories: map[string]evaluation.Category{}}
+	var units []unitRow
+	if err := db.bun.NewSelect().Model(&units).Column("code", "kind").Scan(ctx); err != nil {
+		return nil, db.wrap("read rules", err)
+	}
+	rules := &evaluation.Rules{Policies: policies, Categories: map[string]evaluation.Category{}, Units: map[string]evaluation.UnitKind{}}
 	for _, c := range cats {
 		rules.Categories[c.Code] = evaluation.Category{Code: c.Code, Class: c.Class, Urgency: c.Urgency}
+	}
+	for _, u := range units {
+		rules.Units[u.Code] = evaluation.UnitKind(u.Kind)
 	}
 	db.rules.stamp, db.rules.rules = stamp, rules
 	return rules, nil

@@ -142,6 +142,14 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 	return db.wrap("refresh scores", err)
 }
 
+// MarkScoresStale marks every kept month stale: after changes that no
+// event records (unit names and kinds), or to judge pending deadlines
+// again as time passes.
+func (db *DB) MarkScoresStale(ctx context.Context) error {
+	_, err := db.bun.NewUpdate().Model((*scorePeriodRow)(nil)).Set("version = version + 1").Where("TRUE").Exec(ctx)
+	return db.wrap("mark scores stale", err)
+}
+
 // CachedScores returns a month's cached scores, all units or one, and
 // what they are; KindNotFound when the month was never computed.
 func (db *DB) CachedScores(ctx context.Context, month, unit string) (*CachedPeriod, []*scoring.UnitScore, error) {

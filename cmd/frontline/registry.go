@@ -57,6 +57,12 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Units.Changed > 0 {
+		// Names and kinds show in kept scores; no event marks them.
+		if err := db.MarkScoresStale(ctx); err != nil {
+			return err
+		}
+	}
 	if res.Categories.Changed > 0 {
 		// A category's class or default urgency decides its deadlines.
 		if _, err := db.Rebuild(ctx); err != nil {

@@ -77,6 +77,7 @@ func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, u
 
 func runRefresh(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("refresh")
+	all := fs.Bool("all", false, "recompute every kept month, not only the stale ones (pending deadlines fall due as time passes)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +86,11 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *all {
+		if err := db.MarkScoresStale(ctx); err != nil {
+			return err
+		}
+	}
 	return a.refreshScores(ctx, db)
 }
 
