@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -61,11 +62,12 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 	if f == nil {
 		return sc, nil
 	}
+	// A section lists the keys it changes; the others keep their defaults.
 	weights := func(key string, in map[string]float64, allowed []string, out *map[string]float64) error {
 		if in == nil {
 			return nil
 		}
-		total := 0.0
+		merged := maps.Clone(*out)
 		for _, k := range sortedKeys(in) {
 			if !slices.Contains(allowed, k) {
 				return fail(key+"."+k, "%q is not one of %v", k, allowed)
@@ -73,12 +75,16 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 			if in[k] < 0 {
 				return fail(key+"."+k, "a weight cannot be negative")
 			}
-			total += in[k]
+			merged[k] = in[k]
+		}
+		total := 0.0
+		for _, w := range merged {
+			total += w
 		}
 		if total <= 0 {
 			return fail(key, "at least one weight must be positive")
 		}
-		*out = in
+		*out = merged
 		return nil
 	}
 	deptMetrics := []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
@@ -100,7 +106,9 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 				return sc, fail("scoring.penalties."+k, "penalty points cannot be negative")
 			}
 		}
-		sc.Penalties = f.Penalties
+		for k, v := range f.Penalties {
+			sc.Penalties[k] = v
+		}
 	}
 	if f.MinCases != nil {
 		if *f.MinCases < 0 {
@@ -117,7 +125,9 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 				return sc, fail("scoring.satisfaction_weights."+k, "%v is outside 0–1", v)
 			}
 		}
-		sc.SatisfactionWeights = f.SatisfactionWeights
+		for k, v := range f.SatisfactionWeights {
+			sc.SatisfactionWeights[k] = v
+		}
 	}
 	if f.SatisfactionTarget != nil {
 		if v := *f.SatisfactionTarget; v <= 0 || v >= 1 {

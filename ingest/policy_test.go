@@ -52,3 +52,24 @@ func TestPolicyErrorsNameKeyAndLine(t *testing.T) {
 		})
 	}
 }
+
+func TestPartialScoringSectionsKeepTheOtherDefaults(t *testing.T) {
+	p, err := ParsePolicy([]byte("effective: 2026-01-01\nclasses:\n  A: {respond: 10m, dispose: 4h}\nscoring:\n" +
+		"  penalties: {serious: 20}\n  satisfaction_weights: {dissatisfied: 0.2}\n  street_weights: {call_accuracy: 0.5}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := p.Scoring
+	if sc.Penalties["serious"] != 20 || sc.Penalties["notice"] != 1 || sc.Penalties["warning"] != 3 || sc.Penalties["unjustified_return"] != 2 {
+		t.Errorf("penalties = %v, want serious 20 and the other defaults", sc.Penalties)
+	}
+	if sc.SatisfactionWeights["dissatisfied"] != 0.2 || sc.SatisfactionWeights["satisfied"] != 1 || sc.SatisfactionWeights["basically_satisfied"] != 1 {
+		t.Errorf("satisfaction weights = %v", sc.SatisfactionWeights)
+	}
+	if sc.StreetWeights["call_accuracy"] != 0.5 || sc.StreetWeights["satisfaction_rate"] != 0.25 {
+		t.Errorf("street weights = %v", sc.StreetWeights)
+	}
+	if d := evaluation.DefaultScoring(); d.Penalties["serious"] != 10 {
+		t.Errorf("parsing changed the defaults: %v", d.Penalties)
+	}
+}
