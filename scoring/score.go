@@ -34,6 +34,7 @@ type Assignment struct {
 // Finding is a supervision finding against a unit, not withdrawn.
 type Finding struct {
 	ID, Case, Unit, Severity string
+	At                       time.Time
 }
 
 // Data is what scoring reads for one period: the cases opened in it, their
@@ -218,6 +219,9 @@ func Compute(d *Data, opt Options) *Report {
 	}
 
 	for _, f := range d.Findings {
+		if f.At.After(asof) {
+			continue
+		}
 		severity := f.Severity
 		if severity == "" {
 			severity = "notice" // a finding without a severity is the mildest kind

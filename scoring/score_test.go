@@ -38,9 +38,10 @@ func dataFromTrails(trails map[string][]evaluation.Event, rules *evaluation.Rule
 			}
 			d.Assignments = append(d.Assignments, sa)
 		}
+		removed := evaluation.AppealedAway(trail)
 		for _, e := range trail {
-			if e.Type == evaluation.Supervised {
-				d.Findings = append(d.Findings, Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity})
+			if e.Type == evaluation.Supervised && !removed[e.ID] {
+				d.Findings = append(d.Findings, Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity, At: e.At})
 			}
 		}
 	}

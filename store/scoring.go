@@ -190,29 +190,50 @@ func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *
 	return rows.Err()
 }
 
+// loadFindings reads the supervision findings on the period's cases,
+// without those an upheld appeal withdrew.
 func (db *DB) loadFindings(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
-	rows, err := db.reads.QueryContext(ctx, "SELECT e.id, e.body, "+db.ts("c.opened_at")+" FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
-		" WHERE e.type = ? AND c.opened_at >= ? AND c.opened_at < ? ORDER BY e.id", string(evaluation.Supervised), from, to)
+	rows, err := db.reads.QueryContext(ctx, "SELECT e.body, "+db.ts("c.opened_at")+" FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
+		" WHERE e.type IN (?, ?, ?) AND c.opened_at >= ? AND c.opened_at < ? ORDER BY e.case_id",
+		string(evaluation.Supervised), string(evaluation.Appealed), string(evaluation.AppealDecided), from, to)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var trail []evaluation.Event
+	var opened time.Time
+	flush := func() {
+		removed := evaluation.AppealedAway(trail)
+		for _, e := range trail {
+			if e.Type != evaluation.Supervised || removed[e.ID] {
+				continue
+			}
+			if d := pick(opened); d != nil {
+				d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity, At: e.At})
+			}
+		}
+		trail = trail[:0]
+	}
 	for rows.Next() {
-		var id string
 		var body []byte
-		var opened timeCol
-		if err := rows.Scan(&id, &body, &opened); err != nil {
+		var at timeCol
+		if err := rows.Scan(&body, &at); err != nil {
 			return err
 		}
 		var e evaluation.Event
 		if err := json.Unmarshal(body, &e); err != nil {
-			return fmt.Errorf("decode event %s: %w", id, err)
+			return fmt.Errorf("decode event: %w", err)
 		}
-		if d := pick(opened.t); d != nil {
-			d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity})
+		if len(trail) > 0 && trail[0].Case != e.Case {
+			flush()
 		}
+		trail, opened = append(trail, e), at.t
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	flush()
+	return nil
 }
 
 func boolPtr(b sql.NullBool) *bool {

@@ -310,3 +310,30 @@ func naiveMetrics(reg *evaluation.Registry, byCase map[string][]evaluation.Event
 	}
 	return out
 }
+
+// TestWithdrawnFindingsCostNothing: an upheld appeal withdraws a finding.
+func TestWithdrawnFindingsCostNothing(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "testdata/worked.ndjson")+`
+{"id":"F-1","case":"W1","type":"supervised","at":"2026-06-05T09:00:00+08:00","unit":"D2","target":"D1","severity":"serious"}
+{"id":"F-2","case":"W3","type":"supervised","at":"2026-06-26T09:00:00+08:00","unit":"D2","target":"D1","severity":"warning"}
+{"id":"F-3","case":"W1","type":"appealed","at":"2026-06-06T09:00:00+08:00","unit":"D1","target":"F-1","reason":"wrong unit"}
+{"id":"F-4","case":"W1","type":"appeal_decided","at":"2026-06-07T09:00:00+08:00","unit":"D2","target":"F-3","upheld":true}
+`, 100)
+		june, _ := evaluation.ParsePeriod("2026-06", time.UTC)
+		data, err := db.ScoringData(ctx, june.From.Add(-8*time.Hour), june.To.Add(-8*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data.Findings) != 1 || data.Findings[0].ID != "F-2" {
+			t.Errorf("findings = %+v, want only F-2 (F-1 withdrawn on appeal)", data.Findings)
+		}
+		for _, u := range scoring.Compute(data, scoring.Options{AsOf: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Scoring: evaluation.DefaultScoring()}).Units {
+			if u.Unit == "D1" && (len(u.Penalties) != 1 || u.Penalties[0].Points != 3) {
+				t.Errorf("D1 penalties = %+v, want the warning only", u.Penalties)
+			}
+		}
+	})
+}

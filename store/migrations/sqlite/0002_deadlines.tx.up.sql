@@ -49,4 +49,4 @@ CREATE TABLE redispose_deadlines (
     PRIMARY KEY (case_id, unit, round)
 ) WITHOUT ROWID;
 --bun:split
-CREATE INDEX events_findings_idx ON events (case_id) WHERE type = 'supervised';
+CREATE INDEX events_findings_idx ON events (case_id) WHERE type IN ('supervised', 'appealed', 'appeal_decided');
