@@ -54,8 +54,17 @@ type Assignment struct {
 	ResponseRater string // the street that gave ResponseScore
 }
 
-// Ended reports whether an upheld return ended the unit's part in the case.
-func (a *Assignment) Ended() bool { return a.ReturnUpheld != nil && *a.ReturnUpheld }
+// Ended reports whether an upheld return ended the unit's part in the
+// case. A ruling on a unit that never returned the case decides nothing.
+func (a *Assignment) Ended() bool {
+	return !a.ReturnedAt.IsZero() && a.ReturnUpheld != nil && *a.ReturnUpheld
+}
+
+// ReturnUnjustified reports whether the unit returned the case and the
+// return was ruled unjustified (shirking).
+func (a *Assignment) ReturnUnjustified() bool {
+	return !a.ReturnedAt.IsZero() && a.ReturnUpheld != nil && !*a.ReturnUpheld
+}
 
 // SortTrail orders a trail by time, then event id: the order in which
 // Derive reads it, so that the state never depends on arrival order.

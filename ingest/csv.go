@@ -54,6 +54,7 @@ type CSVDecoder struct {
 	r       *csv.Reader
 	setters []func(e *evaluation.Event, v string) error
 	columns []string
+	idCol   int   // the index of the id column, so that a bad row's reject names its id
 	err     error // a header problem, returned by every Next
 }
 
@@ -90,6 +91,9 @@ func NewCSVDecoder(r io.Reader) *CSVDecoder {
 			return d
 		}
 		seen[name] = true
+		if name == "id" {
+			d.idCol = i
+		}
 		d.setters = append(d.setters, set)
 		d.columns = append(d.columns, name)
 	}
@@ -121,6 +125,9 @@ func (d *CSVDecoder) Next() (*Record, error) {
 	line, _ := d.r.FieldPos(0)
 	rec := &Record{Line: line}
 	rec.Raw = []byte(strings.Join(row, ","))
+	if d.idCol < len(row) && utf8.ValidString(row[d.idCol]) {
+		rec.Event.ID = row[d.idCol]
+	}
 	if len(row) != len(d.setters) {
 		rec.Err = fmt.Errorf("row has %d fields, header has %d", len(row), len(d.setters))
 		return rec, nil

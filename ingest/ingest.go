@@ -251,7 +251,7 @@ func conflict(p Prepared) Reject {
 
 func rejectOf(rec *Record, err error) Reject {
 	r := Reject{Line: rec.Line, ID: rec.Event.ID, Reason: err.Error()}
-	if r.ID == "" && rec.Raw != nil {
+	if r.ID == "" && rec.Raw != nil && json.Valid(rec.Raw) {
 		r.ID = eventID(rec.Raw)
 	}
 	var fe *evaluation.FieldError

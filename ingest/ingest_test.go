@@ -133,3 +133,19 @@ tenure,,,,,,,,,,,K001,S1,head,2026-01-01,2026-06-30
 		t.Errorf("CSV and YAML forms differ (-yaml +csv):\n%s", diff)
 	}
 }
+
+func TestCSVRejectsNameTheEventID(t *testing.T) {
+	db := openDB(t)
+	input := "case,id,type,at,score\nC1,E1,closed,2026-06-01T09:00:00Z\nC1,E2,closed,2026-06-01 09:00,\nC1,E3,closed,2026-06-01T09:00:00Z,\n"
+	var seen []string
+	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("0123456789abcdef")),
+		OnReject: func(r ingest.Reject) { seen = append(seen, r.String()) }}
+	if _, err := in.Run(context.Background(), ingest.NewCSVDecoder(strings.NewReader(input))); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`line 2 (id "E1"): row has 4 fields, header has 5`,
+		`line 3 (id "E2"): field at: want an RFC 3339 time with an offset, like 2026-06-01T09:00:00+08:00, got "2026-06-01 09:00"`}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+}

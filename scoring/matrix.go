@@ -40,7 +40,7 @@ func Matrix(d *Data, opt Options) []Pair {
 			cells[k] = p
 		}
 		p.Calls++
-		if !((a.ReturnUpheld != nil && *a.ReturnUpheld) || (a.CallAccurate != nil && !*a.CallAccurate)) {
+		if !(a.Ended() || (a.CallAccurate != nil && !*a.CallAccurate)) {
 			p.AccurateCalls++
 		}
 		if a.CallScore != nil {

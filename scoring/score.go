@@ -197,7 +197,7 @@ func Compute(d *Data, opt Options) *Report {
 				dept.Metrics[evaluation.ResponseQuality].score(quality(float64(*a.ResponseScore)), id, opt.Explain)
 				dept.Metrics[evaluation.ResponseQualityCl].score(cal.response(a.ResponseRater, *a.ResponseScore), id, opt.Explain)
 			}
-			if a.ReturnUpheld != nil && !*a.ReturnUpheld {
+			if a.ReturnUnjustified() {
 				dept.Penalties = append(dept.Penalties, Penalty{Kind: "unjustified_return",
 					Points: sc.Penalties["unjustified_return"], Ref: a.Case + "/" + a.Unit})
 			}
@@ -209,7 +209,7 @@ func Compute(d *Data, opt Options) *Report {
 		if street == nil || !street.isStreet() {
 			continue
 		}
-		inaccurate := (a.ReturnUpheld != nil && *a.ReturnUpheld) || (a.CallAccurate != nil && !*a.CallAccurate)
+		inaccurate := a.Ended() || (a.CallAccurate != nil && !*a.CallAccurate)
 		street.Metrics[evaluation.CallAccuracy].add(b2f(!inaccurate), a.Case+"/"+a.Unit, opt.Explain)
 		if a.CallScore != nil {
 			id := fmt.Sprintf("%s:%d", a.Case, *a.CallScore)

@@ -256,7 +256,7 @@ func naiveMetrics(reg *evaluation.Registry, byCase map[string][]evaluation.Event
 				quality(u, evaluation.ResponseQuality, *s.responseScore)
 			}
 			if by := s.dispatched.By; by != evaluation.PlatformDispatcher {
-				inaccurate := (upheld != nil && *upheld) || (s.callAccurate != nil && !*s.callAccurate)
+				inaccurate := (upheld != nil && *upheld && !s.returned.IsZero()) || (s.callAccurate != nil && !*s.callAccurate)
 				count(by, evaluation.CallAccuracy, map[bool]float64{false: 1}[inaccurate])
 				if s.callScore != nil {
 					quality(by, evaluation.CallQuality, *s.callScore)
