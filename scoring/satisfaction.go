@@ -27,14 +27,15 @@ func (t Tally) Rate() (float64, bool) {
 // Interval returns the Wilson 95% interval of the rate.
 func (t Tally) Interval() (lo, hi float64) { return Wilson(t.Satisfied, t.Rated) }
 
-// Gap is how many more satisfied ratings, at the current volume (the same
-// number of ratings, some of them satisfied instead), would reach target.
+// Gap is how many additional satisfied ratings (DESIGN.md §5), on top of
+// those given so far, would lift the rate to target: the least x with
+// (satisfied + x) / (rated + x) ≥ target.
 func (t Tally) Gap(target float64) int {
 	need := target*t.Rated - t.Satisfied
-	if need <= 1e-9 {
+	if need <= 1e-9 || target >= 1 {
 		return 0
 	}
-	return int(math.Ceil(need - 1e-9))
+	return int(math.Ceil(need/(1-target) - 1e-9))
 }
 
 func (t *Tally) add(w float64) { t.Satisfied += w; t.Rated++ }

@@ -12,7 +12,7 @@ func TestGap(t *testing.T) {
 		sat, rated float64
 		want       int
 	}{
-		{95, 100, 3}, {97, 100, 1}, {97.5, 100, 0}, {98, 100, 0}, {0, 0, 0}, {1, 2, 1}, {390, 400, 0}, {389, 400, 1},
+		{95, 100, 100}, {97, 100, 20}, {97.5, 100, 0}, {98, 100, 0}, {0, 0, 0}, {1, 2, 38}, {390, 400, 0}, {389, 400, 40},
 	}
 	for _, tt := range tests {
 		if got := (Tally{tt.sat, tt.rated}).Gap(0.975); got != tt.want {
@@ -25,8 +25,8 @@ func TestWorkedExampleSatisfactionAndMatrix(t *testing.T) {
 	d := dataFromTrails(readTrails(t, "../store/testdata/worked.ndjson"), defaultRules(), workedExampleUnits())
 	opt := Options{AsOf: time.Date(2026, 7, 1, 0, 0, 0, 0, shanghai), Scoring: evaluation.DefaultScoring()}
 	s := Satisfaction(d, opt, shanghai)
-	if s.District.Total != (Tally{1, 2}) || s.District.Total.Gap(0.975) != 1 || !s.District.AtRisk {
-		t.Errorf("district = %+v, gap %d; want 1 of 2, gap 1, at risk", s.District.Total, s.District.Total.Gap(0.975))
+	if s.District.Total != (Tally{1, 2}) || s.District.Total.Gap(0.975) != 38 || !s.District.AtRisk {
+		t.Errorf("district = %+v, gap %d; want 1 of 2, gap 38, at risk", s.District.Total, s.District.Total.Gap(0.975))
 	}
 	if got := s.District.Months["2026-06"]; got != (Tally{1, 2}) || len(s.Months) != 1 {
 		t.Errorf("district June = %+v, months %v", got, s.Months)

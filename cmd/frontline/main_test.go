@@ -367,13 +367,13 @@ func TestSatisfactionMatrixReciprocityCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
 		t.Fatalf("satisfaction json %q: %v", r.stdout, err)
 	}
-	if s.District.Total.Rated != 2 || s.District.Total.Rate == nil || *s.District.Total.Rate != 0.5 || s.District.Total.Gap != 1 {
+	if s.District.Total.Rated != 2 || s.District.Total.Rate == nil || *s.District.Total.Rate != 0.5 || s.District.Total.Gap != 38 {
 		t.Errorf("district satisfaction = %+v", s.District.Total)
 	}
 	if strings.Join(s.AtRisk, " ") != "D2 S1" {
 		t.Errorf("at risk = %v, want D2 and S1", s.AtRisk)
 	}
-	if r := frontline(t, env, "", "satisfaction", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "1 more satisfied ratings needed") {
+	if r := frontline(t, env, "", "satisfaction", "--period", "2026-06", "--asof", "2026-07-01"); !strings.Contains(r.stdout, "38 more satisfied ratings needed") {
 		t.Errorf("satisfaction table:\n%s", r.stdout)
 	}
 	r = frontline(t, env, "", "matrix", "--period", "2026-06", "--asof", "2026-07-01", "--format", "csv")

@@ -141,7 +141,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		"全区满意率（受理于 %s 的案件）：%s，共 %g 件评价（95%%：%.2f%%–%.2f%%）；目标 %.1f%%"),
 		period.Name, pct(d), d.Rated, lo*100, hi*100, r.Target*100)
 	if g := d.Gap(r.Target); g > 0 {
-		fmt.Fprintf(a.stdout, a.t(" — %d more satisfied ratings needed\n", " —— 还需 %d 件满意评价\n"), g)
+		fmt.Fprintf(a.stdout, a.t(" — %d more satisfied ratings needed\n", " —— 还需新增 %d 件满意评价\n"), g)
 	} else {
 		fmt.Fprintln(a.stdout, a.t(" — target met", " —— 已达标"))
 	}

@@ -414,7 +414,17 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		if m.Rate {
 			lo, hi, _ := m.Interval()
 			fmt.Fprintf(a.stdout, "%s = %g / %g = %.1f%%  (95%%: %.1f%%–%.1f%%)\n", name, m.Num, m.Den, v*100, lo*100, hi*100)
-			if len(m.Failed) > 0 {
+			switch {
+			case name == evaluation.RedoRate:
+				// The numerator is the bad outcome here: list the reopened cases.
+				var reopened []string
+				for _, id := range m.Counted {
+					if !slices.Contains(m.Failed, id) {
+						reopened = append(reopened, id)
+					}
+				}
+				fmt.Fprintf(a.stdout, a.t("  reopened (%d): %s\n", "  重办（%d）：%s\n"), len(reopened), strings.Join(reopened, " "))
+			case len(m.Failed) > 0:
 				fmt.Fprintf(a.stdout, a.t("  not counted as met (%d): %s\n", "  未达标（%d）：%s\n"), len(m.Failed), strings.Join(m.Failed, " "))
 			}
 		} else {
