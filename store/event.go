@@ -161,6 +161,21 @@ type derived struct {
 	months      []string // the months (in the policy's zone) the cases were opened in
 }
 
+// addMonths adds the months (in the policy's zone) of opening times to d's
+// stale months: a case's old opening month goes stale too when a late
+// `opened` event moves it.
+func (d *derived) addMonths(rules *evaluation.Rules, opened ...time.Time) {
+	for _, t := range opened {
+		if t.IsZero() {
+			continue
+		}
+		m := t.In(rules.Policies.At(t).Location).Format("2006-01")
+		if !slices.Contains(d.months, m) {
+			d.months = append(d.months, m)
+		}
+	}
+}
+
 // markScores is the statement that marks a month's cached scores stale.
 const markScores = "INSERT INTO score_periods (period, version) VALUES (?, 1) " +
 	"ON CONFLICT (period) DO UPDATE SET version = score_periods.version + 1"
@@ -218,12 +233,7 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 			}
 		}
 		d.cases = append(d.cases, cr)
-		if !c.OpenedAt.IsZero() {
-			loc := rules.Policies.At(c.OpenedAt).Location
-			if m := c.OpenedAt.In(loc).Format("2006-01"); !slices.Contains(d.months, m) {
-				d.months = append(d.months, m)
-			}
-		}
+		d.addMonths(rules, c.OpenedAt)
 	}
 	return d
 }

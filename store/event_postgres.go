@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -147,8 +148,26 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 		return err
 	}
 	d := trails.derive(rules)
-	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", trails.storedCases()); err != nil {
+	storedIDs := trails.storedCases()
+	old, err := tx.Query(ctx, "DELETE FROM cases WHERE id = ANY($1) RETURNING opened_at", storedIDs)
+	if err != nil {
+		return err
+	}
+	for old.Next() {
+		var t *time.Time
+		if err := old.Scan(&t); err != nil {
+			old.Close()
+			return err
+		}
+		if t != nil {
+			d.addMonths(rules, *t)
+		}
+	}
+	if err := old.Err(); err != nil {
+		return err
+	}
+	for _, table := range []string{"assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", storedIDs); err != nil {
 			return err
 		}
 	}

@@ -126,8 +126,27 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 		return err
 	}
 	d := trails.derive(rules)
-	for _, table := range []string{"cases WHERE id", "assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", trails.storedCases()); err != nil {
+	storedIDs := trails.storedCases()
+	for start := 0; start < len(storedIDs); start += sqliteChunk {
+		chunk := storedIDs[start:min(start+sqliteChunk, len(storedIDs))]
+		rows, err := tx.QueryContext(ctx, "DELETE FROM cases WHERE id IN "+placeholders(len(chunk))+" RETURNING opened_at", anys(chunk)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var old timeCol
+			if err := rows.Scan(&old); err != nil {
+				rows.Close()
+				return err
+			}
+			d.addMonths(rules, old.t)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	for _, table := range []string{"assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
+		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", storedIDs); err != nil {
 			return err
 		}
 	}

@@ -62,3 +62,26 @@ func TestKeptScoresFollowIngest(t *testing.T) {
 		}
 	})
 }
+
+// TestMovedCaseMarksBothMonths: a late `opened` event moves a case to an
+// earlier month; the month it left goes stale too.
+func TestMovedCaseMarksBothMonths(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100)
+		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := db.RefreshScores(ctx, asof); err != nil {
+			t.Fatal(err)
+		}
+		ingestString(t, db, `{"id":"W-00","case":"W1","type":"opened","at":"2026-05-31T09:00:00+08:00","category":"garbage","street":"S1"}`, 100)
+		months, err := db.RefreshScores(ctx, asof)
+		if err != nil || strings.Join(months, " ") != "2026-05 2026-06" {
+			t.Errorf("refreshed %v, %v; want May and June", months, err)
+		}
+		_, units, err := db.CachedScores(ctx, "2026-06", "D1")
+		if err != nil || len(units) != 1 || units[0].Cases != 1 {
+			t.Errorf("June's D1 after W1 moved to May: %+v %v; want one case (W3)", units, err)
+		}
+	})
+}

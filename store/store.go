@@ -150,15 +150,22 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	m := migrate.NewMigrator(db.bun, migrations, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("migrate: init: %w", err)
-	}
 	if db.engine == Postgres {
 		// Serialise concurrent starts; SQLite's write lock already does.
-		if _, err := db.sql.ExecContext(ctx, "SELECT pg_advisory_lock(7001)"); err != nil {
+		// The lock belongs to a session: take and release it on one
+		// pinned connection.
+		conn, err := db.sql.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7001)"); err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
-		defer db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7001)")
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7001)")
+	}
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("migrate: init: %w", err)
 	}
 	if _, err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
