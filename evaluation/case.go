@@ -20,8 +20,9 @@ type Case struct {
 	Closed         bool      // closed and not reopened since
 	ClosedAt       time.Time // the latest close
 	Reopenings     int
-	Satisfaction   string // the latest rating
-	Solved         *bool  // from the latest rating
+	ReopenedAt     time.Time // the first reopening
+	Satisfaction   string    // the latest rating
+	Solved         *bool     // from the latest rating
 	RatedAt        time.Time
 	Revisits       int
 	InPlace        *bool // from the latest return visit
@@ -46,12 +47,14 @@ type Assignment struct {
 	// ReturnUpheld says whether the return was justified: the ruling if
 	// there is one, else true once the case was dispatched to another unit
 	// after the return; nil while undecided or without a return.
-	ReturnUpheld  *bool
-	ReturnRuledBy string
-	CallAccurate  *bool // the department's view of the street's call
-	CallScore     *int
-	ResponseScore *int   // the street's score of the department's response
-	ResponseRater string // the street that gave ResponseScore
+	ReturnUpheld        *bool
+	ReturnRuledBy       string
+	CallAccurate        *bool // the department's view of the street's call
+	CallScore           *int
+	CallEvaluatedAt     time.Time
+	ResponseScore       *int   // the street's score of the department's response
+	ResponseRater       string // the street that gave ResponseScore
+	ResponseEvaluatedAt time.Time
 }
 
 // Ended reports whether an upheld return ended the unit's part in the
@@ -143,6 +146,7 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 		case Reopened:
 			c.Closed = false
 			c.Reopenings++
+			setOnce(&c.ReopenedAt, e.At)
 		case Rated:
 			c.Satisfaction, c.Solved, c.RatedAt = e.Satisfaction, e.Solved, e.At
 		case Revisited:
@@ -151,11 +155,11 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 		case CallEvaluated:
 			// The department (unit) rates the call of the street (target).
 			a := assignment(e.Unit)
-			a.CallAccurate, a.CallScore = e.Accurate, e.Score
+			a.CallAccurate, a.CallScore, a.CallEvaluatedAt = e.Accurate, e.Score, e.At
 		case ResponseEvaluated:
 			// The street (unit) rates the response of the department (target).
 			a := assignment(e.Target)
-			a.ResponseScore, a.ResponseRater = e.Score, e.Unit
+			a.ResponseScore, a.ResponseRater, a.ResponseEvaluatedAt = e.Score, e.Unit, e.At
 		}
 	}
 	out := make([]Assignment, len(list))

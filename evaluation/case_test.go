@@ -104,14 +104,15 @@ func TestDeriveCaseLifecycle(t *testing.T) {
 	}
 	c, as := Derive("C1", trail)
 	want := Case{ID: "C1", OpenedAt: t0, Category: "g", Street: "S1", Urgency: "urgent", Closed: true,
-		ClosedAt: t0.Add(201 * time.Minute), Reopenings: 1, Satisfaction: "satisfied", Solved: bp(true),
+		ClosedAt: t0.Add(201 * time.Minute), Reopenings: 1, ReopenedAt: t0.Add(130 * time.Minute), Satisfaction: "satisfied", Solved: bp(true),
 		RatedAt: t0.Add(300 * time.Minute), Events: 12, LastEventAt: t0.Add(302 * time.Minute)}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("case (-want +got):\n%s", diff)
 	}
 	wantA := []Assignment{{Case: "C1", Unit: "D1", Role: "lead", By: "S1", DispatchedAt: t0.Add(5 * time.Minute),
 		RespondedAt: t0.Add(7 * time.Minute), ResolvedAt: t0.Add(60 * time.Minute), Resolutions: 2,
-		CallAccurate: bp(true), CallScore: ip(5), ResponseScore: ip(2), ResponseRater: "S1"}}
+		CallAccurate: bp(true), CallScore: ip(5), CallEvaluatedAt: t0.Add(302 * time.Minute),
+		ResponseScore: ip(2), ResponseRater: "S1", ResponseEvaluatedAt: t0.Add(301 * time.Minute)}}
 	if diff := cmp.Diff(wantA, as); diff != "" {
 		t.Errorf("assignments (-want +got):\n%s", diff)
 	}

@@ -1,6 +1,9 @@
 package scoring
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // Some raters give everyone 5, some give everyone 3. Calibration reads
 // each score against its rater's own habits: the score's distance from
@@ -72,14 +75,15 @@ type calibration struct {
 	responses, calls *scale
 }
 
-func newCalibration(d *Data, shrinkage float64) *calibration {
+// newCalibration learns each rater's habits from the scores given by asof.
+func newCalibration(d *Data, shrinkage float64, asof time.Time) *calibration {
 	c := &calibration{responses: newScale(shrinkage), calls: newScale(shrinkage)}
 	for i := range d.Assignments {
 		a := &d.Assignments[i]
-		if a.ResponseScore != nil {
+		if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
 			c.responses.add(a.ResponseRater, float64(*a.ResponseScore))
 		}
-		if a.CallScore != nil {
+		if a.CallScore != nil && !a.CallEvaluatedAt.After(asof) {
 			c.calls.add(a.Unit, float64(*a.CallScore))
 		}
 	}

@@ -40,13 +40,14 @@ func Matrix(d *Data, opt Options) []Pair {
 			cells[k] = p
 		}
 		p.Calls++
-		if !(a.Ended() || (a.CallAccurate != nil && !*a.CallAccurate)) {
+		callEvaluated := !a.CallEvaluatedAt.After(opt.AsOf)
+		if !(a.Ended() || (callEvaluated && a.CallAccurate != nil && !*a.CallAccurate)) {
 			p.AccurateCalls++
 		}
-		if a.CallScore != nil {
+		if a.CallScore != nil && callEvaluated {
 			p.CallScore.score(quality(float64(*a.CallScore)), a.Case, false)
 		}
-		if a.ResponseScore != nil {
+		if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(opt.AsOf) {
 			p.ResponseScore.score(quality(float64(*a.ResponseScore)), a.Case, false)
 		}
 		for j := range a.Deadlines {

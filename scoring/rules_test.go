@@ -126,7 +126,7 @@ func TestCalibrationReadsRatersAgainstThemselves(t *testing.T) {
 	}
 	add("Lenient", "D1", 5)
 	add("Harsh", "D2", 5)
-	c := newCalibration(&Data{Assignments: as}, 10)
+	c := newCalibration(&Data{Assignments: as}, 10, time.Now())
 	d1, d2 := c.response("Lenient", 5), c.response("Harsh", 5)
 	if !(d2 > d1+5) {
 		t.Errorf("calibrated: lenient 5 → %.1f, harsh 5 → %.1f; want the harsh rater's 5 clearly higher", d1, d2)
@@ -159,6 +159,47 @@ func TestOddDispatchesDoNotBreakScoring(t *testing.T) {
 		if u.Unit == "S1" {
 			if m := u.Metrics[evaluation.CallTimeliness]; m.Den != 1 {
 				t.Errorf("S1 call timeliness over %v calls, want its own dispatch only", m.Den)
+			}
+		}
+	}
+}
+
+// TestNothingAfterTheAsOfTimeCounts: events after the as-of time have not
+// happened yet.
+func TestNothingAfterTheAsOfTimeCounts(t *testing.T) {
+	trails := evaluationtest.ParseTrails(t, shanghai, `
+1 A1 opened 2026-06-01T09:00 category=garbage street=S1
+2 A1 dispatched 2026-06-01T09:05 unit=D1 by=S1
+3 A1 responded 2026-06-01T09:06 unit=D1
+4 A1 resolved 2026-06-01T10:00 unit=D1
+5 A1 reopened 2026-06-20T09:00
+6 A1 response_evaluated 2026-06-20T10:00 unit=S1 target=D1 score=1
+7 A1 call_evaluated 2026-06-20T10:00 unit=D1 target=S1 accurate=false score=1
+8 A1 supervised 2026-06-20T11:00 unit=DIS target=D1 severity=serious
+10 A2 opened 2026-06-25T09:00 category=garbage street=S1
+11 A2 dispatched 2026-06-25T09:05 unit=D1 by=S1`)
+	d := dataFromTrails(trails, defaultRules(), []evaluation.Unit{
+		{Code: "S1", Kind: evaluation.Street}, {Code: "D1", Kind: evaluation.Department},
+	})
+	r := Compute(d, Options{AsOf: time.Date(2026, 6, 10, 0, 0, 0, 0, shanghai), Scoring: evaluation.DefaultScoring()})
+	for _, u := range r.Units {
+		switch u.Unit {
+		case "D1":
+			if m := u.Metrics[evaluation.RedoRate]; m.Num != 0 || m.Den != 1 {
+				t.Errorf("D1 redo rate = %v/%v, want 0/1: the reopening comes later", m.Num, m.Den)
+			}
+			if m := u.Metrics[evaluation.ResponseQuality]; m.Den != 0 {
+				t.Errorf("D1 response quality over %v scores, want none yet", m.Den)
+			}
+			if len(u.Penalties) != 0 || u.Cases != 1 {
+				t.Errorf("D1 penalties %+v, cases %d; want none and 1", u.Penalties, u.Cases)
+			}
+		case "S1":
+			if u.Cases != 1 {
+				t.Errorf("S1 assessed %d cases, want 1: A2 is opened later", u.Cases)
+			}
+			if m := u.Metrics[evaluation.CallAccuracy]; m.Num != 1 || m.Den != 1 {
+				t.Errorf("S1 call accuracy = %v/%v, want 1/1: the inaccurate verdict comes later", m.Num, m.Den)
 			}
 		}
 	}

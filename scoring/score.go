@@ -21,6 +21,7 @@ type Case struct {
 	InPlace      *bool // the latest return visit
 	RevisitedAt  time.Time
 	Reopenings   int
+	ReopenedAt   time.Time            // the first reopening
 	Call         *evaluation.Deadline // the street's call, if a street called
 }
 
@@ -133,10 +134,10 @@ func Compute(d *Data, opt Options) *Report {
 		cases[d.Cases[i].ID] = &d.Cases[i]
 	}
 
-	cal := newCalibration(d, sc.Shrinkage)
+	cal := newCalibration(d, sc.Shrinkage, asof)
 	for i := range d.Cases {
 		c := &d.Cases[i]
-		if c.Street == "" {
+		if c.Street == "" || c.OpenedAt.After(asof) {
 			continue
 		}
 		s := get(c.Street)
@@ -165,6 +166,9 @@ func Compute(d *Data, opt Options) *Report {
 			continue
 		}
 		c := cases[a.Case]
+		if c == nil || c.OpenedAt.After(asof) {
+			continue
+		}
 		dept := get(a.Unit)
 		if dept != nil && !dept.isStreet() {
 			assess(dept, a.Case)
@@ -181,7 +185,7 @@ func Compute(d *Data, opt Options) *Report {
 					evaluation.Report: evaluation.ReportRate, evaluation.Dispose: evaluation.DisposalRate}[dl.Milestone]
 				dept.Metrics[name].add(b2f(st == evaluation.Met), dl.ID(), opt.Explain)
 			}
-			if a.Role == "lead" && !a.Ended() && c != nil {
+			if a.Role == "lead" && !a.Ended() {
 				if w, ok := satisfactionOf(c, asof, sc); ok {
 					dept.Metrics[evaluation.SatisfactionRate].add(w, c.ID, opt.Explain)
 				}
@@ -189,10 +193,11 @@ func Compute(d *Data, opt Options) *Report {
 					dept.Metrics[evaluation.ResolutionRate].add(b2f(solved), c.ID, opt.Explain)
 				}
 				if !a.ResolvedAt.IsZero() && !a.ResolvedAt.After(asof) {
-					dept.Metrics[evaluation.RedoRate].add(b2f(c.Reopenings > 0), c.ID, opt.Explain)
+					reopened := c.Reopenings > 0 && !c.ReopenedAt.After(asof)
+					dept.Metrics[evaluation.RedoRate].add(b2f(reopened), c.ID, opt.Explain)
 				}
 			}
-			if a.ResponseScore != nil {
+			if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
 				id := fmt.Sprintf("%s:%d", a.Case, *a.ResponseScore)
 				dept.Metrics[evaluation.ResponseQuality].score(quality(float64(*a.ResponseScore)), id, opt.Explain)
 				dept.Metrics[evaluation.ResponseQualityCl].score(cal.response(a.ResponseRater, *a.ResponseScore), id, opt.Explain)
@@ -209,9 +214,10 @@ func Compute(d *Data, opt Options) *Report {
 		if street == nil || !street.isStreet() {
 			continue
 		}
-		inaccurate := a.Ended() || (a.CallAccurate != nil && !*a.CallAccurate)
+		evaluated := !a.CallEvaluatedAt.After(asof)
+		inaccurate := a.Ended() || (evaluated && a.CallAccurate != nil && !*a.CallAccurate)
 		street.Metrics[evaluation.CallAccuracy].add(b2f(!inaccurate), a.Case+"/"+a.Unit, opt.Explain)
-		if a.CallScore != nil {
+		if a.CallScore != nil && evaluated {
 			id := fmt.Sprintf("%s:%d", a.Case, *a.CallScore)
 			street.Metrics[evaluation.CallQuality].score(quality(float64(*a.CallScore)), id, opt.Explain)
 			street.Metrics[evaluation.CallQualityCl].score(cal.call(a.Unit, *a.CallScore), id, opt.Explain)

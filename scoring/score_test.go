@@ -22,7 +22,7 @@ func dataFromTrails(trails map[string][]evaluation.Event, rules *evaluation.Rule
 		c, as := evaluation.Derive(id, trail)
 		deadlines := evaluation.Deadlines(&c, as, trail, rules)
 		sc := Case{ID: id, OpenedAt: c.OpenedAt, Street: c.Street, Satisfaction: c.Satisfaction, Solved: c.Solved,
-			RatedAt: c.RatedAt, InPlace: c.InPlace, RevisitedAt: c.RevisitedAt, Reopenings: c.Reopenings}
+			RatedAt: c.RatedAt, InPlace: c.InPlace, RevisitedAt: c.RevisitedAt, Reopenings: c.Reopenings, ReopenedAt: c.ReopenedAt}
 		for i := range deadlines {
 			if deadlines[i].Milestone == evaluation.Call {
 				sc.Call = &deadlines[i]

@@ -54,12 +54,13 @@ type caseRow struct {
 	CallDue        time.Time `bun:"call_due,nullzero"`
 	CallDone       time.Time `bun:"call_done,nullzero"`
 	CallExcused    bool      `bun:"call_excused"`
+	ReopenedAt     time.Time `bun:"reopened_at,nullzero"`
 }
 
 func (r *caseRow) domain() evaluation.Case {
 	return evaluation.Case{ID: r.ID, OpenedAt: utc(r.OpenedAt), Category: r.Category, Street: r.Street,
 		Community: r.Community, Source: r.Source, Urgency: r.Urgency, AccessCodeHash: r.AccessCodeHash,
-		Closed: r.Closed, ClosedAt: utc(r.ClosedAt), Reopenings: r.Reopenings, Satisfaction: r.Satisfaction,
+		Closed: r.Closed, ClosedAt: utc(r.ClosedAt), Reopenings: r.Reopenings, ReopenedAt: utc(r.ReopenedAt), Satisfaction: r.Satisfaction,
 		Solved: r.Solved, RatedAt: utc(r.RatedAt), Revisits: r.Revisits, InPlace: r.InPlace,
 		RevisitedAt: utc(r.RevisitedAt), Events: r.Events, LastEventAt: utc(r.LastEventAt)}
 }
@@ -83,6 +84,8 @@ type assignmentRow struct {
 	CallScore     *int      `bun:"call_score"`
 	ResponseScore *int      `bun:"response_score"`
 	ResponseRater string    `bun:"response_rater,nullzero"`
+	CallEvalAt    time.Time `bun:"call_evaluated_at,nullzero"`
+	RespEvalAt    time.Time `bun:"response_evaluated_at,nullzero"`
 	RespondDue    time.Time `bun:"respond_due,nullzero"`
 	RespondDone   time.Time `bun:"respond_done,nullzero"`
 	ReportDue     time.Time `bun:"report_due,nullzero"`
@@ -98,7 +101,8 @@ func (r *assignmentRow) domain() evaluation.Assignment {
 		DispatchedAt: utc(r.DispatchedAt), RespondedAt: utc(r.RespondedAt), ReportedAt: utc(r.ReportedAt),
 		ResolvedAt: utc(r.ResolvedAt), Resolutions: r.Resolutions, ReturnedAt: utc(r.ReturnedAt),
 		ReturnReason: r.ReturnReason, ReturnUpheld: r.ReturnUpheld, ReturnRuledBy: r.ReturnRuledBy,
-		CallAccurate: r.CallAccurate, CallScore: r.CallScore, ResponseScore: r.ResponseScore, ResponseRater: r.ResponseRater}
+		CallAccurate: r.CallAccurate, CallScore: r.CallScore, CallEvaluatedAt: utc(r.CallEvalAt),
+		ResponseScore: r.ResponseScore, ResponseRater: r.ResponseRater, ResponseEvaluatedAt: utc(r.RespEvalAt)}
 }
 
 func utc(t time.Time) time.Time {

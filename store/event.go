@@ -243,12 +243,12 @@ var (
 	caseColumns = []string{"id", "opened_at", "category", "street", "community", "source", "urgency",
 		"access_code_hash", "closed", "closed_at", "reopenings", "satisfaction", "solved", "rated_at",
 		"revisits", "in_place", "revisited_at", "events", "last_event_at",
-		"call_unit", "call_due", "call_done", "call_excused"}
+		"call_unit", "call_due", "call_done", "call_excused", "reopened_at"}
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
 		"respond_due", "respond_done", "report_due", "report_done", "dispose_due", "dispose_done",
-		"clock_stopped_at", "excused", "response_rater"}
+		"clock_stopped_at", "excused", "response_rater", "call_evaluated_at", "response_evaluated_at"}
 	redisposeColumns  = []string{"case_id", "unit", "round", "start_at", "due_at", "actual_at", "stopped_at", "excused"}
 	eventColumns      = []string{"id", "case_id", "type", "at", "unit", "hash", "body"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
@@ -261,9 +261,9 @@ func caseValues(r *caseRecord) []any {
 		c.Reopenings, nullString(c.Satisfaction), nullBool(c.Solved), nullTime(c.RatedAt), c.Revisits,
 		nullBool(c.InPlace), nullTime(c.RevisitedAt), c.Events, c.LastEventAt}
 	if r.call == nil {
-		return append(v, nil, nil, nil, false)
+		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt))
 	}
-	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused)
+	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt))
 }
 
 func assignmentValues(r *assignmentRecord) []any {
@@ -287,7 +287,8 @@ func assignmentValues(r *assignmentRecord) []any {
 			excused = append(excused, string(d.Milestone))
 		}
 	}
-	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")), nullString(a.ResponseRater))
+	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")), nullString(a.ResponseRater),
+		nullTime(a.CallEvaluatedAt), nullTime(a.ResponseEvaluatedAt))
 }
 
 func redisposeValues(d *evaluation.Deadline) []any {

@@ -86,7 +86,7 @@ func (db *DB) ts(col string) string {
 func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
 	q := "SELECT c.id, " + db.ts("c.opened_at") + ", c.street, c.satisfaction, c.solved, " + db.ts("c.rated_at") +
 		", c.in_place, " + db.ts("c.revisited_at") + ", c.reopenings, c.call_unit, " + db.ts("c.call_due") +
-		", " + db.ts("c.call_done") + ", c.call_excused FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ?"
+		", " + db.ts("c.call_done") + ", c.call_excused, " + db.ts("c.reopened_at") + " FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ?"
 	rows, err := db.reads.QueryContext(ctx, q, from, to)
 	if err != nil {
 		return err
@@ -96,17 +96,18 @@ func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scorin
 		street, satisfaction, callUnit sql.NullString
 		solved, inPlace                sql.NullBool
 		opened, rated, revisited       timeCol
-		callDue, callDone              timeCol
+		callDue, callDone, reopened    timeCol
 	)
 	for rows.Next() {
 		var c scoring.Case
 		var excused bool
 		if err := rows.Scan(&c.ID, &opened, &street, &satisfaction, &solved, &rated, &inPlace, &revisited,
-			&c.Reopenings, &callUnit, &callDue, &callDone, &excused); err != nil {
+			&c.Reopenings, &callUnit, &callDue, &callDone, &excused, &reopened); err != nil {
 			return err
 		}
 		c.OpenedAt, c.Street, c.Satisfaction = opened.t, street.String, satisfaction.String
 		c.Solved, c.RatedAt, c.InPlace, c.RevisitedAt = boolPtr(solved), rated.t, boolPtr(inPlace), revisited.t
+		c.ReopenedAt = reopened.t
 		if !callDue.t.IsZero() {
 			c.Call = &evaluation.Deadline{Case: c.ID, Unit: callUnit.String, Milestone: evaluation.Call, Round: 1,
 				Start: c.OpenedAt, Due: callDue.t, Actual: callDone.t, Excused: excused}
@@ -145,7 +146,7 @@ func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *
 	q = "SELECT a.case_id, a.unit, a.role, a.by_unit, " + db.ts("a.dispatched_at") + ", " + db.ts("a.resolved_at") +
 		", " + db.ts("a.returned_at") + ", a.return_upheld, a.call_accurate, a.call_score, a.response_score, a.response_rater, " +
 		db.ts("a.respond_due") + ", " + db.ts("a.respond_done") + ", " + db.ts("a.report_due") + ", " + db.ts("a.report_done") +
-		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused, " + db.ts("c.opened_at") +
+		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused, " + db.ts("c.opened_at") + ", " + db.ts("a.call_evaluated_at") + ", " + db.ts("a.response_evaluated_at") +
 		" FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE c.opened_at >= ? AND c.opened_at < ?"
 	rows, err = db.reads.QueryContext(ctx, q, from, to)
 	if err != nil {
@@ -157,7 +158,7 @@ func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *
 		upheld, accurate                     sql.NullBool
 		callScore, responseScore             sql.NullInt64
 		dispatched, resolved, returned, stop timeCol
-		opened                               timeCol
+		opened, callEval, respEval           timeCol
 		due3, done3                          [3]timeCol
 	)
 	milestones := [3]evaluation.Milestone{evaluation.Respond, evaluation.Report, evaluation.Dispose}
@@ -165,12 +166,13 @@ func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *
 		var a scoring.Assignment
 		if err := rows.Scan(&a.Case, &a.Unit, &a.Role, &by, &dispatched, &resolved, &returned, &upheld, &accurate,
 			&callScore, &responseScore, &rater, &due3[0], &done3[0], &due3[1], &done3[1], &due3[2], &done3[2],
-			&stop, &excused, &opened); err != nil {
+			&stop, &excused, &opened, &callEval, &respEval); err != nil {
 			return err
 		}
 		a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = by.String, dispatched.t, resolved.t, returned.t
 		a.ReturnUpheld, a.CallAccurate, a.ResponseRater = boolPtr(upheld), boolPtr(accurate), rater.String
 		a.CallScore, a.ResponseScore = intPtr(callScore), intPtr(responseScore)
+		a.CallEvaluatedAt, a.ResponseEvaluatedAt = callEval.t, respEval.t
 		for i, m := range milestones {
 			if due3[i].t.IsZero() {
 				continue

@@ -37,6 +37,12 @@ ALTER TABLE assignments ADD COLUMN excused TEXT;
 --bun:split
 ALTER TABLE assignments ADD COLUMN response_rater TEXT;
 --bun:split
+ALTER TABLE assignments ADD COLUMN call_evaluated_at TIMESTAMPTZ;
+--bun:split
+ALTER TABLE assignments ADD COLUMN response_evaluated_at TIMESTAMPTZ;
+--bun:split
+ALTER TABLE cases ADD COLUMN reopened_at TIMESTAMPTZ;
+--bun:split
 CREATE TABLE redispose_deadlines (
     case_id    TEXT NOT NULL,
     unit       TEXT NOT NULL,
