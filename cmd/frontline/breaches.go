@@ -148,10 +148,8 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		if out.Breaches == nil {
 			out.Breaches = []breachOut{}
 		}
-		for _, tr := range trails {
-			for i := range tr {
-				tr[i].At = tr[i].At.In(loc)
-			}
+		for c, tr := range trails {
+			trails[c] = publicTrail(tr, loc)
 		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")

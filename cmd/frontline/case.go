@@ -59,13 +59,13 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(caseJSON(v, asof))
+		return enc.Encode(caseJSON(v, asof, loc))
 	}
 	reg, err := db.Registry(ctx)
 	if err != nil {
 		return err
 	}
-	a.printCase(v, registryNames(reg), asof)
+	a.printCase(v, registryNames(reg), asof, loc)
 	return nil
 }
 
@@ -125,15 +125,14 @@ type assignmentOut struct {
 	ResponseScore *int       `json:"response_score"`
 }
 
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
+func caseJSON(v *store.CaseView, asof time.Time, loc *time.Location) caseOut {
+	timeOrNil := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		l := t.In(loc)
+		return &l
 	}
-	l := t.In(displayZone)
-	return &l
-}
-
-func caseJSON(v *store.CaseView, asof time.Time) caseOut {
 	c := v.Case
 	out := caseOut{ID: c.ID, OpenedAt: timeOrNil(c.OpenedAt), Category: c.Category, Street: c.Street,
 		Community: c.Community, Source: c.Source, Urgency: c.Urgency, Closed: c.Closed,
@@ -156,21 +155,19 @@ func caseJSON(v *store.CaseView, asof time.Time) caseOut {
 			Round: d.Round, Start: timeOrNil(d.Start), Deadline: timeOrNil(d.Due), Actual: timeOrNil(d.Actual),
 			Stopped: timeOrNil(d.Stopped), Status: string(st), OverdueSeconds: int64(late / time.Second), Excused: d.Excused})
 	}
-	for i := range out.Trail {
-		out.Trail[i].At = out.Trail[i].At.In(displayZone)
-	}
+	out.Trail = publicTrail(out.Trail, loc)
 	return out
 }
 
 // printCase writes the case, its assignments and its trail as tables.
 // Codes are shown with their registry names where the registry has them.
-func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, asof time.Time) {
+func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, asof time.Time, loc *time.Location) {
 	c := v.Case
 	show := func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(displayZone).Format("2006-01-02 15:04:05")
+		return t.In(loc).Format("2006-01-02 15:04:05")
 	}
 	named := func(code string) string {
 		if code == "" {
@@ -183,7 +180,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	}
 	var head table
 	head.row(a.t("Case", "案件"), c.ID)
-	head.row(a.t("Opened", "受理"), show(c.OpenedAt)+a.t(" (Asia/Shanghai)", "（北京时间）"))
+	head.row(a.t("Opened", "受理"), show(c.OpenedAt)+" ("+loc.String()+")")
 	head.row(a.t("Category", "类别"), named(c.Category))
 	head.row(a.t("Street / community", "街道 / 社区"), named(c.Street)+" / "+named(c.Community))
 	head.row(a.t("Source / urgency", "来源 / 紧急程度"), dash(c.Source)+" / "+dash(c.Urgency))
@@ -326,6 +323,7 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	loc := policyZone(ctx, db)
 	list, total, err := db.QuarantineList(ctx, *limit)
 	if err != nil {
 		return err
@@ -339,7 +337,7 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 	var t table
 	t.row(strings.Split(a.t("EVENT|CASE|TYPE|AT|UNKNOWN CODES|LINE", "事件|案件|类型|时间|未登记代码|行号"), "|")...)
 	for _, q := range list {
-		t.row(q.ID, q.Case, q.Type, q.At.In(displayZone).Format("2006-01-02 15:04:05"), strings.Join(q.Missing, ", "), fmt.Sprint(q.Line))
+		t.row(q.ID, q.Case, q.Type, q.At.In(loc).Format("2006-01-02 15:04:05"), strings.Join(q.Missing, ", "), fmt.Sprint(q.Line))
 	}
 	if err := t.write(a.stdout); err != nil {
 		return err
@@ -373,4 +371,17 @@ func (a *app) statusName(s evaluation.Status) string {
 		return a.t("stopped by return", "退回停止计时")
 	}
 	return string(s)
+}
+
+// publicTrail prepares events for output: times in the policy's zone, and
+// without the reporter's pseudonym and the access code's hash, which
+// nobody reading a trail needs.
+func publicTrail(trail []evaluation.Event, loc *time.Location) []evaluation.Event {
+	out := make([]evaluation.Event, len(trail))
+	for i, e := range trail {
+		e.At = e.At.In(loc)
+		e.Reporter, e.AccessCode = "", ""
+		out[i] = e
+	}
+	return out
 }

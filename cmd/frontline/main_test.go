@@ -93,6 +93,9 @@ func TestPipelineGenRegistryIngestCase(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("case: exit %d: %s", r.code, r.stderr)
 		}
+		if strings.Contains(r.stdout, `"reporter"`) || strings.Contains(r.stdout, `"access_code"`) {
+			t.Errorf("case --json shows reporter pseudonyms or access-code hashes:\n%s", r.stdout)
+		}
 		var c caseOut
 		if err := json.Unmarshal([]byte(r.stdout), &c); err != nil {
 			t.Fatal(err)
