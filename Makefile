@@ -13,7 +13,7 @@ export FRONTLINE_TEST_POSTGRES := $(PG_DSN)
 endif
 endif
 
-.PHONY: build demo test check fuzz bench-ingest clean
+.PHONY: build demo test check fuzz bench-ingest bench-score clean
 
 build:
 	$(GO) build -o frontline ./cmd/frontline
@@ -24,6 +24,8 @@ demo: build
 	./frontline registry load --db $(DEMO_DIR)/frontline.db $(DEMO_DIR)/registry.yaml
 	./frontline ingest --db $(DEMO_DIR)/frontline.db $(DEMO_DIR)/events.ndjson
 	./frontline case --db $(DEMO_DIR)/frontline.db C2026000042
+	./frontline score --db $(DEMO_DIR)/frontline.db --period 2026-06 --kind street
+	./frontline satisfaction --db $(DEMO_DIR)/frontline.db --period 2026 --format csv | head -14
 
 test:
 	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
@@ -43,6 +45,10 @@ fuzz:
 EVENTS ?= 1000000
 bench-ingest: build
 	EVENTS=$(EVENTS) PG_DSN='$(PG_DSN)' ./scripts/bench-ingest.sh
+
+# Scoring speed against SQL GROUP BY on the same database (see README).
+bench-score: build
+	EVENTS=$(EVENTS) ./scripts/bench-score.sh
 
 clean:
 	rm -rf frontline $(DEMO_DIR) bench/out

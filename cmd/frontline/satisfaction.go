@@ -120,7 +120,9 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		}
 		row("district", "", "", r.District.Total, r.District.AtRisk)
 		for _, m := range r.Months {
-			row("district", "", m, r.District.Months[m], false)
+			t := r.District.Months[m]
+			rate, ok := t.Rate()
+			row("district", "", m, t, ok && rate < r.Target)
 		}
 		for _, l := range r.Units {
 			row(l.Unit, string(l.Kind), "", l.Total, l.AtRisk)
