@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,16 +35,32 @@ func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
 }
 
 func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
-	rules, err := db.Rules(ctx)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		rules, stamp, err := db.rulesWithStamp(ctx)
+		if err != nil {
+			return nil, err
+		}
+		outcomes, err := db.ingestPostgresOnce(ctx, batch, rules, stamp)
+		if errors.Is(err, errRulesChanged) && attempt < 3 {
+			continue
+		}
+		return outcomes, err
 	}
+}
+
+func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string) ([]ingest.Outcome, error) {
 	var outcomes []ingest.Outcome
-	err = db.withPgx(ctx, func(tx pgx.Tx) error {
+	err := db.withPgx(ctx, func(tx pgx.Tx) error {
 		// One ingest transaction at a time: deriving a case's state needs
 		// every committed event of it, including a concurrent batch's.
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
 			return err
+		}
+		// Under the lock, the rules must still be current.
+		if now, err := scanStamp(tx.QueryRow(ctx, rulesStampQuery).Scan); err != nil {
+			return err
+		} else if now != stamp {
+			return errRulesChanged
 		}
 		var storedSeq int64
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&storedSeq); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -17,15 +18,31 @@ import (
 const sqliteChunk = 500 // ids per IN list
 
 func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
-	rules, err := db.Rules(ctx)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		rules, stamp, err := db.rulesWithStamp(ctx)
+		if err != nil {
+			return nil, err
+		}
+		outcomes, err := db.ingestSQLiteOnce(ctx, batch, rules, stamp)
+		if errors.Is(err, errRulesChanged) && attempt < 3 {
+			continue
+		}
+		return outcomes, err
 	}
+}
+
+func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string) ([]ingest.Outcome, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	// The write lock is held from here: the rules must still be current.
+	if now, err := scanStamp(tx.QueryRowContext(ctx, rulesStampQuery).Scan); err != nil {
+		return nil, err
+	} else if now != stamp {
+		return nil, errRulesChanged
+	}
 
 	ids := make([]string, len(batch))
 	for i := range batch {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -84,39 +85,60 @@ type rulesCache struct {
 	rules *evaluation.Rules
 }
 
+// rulesStampQuery says whether the tables the rules come from changed.
+const rulesStampQuery = `SELECT (SELECT count(*) FROM policies), (SELECT CAST(max(loaded_at) AS TEXT) FROM policies),
+	(SELECT count(*) FROM categories), (SELECT CAST(max(updated_at) AS TEXT) FROM categories),
+	(SELECT count(*) FROM units), (SELECT CAST(max(updated_at) AS TEXT) FROM units)`
+
+// scanStamp reads rulesStampQuery's row into one string.
+func scanStamp(scan func(dest ...any) error) (string, error) {
+	var pn, cn, un int
+	var pmax, cmax, umax sql.NullString
+	if err := scan(&pn, &pmax, &cn, &cmax, &un, &umax); err != nil {
+		return "", err
+	}
+	return fmt.Sprint(pn, pmax.String, cn, cmax.String, un, umax.String), nil
+}
+
+// errRulesChanged aborts an ingest transaction that found, once it held
+// the write lock, that the rules it was given are no longer current.
+var errRulesChanged = errors.New("rules changed during ingest")
+
 // Rules returns what deadlines depend on besides the trail. It must not be
 // called inside a transaction: on SQLite that would wait for the one
 // connection the transaction holds.
 func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
-	var pn, cn, un int
-	var pmax, cmax, umax sql.NullString
-	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM policies), (SELECT CAST(max(loaded_at) AS TEXT) FROM policies),
-		(SELECT count(*) FROM categories), (SELECT CAST(max(updated_at) AS TEXT) FROM categories),
-		(SELECT count(*) FROM units), (SELECT CAST(max(updated_at) AS TEXT) FROM units)`).Scan(&pn, &pmax, &cn, &cmax, &un, &umax)
+	rules, _, err := db.rulesWithStamp(ctx)
+	return rules, err
+}
+
+// rulesWithStamp returns the rules and the stamp they were read at; an
+// ingest transaction compares the stamp under its lock.
+func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, error) {
+	stamp, err := scanStamp(db.sql.QueryRowContext(ctx, rulesStampQuery).Scan)
 	if err != nil {
-		return nil, db.wrap("read rules", err)
+		return nil, "", db.wrap("read rules", err)
 	}
-	stamp := fmt.Sprint(pn, pmax.String, cn, cmax.String, un, umax.String)
 	db.rules.mu.Lock()
 	defer db.rules.mu.Unlock()
 	if db.rules.rules != nil && db.rules.stamp == stamp {
-		return db.rules.rules, nil
+		return db.rules.rules, stamp, nil
 	}
 	sources, err := db.PolicySources(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	policies, err := ingest.ParsePolicies(sources)
 	if err != nil {
-		return nil, db.wrap("read rules", err)
+		return nil, "", db.wrap("read rules", err)
 	}
 	var cats []categoryRow
 	if err := db.bun.NewSelect().Model(&cats).Scan(ctx); err != nil {
-		return nil, db.wrap("read rules", err)
+		return nil, "", db.wrap("read rules", err)
 	}
 	var units []unitRow
 	if err := db.bun.NewSelect().Model(&units).Column("code", "kind").Scan(ctx); err != nil {
-		return nil, db.wrap("read rules", err)
+		return nil, "", db.wrap("read rules", err)
 	}
 	rules := &evaluation.Rules{Policies: policies, Categories: map[string]evaluation.Category{}, Units: map[string]evaluation.UnitKind{}}
 	for _, c := range cats {
@@ -126,5 +148,5 @@ func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
 		rules.Units[u.Code] = evaluation.UnitKind(u.Kind)
 	}
 	db.rules.stamp, db.rules.rules = stamp, rules
-	return rules, nil
+	return rules, stamp, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -383,4 +384,33 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 			t.Errorf("database %q not created where asked: %v", name, err)
 		}
 	}
+}
+
+// TestIngestRechecksRulesUnderTheLock: a batch prepared with rules that
+// changed before it took the write lock is refused, and the retry uses
+// the current rules.
+func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		rules, stamp, err := db.rulesWithStamp(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another process loads a policy in between.
+		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
+		if _, _, err := db.LoadPolicy(ctx, []byte(stricter)); err != nil {
+			t.Fatal(err)
+		}
+		once := db.ingestSQLiteOnce
+		if db.engine == Postgres {
+			once = db.ingestPostgresOnce
+		}
+		if _, err := once(ctx, nil, rules, stamp); !errors.Is(err, errRulesChanged) {
+			t.Errorf("ingest with stale rules: %v, want errRulesChanged", err)
+		}
+		if got := ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100); got.Accepted != 16 {
+			t.Errorf("ingest after the change = %+v", got)
+		}
+	})
 }
