@@ -100,8 +100,8 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc := policyZone(ctx, db)
-	period, asof, err := pf.resolve(loc, time.Now())
+	loc := a.policyZone(ctx, db)
+	period, asof, err := pf.resolve(loc, a.now())
 	if err != nil {
 		return err
 	}

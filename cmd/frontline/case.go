@@ -49,8 +49,8 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc := policyZone(ctx, db)
-	asof := time.Now()
+	loc := a.policyZone(ctx, db)
+	asof := a.now()
 	if *asofFlag != "" {
 		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
 			return err
@@ -323,7 +323,7 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc := policyZone(ctx, db)
+	loc := a.policyZone(ctx, db)
 	list, total, err := db.QuarantineList(ctx, *limit)
 	if err != nil {
 		return err

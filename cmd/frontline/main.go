@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"frontline/evaluation"
 	"frontline/store"
@@ -31,7 +32,7 @@ func main() {
 		}
 		defer stopProfile()
 	}
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, time.Now)
 	code := exitCode(err, os.Stderr)
 	if code != exitOK {
 		stop()
@@ -59,7 +60,8 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	lang   string // zh or en
+	now    func() time.Time // the clock: "now" for as-of defaults and refreshes
+	lang   string           // zh or en
 }
 
 // command is one subcommand.
@@ -90,8 +92,8 @@ func commands() map[string]command {
 }
 
 // run is main without the process: tests call it with their own streams.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lang: "zh"}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, now func() time.Time) error {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now, lang: "zh"}
 	if l := getenv("FRONTLINE_LANG"); strings.HasPrefix(l, "en") {
 		a.lang = "en"
 	}

@@ -15,6 +15,10 @@ import (
 	"frontline/store/storetest"
 )
 
+// testNow is the clock of every command the tests run: after the worked
+// example's June and the synthetic year.
+func testNow() time.Time { return time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC) }
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -24,7 +28,7 @@ func frontline(t *testing.T, env map[string]string, stdin string, args ...string
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, getenv)
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, getenv, testNow)
 	code := exitCode(err, &errb)
 	return result{out.String(), errb.String(), code}
 }

@@ -91,7 +91,7 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	when := time.Now()
+	when := a.now()
 	if *at != "" {
 		d, err := evaluation.ParseDate(*at)
 		if err != nil {
@@ -132,10 +132,10 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 }
 
 // policyZone returns the time zone of the policy in force now, for display.
-func policyZone(ctx context.Context, db *store.DB) *time.Location {
+func (a *app) policyZone(ctx context.Context, db *store.DB) *time.Location {
 	ps, err := db.Policies(ctx)
 	if err != nil || len(ps) == 0 {
 		return displayZone
 	}
-	return ps.At(time.Now()).Location
+	return ps.At(a.now()).Location
 }

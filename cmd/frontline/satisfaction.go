@@ -20,8 +20,8 @@ func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (
 	if err != nil {
 		return nil, scoring.Options{}, evaluation.Period{}, nil, err
 	}
-	loc := policies.At(time.Now()).Location
-	period, asof, err := pf.resolve(loc, time.Now())
+	loc := policies.At(a.now()).Location
+	period, asof, err := pf.resolve(loc, a.now())
 	if err != nil {
 		return nil, scoring.Options{}, period, nil, err
 	}

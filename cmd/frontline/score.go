@@ -32,8 +32,8 @@ func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, 
 	if err != nil {
 		return nil, err
 	}
-	loc := policies.At(time.Now()).Location
-	period, asof, err := pf.resolve(loc, time.Now())
+	loc := policies.At(a.now()).Location
+	period, asof, err := pf.resolve(loc, a.now())
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, u
 	if err != nil {
 		return nil, err
 	}
-	loc := policies.At(time.Now()).Location
+	loc := policies.At(a.now()).Location
 	period, err := evaluation.ParsePeriod(*pf.period, loc)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
@@ -97,7 +97,7 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 // refreshScores recomputes the kept monthly scores that events made stale.
 func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
 	start := time.Now()
-	months, err := db.RefreshScores(ctx, start)
+	months, err := db.RefreshScores(ctx, a.now())
 	if err != nil {
 		return fmt.Errorf("refresh scores: %w", err)
 	}
@@ -453,8 +453,8 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	if err != nil {
 		return err
 	}
-	loc := policies.At(time.Now()).Location
-	period, asof, err := pf.resolve(loc, time.Now())
+	loc := policies.At(a.now()).Location
+	period, asof, err := pf.resolve(loc, a.now())
 	if err != nil {
 		return err
 	}
