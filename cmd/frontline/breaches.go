@@ -86,14 +86,14 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("breaches")
 	pf := addPeriodFlags(fs)
 	unit := fs.String("unit", "", "only this unit's breaches")
-	format := fs.String("format", "table", "table, json or csv")
+	format := formatFlag(fs)
 	summary := fs.Bool("summary", false, "one line per breach, without the case timelines")
 	counts := fs.Bool("counts", false, "only the number of breaches per unit and milestone")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
-		return usageErrorf("breaches: --format must be table, json or csv")
+	if err := checkFormat("breaches", *format); err != nil {
+		return err
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {

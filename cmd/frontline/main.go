@@ -148,6 +148,19 @@ func (a *app) flags(name string) (*flag.FlagSet, *string) {
 	return fs, db
 }
 
+// formatFlag adds the --format flag of commands that print a table, JSON or CSV.
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "table", "table, json or csv")
+}
+
+// checkFormat refuses a --format other than table, json or csv.
+func checkFormat(command, format string) error {
+	if format != "table" && format != "json" && format != "csv" {
+		return usageErrorf("%s: --format must be table, json or csv, not %q", command, format)
+	}
+	return nil
+}
+
 // parse parses flags, turning flag errors into usage errors.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -72,12 +71,12 @@ func (a *app) lineJSON(l scoring.SatisfactionLine, target float64) lineOut {
 func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("satisfaction")
 	pf := addPeriodFlags(fs)
-	format := fs.String("format", "table", "table, json or csv")
+	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
-		return usageErrorf("satisfaction: --format must be table, json or csv")
+	if err := checkFormat("satisfaction", *format); err != nil {
+		return err
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -177,12 +176,12 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 func runMatrix(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("matrix")
 	pf := addPeriodFlags(fs)
-	format := fs.String("format", "table", "table, json or csv")
+	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
-		return usageErrorf("matrix: --format must be table, json or csv")
+	if err := checkFormat("matrix", *format); err != nil {
+		return err
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {

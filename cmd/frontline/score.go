@@ -168,15 +168,15 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("score")
 	pf := addPeriodFlags(fs)
 	kind := fs.String("kind", "", "only street, department or enterprise")
-	format := fs.String("format", "table", "table, json or csv")
+	format := formatFlag(fs)
 	monthly := fs.Bool("monthly", false, "score each month of the period separately (one read for all)")
 	cached := fs.Bool("cached", false, "read a month's kept scores (computed after each ingest) instead of computing")
 	unit := fs.String("unit", "", "only this unit")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
-		return usageErrorf("score: --format must be table, json or csv")
+	if err := checkFormat("score", *format); err != nil {
+		return err
 	}
 	if *kind != "" && !slices.Contains([]string{"street", "department", "enterprise"}, *kind) {
 		return usageErrorf("score: --kind must be street, department or enterprise")
