@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -27,7 +26,6 @@ type scoreRun struct {
 
 // computeScores reads a period and scores it.
 func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, explain bool) (*scoreRun, error) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	policies, err := db.Policies(ctx)
 	if err != nil {
 		return nil, err
@@ -442,8 +440,6 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 // scoreMonthly scores every month of the period: one read of the period,
 // split by the month each case was opened in.
 func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, format string) error {
-	// A short run over a large heap: collect garbage less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	db, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
@@ -458,15 +454,12 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	if err != nil {
 		return err
 	}
-	parts, err := db.ScoringMonths(ctx, period.From, period.To, loc)
-	if err != nil {
-		return err
+	// One month at a time: memory stays that of a month, however long the period.
+	var months []string
+	first := time.Date(period.From.Year(), period.From.Month(), 1, 0, 0, 0, 0, loc)
+	for m := first; m.Before(period.To); m = m.AddDate(0, 1, 0) {
+		months = append(months, m.Format("2006-01"))
 	}
-	months := make([]string, 0, len(parts))
-	for m := range parts {
-		months = append(months, m)
-	}
-	slices.Sort(months)
 	type monthOut struct {
 		Month  string    `json:"month"`
 		Policy string    `json:"policy"`
@@ -474,9 +467,23 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	}
 	var out []monthOut
 	for _, m := range months {
-		from, _ := evaluation.ParsePeriod(m, loc)
-		policy := policies.At(from.From)
-		r := scoring.Compute(parts[m], scoring.Options{AsOf: asof, Scoring: policy.Scoring})
+		month, _ := evaluation.ParsePeriod(m, loc)
+		from, to := month.From, month.To
+		if from.Before(period.From) {
+			from = period.From
+		}
+		if to.After(period.To) {
+			to = period.To
+		}
+		data, err := db.ScoringData(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		if len(data.Cases) == 0 {
+			continue
+		}
+		policy := policies.At(month.From)
+		r := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring})
 		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
 			if kind == "" || string(u.Kind) == kind {
