@@ -182,8 +182,7 @@ const markScores = "INSERT INTO score_periods (period, version) VALUES (?, 1) " 
 
 type caseRecord struct {
 	evaluation.Case
-	call    *evaluation.Deadline
-	scoring []byte // the case's scoring record (scoringrecord.go)
+	call *evaluation.Deadline
 }
 
 type assignmentRecord struct {
@@ -204,7 +203,6 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 		c, as := evaluation.Derive(id, trail)
 		deadlines := evaluation.Deadlines(&c, as, trail, rules)
 		cr := caseRecord{Case: c}
-		cr.scoring, _ = encodeScoring(&c, as, deadlines) // plain structs: encoding cannot fail
 		first := len(d.assignments)
 		for _, a := range as {
 			d.assignments = append(d.assignments, assignmentRecord{Assignment: a})
@@ -245,7 +243,7 @@ var (
 	caseColumns = []string{"id", "opened_at", "category", "street", "community", "source", "urgency",
 		"access_code_hash", "closed", "closed_at", "reopenings", "satisfaction", "solved", "rated_at",
 		"revisits", "in_place", "revisited_at", "events", "last_event_at",
-		"call_unit", "call_due", "call_done", "call_excused", "reopened_at", "scoring"}
+		"call_unit", "call_due", "call_done", "call_excused", "reopened_at"}
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
@@ -263,9 +261,9 @@ func caseValues(r *caseRecord) []any {
 		c.Reopenings, nullString(c.Satisfaction), nullBool(c.Solved), nullTime(c.RatedAt), c.Revisits,
 		nullBool(c.InPlace), nullTime(c.RevisitedAt), c.Events, c.LastEventAt}
 	if r.call == nil {
-		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt), string(r.scoring))
+		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt))
 	}
-	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt), string(r.scoring))
+	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt))
 }
 
 func assignmentValues(r *assignmentRecord) []any {
