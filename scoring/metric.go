@@ -33,7 +33,8 @@ type Metric struct {
 	Rate bool
 	// Counted and Failed hold the ids behind the metric when explaining:
 	// the items in the denominator, and those of them not in the numerator
-	// (for qualities, each scored item as "case:score"). For redo_rate the
+	// (for qualities, each score as "case:score by RATER", with " = value"
+	// after a calibrated one). For redo_rate the
 	// numerator is the bad outcome, so Failed lists the cases not reopened.
 	Counted, Failed []string
 }

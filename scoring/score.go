@@ -198,9 +198,10 @@ func Compute(d *Data, opt Options) *Report {
 				}
 			}
 			if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
-				id := fmt.Sprintf("%s:%d", a.Case, *a.ResponseScore)
+				id := fmt.Sprintf("%s:%d by %s", a.Case, *a.ResponseScore, a.ResponseRater)
+				v := cal.response(a.ResponseRater, *a.ResponseScore)
 				dept.Metrics[evaluation.ResponseQuality].score(quality(float64(*a.ResponseScore)), id, opt.Explain)
-				dept.Metrics[evaluation.ResponseQualityCl].score(cal.response(a.ResponseRater, *a.ResponseScore), id, opt.Explain)
+				dept.Metrics[evaluation.ResponseQualityCl].score(v, fmt.Sprintf("%s = %.1f", id, v), opt.Explain)
 			}
 			if a.ReturnUnjustified() {
 				dept.Penalties = append(dept.Penalties, Penalty{Kind: "unjustified_return",
@@ -218,9 +219,10 @@ func Compute(d *Data, opt Options) *Report {
 		inaccurate := a.Ended() || (evaluated && a.CallAccurate != nil && !*a.CallAccurate)
 		street.Metrics[evaluation.CallAccuracy].add(b2f(!inaccurate), a.Case+"/"+a.Unit, opt.Explain)
 		if a.CallScore != nil && evaluated {
-			id := fmt.Sprintf("%s:%d", a.Case, *a.CallScore)
+			id := fmt.Sprintf("%s:%d by %s", a.Case, *a.CallScore, a.Unit)
+			v := cal.call(a.Unit, *a.CallScore)
 			street.Metrics[evaluation.CallQuality].score(quality(float64(*a.CallScore)), id, opt.Explain)
-			street.Metrics[evaluation.CallQualityCl].score(cal.call(a.Unit, *a.CallScore), id, opt.Explain)
+			street.Metrics[evaluation.CallQualityCl].score(v, fmt.Sprintf("%s = %.1f", id, v), opt.Explain)
 		}
 	}
 
