@@ -396,8 +396,12 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(out)
 	}
 	o := a.unitJSON(u)
+	rankText := a.t("not ranked", "不排名")
+	if o.Rank != nil {
+		rankText = a.t("ranked ", "排名 ") + fmt.Sprint(*o.Rank)
+	}
 	fmt.Fprintf(a.stdout, a.t("%s %s, %s: %d assessed cases, score %s, %s\n\n", "%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n"),
-		u.Unit, o.Name, run.period.Name, u.Cases, optFloat(o.Score, 2), map[bool]string{true: a.t("ranked "+optInt(o.Rank), "排名 "+optInt(o.Rank)), false: a.t("not ranked", "不排名")}[o.Rank != nil])
+		u.Unit, o.Name, run.period.Name, u.Cases, optFloat(o.Score, 2), rankText)
 	names := evaluation.DepartmentMetrics
 	if u.Kind == evaluation.Street {
 		names = evaluation.StreetMetrics
