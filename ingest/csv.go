@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -124,7 +125,7 @@ func (d *CSVDecoder) Next() (*Record, error) {
 	}
 	line, _ := d.r.FieldPos(0)
 	rec := &Record{Line: line}
-	rec.Raw = []byte(strings.Join(row, ","))
+	rec.Raw = csvLine(row)
 	if d.idCol < len(row) && utf8.ValidString(row[d.idCol]) {
 		rec.Event.ID = row[d.idCol]
 	}
@@ -182,4 +183,13 @@ func parseFloat(v string, f **float64) error {
 	}
 	*f = &p
 	return nil
+}
+
+// csvLine writes a row back as one CSV line, for rejects.
+func csvLine(row []string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(row)
+	w.Flush()
+	return bytes.TrimRight(b.Bytes(), "\n")
 }

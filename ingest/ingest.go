@@ -60,7 +60,13 @@ type Reject struct {
 	ID     string `json:"id,omitempty"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
+	// Raw is the record as read (at most MaxRawReject bytes), for
+	// OnReject; summaries leave it out.
+	Raw string `json:"raw,omitempty"`
 }
+
+// MaxRawReject caps the raw record kept with a reject.
+const MaxRawReject = 64 << 10
 
 func (r Reject) String() string {
 	s := fmt.Sprintf("line %d", r.Line)
@@ -214,7 +220,9 @@ func (in *Ingester) read(ctx context.Context, dec Decoder, codes Codes, size int
 
 func (in *Ingester) reject(s *Summary, r Reject) {
 	if len(s.Errors) < MaxSummaryRejects {
-		s.Errors = append(s.Errors, r)
+		short := r
+		short.Raw = ""
+		s.Errors = append(s.Errors, short)
 	}
 	if in.OnReject != nil {
 		in.OnReject(r)
@@ -246,11 +254,12 @@ func (in *Ingester) store(ctx context.Context, events []Prepared, total *Summary
 }
 
 func conflict(p Prepared) Reject {
-	return Reject{Line: p.Line, ID: p.Event.ID, Field: "id", Reason: "conflict: an event with this id is already stored with different content"}
+	return Reject{Line: p.Line, ID: p.Event.ID, Field: "id", Reason: "conflict: an event with this id is already stored with different content",
+		Raw: string(p.Body)}
 }
 
 func rejectOf(rec *Record, err error) Reject {
-	r := Reject{Line: rec.Line, ID: rec.Event.ID, Reason: err.Error()}
+	r := Reject{Line: rec.Line, ID: rec.Event.ID, Reason: err.Error(), Raw: string(rec.Raw[:min(len(rec.Raw), MaxRawReject)])}
 	if r.ID == "" && rec.Raw != nil && json.Valid(rec.Raw) {
 		r.ID = eventID(rec.Raw)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -62,8 +63,16 @@ func TestRunKeepsGoingAfterBadLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ingest.Summary{Read: 7, Accepted: 2, Duplicates: 1, Conflicts: 1, Rejected: 2, Quarantined: 1, Errors: seen}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(ingest.Reject{}, "Raw")); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	for _, r := range got.Errors {
+		if r.Raw != "" {
+			t.Errorf("summary keeps the raw record of line %d; only OnReject should see it", r.Line)
+		}
+	}
+	if seen[0].Raw != strings.Split(input, "\n")[1] || seen[1].Raw != "not json" {
+		t.Errorf("rejects keep %q and %q, want the records as read", seen[0].Raw, seen[1].Raw)
 	}
 	wantRejects := []string{
 		`line 2 (id "E2"): field by: required for dispatched`,

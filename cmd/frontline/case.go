@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the policy time zone must load on machines without zoneinfo
@@ -53,6 +54,14 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	asof := a.now()
 	if *asofFlag != "" {
 		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
+			return err
+		}
+		// The case as it stood then: derived again from the events up to asof.
+		rules, err := db.Rules(ctx)
+		if err != nil {
+			return err
+		}
+		if v, err = caseAsOf(v, asof, rules); err != nil {
 			return err
 		}
 	}
@@ -174,7 +183,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 			return "—"
 		}
 		if n, ok := names[code]; ok {
-			return a.t(n.En, n.Zh) + " (" + code + ")"
+			return a.name(n) + " (" + code + ")"
 		}
 		return code
 	}
@@ -384,4 +393,26 @@ func publicTrail(trail []evaluation.Event, loc *time.Location) []evaluation.Even
 		out[i] = e
 	}
 	return out
+}
+
+// caseAsOf derives a case again from the events that had happened by asof.
+func caseAsOf(v *store.CaseView, asof time.Time, rules *evaluation.Rules) (*store.CaseView, error) {
+	var trail []evaluation.Event
+	for _, e := range v.Trail {
+		if !e.At.After(asof) {
+			trail = append(trail, e)
+		}
+	}
+	if len(trail) == 0 {
+		return nil, evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
+	}
+	c, as := evaluation.Derive(v.Case.ID, trail)
+	deadlines := evaluation.Deadlines(&c, as, trail, rules)
+	slices.SortFunc(deadlines, func(a, b evaluation.Deadline) int {
+		if d := a.Due.Compare(b.Due); d != 0 {
+			return d
+		}
+		return strings.Compare(a.ID(), b.ID())
+	})
+	return &store.CaseView{Case: c, Assignments: as, Deadlines: deadlines, Trail: trail}, nil
 }

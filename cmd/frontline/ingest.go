@@ -24,7 +24,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	format := fs.String("format", "", "input format: ndjson or csv (default: from the file extension, ndjson for stdin)")
 	strict := fs.Bool("strict", false, "exit with status 3 if anything was rejected or quarantined")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
-	rejectsPath := fs.String("rejects", "", "write every rejected record, with its reason, to this NDJSON file")
+	rejectsPath := fs.String("rejects", "", "write every rejected record as read (it may hold personal data), with its reason, to this NDJSON file")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "events per transaction")
 	refresh := fs.Bool("refresh", true, "recompute the kept monthly scores of the months touched")
 	if err := parse(fs, args); err != nil {
@@ -100,7 +100,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if *strict && (total.Rejected > 0 || total.Conflicts > 0 || total.Quarantined > 0) {
-		return &strictError{rejected: total.Rejected + total.Conflicts, quarantined: total.Quarantined}
+		return &strictError{rejected: total.Rejected, conflicts: total.Conflicts, quarantined: total.Quarantined}
 	}
 	return nil
 }

@@ -135,6 +135,15 @@ func (a *app) t(en, zh string) string {
 	return zh
 }
 
+// name picks a registry name in the user's language, falling back to
+// Chinese where the registry has no English name.
+func (a *app) name(n evaluation.Name) string {
+	if a.lang == "en" && n.En != "" {
+		return n.En
+	}
+	return n.Zh
+}
+
 // flags returns a flag set for a subcommand with the --db flag every
 // command shares.
 func (a *app) flags(name string) (*flag.FlagSet, *string) {
@@ -243,11 +252,11 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
-// strictError reports that --strict found rejected or quarantined events.
-type strictError struct{ rejected, quarantined int }
+// strictError reports that --strict found rejected, conflicting or quarantined events.
+type strictError struct{ rejected, conflicts, quarantined int }
 
 func (e *strictError) Error() string {
-	return fmt.Sprintf("strict mode: %d rejected, %d quarantined", e.rejected, e.quarantined)
+	return fmt.Sprintf("strict mode: %d rejected, %d in conflict, %d quarantined", e.rejected, e.conflicts, e.quarantined)
 }
 
 func exitCode(err error, stderr io.Writer) int {

@@ -169,6 +169,14 @@ func TestIngestReportsBadLinesAndKeepsThem(t *testing.T) {
 	if n := strings.Count(string(kept), "\n"); n != 2 {
 		t.Errorf("rejects file has %d lines, want 2:\n%s", n, kept)
 	}
+	var first struct {
+		Line int    `json:"line"`
+		Raw  string `json:"raw"`
+	}
+	json.Unmarshal([]byte(strings.SplitN(string(kept), "\n", 2)[0]), &first)
+	if first.Line != 2 || first.Raw != strings.Split(input, "\n")[1] {
+		t.Errorf("rejects file keeps %+v, want line 2 as read", first)
+	}
 	if r := frontline(t, env, "", "ingest", "--strict", path); r.code != exitStrict {
 		t.Errorf("--strict with rejects: exit %d, want %d", r.code, exitStrict)
 	}
@@ -344,8 +352,34 @@ func TestScoreAndExplainOnTheWorkedExample(t *testing.T) {
 		}
 		// Ingest kept June's scores; reading them back gives the same numbers.
 		r = frontline(t, env, "", "score", "--period", "2026-06", "--cached", "--unit", "D1", "--format", "csv")
-		if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "D1,department,City Management Bureau,2,") || !strings.Contains(lines[1], ",0.5000,") {
-			t.Errorf("score --cached: exit %d %s\n%s", r.code, r.stderr, r.stdout)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if r.code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "D1,department,City Management Bureau,2,") {
+			t.Fatalf("score --cached: exit %d %s\n%s", r.code, r.stderr, r.stdout)
+		}
+		head, row := strings.Split(lines[0], ","), strings.Split(lines[1], ",")
+		for i, col := range head {
+			if want := map[string]string{"response_rate": "0.5000", "report_rate": "", "disposal_rate": "0.5000"}[col]; col == "response_rate" || col == "report_rate" || col == "disposal_rate" {
+				if row[i] != want {
+					t.Errorf("score --cached %s = %q, want %q", col, row[i], want)
+				}
+			}
+		}
+		// The monthly view honours --unit.
+		r = frontline(t, env, "", "score", "--period", "2026-Q2", "--monthly", "--unit", "D2", "--asof", "2026-07-01", "--format", "csv")
+		if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], "2026-06,D2,") {
+			t.Errorf("score --monthly --unit D2:\n%s", r.stdout)
+		}
+		// The case as it stood on 18 June at 17:30: reported and resolved later.
+		r = frontline(t, env, "", "case", "W2", "--asof", "2026-06-18T17:30:00+08:00", "--json")
+		var then caseOut
+		if err := json.Unmarshal([]byte(r.stdout), &then); err != nil {
+			t.Fatalf("case --asof: %v\n%s", err, r.stdout)
+		}
+		if len(then.Trail) != 3 || then.Assignments[0].ReportedAt != nil || then.Assignments[0].ResolvedAt != nil || then.Rating != nil {
+			t.Errorf("case W2 as of 17:30 shows later events: %+v", then)
+		}
+		if r := frontline(t, env, "", "case", "W2", "--asof", "2026-06-01"); r.code != exitFailure || !strings.Contains(r.stderr, "no events yet") {
+			t.Errorf("case before its first event: exit %d %s", r.code, r.stderr)
 		}
 		if r := frontline(t, env, "", "score", "--period", "2026", "--cached"); r.code != exitUsage {
 			t.Errorf("score --cached for a year: exit %d, want a usage error", r.code)
@@ -385,7 +419,7 @@ func TestSatisfactionMatrixReciprocityCommands(t *testing.T) {
 	}
 	r = frontline(t, env, "", "matrix", "--period", "2026-06", "--asof", "2026-07-01", "--format", "csv")
 	if want := "street,department,calls,accurate_calls,call_score,response_score,respond_on_time,dispose_on_time,satisfaction\n" +
-		"S1,D1,1,1,100.00,75.00,1.0000,1.0000,1.0000\nS1,D2,1,1,—,—,0.0000,1.0000,0.0000\n"; r.stdout != want {
+		"S1,D1,1,1,100.00,75.00,1.0000,1.0000,1.0000\nS1,D2,1,1,,,0.0000,1.0000,0.0000\n"; r.stdout != want {
 		t.Errorf("matrix csv:\n%s\nwant:\n%s", r.stdout, want)
 	}
 	if r := frontline(t, env, "", "reciprocity", "--period", "2026-06", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"pairs": []`) {

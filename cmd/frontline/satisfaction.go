@@ -60,7 +60,7 @@ type lineOut struct {
 }
 
 func (a *app) lineJSON(l scoring.SatisfactionLine, target float64) lineOut {
-	o := lineOut{Unit: l.Unit, Kind: string(l.Kind), Name: a.t(l.Name.En, l.Name.Zh), Total: tallyJSON(l.Total, target),
+	o := lineOut{Unit: l.Unit, Kind: string(l.Kind), Name: a.name(l.Name), Total: tallyJSON(l.Total, target),
 		Months: map[string]tallyOut{}, AtRisk: l.AtRisk, ClearlyBelow: l.ClearlyBelow}
 	for m, t := range l.Months {
 		o.Months[m] = tallyJSON(t, target)
@@ -114,7 +114,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		w.Write([]string{"scope", "kind", "month", "satisfied", "rated", "rate", "low", "high", "gap", "at_risk"})
 		row := func(scope, kind, month string, t scoring.Tally, risk bool) {
 			o := tallyJSON(t, r.Target)
-			w.Write(safeCells(scope, kind, month, fmt.Sprint(o.Satisfied), fmt.Sprint(o.Rated), optFloat(o.Rate, 4),
+			w.Write(safeCells(scope, kind, month, fmt.Sprint(o.Satisfied), fmt.Sprint(o.Rated), csvFloat(o.Rate, 4),
 				fmt.Sprintf("%.4f", o.Interval[0]), fmt.Sprintf("%.4f", o.Interval[1]), fmt.Sprint(o.Gap), fmt.Sprint(risk)))
 		}
 		row("district", "", "", r.District.Total, r.District.AtRisk)
@@ -141,7 +141,9 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(a.stdout, a.t("District satisfaction, cases opened in %s: %s of %g rated (95%%: %.2f%%–%.2f%%); target %.1f%%",
 		"全区满意率（受理于 %s 的案件）：%s，共 %g 件评价（95%%：%.2f%%–%.2f%%）；目标 %.1f%%"),
 		period.Name, pct(d), d.Rated, lo*100, hi*100, r.Target*100)
-	if g := d.Gap(r.Target); g > 0 {
+	if d.Rated == 0 {
+		fmt.Fprintln(a.stdout, a.t(" — no ratings yet", " —— 尚无评价"))
+	} else if g := d.Gap(r.Target); g > 0 {
 		fmt.Fprintf(a.stdout, a.t(" — %d more satisfied ratings needed\n", " —— 还需新增 %d 件满意评价\n"), g)
 	} else {
 		fmt.Fprintln(a.stdout, a.t(" — target met", " —— 已达标"))
@@ -165,7 +167,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		}
 		n++
 		_, hi := l.Total.Interval()
-		risk.row(l.Unit, a.t(l.Name.En, l.Name.Zh), a.kindName(l.Kind), fmt.Sprint(l.Total.Rated), pct(l.Total),
+		risk.row(l.Unit, a.name(l.Name), a.kindName(l.Kind), fmt.Sprint(l.Total.Rated), pct(l.Total),
 			fmt.Sprintf("%.1f%%", hi*100), fmt.Sprint(l.Total.Gap(r.Target)))
 	}
 	fmt.Fprintf(a.stdout, a.t("\n%d units below the target:\n", "\n%d 个单位低于目标：\n"), n)
@@ -228,8 +230,8 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 		w := csv.NewWriter(a.stdout)
 		w.Write([]string{"street", "department", "calls", "accurate_calls", "call_score", "response_score", "respond_on_time", "dispose_on_time", "satisfaction"})
 		for _, p := range out {
-			w.Write(safeCells(p.Street, p.Department, fmt.Sprint(p.Calls), fmt.Sprint(p.AccurateCalls), optFloat(p.CallScore, 2),
-				optFloat(p.ResponseScore, 2), optFloat(p.Respond, 4), optFloat(p.Dispose, 4), optFloat(p.Satisfaction, 4)))
+			w.Write(safeCells(p.Street, p.Department, fmt.Sprint(p.Calls), fmt.Sprint(p.AccurateCalls), csvFloat(p.CallScore, 2),
+				csvFloat(p.ResponseScore, 2), csvFloat(p.Respond, 4), csvFloat(p.Dispose, 4), csvFloat(p.Satisfaction, 4)))
 		}
 		w.Flush()
 		return w.Error()

@@ -121,11 +121,8 @@ type unitOut struct {
 }
 
 func (a *app) unitJSON(u *scoring.UnitScore) unitOut {
-	out := unitOut{Unit: u.Unit, Kind: string(u.Kind), Name: a.t(u.Name.En, u.Name.Zh), Cases: u.Cases,
+	out := unitOut{Unit: u.Unit, Kind: string(u.Kind), Name: a.name(u.Name), Cases: u.Cases,
 		Metrics: map[string]*float64{}, Intervals: map[string][2]float64{}, Score: round(u.Score), Eligible: u.Eligible}
-	if out.Name == "" {
-		out.Name = u.Name.Zh
-	}
 	for name, m := range u.Metrics {
 		if v, ok := m.Value(); ok {
 			out.Metrics[name] = round(&v)
@@ -180,7 +177,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("score: --kind must be street, department or enterprise")
 	}
 	if *monthly {
-		return a.scoreMonthly(ctx, *dsn, pf, *kind, *format)
+		return a.scoreMonthly(ctx, *dsn, pf, *kind, *unit, *format)
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -236,9 +233,9 @@ func (a *app) scoreCSV(units []*scoring.UnitScore) error {
 	w.Write(append([]string{"unit", "kind", "name", "cases", "score", "eligible", "rank", "penalty"}, metricColumns...))
 	for _, u := range units {
 		o := a.unitJSON(u)
-		row := []string{o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 2), fmt.Sprint(o.Eligible), optInt(o.Rank), fmt.Sprint(o.Penalty)}
+		row := []string{o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), csvFloat(o.Score, 2), fmt.Sprint(o.Eligible), csvInt(o.Rank), fmt.Sprint(o.Penalty)}
 		for _, name := range metricColumns {
-			row = append(row, optFloat(o.Metrics[name], 4))
+			row = append(row, csvFloat(o.Metrics[name], 4))
 		}
 		w.Write(safeCells(row...))
 	}
@@ -317,6 +314,21 @@ func (a *app) kindName(k evaluation.UnitKind) string {
 		return a.t("Public-service enterprises", "公共服务企业")
 	}
 	return string(k)
+}
+
+// csvFloat and csvInt leave a missing value empty, as CSV input reads it.
+func csvFloat(v *float64, digits int) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.*f", digits, *v)
+}
+
+func csvInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return fmt.Sprint(*n)
 }
 
 func optFloat(v *float64, digits int) string {
@@ -441,9 +453,8 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// scoreMonthly scores every month of the period: one read of the period,
-// split by the month each case was opened in.
-func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, format string) error {
+// scoreMonthly scores every month of the period, one month at a time.
+func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, unit, format string) error {
 	db, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
@@ -490,7 +501,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		r := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring})
 		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
-			if kind == "" || string(u.Kind) == kind {
+			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) {
 				mo.Units = append(mo.Units, a.unitJSON(u))
 			}
 		}
@@ -510,9 +521,9 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		w.Write(append([]string{"month", "unit", "kind", "name", "cases", "score", "eligible", "rank", "penalty"}, metricColumns...))
 		for _, mo := range out {
 			for _, o := range mo.Units {
-				row := []string{mo.Month, o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 2), fmt.Sprint(o.Eligible), optInt(o.Rank), fmt.Sprint(o.Penalty)}
+				row := []string{mo.Month, o.Unit, o.Kind, o.Name, fmt.Sprint(o.Cases), csvFloat(o.Score, 2), fmt.Sprint(o.Eligible), csvInt(o.Rank), fmt.Sprint(o.Penalty)}
 				for _, name := range metricColumns {
-					row = append(row, optFloat(o.Metrics[name], 4))
+					row = append(row, csvFloat(o.Metrics[name], 4))
 				}
 				w.Write(safeCells(row...))
 			}
