@@ -84,7 +84,7 @@ func TestAddWorkingDays(t *testing.T) {
 		want       string
 	}{
 		{"worked example: Thursday before the Dragon Boat holiday", "2026-06-18 16:45", 1, "2026-06-22 16:45"},
-		{"opened Friday 17:00 before National Day", "2026-09-30 17:00", 1, "2026-10-08 17:00"},
+		{"dispatched 17:00 on the eve of National Day (a Wednesday)", "2026-09-30 17:00", 1, "2026-10-08 17:00"},
 		{"dispatched on a holiday counts from 08:30 of the next working day", "2026-06-19 10:00", 1, "2026-06-23 08:30"},
 		{"dispatched on a Sunday", "2026-07-05 22:00", 1, "2026-07-07 08:30"},
 		{"the Saturday before Spring Festival is a working day", "2026-02-13 10:00", 1, "2026-02-14 10:00"},

@@ -167,8 +167,12 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		}
 		n++
 		_, hi := l.Total.Interval()
+		high := fmt.Sprintf("%.1f%%", hi*100)
+		if l.ClearlyBelow {
+			high += a.t(" (clearly below)", "（明显低于目标）")
+		}
 		risk.row(l.Unit, a.name(l.Name), a.kindName(l.Kind), fmt.Sprint(l.Total.Rated), pct(l.Total),
-			fmt.Sprintf("%.1f%%", hi*100), fmt.Sprint(l.Total.Gap(r.Target)))
+			high, fmt.Sprint(l.Total.Gap(r.Target)))
 	}
 	fmt.Fprintf(a.stdout, a.t("\n%d units below the target:\n", "\n%d 个单位低于目标：\n"), n)
 	risk.write(a.stdout)
