@@ -205,3 +205,56 @@ func TestDeadlineRules(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyInForceOnTheOpeningDay: a case is judged by the version in
+// force on the day (in the policy's zone) it was opened.
+func TestPolicyInForceOnTheOpeningDay(t *testing.T) {
+	rules := testRules(t)
+	old := rules.Policies[0]
+	stricter := *old
+	stricter.Effective = Date{Time: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
+	stricter.Classes = map[string]Limits{"A": {Respond: Limit{N: 5, Unit: Minutes}, Dispose: Limit{N: 4, Unit: Hours}}}
+	rules.Policies = Policies{old, &stricter}
+	trails := evaluationtest.ParseTrails(t, shanghai, `
+1 J1 opened 2026-06-30T23:30 category=garbage street=S1
+2 J1 dispatched 2026-06-30T23:40 unit=D1 by=S1
+3 J2 opened 2026-07-01T00:30 category=garbage street=S1
+4 J2 dispatched 2026-07-01T00:40 unit=D1 by=S1`)
+	for id, want := range map[string]time.Duration{"J1": 10 * time.Minute, "J2": 5 * time.Minute} {
+		c, as := Derive(id, trails[id])
+		for _, d := range Deadlines(&c, as, trails[id], rules) {
+			if d.Milestone == Respond && d.Due.Sub(d.Start) != want {
+				t.Errorf("%s: respond limit %v, want %v (opened %s)", id, d.Due.Sub(d.Start), want, c.OpenedAt.In(shanghai))
+			}
+		}
+	}
+}
+
+// TestUrgencyOverridesTheClassLimit: a critical case gets the override;
+// a case without urgency takes its category's default.
+func TestUrgencyOverridesTheClassLimit(t *testing.T) {
+	rules := testRules(t)
+	p := *rules.Policies[0]
+	p.Urgent = map[string]map[string]Limits{"critical": {"A": {Respond: Limit{N: 3, Unit: Minutes}}}}
+	rules.Policies = Policies{&p}
+	rules.Categories["fire"] = Category{Code: "fire", Class: "A", Urgency: "critical"}
+	trails := evaluationtest.ParseTrails(t, shanghai, `
+1 U1 opened 2026-07-06T09:00 category=garbage street=S1 urgency=critical
+2 U1 dispatched 2026-07-06T09:00 unit=D1 by=S1
+3 U2 opened 2026-07-06T09:00 category=garbage street=S1
+4 U2 dispatched 2026-07-06T09:00 unit=D1 by=S1
+5 U3 opened 2026-07-06T09:00 category=fire street=S1
+6 U3 dispatched 2026-07-06T09:00 unit=D1 by=S1`)
+	want := map[string]time.Duration{"U1": 3 * time.Minute, "U2": 10 * time.Minute, "U3": 3 * time.Minute}
+	for id, limit := range want {
+		c, as := Derive(id, trails[id])
+		for _, d := range Deadlines(&c, as, trails[id], rules) {
+			if d.Milestone == Respond && d.Due.Sub(d.Start) != limit {
+				t.Errorf("%s: respond limit %v, want %v", id, d.Due.Sub(d.Start), limit)
+			}
+			if d.Milestone == Dispose && d.Due.Sub(d.Start) != 4*time.Hour {
+				t.Errorf("%s: dispose limit %v, want the class's 4h kept", id, d.Due.Sub(d.Start))
+			}
+		}
+	}
+}

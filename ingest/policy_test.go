@@ -3,6 +3,7 @@ package ingest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -71,5 +72,38 @@ func TestPartialScoringSectionsKeepTheOtherDefaults(t *testing.T) {
 	}
 	if d := evaluation.DefaultScoring(); d.Penalties["serious"] != 10 {
 		t.Errorf("parsing changed the defaults: %v", d.Penalties)
+	}
+}
+
+func TestPolicyCalendarDays(t *testing.T) {
+	base := "effective: 2026-01-01\nclasses:\n  A: {respond: 10m, dispose: 1wd}\n"
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	p, err := ParsePolicy([]byte(base + "calendar:\n  days:\n    - {date: 2026-07-15, work: false, name: typhoon}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Calendar.IsWorkday(at("2026-07-15 12:00")) {
+		t.Error("the local day off is a working day")
+	}
+	if got := p.Calendar.AddWorkingDays(at("2026-07-14 10:00"), 1); !got.Equal(at("2026-07-16 10:00")) {
+		t.Errorf("one working day after the 14th = %s, want the 16th", got)
+	}
+	if !p.Calendar.IsWorkday(at("2026-10-08 12:00")) || p.Calendar.IsWorkday(at("2026-10-01 12:00")) {
+		t.Error("the official schedule is missing")
+	}
+	q, err := ParsePolicy([]byte(base + "calendar:\n  official: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Calendar.IsWorkday(at("2026-10-01 12:00")) {
+		t.Error("official: false still takes National Day off")
 	}
 }
