@@ -27,10 +27,11 @@ func Matrix(d *Data, opt Options) []Pair {
 	for i := range d.Cases {
 		cases[d.Cases[i].ID] = &d.Cases[i]
 	}
+	streets := d.streets()
 	cells := map[[2]string]*Pair{}
 	for i := range d.Assignments {
 		a := &d.Assignments[i]
-		if a.By == "" || a.By == evaluation.PlatformDispatcher || a.DispatchedAt.IsZero() || a.DispatchedAt.After(opt.AsOf) {
+		if !streets[a.By] || a.DispatchedAt.IsZero() || a.DispatchedAt.After(opt.AsOf) {
 			continue
 		}
 		k := [2]string{a.By, a.Unit}

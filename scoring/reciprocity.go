@@ -65,13 +65,14 @@ func Reciprocity(d *Data, opt Options) []Reciprocal {
 		}
 		m[k].add(v)
 	}
+	streets := d.streets()
 	for i := range d.Assignments {
 		a := &d.Assignments[i]
-		if a.ResponseScore != nil && a.ResponseRater != "" && !a.ResponseEvaluatedAt.After(opt.AsOf) {
+		if a.ResponseScore != nil && streets[a.ResponseRater] && !a.ResponseEvaluatedAt.After(opt.AsOf) {
 			bump(streetAll, a.ResponseRater, float64(*a.ResponseScore))
 			bumpPair(s2d, key{a.ResponseRater, a.Unit}, float64(*a.ResponseScore))
 		}
-		if a.CallScore != nil && a.By != "" && !a.CallEvaluatedAt.After(opt.AsOf) {
+		if a.CallScore != nil && streets[a.By] && !a.CallEvaluatedAt.After(opt.AsOf) {
 			bump(deptAll, a.Unit, float64(*a.CallScore))
 			bumpPair(d2s, key{a.By, a.Unit}, float64(*a.CallScore))
 		}

@@ -139,8 +139,9 @@ func TestCalibrationReadsRatersAgainstThemselves(t *testing.T) {
 	}
 }
 
-// TestOddDispatchesDoNotBreakScoring: a department "calling" another, and
-// a dispatch to a street, are no street calls; scoring goes on.
+// TestOddDispatchesDoNotBreakScoring: a department "calling" another is
+// no street call, and a street dispatching to itself does not crash
+// anything; scoring, the matrix and reciprocity go on.
 func TestOddDispatchesDoNotBreakScoring(t *testing.T) {
 	trails := evaluationtest.ParseTrails(t, shanghai, `
 1 X1 opened 2026-07-06T09:00 category=garbage street=S1
@@ -153,14 +154,31 @@ func TestOddDispatchesDoNotBreakScoring(t *testing.T) {
 	})
 	opt := Options{AsOf: time.Date(2026, 8, 1, 0, 0, 0, 0, shanghai), Scoring: evaluation.DefaultScoring()}
 	r := Compute(d, opt)
-	Reciprocity(d, opt)
-	Matrix(d, opt)
-	for _, u := range r.Units {
-		if u.Unit == "S1" {
-			if m := u.Metrics[evaluation.CallTimeliness]; m.Den != 1 {
-				t.Errorf("S1 call timeliness over %v calls, want its own dispatch only", m.Den)
-			}
+	if pairs := Reciprocity(d, opt); len(pairs) != 0 {
+		t.Errorf("reciprocity flagged %+v", pairs)
+	}
+	for _, p := range Matrix(d, opt) {
+		if p.Street != "S1" {
+			t.Errorf("matrix has a cell for %s×%s: only streets call", p.Street, p.Department)
 		}
+	}
+	units := map[string]*UnitScore{}
+	for _, u := range r.Units {
+		units[u.Unit] = u
+	}
+	s1 := units["S1"]
+	if s1 == nil {
+		t.Fatal("S1 is not scored")
+	}
+	// S1's own dispatch is its one call; D2's dispatch of D1 is none.
+	if m := s1.Metrics[evaluation.CallTimeliness]; m.Den != 1 {
+		t.Errorf("S1 call timeliness over %v calls, want 1", m.Den)
+	}
+	if m := s1.Metrics[evaluation.CallAccuracy]; m.Den != 1 {
+		t.Errorf("S1 call accuracy over %v calls, want 1", m.Den)
+	}
+	if d2 := units["D2"]; d2 != nil && d2.Metrics[evaluation.CallAccuracy] != nil {
+		t.Errorf("D2 has street metrics: %+v", d2.Metrics)
 	}
 }
 
@@ -182,6 +200,9 @@ func TestNothingAfterTheAsOfTimeCounts(t *testing.T) {
 		{Code: "S1", Kind: evaluation.Street}, {Code: "D1", Kind: evaluation.Department},
 	})
 	r := Compute(d, Options{AsOf: time.Date(2026, 6, 10, 0, 0, 0, 0, shanghai), Scoring: evaluation.DefaultScoring()})
+	if len(r.Units) != 2 {
+		t.Fatalf("scored %d units, want S1 and D1", len(r.Units))
+	}
 	for _, u := range r.Units {
 		switch u.Unit {
 		case "D1":

@@ -47,6 +47,18 @@ type Data struct {
 	Units       []evaluation.Unit
 }
 
+// streets returns the codes of the registry's streets: only a street's
+// dispatch is a call.
+func (d *Data) streets() map[string]bool {
+	out := map[string]bool{}
+	for _, u := range d.Units {
+		if u.Kind == evaluation.Street {
+			out[u.Code] = true
+		}
+	}
+	return out
+}
+
 // Options say how to score.
 type Options struct {
 	AsOf    time.Time

@@ -397,8 +397,9 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Another process loads a policy in between.
+		// Another process loads a stricter policy in between.
 		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
+		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		if _, _, err := db.LoadPolicy(ctx, []byte(stricter)); err != nil {
 			t.Fatal(err)
 		}
@@ -411,6 +412,11 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		}
 		if got := ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100); got.Accepted != 16 {
 			t.Errorf("ingest after the change = %+v", got)
+		}
+		// The retry used the stricter policy: W1's response after 5 minutes is late.
+		june, _ := evaluation.ParsePeriod("2026-06", time.UTC)
+		if ids := breachIDs(t, db, evaluation.Period{From: june.From.Add(-8 * time.Hour), To: june.To}, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), "D1"); len(ids) == 0 || ids[0] != "W1/D1/respond" {
+			t.Errorf("D1's breaches = %v, want W1's response under the 4-minute limit", ids)
 		}
 	})
 }
