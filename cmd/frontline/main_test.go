@@ -113,6 +113,14 @@ func TestPipelineGenRegistryIngestCase(t *testing.T) {
 		if r := frontline(t, env, "", "case", "C2026000001"); !strings.Contains(r.stdout, "DISPATCHED") || !strings.Contains(r.stdout, "opened") {
 			t.Errorf("case table output lacks milestones or trail:\n%s", r.stdout)
 		}
+		// Chinese is the default.
+		zh := map[string]string{"FRONTLINE_DB": dsn}
+		if r := frontline(t, zh, "", "case", "C2026000001"); !strings.Contains(r.stdout, "案件") || !strings.Contains(r.stdout, "派遣") {
+			t.Errorf("case without FRONTLINE_LANG is not in Chinese:\n%s", r.stdout)
+		}
+		if r := frontline(t, zh, "", "refresh", "--all"); r.code != 0 || !strings.Contains(r.stderr, "刷新") {
+			t.Errorf("refresh --all: exit %d %q", r.code, r.stderr)
+		}
 		if r := frontline(t, env, "", "case", "nope"); r.code != exitFailure || !strings.Contains(r.stderr, "not found") {
 			t.Errorf("unknown case: exit %d, %s", r.code, r.stderr)
 		}
