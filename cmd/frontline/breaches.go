@@ -200,7 +200,7 @@ func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.
 		fmt.Fprintf(a.stdout, a.t("\nCase %s\n", "\n案件 %s\n"), c)
 		var tl table
 		for _, e := range trails[c] {
-			tl.row("  "+show(e.At), e.ID, string(e.Type), dash(e.Unit), detail(e))
+			tl.row("  "+show(e.At), e.ID, a.label(string(e.Type)), dash(e.Unit), detail(e))
 		}
 		tl.write(a.stdout)
 	}

@@ -192,7 +192,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	head.row(a.t("Opened", "受理"), show(c.OpenedAt)+" ("+loc.String()+")")
 	head.row(a.t("Category", "类别"), named(c.Category))
 	head.row(a.t("Street / community", "街道 / 社区"), named(c.Street)+" / "+named(c.Community))
-	head.row(a.t("Source / urgency", "来源 / 紧急程度"), dash(c.Source)+" / "+dash(c.Urgency))
+	head.row(a.t("Source / urgency", "来源 / 紧急程度"), a.label(c.Source)+" / "+a.label(c.Urgency))
 	status := a.t("open", "办理中")
 	if c.Closed {
 		status = a.t("closed ", "已办结 ") + show(c.ClosedAt)
@@ -201,7 +201,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	head.row(a.t("Reopened", "重办次数"), fmt.Sprint(c.Reopenings))
 	rating := "—"
 	if c.Satisfaction != "" {
-		rating = c.Satisfaction + " " + show(c.RatedAt)
+		rating = a.label(c.Satisfaction) + " " + show(c.RatedAt)
 		if c.Solved != nil {
 			rating += fmt.Sprintf(" (solved=%t)", *c.Solved)
 		}
@@ -221,13 +221,13 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	for _, x := range v.Assignments {
 		ret := show(x.ReturnedAt)
 		if !x.ReturnedAt.IsZero() {
-			ret += " " + x.ReturnReason + " upheld=" + optBool(x.ReturnUpheld)
+			ret += " " + a.label(x.ReturnReason) + " upheld=" + optBool(x.ReturnUpheld)
 		}
 		call := "—"
 		if x.CallAccurate != nil {
 			call = fmt.Sprintf("accurate=%t score=%s", *x.CallAccurate, optInt(x.CallScore))
 		}
-		as.row(named(x.Unit), x.Role, dash(x.By), show(x.DispatchedAt), show(x.RespondedAt), show(x.ReportedAt),
+		as.row(named(x.Unit), a.label(x.Role), dash(x.By), show(x.DispatchedAt), show(x.RespondedAt), show(x.ReportedAt),
 			show(x.ResolvedAt), ret, call, optInt(x.ResponseScore))
 	}
 	as.write(a.stdout)
@@ -254,7 +254,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	var trail table
 	trail.row(strings.Split(a.t("TIME|EVENT|TYPE|UNIT|DETAIL", "时间|事件|类型|单位|详情"), "|")...)
 	for _, e := range v.Trail {
-		trail.row(show(e.At), e.ID, string(e.Type), dash(e.Unit), detail(e))
+		trail.row(show(e.At), e.ID, a.label(string(e.Type)), dash(e.Unit), detail(e))
 	}
 	trail.write(a.stdout)
 }

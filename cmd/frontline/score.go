@@ -422,12 +422,12 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		m := u.Metrics[name]
 		v, ok := m.Value()
 		if !ok {
-			fmt.Fprintf(a.stdout, a.t("%s: no data\n", "%s：无数据\n"), name)
+			fmt.Fprintf(a.stdout, a.t("%s: no data\n", "%s：无数据\n"), a.label(name))
 			continue
 		}
 		if m.Rate {
 			lo, hi, _ := m.Interval()
-			fmt.Fprintf(a.stdout, "%s = %g / %g = %.1f%%  (95%%: %.1f%%–%.1f%%)\n", name, m.Num, m.Den, v*100, lo*100, hi*100)
+			fmt.Fprintf(a.stdout, "%s = %g / %g = %.1f%%  (95%%: %.1f%%–%.1f%%)\n", a.label(name), m.Num, m.Den, v*100, lo*100, hi*100)
 			switch {
 			case name == evaluation.RedoRate:
 				// The numerator is the bad outcome here: list the reopened cases.
@@ -442,12 +442,12 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 				fmt.Fprintf(a.stdout, a.t("  not counted as met (%d): %s\n", "  未达标（%d）：%s\n"), len(m.Failed), strings.Join(m.Failed, " "))
 			}
 		} else {
-			fmt.Fprintf(a.stdout, a.t("%s = mean of %g scores = %.1f\n", "%s = %g 个评分的均值 = %.1f\n"), name, m.Den, v)
+			fmt.Fprintf(a.stdout, a.t("%s = mean of %g scores = %.1f\n", "%s = %g 个评分的均值 = %.1f\n"), a.label(name), m.Den, v)
 		}
 		fmt.Fprintf(a.stdout, a.t("  counted (%d): %s\n", "  计入（%d）：%s\n"), len(m.Counted), strings.Join(m.Counted, " "))
 	}
 	for _, p := range u.Penalties {
-		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), p.Kind, p.Points, p.Ref)
+		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), a.label(p.Kind), p.Points, p.Ref)
 	}
 	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
 	return nil
