@@ -189,7 +189,7 @@ func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.
 		if b.Excused {
 			excused = a.t("yes", "是")
 		}
-		t.row(b.ID, b.Unit, a.milestoneName(b.Milestone), show(b.Deadline), actual,
+		t.row(b.ID, b.Unit, a.label(b.Milestone), show(b.Deadline), actual,
 			formatOverdue(time.Duration(b.OverdueSeconds)*time.Second), excused)
 	}
 	t.write(a.stdout)
@@ -254,7 +254,7 @@ func (a *app) printBreachCounts(breaches []breachOut, format string) error {
 	var t table
 	head := []string{a.t("UNIT", "单位"), a.t("TOTAL", "合计")}
 	for _, m := range milestones {
-		head = append(head, a.milestoneName(m))
+		head = append(head, a.label(m))
 	}
 	t.row(head...)
 	for _, c := range list {
@@ -265,20 +265,6 @@ func (a *app) printBreachCounts(breaches []breachOut, format string) error {
 		t.row(row...)
 	}
 	return t.write(a.stdout)
-}
-
-func (a *app) milestoneName(m string) string {
-	switch evaluation.Milestone(m) {
-	case evaluation.Call:
-		return a.t("call", "呼叫")
-	case evaluation.Respond:
-		return a.t("respond", "响应")
-	case evaluation.Report:
-		return a.t("report", "报告")
-	case evaluation.Dispose:
-		return a.t("dispose", "处置")
-	}
-	return m
 }
 
 // formatOverdue writes a duration as days, hours and minutes.

@@ -246,7 +246,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 		if d.Excused {
 			status += a.t(" (excused)", "（已免责）")
 		}
-		dl.row(d.ID(), d.Unit, a.milestoneName(string(d.Milestone)), show(d.Start), show(d.Due), done, status, formatOverdue(late))
+		dl.row(d.ID(), d.Unit, a.label(string(d.Milestone)), show(d.Start), show(d.Due), done, status, formatOverdue(late))
 	}
 	dl.write(a.stdout)
 	fmt.Fprintln(a.stdout)

@@ -1,13 +1,14 @@
 package main
 
 // zhLabels are the Chinese names of the codes that tables show: event
-// types, roles, ratings, sources, urgencies, return reasons, severities
+// types, milestones, roles, ratings, sources, urgencies, return reasons, severities
 // and metrics. In English the codes themselves are the labels.
 var zhLabels = map[string]string{
 	"opened": "受理", "dispatched": "派遣", "responded": "响应", "reported": "报告", "resolved": "处置",
 	"returned": "退回", "return_ruled": "退回裁定", "closed": "办结", "reopened": "重办", "rated": "群众评价",
 	"revisited": "回访", "call_evaluated": "评价呼叫", "response_evaluated": "评价响应", "supervised": "监督发现",
 	"appealed": "申诉", "appeal_decided": "申诉决定",
+	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
 	"lead": "主办", "assist": "协办",
 	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",

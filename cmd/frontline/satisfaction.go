@@ -13,22 +13,37 @@ import (
 	"frontline/store"
 )
 
-// scoringInput reads a period's data and the options to score it with.
-func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
+// periodRun is a period resolved against the policies: the zone to show
+// times in, the period, and the as-of time.
+type periodRun struct {
+	policies evaluation.Policies
+	loc      *time.Location
+	period   evaluation.Period
+	asof     time.Time
+}
+
+func (a *app) resolvePeriod(ctx context.Context, db *store.DB, pf *periodFlags) (periodRun, error) {
 	policies, err := db.Policies(ctx)
 	if err != nil {
-		return nil, scoring.Options{}, evaluation.Period{}, nil, err
+		return periodRun{}, err
 	}
-	loc := policies.At(a.now()).Location
-	period, asof, err := pf.resolve(loc, a.now())
+	r := periodRun{policies: policies, loc: policies.At(a.now()).Location}
+	r.period, r.asof, err = pf.resolve(r.loc, a.now())
+	return r, err
+}
+
+// scoringInput reads a period's data and the options to score it with:
+// the scoring policy in force on the period's first day.
+func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
+	r, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
-		return nil, scoring.Options{}, period, nil, err
+		return nil, scoring.Options{}, r.period, nil, err
 	}
-	data, err := db.ScoringData(ctx, period.From, period.To)
+	data, err := db.ScoringData(ctx, r.period.From, r.period.To)
 	if err != nil {
-		return nil, scoring.Options{}, period, nil, err
+		return nil, scoring.Options{}, r.period, nil, err
 	}
-	return data, scoring.Options{AsOf: asof, Scoring: policies.At(period.From).Scoring}, period, loc, nil
+	return data, scoring.Options{AsOf: r.asof, Scoring: r.policies.At(r.period.From).Scoring}, r.period, r.loc, nil
 }
 
 type tallyOut struct {

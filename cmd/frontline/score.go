@@ -26,22 +26,17 @@ type scoreRun struct {
 
 // computeScores reads a period and scores it.
 func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, explain bool) (*scoreRun, error) {
-	policies, err := db.Policies(ctx)
+	r, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return nil, err
 	}
-	loc := policies.At(a.now()).Location
-	period, asof, err := pf.resolve(loc, a.now())
+	data, err := db.ScoringData(ctx, r.period.From, r.period.To)
 	if err != nil {
 		return nil, err
 	}
-	policy := policies.At(period.From)
-	data, err := db.ScoringData(ctx, period.From, period.To)
-	if err != nil {
-		return nil, err
-	}
-	report := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring, Explain: explain})
-	return &scoreRun{period: period, asof: asof, policy: policy, loc: loc, report: report}, nil
+	policy := r.policies.At(r.period.From)
+	report := scoring.Compute(data, scoring.Options{AsOf: r.asof, Scoring: policy.Scoring, Explain: explain})
+	return &scoreRun{period: r.period, asof: r.asof, policy: policy, loc: r.loc, report: report}, nil
 }
 
 // cachedScores reads a month's kept scores.
@@ -460,15 +455,11 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		return err
 	}
 	defer db.Close()
-	policies, err := db.Policies(ctx)
+	run, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return err
 	}
-	loc := policies.At(a.now()).Location
-	period, asof, err := pf.resolve(loc, a.now())
-	if err != nil {
-		return err
-	}
+	policies, loc, period, asof := run.policies, run.loc, run.period, run.asof
 	// One month at a time: memory stays that of a month, however long the period.
 	var months []string
 	first := time.Date(period.From.Year(), period.From.Month(), 1, 0, 0, 0, 0, loc)
