@@ -1,9 +1,6 @@
 package scoring
 
-import (
-	"math"
-	"time"
-)
+import "math"
 
 // Some raters give everyone 5, some give everyone 3. Calibration reads
 // each score against its rater's own habits: the score's distance from
@@ -15,7 +12,9 @@ import (
 // moments accumulates a mean and variance.
 type moments struct{ n, sum, sumSq float64 }
 
-func (m *moments) add(x float64) { m.n++; m.sum += x; m.sumSq += x * x }
+func (m *moments) add(x float64) { m.addN(x, 1) }
+
+func (m *moments) addN(x, n float64) { m.n += n; m.sum += n * x; m.sumSq += n * x * x }
 
 func (m *moments) mean() float64 { return m.sum / m.n }
 
@@ -38,14 +37,15 @@ func newScale(shrinkage float64) *scale {
 	return &scale{raters: map[string]*moments{}, shrinkage: shrinkage}
 }
 
-func (s *scale) add(rater string, score float64) {
-	s.all.add(score)
+// addN adds n scores of one rater.
+func (s *scale) addN(rater string, score, n float64) {
+	s.all.addN(score, n)
 	m := s.raters[rater]
 	if m == nil {
 		m = &moments{}
 		s.raters[rater] = m
 	}
-	m.add(score)
+	m.addN(score, n)
 }
 
 // calibrated returns a 1–5 score calibrated against its rater, on 0–100.
@@ -73,27 +73,4 @@ func (s *scale) calibrated(rater string, score float64) float64 {
 // rating calls.
 type calibration struct {
 	responses, calls *scale
-}
-
-// newCalibration learns each rater's habits from the scores given by asof.
-func newCalibration(d *Data, shrinkage float64, asof time.Time) *calibration {
-	c := &calibration{responses: newScale(shrinkage), calls: newScale(shrinkage)}
-	for i := range d.Assignments {
-		a := &d.Assignments[i]
-		if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
-			c.responses.add(a.ResponseRater, float64(*a.ResponseScore))
-		}
-		if a.CallScore != nil && !a.CallEvaluatedAt.After(asof) {
-			c.calls.add(a.Unit, float64(*a.CallScore))
-		}
-	}
-	return c
-}
-
-func (c *calibration) response(rater string, score int) float64 {
-	return c.responses.calibrated(rater, float64(score))
-}
-
-func (c *calibration) call(rater string, score int) float64 {
-	return c.calls.calibrated(rater, float64(score))
 }

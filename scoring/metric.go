@@ -56,6 +56,18 @@ func (m *Metric) Interval() (lo, hi float64, ok bool) {
 	return lo, hi, true
 }
 
+// addN counts n items of the same outcome, w of each toward the
+// numerator (1 for a success; for qualities, the score on 0–100), with
+// their ids when explaining; failed marks them as not in the numerator.
+func (m *Metric) addN(w float64, n int64, ids []string, failed bool) {
+	m.Num += w * float64(n)
+	m.Den += float64(n)
+	m.Counted = append(m.Counted, ids...)
+	if failed {
+		m.Failed = append(m.Failed, ids...)
+	}
+}
+
 // add counts one item: w of it toward the numerator (1 for a success).
 func (m *Metric) add(w float64, id string, explain bool) {
 	m.Num += w

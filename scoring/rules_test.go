@@ -115,23 +115,15 @@ func TestRulesHandComputed(t *testing.T) {
 // everyone 5 says little by giving D1 a 5; a rater who gives everyone 3
 // says much by giving D2 a 5.
 func TestCalibrationReadsRatersAgainstThemselves(t *testing.T) {
-	var as []Assignment
-	add := func(rater, unit string, score int) {
-		s := score
-		as = append(as, Assignment{Assignment: evaluation.Assignment{Case: "C", Unit: unit, ResponseScore: &s, ResponseRater: rater}})
-	}
-	for range 20 {
-		add("Lenient", "Dx", 5)
-		add("Harsh", "Dx", 3)
-	}
-	add("Lenient", "D1", 5)
-	add("Harsh", "D2", 5)
-	c := newCalibration(&Data{Assignments: as}, 10, time.Now())
-	d1, d2 := c.response("Lenient", 5), c.response("Harsh", 5)
+	c := newScale(10)
+	c.addN("Lenient", 5, 21)
+	c.addN("Harsh", 3, 20)
+	c.addN("Harsh", 5, 1)
+	d1, d2 := c.calibrated("Lenient", 5), c.calibrated("Harsh", 5)
 	if !(d2 > d1+5) {
 		t.Errorf("calibrated: lenient 5 → %.1f, harsh 5 → %.1f; want the harsh rater's 5 clearly higher", d1, d2)
 	}
-	if l3 := c.response("Lenient", 3); l3 > 25 {
+	if l3 := c.calibrated("Lenient", 3); l3 > 25 {
 		t.Errorf("a 3 from the lenient rater calibrates to %.1f, want it read as poor (≤ 25)", l3)
 	}
 	if raw := quality(5); d1 >= raw {

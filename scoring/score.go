@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -108,168 +107,23 @@ func unitSide(k evaluation.UnitKind) (metrics []string, street bool) {
 	return evaluation.DepartmentMetrics, false
 }
 
-// Compute scores every street, department and enterprise with data.
+// Compute scores every street, department and enterprise with data, as
+// of opt.AsOf: it counts the outcomes of every case and scores the counts.
 func Compute(d *Data, opt Options) *Report {
-	sc := opt.Scoring
-	asof := opt.AsOf
-	units := map[string]*UnitScore{}
-	kinds := map[string]evaluation.Unit{}
-	for _, u := range d.Units {
-		kinds[u.Code] = u
+	r := counter{counts: Counts{}}
+	if opt.Explain {
+		r.why = Explanation{}
 	}
-	get := func(code string) *UnitScore {
-		if u, ok := units[code]; ok {
-			return u
-		}
-		reg, ok := kinds[code]
-		if !ok || reg.Kind == evaluation.Community {
-			return nil
-		}
-		u := &UnitScore{Unit: code, Kind: reg.Kind, Name: reg.Name, Metrics: map[string]*Metric{}}
-		names, _ := unitSide(reg.Kind)
-		for _, n := range names {
-			u.Metrics[n] = &Metric{Rate: n != evaluation.ResponseQuality && n != evaluation.ResponseQualityCl &&
-				n != evaluation.CallQuality && n != evaluation.CallQualityCl}
-		}
-		units[code] = u
-		return u
-	}
-	assessed := map[string]map[string]bool{}
-	assess := func(u *UnitScore, caseID string) {
-		if assessed[u.Unit] == nil {
-			assessed[u.Unit] = map[string]bool{}
-		}
-		assessed[u.Unit][caseID] = true
-	}
-	cases := make(map[string]*Case, len(d.Cases))
-	for i := range d.Cases {
-		cases[d.Cases[i].ID] = &d.Cases[i]
-	}
-
-	cal := newCalibration(d, sc.Shrinkage, asof)
-	for i := range d.Cases {
-		c := &d.Cases[i]
-		if c.Street == "" || c.OpenedAt.After(asof) {
-			continue
-		}
-		s := get(c.Street)
-		if s == nil {
-			continue
-		}
-		assess(s, c.ID)
-		if w, ok := satisfactionOf(c, asof, sc); ok {
-			s.Metrics[evaluation.SatisfactionRate].add(w, c.ID, opt.Explain)
-		}
-		if solved, ok := resolutionOf(c, asof); ok {
-			s.Metrics[evaluation.ResolutionRate].add(b2f(solved), c.ID, opt.Explain)
-		}
-		if c.Call != nil && !c.Call.Excused {
-			if cu := get(c.Call.Unit); cu != nil && cu.isStreet() {
-				if st, _ := c.Call.StatusAt(asof); st == evaluation.Met || st == evaluation.Breached {
-					cu.Metrics[evaluation.CallTimeliness].add(b2f(st == evaluation.Met), c.Call.ID(), opt.Explain)
-				}
-			}
-		}
-	}
-
+	byCase := make(map[string][]*Assignment, len(d.Cases))
 	for i := range d.Assignments {
 		a := &d.Assignments[i]
-		if a.DispatchedAt.IsZero() || a.DispatchedAt.After(asof) {
-			continue
-		}
-		c := cases[a.Case]
-		if c == nil || c.OpenedAt.After(asof) {
-			continue
-		}
-		dept := get(a.Unit)
-		if dept != nil && !dept.isStreet() {
-			assess(dept, a.Case)
-			for j := range a.Deadlines {
-				dl := &a.Deadlines[j]
-				if dl.Excused {
-					continue
-				}
-				st, _ := dl.StatusAt(asof)
-				if st != evaluation.Met && st != evaluation.Breached {
-					continue
-				}
-				name := map[evaluation.Milestone]string{evaluation.Respond: evaluation.ResponseRate,
-					evaluation.Report: evaluation.ReportRate, evaluation.Dispose: evaluation.DisposalRate}[dl.Milestone]
-				dept.Metrics[name].add(b2f(st == evaluation.Met), dl.ID(), opt.Explain)
-			}
-			if a.Role == "lead" && !a.Ended() {
-				if w, ok := satisfactionOf(c, asof, sc); ok {
-					dept.Metrics[evaluation.SatisfactionRate].add(w, c.ID, opt.Explain)
-				}
-				if solved, ok := resolutionOf(c, asof); ok {
-					dept.Metrics[evaluation.ResolutionRate].add(b2f(solved), c.ID, opt.Explain)
-				}
-				if !a.ResolvedAt.IsZero() && !a.ResolvedAt.After(asof) {
-					reopened := c.Reopenings > 0 && !c.ReopenedAt.After(asof)
-					dept.Metrics[evaluation.RedoRate].add(b2f(reopened), c.ID, opt.Explain)
-				}
-			}
-			if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
-				id := fmt.Sprintf("%s:%d by %s", a.Case, *a.ResponseScore, a.ResponseRater)
-				v := cal.response(a.ResponseRater, *a.ResponseScore)
-				dept.Metrics[evaluation.ResponseQuality].score(quality(float64(*a.ResponseScore)), id, opt.Explain)
-				dept.Metrics[evaluation.ResponseQualityCl].score(v, fmt.Sprintf("%s = %.1f", id, v), opt.Explain)
-			}
-			if a.ReturnUnjustified() {
-				dept.Penalties = append(dept.Penalties, Penalty{Kind: "unjustified_return",
-					Points: sc.Penalties["unjustified_return"], Ref: a.Case + "/" + a.Unit})
-			}
-		}
-		if a.By == "" || a.By == evaluation.PlatformDispatcher {
-			continue
-		}
-		street := get(a.By)
-		if street == nil || !street.isStreet() {
-			continue
-		}
-		evaluated := !a.CallEvaluatedAt.After(asof)
-		inaccurate := a.Ended() || (evaluated && a.CallAccurate != nil && !*a.CallAccurate)
-		street.Metrics[evaluation.CallAccuracy].add(b2f(!inaccurate), a.Case+"/"+a.Unit, opt.Explain)
-		if a.CallScore != nil && evaluated {
-			id := fmt.Sprintf("%s:%d by %s", a.Case, *a.CallScore, a.Unit)
-			v := cal.call(a.Unit, *a.CallScore)
-			street.Metrics[evaluation.CallQuality].score(quality(float64(*a.CallScore)), id, opt.Explain)
-			street.Metrics[evaluation.CallQualityCl].score(v, fmt.Sprintf("%s = %.1f", id, v), opt.Explain)
-		}
+		byCase[a.Case] = append(byCase[a.Case], a)
 	}
-
-	for _, f := range d.Findings {
-		if f.At.After(asof) {
-			continue
-		}
-		severity := f.Severity
-		if severity == "" {
-			severity = "notice" // a finding without a severity is the mildest kind
-		}
-		if u := get(f.Unit); u != nil {
-			u.Penalties = append(u.Penalties, Penalty{Kind: severity, Points: sc.Penalties[severity], Ref: f.ID})
-		}
+	for i := range d.Cases {
+		c := &d.Cases[i]
+		contribute(r, c, byCase[c.ID], opt.AsOf)
 	}
-
-	r := &Report{AsOf: asof}
-	for _, u := range units {
-		for id := range assessed[u.Unit] {
-			u.CaseIDs = append(u.CaseIDs, id)
-		}
-		slices.Sort(u.CaseIDs)
-		u.Cases = len(u.CaseIDs)
-		if !opt.Explain {
-			u.CaseIDs = nil
-		}
-		for _, m := range u.Metrics {
-			m.sortIDs()
-		}
-		slices.SortFunc(u.Penalties, func(a, b Penalty) int { return cmp.Compare(a.Ref, b.Ref) })
-		u.composite(sc)
-		r.Units = append(r.Units, u)
-	}
-	rank(r.Units)
-	return r
+	return FromCounts(Inputs{Counts: r.counts, Why: r.why, Findings: d.Findings, Units: d.Units}, opt)
 }
 
 func (u *UnitScore) isStreet() bool { return u.Kind == evaluation.Street }
