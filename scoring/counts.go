@@ -40,17 +40,17 @@ type What string
 // for the quality kinds; Arg is the rating for satisfaction, the rater for
 // quality scores and the reference for a penalty.
 const (
-	WhatCase     What = "case"     // an assessed case
-	WhatRated    What = "sat"      // a satisfaction rating (Arg)
-	WhatResolved What = "res"      // confirmed solved (1) or not (0)
-	WhatRedo     What = "redo"     // a resolved lead assignment, reopened (1) or not (0)
-	WhatCall     What = "callt"    // the street's call deadline met (1) or breached (0)
-	WhatRespond  What = "respond"  // the respond deadline met or breached
-	WhatReport   What = "report"   // the report deadline
-	WhatDispose  What = "dispose"  // a disposal deadline, any round
-	WhatAccurate What = "acc"      // a call accurate (1) or not (0)
-	WhatCallQ    What = "cq"       // a call score (Value) given by a department (Arg)
-	WhatRespQ    What = "rq"       // a response score (Value) given by a street (Arg)
+	WhatCase     What = "case"    // an assessed case
+	WhatRated    What = "sat"     // a satisfaction rating (Arg)
+	WhatResolved What = "res"     // confirmed solved (1) or not (0)
+	WhatRedo     What = "redo"    // a resolved lead assignment, reopened (1) or not (0)
+	WhatCall     What = "callt"   // the street's call deadline met (1) or breached (0)
+	WhatRespond  What = "respond" // the respond deadline met or breached
+	WhatReport   What = "report"  // the report deadline
+	WhatDispose  What = "dispose" // a disposal deadline, any round
+	WhatAccurate What = "acc"     // a call accurate (1) or not (0)
+	WhatCallQ    What = "cq"      // a call score (Value) given by a department (Arg)
+	WhatRespQ    What = "rq"      // a response score (Value) given by a street (Arg)
 	WhatShirked  What = "shirked" // a return ruled unjustified (Arg: case/unit)
 )
 
