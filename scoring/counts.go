@@ -97,31 +97,29 @@ type Explanation map[Outcome][]string
 // counter records outcomes, and their ids when explaining.
 type counter struct {
 	counts Counts
+	sign   int64 // 1 to add, -1 to take away
 	why    Explanation
 }
 
 func (r *counter) add(o Outcome, id func() string) {
-	r.counts[o]++
+	r.counts[o] += r.sign
 	if r.why != nil {
 		r.why[o] = append(r.why[o], id())
 	}
 }
 
-// Contribute adds to counts the outcomes of one case as of asof: its
-// street's, its call's and those of its assignments (which must all be
-// the case's). A zero asof means the end of time: every open deadline
-// counts as breached, as it will once due.
-func Contribute(counts Counts, c *Case, as []*Assignment, asof time.Time) {
-	contribute(counter{counts: counts}, c, as, asof)
+// Contribute adds sign × the outcomes of one case as of asof to counts:
+// its street's, its call's and those of its assignments (which must all
+// be the case's). As of Forever, every open deadline counts as breached,
+// as it will once due.
+func Contribute(counts Counts, c *Case, as []*Assignment, asof time.Time, sign int64) {
+	contribute(counter{counts: counts, sign: sign}, c, as, asof)
 }
 
 // Forever is the end of time for Contribute.
 var Forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func contribute(r counter, c *Case, as []*Assignment, asof time.Time) {
-	if asof.IsZero() {
-		asof = Forever
-	}
 	if c.OpenedAt.After(asof) {
 		return
 	}

@@ -110,7 +110,7 @@ func unitSide(k evaluation.UnitKind) (metrics []string, street bool) {
 // Compute scores every street, department and enterprise with data, as
 // of opt.AsOf: it counts the outcomes of every case and scores the counts.
 func Compute(d *Data, opt Options) *Report {
-	r := counter{counts: Counts{}}
+	r := counter{counts: Counts{}, sign: 1}
 	if opt.Explain {
 		r.why = Explanation{}
 	}

@@ -273,7 +273,7 @@ func (db *DB) Rebuild(ctx context.Context) (int, error) {
 			return start, db.wrap("rebuild", err)
 		}
 	}
-	return len(ids), nil
+	return len(ids), db.ensureCounts(ctx)
 }
 
 func (db *DB) rebuildSQLite(ctx context.Context, ids []string, rules *evaluation.Rules) error {

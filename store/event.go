@@ -159,6 +159,8 @@ type derived struct {
 	assignments []assignmentRecord
 	redispose   []evaluation.Deadline
 	months      []string // the months (in the policy's zone) the cases were opened in
+	counts      monthCounts
+	latest      time.Time // the latest event time read
 }
 
 // addMonths adds the months (in the policy's zone) of opening times to d's
@@ -169,7 +171,7 @@ func (d *derived) addMonths(rules *evaluation.Rules, opened ...time.Time) {
 		if t.IsZero() {
 			continue
 		}
-		m := t.In(rules.Policies.At(t).Location).Format("2006-01")
+		m := monthOf(rules, t)
 		if !slices.Contains(d.months, m) {
 			d.months = append(d.months, m)
 		}
@@ -182,7 +184,8 @@ const markScores = "INSERT INTO score_periods (period, version) VALUES (?, 1) " 
 
 type caseRecord struct {
 	evaluation.Case
-	call *evaluation.Deadline
+	call      *evaluation.Deadline
+	openUntil time.Time
 }
 
 type assignmentRecord struct {
@@ -197,13 +200,13 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	d := derived{cases: make([]caseRecord, 0, len(ids))}
+	d := derived{cases: make([]caseRecord, 0, len(ids)), counts: monthCounts{}}
 	for _, id := range ids {
 		trail := r.trails[id]
 		c, as := evaluation.Derive(id, trail)
 		deadlines := evaluation.Deadlines(&c, as, trail, rules)
 		cr := caseRecord{Case: c}
-		first := len(d.assignments)
+		first, firstRound := len(d.assignments), len(d.redispose)
 		for _, a := range as {
 			d.assignments = append(d.assignments, assignmentRecord{Assignment: a})
 		}
@@ -232,6 +235,12 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 				}
 			}
 		}
+		for _, e := range trail {
+			if e.At.After(d.latest) {
+				d.latest = e.At
+			}
+		}
+		cr.openUntil = d.counts.addRecords(rules, &cr, d.assignments[first:], d.redispose[firstRound:], 1)
 		d.cases = append(d.cases, cr)
 		d.addMonths(rules, c.OpenedAt)
 	}
@@ -243,7 +252,7 @@ var (
 	caseColumns = []string{"id", "opened_at", "category", "street", "community", "source", "urgency",
 		"access_code_hash", "closed", "closed_at", "reopenings", "satisfaction", "solved", "rated_at",
 		"revisits", "in_place", "revisited_at", "events", "last_event_at",
-		"call_unit", "call_due", "call_done", "call_excused", "reopened_at"}
+		"call_unit", "call_due", "call_done", "call_excused", "reopened_at", "open_until"}
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
@@ -261,9 +270,9 @@ func caseValues(r *caseRecord) []any {
 		c.Reopenings, nullString(c.Satisfaction), nullBool(c.Solved), nullTime(c.RatedAt), c.Revisits,
 		nullBool(c.InPlace), nullTime(c.RevisitedAt), c.Events, c.LastEventAt}
 	if r.call == nil {
-		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt))
+		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt), nullTime(r.openUntil))
 	}
-	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt))
+	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt), nullTime(r.openUntil))
 }
 
 func assignmentValues(r *assignmentRecord) []any {
@@ -272,23 +281,35 @@ func assignmentValues(r *assignmentRecord) []any {
 		nullTime(a.ReportedAt), nullTime(a.ResolvedAt), a.Resolutions, nullTime(a.ReturnedAt),
 		nullString(a.ReturnReason), nullBool(a.ReturnUpheld), nullString(a.ReturnRuledBy),
 		nullBool(a.CallAccurate), nullInt(a.CallScore), nullInt(a.ResponseScore)}
-	var stopped time.Time
-	var excused []string
 	for _, d := range []*evaluation.Deadline{r.respond, r.report, r.dispose} {
 		if d == nil {
 			v = append(v, nil, nil)
 			continue
 		}
 		v = append(v, d.Due.UTC(), nullTime(d.Actual))
+	}
+	stopped, excused := r.clock()
+	return append(v, nullTime(stopped), nullString(excused), nullString(a.ResponseRater),
+		nullTime(a.CallEvaluatedAt), nullTime(a.ResponseEvaluatedAt))
+}
+
+// clock returns what an assignment row records of its round-one
+// deadlines besides due and done: when the clock stopped, and which
+// milestones are excused.
+func (r *assignmentRecord) clock() (stopped time.Time, excused string) {
+	var names []string
+	for _, d := range []*evaluation.Deadline{r.respond, r.report, r.dispose} {
+		if d == nil {
+			continue
+		}
 		if !d.Stopped.IsZero() {
 			stopped = d.Stopped
 		}
 		if d.Excused {
-			excused = append(excused, string(d.Milestone))
+			names = append(names, string(d.Milestone))
 		}
 	}
-	return append(v, nullTime(stopped), nullString(strings.Join(excused, " ")), nullString(a.ResponseRater),
-		nullTime(a.CallEvaluatedAt), nullTime(a.ResponseEvaluatedAt))
+	return stopped, strings.Join(names, " ")
 }
 
 func redisposeValues(d *evaluation.Deadline) []any {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -165,28 +164,8 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 		return err
 	}
 	d := trails.derive(rules)
-	storedIDs := trails.storedCases()
-	old, err := tx.Query(ctx, "DELETE FROM cases WHERE id = ANY($1) RETURNING opened_at", storedIDs)
-	if err != nil {
+	if err := deleteReplacedPostgres(ctx, tx, trails.storedCases(), rules, &d); err != nil {
 		return err
-	}
-	for old.Next() {
-		var t *time.Time
-		if err := old.Scan(&t); err != nil {
-			old.Close()
-			return err
-		}
-		if t != nil {
-			d.addMonths(rules, *t)
-		}
-	}
-	if err := old.Err(); err != nil {
-		return err
-	}
-	for _, table := range []string{"assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" = ANY($1)", storedIDs); err != nil {
-			return err
-		}
 	}
 	if err := copyRows(ctx, tx, "cases", caseColumns, d.cases, caseValues); err != nil {
 		return err
@@ -199,7 +178,10 @@ func derivePostgres(ctx context.Context, tx pgx.Tx, caseIDs []string, trails *tr
 			return err
 		}
 	}
-	return copyRows(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
+	if err := copyRows(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues); err != nil {
+		return err
+	}
+	return writeCountsPostgres(ctx, tx, &d)
 }
 
 // copyRows writes rows with COPY.

@@ -143,29 +143,8 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 		return err
 	}
 	d := trails.derive(rules)
-	storedIDs := trails.storedCases()
-	for start := 0; start < len(storedIDs); start += sqliteChunk {
-		chunk := storedIDs[start:min(start+sqliteChunk, len(storedIDs))]
-		rows, err := tx.QueryContext(ctx, "DELETE FROM cases WHERE id IN "+placeholders(len(chunk))+" RETURNING opened_at", anys(chunk)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var old timeCol
-			if err := rows.Scan(&old); err != nil {
-				rows.Close()
-				return err
-			}
-			d.addMonths(rules, old.t)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-	}
-	for _, table := range []string{"assignments WHERE case_id", "redispose_deadlines WHERE case_id"} {
-		if err := execIn(ctx, tx, "DELETE FROM "+table+" IN ", storedIDs); err != nil {
-			return err
-		}
+	if err := deleteReplacedSQLite(ctx, tx, trails.storedCases(), rules, &d); err != nil {
+		return err
 	}
 	if err := bulkInsert(ctx, tx, "cases", caseColumns, d.cases, caseValues); err != nil {
 		return err
@@ -178,7 +157,10 @@ func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *tra
 			return err
 		}
 	}
-	return bulkInsert(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues)
+	if err := bulkInsert(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues); err != nil {
+		return err
+	}
+	return writeCountsSQLite(ctx, tx, &d)
 }
 
 // bulkInsert inserts rows with prepared multi-row statements.
@@ -207,9 +189,14 @@ func anys(ids []string) []any {
 
 // queryIn runs prefix + "(?, …)" over ids in chunks and calls scan per row.
 func queryIn(ctx context.Context, tx *sql.Tx, prefix string, ids []string, scan func(*sql.Rows) error) error {
+	return queryInSuffix(ctx, tx, prefix, ids, "", scan)
+}
+
+// queryInSuffix runs prefix + "(?, …)" + suffix over ids in chunks.
+func queryInSuffix(ctx context.Context, tx *sql.Tx, prefix string, ids []string, suffix string, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(ids); start += sqliteChunk {
 		chunk := ids[start:min(start+sqliteChunk, len(ids))]
-		rows, err := tx.QueryContext(ctx, prefix+placeholders(len(chunk)), anys(chunk)...)
+		rows, err := tx.QueryContext(ctx, prefix+placeholders(len(chunk))+suffix, anys(chunk)...)
 		if err != nil {
 			return err
 		}

@@ -84,6 +84,9 @@ type CachedPeriod struct {
 // whose cases changed since they were last computed, and returns the
 // months refreshed.
 func (db *DB) RefreshScores(ctx context.Context, asof time.Time) ([]string, error) {
+	if err := db.ensureCounts(ctx); err != nil {
+		return nil, err
+	}
 	var stale []scorePeriodRow
 	if err := db.bun.NewSelect().Model(&stale).Where("sp.version > sp.computed_version").Order("sp.period").Scan(ctx); err != nil {
 		return nil, db.wrap("read score periods", err)
@@ -109,11 +112,10 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 		return db.wrap("refresh scores", err)
 	}
 	policy := rules.Policies.At(period.From)
-	data, err := db.ScoringData(ctx, period.From, period.To)
+	report, err := db.Scores(ctx, period.From, period.To, ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
 	if err != nil {
 		return err
 	}
-	report := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring})
 	rows := make([]scoreRow, 0, len(report.Units))
 	for _, u := range report.Units {
 		body, err := json.Marshal(storeScore(u))

@@ -38,8 +38,9 @@ func (db *DB) loadScoring(ctx context.Context, from, to time.Time, pick func(tim
 	}
 	// Cases and assignments load side by side, on two connections.
 	casesDone := make(chan error, 1)
-	go func() { casesDone <- db.loadScoringCases(ctx, pick, from, to) }()
-	errAssignments := db.loadScoringAssignments(ctx, pick, from, to)
+	where, args := "c.opened_at >= ? AND c.opened_at < ?", []any{from, to}
+	go func() { casesDone <- db.loadScoringCases(ctx, pick, where, args) }()
+	errAssignments := db.loadScoringAssignments(ctx, pick, where, args)
 	if err := <-casesDone; err != nil {
 		return db.wrap("read cases", err)
 	}
@@ -54,42 +55,143 @@ func (db *DB) loadScoring(ctx context.Context, from, to time.Time, pick func(tim
 
 // ts selects a timestamp column for timeCol: as text on SQLite, so that
 // the driver does not parse it first.
-func (db *DB) ts(col string) string {
-	if db.engine == SQLite {
+func (db *DB) ts(col string) string { return db.engine.ts(col) }
+
+func (e Engine) ts(col string) string {
+	if e == SQLite {
 		return "CAST(" + col + " AS TEXT)"
 	}
 	return col
 }
 
-func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
-	q := "SELECT c.id, " + db.ts("c.opened_at") + ", c.street, c.satisfaction, c.solved, " + db.ts("c.rated_at") +
-		", c.in_place, " + db.ts("c.revisited_at") + ", c.reopenings, c.call_unit, " + db.ts("c.call_due") +
-		", " + db.ts("c.call_done") + ", c.call_excused, " + db.ts("c.reopened_at") + " FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ?"
-	rows, err := db.reads.QueryContext(ctx, q, from, to)
+// caseScan scans the columns of a case that scoring reads.
+type caseScan struct {
+	c                              scoring.Case
+	street, satisfaction, callUnit sql.NullString
+	solved, inPlace                sql.NullBool
+	opened, rated, revisited       timeCol
+	callDue, callDone, reopened    timeCol
+	excused                        bool
+}
+
+// caseScanColumns lists caseScan's columns, each name after prefix.
+func (e Engine) caseScanColumns(p string) string {
+	return p + "id, " + e.ts(p+"opened_at") + ", " + p + "street, " + p + "satisfaction, " + p + "solved, " + e.ts(p+"rated_at") +
+		", " + p + "in_place, " + e.ts(p+"revisited_at") + ", " + p + "reopenings, " + p + "call_unit, " + e.ts(p+"call_due") +
+		", " + e.ts(p+"call_done") + ", " + p + "call_excused, " + e.ts(p+"reopened_at")
+}
+
+func (s *caseScan) dest() []any {
+	return []any{&s.c.ID, &s.opened, &s.street, &s.satisfaction, &s.solved, &s.rated, &s.inPlace, &s.revisited,
+		&s.c.Reopenings, &s.callUnit, &s.callDue, &s.callDone, &s.excused, &s.reopened}
+}
+
+func (s *caseScan) value() scoring.Case {
+	c := s.c
+	c.OpenedAt, c.Street, c.Satisfaction = s.opened.t, s.street.String, s.satisfaction.String
+	c.Solved, c.RatedAt, c.InPlace, c.RevisitedAt = boolPtr(s.solved), s.rated.t, boolPtr(s.inPlace), s.revisited.t
+	c.ReopenedAt = s.reopened.t
+	c.Call = nil
+	if !s.callDue.t.IsZero() {
+		c.Call = &evaluation.Deadline{Case: c.ID, Unit: s.callUnit.String, Milestone: evaluation.Call, Round: 1,
+			Start: c.OpenedAt, Due: s.callDue.t, Actual: s.callDone.t, Excused: s.excused}
+	}
+	return c
+}
+
+// assignmentScan scans the columns of an assignment that scoring reads;
+// its deadlines of later disposal rounds come from redisposeScan.
+type assignmentScan struct {
+	a                                    scoring.Assignment
+	by, rater, excused                   sql.NullString
+	upheld, accurate                     sql.NullBool
+	callScore, responseScore             sql.NullInt64
+	dispatched, resolved, returned, stop timeCol
+	callEval, respEval                   timeCol
+	due, done                            [3]timeCol
+}
+
+func (e Engine) assignmentScanColumns(p string) string {
+	return p + "case_id, " + p + "unit, " + p + "role, " + p + "by_unit, " + e.ts(p+"dispatched_at") + ", " + e.ts(p+"resolved_at") +
+		", " + e.ts(p+"returned_at") + ", " + p + "return_upheld, " + p + "call_accurate, " + p + "call_score, " + p + "response_score, " +
+		p + "response_rater, " + e.ts(p+"respond_due") + ", " + e.ts(p+"respond_done") + ", " + e.ts(p+"report_due") + ", " +
+		e.ts(p+"report_done") + ", " + e.ts(p+"dispose_due") + ", " + e.ts(p+"dispose_done") + ", " + e.ts(p+"clock_stopped_at") +
+		", " + p + "excused, " + e.ts(p+"call_evaluated_at") + ", " + e.ts(p+"response_evaluated_at")
+}
+
+func (s *assignmentScan) dest() []any {
+	return []any{&s.a.Case, &s.a.Unit, &s.a.Role, &s.by, &s.dispatched, &s.resolved, &s.returned, &s.upheld, &s.accurate,
+		&s.callScore, &s.responseScore, &s.rater, &s.due[0], &s.done[0], &s.due[1], &s.done[1], &s.due[2], &s.done[2],
+		&s.stop, &s.excused, &s.callEval, &s.respEval}
+}
+
+// value returns the scanned assignment with its later disposal rounds.
+func (s *assignmentScan) value(rounds map[[2]string][]evaluation.Deadline) scoring.Assignment {
+	var a scoring.Assignment
+	a.Case, a.Unit, a.Role = s.a.Case, s.a.Unit, s.a.Role
+	a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = s.by.String, s.dispatched.t, s.resolved.t, s.returned.t
+	a.ReturnUpheld, a.CallAccurate, a.ResponseRater = boolPtr(s.upheld), boolPtr(s.accurate), s.rater.String
+	a.CallScore, a.ResponseScore = intPtr(s.callScore), intPtr(s.responseScore)
+	a.CallEvaluatedAt, a.ResponseEvaluatedAt = s.callEval.t, s.respEval.t
+	for i, m := range deadlineMilestones {
+		if s.due[i].t.IsZero() {
+			continue
+		}
+		dl := evaluation.Deadline{Case: a.Case, Unit: a.Unit, Milestone: m, Round: 1, Start: a.DispatchedAt,
+			Due: s.due[i].t, Actual: s.done[i].t, Excused: s.excused.Valid && containsWord(s.excused.String, string(m))}
+		if m != evaluation.Respond {
+			dl.Stopped = s.stop.t
+		}
+		a.Deadlines = append(a.Deadlines, dl)
+	}
+	a.Deadlines = append(a.Deadlines, rounds[[2]string{a.Case, a.Unit}]...)
+	return a
+}
+
+// deadlineMilestones are the round-one deadlines an assignment row holds, in column order.
+var deadlineMilestones = [3]evaluation.Milestone{evaluation.Respond, evaluation.Report, evaluation.Dispose}
+
+// redisposeScan scans a later disposal round.
+type redisposeScan struct {
+	dl                          evaluation.Deadline
+	start, due, actual, stopped timeCol
+}
+
+func (e Engine) redisposeScanColumns(p string) string {
+	return p + "case_id, " + p + "unit, " + p + "round, " + e.ts(p+"start_at") + ", " + e.ts(p+"due_at") + ", " +
+		e.ts(p+"actual_at") + ", " + e.ts(p+"stopped_at") + ", " + p + "excused"
+}
+
+func (s *redisposeScan) dest() []any {
+	return []any{&s.dl.Case, &s.dl.Unit, &s.dl.Round, &s.start, &s.due, &s.actual, &s.stopped, &s.dl.Excused}
+}
+
+func (s *redisposeScan) value() evaluation.Deadline {
+	dl := s.dl
+	dl.Milestone = evaluation.Dispose
+	dl.Start, dl.Due, dl.Actual, dl.Stopped = s.start.t, s.due.t, s.actual.t, s.stopped.t
+	return dl
+}
+
+// addRound files a later disposal round under its case and unit.
+func addRound(rounds map[[2]string][]evaluation.Deadline, dl evaluation.Deadline) {
+	k := [2]string{dl.Case, dl.Unit}
+	rounds[k] = append(rounds[k], dl)
+}
+
+func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scoring.Data, where string, args []any) error {
+	rows, err := db.reads.QueryContext(ctx, "SELECT "+db.engine.caseScanColumns("c.")+" FROM cases AS c WHERE "+where, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var (
-		street, satisfaction, callUnit sql.NullString
-		solved, inPlace                sql.NullBool
-		opened, rated, revisited       timeCol
-		callDue, callDone, reopened    timeCol
-	)
+	var s caseScan
+	dest := s.dest()
 	for rows.Next() {
-		var c scoring.Case
-		var excused bool
-		if err := rows.Scan(&c.ID, &opened, &street, &satisfaction, &solved, &rated, &inPlace, &revisited,
-			&c.Reopenings, &callUnit, &callDue, &callDone, &excused, &reopened); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		c.OpenedAt, c.Street, c.Satisfaction = opened.t, street.String, satisfaction.String
-		c.Solved, c.RatedAt, c.InPlace, c.RevisitedAt = boolPtr(solved), rated.t, boolPtr(inPlace), revisited.t
-		c.ReopenedAt = reopened.t
-		if !callDue.t.IsZero() {
-			c.Call = &evaluation.Deadline{Case: c.ID, Unit: callUnit.String, Milestone: evaluation.Call, Round: 1,
-				Start: c.OpenedAt, Due: callDue.t, Actual: callDone.t, Excused: excused}
-		}
+		c := s.value()
 		if d := pick(c.OpenedAt); d != nil {
 			d.Cases = append(d.Cases, c)
 		}
@@ -97,74 +199,43 @@ func (db *DB) loadScoringCases(ctx context.Context, pick func(time.Time) *scorin
 	return rows.Err()
 }
 
-func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
+func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *scoring.Data, where string, args []any) error {
 	rounds := map[[2]string][]evaluation.Deadline{}
-	q := "SELECT r.case_id, r.unit, r.round, " + db.ts("r.start_at") + ", " + db.ts("r.due_at") + ", " + db.ts("r.actual_at") +
-		", " + db.ts("r.stopped_at") + ", r.excused FROM redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id" +
-		" WHERE c.opened_at >= ? AND c.opened_at < ?"
-	rows, err := db.reads.QueryContext(ctx, q, from, to)
+	rows, err := db.reads.QueryContext(ctx, "SELECT "+db.engine.redisposeScanColumns("r.")+
+		" FROM redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id WHERE "+where, args...)
 	if err != nil {
 		return err
 	}
-	var start, due, actual, stopped timeCol
+	var rs redisposeScan
+	dest := rs.dest()
 	for rows.Next() {
-		dl := evaluation.Deadline{Milestone: evaluation.Dispose}
-		if err := rows.Scan(&dl.Case, &dl.Unit, &dl.Round, &start, &due, &actual, &stopped, &dl.Excused); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return err
 		}
-		dl.Start, dl.Due, dl.Actual, dl.Stopped = start.t, due.t, actual.t, stopped.t
-		k := [2]string{dl.Case, dl.Unit}
-		rounds[k] = append(rounds[k], dl)
+		addRound(rounds, rs.value())
 	}
 	if err := rows.Close(); err != nil {
 		return err
 	}
 
-	q = "SELECT a.case_id, a.unit, a.role, a.by_unit, " + db.ts("a.dispatched_at") + ", " + db.ts("a.resolved_at") +
-		", " + db.ts("a.returned_at") + ", a.return_upheld, a.call_accurate, a.call_score, a.response_score, a.response_rater, " +
-		db.ts("a.respond_due") + ", " + db.ts("a.respond_done") + ", " + db.ts("a.report_due") + ", " + db.ts("a.report_done") +
-		", " + db.ts("a.dispose_due") + ", " + db.ts("a.dispose_done") + ", " + db.ts("a.clock_stopped_at") + ", a.excused, " + db.ts("c.opened_at") + ", " + db.ts("a.call_evaluated_at") + ", " + db.ts("a.response_evaluated_at") +
-		" FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE c.opened_at >= ? AND c.opened_at < ?"
-	rows, err = db.reads.QueryContext(ctx, q, from, to)
+	rows, err = db.reads.QueryContext(ctx, "SELECT "+db.engine.assignmentScanColumns("a.")+", "+db.ts("c.opened_at")+
+		" FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE "+where, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var (
-		by, rater, excused                   sql.NullString
-		upheld, accurate                     sql.NullBool
-		callScore, responseScore             sql.NullInt64
-		dispatched, resolved, returned, stop timeCol
-		opened, callEval, respEval           timeCol
-		due3, done3                          [3]timeCol
+		s      assignmentScan
+		opened timeCol
 	)
-	milestones := [3]evaluation.Milestone{evaluation.Respond, evaluation.Report, evaluation.Dispose}
+	dest = append(s.dest(), &opened)
 	for rows.Next() {
-		var a scoring.Assignment
-		if err := rows.Scan(&a.Case, &a.Unit, &a.Role, &by, &dispatched, &resolved, &returned, &upheld, &accurate,
-			&callScore, &responseScore, &rater, &due3[0], &done3[0], &due3[1], &done3[1], &due3[2], &done3[2],
-			&stop, &excused, &opened, &callEval, &respEval); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = by.String, dispatched.t, resolved.t, returned.t
-		a.ReturnUpheld, a.CallAccurate, a.ResponseRater = boolPtr(upheld), boolPtr(accurate), rater.String
-		a.CallScore, a.ResponseScore = intPtr(callScore), intPtr(responseScore)
-		a.CallEvaluatedAt, a.ResponseEvaluatedAt = callEval.t, respEval.t
-		for i, m := range milestones {
-			if due3[i].t.IsZero() {
-				continue
-			}
-			dl := evaluation.Deadline{Case: a.Case, Unit: a.Unit, Milestone: m, Round: 1, Start: a.DispatchedAt,
-				Due: due3[i].t, Actual: done3[i].t, Excused: excused.Valid && containsWord(excused.String, string(m))}
-			if m != evaluation.Respond {
-				dl.Stopped = stop.t
-			}
-			a.Deadlines = append(a.Deadlines, dl)
-		}
-		a.Deadlines = append(a.Deadlines, rounds[[2]string{a.Case, a.Unit}]...)
 		if d := pick(opened.t); d != nil {
-			d.Assignments = append(d.Assignments, a)
+			d.Assignments = append(d.Assignments, s.value(rounds))
 		}
 	}
 	return rows.Err()

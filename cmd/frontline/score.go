@@ -30,12 +30,18 @@ func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, 
 	if err != nil {
 		return nil, err
 	}
-	data, err := db.ScoringData(ctx, r.period.From, r.period.To)
-	if err != nil {
+	policy := r.policies.At(r.period.From)
+	var report *scoring.Report
+	if explain {
+		// Explaining needs the ids behind every number: count the cases.
+		data, err := db.ScoringData(ctx, r.period.From, r.period.To)
+		if err != nil {
+			return nil, err
+		}
+		report = scoring.Compute(data, scoring.Options{AsOf: r.asof, Scoring: policy.Scoring, Explain: true})
+	} else if report, err = db.Scores(ctx, r.period.From, r.period.To, store.ScoreOptions{AsOf: r.asof, Scoring: policy.Scoring}); err != nil {
 		return nil, err
 	}
-	policy := r.policies.At(r.period.From)
-	report := scoring.Compute(data, scoring.Options{AsOf: r.asof, Scoring: policy.Scoring, Explain: explain})
 	return &scoreRun{period: r.period, asof: r.asof, policy: policy, loc: r.loc, report: report}, nil
 }
 
@@ -481,15 +487,14 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		if to.After(period.To) {
 			to = period.To
 		}
-		data, err := db.ScoringData(ctx, from, to)
+		policy := policies.At(month.From)
+		r, err := db.Scores(ctx, from, to, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
 		if err != nil {
 			return err
 		}
-		if len(data.Cases) == 0 {
+		if len(r.Units) == 0 {
 			continue
 		}
-		policy := policies.At(month.From)
-		r := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring})
 		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
 			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) {

@@ -1,0 +1,531 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"frontline/evaluation"
+	"frontline/scoring"
+)
+
+// Scoring's outcome counts (scoring.Counts) are kept per month of opening
+// in outcome_counts, in the transaction that changes the derived rows:
+// the rows an ingest deletes are read back as it deletes them and their
+// outcomes subtracted, the new rows' outcomes added. A month's scores
+// then come from a few thousand counts instead of every case of it.
+//
+// Counts hold each case as of the end of time: an open deadline counts as
+// breached. That is the case as of any time after every stored event,
+// except for open deadlines not yet due; each case keeps the latest due
+// time of its open deadlines (open_until), and a score as of an earlier
+// time recounts those few cases exactly. A score as of a time before the
+// latest stored event (the horizon) recounts the period from its cases.
+
+// monthOf returns the month of t in the zone of the policy in force then.
+func monthOf(rules *evaluation.Rules, t time.Time) string {
+	return t.In(rules.Policies.At(t).Location).Format("2006-01")
+}
+
+// monthCounts are outcome counts by month of opening.
+type monthCounts map[string]scoring.Counts
+
+// addRecords adds sign × the outcomes of a derived case, taken in the
+// shape that storage reads back, so that what one ingest adds a later one
+// subtracts exactly. It returns when the case's last open deadline is due.
+func (m monthCounts) addRecords(rules *evaluation.Rules, cr *caseRecord, as []assignmentRecord, rounds []evaluation.Deadline, sign int64) time.Time {
+	c := scoringCase(cr)
+	byUnit := map[[2]string][]evaluation.Deadline{}
+	for _, dl := range rounds {
+		addRound(byUnit, dl)
+	}
+	sas := make([]scoring.Assignment, len(as))
+	for i := range as {
+		sas[i] = scoringAssignment(&as[i], byUnit)
+	}
+	return m.addCase(rules, &c, sas, sign)
+}
+
+// addCase adds sign × the outcomes of a case with its assignments, and
+// returns when its last open deadline is due.
+func (m monthCounts) addCase(rules *evaluation.Rules, c *scoring.Case, as []scoring.Assignment, sign int64) time.Time {
+	if c.OpenedAt.IsZero() {
+		return time.Time{} // not opened yet: no period holds it
+	}
+	month := monthOf(rules, c.OpenedAt)
+	counts := m[month]
+	if counts == nil {
+		counts = scoring.Counts{}
+		m[month] = counts
+	}
+	ptrs := make([]*scoring.Assignment, len(as))
+	for i := range as {
+		ptrs[i] = &as[i]
+	}
+	scoring.Contribute(counts, c, ptrs, scoring.Forever, sign)
+	return openUntil(c, as)
+}
+
+// openUntil returns the latest due time of a case's open deadlines: not
+// met, stopped or excused.
+func openUntil(c *scoring.Case, as []scoring.Assignment) time.Time {
+	var last time.Time
+	check := func(dl *evaluation.Deadline) {
+		if dl.Actual.IsZero() && dl.Stopped.IsZero() && !dl.Excused && dl.Due.After(last) {
+			last = dl.Due
+		}
+	}
+	if c.Call != nil {
+		check(c.Call)
+	}
+	for i := range as {
+		for j := range as[i].Deadlines {
+			check(&as[i].Deadlines[j])
+		}
+	}
+	return last
+}
+
+// scoringCase is what caseScan reads back of the row caseValues writes.
+func scoringCase(r *caseRecord) scoring.Case {
+	c := scoring.Case{ID: r.ID, OpenedAt: r.OpenedAt, Street: r.Street, Satisfaction: r.Satisfaction, Solved: r.Solved,
+		RatedAt: r.RatedAt, InPlace: r.InPlace, RevisitedAt: r.RevisitedAt, Reopenings: r.Reopenings, ReopenedAt: r.ReopenedAt}
+	if r.call != nil && !r.call.Due.IsZero() {
+		c.Call = &evaluation.Deadline{Case: c.ID, Unit: r.call.Unit, Milestone: evaluation.Call, Round: 1,
+			Start: c.OpenedAt, Due: r.call.Due, Actual: r.call.Actual, Excused: r.call.Excused}
+	}
+	return c
+}
+
+// scoringAssignment is what assignmentScan reads back of the row
+// assignmentValues writes.
+func scoringAssignment(r *assignmentRecord, rounds map[[2]string][]evaluation.Deadline) scoring.Assignment {
+	var a scoring.Assignment
+	a.Case, a.Unit, a.Role, a.By = r.Case, r.Unit, r.Role, r.By
+	a.DispatchedAt, a.ResolvedAt, a.ReturnedAt, a.ReturnUpheld = r.DispatchedAt, r.ResolvedAt, r.ReturnedAt, r.ReturnUpheld
+	a.CallAccurate, a.CallScore, a.ResponseScore, a.ResponseRater = r.CallAccurate, r.CallScore, r.ResponseScore, r.ResponseRater
+	a.CallEvaluatedAt, a.ResponseEvaluatedAt = r.CallEvaluatedAt, r.ResponseEvaluatedAt
+	stopped, excused := r.clock()
+	for i, dl := range []*evaluation.Deadline{r.respond, r.report, r.dispose} {
+		if dl == nil || dl.Due.IsZero() {
+			continue
+		}
+		m := deadlineMilestones[i]
+		d := evaluation.Deadline{Case: a.Case, Unit: a.Unit, Milestone: m, Round: 1, Start: a.DispatchedAt,
+			Due: dl.Due, Actual: dl.Actual, Excused: containsWord(excused, string(m))}
+		if m != evaluation.Respond {
+			d.Stopped = stopped
+		}
+		a.Deadlines = append(a.Deadlines, d)
+	}
+	a.Deadlines = append(a.Deadlines, rounds[[2]string{a.Case, a.Unit}]...)
+	return a
+}
+
+// replaced collects the derived rows an ingest deletes, as scoring reads
+// them, to subtract their outcomes.
+type replaced struct {
+	cases       []scoring.Case
+	assignments map[string][]scoring.Assignment
+	rounds      map[[2]string][]evaluation.Deadline
+	rs          redisposeScan
+	as          assignmentScan
+	cs          caseScan
+}
+
+func newReplaced() *replaced {
+	return &replaced{assignments: map[string][]scoring.Assignment{}, rounds: map[[2]string][]evaluation.Deadline{}}
+}
+
+// Scanners for the rows DELETE … RETURNING hands back; redispose rounds
+// must be read before assignments, assignments before cases.
+func (r *replaced) round(scan func(...any) error) error {
+	if err := scan(r.rs.dest()...); err != nil {
+		return err
+	}
+	addRound(r.rounds, r.rs.value())
+	return nil
+}
+
+func (r *replaced) assignment(scan func(...any) error) error {
+	if err := scan(r.as.dest()...); err != nil {
+		return err
+	}
+	a := r.as.value(r.rounds)
+	r.assignments[a.Case] = append(r.assignments[a.Case], a)
+	return nil
+}
+
+func (r *replaced) oldCase(scan func(...any) error) error {
+	if err := scan(r.cs.dest()...); err != nil {
+		return err
+	}
+	r.cases = append(r.cases, r.cs.value())
+	return nil
+}
+
+// subtract takes the replaced cases' outcomes out of d's counts and marks
+// their old months stale.
+func (r *replaced) subtract(rules *evaluation.Rules, d *derived) {
+	for i := range r.cases {
+		c := &r.cases[i]
+		d.counts.addCase(rules, c, r.assignments[c.ID], -1)
+		d.addMonths(rules, c.OpenedAt)
+	}
+}
+
+// deleteReplacedSQLite deletes the derived rows of the given cases and
+// subtracts their outcomes from d.
+func deleteReplacedSQLite(ctx context.Context, tx *sql.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
+	r := newReplaced()
+	steps := []struct {
+		table, columns string
+		scan           func(func(...any) error) error
+	}{
+		{"redispose_deadlines WHERE case_id", SQLite.redisposeScanColumns(""), r.round},
+		{"assignments WHERE case_id", SQLite.assignmentScanColumns(""), r.assignment},
+		{"cases WHERE id", SQLite.caseScanColumns(""), r.oldCase},
+	}
+	for _, s := range steps {
+		err := queryInSuffix(ctx, tx, "DELETE FROM "+s.table+" IN ", ids, " RETURNING "+s.columns, func(rows *sql.Rows) error {
+			return s.scan(rows.Scan)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	r.subtract(rules, d)
+	return nil
+}
+
+// deleteReplacedPostgres is deleteReplacedSQLite on PostgreSQL.
+func deleteReplacedPostgres(ctx context.Context, tx pgx.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
+	r := newReplaced()
+	steps := []struct {
+		table, columns string
+		scan           func(func(...any) error) error
+	}{
+		{"redispose_deadlines WHERE case_id", Postgres.redisposeScanColumns(""), r.round},
+		{"assignments WHERE case_id", Postgres.assignmentScanColumns(""), r.assignment},
+		{"cases WHERE id", Postgres.caseScanColumns(""), r.oldCase},
+	}
+	for _, s := range steps {
+		rows, err := tx.Query(ctx, "DELETE FROM "+s.table+" = ANY($1) RETURNING "+s.columns, ids)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := s.scan(rows.Scan); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	r.subtract(rules, d)
+	return nil
+}
+
+// countRows flattens counts into rows, skipping outcomes that cancel out.
+func (m monthCounts) rows() (months, units, outcomes []string, ns []int64) {
+	keys := make([]string, 0, len(m))
+	for month := range m {
+		keys = append(keys, month)
+	}
+	slices.Sort(keys)
+	for _, month := range keys {
+		for o, n := range m[month] {
+			if n == 0 {
+				continue
+			}
+			months, units, outcomes, ns = append(months, month), append(units, o.Unit), append(outcomes, o.Key()), append(ns, n)
+		}
+	}
+	return months, units, outcomes, ns
+}
+
+const (
+	upsertCountsTail = " ON CONFLICT (month, unit, outcome) DO UPDATE SET n = outcome_counts.n + excluded.n"
+	advanceHorizon   = "UPDATE count_state SET horizon = ? WHERE horizon IS NULL OR horizon < ?"
+)
+
+// writeCountsSQLite adds d's counts and moves the horizon.
+func writeCountsSQLite(ctx context.Context, tx *sql.Tx, d *derived) error {
+	months, units, outcomes, ns := d.counts.rows()
+	b := newBulk(tx, "outcome_counts", []string{"month", "unit", "outcome", "n"}, upsertCountsTail)
+	for i := range months {
+		if err := b.add(ctx, months[i], units[i], outcomes[i], ns[i]); err != nil {
+			return err
+		}
+	}
+	if err := b.flush(ctx); err != nil {
+		return err
+	}
+	if d.latest.IsZero() {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, advanceHorizon, d.latest.UTC(), d.latest.UTC())
+	return err
+}
+
+// writeCountsPostgres is writeCountsSQLite on PostgreSQL.
+func writeCountsPostgres(ctx context.Context, tx pgx.Tx, d *derived) error {
+	months, units, outcomes, ns := d.counts.rows()
+	if len(months) > 0 {
+		_, err := tx.Exec(ctx, "INSERT INTO outcome_counts (month, unit, outcome, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])"+
+			upsertCountsTail, months, units, outcomes, ns)
+		if err != nil {
+			return err
+		}
+	}
+	if d.latest.IsZero() {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "UPDATE count_state SET horizon = $1 WHERE horizon IS NULL OR horizon < $1", d.latest.UTC())
+	return err
+}
+
+// ScoreOptions say how to score a period.
+type ScoreOptions struct {
+	AsOf    time.Time
+	Scoring evaluation.Scoring
+	// Recount scores from the cases even when kept counts could serve.
+	Recount bool
+}
+
+// Scores scores every unit on the cases opened in [from, to), as of
+// opt.AsOf: from the kept counts when the period is whole months and
+// asof is after every stored event, else from the cases themselves.
+func (db *DB) Scores(ctx context.Context, from, to time.Time, opt ScoreOptions) (*scoring.Report, error) {
+	sopt := scoring.Options{AsOf: opt.AsOf, Scoring: opt.Scoring}
+	months, err := db.countedMonths(ctx, from, to, opt.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	if months == nil || opt.Recount {
+		data, err := db.ScoringData(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		return scoring.Compute(data, sopt), nil
+	}
+	in, err := db.keptCounts(ctx, months)
+	if err != nil {
+		return nil, err
+	}
+	// Open deadlines not yet due as of asof are kept as breached: the
+	// cases holding them count again, as of asof.
+	open := &scoring.Data{}
+	where, args := "c.open_until >= ? AND c.opened_at >= ? AND c.opened_at < ?", []any{opt.AsOf.UTC(), from.UTC(), to.UTC()}
+	pick := func(time.Time) *scoring.Data { return open }
+	if err := db.loadScoringCases(ctx, pick, where, args); err != nil {
+		return nil, db.wrap("read open cases", err)
+	}
+	if err := db.loadScoringAssignments(ctx, pick, where, args); err != nil {
+		return nil, db.wrap("read open cases", err)
+	}
+	byCase := map[string][]*scoring.Assignment{}
+	for i := range open.Assignments {
+		a := &open.Assignments[i]
+		byCase[a.Case] = append(byCase[a.Case], a)
+	}
+	for i := range open.Cases {
+		c := &open.Cases[i]
+		scoring.Contribute(in.Counts, c, byCase[c.ID], opt.AsOf, 1)
+		scoring.Contribute(in.Counts, c, byCase[c.ID], scoring.Forever, -1)
+	}
+	findings := &scoring.Data{}
+	if err := db.loadFindings(ctx, func(time.Time) *scoring.Data { return findings }, from.UTC(), to.UTC()); err != nil {
+		return nil, db.wrap("read findings", err)
+	}
+	reg, err := db.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.Findings, in.Units = findings.Findings, reg.Units
+	return scoring.FromCounts(in, sopt), nil
+}
+
+// countedMonths returns the months whose kept counts make up [from, to)
+// as of asof, or nil when the counts cannot serve: the period is not
+// whole months of the policies' one zone, the counts are not kept, or
+// asof is before the latest stored event.
+func (db *DB) countedMonths(ctx context.Context, from, to, asof time.Time) ([]string, error) {
+	var horizon timeCol
+	var valid bool
+	if err := db.reads.QueryRowContext(ctx, "SELECT "+db.ts("horizon")+", valid FROM count_state").Scan(&horizon, &valid); err != nil {
+		return nil, db.wrap("read count state", err)
+	}
+	if !valid || asof.Before(horizon.t) {
+		return nil, nil
+	}
+	policies, err := db.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(policies) == 0 {
+		return nil, nil
+	}
+	loc := policies[0].Location
+	for _, p := range policies {
+		if p.Location.String() != loc.String() {
+			return nil, nil
+		}
+	}
+	from, to = from.In(loc), to.In(loc)
+	whole := func(t time.Time) bool {
+		return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	if !whole(from) || !whole(to) || !from.Before(to) {
+		return nil, nil
+	}
+	months := []string{}
+	for m := from; m.Before(to); m = m.AddDate(0, 1, 0) {
+		months = append(months, m.Format("2006-01"))
+	}
+	return months, nil
+}
+
+// keptCounts sums the kept counts of some months.
+func (db *DB) keptCounts(ctx context.Context, months []string) (scoring.Inputs, error) {
+	in := scoring.Inputs{Counts: scoring.Counts{}}
+	args := make([]any, len(months))
+	for i, m := range months {
+		args[i] = m
+	}
+	rows, err := db.reads.QueryContext(ctx, "SELECT unit, outcome, n FROM outcome_counts WHERE n <> 0 AND month IN "+
+		placeholders(len(months)), args...)
+	if err != nil {
+		return in, db.wrap("read outcome counts", err)
+	}
+	defer rows.Close()
+	var unit, key string
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(&unit, &key, &n); err != nil {
+			return in, db.wrap("read outcome counts", err)
+		}
+		o, err := scoring.ParseOutcome(unit, key)
+		if err != nil {
+			return in, db.wrap("read outcome counts", err)
+		}
+		in.Counts[o] += n
+	}
+	return in, db.wrap("read outcome counts", rows.Err())
+}
+
+// ensureCounts recounts the kept counts when they are not valid: in a
+// database whose cases were stored before counts were kept.
+func (db *DB) ensureCounts(ctx context.Context) error {
+	var valid bool
+	if err := db.reads.QueryRowContext(ctx, "SELECT valid FROM count_state").Scan(&valid); err != nil {
+		return db.wrap("read count state", err)
+	}
+	if valid {
+		return nil
+	}
+	return db.RecountOutcomes(ctx)
+}
+
+// RecountOutcomes counts every case's outcomes afresh and replaces the
+// kept counts, holding the write lock so that no ingest interleaves.
+func (db *DB) RecountOutcomes(ctx context.Context) error {
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return db.wrap("recount outcomes", err)
+	}
+	defer tx.Rollback()
+	lock := "UPDATE count_state SET valid = false" // on SQLite, the first write takes the lock
+	if db.engine == Postgres {
+		lock = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", ingestLock)
+	}
+	if _, err := tx.ExecContext(ctx, lock); err != nil {
+		return db.wrap("recount outcomes", err)
+	}
+	d := &derived{counts: monthCounts{}}
+	cases := map[string]*scoring.Case{}
+	var order []string
+	rounds := map[[2]string][]evaluation.Deadline{}
+	assignments := map[string][]scoring.Assignment{}
+	queries := []struct {
+		sql  string
+		scan func(*sql.Rows) error
+	}{
+		{"SELECT " + db.engine.redisposeScanColumns("") + " FROM redispose_deadlines", func(rows *sql.Rows) error {
+			var s redisposeScan
+			if err := rows.Scan(s.dest()...); err != nil {
+				return err
+			}
+			addRound(rounds, s.value())
+			return nil
+		}},
+		{"SELECT " + db.engine.assignmentScanColumns("") + " FROM assignments", func(rows *sql.Rows) error {
+			var s assignmentScan
+			if err := rows.Scan(s.dest()...); err != nil {
+				return err
+			}
+			a := s.value(rounds)
+			assignments[a.Case] = append(assignments[a.Case], a)
+			return nil
+		}},
+		{"SELECT " + db.engine.caseScanColumns("") + " FROM cases", func(rows *sql.Rows) error {
+			var s caseScan
+			if err := rows.Scan(s.dest()...); err != nil {
+				return err
+			}
+			c := s.value()
+			cases[c.ID] = &c
+			order = append(order, c.ID)
+			return nil
+		}},
+	}
+	for _, q := range queries {
+		rows, err := tx.QueryContext(ctx, q.sql)
+		if err != nil {
+			return db.wrap("recount outcomes", err)
+		}
+		for rows.Next() {
+			if err := q.scan(rows); err != nil {
+				rows.Close()
+				return db.wrap("recount outcomes", err)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return db.wrap("recount outcomes", err)
+		}
+	}
+	for _, id := range order {
+		d.counts.addCase(rules, cases[id], assignments[id], 1)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM outcome_counts"); err != nil {
+		return db.wrap("recount outcomes", err)
+	}
+	if err := db.insertCounts(ctx, tx, d); err != nil {
+		return db.wrap("recount outcomes", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE count_state SET valid = true, horizon = (SELECT max(at) FROM events)"); err != nil {
+		return db.wrap("recount outcomes", err)
+	}
+	return db.wrap("recount outcomes", tx.Commit())
+}
+
+// insertCounts adds d's counts in a database/sql transaction.
+func (db *DB) insertCounts(ctx context.Context, tx *sql.Tx, d *derived) error {
+	if db.engine == SQLite {
+		return writeCountsSQLite(ctx, tx, d)
+	}
+	months, units, outcomes, ns := d.counts.rows()
+	_, err := tx.ExecContext(ctx, "INSERT INTO outcome_counts (month, unit, outcome, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])"+
+		upsertCountsTail, months, units, outcomes, ns)
+	return err
+}
