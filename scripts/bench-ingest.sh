@@ -36,11 +36,15 @@ measure() {
   /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/last.err" || { cat "$OUT/last.err"; exit 1; }
   local s k; read -r s k < "$OUT/time.txt"; SECS[$label]=$s; RSS[$label]=$k
   L="$label" S="${SECS[$label]}" K="${RSS[$label]}" awk -v n="$N" \
-    'BEGIN { if (ENVIRON["L"] ~ /refresh/) printf "  %-36s %7.2f s  %16s  %6.0f MB peak\n", ENVIRON["L"], ENVIRON["S"], "", ENVIRON["K"] / 1024;
+    'BEGIN { if (ENVIRON["L"] ~ /refresh|score/) printf "  %-36s %7.2f s  %16s  %6.0f MB peak\n", ENVIRON["L"], ENVIRON["S"], "", ENVIRON["K"] / 1024;
              else printf "  %-36s %7.2f s  %9.0f events/s  %6.0f MB peak\n", ENVIRON["L"], ENVIRON["S"], n / ENVIRON["S"], ENVIRON["K"] / 1024 }' 
 }
 
 echo "events: $N ($DIR/events.ndjson, $(du -h "$DIR/events.ndjson" | cut -f1)); machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB"
+
+# Kept scores are refreshed, and the year scored, as of just after the
+# synthetic year (which runs to 31 December 2026).
+ASOF=2027-01-15T00:00:00+08:00
 
 echo "SQLite"
 rm -f "$OUT"/fl.db* "$OUT"/base.db*
@@ -57,7 +61,8 @@ CREATE TRIGGER import_insert INSTEAD OF INSERT ON import BEGIN
   INSERT INTO events (id, case_id, type, at, unit, hash, body) VALUES (NEW.id, NEW.case_id, NEW.type, NEW.at, NEW.unit, NEW.hash, NEW.body);
 END;
 SQL
-measure "sqlite: refresh kept scores (12 months)" "$FL" refresh --db "$OUT/fl.db"
+measure "sqlite: refresh kept scores (12 months)" "$FL" refresh --db "$OUT/fl.db" --asof "$ASOF"
+measure "sqlite: score every unit and month" "$FL" score --db "$OUT/fl.db" --period 2026 --monthly --asof "$ASOF" --format json
 measure "sqlite: sqlite3 .import" sqlite3 "$OUT/base.db" -cmd "PRAGMA synchronous=NORMAL" ".import --csv $DIR/events.csv import"
 
 echo "PostgreSQL"
@@ -71,7 +76,8 @@ PGFL="$PG_DSN${sep}search_path=bench_fl"
 measure "postgres: frontline ingest" "$FL" ingest --refresh=false --db "$PGFL" "$DIR/events.ndjson"
 measure "postgres: frontline re-ingest (dups)" "$FL" ingest --refresh=false --db "$PGFL" "$DIR/events.ndjson"
 measure "postgres: psql \\copy" psql "$PG_DSN" -q -c "\\copy bench_copy.events (id, case_id, type, at, unit, hash, body) FROM '$DIR/events.csv' WITH (FORMAT csv)"
-measure "postgres: refresh kept scores (12 months)" "$FL" refresh --db "$PGFL"
+measure "postgres: refresh kept scores (12 months)" "$FL" refresh --db "$PGFL" --asof "$ASOF"
+measure "postgres: score every unit and month" "$FL" score --db "$PGFL" --period 2026 --monthly --asof "$ASOF" --format json
 psql "$PG_DSN" -q -c "DROP SCHEMA bench_fl CASCADE; DROP SCHEMA bench_copy CASCADE" 2>/dev/null
 
 rate() { awk -v n="$N" -v s="${SECS[$1]}" 'BEGIN { printf "%.0f", n / s }'; }

@@ -86,7 +86,7 @@ func commands() map[string]command {
 		"satisfaction": {"satisfaction against the target, by month, with units at risk: satisfaction --period P", runSatisfaction},
 		"matrix":       {"the street × department two-way matrix: matrix --period P [--format table|json|csv]", runMatrix},
 		"reciprocity":  {"pairs that rate each other far above everyone else: reciprocity --period P [--json]", runReciprocity},
-		"refresh":      {"recompute kept monthly scores: refresh [--all] (the months new events made stale, or every month)", runRefresh},
+		"refresh":      {"recompute kept monthly scores: refresh [--all] [--asof T] (the months new events made stale, or every month)", runRefresh},
 		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }

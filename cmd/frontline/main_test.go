@@ -121,6 +121,16 @@ func TestPipelineGenRegistryIngestCase(t *testing.T) {
 		if r := frontline(t, zh, "", "refresh", "--all"); r.code != 0 || !strings.Contains(r.stderr, "刷新") {
 			t.Errorf("refresh --all: exit %d %q", r.code, r.stderr)
 		}
+		// Kept scores as of another time, to replay history.
+		if r := frontline(t, env, "", "refresh", "--all", "--asof", "2027-01-15"); r.code != 0 {
+			t.Errorf("refresh --asof: exit %d %q", r.code, r.stderr)
+		}
+		if r := frontline(t, env, "", "score", "--period", "2026-06", "--cached", "--format", "json"); !strings.Contains(r.stdout, `"asof": "2027-01-15T00:00:00+08:00"`) {
+			t.Errorf("kept scores after refresh --asof 2027-01-15:\n%s", r.stdout)
+		}
+		if r := frontline(t, env, "", "refresh", "--asof", "yesterday"); r.code != exitUsage || !strings.Contains(r.stderr, "--asof") {
+			t.Errorf("refresh --asof yesterday: exit %d %q", r.code, r.stderr)
+		}
 		if r := frontline(t, env, "", "case", "nope"); r.code != exitFailure || !strings.Contains(r.stderr, "not found") {
 			t.Errorf("unknown case: exit %d, %s", r.code, r.stderr)
 		}

@@ -77,6 +77,7 @@ func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, u
 func runRefresh(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("refresh")
 	all := fs.Bool("all", false, "recompute every kept month, not only the stale ones (pending deadlines fall due as time passes)")
+	asofFlag := fs.String("asof", "", "keep the scores as of this time (RFC 3339 or a date; default now), to replay history")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,18 +86,32 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	asof := a.now()
+	if *asofFlag != "" {
+		policies, err := db.Policies(ctx)
+		if err != nil {
+			return err
+		}
+		if asof, err = parseAsOf(*asofFlag, policies.At(asof).Location); err != nil {
+			return err
+		}
+	}
 	if *all {
 		if err := db.MarkScoresStale(ctx); err != nil {
 			return err
 		}
 	}
-	return a.refreshScores(ctx, db)
+	return a.refreshScoresAsOf(ctx, db, asof)
 }
 
 // refreshScores recomputes the kept monthly scores that events made stale.
 func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
+	return a.refreshScoresAsOf(ctx, db, a.now())
+}
+
+func (a *app) refreshScoresAsOf(ctx context.Context, db *store.DB, asof time.Time) error {
 	start := time.Now()
-	months, err := db.RefreshScores(ctx, a.now())
+	months, err := db.RefreshScores(ctx, asof)
 	if err != nil {
 		return fmt.Errorf("refresh scores: %w", err)
 	}
