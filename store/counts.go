@@ -168,6 +168,21 @@ func (r *replaced) oldCase(scan func(...any) error) error {
 	return nil
 }
 
+// deleteStep deletes a table's rows of some cases and scans what they held.
+type deleteStep struct {
+	table, columns string // "table WHERE key", the columns to return
+	scan           func(func(...any) error) error
+}
+
+// steps are the deletions in the order the scanners need.
+func (r *replaced) steps(e Engine) []deleteStep {
+	return []deleteStep{
+		{"redispose_deadlines WHERE case_id", e.redisposeScanColumns(""), r.round},
+		{"assignments WHERE case_id", e.assignmentScanColumns(""), r.assignment},
+		{"cases WHERE id", e.caseScanColumns(""), r.oldCase},
+	}
+}
+
 // subtract takes the replaced cases' outcomes out of d's counts and marks
 // their old months stale.
 func (r *replaced) subtract(rules *evaluation.Rules, d *derived) {
@@ -182,15 +197,7 @@ func (r *replaced) subtract(rules *evaluation.Rules, d *derived) {
 // subtracts their outcomes from d.
 func deleteReplacedSQLite(ctx context.Context, tx *sql.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
 	r := newReplaced()
-	steps := []struct {
-		table, columns string
-		scan           func(func(...any) error) error
-	}{
-		{"redispose_deadlines WHERE case_id", SQLite.redisposeScanColumns(""), r.round},
-		{"assignments WHERE case_id", SQLite.assignmentScanColumns(""), r.assignment},
-		{"cases WHERE id", SQLite.caseScanColumns(""), r.oldCase},
-	}
-	for _, s := range steps {
+	for _, s := range r.steps(SQLite) {
 		err := queryInSuffix(ctx, tx, "DELETE FROM "+s.table+" IN ", ids, " RETURNING "+s.columns, func(rows *sql.Rows) error {
 			return s.scan(rows.Scan)
 		})
@@ -205,15 +212,7 @@ func deleteReplacedSQLite(ctx context.Context, tx *sql.Tx, ids []string, rules *
 // deleteReplacedPostgres is deleteReplacedSQLite on PostgreSQL.
 func deleteReplacedPostgres(ctx context.Context, tx pgx.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
 	r := newReplaced()
-	steps := []struct {
-		table, columns string
-		scan           func(func(...any) error) error
-	}{
-		{"redispose_deadlines WHERE case_id", Postgres.redisposeScanColumns(""), r.round},
-		{"assignments WHERE case_id", Postgres.assignmentScanColumns(""), r.assignment},
-		{"cases WHERE id", Postgres.caseScanColumns(""), r.oldCase},
-	}
-	for _, s := range steps {
+	for _, s := range r.steps(Postgres) {
 		rows, err := tx.Query(ctx, "DELETE FROM "+s.table+" = ANY($1) RETURNING "+s.columns, ids)
 		if err != nil {
 			return err

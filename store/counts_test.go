@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,16 +174,7 @@ func horizonOf(t *testing.T, db *DB) time.Time {
 // rebuild — as of the end of the data, when some deadlines are not yet
 // due, and later.
 func TestKeptCountsAreExact(t *testing.T) {
-	cfg := synth.Config{Cases: 400, Seed: 17}
-	reg := synth.District(cfg)
-	var lines [][]byte
-	if _, err := synth.Generate(cfg, func(e *evaluation.Event) error {
-		b, err := json.Marshal(e)
-		lines = append(lines, b)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	reg, lines := synthLines(t, synth.Config{Cases: 400, Seed: 17})
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
@@ -193,7 +185,7 @@ func TestKeptCountsAreExact(t *testing.T) {
 			j := (i*7919 + 13) % len(shuffled)
 			shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
 		}
-		ingestString(t, db, string(bytes.Join(shuffled, []byte("\n"))), 61)
+		ingestString(t, db, strings.Join(shuffled, "\n"), 61)
 		h := horizonOf(t, db)
 		if h.IsZero() {
 			t.Fatal("no horizon after ingest")
@@ -212,7 +204,7 @@ func TestKeptCountsAreExact(t *testing.T) {
 		}
 		checkKeptCounts(t, db, asofs...)
 		// Ingesting everything again changes nothing.
-		ingestString(t, db, string(bytes.Join(lines, []byte("\n"))), 500)
+		ingestString(t, db, strings.Join(lines, "\n"), 500)
 		checkKeptCounts(t, db, h.Add(time.Hour))
 	})
 }

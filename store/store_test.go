@@ -424,13 +424,10 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 	})
 }
 
-// TestSyntheticTrailsInAnyOrder ingests a synthetic district — returns,
-// rulings, reopenings, appeals, evaluations — in time order and shuffled
-// in small batches, and checks every case comes out the same, and the
-// same again after a rebuild.
-func TestSyntheticTrailsInAnyOrder(t *testing.T) {
-	cfg := synth.Config{Cases: 300, Seed: 5}
-	reg := synth.District(cfg)
+// synthLines generates a synthetic district: its registry and its events
+// as NDJSON lines.
+func synthLines(t *testing.T, cfg synth.Config) (*evaluation.Registry, []string) {
+	t.Helper()
 	var lines []string
 	if _, err := synth.Generate(cfg, func(e *evaluation.Event) error {
 		b, err := json.Marshal(e)
@@ -439,6 +436,15 @@ func TestSyntheticTrailsInAnyOrder(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return synth.District(cfg), lines
+}
+
+// TestSyntheticTrailsInAnyOrder ingests a synthetic district — returns,
+// rulings, reopenings, appeals, evaluations — in time order and shuffled
+// in small batches, and checks every case comes out the same, and the
+// same again after a rebuild.
+func TestSyntheticTrailsInAnyOrder(t *testing.T) {
+	reg, lines := synthLines(t, synth.Config{Cases: 300, Seed: 5})
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
