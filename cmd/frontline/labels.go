@@ -9,7 +9,7 @@ var zhLabels = map[string]string{
 	"revisited": "回访", "call_evaluated": "评价呼叫", "response_evaluated": "评价响应", "supervised": "监督发现",
 	"appealed": "申诉", "appeal_decided": "申诉决定",
 	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
-	"lead": "主办", "assist": "协办",
+	"lead": "主办", "assist": "协办", "head": "主要负责人", "deputy": "副职", "all": "全部",
 	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",
 	"normal": "一般", "urgent": "紧急", "critical": "特急",

@@ -87,6 +87,7 @@ func commands() map[string]command {
 		"matrix":       {"the street × department two-way matrix: matrix --period P [--format table|json|csv]", runMatrix},
 		"reciprocity":  {"pairs that rate each other far above everyone else: reciprocity --period P [--json]", runReciprocity},
 		"refresh":      {"recompute kept monthly scores: refresh [--all] [--asof T] (the months new events made stale, or every month)", runRefresh},
+		"cadres":       {"cadre assessment from the units they led: cadres --period P [--role head|deputy|all] [--kind K] [--format table|json|csv] | cadres show ID --period P [--json]", runCadres},
 		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }
@@ -179,6 +180,21 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return usageErrorf("%v", err)
 	}
 	return nil
+}
+
+// parseMixed parses flags placed anywhere among positional arguments,
+// and returns the positional ones.
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {

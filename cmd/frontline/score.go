@@ -481,36 +481,23 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		return err
 	}
 	policies, loc, period, asof := run.policies, run.loc, run.period, run.asof
-	// One month at a time: memory stays that of a month, however long the period.
-	var months []string
-	first := time.Date(period.From.Year(), period.From.Month(), 1, 0, 0, 0, 0, loc)
-	for m := first; m.Before(period.To); m = m.AddDate(0, 1, 0) {
-		months = append(months, m.Format("2006-01"))
-	}
 	type monthOut struct {
 		Month  string    `json:"month"`
 		Policy string    `json:"policy"`
 		Units  []unitOut `json:"units"`
 	}
 	var out []monthOut
-	for _, m := range months {
-		month, _ := evaluation.ParsePeriod(m, loc)
-		from, to := month.From, month.To
-		if from.Before(period.From) {
-			from = period.From
-		}
-		if to.After(period.To) {
-			to = period.To
-		}
+	// One month at a time: memory stays that of a month, however long the period.
+	for _, month := range monthsOf(period, loc) {
 		policy := policies.At(month.From)
-		r, err := db.Scores(ctx, from, to, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
+		r, err := db.Scores(ctx, month.From, month.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
 		if err != nil {
 			return err
 		}
 		if len(r.Units) == 0 {
 			continue
 		}
-		mo := monthOut{Month: m, Policy: policy.Effective.String(), Units: []unitOut{}}
+		mo := monthOut{Month: month.Name, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
 			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) {
 				mo.Units = append(mo.Units, a.unitJSON(u))
@@ -543,6 +530,10 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		return w.Error()
 	}
 	// A unit × month table of scores.
+	var months []string
+	for _, m := range monthsOf(period, loc) {
+		months = append(months, m.Name)
+	}
 	var t table
 	t.row(append([]string{a.t("UNIT", "单位"), a.t("NAME", "名称")}, months...)...)
 	byUnit := map[string]map[string]string{}

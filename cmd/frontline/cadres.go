@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/scoring"
+	"frontline/store"
+)
+
+// monthsOf splits a period into its months (in loc), the first and last
+// clipped to the period; each is named by its month.
+func monthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period {
+	var out []evaluation.Period
+	from := period.From.In(loc)
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc); m.Before(period.To); m = m.AddDate(0, 1, 0) {
+		p := evaluation.Period{Name: m.Format("2006-01"), From: m, To: m.AddDate(0, 1, 0)}
+		if p.From.Before(period.From) {
+			p.From = period.From
+		}
+		if p.To.After(period.To) {
+			p.To = period.To
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// cadreRun is a period's cadre assessment.
+type cadreRun struct {
+	period evaluation.Period
+	asof   time.Time
+	loc    *time.Location
+	cadres []*scoring.CadreScore
+}
+
+// assessCadres scores the period's months and attributes them to cadres.
+func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, role string) (*cadreRun, error) {
+	r, err := a.resolvePeriod(ctx, db, pf)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := db.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var months []scoring.MonthReport
+	for _, m := range monthsOf(r.period, r.loc) {
+		report, err := db.Scores(ctx, m.From, m.To, store.ScoreOptions{AsOf: r.asof, Scoring: r.policies.At(m.From).Scoring})
+		if err != nil {
+			return nil, err
+		}
+		months = append(months, scoring.MonthReport{Period: m, Report: report})
+	}
+	var roles []string
+	if role != "all" {
+		roles = []string{role}
+	}
+	cadres := scoring.Cadres(reg, r.period, months, roles, r.policies.At(r.period.From).Scoring.MinCases, r.loc)
+	return &cadreRun{period: r.period, asof: r.asof, loc: r.loc, cadres: cadres}, nil
+}
+
+// cadreOut is one cadre in `cadres --format json` (DESIGN.md §7).
+type cadreOut struct {
+	Cadre      string              `json:"cadre"`
+	Name       string              `json:"name"`
+	Position   string              `json:"position,omitempty"`
+	Kind       string              `json:"kind"`
+	Score      *float64            `json:"score"`
+	Rank       *int                `json:"rank"`
+	Percentile *float64            `json:"percentile"`
+	Eligible   bool                `json:"eligible"`
+	Cases      float64             `json:"cases"`
+	Metrics    map[string]*float64 `json:"metrics"`
+	Penalty    float64             `json:"penalty"`
+	Tenures    []tenureOut         `json:"tenures"`
+}
+
+type tenureOut struct {
+	Unit      string   `json:"unit"`
+	UnitName  string   `json:"unit_name"`
+	Role      string   `json:"role"`
+	From      string   `json:"from"`
+	To        string   `json:"to"` // the last day, inclusive
+	Weight    float64  `json:"weight"`
+	UnitScore *float64 `json:"unit_score"`
+}
+
+func (a *app) cadreJSON(c *scoring.CadreScore, loc *time.Location) cadreOut {
+	out := cadreOut{Cadre: c.Cadre.ID, Name: c.Cadre.Name, Position: c.Cadre.Position, Kind: string(c.Kind), Score: round(c.Score),
+		Percentile: round(c.Percentile), Eligible: c.Eligible, Cases: *round(&c.Cases), Metrics: map[string]*float64{}}
+	if c.Rank > 0 {
+		r := c.Rank
+		out.Rank = &r
+	}
+	for name, v := range c.Metrics {
+		out.Metrics[name] = round(&v)
+	}
+	for _, p := range c.Penalties {
+		out.Penalty += p.Points
+	}
+	for _, t := range c.Tenures {
+		out.Tenures = append(out.Tenures, tenureOut{Unit: t.Unit, UnitName: a.name(t.Name), Role: t.Role,
+			From: t.From.In(loc).Format(evaluation.DateLayout), To: t.To.In(loc).AddDate(0, 0, -1).Format(evaluation.DateLayout),
+			Weight: *round(&t.Weight), UnitScore: round(t.UnitScore)})
+	}
+	return out
+}
+
+func runCadres(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && args[0] == "show" {
+		return runCadreShow(ctx, a, args[1:])
+	}
+	fs, dsn := a.flags("cadres")
+	pf := addPeriodFlags(fs)
+	role := roleFlag(fs)
+	kind := fs.String("kind", "", "only cadres of streets, departments or enterprises")
+	format := formatFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkFormat("cadres", *format); err != nil {
+		return err
+	}
+	if err := checkRole(*role); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := a.assessCadres(ctx, db, pf, *role)
+	if err != nil {
+		return err
+	}
+	var cadres []*scoring.CadreScore
+	for _, c := range run.cadres {
+		if *kind == "" || string(c.Kind) == *kind {
+			cadres = append(cadres, c)
+		}
+	}
+	switch *format {
+	case "json":
+		out := struct {
+			Period string     `json:"period"`
+			From   time.Time  `json:"from"`
+			To     time.Time  `json:"to"`
+			AsOf   time.Time  `json:"asof"`
+			Role   string     `json:"role"`
+			Cadres []cadreOut `json:"cadres"`
+		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), *role, []cadreOut{}}
+		for _, c := range cadres {
+			out.Cadres = append(out.Cadres, a.cadreJSON(c, run.loc))
+		}
+		return writeJSON(a, out)
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write([]string{"cadre", "name", "kind", "score", "rank", "percentile", "eligible", "cases", "penalty", "tenures"})
+		for _, c := range cadres {
+			o := a.cadreJSON(c, run.loc)
+			w.Write(safeCells(o.Cadre, o.Name, o.Kind, csvFloat(o.Score, 2), csvInt(o.Rank), csvFloat(o.Percentile, 1),
+				fmt.Sprint(o.Eligible), fmt.Sprintf("%.1f", o.Cases), fmt.Sprint(o.Penalty), a.tenureText(o.Tenures)))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(a.stdout, a.t("Cadre assessment for %s (cases opened %s – %s), as of %s; role: %s\n",
+		"%s 干部考核（受理于 %s 至 %s 的案件），截至 %s；职务：%s\n"),
+		run.period.Name, run.period.From.In(run.loc).Format("2006-01-02"), run.period.To.In(run.loc).AddDate(0, 0, -1).Format("2006-01-02"),
+		run.asof.In(run.loc).Format("2006-01-02 15:04"), a.label(*role))
+	var current evaluation.UnitKind
+	var t *table
+	for _, c := range cadres {
+		if t == nil || c.Kind != current {
+			if t != nil {
+				t.write(a.stdout)
+			}
+			current = c.Kind
+			fmt.Fprintf(a.stdout, "\n%s\n", a.kindName(current))
+			t = &table{}
+			t.row(strings.Split(a.t("RANK|CADRE|NAME|SCORE|PERCENTILE|CASES|PENALTY|UNITS LED (SHARE OF PERIOD, UNIT SCORE)",
+				"排名|干部|姓名|得分|百分位|案件|扣分|所任单位（任职占比，单位得分）"), "|")...)
+		}
+		o := a.cadreJSON(c, run.loc)
+		rank := a.t("not ranked", "不排名")
+		if o.Rank != nil {
+			rank = fmt.Sprint(*o.Rank)
+		}
+		t.row(rank, o.Cadre, o.Name, optFloat(o.Score, 1), optFloat(o.Percentile, 0), fmt.Sprintf("%.0f", o.Cases),
+			fmt.Sprint(o.Penalty), a.tenureText(o.Tenures))
+	}
+	if t != nil {
+		t.write(a.stdout)
+	}
+	return nil
+}
+
+// tenureText writes tenures on one line: "S01 head 50% 83.2; …".
+func (a *app) tenureText(ts []tenureOut) string {
+	var parts []string
+	for _, t := range ts {
+		parts = append(parts, fmt.Sprintf("%s %s %s–%s %.0f%% %s", t.Unit, a.label(t.Role), t.From, t.To, t.Weight*100, optFloat(t.UnitScore, 1)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func roleFlag(fs interface {
+	String(name, value, usage string) *string
+}) *string {
+	return fs.String("role", "head", "assess cadres by their tenures in this role: head, deputy or all")
+}
+
+func checkRole(role string) error {
+	if !slices.Contains([]string{"head", "deputy", "all"}, role) {
+		return usageErrorf("--role must be head, deputy or all, got %q", role)
+	}
+	return nil
+}
+
+func writeJSON(a *app, v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// runCadreShow shows one cadre: composite, metrics, rank, tenures, the
+// breaches of their units while they led them, findings and the trend.
+func runCadreShow(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("cadres show")
+	pf := addPeriodFlags(fs)
+	role := roleFlag(fs)
+	asJSON := fs.Bool("json", false, "print as JSON")
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("cadres show: give one cadre id")
+	}
+	if err := checkRole(*role); err != nil {
+		return err
+	}
+	id := pos[0]
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run, err := a.assessCadres(ctx, db, pf, *role)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(run.cadres, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
+	if i < 0 {
+		return evaluation.Errorf(evaluation.KindNotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.period.Name)
+	}
+	c := run.cadres[i]
+	// Breaches of the units while they led them, by the day.
+	var breaches []breachOut
+	for _, t := range c.Tenures {
+		candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: t.From, To: t.To, Unit: t.Unit, LateBy: run.asof})
+		if err != nil {
+			return err
+		}
+		for _, d := range candidates {
+			if st, late := d.StatusAt(run.asof); st == evaluation.Breached && !d.Excused {
+				b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
+					Start: d.Start.In(run.loc), Deadline: d.Due.In(run.loc), OverdueSeconds: int64(late / time.Second)}
+				if !d.Actual.IsZero() && !d.Actual.After(run.asof) {
+					b.Actual = timeIn(d.Actual, run.loc)
+				}
+				breaches = append(breaches, b)
+			}
+		}
+	}
+	type monthOut struct {
+		Month string   `json:"month"`
+		Score *float64 `json:"score"`
+	}
+	out := struct {
+		Period string    `json:"period"`
+		AsOf   time.Time `json:"asof"`
+		cadreOut
+		Findings []scoring.Penalty `json:"penalties"`
+		Breaches []breachOut       `json:"breaches"`
+		Months   []monthOut        `json:"months"`
+	}{Period: run.period.Name, AsOf: run.asof.In(run.loc), cadreOut: a.cadreJSON(c, run.loc), Findings: c.Penalties, Breaches: breaches}
+	for _, m := range c.Months {
+		out.Months = append(out.Months, monthOut{m.Month, round(m.Score)})
+	}
+	if out.Findings == nil {
+		out.Findings = []scoring.Penalty{}
+	}
+	if out.Breaches == nil {
+		out.Breaches = []breachOut{}
+	}
+	if *asJSON {
+		return writeJSON(a, out)
+	}
+	o := out.cadreOut
+	rank := a.t("not ranked", "不排名")
+	if o.Rank != nil {
+		rank = fmt.Sprintf(a.t("rank %d, percentile %.0f", "排名 %d，百分位 %.0f"), *o.Rank, *o.Percentile)
+	}
+	fmt.Fprintf(a.stdout, a.t("%s %s (%s), %s, as of %s\n", "%s %s（%s），%s，截至 %s\n"), o.Cadre, o.Name, o.Position, run.period.Name,
+		run.asof.In(run.loc).Format("2006-01-02 15:04"))
+	fmt.Fprintf(a.stdout, a.t("score %s; %s; %.0f cases; penalty %g\n", "得分 %s；%s；案件 %.0f；扣分 %g\n"), optFloat(o.Score, 1), rank, o.Cases, o.Penalty)
+	t := &table{}
+	t.row(strings.Split(a.t("UNIT|NAME|ROLE|FROM|TO|SHARE|UNIT SCORE", "单位|名称|职务|起|止|占比|单位得分"), "|")...)
+	for _, tn := range o.Tenures {
+		t.row(tn.Unit, tn.UnitName, a.label(tn.Role), tn.From, tn.To, fmt.Sprintf("%.0f%%", tn.Weight*100), optFloat(tn.UnitScore, 1))
+	}
+	fmt.Fprintln(a.stdout)
+	t.write(a.stdout)
+	t = &table{}
+	t.row(a.t("METRIC", "指标"), a.t("VALUE", "值"))
+	for _, name := range metricColumns {
+		if v, ok := o.Metrics[name]; ok {
+			t.row(a.label(name), optFloat(v, 4))
+		}
+	}
+	fmt.Fprintln(a.stdout)
+	t.write(a.stdout)
+	t = &table{}
+	t.row(a.t("MONTH", "月份"), a.t("SCORE", "得分"))
+	for _, m := range out.Months {
+		t.row(m.Month, optFloat(m.Score, 1))
+	}
+	fmt.Fprintln(a.stdout)
+	t.write(a.stdout)
+	fmt.Fprintf(a.stdout, a.t("\nbreaches while they led (%d):\n", "\n任职期间超时（%d）：\n"), len(breaches))
+	for _, b := range breaches {
+		fmt.Fprintf(a.stdout, "  %s  %s %s\n", b.ID, a.t("due", "时限"), b.Deadline.Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(a.stdout, a.t("findings and penalties (%d):\n", "监督发现与扣分（%d）：\n"), len(out.Findings))
+	for _, p := range out.Findings {
+		fmt.Fprintf(a.stdout, "  %s −%g  %s\n", a.label(p.Kind), p.Points, p.Ref)
+	}
+	return nil
+}
