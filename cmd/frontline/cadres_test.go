@@ -156,4 +156,3 @@ type cadreMo struct {
 	Month string   `json:"month"`
 	Score *float64 `json:"score"`
 }
-
