@@ -175,38 +175,6 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 	return c, out
 }
 
-// AppealedAway returns the targets of the trail's upheld appeals: event
-// ids (a rating, an evaluation) and deadline ids. The first decision on an
-// appeal is final; later ones are ignored.
-func AppealedAway(trail []Event) map[string]bool {
-	var appeals map[string]string // appeal event id → target
-	var decided map[string]bool
-	removed := map[string]bool{}
-	for i := range trail {
-		e := &trail[i]
-		switch e.Type {
-		case Appealed:
-			if appeals == nil {
-				appeals = map[string]string{}
-			}
-			appeals[e.ID] = e.Target
-		case AppealDecided:
-			if decided == nil {
-				decided = map[string]bool{}
-			}
-			target, ok := appeals[e.Target]
-			if !ok || decided[e.Target] {
-				continue
-			}
-			decided[e.Target] = true
-			if e.Upheld != nil && *e.Upheld {
-				removed[target] = true
-			}
-		}
-	}
-	return removed
-}
-
 func setOnce(t *time.Time, at time.Time) {
 	if t.IsZero() {
 		*t = at

@@ -30,12 +30,14 @@ const (
 	Supervised        EventType = "supervised"
 	Appealed          EventType = "appealed"
 	AppealDecided     EventType = "appeal_decided"
+	FindingWithdrawn  EventType = "finding_withdrawn"
 )
 
 // EventTypes lists every event type in contract order.
 var EventTypes = []EventType{
 	Opened, Dispatched, Responded, Reported, Resolved, Returned, ReturnRuled, Closed,
 	Reopened, Rated, Revisited, CallEvaluated, ResponseEvaluated, Supervised, Appealed, AppealDecided,
+	FindingWithdrawn,
 }
 
 // PlatformDispatcher is the `by` of a dispatch made by the platform rather than a street.
@@ -121,6 +123,7 @@ var required = map[EventType][]string{
 	Supervised:        {"unit", "target"},
 	Appealed:          {"unit", "target", "reason"},
 	AppealDecided:     {"unit", "target", "upheld"},
+	FindingWithdrawn:  {"unit", "target"},
 }
 
 // present reports whether the named field holds a value.

@@ -30,6 +30,8 @@ func validEvent(typ EventType) Event {
 		e.Unit, e.Target, e.Score = "S1", "D1", &score
 	case Supervised:
 		e.Unit, e.Target = "DIS", "D1"
+	case FindingWithdrawn:
+		e.Unit, e.Target = "DIS", "E9"
 	case Appealed:
 		e.Unit, e.Target, e.Reason = "D1", "E7", "the resident was away"
 	}

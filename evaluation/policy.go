@@ -104,6 +104,8 @@ type Policy struct {
 	Location  *time.Location
 	// CallLimit bounds the time from a case's opening to the street's call.
 	CallLimit Limit
+	// AppealLimit bounds the time from an appeal to its decision.
+	AppealLimit Limit
 	// Classes holds the limits per SLA class.
 	Classes map[string]Limits
 	// Urgent overrides the limits of a class for an urgency; a zero

@@ -20,6 +20,10 @@ import (
 //go:embed policy_default.yaml
 var DefaultPolicyYAML []byte
 
+// DefaultAppealLimit is how long the organization department has to
+// decide an appeal when the policy does not say.
+const DefaultAppealLimit = "10wd"
+
 // MaxPolicyBytes caps a policy file.
 const MaxPolicyBytes = 1 << 20
 
@@ -28,6 +32,7 @@ type policyFile struct {
 	TimeZone     string                           `yaml:"timezone"`
 	WorkingHours []string                         `yaml:"working_hours"`
 	CallLimit    string                           `yaml:"call_limit"`
+	AppealLimit  string                           `yaml:"appeal_limit"`
 	Classes      map[string]limitsFile            `yaml:"classes"`
 	Urgency      map[string]map[string]limitsFile `yaml:"urgency"`
 	Scoring      *scoringFile                     `yaml:"scoring"`
@@ -224,6 +229,12 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 	}
 	if p.CallLimit, err = evaluation.ParseLimit(f.CallLimit); err != nil {
 		return nil, fail("call_limit", "%v", err)
+	}
+	if f.AppealLimit == "" {
+		f.AppealLimit = DefaultAppealLimit
+	}
+	if p.AppealLimit, err = evaluation.ParseLimit(f.AppealLimit); err != nil {
+		return nil, fail("appeal_limit", "%v", err)
 	}
 	if len(f.Classes) == 0 {
 		return nil, fail("classes", "at least one SLA class is needed")

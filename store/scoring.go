@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -241,50 +242,83 @@ func (db *DB) loadScoringAssignments(ctx context.Context, pick func(time.Time) *
 	return rows.Err()
 }
 
-// loadFindings reads the supervision findings on the period's cases,
-// without those an upheld appeal withdrew.
-func (db *DB) loadFindings(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
-	rows, err := db.reads.QueryContext(ctx, "SELECT e.body, "+db.ts("c.opened_at")+" FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
-		" WHERE e.type IN (?, ?, ?) AND c.opened_at >= ? AND c.opened_at < ? ORDER BY e.case_id",
-		string(evaluation.Supervised), string(evaluation.Appealed), string(evaluation.AppealDecided), from, to)
+// processTypes are the event types of appeals and findings.
+var processTypes = []any{string(evaluation.Supervised), string(evaluation.Appealed), string(evaluation.AppealDecided),
+	string(evaluation.FindingWithdrawn)}
+
+// ProcessTrails returns, per case opened in [from, to), the trail of its
+// appeals, decisions, findings and withdrawals in time order; every
+// case with one when from and to are zero.
+func (db *DB) ProcessTrails(ctx context.Context, from, to time.Time) (map[string][]evaluation.Event, error) {
+	out := map[string][]evaluation.Event{}
+	err := db.processTrails(ctx, from, to, func(caseID string, _ time.Time, trail []evaluation.Event) {
+		out[caseID] = slices.Clone(trail)
+	})
+	return out, err
+}
+
+// processTrails calls f with each case's process trail, in case order.
+func (db *DB) processTrails(ctx context.Context, from, to time.Time, f func(caseID string, opened time.Time, trail []evaluation.Event)) error {
+	q := "SELECT e.case_id, e.body, " + db.ts("c.opened_at") + " FROM events AS e JOIN cases AS c ON c.id = e.case_id" +
+		" WHERE e.type IN (?, ?, ?, ?)"
+	args := slices.Clone(processTypes)
+	if !from.IsZero() || !to.IsZero() {
+		q += " AND c.opened_at >= ? AND c.opened_at < ?"
+		args = append(args, from.UTC(), to.UTC())
+	}
+	rows, err := db.reads.QueryContext(ctx, q+" ORDER BY e.case_id", args...)
 	if err != nil {
-		return err
+		return db.wrap("read appeals and findings", err)
 	}
 	defer rows.Close()
-	var trail []evaluation.Event
-	var opened time.Time
+	var (
+		trail  []evaluation.Event
+		caseID string
+		opened timeCol
+	)
 	flush := func() {
-		removed := evaluation.AppealedAway(trail)
-		for _, e := range trail {
-			if e.Type != evaluation.Supervised || removed[e.ID] {
-				continue
-			}
-			if d := pick(opened); d != nil {
-				d.Findings = append(d.Findings, scoring.Finding{ID: e.ID, Case: e.Case, Unit: e.Target, Severity: e.Severity, At: e.At})
-			}
+		if len(trail) > 0 {
+			evaluation.SortTrail(trail)
+			f(caseID, opened.t, trail)
 		}
 		trail = trail[:0]
 	}
 	for rows.Next() {
+		var id string
 		var body []byte
 		var at timeCol
-		if err := rows.Scan(&body, &at); err != nil {
-			return err
+		if err := rows.Scan(&id, &body, &at); err != nil {
+			return db.wrap("read appeals and findings", err)
+		}
+		if id != caseID {
+			flush()
 		}
 		var e evaluation.Event
 		if err := json.Unmarshal(body, &e); err != nil {
-			return fmt.Errorf("decode event: %w", err)
+			return db.wrap("read appeals and findings", fmt.Errorf("decode event: %w", err))
 		}
-		if len(trail) > 0 && trail[0].Case != e.Case {
-			flush()
-		}
-		trail, opened = append(trail, e), at.t
+		trail, caseID, opened = append(trail, e), id, at
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return db.wrap("read appeals and findings", err)
 	}
 	flush()
 	return nil
+}
+
+// loadFindings reads the supervision findings in force on the period's
+// cases: not withdrawn, not removed by an upheld appeal.
+func (db *DB) loadFindings(ctx context.Context, pick func(time.Time) *scoring.Data, from, to time.Time) error {
+	return db.processTrails(ctx, from, to, func(_ string, opened time.Time, trail []evaluation.Event) {
+		for _, f := range evaluation.Findings(trail) {
+			if f.State != evaluation.FindingActive {
+				continue
+			}
+			if d := pick(opened); d != nil {
+				d.Findings = append(d.Findings, scoring.Finding{ID: f.ID, Case: f.Case, Unit: f.Target, Severity: f.Severity, At: f.At})
+			}
+		}
+	})
 }
 
 func boolPtr(b sql.NullBool) *bool {

@@ -88,6 +88,9 @@ func commands() map[string]command {
 		"reciprocity":  {"pairs that rate each other far above everyone else: reciprocity --period P [--json]", runReciprocity},
 		"refresh":      {"recompute kept monthly scores: refresh [--all] [--asof T] (the months new events made stale, or every month)", runRefresh},
 		"cadres":       {"cadre assessment from the units they led: cadres --period P [--role head|deputy|all] [--kind K] [--format table|json|csv] | cadres show ID --period P [--json]", runCadres},
+		"appeal":       {"appeal a breach, a rating, an evaluation or a finding: appeal --case C --unit U --target T --reason R", runAppeal},
+		"appeals":      {"the appeal queue: appeals [--state open|upheld|rejected|duplicate|all] [--unit U] [--format table|json|csv] | appeals decide ID --upheld|--rejected --unit ORG --note N", runAppeals},
+		"findings":     {"supervision findings: findings [--period P] [--unit U] | findings add --case C --unit DIS --target U --severity S --note N | findings withdraw ID --unit DIS --note N", runFindings},
 		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }

@@ -390,6 +390,26 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if u == nil {
 		return evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", *unit, run.period.Name)
 	}
+	// The unit's appeals and the findings against it, whatever became of them.
+	appeals, findings := []appealOut{}, []findingOut{}
+	allAppeals, err := a.appeals(ctx, db, run.period.From, run.period.To)
+	if err != nil {
+		return err
+	}
+	for _, ap := range allAppeals {
+		if ap.Unit == u.Unit {
+			appeals = append(appeals, ap)
+		}
+	}
+	allFindings, err := a.findings(ctx, db, run.period.From, run.period.To, run.loc)
+	if err != nil {
+		return err
+	}
+	for _, f := range allFindings {
+		if f.Target == u.Unit {
+			findings = append(findings, f)
+		}
+	}
 	if *asJSON {
 		type metricOut struct {
 			Value    *float64  `json:"value"`
@@ -405,7 +425,10 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 			Explained   map[string]metricOut `json:"explained"`
 			Penalties   []scoring.Penalty    `json:"penalties"`
 			Pessimistic float64              `json:"pessimistic_score"`
-		}{unitOut: a.unitJSON(u), CaseIDs: u.CaseIDs, Explained: map[string]metricOut{}, Penalties: u.Penalties, Pessimistic: u.Pessimistic}
+			Appeals     []appealOut          `json:"appeals"`
+			Findings    []findingOut         `json:"findings"`
+		}{unitOut: a.unitJSON(u), CaseIDs: u.CaseIDs, Explained: map[string]metricOut{}, Penalties: u.Penalties, Pessimistic: u.Pessimistic,
+			Appeals: appeals, Findings: findings}
 		for name, m := range u.Metrics {
 			mo := metricOut{Num: m.Num, Den: m.Den, Counted: m.Counted, Failed: m.Failed}
 			if v, ok := m.Value(); ok {
@@ -464,6 +487,12 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	}
 	for _, p := range u.Penalties {
 		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), a.label(p.Kind), p.Points, p.Ref)
+	}
+	for _, ap := range appeals {
+		fmt.Fprintf(a.stdout, a.t("appeal %s on %s: %s\n", "申诉 %s（%s）：%s\n"), ap.ID, ap.Target, a.label(ap.State))
+	}
+	for _, f := range findings {
+		fmt.Fprintf(a.stdout, a.t("finding %s (%s) by %s: %s\n", "监督发现 %s（%s，%s）：%s\n"), f.ID, a.label(f.Severity), f.Unit, a.label(f.State))
 	}
 	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
 	return nil
