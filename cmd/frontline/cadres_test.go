@@ -146,9 +146,12 @@ func TestCadresRecomputedFromUnitScores(t *testing.T) {
 		if r := frontline(t, env, "", "cadres", "--period", "2026", "--role", "boss"); r.code != exitUsage {
 			t.Errorf("--role boss: exit %d %s", r.code, r.stderr)
 		}
-		if r := frontline(t, map[string]string{"FRONTLINE_DB": dsn}, "", "cadres", "--period", "2026"); !strings.Contains(r.stdout, "干部考核") {
+		r = frontline(t, map[string]string{"FRONTLINE_DB": dsn}, "", "cadres", "--period", "2026")
+		if !strings.Contains(r.stdout, "干部考核") {
 			t.Errorf("cadres table is not in Chinese by default:\n%s", r.stdout)
 		}
+		lines := strings.Split(r.stdout, "\n")
+		t.Logf("cadre ranking (first lines):\n%s", strings.Join(lines[:min(len(lines), 12)], "\n"))
 	})
 }
 

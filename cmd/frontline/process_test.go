@@ -145,3 +145,80 @@ func TestAppealsAndFindings(t *testing.T) {
 		}
 	})
 }
+
+// TestEvaluationsAndReturnRulings: a second evaluation replaces the first
+// (both stay in the trail); a return ruled unjustified costs the returning
+// department its penalty, one ruled justified counts against the call.
+func TestEvaluationsAndReturnRulings(t *testing.T) {
+	returns := filepath.Join(t.TempDir(), "returns.ndjson")
+	os.WriteFile(returns, []byte(`{"id":"R-1","case":"W8","type":"opened","at":"2026-06-10T09:00:00+08:00","category":"road","street":"S1"}
+{"id":"R-2","case":"W8","type":"dispatched","at":"2026-06-10T09:05:00+08:00","unit":"D2","by":"S1"}
+{"id":"R-3","case":"W8","type":"returned","at":"2026-06-10T09:10:00+08:00","unit":"D2","reason":"misdirected"}
+{"id":"R-4","case":"W9","type":"opened","at":"2026-06-11T09:00:00+08:00","category":"road","street":"S1"}
+{"id":"R-5","case":"W9","type":"dispatched","at":"2026-06-11T09:05:00+08:00","unit":"D2","by":"S1"}
+{"id":"R-6","case":"W9","type":"returned","at":"2026-06-11T09:10:00+08:00","unit":"D2","reason":"misdirected"}
+`), 0o644)
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml")
+		frontline(t, env, "", "ingest", "../../store/testdata/worked.ndjson", returns)
+		unit := func(code string) unitOut {
+			t.Helper()
+			var out struct {
+				Units []unitOut `json:"units"`
+			}
+			r := frontline(t, env, "", "score", "--period", "2026-06", "--unit", code, "--format", "json")
+			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Units) != 1 {
+				t.Fatalf("score %s: %v %s %s", code, err, r.stdout, r.stderr)
+			}
+			return out.Units[0]
+		}
+		metric := func(u unitOut, name string) float64 {
+			if v := u.Metrics[name]; v != nil {
+				return *v
+			}
+			return -1
+		}
+		if q := metric(unit("D1"), "response_quality"); q != 75 {
+			t.Fatalf("D1 response_quality = %v, want 75 (a 4)", q)
+		}
+		r := frontline(t, env, "", "evaluate", "response", "--case", "W1", "--unit", "S1", "--target", "D1", "--score", "2")
+		if r.code != 0 || !strings.Contains(r.stderr, "replaces W-06") {
+			t.Errorf("re-evaluate: exit %d %s", r.code, r.stderr)
+		}
+		if q := metric(unit("D1"), "response_quality"); q != 25 {
+			t.Errorf("after a second evaluation of 2, D1 response_quality = %v, want 25", q)
+		}
+		if r := frontline(t, env, "", "evaluate", "response", "--case", "W1", "--unit", "S1", "--target", "D1", "--score", "6"); r.code != exitUsage {
+			t.Errorf("score 6: exit %d", r.code)
+		}
+		if r := frontline(t, env, "", "evaluate", "call", "--case", "W1", "--unit", "D2", "--target", "S1", "--accurate", "false"); r.code != exitUsage || !strings.Contains(r.stderr, "never dispatched to D2") {
+			t.Errorf("evaluating a call never made: exit %d %s", r.code, r.stderr)
+		}
+		before := metric(unit("S1"), "call_accuracy")
+		if r := frontline(t, env, "", "rule-return", "--case", "W8", "--unit", "S1", "--target", "D2", "--justified", "--note", "not a road matter"); r.code != 0 {
+			t.Fatalf("rule-return justified: %s", r.stderr)
+		}
+		if after := metric(unit("S1"), "call_accuracy"); !(after < before) {
+			t.Errorf("a justified return left S1's call_accuracy at %v (was %v)", after, before)
+		}
+		if u := unit("D2"); u.Penalty != 0 {
+			t.Errorf("D2 penalised %v for a justified return", u.Penalty)
+		}
+		if r := frontline(t, env, "", "rule-return", "--case", "W9", "--unit", "S1", "--target", "D2", "--unjustified", "--note", "it is D2's road"); r.code != 0 {
+			t.Fatalf("rule-return unjustified: %s", r.stderr)
+		}
+		if u := unit("D2"); u.Penalty != 2 {
+			t.Errorf("D2 penalty = %v after an unjustified return, want 2", u.Penalty)
+		}
+		if r := frontline(t, env, "", "rule-return", "--case", "W9", "--unit", "S1", "--target", "D2", "--justified", "--note", "again"); r.code != exitFailure || !strings.Contains(r.stderr, "already ruled") {
+			t.Errorf("second ruling: exit %d %s", r.code, r.stderr)
+		}
+		if r := frontline(t, env, "", "rule-return", "--case", "W1", "--unit", "S1", "--target", "D1", "--justified", "--note", "x"); r.code != exitUsage || !strings.Contains(r.stderr, "never returned") {
+			t.Errorf("ruling on no return: exit %d %s", r.code, r.stderr)
+		}
+		if trail := frontline(t, env, "", "case", "W1").stdout; strings.Count(trail, "response_evaluated") != 2 {
+			t.Errorf("W1's trail should keep both evaluations:\n%s", trail)
+		}
+	})
+}
