@@ -26,6 +26,7 @@ demo: build
 	./frontline case --db $(DEMO_DIR)/frontline.db C2026000042
 	./frontline score --db $(DEMO_DIR)/frontline.db --period 2026-06 --kind street
 	./frontline satisfaction --db $(DEMO_DIR)/frontline.db --period 2026 --format csv | head -14
+	./frontline cadres --db $(DEMO_DIR)/frontline.db --period 2026-Q2 --kind street
 
 test:
 	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
