@@ -89,15 +89,13 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 			previous = p
 		}
 	}
-	stored, err := a.record(ctx, db, e)
-	if err != nil {
+	if err := a.record(ctx, db, e); err != nil {
 		return err
 	}
 	if previous != nil {
 		fmt.Fprintf(a.stderr, a.t("it replaces %s of %s, which stays in the trail\n", "它取代 %s（%s）的评价，原评价保留在轨迹中\n"),
 			previous.ID, previous.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
 	}
-	fmt.Fprintln(a.stdout, stored.ID)
 	return nil
 }
 
@@ -138,10 +136,7 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 		return evaluation.Errorf(evaluation.KindConflict, "rule-return", "%s's return of %s was already ruled by %s; appeal the ruling instead",
 			*target, *caseID, as.ReturnRuledBy)
 	}
-	e, err := a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.ReturnRuled, Unit: *unit, Target: *target,
+	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.ReturnRuled, Unit: *unit, Target: *target,
 		Upheld: justified, Note: *note, Actor: *actor})
-	if err == nil {
-		fmt.Fprintln(a.stdout, e.ID)
-	}
 	return err
 }

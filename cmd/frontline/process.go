@@ -29,41 +29,42 @@ func (a *app) newEventID() string {
 	return "FL" + a.now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
 }
 
-// record writes one event into its case's trail, refreshes the kept
-// scores, and returns the event as stored.
-func (a *app) record(ctx context.Context, db *store.DB, e evaluation.Event) (evaluation.Event, error) {
+// record writes one event into its case's trail, prints its id and
+// refreshes the kept scores.
+func (a *app) record(ctx context.Context, db *store.DB, e evaluation.Event) error {
 	e.ID, e.At = a.newEventID(), a.now()
 	reg, err := db.Registry(ctx)
 	if err != nil {
-		return e, err
+		return err
 	}
 	for _, code := range e.UnitRefs() {
 		if !slices.ContainsFunc(reg.Units, func(u evaluation.Unit) bool { return u.Code == code }) {
-			return e, usageErrorf("%s: unit %q is not in the registry", e.Type, code)
+			return usageErrorf("%s: unit %q is not in the registry", e.Type, code)
 		}
 	}
 	body, err := json.Marshal(e)
 	if err != nil {
-		return e, err
+		return err
 	}
 	pseudo, err := a.pseudonymizer(ctx, db)
 	if err != nil {
-		return e, err
+		return err
 	}
 	var reject *ingest.Reject
 	in := &ingest.Ingester{Store: db, Pseudo: pseudo, OnReject: func(r ingest.Reject) { reject = &r }}
 	sum, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(body)))
 	if err != nil {
-		return e, err
+		return err
 	}
 	if reject != nil {
-		return e, usageErrorf("%s: %s", e.Type, reject.Reason)
+		return usageErrorf("%s: %s", e.Type, reject.Reason)
 	}
 	if sum.Accepted != 1 {
-		return e, fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
+		return fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
 	}
+	fmt.Fprintln(a.stdout, e.ID)
 	fmt.Fprintf(a.stderr, a.t("recorded %s %s in case %s\n", "已记录%[1]s %[2]s（案件 %[3]s）\n"), a.label(string(e.Type)), e.ID, e.Case)
-	return e, a.refreshScores(ctx, db)
+	return a.refreshScores(ctx, db)
 }
 
 // caseTrail reads a case's trail, or says the case does not exist.
@@ -143,10 +144,7 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 				*target, ap.Unit, ap.ID, ap.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"), a.label(string(ap.State)))
 		}
 	}
-	e, err := a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Appealed, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
-	if err == nil {
-		fmt.Fprintln(a.stdout, e.ID)
-	}
+	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Appealed, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
 	return err
 }
 
@@ -298,11 +296,8 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 		return evaluation.Errorf(evaluation.KindConflict, "appeals decide", "appeal %s was already decided (%s) by %s on %s: decisions are final",
 			ap.ID, ap.State, ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
 	}
-	e, err := a.record(ctx, db, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: *unit, Target: ap.ID,
+	err = a.record(ctx, db, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: *unit, Target: ap.ID,
 		Upheld: upheld, Note: *note, Actor: *actor})
-	if err == nil {
-		fmt.Fprintln(a.stdout, e.ID)
-	}
 	return err
 }
 
@@ -433,11 +428,8 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	if _, err := caseTrail(ctx, db, *caseID); err != nil {
 		return err
 	}
-	e, err := a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Supervised, Unit: *unit, Target: *target,
+	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Supervised, Unit: *unit, Target: *target,
 		Severity: *severity, Note: *note, Actor: *actor})
-	if err == nil {
-		fmt.Fprintln(a.stdout, e.ID)
-	}
 	return err
 }
 
@@ -469,10 +461,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	if f := all[i]; f.State != string(evaluation.FindingActive) {
 		return evaluation.Errorf(evaluation.KindConflict, "findings withdraw", "finding %s is %s already", f.ID, f.State)
 	}
-	e, err := a.record(ctx, db, evaluation.Event{Case: all[i].Case, Type: evaluation.FindingWithdrawn, Unit: *unit, Target: pos[0],
+	err = a.record(ctx, db, evaluation.Event{Case: all[i].Case, Type: evaluation.FindingWithdrawn, Unit: *unit, Target: pos[0],
 		Note: *note, Actor: *actor})
-	if err == nil {
-		fmt.Fprintln(a.stdout, e.ID)
-	}
 	return err
 }
