@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"frontline/audit"
+)
+
+// auditLock is the advisory lock that keeps PostgreSQL's audit chain
+// linear; SQLite's write transactions already run one at a time.
+const auditLock = 7003
+
+// AppendAudit adds an entry at the end of the chain and returns it linked.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	if e.At.IsZero() {
+		e.At = db.now()
+	}
+	if e.Details == "" {
+		e.Details = "{}"
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return e, db.wrap("append audit entry", err)
+	}
+	defer tx.Rollback()
+	if db.engine == Postgres {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock)); err != nil {
+			return e, db.wrap("append audit entry", err)
+		}
+	}
+	var last audit.Entry
+	var prev *audit.Entry
+	err = tx.QueryRowContext(ctx, db.rebind("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).Scan(&last.Seq, &last.Hash)
+	switch {
+	case err == nil:
+		prev = &last
+	case err != sql.ErrNoRows:
+		return e, db.wrap("append audit entry", err)
+	}
+	e.Link(prev)
+	_, err = tx.ExecContext(ctx, db.rebind("INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		e.Seq, e.At, e.Actor, e.Action, e.Object, e.Details, e.Prev, e.Hash)
+	if err != nil {
+		return e, db.wrap("append audit entry", err)
+	}
+	return e, db.wrap("append audit entry", tx.Commit())
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Since         time.Time
+	Actor, Action string
+	Limit         int
+}
+
+// AuditEntries calls f with the entries in sequence order.
+func (db *DB) AuditEntries(ctx context.Context, f AuditFilter, each func(audit.Entry) error) error {
+	q := "SELECT seq, " + db.ts("at") + ", actor, action, object, details, prev, hash FROM audit_log WHERE 1=1"
+	var args []any
+	if !f.Since.IsZero() {
+		q += " AND at >= ?"
+		args = append(args, f.Since.UTC())
+	}
+	if f.Actor != "" {
+		q += " AND actor = ?"
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		q += " AND action = ?"
+		args = append(args, f.Action)
+	}
+	q += " ORDER BY seq"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.reads.QueryContext(ctx, q, args...)
+	if err != nil {
+		return db.wrap("read audit log", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e audit.Entry
+		var at timeCol
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.Details, &e.Prev, &e.Hash); err != nil {
+			return db.wrap("read audit log", err)
+		}
+		e.At = at.t
+		if err := each(e); err != nil {
+			return err
+		}
+	}
+	return db.wrap("read audit log", rows.Err())
+}
+
+// VerifyAudit walks the whole chain; with an anchor, the chain must hold
+// that entry with that hash.
+func (db *DB) VerifyAudit(ctx context.Context, anchor *audit.Head) (audit.Head, int64, *audit.Problem, error) {
+	v := audit.NewVerifier(anchor)
+	err := db.AuditEntries(ctx, AuditFilter{}, func(e audit.Entry) error { v.Add(e); return nil })
+	if err != nil {
+		return audit.Head{}, 0, nil, err
+	}
+	head, n, p := v.Done()
+	return head, n, p, nil
+}
+
+// rebind numbers the ? placeholders of a query for PostgreSQL ($1, $2, …)
+// when it runs on the plain database/sql handle.
+func (db *DB) rebind(q string) string {
+	if db.engine != Postgres {
+		return q
+	}
+	out := make([]byte, 0, len(q)+8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			out = append(out, '$')
+			out = append(out, []byte(fmt.Sprint(n))...)
+			continue
+		}
+		out = append(out, q[i])
+	}
+	return string(out)
+}

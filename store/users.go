@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"frontline/evaluation"
+	"frontline/rbac"
+)
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users,alias:us"`
+	Name          string    `bun:"name,pk"`
+	Role          string    `bun:"role"`
+	Unit          string    `bun:"unit,nullzero"`
+	PasswordHash  string    `bun:"password_hash,nullzero"`
+	Disabled      bool      `bun:"disabled"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+}
+
+type tokenRow struct {
+	bun.BaseModel `bun:"table:api_tokens,alias:tk"`
+	ID            string    `bun:"id,pk"`
+	User          string    `bun:"user_name"`
+	Hash          string    `bun:"hash"`
+	CreatedAt     time.Time `bun:"created_at"`
+	ExpiresAt     time.Time `bun:"expires_at"`
+	RevokedAt     time.Time `bun:"revoked_at,nullzero"`
+}
+
+// UserRecord is a stored user with their credentials' state.
+type UserRecord struct {
+	rbac.User
+	PasswordHash string
+	CreatedAt    time.Time
+	Tokens       []Token
+}
+
+// Token is an API token's stored state; the secret itself is never kept.
+type Token struct {
+	ID                            string
+	User                          string
+	Hash                          string
+	CreatedAt, ExpiresAt, Revoked time.Time
+}
+
+// Active says whether the token can be used at t.
+func (t Token) Active(at time.Time) bool { return t.Revoked.IsZero() && at.Before(t.ExpiresAt) }
+
+// AddUser stores a new user; a name already taken is a conflict.
+func (db *DB) AddUser(ctx context.Context, u rbac.User, passwordHash string) error {
+	now := db.now().UTC()
+	row := userRow{Name: u.Name, Role: string(u.Role), Unit: u.Unit, PasswordHash: passwordHash, Disabled: u.Disabled, CreatedAt: now, UpdatedAt: now}
+	res, err := db.bun.NewInsert().Model(&row).On("CONFLICT (name) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return db.wrap("add user", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return evaluation.Errorf(evaluation.KindConflict, "add user", "user %q exists", u.Name)
+	}
+	return nil
+}
+
+// Users returns every user with their tokens, by name.
+func (db *DB) Users(ctx context.Context) ([]UserRecord, error) {
+	var rows []userRow
+	if err := db.bun.NewSelect().Model(&rows).Order("name").Scan(ctx); err != nil {
+		return nil, db.wrap("read users", err)
+	}
+	var tokens []tokenRow
+	if err := db.bun.NewSelect().Model(&tokens).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, db.wrap("read tokens", err)
+	}
+	byUser := map[string][]Token{}
+	for _, t := range tokens {
+		byUser[t.User] = append(byUser[t.User], t.token())
+	}
+	out := make([]UserRecord, len(rows))
+	for i, r := range rows {
+		out[i] = UserRecord{User: rbac.User{Name: r.Name, Role: rbac.Role(r.Role), Unit: r.Unit, Disabled: r.Disabled},
+			PasswordHash: r.PasswordHash, CreatedAt: utc(r.CreatedAt), Tokens: byUser[r.Name]}
+	}
+	return out, nil
+}
+
+func (t tokenRow) token() Token {
+	return Token{ID: t.ID, User: t.User, Hash: t.Hash, CreatedAt: utc(t.CreatedAt), ExpiresAt: utc(t.ExpiresAt), Revoked: utc(t.RevokedAt)}
+}
+
+// User returns one user, or not found.
+func (db *DB) User(ctx context.Context, name string) (UserRecord, error) {
+	users, err := db.Users(ctx)
+	if err != nil {
+		return UserRecord{}, err
+	}
+	for _, u := range users {
+		if u.Name == name {
+			return u, nil
+		}
+	}
+	return UserRecord{}, evaluation.Errorf(evaluation.KindNotFound, "read user", "user %q not found", name)
+}
+
+// AddToken stores a token's id and hash for a user.
+func (db *DB) AddToken(ctx context.Context, user, id, hash string, expires time.Time) error {
+	row := tokenRow{ID: id, User: user, Hash: hash, CreatedAt: db.now().UTC(), ExpiresAt: expires.UTC()}
+	_, err := db.bun.NewInsert().Model(&row).Exec(ctx)
+	return db.wrap("add token", err)
+}
+
+// TokenByID returns a token by its public id, or not found.
+func (db *DB) TokenByID(ctx context.Context, id string) (Token, error) {
+	var row tokenRow
+	if err := db.bun.NewSelect().Model(&row).Where("tk.id = ?", id).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Token{}, evaluation.Errorf(evaluation.KindNotFound, "read token", "token not found")
+		}
+		return Token{}, db.wrap("read token", err)
+	}
+	return row.token(), nil
+}
+
+// RevokeTokens revokes a user's active tokens (one when id is set) and
+// returns how many.
+func (db *DB) RevokeTokens(ctx context.Context, user, id string) (int, error) {
+	q := db.bun.NewUpdate().Model((*tokenRow)(nil)).Set("revoked_at = ?", db.now().UTC()).
+		Where("user_name = ?", user).Where("revoked_at IS NULL")
+	if id != "" {
+		q = q.Where("id = ?", id)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return 0, db.wrap("revoke tokens", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// SetUserDisabled disables or enables a user.
+func (db *DB) SetUserDisabled(ctx context.Context, name string, disabled bool) error {
+	res, err := db.bun.NewUpdate().Model((*userRow)(nil)).Set("disabled = ?", disabled).Set("updated_at = ?", db.now().UTC()).
+		Where("name = ?", name).Exec(ctx)
+	if err != nil {
+		return db.wrap("update user", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return evaluation.Errorf(evaluation.KindNotFound, "update user", "user %q not found", name)
+	}
+	return nil
+}
+
+// Authorizer returns an rbac.Authorizer over the stored users.
+func (db *DB) Authorizer(ctx context.Context) (*rbac.Authorizer, error) {
+	users, err := db.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]rbac.User, len(users))
+	for i, u := range users {
+		list[i] = u.User
+	}
+	return rbac.New(list)
+}
