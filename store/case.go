@@ -120,12 +120,18 @@ type CaseView struct {
 	Trail       []evaluation.Event // in time order
 }
 
+// CaseNotFound is the answer for a case that does not exist, and so for
+// one the caller may not see.
+func CaseNotFound(id string) error {
+	return evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q not found", id)
+}
+
 // Case returns a case's derived state and trail.
 func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	var c caseRow
 	if err := db.bun.NewSelect().Model(&c).Where("c.id = ?", id).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q not found", id)
+			return nil, CaseNotFound(id)
 		}
 		return nil, db.wrap("read case", err)
 	}

@@ -166,3 +166,41 @@ func (db *DB) Authorizer(ctx context.Context) (*rbac.Authorizer, error) {
 	}
 	return rbac.New(list)
 }
+
+// SetPassword stores a user's password hash.
+func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
+	res, err := db.bun.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", db.now().UTC()).
+		Where("name = ?", name).Exec(ctx)
+	if err != nil {
+		return db.wrap("set password", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return evaluation.Errorf(evaluation.KindNotFound, "set password", "user %q not found", name)
+	}
+	return nil
+}
+
+// UserByToken returns the active user a token belongs to. Every failure
+// is the same answer, so that a caller learns nothing about which part
+// was wrong; the secret is compared in constant time.
+func (db *DB) UserByToken(ctx context.Context, token string, now time.Time) (UserRecord, error) {
+	denied := evaluation.Errorf(evaluation.KindForbidden, "authenticate", "invalid or expired token")
+	id, secret, ok := rbac.ParseToken(token)
+	if !ok {
+		return UserRecord{}, denied
+	}
+	t, err := db.TokenByID(ctx, id)
+	if evaluation.KindOf(err) == evaluation.KindNotFound {
+		return UserRecord{}, denied
+	} else if err != nil {
+		return UserRecord{}, err
+	}
+	if !rbac.TokenMatches(t.Hash, secret) || !t.Active(now) {
+		return UserRecord{}, denied
+	}
+	u, err := db.User(ctx, t.User)
+	if err != nil || u.Disabled {
+		return UserRecord{}, denied
+	}
+	return u, nil
+}

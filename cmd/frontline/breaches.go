@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -109,11 +110,18 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "breaches"); err != nil {
+		return err
+	}
 	var breaches []breachOut
 	var cases []string
 	for _, d := range candidates {
 		st, late := d.StatusAt(asof)
-		if st != evaluation.Breached {
+		if st != evaluation.Breached || !s.sees("breaches", d.Unit) {
 			continue
 		}
 		b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
@@ -134,6 +142,11 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		if trails, err = db.Trails(ctx, cases); err != nil {
 			return err
 		}
+	}
+	// Every read of breach trails is audited.
+	if err := a.audit(ctx, db, "breaches.read", period.Name, map[string]any{"unit": *unit, "asof": asof.UTC(), "breaches": len(breaches),
+		"trails": len(trails)}); err != nil {
+		return err
 	}
 	switch *format {
 	case "json":

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
 )
@@ -42,6 +43,9 @@ type cadreRun struct {
 
 // assessCadres scores the period's months and attributes them to cadres.
 func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, role string) (*cadreRun, error) {
+	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "cadres"}); err != nil {
+		return nil, err
+	}
 	r, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // the policy time zone must load on machines without zoneinfo
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -48,6 +49,9 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	defer db.Close()
 	v, err := db.Case(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := a.mayReadCase(ctx, db, v); err != nil {
 		return err
 	}
 	loc := a.policyZone(ctx, db)
@@ -332,6 +336,9 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "registry"}); err != nil {
+		return err
+	}
 	loc := a.policyZone(ctx, db)
 	list, total, err := db.QuarantineList(ctx, *limit)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -53,6 +54,9 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "evaluations." + what, Unit: *unit}); err != nil {
+		return err
+	}
 	cv, err := caseTrail(ctx, db, *caseID)
 	if err != nil {
 		return err
@@ -121,6 +125,9 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "rulings"}); err != nil {
+		return err
+	}
 	cv, err := caseTrail(ctx, db, *caseID)
 	if err != nil {
 		return err

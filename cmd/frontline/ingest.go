@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"frontline/ingest"
+	"frontline/rbac"
 )
 
 // maxPrintedRejects caps the rejects printed per file; --rejects keeps all.
@@ -42,6 +45,9 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
+		return err
+	}
 	pseudo, err := a.pseudonymizer(ctx, db)
 	if err != nil {
 		return err
@@ -74,9 +80,13 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
-		sum, err := a.ingestFile(ctx, in, name, *format)
+		sum, digest, err := a.ingestFile(ctx, in, name, *format)
 		if err != nil {
 			return fmt.Errorf("ingest %s: %w", name, err)
+		}
+		if err := a.audit(ctx, db, "ingest", name, map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
+			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}); err != nil {
+			return err
 		}
 		if printed > maxPrintedRejects {
 			fmt.Fprintf(a.stderr, a.t("%s: … and %d more rejected (use --rejects FILE to keep them all)\n",
@@ -113,13 +123,13 @@ func (a *app) printSummary(name string, s ingest.Summary) {
 
 // ingestFile ingests one file (or standard input for "-"), showing a
 // progress bar when standard error is a terminal.
-func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string) (ingest.Summary, error) {
+func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string) (ingest.Summary, string, error) {
 	var r io.Reader = a.stdin
 	var size int64 = -1
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return ingest.Summary{}, err
+			return ingest.Summary{}, "", err
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
@@ -143,11 +153,15 @@ func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format 
 		defer bar.Finish()
 		r = io.TeeReader(r, bar)
 	}
+	// The audit log records what was read by its SHA-256.
+	digest := sha256.New()
+	r = io.TeeReader(r, digest)
 	var dec ingest.Decoder
 	if format == "csv" {
 		dec = ingest.NewCSVDecoder(r)
 	} else {
 		dec = ingest.NewNDJSONDecoder(r)
 	}
-	return in.Run(ctx, dec)
+	sum, err := in.Run(ctx, dec)
+	return sum, hex.EncodeToString(digest.Sum(nil)), err
 }

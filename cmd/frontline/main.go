@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -62,6 +63,10 @@ type app struct {
 	getenv func(string) string
 	now    func() time.Time // the clock: "now" for as-of defaults and refreshes
 	lang   string           // zh or en
+	// user is the command's --user flag: whose rights apply.
+	user *string
+	// sess is the session of the command's user, once opened.
+	sess *session
 }
 
 // command is one subcommand.
@@ -93,6 +98,8 @@ func commands() map[string]command {
 		"findings":     {"supervision findings: findings [--period P] [--unit U] | findings add --case C --unit DIS --target U --severity S --note N | findings withdraw ID --unit DIS --note N", runFindings},
 		"evaluate":     {"two-way evaluation: evaluate response --case C --unit STREET --target DEPT --score 1-5 | evaluate call --case C --unit DEPT --target STREET --accurate true|false [--score 1-5]", runEvaluate},
 		"rule-return":  {"rule on a return: rule-return --case C --unit BODY --target DEPT --justified|--unjustified --note N", runRuleReturn},
+		"users":        {"users and credentials: users add NAME --role ROLE [--unit CODE] | users token NAME [--days N] | users revoke NAME [--token ID] | users password NAME | users disable|enable NAME | users list", runUsers},
+		"audit":        {"the hash-chained audit log: audit verify [--head SEQ:HASH] | audit log [--since T] [--actor U] [--action A] [--format table|json|csv]", runAudit},
 		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},
 	}
 }
@@ -160,6 +167,7 @@ func (a *app) flags(name string) (*flag.FlagSet, *string) {
 		def = "frontline.db"
 	}
 	db := fs.String("db", def, "database: a SQLite file path, or a postgres:// URL ($FRONTLINE_DB)")
+	a.user = fs.String("user", a.getenv("FRONTLINE_USER"), "act as this user: their role and domain decide what is shown and allowed ($FRONTLINE_USER; default: the local operator)")
 	return fs, db
 }
 
@@ -247,8 +255,14 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
+		return err
+	}
 	n, err := db.Rebuild(ctx)
 	if err != nil {
+		return err
+	}
+	if err := a.audit(ctx, db, "rebuild", "cases", map[string]int{"cases": n}); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, a.t("rebuilt %d cases from the event log\n", "已从事件日志重建 %d 个案件\n"), n)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -67,9 +70,16 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
+		return err
+	}
 	p, n, err := db.LoadPolicy(ctx, data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	sum := sha256.Sum256(data)
+	if err := a.audit(ctx, db, "policy.load", fs.Arg(0), map[string]any{"sha256": hex.EncodeToString(sum[:]), "effective": p.Effective.String(), "cases": n}); err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
 		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
@@ -87,6 +97,9 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "policy"}); err != nil {
+		return err
+	}
 	sources, err := db.PolicySources(ctx)
 	if err != nil {
 		return err

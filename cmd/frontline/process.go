@@ -15,6 +15,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -33,6 +34,14 @@ func (a *app) newEventID() string {
 // refreshes the kept scores.
 func (a *app) record(ctx context.Context, db *store.DB, e evaluation.Event) error {
 	e.ID, e.At = a.newEventID(), a.now()
+	right := recordRights[e.Type]
+	res := rbac.Resource{Object: right.object}
+	if right.inUnit {
+		res.Unit = e.Unit // the acting unit must be the user's own
+	}
+	if err := a.authorize(ctx, db, right.action, res); err != nil {
+		return err
+	}
 	reg, err := db.Registry(ctx)
 	if err != nil {
 		return err
@@ -62,9 +71,27 @@ func (a *app) record(ctx context.Context, db *store.DB, e evaluation.Event) erro
 	if sum.Accepted != 1 {
 		return fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
 	}
+	if err := a.audit(ctx, db, string(e.Type), e.Case+"/"+e.ID, e); err != nil {
+		return err
+	}
 	fmt.Fprintln(a.stdout, e.ID)
 	fmt.Fprintf(a.stderr, a.t("recorded %s %s in case %s\n", "已记录%[1]s %[2]s（案件 %[3]s）\n"), a.label(string(e.Type)), e.ID, e.Case)
 	return a.refreshScores(ctx, db)
+}
+
+// recordRights says what writing each kind of event takes: the object and
+// action, and whether the acting unit must be the user's own.
+var recordRights = map[evaluation.EventType]struct {
+	object, action string
+	inUnit         bool
+}{
+	evaluation.Appealed:          {"appeals", rbac.Write, true},
+	evaluation.AppealDecided:     {"appeals", rbac.Decide, false},
+	evaluation.Supervised:        {"findings", rbac.Write, false},
+	evaluation.FindingWithdrawn:  {"findings", rbac.Write, false},
+	evaluation.ResponseEvaluated: {"evaluations.response", rbac.Write, true},
+	evaluation.CallEvaluated:     {"evaluations.call", rbac.Write, true},
+	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
 }
 
 // caseTrail reads a case's trail, or says the case does not exist.
@@ -131,6 +158,9 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "appeals", Unit: *unit}); err != nil {
+		return err
+	}
 	cv, err := caseTrail(ctx, db, *caseID)
 	if err != nil {
 		return err
@@ -222,9 +252,16 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "appeals"); err != nil {
+		return err
+	}
 	list := []appealOut{}
 	for _, o := range all {
-		if (*state == "all" || o.State == *state) && (*unit == "" || o.Unit == *unit) {
+		if (*state == "all" || o.State == *state) && (*unit == "" || o.Unit == *unit) && s.sees("appeals", o.Unit) {
 			list = append(list, o)
 		}
 	}
@@ -280,6 +317,9 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Decide, rbac.Resource{Object: "appeals"}); err != nil {
+		return err
+	}
 	all, err := a.appeals(ctx, db, time.Time{}, time.Time{})
 	if err != nil {
 		return err
@@ -353,9 +393,16 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "findings"); err != nil {
+		return err
+	}
 	shown := []findingOut{}
 	for _, f := range list {
-		if *unit == "" || f.Target == *unit {
+		if (*unit == "" || f.Target == *unit) && s.sees("findings", f.Target) {
 			shown = append(shown, f)
 		}
 	}
@@ -425,6 +472,9 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "findings"}); err != nil {
+		return err
+	}
 	if _, err := caseTrail(ctx, db, *caseID); err != nil {
 		return err
 	}
@@ -450,6 +500,9 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "findings"}); err != nil {
+		return err
+	}
 	all, err := a.findings(ctx, db, time.Time{}, time.Time{}, a.policyZone(ctx, db))
 	if err != nil {
 		return err

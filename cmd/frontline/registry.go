@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -35,6 +36,9 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
+		return err
+	}
 	codes, err := db.Codes(ctx)
 	if err != nil {
 		return err
@@ -55,6 +59,9 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	}
 	res, err := db.LoadRegistry(ctx, reg, store.OriginRegistry)
 	if err != nil {
+		return err
+	}
+	if err := a.audit(ctx, db, "registry.load", name, res); err != nil {
 		return err
 	}
 	if res.Units.Changed > 0 {

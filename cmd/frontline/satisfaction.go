@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
 )
@@ -98,11 +100,20 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// Everyone sees the district's line; each unit's line only whom it concerns.
+	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "satisfaction.district"}); err != nil {
+		return err
+	}
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
 	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
 	if err != nil {
 		return err
 	}
 	r := scoring.Satisfaction(data, opt, loc)
+	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !s.sees("satisfaction", l.Unit) })
 	switch *format {
 	case "json":
 		out := struct {
@@ -209,11 +220,20 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "matrix"); err != nil {
+		return err
+	}
 	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
 	if err != nil {
 		return err
 	}
-	pairs := scoring.Matrix(data, opt)
+	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(p scoring.Pair) bool {
+		return !s.sees("matrix", p.Street) && !s.sees("matrix", p.Department)
+	})
 	type pairOut struct {
 		Street        string   `json:"street"`
 		Department    string   `json:"department"`
@@ -294,6 +314,9 @@ func runReciprocity(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "reciprocity"}); err != nil {
+		return err
+	}
 	data, opt, period, _, err := a.scoringInput(ctx, db, pf)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
 )
@@ -86,6 +87,9 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
+		return err
+	}
 	asof := a.now()
 	if *asofFlag != "" {
 		policies, err := db.Policies(ctx)
@@ -209,9 +213,16 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+		return err
+	}
 	var units []*scoring.UnitScore
 	for _, u := range run.report.Units {
-		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) {
+		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) && s.sees("scores", u.Unit) {
 			units = append(units, u)
 		}
 	}
@@ -377,6 +388,13 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+		return err
+	}
 	run, err := a.computeScores(ctx, db, pf, true)
 	if err != nil {
 		return err
@@ -387,7 +405,8 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 			u = x
 		}
 	}
-	if u == nil {
+	if u == nil || !s.sees("scores", u.Unit) {
+		// Another unit's scores are answered as if it had none.
 		return evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", *unit, run.period.Name)
 	}
 	// The unit's appeals and the findings against it, whatever became of them.
@@ -505,6 +524,13 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		return err
 	}
 	defer db.Close()
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+		return err
+	}
 	run, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return err
@@ -528,7 +554,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		}
 		mo := monthOut{Month: month.Name, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
-			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) {
+			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) && s.sees("scores", u.Unit) {
 				mo.Units = append(mo.Units, a.unitJSON(u))
 			}
 		}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"time"
+
+	"frontline/audit"
+	"frontline/rbac"
+	"frontline/store"
+)
+
+// errChainBroken is the failure `audit verify` exits 1 with.
+type errChainBroken struct{ p *audit.Problem }
+
+func (e errChainBroken) Error() string { return "audit log: " + e.p.Error() }
+
+func runAudit(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "log") {
+		return usageErrorf("audit: verify [--head SEQ:HASH] or log [--since T] [--actor U] [--action A]")
+	}
+	verb := args[0]
+	fs, dsn := a.flags("audit " + verb)
+	head := fs.String("head", "", "audit verify: a chain head printed earlier (SEQ:HASH); the log must still hold it")
+	since := fs.String("since", "", "audit log: entries from this time (RFC 3339 or a date)")
+	actor := fs.String("actor", "", "audit log: only this actor's entries")
+	action := fs.String("action", "", "audit log: only this action")
+	limit := fs.Int("limit", 0, "audit log: at most this many entries")
+	format := formatFlag(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return err
+	}
+	loc := a.policyZone(ctx, db)
+	if verb == "verify" {
+		var anchor *audit.Head
+		if *head != "" {
+			h, err := audit.ParseHead(*head)
+			if err != nil {
+				return usageErrorf("audit verify: %v", err)
+			}
+			anchor = &h
+		}
+		got, n, problem, err := db.VerifyAudit(ctx, anchor)
+		if err != nil {
+			return err
+		}
+		if problem != nil {
+			fmt.Fprintf(a.stdout, a.t("BROKEN at entry %d (%s): %s\n", "已损坏：第 %d 条（%s）：%s\n"), problem.Seq, a.t(problem.Kind, auditKinds[problem.Kind]), problem.Detail)
+			return errChainBroken{problem}
+		}
+		fmt.Fprintf(a.stdout, a.t("intact: %d entries; chain head %s\n", "完整：共 %d 条；链头 %s\n"), n, got)
+		return nil
+	}
+	var f = struct{ since time.Time }{}
+	if *since != "" {
+		if f.since, err = parseAsOf(*since, loc); err != nil {
+			return err
+		}
+	}
+	var w *csv.Writer
+	t := &table{}
+	switch *format {
+	case "csv":
+		w = csv.NewWriter(a.stdout)
+		w.Write([]string{"seq", "at", "actor", "action", "object", "details", "hash"})
+	case "json":
+		fmt.Fprintln(a.stdout, `{"entries": [`)
+	default:
+		t.row(strings.Split(a.t("SEQ|AT|ACTOR|ACTION|OBJECT|DETAILS", "序号|时间|操作者|操作|对象|详情"), "|")...)
+	}
+	first := true
+	err = db.AuditEntries(ctx, storeAuditFilter(f.since, *actor, *action, *limit), func(e audit.Entry) error {
+		at := e.At.In(loc).Format("2006-01-02 15:04:05")
+		switch *format {
+		case "csv":
+			return w.Write(safeCells(fmt.Sprint(e.Seq), at, e.Actor, e.Action, e.Object, e.Details, e.Hash))
+		case "json":
+			sep := ","
+			if first {
+				sep, first = "", false
+			}
+			fmt.Fprintf(a.stdout, "%s{\"seq\": %d, \"at\": %q, \"actor\": %q, \"action\": %q, \"object\": %q, \"details\": %s, \"hash\": %q}\n",
+				sep, e.Seq, e.At.In(loc).Format(time.RFC3339), e.Actor, e.Action, e.Object, e.Details, e.Hash)
+		default:
+			t.row(fmt.Sprint(e.Seq), at, e.Actor, e.Action, e.Object, e.Details)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "csv":
+		w.Flush()
+		return w.Error()
+	case "json":
+		fmt.Fprintln(a.stdout, "]}")
+		return nil
+	}
+	return t.write(a.stdout)
+}
+
+var auditKinds = map[string]string{"edited": "被修改", "deleted": "被删除", "inserted": "被插入", "reordered": "被调换顺序", "rewritten": "被重写"}
+
+func storeAuditFilter(since time.Time, actor, action string, limit int) store.AuditFilter {
+	return store.AuditFilter{Since: since, Actor: actor, Action: action, Limit: limit}
+}

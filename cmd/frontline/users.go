@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/rbac"
+	"frontline/store"
+)
+
+// runUsers manages users and their credentials. A password or token is
+// printed once, on stdout, and never stored: only its hash is.
+func runUsers(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("users: add, token, revoke, password, disable, enable or list")
+	}
+	verb, args := args[0], args[1:]
+	fs, dsn := a.flags("users " + verb)
+	role := fs.String("role", "", "users add: admin, org_assessor, discipline_inspector, street_head, dept_head or dispatch")
+	unit := fs.String("unit", "", "users add: the street or department a head leads")
+	days := fs.Int("days", 90, "users add (dispatch) and users token: days until the token expires")
+	tokenID := fs.String("token", "", "users revoke: only this token id (default: every active token of the user)")
+	format := formatFlag(fs)
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *days < 1 || *days > 3650 {
+		return usageErrorf("users: --days must be 1 to 3650")
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := a.session(ctx, db)
+	if err != nil {
+		return err
+	}
+	action := rbac.Write
+	if verb == "list" {
+		action = rbac.Read
+	}
+	if err := s.authorize(ctx, action, rbac.Resource{Object: "users"}); err != nil {
+		return err
+	}
+	if verb == "list" {
+		return a.listUsers(ctx, db, *format)
+	}
+	if len(pos) != 1 {
+		return usageErrorf("users %s: name one user", verb)
+	}
+	name := pos[0]
+	switch verb {
+	case "add":
+		return a.addUser(ctx, db, rbac.User{Name: name, Role: rbac.Role(*role), Unit: *unit}, *days)
+	case "token":
+		u, err := db.User(ctx, name)
+		if err != nil {
+			return err
+		}
+		return a.issueToken(ctx, db, u.User, *days)
+	case "password":
+		u, err := db.User(ctx, name)
+		if err != nil {
+			return err
+		}
+		if u.Role == rbac.Dispatch {
+			return usageErrorf("users password: %s is a service account: it signs in with tokens", name)
+		}
+		return a.newPassword(ctx, db, u.User, "user.password")
+	case "revoke":
+		if _, err := db.User(ctx, name); err != nil {
+			return err
+		}
+		n, err := db.RevokeTokens(ctx, name, *tokenID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, a.t("revoked %d tokens of %s\n", "已吊销 %[2]s 的 %[1]d 个令牌\n"), n, name)
+		return a.audit(ctx, db, "token.revoke", name, map[string]any{"token": *tokenID, "revoked": n})
+	case "disable", "enable":
+		if err := db.SetUserDisabled(ctx, name, verb == "disable"); err != nil {
+			return err
+		}
+		if verb == "disable" {
+			if _, err := db.RevokeTokens(ctx, name, ""); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(a.stderr, a.t("%s: %sd\n", "%s：已%s\n"), name, a.t(verb, map[string]string{"disable": "停用", "enable": "启用"}[verb]))
+		return a.audit(ctx, db, "user."+verb, name, struct{}{})
+	}
+	return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
+}
+
+func (a *app) addUser(ctx context.Context, db *store.DB, u rbac.User, days int) error {
+	reg, err := db.Registry(ctx)
+	if err != nil {
+		return err
+	}
+	kind := func(code string) (evaluation.UnitKind, bool) {
+		i := slices.IndexFunc(reg.Units, func(x evaluation.Unit) bool { return x.Code == code })
+		if i < 0 {
+			return "", false
+		}
+		return reg.Units[i].Kind, true
+	}
+	if err := u.Validate(kind); err != nil {
+		return usageErrorf("users add: %v", err)
+	}
+	if err := db.AddUser(ctx, u, ""); err != nil {
+		return err
+	}
+	if err := a.audit(ctx, db, "user.add", u.Name, map[string]string{"role": string(u.Role), "unit": u.Unit}); err != nil {
+		return err
+	}
+	if u.Role == rbac.Dispatch {
+		return a.issueToken(ctx, db, u, days)
+	}
+	return a.newPassword(ctx, db, u, "user.password")
+}
+
+// newPassword sets a random password and prints it once.
+func (a *app) newPassword(ctx context.Context, db *store.DB, u rbac.User, action string) error {
+	pw := rbac.NewPassword()
+	hash, err := rbac.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := db.SetPassword(ctx, u.Name, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, a.t("password of %s (shown once; it is stored only as a hash):\n", "%s 的密码（仅显示一次，只保存其哈希）：\n"), u.Name)
+	fmt.Fprintln(a.stdout, pw)
+	return a.audit(ctx, db, action, u.Name, struct{}{})
+}
+
+// issueToken creates an API token and prints it once.
+func (a *app) issueToken(ctx context.Context, db *store.DB, u rbac.User, days int) error {
+	if u.Disabled {
+		return evaluation.Errorf(evaluation.KindConflict, "users token", "user %s is disabled", u.Name)
+	}
+	token, id, hash := rbac.NewToken()
+	expires := a.now().AddDate(0, 0, days)
+	if err := db.AddToken(ctx, u.Name, id, hash, expires); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, a.t("API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n",
+		"%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n"), id, u.Name, expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
+	fmt.Fprintln(a.stdout, token)
+	return a.audit(ctx, db, "token.add", u.Name, map[string]any{"token": id, "expires": expires.UTC()})
+}
+
+func (a *app) listUsers(ctx context.Context, db *store.DB, format string) error {
+	users, err := db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	type row struct {
+		Name, Role, Unit string
+		Disabled         bool
+		Password         bool
+		ActiveTokens     []string
+		Created          time.Time
+	}
+	var rows []row
+	for _, u := range users {
+		r := row{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "", Created: u.CreatedAt}
+		for _, t := range u.Tokens {
+			if t.Active(now) {
+				r.ActiveTokens = append(r.ActiveTokens, t.ID+"→"+t.ExpiresAt.Format("2006-01-02"))
+			}
+		}
+		rows = append(rows, r)
+	}
+	switch format {
+	case "json":
+		out := []map[string]any{}
+		for _, r := range rows {
+			out = append(out, map[string]any{"name": r.Name, "role": r.Role, "unit": r.Unit, "disabled": r.Disabled,
+				"password": r.Password, "active_tokens": len(r.ActiveTokens), "created_at": r.Created})
+		}
+		return writeJSON(a, map[string]any{"users": out})
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write([]string{"name", "role", "unit", "disabled", "password", "active_tokens"})
+		for _, r := range rows {
+			w.Write(safeCells(r.Name, r.Role, r.Unit, fmt.Sprint(r.Disabled), fmt.Sprint(r.Password), strings.Join(r.ActiveTokens, " ")))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	t := &table{}
+	t.row(strings.Split(a.t("USER|ROLE|UNIT|STATE|PASSWORD|ACTIVE TOKENS (ID→EXPIRES)", "用户|角色|单位|状态|密码|有效令牌（编号→到期）"), "|")...)
+	for _, r := range rows {
+		state := a.t("active", "启用")
+		if r.Disabled {
+			state = a.t("disabled", "停用")
+		}
+		pw := a.t("set", "已设")
+		if !r.Password {
+			pw = "—"
+		}
+		t.row(r.Name, a.label(r.Role), dash(r.Unit), state, pw, dash(strings.Join(r.ActiveTokens, " ")))
+	}
+	return t.write(a.stdout)
+}
