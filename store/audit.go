@@ -126,3 +126,14 @@ func (db *DB) rebind(q string) string {
 	}
 	return string(out)
 }
+
+// AuditHead returns the chain's last entry: what a report or an export
+// prints, so that a later reader can check the log still holds it.
+func (db *DB) AuditHead(ctx context.Context) (audit.Head, error) {
+	h := audit.Head{Hash: audit.Genesis}
+	err := db.reads.QueryRowContext(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&h.Seq, &h.Hash)
+	if err == sql.ErrNoRows {
+		return h, nil
+	}
+	return h, db.wrap("read audit head", err)
+}

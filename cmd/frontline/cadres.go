@@ -203,6 +203,11 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 	if t != nil {
 		t.write(a.stdout)
 	}
+	head, err := db.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, a.t("\naudit chain head: %s\n", "\n审计链头：%s\n"), head)
 	return nil
 }
 

@@ -226,16 +226,23 @@ func runScore(ctx context.Context, a *app, args []string) error {
 			units = append(units, u)
 		}
 	}
+	// The report carries the audit chain's head: a later reader can check
+	// with `audit verify --head` that the log still holds it.
+	head, err := db.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
 	switch *format {
 	case "json":
 		out := struct {
-			Period string    `json:"period"`
-			From   time.Time `json:"from"`
-			To     time.Time `json:"to"`
-			AsOf   time.Time `json:"asof"`
-			Policy string    `json:"policy"`
-			Units  []unitOut `json:"units"`
-		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), run.policy.Effective.String(), []unitOut{}}
+			Period    string    `json:"period"`
+			From      time.Time `json:"from"`
+			To        time.Time `json:"to"`
+			AsOf      time.Time `json:"asof"`
+			Policy    string    `json:"policy"`
+			AuditHead string    `json:"audit_head"`
+			Units     []unitOut `json:"units"`
+		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), run.policy.Effective.String(), head.String(), []unitOut{}}
 		for _, u := range units {
 			out.Units = append(out.Units, a.unitJSON(u))
 		}
@@ -246,6 +253,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 		return a.scoreCSV(units)
 	}
 	a.scoreTable(run, units)
+	fmt.Fprintf(a.stdout, a.t("\naudit chain head: %s\n", "\n审计链头：%s\n"), head)
 	return nil
 }
 

@@ -153,5 +153,16 @@ func TestUsersRolesAndAudit(t *testing.T) {
 		if r := as("dina", "audit", "verify", "--head", head); r.code != 0 {
 			t.Errorf("verify against its own head %s: %s %s", head, r.stdout, r.stderr)
 		}
+		// A printed report carries the head it was made at.
+		var report struct {
+			AuditHead string `json:"audit_head"`
+		}
+		json.Unmarshal([]byte(as("olga", "score", "--period", "2026-06", "--format", "json").stdout), &report)
+		if report.AuditHead != head {
+			t.Errorf("score report carries audit head %q, want %q", report.AuditHead, head)
+		}
+		if r := as("dina", "audit", "verify", "--head", "999:"+strings.Repeat("a", 64)); r.code != exitFailure || !strings.Contains(r.stdout, "BROKEN") {
+			t.Errorf("verify against a head the log never had: %d %s", r.code, r.stdout)
+		}
 	})
 }
