@@ -20,6 +20,7 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/view"
 )
 
 func main() {
@@ -150,12 +151,7 @@ func (a *app) t(en, zh string) string {
 
 // name picks a registry name in the user's language, falling back to
 // Chinese where the registry has no English name.
-func (a *app) name(n evaluation.Name) string {
-	if a.lang == "en" && n.En != "" {
-		return n.En
-	}
-	return n.Zh
-}
+func (a *app) name(n evaluation.Name) string { return view.Name(n, a.lang) }
 
 // flags returns a flag set for a subcommand with the --db flag every
 // command shares.

@@ -13,6 +13,7 @@ import (
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
+	"frontline/view"
 )
 
 // scoreRun is what the scoring commands share: the period, as-of time,
@@ -127,57 +128,12 @@ func (a *app) refreshScoresAsOf(ctx context.Context, db *store.DB, asof time.Tim
 }
 
 // unitOut is one unit in `score --format json` (DESIGN.md §7).
-type unitOut struct {
-	Unit      string                `json:"unit"`
-	Kind      string                `json:"kind"`
-	Name      string                `json:"name"`
-	Cases     int                   `json:"cases"`
-	Metrics   map[string]*float64   `json:"metrics"`
-	Intervals map[string][2]float64 `json:"intervals"`
-	Score     *float64              `json:"score"`
-	Eligible  bool                  `json:"eligible"`
-	Rank      *int                  `json:"rank"`
-	Penalty   float64               `json:"penalty"`
-}
+type unitOut = view.Unit
 
-func (a *app) unitJSON(u *scoring.UnitScore) unitOut {
-	out := unitOut{Unit: u.Unit, Kind: string(u.Kind), Name: a.name(u.Name), Cases: u.Cases,
-		Metrics: map[string]*float64{}, Intervals: map[string][2]float64{}, Score: round(u.Score), Eligible: u.Eligible}
-	for name, m := range u.Metrics {
-		if v, ok := m.Value(); ok {
-			out.Metrics[name] = round(&v)
-		} else {
-			out.Metrics[name] = nil
-		}
-		if lo, hi, ok := m.Interval(); ok {
-			out.Intervals[name] = [2]float64{*round(&lo), *round(&hi)}
-		}
-	}
-	if u.Rank > 0 {
-		r := u.Rank
-		out.Rank = &r
-	}
-	for _, p := range u.Penalties {
-		out.Penalty += p.Points
-	}
-	return out
-}
+func (a *app) unitJSON(u *scoring.UnitScore) unitOut { return view.UnitOf(u, a.lang) }
 
 // round keeps six decimals, enough for any rate and quality.
-func round(v *float64) *float64 {
-	if v == nil {
-		return nil
-	}
-	r := float64(int64(*v*1e6+0.5*sign(*v))) / 1e6
-	return &r
-}
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
-}
+func round(v *float64) *float64 { return view.Round(v) }
 
 func runScore(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("score")
