@@ -51,3 +51,47 @@ func PeriodBetween(from, to Date, loc *time.Location) (Period, error) {
 	t := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
 	return Period{Name: from.String() + "/" + to.String(), From: f, To: t}, nil
 }
+
+// ResolvePeriod reads a period given by name ("2026-10", "2026-Q4",
+// "2026") or by its first and last days, in loc.
+func ResolvePeriod(name, from, to string, loc *time.Location) (Period, error) {
+	invalid := func(format string, args ...any) (Period, error) {
+		return Period{}, Errorf(KindInvalid, "period", format, args...)
+	}
+	switch {
+	case name != "" && (from != "" || to != ""):
+		return invalid("give a period or from/to, not both")
+	case name != "":
+		p, err := ParsePeriod(name, loc)
+		if err != nil {
+			return invalid("%v", err)
+		}
+		return p, nil
+	case from != "" && to != "":
+		f, err := ParseDate(from)
+		if err != nil {
+			return invalid("from: %v", err)
+		}
+		t, err := ParseDate(to)
+		if err != nil {
+			return invalid("to: %v", err)
+		}
+		p, err := PeriodBetween(f, t, loc)
+		if err != nil {
+			return invalid("%v", err)
+		}
+		return p, nil
+	}
+	return invalid("give a period (2026-10, 2026-Q4, 2026) or both from and to")
+}
+
+// ParseAsOf reads an as-of time: RFC 3339, or a date meaning its start in loc.
+func ParseAsOf(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if d, err := ParseDate(s); err == nil {
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), nil
+	}
+	return time.Time{}, Errorf(KindInvalid, "asof", "want an RFC 3339 time or a date, got %q", s)
+}

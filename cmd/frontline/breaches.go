@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -30,25 +31,9 @@ func addPeriodFlags(fs *flag.FlagSet) *periodFlags {
 }
 
 func (f *periodFlags) resolve(loc *time.Location, now time.Time) (evaluation.Period, time.Time, error) {
-	var p evaluation.Period
-	var err error
-	switch {
-	case *f.period != "" && (*f.from != "" || *f.to != ""):
-		return p, now, usageErrorf("give --period or --from/--to, not both")
-	case *f.period != "":
-		p, err = evaluation.ParsePeriod(*f.period, loc)
-	case *f.from != "" && *f.to != "":
-		var from, to evaluation.Date
-		if from, err = evaluation.ParseDate(*f.from); err == nil {
-			if to, err = evaluation.ParseDate(*f.to); err == nil {
-				p, err = evaluation.PeriodBetween(from, to, loc)
-			}
-		}
-	default:
-		return p, now, usageErrorf("give --period (2026-10, 2026-Q4, 2026) or both --from and --to")
-	}
+	p, err := evaluation.ResolvePeriod(*f.period, *f.from, *f.to, loc)
 	if err != nil {
-		return p, now, usageErrorf("%v", err)
+		return p, now, usageErrorf("%v", strings.NewReplacer("from/to", "--from/--to", "a period", "--period", "both from", "both --from", "from:", "--from:", "to:", "--to:").Replace(errText(err)))
 	}
 	asof := now
 	if *f.asof != "" {
@@ -60,13 +45,20 @@ func (f *periodFlags) resolve(loc *time.Location, now time.Time) (evaluation.Per
 }
 
 func parseAsOf(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := evaluation.ParseAsOf(s, loc)
+	if err != nil {
+		return t, usageErrorf("--asof: want an RFC 3339 time or a date, got %q", s)
 	}
-	if d, err := evaluation.ParseDate(s); err == nil {
-		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), nil
+	return t, nil
+}
+
+// errText is an error's message without its operation prefix.
+func errText(err error) string {
+	var e *evaluation.Error
+	if errors.As(err, &e) {
+		return e.Err.Error()
 	}
-	return time.Time{}, usageErrorf("--asof: want an RFC 3339 time or a date, got %q", s)
+	return err.Error()
 }
 
 // breachOut is one breach in `breaches --format json` (DESIGN.md §7).
