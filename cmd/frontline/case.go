@@ -12,6 +12,7 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/view"
 )
 
 // displayZone is the zone times are shown in until the policy names one.
@@ -83,93 +84,10 @@ func runCase(ctx context.Context, a *app, args []string) error {
 }
 
 // caseOut is the JSON form of `frontline case --json`.
-type caseOut struct {
-	ID          string             `json:"id"`
-	OpenedAt    *time.Time         `json:"opened_at"`
-	Category    string             `json:"category,omitempty"`
-	Street      string             `json:"street,omitempty"`
-	Community   string             `json:"community,omitempty"`
-	Source      string             `json:"source,omitempty"`
-	Urgency     string             `json:"urgency,omitempty"`
-	Closed      bool               `json:"closed"`
-	ClosedAt    *time.Time         `json:"closed_at"`
-	Reopenings  int                `json:"reopenings"`
-	Rating      *ratingOut         `json:"rating"`
-	Revisits    int                `json:"revisits"`
-	InPlace     *bool              `json:"in_place"`
-	Assignments []assignmentOut    `json:"assignments"`
-	Deadlines   []deadlineOut      `json:"deadlines"`
-	Trail       []evaluation.Event `json:"trail"`
-}
-
-type deadlineOut struct {
-	ID             string     `json:"id"`
-	Unit           string     `json:"unit"`
-	Milestone      string     `json:"milestone"`
-	Round          int        `json:"round"`
-	Start          *time.Time `json:"start"`
-	Deadline       *time.Time `json:"deadline"`
-	Actual         *time.Time `json:"actual"`
-	Stopped        *time.Time `json:"stopped"`
-	Status         string     `json:"status"`
-	OverdueSeconds int64      `json:"overdue_seconds"`
-	Excused        bool       `json:"excused"`
-}
-
-type ratingOut struct {
-	Satisfaction string     `json:"satisfaction"`
-	Solved       *bool      `json:"solved"`
-	At           *time.Time `json:"at"`
-}
-
-type assignmentOut struct {
-	Unit          string     `json:"unit"`
-	Role          string     `json:"role"`
-	By            string     `json:"by,omitempty"`
-	DispatchedAt  *time.Time `json:"dispatched_at"`
-	RespondedAt   *time.Time `json:"responded_at"`
-	ReportedAt    *time.Time `json:"reported_at"`
-	ResolvedAt    *time.Time `json:"resolved_at"`
-	ReturnedAt    *time.Time `json:"returned_at"`
-	ReturnReason  string     `json:"return_reason,omitempty"`
-	ReturnUpheld  *bool      `json:"return_upheld"`
-	CallAccurate  *bool      `json:"call_accurate"`
-	CallScore     *int       `json:"call_score"`
-	ResponseScore *int       `json:"response_score"`
-}
+type caseOut = view.Case
 
 func caseJSON(v *store.CaseView, asof time.Time, loc *time.Location) caseOut {
-	timeOrNil := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		l := t.In(loc)
-		return &l
-	}
-	c := v.Case
-	out := caseOut{ID: c.ID, OpenedAt: timeOrNil(c.OpenedAt), Category: c.Category, Street: c.Street,
-		Community: c.Community, Source: c.Source, Urgency: c.Urgency, Closed: c.Closed,
-		ClosedAt: timeOrNil(c.ClosedAt), Reopenings: c.Reopenings, Revisits: c.Revisits, InPlace: c.InPlace,
-		Assignments: []assignmentOut{}, Trail: v.Trail}
-	if c.Satisfaction != "" {
-		out.Rating = &ratingOut{Satisfaction: c.Satisfaction, Solved: c.Solved, At: timeOrNil(c.RatedAt)}
-	}
-	for _, a := range v.Assignments {
-		out.Assignments = append(out.Assignments, assignmentOut{Unit: a.Unit, Role: a.Role, By: a.By,
-			DispatchedAt: timeOrNil(a.DispatchedAt), RespondedAt: timeOrNil(a.RespondedAt),
-			ReportedAt: timeOrNil(a.ReportedAt), ResolvedAt: timeOrNil(a.ResolvedAt),
-			ReturnedAt: timeOrNil(a.ReturnedAt), ReturnReason: a.ReturnReason, ReturnUpheld: a.ReturnUpheld,
-			CallAccurate: a.CallAccurate, CallScore: a.CallScore, ResponseScore: a.ResponseScore})
-	}
-	out.Deadlines = []deadlineOut{}
-	for _, d := range v.Deadlines {
-		st, late := d.StatusAt(asof)
-		out.Deadlines = append(out.Deadlines, deadlineOut{ID: d.ID(), Unit: d.Unit, Milestone: string(d.Milestone),
-			Round: d.Round, Start: timeOrNil(d.Start), Deadline: timeOrNil(d.Due), Actual: timeOrNil(d.Actual),
-			Stopped: timeOrNil(d.Stopped), Status: string(st), OverdueSeconds: int64(late / time.Second), Excused: d.Excused})
-	}
-	out.Trail = publicTrail(out.Trail, loc)
-	return out
+	return view.CaseOf(v.Case, v.Assignments, v.Deadlines, v.Trail, asof, loc)
 }
 
 // printCase writes the case, its assignments and its trail as tables.
@@ -389,17 +307,8 @@ func (a *app) statusName(s evaluation.Status) string {
 	return string(s)
 }
 
-// publicTrail prepares events for output: times in the policy's zone, and
-// without the reporter's pseudonym and the access code's hash, which
-// nobody reading a trail needs.
 func publicTrail(trail []evaluation.Event, loc *time.Location) []evaluation.Event {
-	out := make([]evaluation.Event, len(trail))
-	for i, e := range trail {
-		e.At = e.At.In(loc)
-		e.Reporter, e.AccessCode = "", ""
-		out[i] = e
-	}
-	return out
+	return view.PublicTrail(trail, loc)
 }
 
 // caseAsOf derives a case again from the events that had happened by asof.

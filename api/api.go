@@ -1,0 +1,245 @@
+// Package api is Frontline's HTTP API: huma v2 on the standard library's
+// ServeMux, OpenAPI 3.1 at /openapi.json, RFC 9457 problem details for
+// every error, bearer tokens for clients, and the same rbac.Authorize
+// for every operation as the command line.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"frontline/evaluation"
+	"frontline/rbac"
+	"frontline/store"
+)
+
+// Config says how the server behaves.
+type Config struct {
+	// MaxEventBytes caps one POST /events body (default 64 MiB).
+	MaxEventBytes int64
+	// UsersReload is how long a loaded view of users and roles is trusted
+	// before it is read again (default 5 s).
+	UsersReload time.Duration
+}
+
+// Server serves the API over one database.
+type Server struct {
+	db      *store.DB
+	cfg     Config
+	now     func() time.Time
+	log     *slog.Logger
+	pseudo  *evaluation.Pseudonymizer
+	mux     *http.ServeMux
+	api     huma.API
+	metrics *metrics
+
+	authzMu sync.Mutex
+	authz   *rbac.Authorizer
+	authzAt time.Time
+}
+
+// Version is the API's version in the OpenAPI document.
+const Version = "1.0.0"
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	requestKey
+)
+
+// bearer is the security requirement of every operation that needs a user.
+var bearer = []map[string][]string{{"bearer": {}}}
+
+// New builds the server.
+func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now func() time.Time, cfg Config) *Server {
+	if cfg.MaxEventBytes <= 0 {
+		cfg.MaxEventBytes = 64 << 20
+	}
+	if cfg.UsersReload <= 0 {
+		cfg.UsersReload = 5 * time.Second
+	}
+	s := &Server{db: db, cfg: cfg, now: now, log: log, pseudo: pseudo, mux: http.NewServeMux(), metrics: newMetrics()}
+	config := huma.DefaultConfig("Frontline", Version)
+	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
+		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
+	config.OpenAPIPath = "/openapi"
+	config.DocsPath = "" // served from embedded assets below: nothing from the internet
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
+	}
+	s.api = humago.New(s.mux, config)
+	s.api.UseMiddleware(s.authenticate)
+	s.register()
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.HandleFunc("GET /docs", s.docs)
+	return s
+}
+
+// Handler returns the server's handler: every route, with access logs
+// and request metrics.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		s.mux.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(r.Method, route, rec.status, elapsed)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("elapsed", elapsed),
+			slog.String("user", rec.user))
+	})
+}
+
+// OpenAPI returns the API's OpenAPI document.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	user   string
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// authenticate puts the request in the context and, for operations that
+// need a user, the user its bearer token names.
+func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	r, w := humago.Unwrap(ctx)
+	ctx = huma.WithValue(ctx, requestKey, r)
+	if len(ctx.Operation().Security) == 0 {
+		next(ctx)
+		return
+	}
+	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline"`)
+		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN")
+		return
+	}
+	u, err := s.db.UserByToken(ctx.Context(), token, s.now())
+	if err != nil {
+		if evaluation.KindOf(err) == evaluation.KindForbidden {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline", error="invalid_token"`)
+			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid or expired token")
+			return
+		}
+		huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "the database cannot be reached; try again")
+		return
+	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.user = u.Name
+	}
+	next(huma.WithValue(ctx, userKey, u.Name))
+}
+
+// authorizer returns the current view of users and roles.
+func (s *Server) authorizer(ctx context.Context) (*rbac.Authorizer, error) {
+	s.authzMu.Lock()
+	defer s.authzMu.Unlock()
+	if s.authz != nil && s.now().Sub(s.authzAt) < s.cfg.UsersReload {
+		return s.authz, nil
+	}
+	a, err := s.db.Authorizer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.authz, s.authzAt = a, s.now()
+	return a, nil
+}
+
+// caller is the user a request runs for, with their authorizer.
+type caller struct {
+	name  string
+	authz *rbac.Authorizer
+}
+
+func (s *Server) caller(ctx context.Context) (caller, error) {
+	name, _ := ctx.Value(userKey).(string)
+	if name == "" {
+		return caller{}, huma.Error401Unauthorized("sign in: send Authorization: Bearer TOKEN")
+	}
+	a, err := s.authorizer(ctx)
+	if err != nil {
+		return caller{}, problem(s.log, err)
+	}
+	return caller{name: name, authz: a}, nil
+}
+
+func (c caller) authorize(ctx context.Context, action string, res rbac.Resource) error {
+	return c.authz.Authorize(ctx, c.name, action, res)
+}
+
+func (c caller) sees(object, unit string) bool {
+	return c.authz.Allowed(c.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
+}
+
+// problem turns an error into an RFC 9457 problem by its kind; anything
+// unexpected is logged and answered without its details.
+func problem(log *slog.Logger, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return err
+	}
+	msg := err.Error()
+	switch evaluation.KindOf(err) {
+	case evaluation.KindNotFound:
+		return huma.Error404NotFound(msg)
+	case evaluation.KindForbidden:
+		return huma.Error403Forbidden(msg)
+	case evaluation.KindInvalid:
+		return huma.Error422UnprocessableEntity(msg)
+	case evaluation.KindConflict:
+		return huma.Error409Conflict(msg)
+	}
+	if errors.Is(err, context.Canceled) {
+		return huma.NewError(499, "request cancelled")
+	}
+	log.Error("internal error", slog.String("error", msg))
+	return huma.Error500InternalServerError("internal error; it was logged")
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.db.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"status":"unavailable","database":"unreachable"}` + "\n"))
+		return
+	}
+	w.Write([]byte(`{"status":"ok","database":"reachable"}` + "\n"))
+}
+
+// Document renders the OpenAPI document as committed in api/openapi.json:
+// indented, with a final newline.
+func Document() ([]byte, error) {
+	s := New(nil, nil, slog.New(slog.DiscardHandler), time.Now, Config{})
+	b, err := json.MarshalIndent(s.OpenAPI(), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,269 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/rbac"
+	"frontline/store"
+	"frontline/store/storetest"
+)
+
+// testNow is after the worked example's June.
+var testNow = time.Date(2027, 1, 15, 4, 0, 0, 0, time.UTC)
+
+// fixture is a served database with a user per role and their tokens.
+type fixture struct {
+	url    string
+	tokens map[string]string
+}
+
+func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f, err := os.Open("../store/testdata/registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat("registry.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadRegistry(ctx, reg, store.OriginRegistry); err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixture{tokens: map[string]string{}}
+	for _, u := range []rbac.User{{Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector},
+		{Name: "sam", Role: rbac.StreetHead, Unit: "S1"}, {Name: "dan", Role: rbac.DeptHead, Unit: "D1"}, {Name: "bot", Role: rbac.Dispatch}} {
+		if err := db.AddUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+		token, id, hash := rbac.NewToken()
+		if err := db.AddToken(ctx, u.Name, id, hash, testNow.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		fx.tokens[u.Name] = token
+	}
+	srv := New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), slog.New(slog.DiscardHandler), func() time.Time { return testNow }, cfg)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	fx.url = ts.URL
+	return fx
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (f *fixture) do(t *testing.T, user, method, path, contentType, body string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return reply{res.StatusCode, res.Header, string(b)}
+}
+
+func (r reply) problem(t *testing.T) (title, detail string) {
+	t.Helper()
+	if !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("error answered as %q, want application/problem+json: %s", r.header.Get("Content-Type"), r.body)
+	}
+	var p struct{ Title, Detail string }
+	json.Unmarshal([]byte(r.body), &p)
+	return p.Title, p.Detail
+}
+
+func TestAPI(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{MaxEventBytes: 64 << 10})
+
+		// Operations endpoints need no user.
+		if r := f.do(t, "", "GET", "/healthz", "", ""); r.status != 200 || !strings.Contains(r.body, `"reachable"`) {
+			t.Errorf("healthz: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "", "GET", "/openapi.json", "", ""); r.status != 200 || !strings.Contains(r.body, `"post-events"`) {
+			t.Errorf("openapi.json: %d", r.status)
+		}
+		if r := f.do(t, "", "GET", "/docs", "", ""); r.status != 200 || !strings.Contains(r.body, "/api/v1/cases/{id}") || strings.Contains(r.body, "https://") {
+			t.Errorf("docs: %d, or it loads something from the internet", r.status)
+		}
+
+		// Posting events: only the dispatch account, with a token.
+		if r := f.do(t, "", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 401 {
+			t.Errorf("no token: %d %s", r.status, r.body)
+		} else if title, _ := r.problem(t); title != "Unauthorized" {
+			t.Errorf("no token: title %q", title)
+		}
+		bad := map[string]string{"bot": "flt_000000000000_" + strings.Repeat("x", 43)}
+		if r := (&fixture{url: f.url, tokens: bad}).do(t, "bot", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 401 {
+			t.Errorf("a forged token: %d", r.status)
+		}
+		if r := f.do(t, "sam", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 403 {
+			t.Errorf("a street head posting events: %d %s", r.status, r.body)
+		}
+		body := string(worked) + `{"id":"X-1","case":"W9","type":"teleported","at":"2026-06-01T09:00:00+08:00"}` + "\n"
+		r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", body)
+		var sum struct {
+			ingest.Summary
+			RejectedLines []ingest.Reject `json:"rejected_lines"`
+		}
+		json.Unmarshal([]byte(r.body), &sum)
+		if r.status != 200 || sum.Accepted != 16 || sum.Rejected != 1 || len(sum.RejectedLines) != 1 || sum.RejectedLines[0].Line != 17 || sum.RejectedLines[0].Field != "type" {
+			t.Fatalf("post NDJSON: %d %s", r.status, r.body)
+		}
+		array := "[" + strings.Join(strings.Split(strings.TrimSpace(string(worked)), "\n")[:3], ",") + "]"
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/json", array); r.status != 200 || !strings.Contains(r.body, `"duplicates":3`) {
+			t.Errorf("post a JSON array again: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "text/csv", "id,case\n"); r.status != 415 {
+			t.Errorf("CSV body: %d", r.status)
+		}
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/json", `{"id":1}`); r.status != 400 {
+			t.Errorf("not an array: %d %s", r.status, r.body)
+		}
+		big := strings.Repeat(strings.TrimSpace(string(worked))+"\n", 40) // over the 64 KiB cap
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", big); r.status != 413 {
+			t.Errorf("oversized body: %d %s", r.status, r.body)
+		}
+
+		// Cases: another unit's is answered exactly as a missing one.
+		if r := f.do(t, "sam", "GET", "/api/v1/cases/W1", "", ""); r.status != 200 || !strings.Contains(r.body, `"id": "W1"`) && !strings.Contains(r.body, `"id":"W1"`) {
+			t.Errorf("sam reads W1: %d %s", r.status, r.body)
+		}
+		hidden, missing := f.do(t, "dan", "GET", "/api/v1/cases/W2", "", ""), f.do(t, "dan", "GET", "/api/v1/cases/NOPE", "", "")
+		_, hd := hidden.problem(t)
+		_, md := missing.problem(t)
+		if hidden.status != 404 || missing.status != 404 || strings.ReplaceAll(hd, "W2", "NOPE") != md {
+			t.Errorf("dan reads W2: %d %q; a missing case: %d %q", hidden.status, hd, missing.status, md)
+		}
+		if r := f.do(t, "bot", "GET", "/api/v1/cases/W1", "", ""); r.status != 403 {
+			t.Errorf("the dispatch account reads a case: %d", r.status)
+		}
+
+		// Scores: everyone sees what their role allows.
+		var scores struct {
+			Total     int    `json:"total"`
+			AuditHead string `json:"audit_head"`
+			Units     []struct {
+				Unit    string              `json:"unit"`
+				Metrics map[string]*float64 `json:"metrics"`
+			} `json:"units"`
+		}
+		r = f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06", "", "")
+		json.Unmarshal([]byte(r.body), &scores)
+		if r.status != 200 || scores.Total < 3 || scores.AuditHead == "" {
+			t.Errorf("olga's scores: %d %s", r.status, r.body)
+		}
+		r = f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06&per_page=1&page=2", "", "")
+		json.Unmarshal([]byte(r.body), &scores)
+		if len(scores.Units) != 1 || scores.Total < 3 {
+			t.Errorf("page 2 of 1: %+v", scores)
+		}
+		r = f.do(t, "sam", "GET", "/api/v1/scores?period=2026-06", "", "")
+		json.Unmarshal([]byte(r.body), &scores)
+		if len(scores.Units) != 1 || scores.Units[0].Unit != "S1" {
+			t.Errorf("sam's scores: %s", r.body)
+		}
+		r = f.do(t, "olga", "GET", "/api/v1/scores?period=2026-13", "", "")
+		if _, detail := r.problem(t); r.status != 422 || !strings.Contains(detail, "2026-13") {
+			t.Errorf("a bad period: %d %q", r.status, detail)
+		}
+		if r := f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06&kind=galaxy", "", ""); r.status != 422 {
+			t.Errorf("a bad kind: %d", r.status)
+		}
+		if r := f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06&per_page=5000", "", ""); r.status != 422 {
+			t.Errorf("per_page 5000: %d", r.status)
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 403 {
+			t.Errorf("the inspector reads scores: %d", r.status)
+		}
+		hidden, missing = f.do(t, "sam", "GET", "/api/v1/units/D1/scores?period=2026-06", "", ""), f.do(t, "sam", "GET", "/api/v1/units/D9/scores?period=2026-06", "", "")
+		_, hd = hidden.problem(t)
+		_, md = missing.problem(t)
+		if hidden.status != 404 || strings.ReplaceAll(hd, "D1", "D9") != md {
+			t.Errorf("sam reads D1's scores: %d %q; a unit with none: %q", hidden.status, hd, md)
+		}
+		if r := f.do(t, "dan", "GET", "/api/v1/units/D1/scores?period=2026-06", "", ""); r.status != 200 {
+			t.Errorf("dan reads D1's scores: %d %s", r.status, r.body)
+		}
+
+		// The audit log: the inspector verifies it; it holds the API's actions.
+		r = f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "")
+		var v struct {
+			Intact  bool   `json:"intact"`
+			Entries int64  `json:"entries"`
+			Head    string `json:"head"`
+		}
+		json.Unmarshal([]byte(r.body), &v)
+		if r.status != 200 || !v.Intact || v.Entries != 3 { // two ingests and a case read
+			t.Errorf("audit verify: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/audit/verify?head="+v.Head, "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
+			t.Errorf("verify against its head: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "sam", "GET", "/api/v1/audit/verify", "", ""); r.status != 403 {
+			t.Errorf("a street head verifies the audit log: %d", r.status)
+		}
+
+		// Metrics count requests and events.
+		r = f.do(t, "", "GET", "/metrics", "", "")
+		for _, want := range []string{`frontline_http_requests_total{method="POST",route="POST /api/v1/events",status="200"}`,
+			`frontline_events_total{outcome="accepted"} 16`, "frontline_http_request_duration_seconds_bucket"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+	})
+}
+
+// TestOpenAPIDrift fails when the code's OpenAPI document and the
+// committed api/openapi.json disagree: run `go run ./cmd/frontline openapi > api/openapi.json`.
+func TestOpenAPIDrift(t *testing.T) {
+	want, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("api/openapi.json is out of date with the code: run `go run ./cmd/frontline openapi > api/openapi.json`")
+	}
+}

@@ -1,0 +1,368 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/rbac"
+	"frontline/store"
+	"frontline/view"
+)
+
+// register adds every operation.
+func (s *Server) register() {
+	huma.Register(s.api, huma.Operation{
+		OperationID: "post-events", Method: http.MethodPost, Path: "/api/v1/events", Tags: []string{"ingest"},
+		Summary: "Post case-trail events",
+		Description: "NDJSON (`application/x-ndjson`, one event per line, read as it streams) or a JSON array (`application/json`). " +
+			"Idempotent by event id. The answer counts what happened and lists every rejected line with its reason. " +
+			"Only the dispatch service account may post.",
+		Security: bearer,
+	}, s.postEvents)
+	// The body is read as it streams, by the handler: documented here only,
+	// so that huma does not buffer and validate it first.
+	s.api.OpenAPI().Paths["/api/v1/events"].Post.RequestBody = eventsBody
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-case", Method: http.MethodGet, Path: "/api/v1/cases/{id}", Tags: []string{"cases"},
+		Summary: "A case: its derived state, deadlines and trail", Security: bearer,
+	}, s.getCase)
+	huma.Register(s.api, huma.Operation{
+		OperationID: "list-scores", Method: http.MethodGet, Path: "/api/v1/scores", Tags: []string{"scores"},
+		Summary: "Scores and ranks of the units the caller may see",
+		Description: "Every metric of DESIGN.md §5 with Wilson 95% intervals, the composite, eligibility and rank within unit kind. " +
+			"Units are ordered by kind, then eligible ones by rank, then code.",
+		Security: bearer,
+	}, s.listScores)
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-unit-scores", Method: http.MethodGet, Path: "/api/v1/units/{code}/scores", Tags: []string{"scores"},
+		Summary: "One unit's scores", Security: bearer,
+	}, s.unitScores)
+	huma.Register(s.api, huma.Operation{
+		OperationID: "verify-audit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Tags: []string{"audit"},
+		Summary: "Verify the audit log's hash chain", Security: bearer,
+	}, s.verifyAudit)
+}
+
+var eventsBody = &huma.RequestBody{
+	Description: "Events in the format of DESIGN.md §3.",
+	Required:    true,
+	Content: map[string]*huma.MediaType{
+		"application/x-ndjson": {Schema: &huma.Schema{Type: "string", Description: "one JSON event per line"}},
+		"application/json":     {Schema: &huma.Schema{Type: "array", Items: &huma.Schema{Type: "object"}}},
+	},
+}
+
+// EventsOutput answers POST /events.
+type EventsOutput struct {
+	Body struct {
+		ingest.Summary
+		RejectedLines []ingest.Reject `json:"rejected_lines" doc:"every rejected line (or array element) with its reason, up to 1,000"`
+	}
+}
+
+// maxRejectsListed caps the rejected lines an answer lists.
+const maxRejectsListed = 1000
+
+func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	r := ctx.Value(requestKey).(*http.Request)
+	body := http.MaxBytesReader(nil, r.Body, s.cfg.MaxEventBytes)
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var dec ingest.Decoder
+	switch mediaType {
+	case "application/x-ndjson", "application/ndjson", "text/plain", "":
+		dec = ingest.NewNDJSONDecoder(body)
+	case "application/json":
+		dec = ingest.NewJSONArrayDecoder(body)
+	default:
+		return nil, huma.Error415UnsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/x-ndjson or application/json", mediaType))
+	}
+	out := &EventsOutput{}
+	out.Body.RejectedLines = []ingest.Reject{}
+	in := &ingest.Ingester{Store: s.db, Pseudo: s.pseudo, OnReject: func(r ingest.Reject) {
+		if len(out.Body.RejectedLines) < maxRejectsListed {
+			r.Raw = "" // the record may hold personal data: the client has it
+			out.Body.RejectedLines = append(out.Body.RejectedLines, r)
+		}
+	}}
+	sum, err := in.Run(ctx, dec)
+	s.countEvents(sum)
+	out.Body.Summary = sum
+	out.Body.Errors = nil
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if ok := asMaxBytes(err, &tooLarge); ok {
+			return nil, huma.Error413RequestEntityTooLarge(fmt.Sprintf("body over %d bytes; the %d events before the cap were stored: send the rest in another request",
+				s.cfg.MaxEventBytes, sum.Accepted+sum.Duplicates))
+		}
+		if evaluation.KindOf(err) == evaluation.KindInternal && !strings.Contains(err.Error(), "JSON") {
+			return nil, problem(s.log, err)
+		}
+		return nil, huma.Error400BadRequest(fmt.Sprintf("%v; the %d events before it were stored", err, sum.Accepted+sum.Duplicates))
+	}
+	if sum.Accepted > 0 {
+		if _, err := s.db.RefreshScores(ctx, s.now()); err != nil {
+			return nil, problem(s.log, err)
+		}
+	}
+	audited := map[string]any{"read": sum.Read, "accepted": sum.Accepted, "duplicates": sum.Duplicates, "conflicts": sum.Conflicts,
+		"rejected": sum.Rejected, "quarantined": sum.Quarantined}
+	if err := s.audit(ctx, c.name, "ingest", "POST /api/v1/events", audited); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func asMaxBytes(err error, target **http.MaxBytesError) bool {
+	for e := err; e != nil; {
+		if m, ok := e.(*http.MaxBytesError); ok {
+			*target = m
+			return true
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		e = u.Unwrap()
+	}
+	return false
+}
+
+func (s *Server) countEvents(sum ingest.Summary) {
+	for outcome, n := range map[string]int{"accepted": sum.Accepted, "duplicate": sum.Duplicates, "conflict": sum.Conflicts,
+		"rejected": sum.Rejected, "quarantined": sum.Quarantined} {
+		if n > 0 {
+			s.metrics.events.WithLabelValues(outcome).Add(float64(n))
+		}
+	}
+}
+
+// CaseInput names a case.
+type CaseInput struct {
+	ID string `path:"id" maxLength:"128" doc:"case id"`
+}
+
+// CaseOutput is a case, as `frontline case --json` shows it.
+type CaseOutput struct {
+	Body view.Case
+}
+
+func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.db.Case(ctx, in.ID)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	units := []string{v.Case.Street}
+	for _, a := range v.Assignments {
+		units = append(units, a.Unit)
+	}
+	if !slices.ContainsFunc(units, func(u string) bool { return u != "" && c.sees("cases", u) }) && !c.sees("cases", "") {
+		// Another unit's case is answered exactly as a case that does not exist.
+		if err := c.authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}); evaluation.KindOf(err) == evaluation.KindForbidden && !c.canAny("cases") {
+			return nil, problem(s.log, err)
+		}
+		return nil, problem(s.log, store.CaseNotFound(in.ID))
+	}
+	if err := s.audit(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
+		return nil, err
+	}
+	policies, err := s.db.Policies(ctx)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return &CaseOutput{Body: view.CaseOf(v.Case, v.Assignments, v.Deadlines, v.Trail, s.now(), policies.At(s.now()).Location)}, nil
+}
+
+// canAny says whether the caller may read object for some unit.
+func (c caller) canAny(object string) bool {
+	all, units := c.authz.Scope(c.name, rbac.Read, object)
+	return all || len(units) > 0
+}
+
+// PeriodInput chooses a period and an as-of time.
+type PeriodInput struct {
+	Period string `query:"period" doc:"a month (2026-10), a quarter (2026-Q4) or a year (2026)"`
+	From   string `query:"from" doc:"first day of the period, instead of period" format:"date"`
+	To     string `query:"to" doc:"last day of the period, instead of period" format:"date"`
+	AsOf   string `query:"asof" doc:"judge as of this time (RFC 3339, or a date meaning its start); default now"`
+	Lang   string `query:"lang" enum:"zh,en" default:"zh" doc:"language of names"`
+}
+
+// resolve reads the period in the policy's zone.
+func (s *Server) resolve(ctx context.Context, in *PeriodInput) (evaluation.Period, time.Time, evaluation.Policies, error) {
+	policies, err := s.db.Policies(ctx)
+	if err != nil {
+		return evaluation.Period{}, time.Time{}, nil, problem(s.log, err)
+	}
+	loc := policies.At(s.now()).Location
+	p, err := evaluation.ResolvePeriod(in.Period, in.From, in.To, loc)
+	if err != nil {
+		return p, time.Time{}, nil, huma.Error422UnprocessableEntity(err.Error())
+	}
+	asof := s.now()
+	if in.AsOf != "" {
+		if asof, err = evaluation.ParseAsOf(in.AsOf, loc); err != nil {
+			return p, asof, nil, huma.Error422UnprocessableEntity(err.Error())
+		}
+	}
+	return p, asof, policies, nil
+}
+
+// ScoresInput filters scores.
+type ScoresInput struct {
+	PeriodInput
+	Kind    string `query:"kind" enum:"street,department,enterprise" doc:"only units of this kind"`
+	Page    int    `query:"page" minimum:"1" default:"1"`
+	PerPage int    `query:"per_page" minimum:"1" maximum:"1000" default:"100"`
+}
+
+// ScoresOutput is a period's scores (the shape of `score --format json`).
+type ScoresOutput struct {
+	Body struct {
+		Period    string      `json:"period"`
+		From      time.Time   `json:"from"`
+		To        time.Time   `json:"to"`
+		AsOf      time.Time   `json:"asof"`
+		Policy    string      `json:"policy"`
+		AuditHead string      `json:"audit_head" doc:"the audit chain's head when the scores were read: check it later with GET /audit/verify?head="`
+		Total     int         `json:"total" doc:"units in all pages"`
+		Page      int         `json:"page"`
+		PerPage   int         `json:"per_page"`
+		Units     []view.Unit `json:"units"`
+	}
+}
+
+func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.Unit) bool) (*ScoresOutput, []view.Unit, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.canAny("scores") {
+		return nil, nil, problem(s.log, c.authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}))
+	}
+	p, asof, policies, err := s.resolve(ctx, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy := policies.At(p.From)
+	report, err := s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
+	if err != nil {
+		return nil, nil, problem(s.log, err)
+	}
+	head, err := s.db.AuditHead(ctx)
+	if err != nil {
+		return nil, nil, problem(s.log, err)
+	}
+	out := &ScoresOutput{}
+	out.Body.Period, out.Body.From, out.Body.To, out.Body.AsOf = p.Name, p.From, p.To, asof
+	out.Body.Policy, out.Body.AuditHead = policy.Effective.String(), head.String()
+	var units []view.Unit
+	for _, u := range report.Units {
+		v := view.UnitOf(u, in.Lang)
+		if c.sees("scores", u.Unit) && keep(v) {
+			units = append(units, v)
+		}
+	}
+	return out, units, nil
+}
+
+func (s *Server) listScores(ctx context.Context, in *ScoresInput) (*ScoresOutput, error) {
+	out, units, err := s.scores(ctx, &in.PeriodInput, func(u view.Unit) bool { return in.Kind == "" || u.Kind == in.Kind })
+	if err != nil {
+		return nil, err
+	}
+	out.Body.Total, out.Body.Page, out.Body.PerPage = len(units), in.Page, in.PerPage
+	from := min((in.Page-1)*in.PerPage, len(units))
+	out.Body.Units = append([]view.Unit{}, units[from:min(from+in.PerPage, len(units))]...)
+	return out, nil
+}
+
+// UnitScoresInput names a unit and a period.
+type UnitScoresInput struct {
+	Code string `path:"code" maxLength:"64" doc:"unit code"`
+	PeriodInput
+}
+
+func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOutput, error) {
+	out, units, err := s.scores(ctx, &in.PeriodInput, func(u view.Unit) bool { return u.Unit == in.Code })
+	if err != nil {
+		return nil, err
+	}
+	if len(units) == 0 {
+		// No data and not the caller's to see read alike.
+		return nil, huma.Error404NotFound(fmt.Sprintf("unit %q has no assessed cases in %s", in.Code, out.Body.Period))
+	}
+	out.Body.Units, out.Body.Total, out.Body.Page, out.Body.PerPage = units, 1, 1, 1
+	return out, nil
+}
+
+// VerifyInput optionally anchors the check.
+type VerifyInput struct {
+	Head string `query:"head" doc:"a chain head printed earlier (SEQ:HASH): the log must still hold it"`
+}
+
+// VerifyOutput is the audit chain's state.
+type VerifyOutput struct {
+	Body struct {
+		Intact  bool   `json:"intact"`
+		Entries int64  `json:"entries"`
+		Head    string `json:"head"`
+		Problem *struct {
+			Seq    int64  `json:"seq"`
+			Kind   string `json:"kind"`
+			Detail string `json:"detail"`
+		} `json:"problem,omitempty"`
+	}
+}
+
+func (s *Server) verifyAudit(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	var anchor *audit.Head
+	if in.Head != "" {
+		h, err := audit.ParseHead(in.Head)
+		if err != nil {
+			return nil, huma.Error422UnprocessableEntity(err.Error())
+		}
+		anchor = &h
+	}
+	head, n, p, err := s.db.VerifyAudit(ctx, anchor)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &VerifyOutput{}
+	out.Body.Intact, out.Body.Entries, out.Body.Head = p == nil, n, head.String()
+	if p != nil {
+		out.Body.Problem = &struct {
+			Seq    int64  `json:"seq"`
+			Kind   string `json:"kind"`
+			Detail string `json:"detail"`
+		}{p.Seq, p.Kind, p.Detail}
+	}
+	return out, nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"frontline/store/storetest"
+)
+
+// TestServeEndToEnd starts the binary's run with `serve` on port 0, on
+// both engines, posts events with a dispatch token, reads scores with an
+// assessor's, and stops it gracefully.
+func TestServeEndToEnd(t *testing.T) {
+	worked, err := os.ReadFile("../../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en", "FRONTLINE_ADDR": "127.0.0.1:0"}
+		frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml")
+		bot := strings.TrimSpace(frontline(t, env, "", "users", "add", "bot", "--role", "dispatch").stdout)
+		frontline(t, env, "", "users", "add", "olga", "--role", "org_assessor")
+		olga := strings.TrimSpace(frontline(t, env, "", "users", "token", "olga").stdout)
+
+		ctx, cancel := context.WithCancel(context.Background())
+		logs, logw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, logw, func(k string) string { return env[k] }, time.Now)
+			logw.Close()
+		}()
+		var addr string
+		lines := bufio.NewScanner(logs)
+		for addr == "" && lines.Scan() {
+			var entry struct{ Msg, Addr string }
+			if json.Unmarshal(lines.Bytes(), &entry) == nil && entry.Msg == "serving" {
+				addr = entry.Addr
+			}
+		}
+		go io.Copy(io.Discard, logs)
+		if addr == "" {
+			t.Fatalf("serve never said where it listens: %v", <-done)
+		}
+		call := func(token, method, path, body string) (int, string) {
+			req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/x-ndjson")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(b)
+		}
+		if code, body := call(bot, "POST", "/api/v1/events", string(worked)); code != 200 || !strings.Contains(body, `"accepted":16`) {
+			t.Fatalf("post events: %d %s", code, body)
+		}
+		if code, body := call(olga, "GET", "/api/v1/scores?period=2026-06&asof=2026-07-01", ""); code != 200 || !strings.Contains(body, `"unit":"D1"`) {
+			t.Errorf("read scores: %d %s", code, body)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve stopped with %v, want a clean shutdown", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+	})
+}
