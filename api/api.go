@@ -45,6 +45,10 @@ type Server struct {
 	authzMu sync.Mutex
 	authz   *rbac.Authorizer
 	authzAt time.Time
+
+	breachMu   sync.Mutex
+	breaches   map[string]float64
+	breachesAt time.Time
 }
 
 // Version is the API's version in the OpenAPI document.
@@ -78,6 +82,10 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		"bearer": {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
 	}
 	s.api = humago.New(s.mux, config)
+	if db != nil {
+		s.metrics.gauge("frontline_breaches", "Breached deadlines of the cases opened this month (in the policy's zone), as of the scrape, by milestone.",
+			[]string{"milestone"}, s.breachGauge)
+	}
 	s.api.UseMiddleware(s.authenticate)
 	s.register()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -219,6 +227,53 @@ func problem(log *slog.Logger, err error) error {
 	}
 	log.Error("internal error", slog.String("error", msg))
 	return huma.Error500InternalServerError("internal error; it was logged")
+}
+
+// breachGauge reports this month's breaches by milestone, from the kept
+// outcome counts, recomputed at most once a minute.
+func (s *Server) breachGauge(emit func(value float64, labels ...string)) {
+	s.breachMu.Lock()
+	defer s.breachMu.Unlock()
+	if s.breaches == nil || s.now().Sub(s.breachesAt) > time.Minute {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		counts, err := s.countBreaches(ctx)
+		if err != nil {
+			s.log.Warn("breach gauge", slog.String("error", err.Error()))
+			return
+		}
+		s.breaches, s.breachesAt = counts, s.now()
+	}
+	for milestone, n := range s.breaches {
+		emit(n, milestone)
+	}
+}
+
+func (s *Server) countBreaches(ctx context.Context) (map[string]float64, error) {
+	policies, err := s.db.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	p, err := evaluation.ParsePeriod(now.In(policies.At(now).Location).Format("2006-01"), policies.At(now).Location)
+	if err != nil {
+		return nil, err
+	}
+	report, err := s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: now, Scoring: policies.At(p.From).Scoring})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{"call": 0, "respond": 0, "report": 0, "dispose": 0}
+	metric := map[string]string{evaluation.CallTimeliness: "call", evaluation.ResponseRate: "respond",
+		evaluation.ReportRate: "report", evaluation.DisposalRate: "dispose"}
+	for _, u := range report.Units {
+		for name, milestone := range metric {
+			if m := u.Metrics[name]; m != nil {
+				out[milestone] += m.Den - m.Num
+			}
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

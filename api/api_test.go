@@ -244,7 +244,7 @@ func TestAPI(t *testing.T) {
 		// Metrics count requests and events.
 		r = f.do(t, "", "GET", "/metrics", "", "")
 		for _, want := range []string{`frontline_http_requests_total{method="POST",route="POST /api/v1/events",status="200"}`,
-			`frontline_events_total{outcome="accepted"} 16`, "frontline_http_request_duration_seconds_bucket"} {
+			`frontline_events_total{outcome="accepted"} 16`, "frontline_http_request_duration_seconds_bucket", `frontline_breaches{milestone="respond"}`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("metrics lack %s", want)
 			}

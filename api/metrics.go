@@ -42,7 +42,7 @@ func (m *metrics) observe(method, route string, status int, elapsed time.Duratio
 	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
-// breaches registers a gauge of the breaches kept in the outcome counts.
+// gauge registers a gauge computed when scraped.
 func (m *metrics) gauge(name, help string, labels []string, collect func(ch func(value float64, labels ...string))) {
 	m.registry.MustRegister(&funcCollector{desc: prometheus.NewDesc(name, help, labels, nil), collect: collect})
 }
