@@ -168,6 +168,9 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	if err != nil {
 		return nil, err
 	}
+	if !c.canAny("cases") {
+		return nil, problem(s.log, c.authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}))
+	}
 	v, err := s.db.Case(ctx, in.ID)
 	if err != nil {
 		return nil, problem(s.log, err)
@@ -178,9 +181,6 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	}
 	if !slices.ContainsFunc(units, func(u string) bool { return u != "" && c.sees("cases", u) }) && !c.sees("cases", "") {
 		// Another unit's case is answered exactly as a case that does not exist.
-		if err := c.authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}); evaluation.KindOf(err) == evaluation.KindForbidden && !c.canAny("cases") {
-			return nil, problem(s.log, err)
-		}
 		return nil, problem(s.log, store.CaseNotFound(in.ID))
 	}
 	if err := s.audit(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
@@ -274,7 +274,7 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 		return nil, nil, problem(s.log, err)
 	}
 	out := &ScoresOutput{}
-	out.Body.Period, out.Body.From, out.Body.To, out.Body.AsOf = p.Name, p.From, p.To, asof
+	out.Body.Period, out.Body.From, out.Body.To, out.Body.AsOf = p.Name, p.From, p.To, asof.In(policy.Location)
 	out.Body.Policy, out.Body.AuditHead = policy.Effective.String(), head.String()
 	var units []view.Unit
 	for _, u := range report.Units {

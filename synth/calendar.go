@@ -7,7 +7,10 @@ import (
 
 // zone is the policy time zone, Asia/Shanghai, written as a fixed offset so
 // that the generator needs no time zone database.
-var zone = time.FixedZone("CST", 8*3600)
+// Zone is the time zone of the synthetic district (China Standard Time).
+var Zone = time.FixedZone("CST", 8*3600)
+
+var zone = Zone
 
 // Office hours of a working day, as offsets from midnight.
 const (

@@ -19,8 +19,13 @@ func runGen(ctx context.Context, a *app, args []string) error {
 	cases := fs.Int("cases", 50000, "number of cases")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
 	out := fs.String("out", "district", "directory to write registry.yaml, events.ndjson and truth.json to")
+	start := fs.String("start", "2026-01-01", "first day of the year simulated")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	first, err := evaluation.ParseDate(*start)
+	if err != nil {
+		return usageErrorf("gen: --start: %v", err)
 	}
 	if *cases <= 0 {
 		return usageErrorf("gen: --cases must be positive")
@@ -28,7 +33,7 @@ func runGen(ctx context.Context, a *app, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	cfg := synth.Config{Cases: *cases, Seed: *seed}
+	cfg := synth.Config{Cases: *cases, Seed: *seed, Start: first.Time}
 
 	reg, err := yaml.MarshalWithOptions(synth.District(cfg), yaml.UseSingleQuote(false))
 	if err != nil {

@@ -10,6 +10,8 @@ var zhLabels = map[string]string{
 	"appealed": "申诉", "appeal_decided": "申诉决定", "finding_withdrawn": "撤销监督发现",
 	"open": "待决定", "upheld": "支持", "rejected": "驳回", "active": "有效", "withdrawn": "已撤销", "appealed_away": "申诉撤销",
 	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
+	"admin": "系统管理员", "org_assessor": "组织部考核员", "discipline_inspector": "纪委监督员",
+	"street_head": "街道负责人", "dept_head": "部门负责人", "dispatch": "派遣平台",
 	"lead": "主办", "assist": "协办", "head": "主要负责人", "deputy": "副职", "all": "全部",
 	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",

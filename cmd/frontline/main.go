@@ -103,6 +103,7 @@ func commands() map[string]command {
 		"rule-return":  {"rule on a return: rule-return --case C --unit BODY --target DEPT --justified|--unjustified --note N", runRuleReturn},
 		"users":        {"users and credentials: users add NAME --role ROLE [--unit CODE] | users token NAME [--days N] | users revoke NAME [--token ID] | users password NAME | users disable|enable NAME | users list", runUsers},
 		"audit":        {"the hash-chained audit log: audit verify [--head SEQ:HASH] | audit log [--since T] [--actor U] [--action A] [--format table|json|csv]", runAudit},
+		"demo":         {"a fresh demo district with one user per role, then serve: demo [--cases N] [--dir DIR] [--addr HOST:PORT] [--no-serve]", runDemo},
 		"serve":        {"serve the HTTP API: serve [--addr HOST:PORT] [--max-event-bytes N] (also $FRONTLINE_ADDR, $FRONTLINE_DB)", runServe},
 		"openapi":      {"print the API's OpenAPI document", runOpenAPI},
 		"breaches":     {"breached deadlines with their case trails: breaches --period P [--unit U] [--asof T] [--format table|json|csv]", runBreaches},

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"frontline/rbac"
+	"frontline/synth"
+)
+
+// demoUsers are the demo's logins: one per role, heads of the first
+// street and department.
+var demoUsers = []struct {
+	name string
+	role rbac.Role
+	unit string
+}{
+	{"admin", rbac.Admin, ""},
+	{"assessor", rbac.OrgAssessor, ""},
+	{"inspector", rbac.DisciplineInspector, ""},
+	{"street", rbac.StreetHead, "S01"},
+	{"dept", rbac.DeptHead, "D01"},
+	{"dispatch", rbac.Dispatch, ""},
+}
+
+// runDemo builds a fresh demo district — a year of case trails ending
+// last month, so that every deadline has passed — adds one user per role,
+// prints their logins once, and serves.
+func runDemo(ctx context.Context, a *app, args []string) error {
+	fs, _ := a.flags("demo")
+	dir := fs.String("dir", "demo", "directory for the demo's database and data (its files are replaced)")
+	cases := fs.Int("cases", 50000, "number of cases")
+	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
+	addr := fs.String("addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to serve on ($FRONTLINE_ADDR)")
+	noServe := fs.Bool("no-serve", false, "build the demo and print the logins, without serving")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	dsn := filepath.Join(*dir, "frontline.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(dsn + suffix); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	now := a.now().In(synth.Zone)
+	start := time.Date(now.Year()-1, now.Month(), 1, 0, 0, 0, 0, synth.Zone)
+	fmt.Fprintf(a.stderr, a.t("building a demo district of %d cases, %s to %s, in %s\n", "正在生成演示辖区：%d 个案件，%s 至 %s，位于 %s\n"),
+		*cases, start.Format("2006-01-02"), start.AddDate(1, 0, -1).Format("2006-01-02"), *dir)
+	steps := [][]string{
+		{"gen", "--cases", strconv.Itoa(*cases), "--seed", strconv.FormatInt(*seed, 10), "--start", start.Format("2006-01-02"), "--out", *dir},
+		{"registry", "load", "--db", dsn, filepath.Join(*dir, "registry.yaml")},
+		{"ingest", "--db", dsn, filepath.Join(*dir, "events.ndjson")},
+	}
+	for _, step := range steps {
+		if err := commands()[step[0]].run(ctx, a, step[1:]); err != nil {
+			return fmt.Errorf("demo: %s: %w", step[0], err)
+		}
+	}
+	db, err := a.open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t := &table{}
+	t.row(strings.Split(a.t("USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)", "用户|角色|单位|密码或 API 令牌（仅显示一次）"), "|")...)
+	for _, u := range demoUsers {
+		if err := db.AddUser(ctx, rbac.User{Name: u.name, Role: u.role, Unit: u.unit}, ""); err != nil {
+			return err
+		}
+		var secret string
+		if u.role == rbac.Dispatch {
+			token, id, hash := rbac.NewToken()
+			if err := db.AddToken(ctx, u.name, id, hash, a.now().AddDate(0, 0, 90)); err != nil {
+				return err
+			}
+			secret = token
+		} else {
+			secret = rbac.NewPassword()
+			hash, err := rbac.HashPassword(secret)
+			if err != nil {
+				return err
+			}
+			if err := db.SetPassword(ctx, u.name, hash); err != nil {
+				return err
+			}
+			// A token too, so that the API can be tried from the command line.
+			token, id, th := rbac.NewToken()
+			if err := db.AddToken(ctx, u.name, id, th, a.now().AddDate(0, 0, 90)); err != nil {
+				return err
+			}
+			secret += "  " + token
+		}
+		if err := a.audit(ctx, db, "user.add", u.name, map[string]string{"role": string(u.role), "unit": u.unit}); err != nil {
+			return err
+		}
+		t.row(u.name, a.label(string(u.role)), dash(u.unit), secret)
+	}
+	fmt.Fprintln(a.stdout)
+	t.write(a.stdout)
+	if *noServe {
+		return nil
+	}
+	fmt.Fprintf(a.stdout, a.t("\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n",
+		"\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n"),
+		*addr, *addr, start.Format("2006-01"))
+	return a.serve(ctx, db, serveConfig{addr: *addr, maxEventBytes: 64 << 20, shutdown: 30 * time.Second, ready: a.ready})
+}
