@@ -41,7 +41,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+	if err := s.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
 		return err
 	}
 	loc := a.policyZone(ctx, db)

@@ -113,7 +113,7 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	var cases []string
 	for _, d := range candidates {
 		st, late := d.StatusAt(asof)
-		if st != evaluation.Breached || !s.sees("breaches", d.Unit) {
+		if st != evaluation.Breached || !s.Sees("breaches", d.Unit) {
 			continue
 		}
 		b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,

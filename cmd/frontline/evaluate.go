@@ -3,21 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 
-	"frontline/evaluation"
-	"frontline/rbac"
-	"frontline/store"
+	"frontline/workflow"
 )
-
-// assignmentOf returns the case's assignment of unit, or a usage error.
-func assignmentOf(cv *store.CaseView, unit string) (*evaluation.Assignment, error) {
-	i := slices.IndexFunc(cv.Assignments, func(a evaluation.Assignment) bool { return a.Unit == unit && !a.DispatchedAt.IsZero() })
-	if i < 0 {
-		return nil, usageErrorf("case %s was never dispatched to %s", cv.Case.ID, unit)
-	}
-	return &cv.Assignments[i], nil
-}
 
 // runEvaluate records a two-way evaluation: a street rating a
 // department's response, or a department rating a street's call. One
@@ -42,58 +30,28 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 	if *unit == "" || *target == "" {
 		return usageErrorf("evaluate %s: --case, --unit and --target are required", what)
 	}
-	e := evaluation.Event{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor}
-	if *score != 0 || what == "response" {
-		if *score < 1 || *score > 5 {
-			return usageErrorf("evaluate %s: --score must be 1 to 5", what)
+	var acc *bool
+	if what == "call" {
+		switch *accurate {
+		case "true", "false":
+			v := *accurate == "true"
+			acc = &v
+		default:
+			return usageErrorf("evaluate call: --accurate must be true or false")
 		}
-		e.Score = score
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "evaluations." + what, Unit: *unit}); err != nil {
-		return err
-	}
-	cv, err := caseTrail(ctx, db, *caseID)
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	var previous *evaluation.Event
-	if what == "response" {
-		e.Type = evaluation.ResponseEvaluated
-		as, err := assignmentOf(cv, *target)
-		if err != nil {
-			return err
-		}
-		if *unit != as.By && *unit != cv.Case.Street {
-			return usageErrorf("evaluate response: %s neither called %s in nor is the case's street", *unit, *target)
-		}
-	} else {
-		e.Type = evaluation.CallEvaluated
-		switch *accurate {
-		case "true", "false":
-			v := *accurate == "true"
-			e.Accurate = &v
-		default:
-			return usageErrorf("evaluate call: --accurate must be true or false")
-		}
-		as, err := assignmentOf(cv, *unit)
-		if err != nil {
-			return err
-		}
-		if as.By != *target {
-			return usageErrorf("evaluate call: %s was called in by %q, not by %s", *unit, as.By, *target)
-		}
-	}
-	for i := range cv.Trail {
-		if p := &cv.Trail[i]; p.Type == e.Type && p.Unit == e.Unit && p.Target == e.Target {
-			previous = p
-		}
-	}
-	if err := a.record(ctx, db, e); err != nil {
+	e, previous, err := w.Evaluate(ctx, s, workflow.EvaluationRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
+		Call: what == "call", Score: *score, Accurate: acc})
+	if err := a.recorded(e, err); err != nil {
 		return err
 	}
 	if previous != nil {
@@ -117,7 +75,7 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *unit == "" || *target == "" || *note == "" || *justified == *unjustified {
+	if *justified == *unjustified {
 		return usageErrorf("rule-return: give --case, --unit, --target, --note and one of --justified or --unjustified")
 	}
 	db, err := a.open(ctx, *dsn)
@@ -125,25 +83,10 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "rulings"}); err != nil {
-		return err
-	}
-	cv, err := caseTrail(ctx, db, *caseID)
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	as, err := assignmentOf(cv, *target)
-	if err != nil {
-		return err
-	}
-	if as.ReturnedAt.IsZero() {
-		return usageErrorf("rule-return: %s never returned case %s", *target, *caseID)
-	}
-	if as.ReturnRuledBy != "" {
-		return evaluation.Errorf(evaluation.KindConflict, "rule-return", "%s's return of %s was already ruled by %s; appeal the ruling instead",
-			*target, *caseID, as.ReturnRuledBy)
-	}
-	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.ReturnRuled, Unit: *unit, Target: *target,
-		Upheld: justified, Note: *note, Actor: *actor})
-	return err
+	return a.recorded(w.RuleReturn(ctx, s, workflow.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
+		Justified: *justified}))
 }

@@ -307,8 +307,16 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &strict):
 		fmt.Fprintln(stderr, "frontline:", err)
 		return exitStrict
+	case isInvalidRequest(err):
+		fmt.Fprintln(stderr, "frontline:", err)
+		return exitUsage
 	default:
 		fmt.Fprintln(stderr, "frontline:", err)
 		return exitFailure
 	}
 }
+
+// isInvalidRequest reports an error in what the command was asked: input
+// that a step refused as invalid (an appeal of a deadline that was met, a
+// score of 6), a usage error like a bad flag.
+func isInvalidRequest(err error) bool { return evaluation.KindOf(err) == evaluation.KindInvalid }

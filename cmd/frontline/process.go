@@ -1,143 +1,44 @@
 package main
 
 import (
-	"bytes"
-	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/workflow"
 )
 
 // Appeals, decisions, findings, evaluations and return rulings made in
 // Frontline are events written into the case's trail through the same
 // ingest path as the platform's: one trail, one source of truth.
 
-// newEventID returns a fresh id for an event Frontline writes.
-func (a *app) newEventID() string {
-	b := make([]byte, 5)
-	rand.Read(b)
-	return "FL" + a.now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
-}
-
-// record writes one event into its case's trail, prints its id and
-// refreshes the kept scores.
-func (a *app) record(ctx context.Context, db *store.DB, e evaluation.Event) error {
-	e.ID, e.At = a.newEventID(), a.now()
-	right := recordRights[e.Type]
-	res := rbac.Resource{Object: right.object}
-	if right.inUnit {
-		res.Unit = e.Unit // the acting unit must be the user's own
-	}
-	if err := a.authorize(ctx, db, right.action, res); err != nil {
-		return err
-	}
-	reg, err := db.Registry(ctx)
+// workflow returns the process service and the command's session.
+func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, *session, error) {
+	s, err := a.session(ctx, db)
 	if err != nil {
-		return err
-	}
-	for _, code := range e.UnitRefs() {
-		if !slices.ContainsFunc(reg.Units, func(u evaluation.Unit) bool { return u.Code == code }) {
-			return usageErrorf("%s: unit %q is not in the registry", e.Type, code)
-		}
-	}
-	body, err := json.Marshal(e)
-	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	pseudo, err := a.pseudonymizer(ctx, db)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var reject *ingest.Reject
-	in := &ingest.Ingester{Store: db, Pseudo: pseudo, OnReject: func(r ingest.Reject) { reject = &r }}
-	sum, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(body)))
+	return &workflow.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
+}
+
+// recorded prints the id of an event a process wrote, and says so.
+func (a *app) recorded(e evaluation.Event, err error) error {
 	if err != nil {
-		return err
-	}
-	if reject != nil {
-		return usageErrorf("%s: %s", e.Type, reject.Reason)
-	}
-	if sum.Accepted != 1 {
-		return fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
-	}
-	if err := a.audit(ctx, db, string(e.Type), e.Case+"/"+e.ID, e); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, e.ID)
 	fmt.Fprintf(a.stderr, a.t("recorded %s %s in case %s\n", "已记录%[1]s %[2]s（案件 %[3]s）\n"), a.label(string(e.Type)), e.ID, e.Case)
-	return a.refreshScores(ctx, db)
-}
-
-// recordRights says what writing each kind of event takes: the object and
-// action, and whether the acting unit must be the user's own.
-var recordRights = map[evaluation.EventType]struct {
-	object, action string
-	inUnit         bool
-}{
-	evaluation.Appealed:          {"appeals", rbac.Write, true},
-	evaluation.AppealDecided:     {"appeals", rbac.Decide, false},
-	evaluation.Supervised:        {"findings", rbac.Write, false},
-	evaluation.FindingWithdrawn:  {"findings", rbac.Write, false},
-	evaluation.ResponseEvaluated: {"evaluations.response", rbac.Write, true},
-	evaluation.CallEvaluated:     {"evaluations.call", rbac.Write, true},
-	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
-}
-
-// caseTrail reads a case's trail, or says the case does not exist.
-func caseTrail(ctx context.Context, db *store.DB, caseID string) (*store.CaseView, error) {
-	if caseID == "" {
-		return nil, usageErrorf("--case is required")
-	}
-	return db.Case(ctx, caseID)
-}
-
-// appealTarget checks that unit may appeal target in the case: a breached
-// deadline of the unit, or a rating, evaluation or finding that judges it.
-func appealTarget(cv *store.CaseView, unit, target string, asof time.Time) error {
-	for _, d := range cv.Deadlines {
-		if d.ID() != target {
-			continue
-		}
-		if d.Unit != unit {
-			return usageErrorf("appeal: deadline %s is %s's, not %s's", target, d.Unit, unit)
-		}
-		if st, _ := d.StatusAt(asof); st != evaluation.Breached {
-			return usageErrorf("appeal: deadline %s is not breached (%s): there is nothing to appeal", target, st)
-		}
-		return nil
-	}
-	for _, e := range cv.Trail {
-		if e.ID != target {
-			continue
-		}
-		judged := []string{e.Target}
-		switch e.Type {
-		case evaluation.CallEvaluated, evaluation.ResponseEvaluated, evaluation.Supervised:
-		case evaluation.Rated:
-			judged = []string{cv.Case.Street}
-			for _, as := range cv.Assignments {
-				judged = append(judged, as.Unit)
-			}
-		default:
-			return usageErrorf("appeal: event %s is a %s; only breaches, ratings, evaluations and findings can be appealed", target, e.Type)
-		}
-		if !slices.Contains(judged, unit) {
-			return usageErrorf("appeal: %s %s does not judge %s", e.Type, target, unit)
-		}
-		return nil
-	}
-	return usageErrorf("appeal: case %s has no deadline or event %q", cv.Case.ID, target)
+	return nil
 }
 
 func runAppeal(ctx context.Context, a *app, args []string) error {
@@ -150,80 +51,16 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *unit == "" || *target == "" || *reason == "" {
-		return usageErrorf("appeal: --case, --unit, --target and --reason are required")
-	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "appeals", Unit: *unit}); err != nil {
-		return err
-	}
-	cv, err := caseTrail(ctx, db, *caseID)
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := appealTarget(cv, *unit, *target, a.now()); err != nil {
-		return err
-	}
-	for _, ap := range evaluation.Appeals(cv.Trail) {
-		if ap.Target == *target && ap.State != evaluation.AppealDuplicate {
-			return evaluation.Errorf(evaluation.KindConflict, "appeal", "%s was already appealed by %s in %s on %s (%s): a target is appealed once",
-				*target, ap.Unit, ap.ID, ap.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"), a.label(string(ap.State)))
-		}
-	}
-	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Appealed, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
-	return err
-}
-
-// appealOut is one appeal in `appeals --format json`.
-type appealOut struct {
-	ID           string     `json:"id"`
-	Case         string     `json:"case"`
-	Unit         string     `json:"unit"`
-	Target       string     `json:"target"`
-	Reason       string     `json:"reason"`
-	At           time.Time  `json:"at"`
-	Due          time.Time  `json:"decide_by"`
-	State        string     `json:"state"`
-	Overdue      bool       `json:"overdue"`
-	Of           string     `json:"duplicate_of,omitempty"`
-	Decision     string     `json:"decision,omitempty"`
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	DecisionNote string     `json:"decision_note,omitempty"`
-}
-
-// appeals reads the appeals on cases opened in [from, to) (all when
-// zero) with their deadlines for deciding.
-func (a *app) appeals(ctx context.Context, db *store.DB, from, to time.Time) ([]appealOut, error) {
-	trails, err := db.ProcessTrails(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	policies, err := db.Policies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc := policies.At(a.now()).Location
-	var out []appealOut
-	for _, trail := range trails {
-		for _, ap := range evaluation.Appeals(trail) {
-			p := policies.At(ap.At)
-			o := appealOut{ID: ap.ID, Case: ap.Case, Unit: ap.Unit, Target: ap.Target, Reason: ap.Reason, At: ap.At.In(loc),
-				Due: p.AppealLimit.Due(ap.At, p.Calendar).In(loc), State: string(ap.State), Of: ap.Of,
-				Decision: ap.Decision, DecidedBy: ap.DecidedBy, DecisionNote: ap.DecisionNote}
-			if !ap.DecidedAt.IsZero() {
-				o.DecidedAt = timeIn(ap.DecidedAt, loc)
-			}
-			o.Overdue = ap.State == evaluation.AppealOpen && a.now().After(o.Due)
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(x, y appealOut) int { return cmp.Or(x.At.Compare(y.At), strings.Compare(x.ID, y.ID)) })
-	return out, nil
+	return a.recorded(w.Appeal(ctx, s, workflow.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor}))
 }
 
 func runAppeals(ctx context.Context, a *app, args []string) error {
@@ -248,20 +85,20 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	all, err := a.appeals(ctx, db, time.Time{}, time.Time{})
-	if err != nil {
-		return err
-	}
-	s, err := a.session(ctx, db)
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
 	if err := s.authorizeSome(ctx, rbac.Read, "appeals"); err != nil {
 		return err
 	}
+	all, err := w.Appeals(ctx, s, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
 	list := []appealOut{}
 	for _, o := range all {
-		if (*state == "all" || o.State == *state) && (*unit == "" || o.Unit == *unit) && s.sees("appeals", o.Unit) {
+		if (*state == "all" || o.State == *state) && (*unit == "" || o.Unit == *unit) {
 			list = append(list, o)
 		}
 	}
@@ -309,7 +146,7 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *upheld == *rejected || *unit == "" || *note == "" {
+	if len(pos) != 1 || *upheld == *rejected {
 		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, --unit and --note")
 	}
 	db, err := a.open(ctx, *dsn)
@@ -317,44 +154,18 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Decide, rbac.Resource{Object: "appeals"}); err != nil {
-		return err
-	}
-	all, err := a.appeals(ctx, db, time.Time{}, time.Time{})
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(all, func(o appealOut) bool { return o.ID == pos[0] })
-	if i < 0 {
-		return evaluation.Errorf(evaluation.KindNotFound, "appeals decide", "appeal %q not found", pos[0])
-	}
-	ap := all[i]
-	switch evaluation.AppealState(ap.State) {
-	case evaluation.AppealDuplicate:
-		return evaluation.Errorf(evaluation.KindConflict, "appeals decide", "appeal %s repeats %s on the same target: decide %s", ap.ID, ap.Of, ap.Of)
-	case evaluation.AppealUpheld, evaluation.AppealRejected:
-		return evaluation.Errorf(evaluation.KindConflict, "appeals decide", "appeal %s was already decided (%s) by %s on %s: decisions are final",
-			ap.ID, ap.State, ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
-	}
-	err = a.record(ctx, db, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: *unit, Target: ap.ID,
-		Upheld: upheld, Note: *note, Actor: *actor})
-	return err
+	return a.recorded(w.Decide(ctx, s, workflow.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld}))
 }
 
+// appealOut is one appeal in `appeals --format json`.
+type appealOut = workflow.Appeal
+
 // findingOut is one finding in `findings --format json`.
-type findingOut struct {
-	ID          string     `json:"id"`
-	Case        string     `json:"case"`
-	Unit        string     `json:"unit"`
-	Target      string     `json:"target"`
-	Severity    string     `json:"severity"`
-	Note        string     `json:"note,omitempty"`
-	At          time.Time  `json:"at"`
-	State       string     `json:"state"`
-	WithdrawnBy string     `json:"withdrawn_by,omitempty"`
-	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
-	Withdrawal  string     `json:"withdrawal_note,omitempty"`
-}
+type findingOut = workflow.Finding
 
 func runFindings(ctx context.Context, a *app, args []string) error {
 	if len(args) > 0 {
@@ -389,20 +200,20 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 		}
 		from, to = p.From, p.To
 	}
-	list, err := a.findings(ctx, db, from, to, loc)
-	if err != nil {
-		return err
-	}
-	s, err := a.session(ctx, db)
+	wf, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
 	if err := s.authorizeSome(ctx, rbac.Read, "findings"); err != nil {
 		return err
 	}
+	list, err := wf.Findings(ctx, s, from, to)
+	if err != nil {
+		return err
+	}
 	shown := []findingOut{}
 	for _, f := range list {
-		if (*unit == "" || f.Target == *unit) && s.sees("findings", f.Target) {
+		if *unit == "" || f.Target == *unit {
 			shown = append(shown, f)
 		}
 	}
@@ -429,27 +240,6 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	return t.write(a.stdout)
 }
 
-// findings lists the findings on cases opened in [from, to) (all when zero).
-func (a *app) findings(ctx context.Context, db *store.DB, from, to time.Time, loc *time.Location) ([]findingOut, error) {
-	trails, err := db.ProcessTrails(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	var out []findingOut
-	for _, trail := range trails {
-		for _, f := range evaluation.Findings(trail) {
-			o := findingOut{ID: f.ID, Case: f.Case, Unit: f.Unit, Target: f.Target, Severity: cmp.Or(f.Severity, "notice"), Note: f.Note,
-				At: f.At.In(loc), State: string(f.State), WithdrawnBy: f.WithdrawnBy, Withdrawal: f.WithdrawalNote}
-			if !f.WithdrawnAt.IsZero() {
-				o.WithdrawnAt = timeIn(f.WithdrawnAt, loc)
-			}
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(x, y findingOut) int { return cmp.Or(x.At.Compare(y.At), strings.Compare(x.ID, y.ID)) })
-	return out, nil
-}
-
 func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("findings add")
 	caseID := fs.String("case", "", "the case the finding concerns (required)")
@@ -461,26 +251,17 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *unit == "" || *target == "" || *note == "" {
-		return usageErrorf("findings add: --case, --unit, --target, --severity and --note are required")
-	}
-	if !slices.Contains(evaluation.Severities, *severity) {
-		return usageErrorf("findings add: --severity must be notice, warning or serious, got %q", *severity)
-	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "findings"}); err != nil {
+	w, s, err := a.workflow(ctx, db)
+	if err != nil {
 		return err
 	}
-	if _, err := caseTrail(ctx, db, *caseID); err != nil {
-		return err
-	}
-	err = a.record(ctx, db, evaluation.Event{Case: *caseID, Type: evaluation.Supervised, Unit: *unit, Target: *target,
-		Severity: *severity, Note: *note, Actor: *actor})
-	return err
+	return a.recorded(w.AddFinding(ctx, s, workflow.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
+		Note: *note, Actor: *actor}))
 }
 
 func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
@@ -492,7 +273,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *unit == "" || *note == "" {
+	if len(pos) != 1 {
 		return usageErrorf("findings withdraw: give one finding id, --unit and --note")
 	}
 	db, err := a.open(ctx, *dsn)
@@ -500,21 +281,9 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "findings"}); err != nil {
-		return err
-	}
-	all, err := a.findings(ctx, db, time.Time{}, time.Time{}, a.policyZone(ctx, db))
+	w, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(all, func(f findingOut) bool { return f.ID == pos[0] })
-	if i < 0 {
-		return evaluation.Errorf(evaluation.KindNotFound, "findings withdraw", "finding %q not found", pos[0])
-	}
-	if f := all[i]; f.State != string(evaluation.FindingActive) {
-		return evaluation.Errorf(evaluation.KindConflict, "findings withdraw", "finding %s is %s already", f.ID, f.State)
-	}
-	err = a.record(ctx, db, evaluation.Event{Case: all[i].Case, Type: evaluation.FindingWithdrawn, Unit: *unit, Target: pos[0],
-		Note: *note, Actor: *actor})
-	return err
+	return a.recorded(w.WithdrawFinding(ctx, s, workflow.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor}))
 }

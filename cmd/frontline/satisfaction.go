@@ -113,7 +113,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	r := scoring.Satisfaction(data, opt, loc)
-	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !s.sees("satisfaction", l.Unit) })
+	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !s.Sees("satisfaction", l.Unit) })
 	switch *format {
 	case "json":
 		out := struct {
@@ -232,7 +232,7 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(p scoring.Pair) bool {
-		return !s.sees("matrix", p.Street) && !s.sees("matrix", p.Department)
+		return !s.Sees("matrix", p.Street) && !s.Sees("matrix", p.Department)
 	})
 	type pairOut struct {
 		Street        string   `json:"street"`

@@ -178,7 +178,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	}
 	var units []*scoring.UnitScore
 	for _, u := range run.report.Units {
-		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) && s.sees("scores", u.Unit) {
+		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) && s.Sees("scores", u.Unit) {
 			units = append(units, u)
 		}
 	}
@@ -369,13 +369,17 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 			u = x
 		}
 	}
-	if u == nil || !s.sees("scores", u.Unit) {
+	if u == nil || !s.Sees("scores", u.Unit) {
 		// Another unit's scores are answered as if it had none.
 		return evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", *unit, run.period.Name)
 	}
 	// The unit's appeals and the findings against it, whatever became of them.
 	appeals, findings := []appealOut{}, []findingOut{}
-	allAppeals, err := a.appeals(ctx, db, run.period.From, run.period.To)
+	wf, _, err := a.workflow(ctx, db)
+	if err != nil {
+		return err
+	}
+	allAppeals, err := wf.Appeals(ctx, nil, run.period.From, run.period.To)
 	if err != nil {
 		return err
 	}
@@ -384,7 +388,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 			appeals = append(appeals, ap)
 		}
 	}
-	allFindings, err := a.findings(ctx, db, run.period.From, run.period.To, run.loc)
+	allFindings, err := wf.Findings(ctx, nil, run.period.From, run.period.To)
 	if err != nil {
 		return err
 	}
@@ -518,7 +522,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		}
 		mo := monthOut{Month: month.Name, Policy: policy.Effective.String(), Units: []unitOut{}}
 		for _, u := range r.Units {
-			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) && s.sees("scores", u.Unit) {
+			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) && s.Sees("scores", u.Unit) {
 				mo.Units = append(mo.Units, a.unitJSON(u))
 			}
 		}

@@ -47,25 +47,25 @@ func (a *app) session(ctx context.Context, db *store.DB) (*session, error) {
 	return s, nil
 }
 
-// actor names the session's user in the audit log.
-func (s *session) actor() string {
+// Actor names the session's user in the audit log.
+func (s *session) Actor() string {
 	if s.authz == nil {
 		return localOperator
 	}
 	return s.name
 }
 
-// authorize asks rbac whether the session may do action on res.
-func (s *session) authorize(ctx context.Context, action string, res rbac.Resource) error {
+// Authorize asks rbac whether the session may do action on res.
+func (s *session) Authorize(ctx context.Context, action string, res rbac.Resource) error {
 	if s.authz == nil {
 		return nil
 	}
 	return s.authz.Authorize(ctx, s.name, action, res)
 }
 
-// sees says whether the session may read object in unit's domain ("" for
+// Sees says whether the session may read object in unit's domain ("" for
 // the district): for filtering lists without revealing what is left out.
-func (s *session) sees(object, unit string) bool {
+func (s *session) Sees(object, unit string) bool {
 	return s.authz == nil || s.authz.Allowed(s.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
 }
 
@@ -100,7 +100,7 @@ func (a *app) audit(ctx context.Context, db *store.DB, action, object string, de
 	if err != nil {
 		return err
 	}
-	_, err = db.AppendAudit(ctx, audit.Entry{Actor: s.actor(), Action: action, Object: object, Details: string(body)})
+	_, err = db.AppendAudit(ctx, audit.Entry{Actor: s.Actor(), Action: action, Object: object, Details: string(body)})
 	return err
 }
 
@@ -110,7 +110,7 @@ func (a *app) authorize(ctx context.Context, db *store.DB, action string, res rb
 	if err != nil {
 		return err
 	}
-	return s.authorize(ctx, action, res)
+	return s.Authorize(ctx, action, res)
 }
 
 // mayReadCase allows a case to a user who may read cases of its street or

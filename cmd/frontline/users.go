@@ -46,7 +46,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	if verb == "list" {
 		action = rbac.Read
 	}
-	if err := s.authorize(ctx, action, rbac.Resource{Object: "users"}); err != nil {
+	if err := s.Authorize(ctx, action, rbac.Resource{Object: "users"}); err != nil {
 		return err
 	}
 	if verb == "list" {

@@ -1,0 +1,294 @@
+// Package workflow runs the processes people carry out in Frontline —
+// appeals and their decisions, supervision findings and their
+// withdrawal, two-way evaluations, return rulings — for the command line
+// and the HTTP API alike. Each is an event written into the case's trail
+// through the same ingest path as the platform's (one trail, one source
+// of truth), after rbac allows it, and audited.
+package workflow
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/rbac"
+	"frontline/store"
+)
+
+// Caller is whoever acts: a name for the trail and the audit log, and
+// what rbac lets them do.
+type Caller interface {
+	Actor() string
+	Authorize(ctx context.Context, action string, res rbac.Resource) error
+	Sees(object, unit string) bool
+}
+
+// Service runs the processes over one database.
+type Service struct {
+	DB     *store.DB
+	Pseudo *evaluation.Pseudonymizer
+	Now    func() time.Time
+}
+
+func invalid(op, format string, args ...any) error {
+	return evaluation.Errorf(evaluation.KindInvalid, op, format, args...)
+}
+
+// rights says what writing each kind of event takes: the object and
+// action, and whether the acting unit must be the caller's own.
+var rights = map[evaluation.EventType]struct {
+	object, action string
+	inUnit         bool
+}{
+	evaluation.Appealed:          {"appeals", rbac.Write, true},
+	evaluation.AppealDecided:     {"appeals", rbac.Decide, false},
+	evaluation.Supervised:        {"findings", rbac.Write, false},
+	evaluation.FindingWithdrawn:  {"findings", rbac.Write, false},
+	evaluation.ResponseEvaluated: {"evaluations.response", rbac.Write, true},
+	evaluation.CallEvaluated:     {"evaluations.call", rbac.Write, true},
+	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
+}
+
+// allowed asks whether the caller may write an event of this type for unit.
+func allowed(ctx context.Context, c Caller, typ evaluation.EventType, unit string) error {
+	r := rights[typ]
+	res := rbac.Resource{Object: r.object}
+	if r.inUnit {
+		res.Unit = unit
+	}
+	return c.Authorize(ctx, r.action, res)
+}
+
+// newEventID returns a fresh id for an event Frontline writes.
+func (s *Service) newEventID() string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return "FL" + s.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// record writes one event into its case's trail, audits it and refreshes
+// the kept scores; it returns the event as stored.
+func (s *Service) record(ctx context.Context, c Caller, e evaluation.Event) (evaluation.Event, error) {
+	e.ID, e.At = s.newEventID(), s.Now()
+	if err := allowed(ctx, c, e.Type, e.Unit); err != nil {
+		return e, err
+	}
+	reg, err := s.DB.Registry(ctx)
+	if err != nil {
+		return e, err
+	}
+	for _, code := range e.UnitRefs() {
+		if !slices.ContainsFunc(reg.Units, func(u evaluation.Unit) bool { return u.Code == code }) {
+			return e, invalid(string(e.Type), "unit %q is not in the registry", code)
+		}
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return e, err
+	}
+	var reject *ingest.Reject
+	in := &ingest.Ingester{Store: s.DB, Pseudo: s.Pseudo, OnReject: func(r ingest.Reject) { reject = &r }}
+	sum, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(body)))
+	if err != nil {
+		return e, err
+	}
+	if reject != nil {
+		return e, invalid(string(e.Type), "%s", reject.Reason)
+	}
+	if sum.Accepted != 1 {
+		return e, fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
+	}
+	details, err := json.Marshal(e)
+	if err != nil {
+		return e, err
+	}
+	if _, err := s.DB.AppendAudit(ctx, audit.Entry{Actor: c.Actor(), Action: string(e.Type), Object: e.Case + "/" + e.ID, Details: string(details)}); err != nil {
+		return e, err
+	}
+	_, err = s.DB.RefreshScores(ctx, s.Now())
+	return e, err
+}
+
+// caseView reads a case, or says it does not exist.
+func (s *Service) caseView(ctx context.Context, op, caseID string) (*store.CaseView, error) {
+	if caseID == "" {
+		return nil, invalid(op, "the case is required")
+	}
+	return s.DB.Case(ctx, caseID)
+}
+
+// zone is the policy's time zone now.
+func (s *Service) zone(ctx context.Context) (*time.Location, evaluation.Policies, error) {
+	policies, err := s.DB.Policies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return policies.At(s.Now()).Location, policies, nil
+}
+
+// AppealRequest is a unit's appeal.
+type AppealRequest struct {
+	Case, Unit, Target, Reason, Actor string
+}
+
+// Appeal records an appeal: the unit's own breached deadline, or a
+// rating, evaluation or finding that judges it; a target is appealed once.
+func (s *Service) Appeal(ctx context.Context, c Caller, r AppealRequest) (evaluation.Event, error) {
+	if r.Unit == "" || r.Target == "" || r.Reason == "" {
+		return evaluation.Event{}, invalid("appeal", "the case, unit, target and reason are required")
+	}
+	if err := allowed(ctx, c, evaluation.Appealed, r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
+	cv, err := s.caseView(ctx, "appeal", r.Case)
+	if err != nil {
+		return evaluation.Event{}, err
+	}
+	if err := appealTarget(cv, r.Unit, r.Target, s.Now()); err != nil {
+		return evaluation.Event{}, err
+	}
+	loc, _, err := s.zone(ctx)
+	if err != nil {
+		return evaluation.Event{}, err
+	}
+	for _, ap := range evaluation.Appeals(cv.Trail) {
+		if ap.Target == r.Target && ap.State != evaluation.AppealDuplicate {
+			return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "appeal", "%s was already appealed by %s in %s on %s (%s): a target is appealed once",
+				r.Target, ap.Unit, ap.ID, ap.At.In(loc).Format("2006-01-02 15:04"), ap.State)
+		}
+	}
+	return s.record(ctx, c, evaluation.Event{Case: r.Case, Type: evaluation.Appealed, Unit: r.Unit, Target: r.Target, Reason: r.Reason, Actor: r.Actor})
+}
+
+// appealTarget checks that unit may appeal target in the case.
+func appealTarget(cv *store.CaseView, unit, target string, asof time.Time) error {
+	for _, d := range cv.Deadlines {
+		if d.ID() != target {
+			continue
+		}
+		if d.Unit != unit {
+			return invalid("appeal", "deadline %s is %s's, not %s's", target, d.Unit, unit)
+		}
+		if st, _ := d.StatusAt(asof); st != evaluation.Breached {
+			return invalid("appeal", "deadline %s is not breached (%s): there is nothing to appeal", target, st)
+		}
+		return nil
+	}
+	for _, e := range cv.Trail {
+		if e.ID != target {
+			continue
+		}
+		judged := []string{e.Target}
+		switch e.Type {
+		case evaluation.CallEvaluated, evaluation.ResponseEvaluated, evaluation.Supervised:
+		case evaluation.Rated:
+			judged = []string{cv.Case.Street}
+			for _, as := range cv.Assignments {
+				judged = append(judged, as.Unit)
+			}
+		default:
+			return invalid("appeal", "event %s is a %s; only breaches, ratings, evaluations and findings can be appealed", target, e.Type)
+		}
+		if !slices.Contains(judged, unit) {
+			return invalid("appeal", "%s %s does not judge %s", e.Type, target, unit)
+		}
+		return nil
+	}
+	return invalid("appeal", "case %s has no deadline or event %q", cv.Case.ID, target)
+}
+
+// Appeal is an appeal with its deadline for deciding, as listed.
+type Appeal struct {
+	ID           string     `json:"id"`
+	Case         string     `json:"case"`
+	Unit         string     `json:"unit"`
+	Target       string     `json:"target"`
+	Reason       string     `json:"reason"`
+	At           time.Time  `json:"at"`
+	Due          time.Time  `json:"decide_by"`
+	State        string     `json:"state"`
+	Overdue      bool       `json:"overdue"`
+	Of           string     `json:"duplicate_of,omitempty"`
+	Decision     string     `json:"decision,omitempty"`
+	DecidedBy    string     `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	DecisionNote string     `json:"decision_note,omitempty"`
+}
+
+// Appeals lists the appeals on cases opened in [from, to) (all when zero)
+// that the caller may see, in filing order, times in the policy's zone.
+func (s *Service) Appeals(ctx context.Context, c Caller, from, to time.Time) ([]Appeal, error) {
+	trails, err := s.DB.ProcessTrails(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	loc, policies, err := s.zone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Appeal{}
+	for _, trail := range trails {
+		for _, ap := range evaluation.Appeals(trail) {
+			if c != nil && !c.Sees("appeals", ap.Unit) {
+				continue
+			}
+			p := policies.At(ap.At)
+			o := Appeal{ID: ap.ID, Case: ap.Case, Unit: ap.Unit, Target: ap.Target, Reason: ap.Reason, At: ap.At.In(loc),
+				Due: p.AppealLimit.Due(ap.At, p.Calendar).In(loc), State: string(ap.State), Of: ap.Of,
+				Decision: ap.Decision, DecidedBy: ap.DecidedBy, DecisionNote: ap.DecisionNote}
+			if !ap.DecidedAt.IsZero() {
+				t := ap.DecidedAt.In(loc)
+				o.DecidedAt = &t
+			}
+			o.Overdue = ap.State == evaluation.AppealOpen && s.Now().After(o.Due)
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(x, y Appeal) int { return cmp.Or(x.At.Compare(y.At), strings.Compare(x.ID, y.ID)) })
+	return out, nil
+}
+
+// DecisionRequest decides an appeal.
+type DecisionRequest struct {
+	Appeal, Unit, Note, Actor string
+	Upheld                    bool
+}
+
+// Decide records the decision on an appeal; the first is final.
+func (s *Service) Decide(ctx context.Context, c Caller, r DecisionRequest) (evaluation.Event, error) {
+	if r.Unit == "" || r.Note == "" {
+		return evaluation.Event{}, invalid("decide appeal", "the deciding unit and a note are required")
+	}
+	if err := allowed(ctx, c, evaluation.AppealDecided, r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
+	all, err := s.Appeals(ctx, nil, time.Time{}, time.Time{})
+	if err != nil {
+		return evaluation.Event{}, err
+	}
+	i := slices.IndexFunc(all, func(o Appeal) bool { return o.ID == r.Appeal })
+	if i < 0 {
+		return evaluation.Event{}, evaluation.Errorf(evaluation.KindNotFound, "decide appeal", "appeal %q not found", r.Appeal)
+	}
+	ap := all[i]
+	switch evaluation.AppealState(ap.State) {
+	case evaluation.AppealDuplicate:
+		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "decide appeal", "appeal %s repeats %s on the same target: decide %s", ap.ID, ap.Of, ap.Of)
+	case evaluation.AppealUpheld, evaluation.AppealRejected:
+		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "decide appeal", "appeal %s was already decided (%s) by %s on %s: decisions are final",
+			ap.ID, ap.State, ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
+	}
+	upheld := r.Upheld
+	return s.record(ctx, c, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: r.Unit, Target: ap.ID,
+		Upheld: &upheld, Note: r.Note, Actor: r.Actor})
+}
