@@ -193,11 +193,16 @@ func (s *Server) caller(ctx context.Context) (caller, error) {
 	return caller{name: name, authz: a}, nil
 }
 
-func (c caller) authorize(ctx context.Context, action string, res rbac.Resource) error {
+// Actor names the caller in the trail and the audit log.
+func (c caller) Actor() string { return c.name }
+
+// Authorize asks rbac whether the caller may do action on res.
+func (c caller) Authorize(ctx context.Context, action string, res rbac.Resource) error {
 	return c.authz.Authorize(ctx, c.name, action, res)
 }
 
-func (c caller) sees(object, unit string) bool {
+// Sees says whether the caller may read object in unit's domain.
+func (c caller) Sees(object, unit string) bool {
 	return c.authz.Allowed(c.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
 }
 

@@ -18,6 +18,7 @@ import (
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/store/storetest"
+	"frontline/workflow"
 )
 
 // testNow is after the worked example's June.
@@ -47,6 +48,14 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	if _, err := db.LoadRegistry(ctx, reg, store.OriginRegistry); err != nil {
+		t.Fatal(err)
+	}
+	bodies, err := ingest.ParseRegistry(strings.NewReader("units:\n  - {code: ORG, kind: department, name: {zh: 组织部}}\n  - {code: DIS, kind: department, name: {zh: 纪委监委}}\n"),
+		"yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadRegistry(ctx, bodies, store.OriginRegistry); err != nil {
 		t.Fatal(err)
 	}
 	fx := &fixture{tokens: map[string]string{}}
@@ -266,4 +275,85 @@ func TestOpenAPIDrift(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("api/openapi.json is out of date with the code: run `go run ./cmd/frontline openapi > api/openapi.json`")
 	}
+}
+
+// TestAPIProcesses runs appeals, decisions, findings, evaluations and
+// rulings over HTTP, on both engines, with each role's rights.
+func TestAPIProcesses(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+			t.Fatalf("post events: %d %s", r.status, r.body)
+		}
+		type written struct {
+			Event    evaluation.Event  `json:"event"`
+			Replaces *evaluation.Event `json:"replaces"`
+		}
+		post := func(user, path, body string, want int) written {
+			t.Helper()
+			r := f.do(t, user, "POST", path, "application/json", body)
+			if r.status != want {
+				t.Fatalf("%s POST %s %s: %d %s, want %d", user, path, body, r.status, r.body, want)
+			}
+			var w written
+			json.Unmarshal([]byte(r.body), &w)
+			return w
+		}
+		appeal := post("dan", "/api/v1/appeals", `{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"road closed"}`, 201)
+		if appeal.Event.Type != evaluation.Appealed || !strings.HasPrefix(appeal.Event.ID, "FL") {
+			t.Errorf("appeal: %+v", appeal.Event)
+		}
+		post("dan", "/api/v1/appeals", `{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"again"}`, 409)
+		post("sam", "/api/v1/appeals", `{"case":"W3","unit":"D1","target":"W3/D1/dispose","reason":"for them"}`, 403)
+		r := f.do(t, "dan", "POST", "/api/v1/appeals", "application/json", `{"case":"W1","unit":"D1","target":"W1/D1/respond","reason":"x"}`)
+		if _, detail := r.problem(t); r.status != 422 || !strings.Contains(detail, "not breached") {
+			t.Errorf("appealing a deadline met: %d %q", r.status, detail)
+		}
+		queue := func(user string) int {
+			var q struct {
+				Appeals []workflow.Appeal `json:"appeals"`
+			}
+			json.Unmarshal([]byte(f.do(t, user, "GET", "/api/v1/appeals?state=all", "", "").body), &q)
+			return len(q.Appeals)
+		}
+		if o, d, s := queue("olga"), queue("dan"), queue("sam"); o != 1 || d != 1 || s != 0 {
+			t.Errorf("appeal queue: olga sees %d, dan %d, sam %d; want 1, 1, 0", o, d, s)
+		}
+		post("dan", "/api/v1/appeals/"+appeal.Event.ID+"/decision", `{"unit":"ORG","upheld":true,"note":"mine"}`, 403)
+		post("olga", "/api/v1/appeals/"+appeal.Event.ID+"/decision", `{"unit":"ORG","upheld":true,"note":"confirmed"}`, 201)
+		post("olga", "/api/v1/appeals/"+appeal.Event.ID+"/decision", `{"unit":"ORG","upheld":false,"note":"again"}`, 409)
+		post("olga", "/api/v1/appeals/NOPE/decision", `{"unit":"ORG","upheld":false,"note":"x"}`, 404)
+
+		post("dina", "/api/v1/findings", `{"case":"W3","unit":"DIS","target":"D1","severity":"grave","note":"x"}`, 422)
+		finding := post("dina", "/api/v1/findings", `{"case":"W3","unit":"DIS","target":"D1","severity":"warning","note":"late twice"}`, 201)
+		var fl struct {
+			Findings []workflow.Finding `json:"findings"`
+		}
+		json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/findings", "", "").body), &fl)
+		if len(fl.Findings) != 1 || fl.Findings[0].State != "active" {
+			t.Errorf("dan's findings: %+v", fl.Findings)
+		}
+		post("dina", "/api/v1/findings/"+finding.Event.ID+"/withdrawal", `{"unit":"DIS","note":"wrong unit"}`, 201)
+		post("dina", "/api/v1/findings/"+finding.Event.ID+"/withdrawal", `{"unit":"DIS","note":"again"}`, 409)
+
+		ev := post("sam", "/api/v1/evaluations", `{"kind":"response","case":"W1","unit":"S1","target":"D1","score":2}`, 201)
+		if ev.Replaces == nil || ev.Replaces.ID != "W-06" {
+			t.Errorf("the evaluation should replace W-06: %+v", ev.Replaces)
+		}
+		post("sam", "/api/v1/evaluations", `{"kind":"call","case":"W1","unit":"S1","target":"D1","accurate":true}`, 403)
+		post("olga", "/api/v1/rulings", `{"case":"W1","unit":"ORG","target":"D1","justified":true,"note":"x"}`, 422)
+
+		var v struct {
+			Intact  bool  `json:"intact"`
+			Entries int64 `json:"entries"`
+		}
+		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "").body), &v)
+		if !v.Intact || v.Entries != 6 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation
+			t.Errorf("audit after the processes: %+v", v)
+		}
+	})
 }

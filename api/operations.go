@@ -51,6 +51,7 @@ func (s *Server) register() {
 		OperationID: "verify-audit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Tags: []string{"audit"},
 		Summary: "Verify the audit log's hash chain", Security: bearer,
 	}, s.verifyAudit)
+	s.registerProcesses()
 }
 
 var eventsBody = &huma.RequestBody{
@@ -78,7 +79,7 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
 		return nil, problem(s.log, err)
 	}
 	r := ctx.Value(requestKey).(*http.Request)
@@ -169,7 +170,7 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 		return nil, err
 	}
 	if !c.canAny("cases") {
-		return nil, problem(s.log, c.authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}))
+		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}))
 	}
 	v, err := s.db.Case(ctx, in.ID)
 	if err != nil {
@@ -179,7 +180,7 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	for _, a := range v.Assignments {
 		units = append(units, a.Unit)
 	}
-	if !slices.ContainsFunc(units, func(u string) bool { return u != "" && c.sees("cases", u) }) && !c.sees("cases", "") {
+	if !slices.ContainsFunc(units, func(u string) bool { return u != "" && c.Sees("cases", u) }) && !c.Sees("cases", "") {
 		// Another unit's case is answered exactly as a case that does not exist.
 		return nil, problem(s.log, store.CaseNotFound(in.ID))
 	}
@@ -258,7 +259,7 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 		return nil, nil, err
 	}
 	if !c.canAny("scores") {
-		return nil, nil, problem(s.log, c.authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}))
+		return nil, nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}))
 	}
 	p, asof, policies, err := s.resolve(ctx, in)
 	if err != nil {
@@ -279,7 +280,7 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 	var units []view.Unit
 	for _, u := range report.Units {
 		v := view.UnitOf(u, in.Lang)
-		if c.sees("scores", u.Unit) && keep(v) {
+		if c.Sees("scores", u.Unit) && keep(v) {
 			units = append(units, v)
 		}
 	}
@@ -340,7 +341,7 @@ func (s *Server) verifyAudit(ctx context.Context, in *VerifyInput) (*VerifyOutpu
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
 		return nil, problem(s.log, err)
 	}
 	var anchor *audit.Head

@@ -1,0 +1,254 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/evaluation"
+	"frontline/rbac"
+	"frontline/workflow"
+)
+
+// registerProcesses adds the operations of appeals, findings,
+// evaluations and rulings: every one an event in the case's trail.
+func (s *Server) registerProcesses() {
+	huma.Register(s.api, huma.Operation{OperationID: "list-appeals", Method: http.MethodGet, Path: "/api/v1/appeals",
+		Tags: []string{"appeals"}, Summary: "The appeal queue", Security: bearer}, s.listAppeals)
+	huma.Register(s.api, huma.Operation{OperationID: "post-appeal", Method: http.MethodPost, Path: "/api/v1/appeals",
+		Tags: []string{"appeals"}, Summary: "Appeal a breach, a rating, an evaluation or a finding", DefaultStatus: http.StatusCreated,
+		Description: "A unit appeals its own breached deadline (target: case/unit/milestone[/round]) or an event that judges it. A target is appealed once.",
+		Security:    bearer}, s.postAppeal)
+	huma.Register(s.api, huma.Operation{OperationID: "decide-appeal", Method: http.MethodPost, Path: "/api/v1/appeals/{id}/decision",
+		Tags: []string{"appeals"}, Summary: "Decide an appeal (final)", DefaultStatus: http.StatusCreated, Security: bearer}, s.decideAppeal)
+	huma.Register(s.api, huma.Operation{OperationID: "list-findings", Method: http.MethodGet, Path: "/api/v1/findings",
+		Tags: []string{"findings"}, Summary: "Supervision findings and their state", Security: bearer}, s.listFindings)
+	huma.Register(s.api, huma.Operation{OperationID: "post-finding", Method: http.MethodPost, Path: "/api/v1/findings",
+		Tags: []string{"findings"}, Summary: "Record a supervision finding", DefaultStatus: http.StatusCreated, Security: bearer}, s.postFinding)
+	huma.Register(s.api, huma.Operation{OperationID: "withdraw-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/withdrawal",
+		Tags: []string{"findings"}, Summary: "Withdraw a finding (by a new event that names it)", DefaultStatus: http.StatusCreated, Security: bearer}, s.withdrawFinding)
+	huma.Register(s.api, huma.Operation{OperationID: "post-evaluation", Method: http.MethodPost, Path: "/api/v1/evaluations",
+		Tags: []string{"evaluations"}, Summary: "Evaluate a response (a street) or a call (a department)", DefaultStatus: http.StatusCreated,
+		Description: "One evaluation counts per case and pair: a later one replaces it, and both stay in the trail.", Security: bearer}, s.postEvaluation)
+	huma.Register(s.api, huma.Operation{OperationID: "post-ruling", Method: http.MethodPost, Path: "/api/v1/rulings",
+		Tags: []string{"rulings"}, Summary: "Rule on a return: justified or shirking", DefaultStatus: http.StatusCreated, Security: bearer}, s.postRuling)
+}
+
+// workflow returns the process service and the caller.
+func (s *Server) workflow(ctx context.Context) (*workflow.Service, caller, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, c, err
+	}
+	return &workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}, c, nil
+}
+
+// EventOutput is the event a process wrote.
+type EventOutput struct {
+	Body struct {
+		Event    evaluation.Event  `json:"event"`
+		Replaces *evaluation.Event `json:"replaces,omitempty" doc:"the earlier evaluation of the same case and pair, which stays in the trail"`
+	}
+}
+
+func (s *Server) written(e evaluation.Event, err error) (*EventOutput, error) {
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &EventOutput{}
+	out.Body.Event = e
+	return out, nil
+}
+
+// AppealsInput filters the queue.
+type AppealsInput struct {
+	State string `query:"state" enum:"open,upheld,rejected,duplicate,all" default:"open"`
+	Unit  string `query:"unit" doc:"only this unit's appeals"`
+}
+
+// AppealsOutput is the appeal queue, in filing order.
+type AppealsOutput struct {
+	Body struct {
+		Appeals []workflow.Appeal `json:"appeals"`
+	}
+}
+
+func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.canAny("appeals") {
+		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "appeals"}))
+	}
+	all, err := w.Appeals(ctx, c, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &AppealsOutput{}
+	out.Body.Appeals = []workflow.Appeal{}
+	for _, a := range all {
+		if (in.State == "all" || a.State == in.State) && (in.Unit == "" || a.Unit == in.Unit) {
+			out.Body.Appeals = append(out.Body.Appeals, a)
+		}
+	}
+	return out, nil
+}
+
+// AppealInput is an appeal.
+type AppealInput struct {
+	Body struct {
+		Case   string `json:"case" minLength:"1" maxLength:"128"`
+		Unit   string `json:"unit" minLength:"1" maxLength:"64" doc:"the appealing unit: the caller's own"`
+		Target string `json:"target" minLength:"1" maxLength:"200" doc:"a breached deadline's id or the id of a rating, evaluation or finding"`
+		Reason string `json:"reason" minLength:"1" maxLength:"4000"`
+	}
+}
+
+func (s *Server) postAppeal(ctx context.Context, in *AppealInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	return s.written(w.Appeal(ctx, c, workflow.AppealRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Reason: b.Reason, Actor: c.name}))
+}
+
+// DecisionInput decides an appeal.
+type DecisionInput struct {
+	ID   string `path:"id" maxLength:"128"`
+	Body struct {
+		Unit   string `json:"unit" minLength:"1" maxLength:"64" doc:"the deciding unit (the organization department)"`
+		Upheld bool   `json:"upheld" doc:"true: the target leaves every metric; false: nothing changes"`
+		Note   string `json:"note" minLength:"1" maxLength:"4000"`
+	}
+}
+
+func (s *Server) decideAppeal(ctx context.Context, in *DecisionInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.written(w.Decide(ctx, c, workflow.DecisionRequest{Appeal: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Upheld: in.Body.Upheld, Actor: c.name}))
+}
+
+// FindingsInput filters findings.
+type FindingsInput struct {
+	Unit string `query:"unit" doc:"only findings against this unit"`
+}
+
+// FindingsOutput lists findings, oldest first.
+type FindingsOutput struct {
+	Body struct {
+		Findings []workflow.Finding `json:"findings"`
+	}
+}
+
+func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*FindingsOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.canAny("findings") {
+		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "findings"}))
+	}
+	all, err := w.Findings(ctx, c, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &FindingsOutput{}
+	out.Body.Findings = []workflow.Finding{}
+	for _, f := range all {
+		if in.Unit == "" || f.Target == in.Unit {
+			out.Body.Findings = append(out.Body.Findings, f)
+		}
+	}
+	return out, nil
+}
+
+// FindingInput is a finding.
+type FindingInput struct {
+	Body struct {
+		Case     string `json:"case" minLength:"1" maxLength:"128"`
+		Unit     string `json:"unit" minLength:"1" maxLength:"64" doc:"the discipline body recording it"`
+		Target   string `json:"target" minLength:"1" maxLength:"64" doc:"the unit found against"`
+		Severity string `json:"severity" enum:"notice,warning,serious"`
+		Note     string `json:"note" minLength:"1" maxLength:"4000"`
+	}
+}
+
+func (s *Server) postFinding(ctx context.Context, in *FindingInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	return s.written(w.AddFinding(ctx, c, workflow.FindingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Severity: b.Severity, Note: b.Note, Actor: c.name}))
+}
+
+// WithdrawalInput withdraws a finding.
+type WithdrawalInput struct {
+	ID   string `path:"id" maxLength:"128"`
+	Body struct {
+		Unit string `json:"unit" minLength:"1" maxLength:"64"`
+		Note string `json:"note" minLength:"1" maxLength:"4000"`
+	}
+}
+
+func (s *Server) withdrawFinding(ctx context.Context, in *WithdrawalInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.written(w.WithdrawFinding(ctx, c, workflow.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.name}))
+}
+
+// EvaluationInput is a two-way evaluation.
+type EvaluationInput struct {
+	Body struct {
+		Kind     string `json:"kind" enum:"response,call" doc:"response: a street rates a department; call: a department rates the street's call"`
+		Case     string `json:"case" minLength:"1" maxLength:"128"`
+		Unit     string `json:"unit" minLength:"1" maxLength:"64" doc:"the evaluating unit: the caller's own"`
+		Target   string `json:"target" minLength:"1" maxLength:"64" doc:"the evaluated unit"`
+		Score    int    `json:"score,omitempty" minimum:"0" maximum:"5" doc:"1 (poor) to 5 (excellent); required for a response"`
+		Accurate *bool  `json:"accurate,omitempty" doc:"for a call: whether the department was the right one to call"`
+		Note     string `json:"note,omitempty" maxLength:"4000"`
+	}
+}
+
+func (s *Server) postEvaluation(ctx context.Context, in *EvaluationInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	e, previous, err := w.Evaluate(ctx, c, workflow.EvaluationRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Note: b.Note,
+		Actor: c.name, Call: b.Kind == "call", Score: b.Score, Accurate: b.Accurate})
+	out, err := s.written(e, err)
+	if out != nil {
+		out.Body.Replaces = previous
+	}
+	return out, err
+}
+
+// RulingInput rules on a return.
+type RulingInput struct {
+	Body struct {
+		Case      string `json:"case" minLength:"1" maxLength:"128"`
+		Unit      string `json:"unit" minLength:"1" maxLength:"64" doc:"the ruling body"`
+		Target    string `json:"target" minLength:"1" maxLength:"64" doc:"the unit that returned the case"`
+		Justified bool   `json:"justified" doc:"true: the case was misdirected; false: shirking"`
+		Note      string `json:"note" minLength:"1" maxLength:"4000"`
+	}
+}
+
+func (s *Server) postRuling(ctx context.Context, in *RulingInput) (*EventOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	return s.written(w.RuleReturn(ctx, c, workflow.RulingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Justified: b.Justified, Note: b.Note, Actor: c.name}))
+}
