@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -354,6 +355,42 @@ func TestAPIProcesses(t *testing.T) {
 		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "").body), &v)
 		if !v.Intact || v.Entries != 6 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation
 			t.Errorf("audit after the processes: %+v", v)
+		}
+
+		// Reports: who may read what.
+		for _, tc := range []struct {
+			user, path string
+			status     int
+		}{
+			{"olga", "/api/v1/cadres?period=2026-06", 200}, {"sam", "/api/v1/cadres?period=2026-06", 403},
+			{"olga", "/api/v1/cadres/K999?period=2026-06", 404}, {"olga", "/api/v1/cadres?period=2026-06&role=boss", 422},
+			{"dina", "/api/v1/breaches?period=2026-06", 200}, {"olga", "/api/v1/breaches?period=2026-06", 403},
+			{"dina", "/api/v1/audit?action=appealed", 200}, {"olga", "/api/v1/audit", 403}, {"dina", "/api/v1/audit?since=yesterday", 422},
+		} {
+			if r := f.do(t, tc.user, "GET", tc.path, "", ""); r.status != tc.status {
+				t.Errorf("%s GET %s: %d, want %d: %s", tc.user, tc.path, r.status, tc.status, r.body)
+			}
+		}
+		breaches := func(user string) []string {
+			var b struct {
+				Breaches []struct{ ID, Unit string } `json:"breaches"`
+			}
+			json.Unmarshal([]byte(f.do(t, user, "GET", "/api/v1/breaches?period=2026-06", "", "").body), &b)
+			var units []string
+			for _, x := range b.Breaches {
+				units = append(units, x.Unit)
+			}
+			return units
+		}
+		if all, dan := breaches("dina"), breaches("dan"); len(all) < 3 || len(dan) == 0 || slices.ContainsFunc(dan, func(u string) bool { return u != "D1" }) {
+			t.Errorf("breaches: the inspector sees %v, dan %v (want only D1's)", all, dan)
+		}
+		var entries struct {
+			Entries []struct{ Actor, Action string } `json:"entries"`
+		}
+		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit?action=appealed", "", "").body), &entries)
+		if len(entries.Entries) != 1 || entries.Entries[0].Actor != "dan" {
+			t.Errorf("audit entries of appeals: %+v", entries.Entries)
 		}
 	})
 }

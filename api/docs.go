@@ -63,3 +63,6 @@ func (s *Server) audit(ctx context.Context, actor, action, object string, detail
 	_, err = s.db.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(body)})
 	return problem(s.log, err)
 }
+
+// jsonRaw passes stored JSON through as it is.
+func jsonRaw(s string) json.RawMessage { return json.RawMessage(s) }

@@ -52,6 +52,7 @@ func (s *Server) register() {
 		Summary: "Verify the audit log's hash chain", Security: bearer,
 	}, s.verifyAudit)
 	s.registerProcesses()
+	s.registerReports()
 }
 
 var eventsBody = &huma.RequestBody{

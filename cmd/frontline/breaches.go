@@ -14,6 +14,7 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/view"
 )
 
 // periodFlags are the flags that choose a period and an as-of time.
@@ -62,18 +63,7 @@ func errText(err error) string {
 }
 
 // breachOut is one breach in `breaches --format json` (DESIGN.md §7).
-type breachOut struct {
-	ID             string     `json:"id"`
-	Case           string     `json:"case"`
-	Unit           string     `json:"unit"`
-	Milestone      string     `json:"milestone"`
-	Round          int        `json:"round"`
-	Start          time.Time  `json:"start"`
-	Deadline       time.Time  `json:"deadline"`
-	Actual         *time.Time `json:"actual"`
-	OverdueSeconds int64      `json:"overdue_seconds"`
-	Excused        bool       `json:"excused"`
-}
+type breachOut = view.Breach
 
 func runBreaches(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("breaches")

@@ -13,24 +13,13 @@ import (
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
+	"frontline/view"
+	"frontline/workflow"
 )
 
-// monthsOf splits a period into its months (in loc), the first and last
-// clipped to the period; each is named by its month.
+// monthsOf splits a period into its months.
 func monthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period {
-	var out []evaluation.Period
-	from := period.From.In(loc)
-	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc); m.Before(period.To); m = m.AddDate(0, 1, 0) {
-		p := evaluation.Period{Name: m.Format("2006-01"), From: m, To: m.AddDate(0, 1, 0)}
-		if p.From.Before(period.From) {
-			p.From = period.From
-		}
-		if p.To.After(period.To) {
-			p.To = period.To
-		}
-		out = append(out, p)
-	}
-	return out
+	return workflow.MonthsOf(period, loc)
 }
 
 // cadreRun is a period's cadre assessment.
@@ -50,71 +39,20 @@ func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, r
 	if err != nil {
 		return nil, err
 	}
-	reg, err := db.Registry(ctx)
+	cadres, err := workflow.Cadres(ctx, db, r.period, r.asof, r.policies, role)
 	if err != nil {
 		return nil, err
 	}
-	var months []scoring.MonthReport
-	for _, m := range monthsOf(r.period, r.loc) {
-		report, err := db.Scores(ctx, m.From, m.To, store.ScoreOptions{AsOf: r.asof, Scoring: r.policies.At(m.From).Scoring})
-		if err != nil {
-			return nil, err
-		}
-		months = append(months, scoring.MonthReport{Period: m, Report: report})
-	}
-	var roles []string
-	if role != "all" {
-		roles = []string{role}
-	}
-	cadres := scoring.Cadres(reg, r.period, months, roles, r.policies.At(r.period.From).Scoring.MinCases, r.loc)
 	return &cadreRun{period: r.period, asof: r.asof, loc: r.loc, cadres: cadres}, nil
 }
 
 // cadreOut is one cadre in `cadres --format json` (DESIGN.md §7).
-type cadreOut struct {
-	Cadre      string              `json:"cadre"`
-	Name       string              `json:"name"`
-	Position   string              `json:"position,omitempty"`
-	Kind       string              `json:"kind"`
-	Score      *float64            `json:"score"`
-	Rank       *int                `json:"rank"`
-	Percentile *float64            `json:"percentile"`
-	Eligible   bool                `json:"eligible"`
-	Cases      float64             `json:"cases"`
-	Metrics    map[string]*float64 `json:"metrics"`
-	Penalty    float64             `json:"penalty"`
-	Tenures    []tenureOut         `json:"tenures"`
-}
+type cadreOut = view.Cadre
 
-type tenureOut struct {
-	Unit      string   `json:"unit"`
-	UnitName  string   `json:"unit_name"`
-	Role      string   `json:"role"`
-	From      string   `json:"from"`
-	To        string   `json:"to"` // the last day, inclusive
-	Weight    float64  `json:"weight"`
-	UnitScore *float64 `json:"unit_score"`
-}
+type tenureOut = view.Tenure
 
 func (a *app) cadreJSON(c *scoring.CadreScore, loc *time.Location) cadreOut {
-	out := cadreOut{Cadre: c.Cadre.ID, Name: c.Cadre.Name, Position: c.Cadre.Position, Kind: string(c.Kind), Score: round(c.Score),
-		Percentile: round(c.Percentile), Eligible: c.Eligible, Cases: *round(&c.Cases), Metrics: map[string]*float64{}}
-	if c.Rank > 0 {
-		r := c.Rank
-		out.Rank = &r
-	}
-	for name, v := range c.Metrics {
-		out.Metrics[name] = round(&v)
-	}
-	for _, p := range c.Penalties {
-		out.Penalty += p.Points
-	}
-	for _, t := range c.Tenures {
-		out.Tenures = append(out.Tenures, tenureOut{Unit: t.Unit, UnitName: a.name(t.Name), Role: t.Role,
-			From: t.From.In(loc).Format(evaluation.DateLayout), To: t.To.In(loc).AddDate(0, 0, -1).Format(evaluation.DateLayout),
-			Weight: *round(&t.Weight), UnitScore: round(t.UnitScore)})
-	}
-	return out
+	return view.CadreOf(c, loc, a.lang)
 }
 
 func runCadres(ctx context.Context, a *app, args []string) error {

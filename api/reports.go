@@ -1,0 +1,207 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/rbac"
+	"frontline/store"
+	"frontline/view"
+	"frontline/workflow"
+)
+
+// registerReports adds cadres, breaches and the audit log.
+func (s *Server) registerReports() {
+	huma.Register(s.api, huma.Operation{OperationID: "list-cadres", Method: http.MethodGet, Path: "/api/v1/cadres", Tags: []string{"cadres"},
+		Summary:     "Cadre assessment",
+		Description: "Each cadre carries each month of the units they led in proportion to the days they led them; ranks and percentiles within unit kind.",
+		Security:    bearer}, s.listCadres)
+	huma.Register(s.api, huma.Operation{OperationID: "get-cadre", Method: http.MethodGet, Path: "/api/v1/cadres/{id}", Tags: []string{"cadres"},
+		Summary: "One cadre's assessment", Security: bearer}, s.getCadre)
+	huma.Register(s.api, huma.Operation{OperationID: "list-breaches", Method: http.MethodGet, Path: "/api/v1/breaches", Tags: []string{"breaches"},
+		Summary: "Breached deadlines of the cases opened in a period (every read is audited)", Security: bearer}, s.listBreaches)
+	huma.Register(s.api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/v1/audit", Tags: []string{"audit"},
+		Summary: "Audit log entries, oldest first", Security: bearer}, s.listAudit)
+}
+
+// CadresInput chooses a period and a role.
+type CadresInput struct {
+	PeriodInput
+	Role string `query:"role" enum:"head,deputy,all" default:"head"`
+}
+
+// CadresOutput is a period's cadre assessment (the shape of `cadres --format json`).
+type CadresOutput struct {
+	Body struct {
+		Period string       `json:"period"`
+		AsOf   time.Time    `json:"asof"`
+		Role   string       `json:"role"`
+		Cadres []view.Cadre `json:"cadres"`
+	}
+}
+
+func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "cadres"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
+	if err != nil {
+		return nil, err
+	}
+	list, err := workflow.Cadres(ctx, s.db, p, asof, policies, in.Role)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	loc := policies.At(asof).Location
+	out := &CadresOutput{}
+	out.Body.Period, out.Body.AsOf, out.Body.Role, out.Body.Cadres = p.Name, asof.In(loc), in.Role, []view.Cadre{}
+	for _, cs := range list {
+		out.Body.Cadres = append(out.Body.Cadres, view.CadreOf(cs, loc, in.Lang))
+	}
+	return out, nil
+}
+
+func (s *Server) listCadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
+	return s.cadres(ctx, in)
+}
+
+// CadreInput names a cadre.
+type CadreInput struct {
+	ID string `path:"id" maxLength:"64"`
+	CadresInput
+}
+
+// CadreOutput is one cadre.
+type CadreOutput struct {
+	Body view.Cadre
+}
+
+func (s *Server) getCadre(ctx context.Context, in *CadreInput) (*CadreOutput, error) {
+	all, err := s.cadres(ctx, &in.CadresInput)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(all.Body.Cadres, func(c view.Cadre) bool { return c.Cadre == in.ID })
+	if i < 0 {
+		return nil, huma.Error404NotFound(fmt.Sprintf("cadre %q has no %s tenure in %s", in.ID, in.Role, all.Body.Period))
+	}
+	return &CadreOutput{Body: all.Body.Cadres[i]}, nil
+}
+
+// BreachesInput chooses a period and a unit.
+type BreachesInput struct {
+	PeriodInput
+	Unit string `query:"unit" maxLength:"64" doc:"only this unit's breaches"`
+}
+
+// BreachesOutput lists breaches by due time (the shape of `breaches --format json`, without trails).
+type BreachesOutput struct {
+	Body struct {
+		Period   string        `json:"period"`
+		AsOf     time.Time     `json:"asof"`
+		Breaches []view.Breach `json:"breaches"`
+	}
+}
+
+func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*BreachesOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.canAny("breaches") {
+		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "breaches"}))
+	}
+	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
+	if err != nil {
+		return nil, err
+	}
+	loc := policies.At(asof).Location
+	candidates, err := s.db.Deadlines(ctx, store.DeadlineFilter{From: p.From, To: p.To, Unit: in.Unit, LateBy: asof})
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &BreachesOutput{}
+	out.Body.Period, out.Body.AsOf, out.Body.Breaches = p.Name, asof.In(loc), []view.Breach{}
+	for _, d := range candidates {
+		st, late := d.StatusAt(asof)
+		if st != evaluation.Breached || !c.Sees("breaches", d.Unit) {
+			continue
+		}
+		b := view.Breach{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
+			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
+		if !d.Actual.IsZero() && !d.Actual.After(asof) {
+			t := d.Actual.In(loc)
+			b.Actual = &t
+		}
+		out.Body.Breaches = append(out.Body.Breaches, b)
+	}
+	if err := s.audit(ctx, c.name, "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AuditInput filters the audit log.
+type AuditInput struct {
+	Since  string `query:"since" doc:"entries from this time (RFC 3339 or a date)"`
+	Actor  string `query:"actor" maxLength:"64"`
+	Action string `query:"action" maxLength:"64"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"10000" default:"1000"`
+}
+
+// AuditEntry is one entry as listed.
+type AuditEntry struct {
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Object  string    `json:"object"`
+	Details any       `json:"details"`
+	Hash    string    `json:"hash"`
+}
+
+// AuditOutput lists audit entries.
+type AuditOutput struct {
+	Body struct {
+		Entries []AuditEntry `json:"entries"`
+	}
+}
+
+func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	var since time.Time
+	if in.Since != "" {
+		policies, err := s.db.Policies(ctx)
+		if err != nil {
+			return nil, problem(s.log, err)
+		}
+		if since, err = evaluation.ParseAsOf(in.Since, policies.At(s.now()).Location); err != nil {
+			return nil, huma.Error422UnprocessableEntity(err.Error())
+		}
+	}
+	out := &AuditOutput{}
+	out.Body.Entries = []AuditEntry{}
+	err = s.db.AuditEntries(ctx, store.AuditFilter{Since: since, Actor: in.Actor, Action: in.Action, Limit: in.Limit}, func(e audit.Entry) error {
+		out.Body.Entries = append(out.Body.Entries, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
+			Details: jsonRaw(e.Details), Hash: e.Hash})
+		return nil
+	})
+	return out, problem(s.log, err)
+}
