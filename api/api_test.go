@@ -365,7 +365,8 @@ func TestAPIProcesses(t *testing.T) {
 			{"olga", "/api/v1/cadres?period=2026-06", 200}, {"sam", "/api/v1/cadres?period=2026-06", 403},
 			{"olga", "/api/v1/cadres/K999?period=2026-06", 404}, {"olga", "/api/v1/cadres?period=2026-06&role=boss", 422},
 			{"dina", "/api/v1/breaches?period=2026-06", 200}, {"olga", "/api/v1/breaches?period=2026-06", 403},
-			{"dina", "/api/v1/audit?action=appealed", 200}, {"olga", "/api/v1/audit", 403}, {"dina", "/api/v1/audit?since=yesterday", 422},
+			{"dina", "/api/v1/audit?action=appealed", 200}, {"sam", "/api/v1/matrix?period=2026-06", 200}, {"dina", "/api/v1/matrix?period=2026-06", 403},
+			{"sam", "/api/v1/satisfaction?period=2026-06", 200}, {"bot", "/api/v1/satisfaction?period=2026-06", 403}, {"olga", "/api/v1/audit", 403}, {"dina", "/api/v1/audit?since=yesterday", 422},
 		} {
 			if r := f.do(t, tc.user, "GET", tc.path, "", ""); r.status != tc.status {
 				t.Errorf("%s GET %s: %d, want %d: %s", tc.user, tc.path, r.status, tc.status, r.body)
@@ -384,6 +385,23 @@ func TestAPIProcesses(t *testing.T) {
 		}
 		if all, dan := breaches("dina"), breaches("dan"); len(all) < 3 || len(dan) == 0 || slices.ContainsFunc(dan, func(u string) bool { return u != "D1" }) {
 			t.Errorf("breaches: the inspector sees %v, dan %v (want only D1's)", all, dan)
+		}
+		var sat struct {
+			District struct {
+				Total struct{ Rated float64 } `json:"total"`
+			} `json:"district"`
+			Units []struct{ Unit string } `json:"units"`
+		}
+		json.Unmarshal([]byte(f.do(t, "sam", "GET", "/api/v1/satisfaction?period=2026-06", "", "").body), &sat)
+		if sat.District.Total.Rated != 2 || len(sat.Units) != 1 || sat.Units[0].Unit != "S1" {
+			t.Errorf("sam's satisfaction: the district and S1 only, got %+v", sat)
+		}
+		var matrix struct {
+			Pairs []struct{ Street, Department string } `json:"pairs"`
+		}
+		json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/matrix?period=2026-06", "", "").body), &matrix)
+		if len(matrix.Pairs) != 1 || matrix.Pairs[0].Department != "D1" {
+			t.Errorf("dan's matrix: his row only, got %+v", matrix.Pairs)
 		}
 		var entries struct {
 			Entries []struct{ Actor, Action string } `json:"entries"`

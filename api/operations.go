@@ -53,6 +53,7 @@ func (s *Server) register() {
 	}, s.verifyAudit)
 	s.registerProcesses()
 	s.registerReports()
+	s.registerAnalyses()
 }
 
 var eventsBody = &huma.RequestBody{

@@ -12,6 +12,7 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/rbac"
+	"frontline/scoring"
 	"frontline/store"
 	"frontline/view"
 	"frontline/workflow"
@@ -204,4 +205,77 @@ func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, e
 		return nil
 	})
 	return out, problem(s.log, err)
+}
+
+// registerAnalyses adds the two-way matrix and satisfaction.
+func (s *Server) registerAnalyses() {
+	huma.Register(s.api, huma.Operation{OperationID: "get-matrix", Method: http.MethodGet, Path: "/api/v1/matrix", Tags: []string{"scores"},
+		Summary: "The street × department matrix: calls, accuracy, two-way scores, on-time rates, satisfaction", Security: bearer}, s.getMatrix)
+	huma.Register(s.api, huma.Operation{OperationID: "get-satisfaction", Method: http.MethodGet, Path: "/api/v1/satisfaction", Tags: []string{"scores"},
+		Summary:     "Satisfaction against the target, by month",
+		Description: "The district's line for everyone; each unit's line for those who may see that unit.", Security: bearer}, s.getSatisfaction)
+}
+
+// MatrixOutput is the matrix (the shape of `matrix --format json`).
+type MatrixOutput struct {
+	Body struct {
+		Period string      `json:"period"`
+		AsOf   time.Time   `json:"asof"`
+		Pairs  []view.Pair `json:"pairs"`
+	}
+}
+
+// analysisInput reads a period's data for the matrix and satisfaction.
+func (s *Server) analysisInput(ctx context.Context, in *PeriodInput) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
+	p, asof, policies, err := s.resolve(ctx, in)
+	if err != nil {
+		return nil, scoring.Options{}, p, nil, err
+	}
+	data, err := s.db.ScoringData(ctx, p.From, p.To)
+	if err != nil {
+		return nil, scoring.Options{}, p, nil, problem(s.log, err)
+	}
+	return data, scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring}, p, policies.At(asof).Location, nil
+}
+
+func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.canAny("matrix") {
+		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "matrix"}))
+	}
+	data, opt, p, loc, err := s.analysisInput(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(x scoring.Pair) bool {
+		return !c.Sees("matrix", x.Street) && !c.Sees("matrix", x.Department)
+	})
+	out := &MatrixOutput{}
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = p.Name, opt.AsOf.In(loc), view.PairsOf(pairs)
+	return out, nil
+}
+
+// SatisfactionOutput is satisfaction (the shape of `satisfaction --format json`).
+type SatisfactionOutput struct {
+	Body view.Satisfaction
+}
+
+func (s *Server) getSatisfaction(ctx context.Context, in *PeriodInput) (*SatisfactionOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "satisfaction.district"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	data, opt, p, loc, err := s.analysisInput(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	r := scoring.Satisfaction(data, opt, loc)
+	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !c.Sees("satisfaction", l.Unit) })
+	return &SatisfactionOutput{Body: view.SatisfactionOf(r, p.Name, opt.AsOf.In(loc), in.Lang)}, nil
 }

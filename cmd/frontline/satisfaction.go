@@ -13,6 +13,7 @@ import (
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
+	"frontline/view"
 )
 
 // periodRun is a period resolved against the policies: the zone to show
@@ -48,43 +49,6 @@ func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (
 	return data, scoring.Options{AsOf: r.asof, Scoring: r.policies.At(r.period.From).Scoring}, r.period, r.loc, nil
 }
 
-type tallyOut struct {
-	Satisfied float64    `json:"satisfied"`
-	Rated     float64    `json:"rated"`
-	Rate      *float64   `json:"rate"`
-	Interval  [2]float64 `json:"interval"`
-	Gap       int        `json:"gap"`
-}
-
-func tallyJSON(t scoring.Tally, target float64) tallyOut {
-	o := tallyOut{Satisfied: t.Satisfied, Rated: t.Rated, Gap: t.Gap(target)}
-	if r, ok := t.Rate(); ok {
-		o.Rate = round(&r)
-		lo, hi := t.Interval()
-		o.Interval = [2]float64{*round(&lo), *round(&hi)}
-	}
-	return o
-}
-
-type lineOut struct {
-	Unit         string              `json:"unit,omitempty"`
-	Kind         string              `json:"kind,omitempty"`
-	Name         string              `json:"name,omitempty"`
-	Total        tallyOut            `json:"total"`
-	Months       map[string]tallyOut `json:"months"`
-	AtRisk       bool                `json:"at_risk"`
-	ClearlyBelow bool                `json:"clearly_below"`
-}
-
-func (a *app) lineJSON(l scoring.SatisfactionLine, target float64) lineOut {
-	o := lineOut{Unit: l.Unit, Kind: string(l.Kind), Name: a.name(l.Name), Total: tallyJSON(l.Total, target),
-		Months: map[string]tallyOut{}, AtRisk: l.AtRisk, ClearlyBelow: l.ClearlyBelow}
-	for m, t := range l.Months {
-		o.Months[m] = tallyJSON(t, target)
-	}
-	return o
-}
-
 func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("satisfaction")
 	pf := addPeriodFlags(fs)
@@ -116,22 +80,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !s.Sees("satisfaction", l.Unit) })
 	switch *format {
 	case "json":
-		out := struct {
-			Period   string    `json:"period"`
-			AsOf     time.Time `json:"asof"`
-			Target   float64   `json:"target"`
-			Months   []string  `json:"months"`
-			District lineOut   `json:"district"`
-			Units    []lineOut `json:"units"`
-			AtRisk   []string  `json:"at_risk"`
-		}{Period: period.Name, AsOf: opt.AsOf.In(loc), Target: r.Target, Months: r.Months,
-			District: a.lineJSON(r.District, r.Target), Units: []lineOut{}, AtRisk: []string{}}
-		for _, l := range r.Units {
-			out.Units = append(out.Units, a.lineJSON(l, r.Target))
-			if l.AtRisk {
-				out.AtRisk = append(out.AtRisk, l.Unit)
-			}
-		}
+		out := view.SatisfactionOf(r, period.Name, opt.AsOf.In(loc), a.lang)
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -139,7 +88,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		w := csv.NewWriter(a.stdout)
 		w.Write([]string{"scope", "kind", "month", "satisfied", "rated", "rate", "low", "high", "gap", "at_risk"})
 		row := func(scope, kind, month string, t scoring.Tally, risk bool) {
-			o := tallyJSON(t, r.Target)
+			o := view.TallyOf(t, r.Target)
 			w.Write(safeCells(scope, kind, month, fmt.Sprint(o.Satisfied), fmt.Sprint(o.Rated), csvFloat(o.Rate, 4),
 				fmt.Sprintf("%.4f", o.Interval[0]), fmt.Sprintf("%.4f", o.Interval[1]), fmt.Sprint(o.Gap), fmt.Sprint(risk)))
 		}
@@ -234,36 +183,15 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(p scoring.Pair) bool {
 		return !s.Sees("matrix", p.Street) && !s.Sees("matrix", p.Department)
 	})
-	type pairOut struct {
-		Street        string   `json:"street"`
-		Department    string   `json:"department"`
-		Calls         int      `json:"calls"`
-		AccurateCalls int      `json:"accurate_calls"`
-		CallScore     *float64 `json:"call_score"`
-		ResponseScore *float64 `json:"response_score"`
-		Respond       *float64 `json:"respond_on_time"`
-		Dispose       *float64 `json:"dispose_on_time"`
-		Satisfaction  *float64 `json:"satisfaction"`
-	}
-	val := func(m scoring.Metric) *float64 {
-		if v, ok := m.Value(); ok {
-			return round(&v)
-		}
-		return nil
-	}
-	out := []pairOut{}
-	for _, p := range pairs {
-		out = append(out, pairOut{p.Street, p.Department, p.Calls, p.AccurateCalls, val(p.CallScore), val(p.ResponseScore),
-			val(p.Respond), val(p.Dispose), val(p.Satisfaction)})
-	}
+	out := view.PairsOf(pairs)
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Period string    `json:"period"`
-			AsOf   time.Time `json:"asof"`
-			Pairs  []pairOut `json:"pairs"`
+			Period string      `json:"period"`
+			AsOf   time.Time   `json:"asof"`
+			Pairs  []view.Pair `json:"pairs"`
 		}{period.Name, opt.AsOf.In(loc), out})
 	case "csv":
 		w := csv.NewWriter(a.stdout)
