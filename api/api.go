@@ -164,15 +164,22 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 func (s *Server) authorizer(ctx context.Context) (*rbac.Authorizer, error) {
 	s.authzMu.Lock()
 	defer s.authzMu.Unlock()
-	if s.authz != nil && s.now().Sub(s.authzAt) < s.cfg.UsersReload {
+	if s.authz != nil && time.Since(s.authzAt) < s.cfg.UsersReload {
 		return s.authz, nil
 	}
 	a, err := s.db.Authorizer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.authz, s.authzAt = a, s.now()
+	s.authz, s.authzAt = a, time.Now()
 	return a, nil
+}
+
+// usersChanged makes the next request read users and roles again.
+func (s *Server) usersChanged() {
+	s.authzMu.Lock()
+	s.authz = nil
+	s.authzMu.Unlock()
 }
 
 // caller is the user a request runs for, with their authorizer.

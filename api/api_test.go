@@ -60,7 +60,7 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	fx := &fixture{tokens: map[string]string{}}
-	for _, u := range []rbac.User{{Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector},
+	for _, u := range []rbac.User{{Name: "ada", Role: rbac.Admin}, {Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector},
 		{Name: "sam", Role: rbac.StreetHead, Unit: "S1"}, {Name: "dan", Role: rbac.DeptHead, Unit: "D1"}, {Name: "bot", Role: rbac.Dispatch}} {
 		if err := db.AddUser(ctx, u, ""); err != nil {
 			t.Fatal(err)
@@ -409,6 +409,52 @@ func TestAPIProcesses(t *testing.T) {
 		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit?action=appealed", "", "").body), &entries)
 		if len(entries.Entries) != 1 || entries.Entries[0].Actor != "dan" {
 			t.Errorf("audit entries of appeals: %+v", entries.Entries)
+		}
+	})
+}
+
+// TestAPIUsers administers users over HTTP: only an admin may, secrets
+// are shown once, and a new token works until revoked.
+func TestAPIUsers(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		if r := f.do(t, "olga", "POST", "/api/v1/users", "application/json", `{"name":"x","role":"admin"}`); r.status != 403 {
+			t.Errorf("an assessor adds a user: %d", r.status)
+		}
+		if r := f.do(t, "ada", "POST", "/api/v1/users", "application/json", `{"name":"sue","role":"street_head"}`); r.status != 422 {
+			t.Errorf("a head without a unit: %d %s", r.status, r.body)
+		}
+		r := f.do(t, "ada", "POST", "/api/v1/users", "application/json", `{"name":"sue","role":"street_head","unit":"S1"}`)
+		var cred struct{ Password string }
+		json.Unmarshal([]byte(r.body), &cred)
+		if r.status != 201 || len(cred.Password) != 20 || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("add user: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "ada", "POST", "/api/v1/users", "application/json", `{"name":"sue","role":"admin"}`); r.status != 409 {
+			t.Errorf("a duplicate user: %d", r.status)
+		}
+		r = f.do(t, "ada", "POST", "/api/v1/users/sue/tokens", "application/json", `{"days":7}`)
+		var tok struct{ Token string }
+		json.Unmarshal([]byte(r.body), &tok)
+		if r.status != 201 || !strings.HasPrefix(tok.Token, "flt_") {
+			t.Fatalf("issue token: %d %s", r.status, r.body)
+		}
+		sue := &fixture{url: f.url, tokens: map[string]string{"sue": tok.Token}}
+		if r := sue.do(t, "sue", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 200 {
+			t.Errorf("sue's new token: %d %s", r.status, r.body)
+		}
+		list := f.do(t, "ada", "GET", "/api/v1/users", "", "")
+		if list.status != 200 || strings.Contains(list.body, cred.Password) || strings.Contains(list.body, tok.Token) || !strings.Contains(list.body, `"sue"`) {
+			t.Errorf("users list: %d, or it shows a secret", list.status)
+		}
+		if r := f.do(t, "ada", "DELETE", "/api/v1/users/sue/tokens", "", ""); r.status != 200 || !strings.Contains(r.body, `"revoked":1`) {
+			t.Errorf("revoke: %d %s", r.status, r.body)
+		}
+		if r := sue.do(t, "sue", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 401 {
+			t.Errorf("a revoked token: %d", r.status)
+		}
+		if r := f.do(t, "ada", "POST", "/api/v1/users/nobody/tokens", "application/json", `{}`); r.status != 404 {
+			t.Errorf("a token for nobody: %d", r.status)
 		}
 	})
 }

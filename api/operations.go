@@ -54,6 +54,7 @@ func (s *Server) register() {
 	s.registerProcesses()
 	s.registerReports()
 	s.registerAnalyses()
+	s.registerUsers()
 }
 
 var eventsBody = &huma.RequestBody{

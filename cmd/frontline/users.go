@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/workflow"
 )
 
 // runUsers manages users and their credentials. A password or token is
@@ -56,34 +55,24 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("users %s: name one user", verb)
 	}
 	name := pos[0]
+	w, _, err := a.workflow(ctx, db)
+	if err != nil {
+		return err
+	}
+	var cred workflow.Credential
 	switch verb {
 	case "add":
-		return a.addUser(ctx, db, rbac.User{Name: name, Role: rbac.Role(*role), Unit: *unit}, *days)
+		cred, err = w.AddUser(ctx, s, rbac.User{Name: name, Role: rbac.Role(*role), Unit: *unit}, *days)
 	case "token":
-		u, err := db.User(ctx, name)
-		if err != nil {
-			return err
-		}
-		return a.issueToken(ctx, db, u.User, *days)
+		cred, err = w.IssueToken(ctx, s, name, *days)
 	case "password":
-		u, err := db.User(ctx, name)
-		if err != nil {
-			return err
-		}
-		if u.Role == rbac.Dispatch {
-			return usageErrorf("users password: %s is a service account: it signs in with tokens", name)
-		}
-		return a.newPassword(ctx, db, u.User, "user.password")
+		cred, err = w.NewPassword(ctx, s, name)
 	case "revoke":
-		if _, err := db.User(ctx, name); err != nil {
-			return err
+		n, err := w.RevokeTokens(ctx, s, name, *tokenID)
+		if err == nil {
+			fmt.Fprintf(a.stderr, a.t("revoked %d tokens of %s\n", "已吊销 %[2]s 的 %[1]d 个令牌\n"), n, name)
 		}
-		n, err := db.RevokeTokens(ctx, name, *tokenID)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stderr, a.t("revoked %d tokens of %s\n", "已吊销 %[2]s 的 %[1]d 个令牌\n"), n, name)
-		return a.audit(ctx, db, "token.revoke", name, map[string]any{"token": *tokenID, "revoked": n})
+		return err
 	case "disable", "enable":
 		if err := db.SetUserDisabled(ctx, name, verb == "disable"); err != nil {
 			return err
@@ -95,66 +84,22 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stderr, a.t("%s: %sd\n", "%s：已%s\n"), name, a.t(verb, map[string]string{"disable": "停用", "enable": "启用"}[verb]))
 		return a.audit(ctx, db, "user."+verb, name, struct{}{})
+	default:
+		return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
 	}
-	return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
-}
-
-func (a *app) addUser(ctx context.Context, db *store.DB, u rbac.User, days int) error {
-	reg, err := db.Registry(ctx)
 	if err != nil {
 		return err
 	}
-	kind := func(code string) (evaluation.UnitKind, bool) {
-		i := slices.IndexFunc(reg.Units, func(x evaluation.Unit) bool { return x.Code == code })
-		if i < 0 {
-			return "", false
-		}
-		return reg.Units[i].Kind, true
+	// The secret goes to stdout once; it is stored only as a hash.
+	if cred.Token != "" {
+		fmt.Fprintf(a.stderr, a.t("API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n",
+			"%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n"), cred.TokenID, name, cred.Expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
+		fmt.Fprintln(a.stdout, cred.Token)
+		return nil
 	}
-	if err := u.Validate(kind); err != nil {
-		return usageErrorf("users add: %v", err)
-	}
-	if err := db.AddUser(ctx, u, ""); err != nil {
-		return err
-	}
-	if err := a.audit(ctx, db, "user.add", u.Name, map[string]string{"role": string(u.Role), "unit": u.Unit}); err != nil {
-		return err
-	}
-	if u.Role == rbac.Dispatch {
-		return a.issueToken(ctx, db, u, days)
-	}
-	return a.newPassword(ctx, db, u, "user.password")
-}
-
-// newPassword sets a random password and prints it once.
-func (a *app) newPassword(ctx context.Context, db *store.DB, u rbac.User, action string) error {
-	pw := rbac.NewPassword()
-	hash, err := rbac.HashPassword(pw)
-	if err != nil {
-		return err
-	}
-	if err := db.SetPassword(ctx, u.Name, hash); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stderr, a.t("password of %s (shown once; it is stored only as a hash):\n", "%s 的密码（仅显示一次，只保存其哈希）：\n"), u.Name)
-	fmt.Fprintln(a.stdout, pw)
-	return a.audit(ctx, db, action, u.Name, struct{}{})
-}
-
-// issueToken creates an API token and prints it once.
-func (a *app) issueToken(ctx context.Context, db *store.DB, u rbac.User, days int) error {
-	if u.Disabled {
-		return evaluation.Errorf(evaluation.KindConflict, "users token", "user %s is disabled", u.Name)
-	}
-	token, id, hash := rbac.NewToken()
-	expires := a.now().AddDate(0, 0, days)
-	if err := db.AddToken(ctx, u.Name, id, hash, expires); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stderr, a.t("API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n",
-		"%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n"), id, u.Name, expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
-	fmt.Fprintln(a.stdout, token)
-	return a.audit(ctx, db, "token.add", u.Name, map[string]any{"token": id, "expires": expires.UTC()})
+	fmt.Fprintf(a.stderr, a.t("password of %s (shown once; it is stored only as a hash):\n", "%s 的密码（仅显示一次，只保存其哈希）：\n"), name)
+	fmt.Fprintln(a.stdout, cred.Password)
+	return nil
 }
 
 func (a *app) listUsers(ctx context.Context, db *store.DB, format string) error {

@@ -1,0 +1,155 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/rbac"
+	"frontline/workflow"
+)
+
+// registerUsers adds user administration (admin only).
+func (s *Server) registerUsers() {
+	huma.Register(s.api, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: []string{"users"},
+		Summary: "Users, roles and their active tokens (never a secret)", Security: bearer}, s.listUsers)
+	huma.Register(s.api, huma.Operation{OperationID: "add-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: []string{"users"},
+		Summary: "Add a user; the answer carries the first password (or, for dispatch, an API token) once", DefaultStatus: http.StatusCreated,
+		Security: bearer}, s.addUser)
+	huma.Register(s.api, huma.Operation{OperationID: "issue-token", Method: http.MethodPost, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
+		Summary: "Issue an API token, shown once", DefaultStatus: http.StatusCreated, Security: bearer}, s.issueToken)
+	huma.Register(s.api, huma.Operation{OperationID: "revoke-tokens", Method: http.MethodDelete, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
+		Summary: "Revoke a user's active tokens (or one, with ?token=ID)", Security: bearer}, s.revokeTokens)
+}
+
+// UserOut is a user as listed.
+type UserOut struct {
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	Unit         string    `json:"unit,omitempty"`
+	Disabled     bool      `json:"disabled"`
+	Password     bool      `json:"password" doc:"whether a password is set"`
+	ActiveTokens []string  `json:"active_tokens" doc:"ids of tokens that can be used now"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// UsersOutput lists users by name.
+type UsersOutput struct {
+	Body struct {
+		Users []UserOut `json:"users"`
+	}
+}
+
+func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*UsersOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "users"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	users, err := s.db.Users(ctx)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &UsersOutput{}
+	out.Body.Users = []UserOut{}
+	for _, u := range users {
+		o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
+			ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
+		for _, t := range u.Tokens {
+			if t.Active(s.now()) {
+				o.ActiveTokens = append(o.ActiveTokens, t.ID)
+			}
+		}
+		out.Body.Users = append(out.Body.Users, o)
+	}
+	return out, nil
+}
+
+// CredentialOutput carries a secret, once.
+type CredentialOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         workflow.Credential
+}
+
+func credential(cred workflow.Credential) *CredentialOutput {
+	return &CredentialOutput{CacheControl: "no-store", Body: cred}
+}
+
+// AddUserInput is a new user.
+type AddUserInput struct {
+	Body struct {
+		Name string `json:"name" minLength:"1" maxLength:"64" pattern:"^\\S+$"`
+		Role string `json:"role" enum:"admin,org_assessor,discipline_inspector,street_head,dept_head,dispatch"`
+		Unit string `json:"unit,omitempty" maxLength:"64" doc:"the street or department a head leads"`
+		Days int    `json:"days,omitempty" minimum:"0" maximum:"3650" doc:"for dispatch: days until the token expires (default 90)"`
+	}
+}
+
+func (s *Server) addUser(ctx context.Context, in *AddUserInput) (*CredentialOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	days := in.Body.Days
+	if days == 0 {
+		days = 90
+	}
+	cred, err := w.AddUser(ctx, c, rbac.User{Name: in.Body.Name, Role: rbac.Role(in.Body.Role), Unit: in.Body.Unit}, days)
+	s.usersChanged()
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return credential(cred), nil
+}
+
+// TokenInput names a user and a lifetime.
+type TokenInput struct {
+	Name string `path:"name" maxLength:"64"`
+	Body struct {
+		Days int `json:"days,omitempty" minimum:"1" maximum:"3650" default:"90"`
+	}
+}
+
+func (s *Server) issueToken(ctx context.Context, in *TokenInput) (*CredentialOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := w.IssueToken(ctx, c, in.Name, in.Body.Days)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return credential(cred), nil
+}
+
+// RevokeInput names a user and optionally one token.
+type RevokeInput struct {
+	Name  string `path:"name" maxLength:"64"`
+	Token string `query:"token" maxLength:"32" doc:"only this token id"`
+}
+
+// RevokeOutput says how many tokens were revoked.
+type RevokeOutput struct {
+	Body struct {
+		Revoked int `json:"revoked"`
+	}
+}
+
+func (s *Server) revokeTokens(ctx context.Context, in *RevokeInput) (*RevokeOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := w.RevokeTokens(ctx, c, in.Name, in.Token)
+	s.usersChanged()
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	out := &RevokeOutput{}
+	out.Body.Revoked = n
+	return out, nil
+}

@@ -1,0 +1,122 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/rbac"
+)
+
+// Credential is a secret shown once: a password or an API token.
+type Credential struct {
+	Password string    `json:"password,omitempty"`
+	Token    string    `json:"token,omitempty"`
+	TokenID  string    `json:"token_id,omitempty"`
+	Expires  time.Time `json:"expires,omitzero"`
+}
+
+func (s *Service) auditUser(ctx context.Context, c Caller, action, object string, details any) error {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.AppendAudit(ctx, audit.Entry{Actor: c.Actor(), Action: action, Object: object, Details: string(b)})
+	return err
+}
+
+// AddUser adds a user and returns their first credential: a password, or
+// for the dispatch service account an API token valid for days.
+func (s *Service) AddUser(ctx context.Context, c Caller, u rbac.User, days int) (Credential, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return Credential{}, err
+	}
+	reg, err := s.DB.Registry(ctx)
+	if err != nil {
+		return Credential{}, err
+	}
+	kind := func(code string) (evaluation.UnitKind, bool) {
+		i := slices.IndexFunc(reg.Units, func(x evaluation.Unit) bool { return x.Code == code })
+		if i < 0 {
+			return "", false
+		}
+		return reg.Units[i].Kind, true
+	}
+	if err := u.Validate(kind); err != nil {
+		return Credential{}, err
+	}
+	if err := s.DB.AddUser(ctx, u, ""); err != nil {
+		return Credential{}, err
+	}
+	if err := s.auditUser(ctx, c, "user.add", u.Name, map[string]string{"role": string(u.Role), "unit": u.Unit}); err != nil {
+		return Credential{}, err
+	}
+	if u.Role == rbac.Dispatch {
+		return s.IssueToken(ctx, c, u.Name, days)
+	}
+	return s.NewPassword(ctx, c, u.Name)
+}
+
+// NewPassword sets a random password and returns it.
+func (s *Service) NewPassword(ctx context.Context, c Caller, name string) (Credential, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return Credential{}, err
+	}
+	u, err := s.DB.User(ctx, name)
+	if err != nil {
+		return Credential{}, err
+	}
+	if u.Role == rbac.Dispatch {
+		return Credential{}, invalid("set password", "%s is a service account: it signs in with tokens", name)
+	}
+	pw := rbac.NewPassword()
+	hash, err := rbac.HashPassword(pw)
+	if err != nil {
+		return Credential{}, err
+	}
+	if err := s.DB.SetPassword(ctx, name, hash); err != nil {
+		return Credential{}, err
+	}
+	return Credential{Password: pw}, s.auditUser(ctx, c, "user.password", name, struct{}{})
+}
+
+// IssueToken creates an API token valid for days and returns it.
+func (s *Service) IssueToken(ctx context.Context, c Caller, name string, days int) (Credential, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return Credential{}, err
+	}
+	if days < 1 || days > 3650 {
+		return Credential{}, invalid("issue token", "a token lasts 1 to 3650 days, not %d", days)
+	}
+	u, err := s.DB.User(ctx, name)
+	if err != nil {
+		return Credential{}, err
+	}
+	if u.Disabled {
+		return Credential{}, evaluation.Errorf(evaluation.KindConflict, "issue token", "user %s is disabled", name)
+	}
+	token, id, hash := rbac.NewToken()
+	expires := s.Now().AddDate(0, 0, days)
+	if err := s.DB.AddToken(ctx, name, id, hash, expires); err != nil {
+		return Credential{}, err
+	}
+	return Credential{Token: token, TokenID: id, Expires: expires}, s.auditUser(ctx, c, "token.add", name, map[string]any{"token": id, "expires": expires.UTC()})
+}
+
+// RevokeTokens revokes a user's active tokens (one when id is set).
+func (s *Service) RevokeTokens(ctx context.Context, c Caller, name, id string) (int, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return 0, err
+	}
+	if _, err := s.DB.User(ctx, name); err != nil {
+		return 0, err
+	}
+	n, err := s.DB.RevokeTokens(ctx, name, id)
+	if err != nil {
+		return 0, err
+	}
+	return n, s.auditUser(ctx, c, "token.revoke", name, map[string]any{"token": id, "revoked": n})
+}
