@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"frontline/evaluation"
 	"frontline/workflow"
 )
 
@@ -78,15 +79,8 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 	if *justified == *unjustified {
 		return usageErrorf("rule-return: give --case, --unit, --target, --note and one of --justified or --unjustified")
 	}
-	db, err := a.open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.recorded(w.RuleReturn(ctx, s, workflow.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
-		Justified: *justified}))
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+		return w.RuleReturn(ctx, s, workflow.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
+			Justified: *justified})
+	})
 }

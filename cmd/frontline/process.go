@@ -31,6 +31,21 @@ func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, *s
 	return &workflow.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
 }
 
+// runWorkflow opens the database and runs one process step, printing the
+// event it wrote.
+func (a *app) runWorkflow(ctx context.Context, dsn string, step func(*workflow.Service, *session) (evaluation.Event, error)) error {
+	db, err := a.open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w, s, err := a.workflow(ctx, db)
+	if err != nil {
+		return err
+	}
+	return a.recorded(step(w, s))
+}
+
 // recorded prints the id of an event a process wrote, and says so.
 func (a *app) recorded(e evaluation.Event, err error) error {
 	if err != nil {
@@ -51,16 +66,9 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.recorded(w.Appeal(ctx, s, workflow.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor}))
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+		return w.Appeal(ctx, s, workflow.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
+	})
 }
 
 func runAppeals(ctx context.Context, a *app, args []string) error {
@@ -149,16 +157,9 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 || *upheld == *rejected {
 		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, --unit and --note")
 	}
-	db, err := a.open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.recorded(w.Decide(ctx, s, workflow.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld}))
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+		return w.Decide(ctx, s, workflow.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
+	})
 }
 
 // appealOut is one appeal in `appeals --format json`.
@@ -251,17 +252,10 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.recorded(w.AddFinding(ctx, s, workflow.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
-		Note: *note, Actor: *actor}))
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+		return w.AddFinding(ctx, s, workflow.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
+			Note: *note, Actor: *actor})
+	})
 }
 
 func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
@@ -276,14 +270,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("findings withdraw: give one finding id, --unit and --note")
 	}
-	db, err := a.open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.recorded(w.WithdrawFinding(ctx, s, workflow.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor}))
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+		return w.WithdrawFinding(ctx, s, workflow.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})
+	})
 }
