@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/store"
@@ -286,6 +287,16 @@ func (s *Server) countBreaches(ctx context.Context) (map[string]float64, error) 
 		}
 	}
 	return out, nil
+}
+
+// audit appends an entry for the caller.
+func (s *Server) audit(ctx context.Context, actor, action, object string, details any) error {
+	body, err := json.Marshal(details)
+	if err != nil {
+		return problem(s.log, err)
+	}
+	_, err = s.db.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(body)})
+	return problem(s.log, err)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

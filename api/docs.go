@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	_ "embed"
 	"encoding/json"
 	"html/template"
@@ -11,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
-
-	"frontline/audit"
 )
 
 //go:embed docs.html
@@ -53,16 +50,3 @@ func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("render docs", slog.String("error", err.Error()))
 	}
 }
-
-// audit appends an entry for the caller.
-func (s *Server) audit(ctx context.Context, actor, action, object string, details any) error {
-	body, err := json.Marshal(details)
-	if err != nil {
-		return problem(s.log, err)
-	}
-	_, err = s.db.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(body)})
-	return problem(s.log, err)
-}
-
-// jsonRaw passes stored JSON through as it is.
-func jsonRaw(s string) json.RawMessage { return json.RawMessage(s) }

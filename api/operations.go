@@ -2,11 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -109,16 +108,16 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	s.countEvents(sum)
 	out.Body.Summary = sum
 	out.Body.Errors = nil
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if ok := asMaxBytes(err, &tooLarge); ok {
-			return nil, huma.Error413RequestEntityTooLarge(fmt.Sprintf("body over %d bytes; the %d events before the cap were stored: send the rest in another request",
-				s.cfg.MaxEventBytes, sum.Accepted+sum.Duplicates))
-		}
-		if evaluation.KindOf(err) == evaluation.KindInternal && !strings.Contains(err.Error(), "JSON") {
-			return nil, problem(s.log, err)
-		}
+	var unreadable *ingest.ReadError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, huma.Error413RequestEntityTooLarge(fmt.Sprintf("body over %d bytes; the %d events before the cap were stored: send the rest in another request",
+			s.cfg.MaxEventBytes, sum.Accepted+sum.Duplicates))
+	case errors.As(err, &unreadable):
 		return nil, huma.Error400BadRequest(fmt.Sprintf("%v; the %d events before it were stored", err, sum.Accepted+sum.Duplicates))
+	case err != nil:
+		return nil, problem(s.log, err)
 	}
 	if sum.Accepted > 0 {
 		if _, err := s.db.RefreshScores(ctx, s.now()); err != nil {
@@ -131,21 +130,6 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 		return nil, err
 	}
 	return out, nil
-}
-
-func asMaxBytes(err error, target **http.MaxBytesError) bool {
-	for e := err; e != nil; {
-		if m, ok := e.(*http.MaxBytesError); ok {
-			*target = m
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
 }
 
 func (s *Server) countEvents(sum ingest.Summary) {
@@ -172,20 +156,19 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	if err != nil {
 		return nil, err
 	}
-	if !c.canAny("cases") {
-		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "cases"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "cases"); err != nil {
+		return nil, problem(s.log, err)
 	}
 	v, err := s.db.Case(ctx, in.ID)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	units := []string{v.Case.Street}
-	for _, a := range v.Assignments {
-		units = append(units, a.Unit)
-	}
-	if !slices.ContainsFunc(units, func(u string) bool { return u != "" && c.Sees("cases", u) }) && !c.Sees("cases", "") {
-		// Another unit's case is answered exactly as a case that does not exist.
-		return nil, problem(s.log, store.CaseNotFound(in.ID))
+	if err := c.authz.AuthorizeAny(ctx, c.name, rbac.Read, "cases", in.ID, v.Units()...); err != nil {
+		if evaluation.KindOf(err) == evaluation.KindNotFound {
+			// Another unit's case is answered exactly as a case that does not exist.
+			err = store.CaseNotFound(in.ID)
+		}
+		return nil, problem(s.log, err)
 	}
 	if err := s.audit(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
 		return nil, err
@@ -195,12 +178,6 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 		return nil, problem(s.log, err)
 	}
 	return &CaseOutput{Body: view.CaseOf(v.Case, v.Assignments, v.Deadlines, v.Trail, s.now(), policies.At(s.now()).Location)}, nil
-}
-
-// canAny says whether the caller may read object for some unit.
-func (c caller) canAny(object string) bool {
-	all, units := c.authz.Scope(c.name, rbac.Read, object)
-	return all || len(units) > 0
 }
 
 // PeriodInput chooses a period and an as-of time.
@@ -261,8 +238,8 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 	if err != nil {
 		return nil, nil, err
 	}
-	if !c.canAny("scores") {
-		return nil, nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "scores"); err != nil {
+		return nil, nil, problem(s.log, err)
 	}
 	p, asof, policies, err := s.resolve(ctx, in)
 	if err != nil {

@@ -80,8 +80,8 @@ func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOut
 	if err != nil {
 		return nil, err
 	}
-	if !c.canAny("appeals") {
-		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "appeals"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "appeals"); err != nil {
+		return nil, problem(s.log, err)
 	}
 	all, err := w.Appeals(ctx, c, time.Time{}, time.Time{})
 	if err != nil {
@@ -151,8 +151,8 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 	if err != nil {
 		return nil, err
 	}
-	if !c.canAny("findings") {
-		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "findings"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "findings"); err != nil {
+		return nil, problem(s.log, err)
 	}
 	all, err := w.Findings(ctx, c, time.Time{}, time.Time{})
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -23,7 +24,7 @@ func (s *Server) registerReports() {
 	huma.Register(s.api, huma.Operation{OperationID: "list-cadres", Method: http.MethodGet, Path: "/api/v1/cadres", Tags: []string{"cadres"},
 		Summary:     "Cadre assessment",
 		Description: "Each cadre carries each month of the units they led in proportion to the days they led them; ranks and percentiles within unit kind.",
-		Security:    bearer}, s.listCadres)
+		Security:    bearer}, s.cadres)
 	huma.Register(s.api, huma.Operation{OperationID: "get-cadre", Method: http.MethodGet, Path: "/api/v1/cadres/{id}", Tags: []string{"cadres"},
 		Summary: "One cadre's assessment", Security: bearer}, s.getCadre)
 	huma.Register(s.api, huma.Operation{OperationID: "list-breaches", Method: http.MethodGet, Path: "/api/v1/breaches", Tags: []string{"breaches"},
@@ -120,8 +121,8 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 	if err != nil {
 		return nil, err
 	}
-	if !c.canAny("breaches") {
-		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "breaches"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "breaches"); err != nil {
+		return nil, problem(s.log, err)
 	}
 	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
 	if err != nil {
@@ -201,7 +202,7 @@ func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, e
 	out.Body.Entries = []AuditEntry{}
 	err = s.db.AuditEntries(ctx, store.AuditFilter{Since: since, Actor: in.Actor, Action: in.Action, Limit: in.Limit}, func(e audit.Entry) error {
 		out.Body.Entries = append(out.Body.Entries, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
-			Details: jsonRaw(e.Details), Hash: e.Hash})
+			Details: json.RawMessage(e.Details), Hash: e.Hash})
 		return nil
 	})
 	return out, problem(s.log, err)
@@ -243,8 +244,8 @@ func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput,
 	if err != nil {
 		return nil, err
 	}
-	if !c.canAny("matrix") {
-		return nil, problem(s.log, c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "matrix"}))
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "matrix"); err != nil {
+		return nil, problem(s.log, err)
 	}
 	data, opt, p, loc, err := s.analysisInput(ctx, in)
 	if err != nil {

@@ -90,9 +90,9 @@ type FindingState string
 // Finding states: in force, withdrawn by the discipline body, or removed
 // by an upheld appeal.
 const (
-	FindingActive   FindingState = "active"
-	FindingOff      FindingState = "withdrawn"
-	FindingAppealed FindingState = "appealed_away"
+	FindingActive    FindingState = "active"
+	FindingRetracted FindingState = "withdrawn"
+	FindingAppealed  FindingState = "appealed_away"
 )
 
 // Finding is a supervision finding against a unit, as the trail has it.
@@ -126,7 +126,7 @@ func Findings(trail []Event) []Finding {
 			continue
 		}
 		f := &out[j]
-		f.State, f.Withdrawal, f.WithdrawnBy, f.WithdrawalNote, f.WithdrawnAt = FindingOff, e.ID, e.Unit, e.Note, e.At
+		f.State, f.Withdrawal, f.WithdrawnBy, f.WithdrawalNote, f.WithdrawnAt = FindingRetracted, e.ID, e.Unit, e.Note, e.At
 	}
 	for i := range out {
 		if out[i].State == FindingActive && removed[out[i].ID] {

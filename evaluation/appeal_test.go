@@ -50,7 +50,7 @@ wx C finding_withdrawn 2026-06-08T14:00 unit=DIS target=nope`)
 	for _, f := range findings {
 		states[f.ID] = f.State
 	}
-	if states["f1"] != evaluation.FindingAppealed || states["f2"] != evaluation.FindingOff || len(findings) != 2 {
+	if states["f1"] != evaluation.FindingAppealed || states["f2"] != evaluation.FindingRetracted || len(findings) != 2 {
 		t.Errorf("findings = %v, want f1 appealed away and f2 withdrawn", states)
 	}
 	if f := findings[1]; f.Withdrawal != "w2" {

@@ -162,8 +162,23 @@ func (in *Ingester) Run(ctx context.Context, dec Decoder) (Summary, error) {
 			in.OnProgress(total.Read)
 		}
 	}
-	return total, <-readErr
+	if err := <-readErr; err != nil {
+		if ctx.Err() != nil {
+			return total, err
+		}
+		return total, &ReadError{Err: err}
+	}
+	return total, nil
 }
+
+// ReadError is a failure to read the input itself — a body cut short,
+// an array not well formed — as opposed to one storing it. Everything
+// read before it was stored.
+type ReadError struct{ Err error }
+
+func (e *ReadError) Error() string { return e.Err.Error() }
+
+func (e *ReadError) Unwrap() error { return e.Err }
 
 // read decodes and prepares records, sending them in batches.
 func (in *Ingester) read(ctx context.Context, dec Decoder, codes Codes, size int, out chan<- batch) error {

@@ -250,3 +250,32 @@ func (a *Authorizer) Scope(user, action, object string) (all bool, units []strin
 	}
 	return false, nil
 }
+
+// AuthorizeSome allows action on object when the user may do it for some
+// unit (a head: their own) — what a list filtered with Allowed will show —
+// and refuses it as forbidden otherwise.
+func (a *Authorizer) AuthorizeSome(ctx context.Context, user, action, object string) error {
+	if all, units := a.Scope(user, action, object); all || len(units) > 0 {
+		return nil
+	}
+	return a.Authorize(ctx, user, action, Resource{Object: object})
+}
+
+// AuthorizeAny decides on a record that belongs to several units (a case:
+// its street and every unit it was sent to): allowed when the user may do
+// the action in one of them, or district-wide; answered as not found when
+// the user may do it only for other units; forbidden otherwise.
+func (a *Authorizer) AuthorizeAny(ctx context.Context, user, action, object, id string, units ...string) error {
+	for _, u := range units {
+		if u != "" && a.Allowed(user, action, Resource{Object: object, Unit: u}) {
+			return nil
+		}
+	}
+	if a.Allowed(user, action, Resource{Object: object}) {
+		return nil
+	}
+	if err := a.AuthorizeSome(ctx, user, action, object); err != nil {
+		return err
+	}
+	return NotFound(action+" "+object, Resource{Object: object, ID: id})
+}

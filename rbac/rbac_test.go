@@ -205,3 +205,32 @@ func TestPasswordsAndTokens(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthorizeSomeAndAny(t *testing.T) {
+	a, _ := New(testUsers())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		user, object string
+		units        []string
+		some, any    evaluation.Kind // -1: allowed
+	}{
+		{"sam", "cases", []string{"S1", "D2"}, -1, -1},                                        // his street's case
+		{"sam", "cases", []string{"S2", "D2"}, -1, evaluation.KindNotFound},                   // another street's: as missing
+		{"dina", "cases", []string{"S2"}, -1, -1},                                             // district-wide
+		{"olga", "cases", []string{"S1"}, evaluation.KindForbidden, evaluation.KindForbidden}, // no case rights at all
+		{"bot", "scores", nil, evaluation.KindForbidden, evaluation.KindForbidden},
+	} {
+		kind := func(err error) evaluation.Kind {
+			if err == nil {
+				return -1
+			}
+			return evaluation.KindOf(err)
+		}
+		if got := kind(a.AuthorizeSome(ctx, tc.user, Read, tc.object)); got != tc.some {
+			t.Errorf("AuthorizeSome(%s, %s) = %v, want %v", tc.user, tc.object, got, tc.some)
+		}
+		if got := kind(a.AuthorizeAny(ctx, tc.user, Read, tc.object, "C1", tc.units...)); got != tc.any {
+			t.Errorf("AuthorizeAny(%s, %s, %v) = %v, want %v", tc.user, tc.object, tc.units, got, tc.any)
+		}
+	}
+}

@@ -21,7 +21,7 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 	if e.Details == "" {
 		e.Details = "{}"
 	}
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.bun.BeginTx(ctx, nil)
 	if err != nil {
 		return e, db.wrap("append audit entry", err)
 	}
@@ -33,7 +33,7 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 	}
 	var last audit.Entry
 	var prev *audit.Entry
-	err = tx.QueryRowContext(ctx, db.rebind("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).Scan(&last.Seq, &last.Hash)
+	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&last.Seq, &last.Hash)
 	switch {
 	case err == nil:
 		prev = &last
@@ -41,7 +41,7 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 		return e, db.wrap("append audit entry", err)
 	}
 	e.Link(prev)
-	_, err = tx.ExecContext(ctx, db.rebind("INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		e.Seq, e.At, e.Actor, e.Action, e.Object, e.Details, e.Prev, e.Hash)
 	if err != nil {
 		return e, db.wrap("append audit entry", err)
@@ -105,26 +105,6 @@ func (db *DB) VerifyAudit(ctx context.Context, anchor *audit.Head) (audit.Head, 
 	}
 	head, n, p := v.Done()
 	return head, n, p, nil
-}
-
-// rebind numbers the ? placeholders of a query for PostgreSQL ($1, $2, …)
-// when it runs on the plain database/sql handle.
-func (db *DB) rebind(q string) string {
-	if db.engine != Postgres {
-		return q
-	}
-	out := make([]byte, 0, len(q)+8)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			out = append(out, '$')
-			out = append(out, []byte(fmt.Sprint(n))...)
-			continue
-		}
-		out = append(out, q[i])
-	}
-	return string(out)
 }
 
 // AuditHead returns the chain's last entry: what a report or an export

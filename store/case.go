@@ -120,6 +120,16 @@ type CaseView struct {
 	Trail       []evaluation.Event // in time order
 }
 
+// Units returns the units a case belongs to, for access: its street and
+// every unit it was sent to.
+func (v *CaseView) Units() []string {
+	units := []string{v.Case.Street}
+	for _, a := range v.Assignments {
+		units = append(units, a.Unit)
+	}
+	return units
+}
+
 // CaseNotFound is the answer for a case that does not exist, and so for
 // one the caller may not see.
 func CaseNotFound(id string) error {

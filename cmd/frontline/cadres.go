@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -158,9 +159,7 @@ func (a *app) tenureText(ts []tenureOut) string {
 	return strings.Join(parts, "; ")
 }
 
-func roleFlag(fs interface {
-	String(name, value, usage string) *string
-}) *string {
+func roleFlag(fs *flag.FlagSet) *string {
 	return fs.String("role", "head", "assess cadres by their tenures in this role: head, deputy or all")
 }
 

@@ -71,35 +71,24 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	defer db.Close()
 	t := &table{}
 	t.row(strings.Split(a.t("USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)", "用户|角色|单位|密码或 API 令牌（仅显示一次）"), "|")...)
+	w, sess, err := a.workflow(ctx, db)
+	if err != nil {
+		return err
+	}
 	for _, u := range demoUsers {
-		if err := db.AddUser(ctx, rbac.User{Name: u.name, Role: u.role, Unit: u.unit}, ""); err != nil {
+		// The first secret: a password, or the dispatch account's token.
+		cred, err := w.AddUser(ctx, sess, rbac.User{Name: u.name, Role: u.role, Unit: u.unit}, 90)
+		if err != nil {
 			return err
 		}
-		var secret string
-		if u.role == rbac.Dispatch {
-			token, id, hash := rbac.NewToken()
-			if err := db.AddToken(ctx, u.name, id, hash, a.now().AddDate(0, 0, 90)); err != nil {
-				return err
-			}
-			secret = token
-		} else {
-			secret = rbac.NewPassword()
-			hash, err := rbac.HashPassword(secret)
+		secret := cred.Token
+		if u.role != rbac.Dispatch {
+			// A token too, so that the API can be tried from the command line.
+			tok, err := w.IssueToken(ctx, sess, u.name, 90)
 			if err != nil {
 				return err
 			}
-			if err := db.SetPassword(ctx, u.name, hash); err != nil {
-				return err
-			}
-			// A token too, so that the API can be tried from the command line.
-			token, id, th := rbac.NewToken()
-			if err := db.AddToken(ctx, u.name, id, th, a.now().AddDate(0, 0, 90)); err != nil {
-				return err
-			}
-			secret += "  " + token
-		}
-		if err := a.audit(ctx, db, "user.add", u.name, map[string]string{"role": string(u.role), "unit": u.unit}); err != nil {
-			return err
+			secret = cred.Password + "  " + tok.Token
 		}
 		t.row(u.name, a.label(string(u.role)), dash(u.unit), secret)
 	}

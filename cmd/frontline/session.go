@@ -69,25 +69,12 @@ func (s *session) Sees(object, unit string) bool {
 	return s.authz == nil || s.authz.Allowed(s.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
 }
 
-// authorizeAny allows the action when the session may do it in any one of
-// the units (a case belongs to its street and every unit it was sent to);
-// otherwise it answers as for a record that does not exist.
+// authorizeAny decides on a record of several units (rbac.AuthorizeAny).
 func (s *session) authorizeAny(ctx context.Context, action, object, id string, units ...string) error {
 	if s.authz == nil {
 		return nil
 	}
-	for _, u := range units {
-		if u != "" && s.authz.Allowed(s.name, action, rbac.Resource{Object: object, Unit: u}) {
-			return nil
-		}
-	}
-	if s.authz.Allowed(s.name, action, rbac.Resource{Object: object}) {
-		return nil
-	}
-	if u, _ := s.authz.User(s.name); u.Unit != "" && s.authz.Allowed(s.name, action, rbac.Resource{Object: object, Unit: u.Unit}) {
-		return rbac.NotFound(action+" "+object, rbac.Resource{Object: object, ID: id})
-	}
-	return s.authz.Authorize(ctx, s.name, action, rbac.Resource{Object: object})
+	return s.authz.AuthorizeAny(ctx, s.name, action, object, id, units...)
 }
 
 // audit appends an entry for the session's user.
@@ -121,11 +108,7 @@ func (a *app) mayReadCase(ctx context.Context, db *store.DB, v *store.CaseView) 
 	if err != nil {
 		return err
 	}
-	units := []string{v.Case.Street}
-	for _, as := range v.Assignments {
-		units = append(units, as.Unit)
-	}
-	if err := s.authorizeAny(ctx, rbac.Read, "cases", v.Case.ID, units...); err != nil {
+	if err := s.authorizeAny(ctx, rbac.Read, "cases", v.Case.ID, v.Units()...); err != nil {
 		if evaluation.KindOf(err) == evaluation.KindNotFound {
 			return store.CaseNotFound(v.Case.ID)
 		}
@@ -138,13 +121,10 @@ func (a *app) mayReadCase(ctx context.Context, db *store.DB, v *store.CaseView) 
 }
 
 // authorizeSome allows the action when the session may do it for some
-// unit (heads: their own), as a list filtered with sees will show.
+// unit (rbac.AuthorizeSome).
 func (s *session) authorizeSome(ctx context.Context, action, object string) error {
 	if s.authz == nil {
 		return nil
 	}
-	if all, units := s.authz.Scope(s.name, action, object); all || len(units) > 0 {
-		return nil
-	}
-	return s.authz.Authorize(ctx, s.name, action, rbac.Resource{Object: object})
+	return s.authz.AuthorizeSome(ctx, s.name, action, object)
 }
