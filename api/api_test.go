@@ -233,6 +233,32 @@ func TestAPI(t *testing.T) {
 			t.Errorf("dan reads D1's scores: %d %s", r.status, r.body)
 		}
 
+		// Explain: the numbers behind D1's response rate (worked example: 1 of 2).
+		r = f.do(t, "dan", "GET", "/api/v1/units/D1/explain?period=2026-06&asof=2026-07-01", "", "")
+		var ex struct {
+			Unit      string `json:"unit"`
+			CaseIDs   []string
+			Explained map[string]struct {
+				Num     float64  `json:"numerator"`
+				Den     float64  `json:"denominator"`
+				Counted []string `json:"counted"`
+			} `json:"explained"`
+			Appeals []any `json:"appeals"`
+		}
+		json.Unmarshal([]byte(r.body), &ex)
+		if rr := ex.Explained[evaluation.ResponseRate]; r.status != 200 || ex.Unit != "D1" || rr.Num != 1 || rr.Den != 2 || len(rr.Counted) != 2 || ex.Appeals == nil {
+			t.Errorf("dan explains D1: %d %s", r.status, r.body)
+		}
+		hidden, missing = f.do(t, "sam", "GET", "/api/v1/units/D1/explain?period=2026-06", "", ""), f.do(t, "sam", "GET", "/api/v1/units/D9/explain?period=2026-06", "", "")
+		_, hd = hidden.problem(t)
+		_, md = missing.problem(t)
+		if hidden.status != 404 || strings.ReplaceAll(hd, "D1", "D9") != md {
+			t.Errorf("sam explains D1: %d %q; a unit with none: %q", hidden.status, hd, md)
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/units/D1/explain?period=2026-06", "", ""); r.status != 403 {
+			t.Errorf("the inspector explains scores: %d", r.status)
+		}
+
 		// The audit log: the inspector verifies it; it holds the API's actions.
 		r = f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "")
 		var v struct {

@@ -16,6 +16,7 @@ import (
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
+	"frontline/workflow"
 )
 
 // register adds every operation.
@@ -46,6 +47,13 @@ func (s *Server) register() {
 		OperationID: "get-unit-scores", Method: http.MethodGet, Path: "/api/v1/units/{code}/scores", Tags: []string{"scores"},
 		Summary: "One unit's scores", Security: bearer,
 	}, s.unitScores)
+	huma.Register(s.api, huma.Operation{
+		OperationID: "explain-unit", Method: http.MethodGet, Path: "/api/v1/units/{code}/explain", Tags: []string{"scores"},
+		Summary:     "Every number behind one unit's score",
+		Description: "Each metric's numerator and denominator with the ids of the cases counted and failed, the penalties, " +
+			"and the unit's appeals and the findings against it. Counts the period's cases: slower than GET /scores.",
+		Security: bearer,
+	}, s.explainUnit)
 	huma.Register(s.api, huma.Operation{
 		OperationID: "verify-audit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Tags: []string{"audit"},
 		Summary: "Verify the audit log's hash chain", Security: bearer,
@@ -295,6 +303,30 @@ func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOu
 	}
 	out.Body.Units, out.Body.Total, out.Body.Page, out.Body.PerPage = units, 1, 1, 1
 	return out, nil
+}
+
+// ExplainOutput is `frontline explain --json`.
+type ExplainOutput struct {
+	Body *workflow.Explanation
+}
+
+func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*ExplainOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "scores"); err != nil {
+		return nil, problem(s.log, err)
+	}
+	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := (&workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}).Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return &ExplainOutput{Body: ex}, nil
 }
 
 // VerifyInput optionally anchors the check.

@@ -2,11 +2,13 @@ package workflow
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"frontline/evaluation"
 	"frontline/scoring"
 	"frontline/store"
+	"frontline/view"
 )
 
 // MonthsOf splits a period into its months (in loc), the first and last
@@ -49,4 +51,83 @@ func Cadres(ctx context.Context, db *store.DB, period evaluation.Period, asof ti
 		roles = []string{role}
 	}
 	return scoring.Cadres(reg, period, months, roles, policies.At(period.From).Scoring.MinCases, loc), nil
+}
+
+// Explanation is every number behind one unit's score: each metric's
+// numerator and denominator with the case ids counted and failed, the
+// penalties, and the unit's appeals and the findings against it,
+// whatever became of them (`explain --json`, GET /units/{code}/explain).
+type Explanation struct {
+	view.Unit
+	CaseIDs     []string               `json:"case_ids"`
+	Explained   map[string]MetricTrace `json:"explained"`
+	Penalties   []scoring.Penalty      `json:"penalties"`
+	Pessimistic float64                `json:"pessimistic_score"`
+	Appeals     []Appeal               `json:"appeals"`
+	Findings    []Finding              `json:"findings"`
+	Score       *scoring.UnitScore     `json:"-"`
+}
+
+// MetricTrace is one metric with the cases behind it.
+type MetricTrace struct {
+	Value    *float64  `json:"value"`
+	Num      float64   `json:"numerator"`
+	Den      float64   `json:"denominator"`
+	Interval []float64 `json:"interval,omitempty"`
+	Counted  []string  `json:"counted"`
+	Failed   []string  `json:"failed,omitempty"`
+}
+
+// Explain counts a period's cases as of asof and explains unit's score.
+// A unit the caller may not see reads exactly as one without cases.
+func (s *Service) Explain(ctx context.Context, c Caller, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
+	notFound := evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
+	if !c.Sees("scores", unit) {
+		return nil, notFound
+	}
+	// Explaining needs the ids behind every number: count the cases.
+	data, err := s.DB.ScoringData(ctx, period.From, period.To)
+	if err != nil {
+		return nil, err
+	}
+	report := scoring.Compute(data, scoring.Options{AsOf: asof, Scoring: policy.Scoring, Explain: true})
+	i := slices.IndexFunc(report.Units, func(u *scoring.UnitScore) bool { return u.Unit == unit })
+	if i < 0 {
+		return nil, notFound
+	}
+	u := report.Units[i]
+	out := &Explanation{Unit: view.UnitOf(u, lang), CaseIDs: u.CaseIDs, Explained: map[string]MetricTrace{}, Penalties: u.Penalties,
+		Pessimistic: u.Pessimistic, Appeals: []Appeal{}, Findings: []Finding{}, Score: u}
+	for name, m := range u.Metrics {
+		t := MetricTrace{Num: m.Num, Den: m.Den, Counted: m.Counted, Failed: m.Failed}
+		if v, ok := m.Value(); ok {
+			t.Value = view.Round(&v)
+		}
+		if lo, hi, ok := m.Interval(); ok {
+			t.Interval = []float64{lo, hi}
+		}
+		if t.Counted == nil {
+			t.Counted = []string{}
+		}
+		out.Explained[name] = t
+	}
+	appeals, err := s.Appeals(ctx, c, period.From, period.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, ap := range appeals {
+		if ap.Unit == unit {
+			out.Appeals = append(out.Appeals, ap)
+		}
+	}
+	findings, err := s.Findings(ctx, c, period.From, period.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range findings {
+		if f.Target == unit {
+			out.Findings = append(out.Findings, f)
+		}
+	}
+	return out, nil
 }

@@ -27,21 +27,14 @@ type scoreRun struct {
 }
 
 // computeScores reads a period and scores it.
-func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags, explain bool) (*scoreRun, error) {
+func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags) (*scoreRun, error) {
 	r, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return nil, err
 	}
 	policy := r.policies.At(r.period.From)
-	var report *scoring.Report
-	if explain {
-		// Explaining needs the ids behind every number: count the cases.
-		data, err := db.ScoringData(ctx, r.period.From, r.period.To)
-		if err != nil {
-			return nil, err
-		}
-		report = scoring.Compute(data, scoring.Options{AsOf: r.asof, Scoring: policy.Scoring, Explain: true})
-	} else if report, err = db.Scores(ctx, r.period.From, r.period.To, store.ScoreOptions{AsOf: r.asof, Scoring: policy.Scoring}); err != nil {
+	report, err := db.Scores(ctx, r.period.From, r.period.To, store.ScoreOptions{AsOf: r.asof, Scoring: policy.Scoring})
+	if err != nil {
 		return nil, err
 	}
 	return &scoreRun{period: r.period, asof: r.asof, policy: policy, loc: r.loc, report: report}, nil
@@ -164,7 +157,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	if *cached {
 		run, err = a.cachedScores(ctx, db, pf, *unit)
 	} else {
-		run, err = a.computeScores(ctx, db, pf, false)
+		run, err = a.computeScores(ctx, db, pf)
 	}
 	if err != nil {
 		return err
@@ -359,87 +352,30 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
 		return err
 	}
-	run, err := a.computeScores(ctx, db, pf, true)
+	r, err := a.resolvePeriod(ctx, db, pf)
 	if err != nil {
 		return err
 	}
-	var u *scoring.UnitScore
-	for _, x := range run.report.Units {
-		if x.Unit == *unit {
-			u = x
-		}
-	}
-	if u == nil || !s.Sees("scores", u.Unit) {
-		// Another unit's scores are answered as if it had none.
-		return evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", *unit, run.period.Name)
-	}
-	// The unit's appeals and the findings against it, whatever became of them.
-	appeals, findings := []appealOut{}, []findingOut{}
 	wf, _, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	allAppeals, err := wf.Appeals(ctx, nil, run.period.From, run.period.To)
+	ex, err := wf.Explain(ctx, s, *unit, r.period, r.asof, r.policies.At(r.period.From), a.lang)
 	if err != nil {
 		return err
-	}
-	for _, ap := range allAppeals {
-		if ap.Unit == u.Unit {
-			appeals = append(appeals, ap)
-		}
-	}
-	allFindings, err := wf.Findings(ctx, nil, run.period.From, run.period.To)
-	if err != nil {
-		return err
-	}
-	for _, f := range allFindings {
-		if f.Target == u.Unit {
-			findings = append(findings, f)
-		}
 	}
 	if *asJSON {
-		type metricOut struct {
-			Value    *float64  `json:"value"`
-			Num      float64   `json:"numerator"`
-			Den      float64   `json:"denominator"`
-			Interval []float64 `json:"interval,omitempty"`
-			Counted  []string  `json:"counted"`
-			Failed   []string  `json:"failed,omitempty"`
-		}
-		out := struct {
-			unitOut
-			CaseIDs     []string             `json:"case_ids"`
-			Explained   map[string]metricOut `json:"explained"`
-			Penalties   []scoring.Penalty    `json:"penalties"`
-			Pessimistic float64              `json:"pessimistic_score"`
-			Appeals     []appealOut          `json:"appeals"`
-			Findings    []findingOut         `json:"findings"`
-		}{unitOut: a.unitJSON(u), CaseIDs: u.CaseIDs, Explained: map[string]metricOut{}, Penalties: u.Penalties, Pessimistic: u.Pessimistic,
-			Appeals: appeals, Findings: findings}
-		for name, m := range u.Metrics {
-			mo := metricOut{Num: m.Num, Den: m.Den, Counted: m.Counted, Failed: m.Failed}
-			if v, ok := m.Value(); ok {
-				mo.Value = round(&v)
-			}
-			if lo, hi, ok := m.Interval(); ok {
-				mo.Interval = []float64{lo, hi}
-			}
-			if mo.Counted == nil {
-				mo.Counted = []string{}
-			}
-			out.Explained[name] = mo
-		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return enc.Encode(ex)
 	}
-	o := a.unitJSON(u)
+	u, o := ex.Score, ex.Unit
 	rankText := a.t("not ranked", "不排名")
 	if o.Rank != nil {
 		rankText = a.t("ranked ", "排名 ") + fmt.Sprint(*o.Rank)
 	}
 	fmt.Fprintf(a.stdout, a.t("%s %s, %s: %d assessed cases, score %s, %s\n\n", "%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n"),
-		u.Unit, o.Name, run.period.Name, u.Cases, optFloat(o.Score, 2), rankText)
+		u.Unit, o.Name, r.period.Name, u.Cases, optFloat(o.Score, 2), rankText)
 	names := evaluation.DepartmentMetrics
 	if u.Kind == evaluation.Street {
 		names = evaluation.StreetMetrics
@@ -475,10 +411,10 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	for _, p := range u.Penalties {
 		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), a.label(p.Kind), p.Points, p.Ref)
 	}
-	for _, ap := range appeals {
+	for _, ap := range ex.Appeals {
 		fmt.Fprintf(a.stdout, a.t("appeal %s on %s: %s\n", "申诉 %s（%s）：%s\n"), ap.ID, ap.Target, a.label(ap.State))
 	}
-	for _, f := range findings {
+	for _, f := range ex.Findings {
 		fmt.Fprintf(a.stdout, a.t("finding %s (%s) by %s: %s\n", "监督发现 %s（%s，%s）：%s\n"), f.ID, a.label(f.Severity), f.Unit, a.label(f.State))
 	}
 	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
