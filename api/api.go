@@ -5,6 +5,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,18 @@ type Config struct {
 	// UsersReload is how long a loaded view of users and roles is trusted
 	// before it is read again (default 5 s).
 	UsersReload time.Duration
+	// SessionIdle ends a dashboard session after this long without a
+	// request (default 2 h); SessionAbsolute ends it however active it
+	// is (default 12 h).
+	SessionIdle, SessionAbsolute time.Duration
+	// SecureCookies marks the session cookie Secure even when TLS ends
+	// at a proxy in front (it always is over TLS).
+	SecureCookies bool
+	// LoginWindow, LoginsPerUser and LoginsPerAddress limit failed
+	// sign-ins: at most so many per user name, and per address, in the
+	// window (default 15 min, 5 and 20).
+	LoginWindow                     time.Duration
+	LoginsPerUser, LoginsPerAddress int
 }
 
 // Server serves the API over one database.
@@ -47,6 +60,9 @@ type Server struct {
 	authz   *rbac.Authorizer
 	authzAt time.Time
 
+	logins *throttle
+	checks chan struct{}
+
 	breachMu   sync.Mutex
 	breaches   map[string]float64
 	breachesAt time.Time
@@ -60,10 +76,12 @@ type ctxKey int
 const (
 	userKey ctxKey = iota
 	requestKey
+	sessionKey
 )
 
-// bearer is the security requirement of every operation that needs a user.
-var bearer = []map[string][]string{{"bearer": {}}}
+// bearer is the security requirement of every operation that needs a
+// user: an API token, or the dashboard's session cookie.
+var bearer = []map[string][]string{{"bearer": {}}, {"session": {}}}
 
 // New builds the server.
 func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now func() time.Time, cfg Config) *Server {
@@ -73,14 +91,21 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	if cfg.UsersReload <= 0 {
 		cfg.UsersReload = 5 * time.Second
 	}
-	s := &Server{db: db, cfg: cfg, now: now, log: log, pseudo: pseudo, mux: http.NewServeMux(), metrics: newMetrics()}
+	cfg.SessionIdle = cmp.Or(cfg.SessionIdle, 2*time.Hour)
+	cfg.SessionAbsolute = cmp.Or(cfg.SessionAbsolute, 12*time.Hour)
+	cfg.LoginWindow = cmp.Or(cfg.LoginWindow, 15*time.Minute)
+	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 5)
+	cfg.LoginsPerAddress = cmp.Or(cfg.LoginsPerAddress, 20)
+	s := &Server{db: db, cfg: cfg, now: now, log: log, pseudo: pseudo, mux: http.NewServeMux(), metrics: newMetrics(),
+		logins: newThrottle(cfg.LoginWindow, cfg.LoginsPerUser, cfg.LoginsPerAddress), checks: passwordChecks()}
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
 	config.OpenAPIPath = "/openapi"
 	config.DocsPath = "" // served from embedded assets below: nothing from the internet
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
+		"bearer":  {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
+		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "the dashboard's session, from POST /api/v1/login"},
 	}
 	s.api = humago.New(s.mux, config)
 	if db != nil {
@@ -98,10 +123,13 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 // Handler returns the server's handler: every route, with access logs
 // and request metrics.
 func (s *Server) Handler() http.Handler {
+	// Browsers' cross-site requests that would change something are
+	// refused before anything else (Sec-Fetch-Site, Origin).
+	routes := http.NewCrossOriginProtection().Handler(s.mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		s.mux.ServeHTTP(rec, r)
+		routes.ServeHTTP(rec, r)
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
@@ -139,19 +167,36 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline"`)
-		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN")
-		return
-	}
-	u, err := s.db.UserByToken(ctx.Context(), token, s.now())
-	if err != nil {
-		if evaluation.KindOf(err) == evaluation.KindForbidden {
+	var (
+		u   store.UserRecord
+		err error
+	)
+	cookie, _ := huma.ReadCookie(ctx, SessionCookie)
+	switch {
+	case ctx.Header("Authorization") != "" || cookie == nil:
+		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline"`)
+			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN, or sign in at POST /api/v1/login")
+			return
+		}
+		if u, err = s.db.UserByToken(ctx.Context(), token, s.now()); evaluation.KindOf(err) == evaluation.KindForbidden {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline", error="invalid_token"`)
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid or expired token")
 			return
 		}
+	default:
+		if u, err = s.sessionUser(ctx, cookie.Value); evaluation.KindOf(err) == evaluation.KindForbidden {
+			status := http.StatusUnauthorized
+			if errors.Is(err, errCSRF) {
+				status = http.StatusForbidden
+			}
+			huma.WriteErr(s.api, ctx, status, err.Error())
+			return
+		}
+		ctx = huma.WithValue(ctx, sessionKey, cookie.Value)
+	}
+	if err != nil {
 		huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "the database cannot be reached; try again")
 		return
 	}

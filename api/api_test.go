@@ -29,6 +29,7 @@ var testNow = time.Date(2027, 1, 15, 4, 0, 0, 0, time.UTC)
 type fixture struct {
 	url    string
 	tokens map[string]string
+	db     *store.DB
 }
 
 func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
@@ -59,7 +60,7 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 	if _, err := db.LoadRegistry(ctx, bodies, store.OriginRegistry); err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{tokens: map[string]string{}}
+	fx := &fixture{tokens: map[string]string{}, db: db}
 	for _, u := range []rbac.User{{Name: "ada", Role: rbac.Admin}, {Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector},
 		{Name: "sam", Role: rbac.StreetHead, Unit: "S1"}, {Name: "dan", Role: rbac.DeptHead, Unit: "D1"}, {Name: "bot", Role: rbac.Dispatch}} {
 		if err := db.AddUser(ctx, u, ""); err != nil {
@@ -86,15 +87,25 @@ type reply struct {
 
 func (f *fixture) do(t *testing.T, user, method, path, contentType, body string) reply {
 	t.Helper()
+	h := map[string]string{}
+	if user != "" {
+		h["Authorization"] = "Bearer " + f.tokens[user]
+	}
+	if contentType != "" {
+		h["Content-Type"] = contentType
+	}
+	return f.send(t, method, path, h, body)
+}
+
+// send makes a request with the given headers.
+func (f *fixture) send(t *testing.T, method, path string, headers map[string]string, body string) reply {
+	t.Helper()
 	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[user])
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -16,6 +16,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	events   *prometheus.CounterVec
+	logins   *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -31,8 +32,11 @@ func newMetrics() *metrics {
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "frontline_events_total", Help: "Events posted, by outcome (accepted, duplicate, conflict, rejected, quarantined).",
 		}, []string{"outcome"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "frontline_logins_total", Help: "Password sign-ins, by outcome (succeeded, failed, limited).",
+		}, []string{"outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.events,
+	m.registry.MustRegister(m.requests, m.latency, m.events, m.logins,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -62,6 +62,8 @@ func (s *Server) register() {
 	s.registerReports()
 	s.registerAnalyses()
 	s.registerUsers()
+	s.registerLogin()
+	s.registerRegistry()
 }
 
 var eventsBody = &huma.RequestBody{

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/rbac"
+	"frontline/store"
 	"frontline/workflow"
 )
 
@@ -22,6 +23,10 @@ func (s *Server) registerUsers() {
 		Summary: "Issue an API token, shown once", DefaultStatus: http.StatusCreated, Security: bearer}, s.issueToken)
 	huma.Register(s.api, huma.Operation{OperationID: "revoke-tokens", Method: http.MethodDelete, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
 		Summary: "Revoke a user's active tokens (or one, with ?token=ID)", Security: bearer}, s.revokeTokens)
+	huma.Register(s.api, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/v1/users/{name}/password", Tags: []string{"users"},
+		Summary: "Give a user a new random password, shown once; their sessions end", DefaultStatus: http.StatusCreated, Security: bearer}, s.resetPassword)
+	huma.Register(s.api, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{name}", Tags: []string{"users"},
+		Summary: "Disable a user (tokens revoked, sessions ended) or enable them again", Security: bearer}, s.updateUser)
 }
 
 // UserOut is a user as listed.
@@ -57,16 +62,20 @@ func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*UsersOutput, erro
 	out := &UsersOutput{}
 	out.Body.Users = []UserOut{}
 	for _, u := range users {
-		o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
-			ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
-		for _, t := range u.Tokens {
-			if t.Active(s.now()) {
-				o.ActiveTokens = append(o.ActiveTokens, t.ID)
-			}
-		}
-		out.Body.Users = append(out.Body.Users, o)
+		out.Body.Users = append(out.Body.Users, s.userOut(u))
 	}
 	return out, nil
+}
+
+func (s *Server) userOut(u store.UserRecord) UserOut {
+	o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
+		ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
+	for _, t := range u.Tokens {
+		if t.Active(s.now()) {
+			o.ActiveTokens = append(o.ActiveTokens, t.ID)
+		}
+	}
+	return o
 }
 
 // CredentialOutput carries a secret, once.
@@ -152,4 +161,51 @@ func (s *Server) revokeTokens(ctx context.Context, in *RevokeInput) (*RevokeOutp
 	out := &RevokeOutput{}
 	out.Body.Revoked = n
 	return out, nil
+}
+
+// UserName names a user.
+type UserName struct {
+	Name string `path:"name" maxLength:"64"`
+}
+
+func (s *Server) resetPassword(ctx context.Context, in *UserName) (*CredentialOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := w.NewPassword(ctx, c, in.Name)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return credential(cred), nil
+}
+
+// UpdateUserInput changes a user.
+type UpdateUserInput struct {
+	UserName
+	Body struct {
+		Disabled bool `json:"disabled"`
+	}
+}
+
+// UserOutput is one user.
+type UserOutput struct {
+	Body UserOut
+}
+
+func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutput, error) {
+	w, c, err := s.workflow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = w.SetDisabled(ctx, c, in.Name, in.Body.Disabled)
+	s.usersChanged()
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	u, err := s.db.User(ctx, in.Name)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
+	return &UserOutput{Body: s.userOut(u)}, nil
 }

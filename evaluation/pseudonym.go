@@ -20,6 +20,7 @@ func NewPseudonymizer(key []byte) *Pseudonymizer { return &Pseudonymizer{key: ke
 const (
 	reporterPrefix   = "p1:"
 	accessCodePrefix = "a1:"
+	addressPrefix    = "n1:"
 )
 
 func (p *Pseudonymizer) sum(parts ...string) string {
@@ -34,6 +35,13 @@ func (p *Pseudonymizer) sum(parts ...string) string {
 // Reporter returns the pseudonym of a reporter identity.
 func (p *Pseudonymizer) Reporter(id string) string {
 	return reporterPrefix + p.sum("reporter", id)
+}
+
+// Address returns the pseudonym of a network address, for the audit
+// log: attempts from one address can be told apart from another's
+// without the address being kept.
+func (p *Pseudonymizer) Address(addr string) string {
+	return addressPrefix + p.sum("address", addr)
 }
 
 // AccessCode returns the stored form of a case's access code. The case id

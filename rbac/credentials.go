@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -118,4 +119,33 @@ func TokenHash(secret string) string {
 // constant time.
 func TokenMatches(storedHash, secret string) bool {
 	return subtle.ConstantTimeCompare([]byte(storedHash), []byte(TokenHash(secret))) == 1
+}
+
+// DecoyHash is checked against when a user has no password, so that a
+// sign-in takes as long whether or not the name exists.
+var DecoyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword(NewPassword())
+	return h
+})
+
+// NewSession returns a dashboard session's secret for the cookie and the
+// hash to store.
+func NewSession() (secret, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	secret = base64.RawURLEncoding.EncodeToString(b)
+	return secret, TokenHash(secret)
+}
+
+// CSRFToken is the anti-forgery token of a session: derived from its
+// secret, which only the browser holding the cookie knows, so nothing
+// more is stored and a page on another site cannot compute it.
+func CSRFToken(sessionSecret string) string {
+	sum := sha256.Sum256([]byte("frontline csrf\x00" + sessionSecret))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CSRFMatches compares a presented anti-forgery token in constant time.
+func CSRFMatches(sessionSecret, presented string) bool {
+	return subtle.ConstantTimeCompare([]byte(CSRFToken(sessionSecret)), []byte(presented)) == 1
 }

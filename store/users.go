@@ -82,28 +82,39 @@ func (db *DB) Users(ctx context.Context) ([]UserRecord, error) {
 	}
 	out := make([]UserRecord, len(rows))
 	for i, r := range rows {
-		out[i] = UserRecord{User: rbac.User{Name: r.Name, Role: rbac.Role(r.Role), Unit: r.Unit, Disabled: r.Disabled},
-			PasswordHash: r.PasswordHash, CreatedAt: utc(r.CreatedAt), Tokens: byUser[r.Name]}
+		out[i] = r.record()
+		out[i].Tokens = byUser[r.Name]
 	}
 	return out, nil
+}
+
+func (r userRow) record() UserRecord {
+	return UserRecord{User: rbac.User{Name: r.Name, Role: rbac.Role(r.Role), Unit: r.Unit, Disabled: r.Disabled},
+		PasswordHash: r.PasswordHash, CreatedAt: utc(r.CreatedAt)}
 }
 
 func (t tokenRow) token() Token {
 	return Token{ID: t.ID, User: t.User, Hash: t.Hash, CreatedAt: utc(t.CreatedAt), ExpiresAt: utc(t.ExpiresAt), Revoked: utc(t.RevokedAt)}
 }
 
-// User returns one user, or not found.
+// User returns one user with their tokens, or not found.
 func (db *DB) User(ctx context.Context, name string) (UserRecord, error) {
-	users, err := db.Users(ctx)
-	if err != nil {
-		return UserRecord{}, err
-	}
-	for _, u := range users {
-		if u.Name == name {
-			return u, nil
+	var row userRow
+	if err := db.bun.NewSelect().Model(&row).Where("us.name = ?", name).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return UserRecord{}, evaluation.Errorf(evaluation.KindNotFound, "read user", "user %q not found", name)
 		}
+		return UserRecord{}, db.wrap("read user", err)
 	}
-	return UserRecord{}, evaluation.Errorf(evaluation.KindNotFound, "read user", "user %q not found", name)
+	var tokens []tokenRow
+	if err := db.bun.NewSelect().Model(&tokens).Where("tk.user_name = ?", name).Order("created_at", "id").Scan(ctx); err != nil {
+		return UserRecord{}, db.wrap("read tokens", err)
+	}
+	u := row.record()
+	for _, t := range tokens {
+		u.Tokens = append(u.Tokens, t.token())
+	}
+	return u, nil
 }
 
 // AddToken stores a token's id and hash for a user.

@@ -80,7 +80,36 @@ func (s *Service) NewPassword(ctx context.Context, c Caller, name string) (Crede
 	if err := s.DB.SetPassword(ctx, name, hash); err != nil {
 		return Credential{}, err
 	}
-	return Credential{Password: pw}, s.auditUser(ctx, c, "user.password", name, struct{}{})
+	// Whoever signed in with the old password is signed out.
+	ended, err := s.DB.EndSessions(ctx, name)
+	if err != nil {
+		return Credential{}, err
+	}
+	return Credential{Password: pw}, s.auditUser(ctx, c, "user.password", name, map[string]int{"sessions_ended": ended})
+}
+
+// SetDisabled disables a user — their tokens are revoked and their
+// sessions ended — or enables them again (with no credential: give a
+// new password or token).
+func (s *Service) SetDisabled(ctx context.Context, c Caller, name string, disabled bool) error {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return err
+	}
+	if err := s.DB.SetUserDisabled(ctx, name, disabled); err != nil {
+		return err
+	}
+	if !disabled {
+		return s.auditUser(ctx, c, "user.enable", name, struct{}{})
+	}
+	revoked, err := s.DB.RevokeTokens(ctx, name, "")
+	if err != nil {
+		return err
+	}
+	ended, err := s.DB.EndSessions(ctx, name)
+	if err != nil {
+		return err
+	}
+	return s.auditUser(ctx, c, "user.disable", name, map[string]int{"tokens_revoked": revoked, "sessions_ended": ended})
 }
 
 // IssueToken creates an API token valid for days and returns it.

@@ -36,7 +36,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	dir := fs.String("dir", "demo", "directory for the demo's database and data (its files are replaced)")
 	cases := fs.Int("cases", 50000, "number of cases")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
-	addr := fs.String("addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to serve on ($FRONTLINE_ADDR)")
+	serving := serveFlags(a, fs)
 	noServe := fs.Bool("no-serve", false, "build the demo and print the logins, without serving")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -99,6 +99,6 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, a.t("\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n",
 		"\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n"),
-		*addr, *addr, start.Format("2006-01"))
-	return a.serve(ctx, db, serveConfig{addr: *addr, maxEventBytes: 64 << 20, shutdown: 30 * time.Second, ready: a.ready})
+		serving.addr, serving.addr, start.Format("2006-01"))
+	return a.serve(ctx, db, *serving)
 }

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 
 	"frontline/ingest"
-	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -36,62 +34,17 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
-		return err
-	}
-	codes, err := db.Codes(ctx)
+	wf, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
-	cadres, err := db.CadreIDs(ctx)
+	res, err := wf.LoadRegistry(ctx, s, f, ingest.RegistryFormat(name), name)
 	if err != nil {
 		return err
 	}
-	known := func(code string) bool {
-		if id, ok := strings.CutPrefix(code, "cadre:"); ok {
-			return cadres[id]
-		}
-		return codes.Units[code]
-	}
-	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat(name), known)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	res, err := db.LoadRegistry(ctx, reg, store.OriginRegistry)
-	if err != nil {
-		return err
-	}
-	if err := a.audit(ctx, db, "registry.load", name, res); err != nil {
-		return err
-	}
-	if res.Units.Changed > 0 {
-		// Names and kinds show in kept scores; no event marks them.
-		if err := db.MarkScoresStale(ctx); err != nil {
-			return err
-		}
-	}
-	if res.Categories.Changed > 0 {
-		// A category's class or default urgency decides its deadlines.
-		if _, err := db.Rebuild(ctx); err != nil {
-			return fmt.Errorf("recompute deadlines: %w", err)
-		}
-	}
-	pseudo, err := a.pseudonymizer(ctx, db)
-	if err != nil {
-		return err
-	}
-	released, err := (&ingest.Ingester{Store: db, Pseudo: pseudo}).Release(ctx)
-	if err != nil {
-		return fmt.Errorf("release quarantine: %w", err)
-	}
-	if err := a.refreshScores(ctx, db); err != nil {
-		return err
-	}
+	released := res.Released
 	if *asJSON {
-		return json.NewEncoder(a.stdout).Encode(struct {
-			store.RegistryResult
-			Released int `json:"released"`
-		}{res, released})
+		return json.NewEncoder(a.stdout).Encode(res)
 	}
 	for _, row := range []struct {
 		en, zh string

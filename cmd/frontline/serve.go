@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,20 +15,33 @@ import (
 	"frontline/store"
 )
 
-// serveConfig is how `serve` runs; flags default to $FRONTLINE_* variables.
+// serveConfig is how `serve` and `demo` serve; flags default to
+// $FRONTLINE_* variables.
 type serveConfig struct {
-	addr          string
-	maxEventBytes int64
-	shutdown      time.Duration
-	// ready, when set, is told the address once the server listens (tests use port 0).
-	ready func(addr string)
+	addr     string
+	shutdown time.Duration
+	api      api.Config
+}
+
+// serveFlags adds the serving flags to fs; the config is complete once fs is parsed.
+func serveFlags(a *app, fs *flag.FlagSet) *serveConfig {
+	c := &serveConfig{}
+	fs.StringVar(&c.addr, "addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to listen on ($FRONTLINE_ADDR)")
+	fs.DurationVar(&c.shutdown, "shutdown", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	fs.Int64Var(&c.api.MaxEventBytes, "max-event-bytes", envInt(a, "FRONTLINE_MAX_EVENT_BYTES", 64<<20),
+		"largest POST /events body in bytes ($FRONTLINE_MAX_EVENT_BYTES)")
+	fs.BoolVar(&c.api.SecureCookies, "secure-cookies", a.getenv("FRONTLINE_SECURE_COOKIES") == "true",
+		"mark the session cookie Secure when TLS ends at a proxy in front ($FRONTLINE_SECURE_COOKIES=true)")
+	fs.DurationVar(&c.api.SessionIdle, "session-idle", envDuration(a, "FRONTLINE_SESSION_IDLE", 2*time.Hour),
+		"a dashboard session ends after this long without a request ($FRONTLINE_SESSION_IDLE)")
+	fs.DurationVar(&c.api.SessionAbsolute, "session-max", envDuration(a, "FRONTLINE_SESSION_MAX", 12*time.Hour),
+		"a dashboard session ends this long after sign-in ($FRONTLINE_SESSION_MAX)")
+	return c
 }
 
 func runServe(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("serve")
-	addr := fs.String("addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to listen on ($FRONTLINE_ADDR)")
-	maxBytes := fs.Int64("max-event-bytes", envInt(a, "FRONTLINE_MAX_EVENT_BYTES", 64<<20), "largest POST /events body in bytes ($FRONTLINE_MAX_EVENT_BYTES)")
-	grace := fs.Duration("shutdown", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	cfg := serveFlags(a, fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -36,7 +50,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return a.serve(ctx, db, serveConfig{addr: *addr, maxEventBytes: *maxBytes, shutdown: *grace, ready: a.ready})
+	return a.serve(ctx, db, *cfg)
 }
 
 // serve runs the API until ctx ends, then lets requests in flight finish.
@@ -46,7 +60,7 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, nil))
-	srv := api.New(db, pseudo, log, a.now, api.Config{MaxEventBytes: cfg.maxEventBytes})
+	srv := api.New(db, pseudo, log, a.now, cfg.api)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -54,8 +68,8 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Engine())))
-	if cfg.ready != nil {
-		cfg.ready(ln.Addr().String())
+	if a.ready != nil {
+		a.ready(ln.Addr().String())
 	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
@@ -94,6 +108,13 @@ func runOpenAPI(ctx context.Context, a *app, args []string) error {
 func envOr(a *app, name, def string) string {
 	if v := a.getenv(name); v != "" {
 		return v
+	}
+	return def
+}
+
+func envDuration(a *app, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(a.getenv(name)); err == nil && d > 0 {
+		return d
 	}
 	return def
 }

@@ -74,16 +74,11 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		}
 		return err
 	case "disable", "enable":
-		if err := db.SetUserDisabled(ctx, name, verb == "disable"); err != nil {
+		if err := w.SetDisabled(ctx, s, name, verb == "disable"); err != nil {
 			return err
 		}
-		if verb == "disable" {
-			if _, err := db.RevokeTokens(ctx, name, ""); err != nil {
-				return err
-			}
-		}
 		fmt.Fprintf(a.stderr, a.t("%s: %sd\n", "%s：已%s\n"), name, a.t(verb, map[string]string{"disable": "停用", "enable": "启用"}[verb]))
-		return a.audit(ctx, db, "user."+verb, name, struct{}{})
+		return nil
 	default:
 		return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
 	}

@@ -1,0 +1,250 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"frontline/audit"
+	"frontline/rbac"
+	"frontline/store"
+	"frontline/store/storetest"
+)
+
+// session is a signed-in browser: its cookie and anti-forgery token.
+type session struct{ cookie, csrf string }
+
+func (s session) headers(csrf bool) map[string]string {
+	h := map[string]string{"Cookie": SessionCookie + "=" + s.cookie}
+	if csrf {
+		h[CSRFHeader] = s.csrf
+	}
+	return h
+}
+
+func (f *fixture) login(t *testing.T, name, password string) (reply, session) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name, "password": password})
+	r := f.send(t, "POST", "/api/v1/login", map[string]string{"Content-Type": "application/json"}, string(body))
+	var s session
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == SessionCookie {
+			s.cookie = c.Value
+		}
+	}
+	var b SessionBody
+	json.Unmarshal([]byte(r.body), &b)
+	s.csrf = b.CSRFToken
+	return r, s
+}
+
+func setPassword(t *testing.T, db *store.DB, name, password string) {
+	t.Helper()
+	hash, err := rbac.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPassword(context.Background(), name, hash); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func auditActions(t *testing.T, db *store.DB, action string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
+	err := db.AuditEntries(context.Background(), store.AuditFilter{Action: action}, func(e audit.Entry) error {
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestLogin signs in with a password: a session cookie, anti-forgery
+// tokens on changes, sign-out, sessions ended by a new password, and
+// failed sign-ins limited per user and per address and audited.
+func TestLogin(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{LoginsPerUser: 3, LoginsPerAddress: 7})
+		setPassword(t, f.db, "dan", "dan's long password")
+		setPassword(t, f.db, "sam", "sam's long password")
+
+		r, dan := f.login(t, "dan", "dan's long password")
+		cookie := r.header.Get("Set-Cookie")
+		if r.status != 200 || dan.cookie == "" || dan.csrf == "" || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("dan signs in: %d %s %q", r.status, r.body, cookie)
+		}
+		for _, want := range []string{"HttpOnly", "SameSite=Strict", "Path=/"} {
+			if !strings.Contains(cookie, want) {
+				t.Errorf("session cookie %q lacks %s", cookie, want)
+			}
+		}
+		if r := f.send(t, "GET", "/api/v1/session", dan.headers(false), ""); r.status != 200 || !strings.Contains(r.body, `"name":"dan"`) ||
+			!strings.Contains(r.body, dan.csrf) {
+			t.Errorf("dan's session: %d %s", r.status, r.body)
+		}
+		if r := f.send(t, "GET", "/api/v1/registry", dan.headers(false), ""); r.status != 200 {
+			t.Errorf("a read with the cookie: %d %s", r.status, r.body)
+		}
+		// A change needs the session's token; a forged one or none is refused.
+		r = f.send(t, "POST", "/api/v1/appeals", dan.headers(false), `{}`)
+		if _, detail := r.problem(t); r.status != 403 || !strings.Contains(detail, CSRFHeader) {
+			t.Errorf("a change without the anti-forgery token: %d %q", r.status, detail)
+		}
+		forged := dan.headers(false)
+		forged[CSRFHeader] = rbac.CSRFToken("another session")
+		if r := f.send(t, "POST", "/api/v1/appeals", forged, `{}`); r.status != 403 {
+			t.Errorf("a forged anti-forgery token: %d", r.status)
+		}
+		if r := f.send(t, "POST", "/api/v1/appeals", dan.headers(true), `{}`); r.status != 422 {
+			t.Errorf("a change with the token reaches validation: %d %s", r.status, r.body)
+		}
+		// A browser's cross-site request is refused whatever it carries.
+		cross := dan.headers(true)
+		cross["Sec-Fetch-Site"] = "cross-site"
+		if r := f.send(t, "POST", "/api/v1/appeals", cross, `{}`); r.status != 403 {
+			t.Errorf("a cross-site change: %d", r.status)
+		}
+		if r := f.send(t, "POST", "/api/v1/logout", dan.headers(true), ""); r.status != 204 || !strings.Contains(r.header.Get("Set-Cookie"), "Max-Age=0") {
+			t.Errorf("sign out: %d %q", r.status, r.header.Get("Set-Cookie"))
+		}
+		if r := f.send(t, "GET", "/api/v1/session", dan.headers(false), ""); r.status != 401 {
+			t.Errorf("the ended session still reads: %d", r.status)
+		}
+		if r := f.send(t, "GET", "/api/v1/session", map[string]string{"Cookie": SessionCookie + "=made-up"}, ""); r.status != 401 {
+			t.Errorf("a made-up session: %d", r.status)
+		}
+
+		// A new password ends the sessions of the old one.
+		_, dan = f.login(t, "dan", "dan's long password")
+		r = f.do(t, "ada", "POST", "/api/v1/users/dan/password", "", "")
+		var cred struct{ Password string }
+		json.Unmarshal([]byte(r.body), &cred)
+		if r.status != 201 || cred.Password == "" {
+			t.Fatalf("a new password for dan: %d %s", r.status, r.body)
+		}
+		if r := f.send(t, "GET", "/api/v1/session", dan.headers(false), ""); r.status != 401 {
+			t.Errorf("a session outlives a new password: %d", r.status)
+		}
+		if r, _ := f.login(t, "dan", cred.Password); r.status != 200 {
+			t.Errorf("dan signs in with the new password: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "olga", "POST", "/api/v1/users/dan/password", "", ""); r.status != 403 {
+			t.Errorf("the assessor resets a password: %d", r.status)
+		}
+
+		// Wrong passwords: three per user, then 429 with Retry-After even
+		// for the right one; each failure audited, without the address.
+		for i := range 3 {
+			r, _ := f.login(t, "sam", "guess")
+			if _, detail := r.problem(t); r.status != 401 || detail != "sign in: wrong user name or password" {
+				t.Errorf("wrong password %d: %d %q", i+1, r.status, detail)
+			}
+		}
+		r, _ = f.login(t, "sam", "sam's long password")
+		if r.status != 429 || r.header.Get("Retry-After") != "900" {
+			t.Errorf("the fourth attempt: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+		}
+		failed := auditActions(t, f.db, "login.failed")
+		if len(failed) != 3 || failed[0].Object != "sam" || failed[0].Actor != "anonymous" ||
+			!strings.Contains(failed[0].Details, `"address":"n1:`) || strings.Contains(failed[0].Details, "127.0.0.1") ||
+			!strings.Contains(failed[2].Details, `"locked_user":true`) {
+			t.Errorf("failed sign-ins audited as %+v", failed)
+		}
+		// An unknown name is answered alike and audited without the name.
+		r, _ = f.login(t, "correct horse battery", "x")
+		if _, detail := r.problem(t); r.status != 401 || detail != "sign in: wrong user name or password" {
+			t.Errorf("an unknown user: %d %q", r.status, detail)
+		}
+		if failed := auditActions(t, f.db, "login.failed"); failed[len(failed)-1].Object != "unknown user" {
+			t.Errorf("an unknown name reached the audit log: %+v", failed[len(failed)-1])
+		}
+		// Seven failures from one address lock it for every user.
+		f.login(t, "olga", "x")
+		f.login(t, "olga", "y")
+		f.login(t, "dina", "z")
+		if r, _ := f.login(t, "dan", cred.Password); r.status != 429 {
+			t.Errorf("an address past its limit: %d", r.status)
+		}
+		if n := len(auditActions(t, f.db, "login")); n != 3 {
+			t.Errorf("%d successful sign-ins audited, want 3", n)
+		}
+		if r := f.do(t, "", "GET", "/metrics", "", ""); !strings.Contains(r.body, `frontline_logins_total{outcome="limited"} 2`) {
+			t.Errorf("metrics lack the limited sign-ins")
+		}
+
+		// Disabling a user revokes their tokens.
+		if r := f.do(t, "ada", "PATCH", "/api/v1/users/sam", "application/json", `{"disabled":true}`); r.status != 200 || !strings.Contains(r.body, `"disabled":true`) {
+			t.Errorf("disable sam: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "sam", "GET", "/api/v1/registry", "", ""); r.status != 401 {
+			t.Errorf("a disabled user's token: %d", r.status)
+		}
+	})
+}
+
+// TestRegistryAdministration reads the registry per role and loads a
+// registry file over HTTP.
+func TestRegistryAdministration(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		read := func(user string) (int, struct {
+			Units  []struct{ Code string }
+			Cadres []struct{ ID string }
+		}) {
+			r := f.do(t, user, "GET", "/api/v1/registry", "", "")
+			var reg struct {
+				Units  []struct{ Code string }
+				Cadres []struct{ ID string }
+			}
+			json.Unmarshal([]byte(r.body), &reg)
+			return r.status, reg
+		}
+		if status, reg := read("sam"); status != 200 || len(reg.Units) < 4 || reg.Cadres == nil || len(reg.Cadres) != 0 {
+			t.Errorf("sam reads the registry: %d %+v (units, no cadres)", status, reg)
+		}
+		if status, reg := read("olga"); status != 200 || len(reg.Cadres) != 2 {
+			t.Errorf("olga reads the registry: %d %+v (with cadres)", status, reg)
+		}
+		if r := f.do(t, "olga", "GET", "/api/v1/registry?kind=galaxy", "", ""); r.status != 422 {
+			t.Errorf("a bad kind: %d", r.status)
+		}
+
+		yaml := "units:\n  - {code: S9, kind: street, name: {zh: 新街道, en: New Street}}\n"
+		r := f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", yaml)
+		if r.status != 200 || !strings.Contains(r.body, `"units":{"added":1`) {
+			t.Fatalf("ada loads a registry file: %d %s", r.status, r.body)
+		}
+		if _, reg := read("dan"); !strings.Contains(r.body, "released") || !func() bool {
+			for _, u := range reg.Units {
+				if u.Code == "S9" {
+					return true
+				}
+			}
+			return false
+		}() {
+			t.Errorf("S9 not in the registry after loading: %+v", reg)
+		}
+		if r := f.do(t, "olga", "POST", "/api/v1/registry", "application/yaml", yaml); r.status != 403 {
+			t.Errorf("the assessor loads the registry: %d", r.status)
+		}
+		r = f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", "units:\n  - {code: S8, kind: galaxy, name: {zh: 甲}}\n")
+		if _, detail := r.problem(t); r.status != 422 || !strings.Contains(detail, "line 2") || !strings.Contains(detail, "kind") {
+			t.Errorf("a bad registry file: %d %q", r.status, detail)
+		}
+		if r := f.do(t, "ada", "POST", "/api/v1/registry", "text/plain", yaml); r.status != 415 {
+			t.Errorf("a registry as text/plain: %d", r.status)
+		}
+		csv := "record,code,kind,parent,name_zh,name_en\nunit,S7,street,,七街道,\n"
+		if r := f.do(t, "ada", "POST", "/api/v1/registry", "text/csv", csv); r.status != 200 {
+			t.Errorf("a CSV registry: %d %s", r.status, r.body)
+		}
+		if n := len(auditActions(t, f.db, "registry.load")); n != 2 {
+			t.Errorf("%d registry loads audited, want 2", n)
+		}
+	})
+}

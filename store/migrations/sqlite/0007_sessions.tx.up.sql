@@ -1,0 +1,10 @@
+-- Dashboard sessions: only the SHA-256 of the cookie's secret is kept.
+CREATE TABLE sessions (
+    hash       TEXT PRIMARY KEY,
+    user_name  TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    seen_at    TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+--bun:split
+CREATE INDEX sessions_user_idx ON sessions (user_name);

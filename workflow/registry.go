@@ -1,0 +1,75 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"frontline/ingest"
+	"frontline/rbac"
+	"frontline/store"
+)
+
+// RegistryLoad is what loading a registry file changed.
+type RegistryLoad struct {
+	store.RegistryResult
+	Released int `json:"released" doc:"quarantined events released because their codes are now known"`
+}
+
+// LoadRegistry reads a registry file (format "yaml" or "csv") and merges
+// it into the registry: units, categories, cadres and tenures are added
+// or changed, never removed. What depends on them follows: kept scores
+// are recomputed when names or kinds change, deadlines when a category's
+// class or urgency does, and quarantined events whose codes are now known
+// are released. source names the file in the audit log.
+func (s *Service) LoadRegistry(ctx context.Context, c Caller, r io.Reader, format, source string) (RegistryLoad, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
+		return RegistryLoad{}, err
+	}
+	codes, err := s.DB.Codes(ctx)
+	if err != nil {
+		return RegistryLoad{}, err
+	}
+	cadres, err := s.DB.CadreIDs(ctx)
+	if err != nil {
+		return RegistryLoad{}, err
+	}
+	known := func(code string) bool {
+		if id, ok := strings.CutPrefix(code, "cadre:"); ok {
+			return cadres[id]
+		}
+		return codes.Units[code]
+	}
+	reg, err := ingest.ParseRegistry(r, format, known)
+	if err != nil {
+		return RegistryLoad{}, invalid("registry", "%s: %v", source, err)
+	}
+	res, err := s.DB.LoadRegistry(ctx, reg, store.OriginRegistry)
+	if err != nil {
+		return RegistryLoad{}, err
+	}
+	if err := s.auditUser(ctx, c, "registry.load", source, res); err != nil {
+		return RegistryLoad{}, err
+	}
+	if res.Units.Changed > 0 {
+		// Names and kinds show in kept scores; no event marks them.
+		if err := s.DB.MarkScoresStale(ctx); err != nil {
+			return RegistryLoad{}, err
+		}
+	}
+	if res.Categories.Changed > 0 {
+		// A category's class or default urgency decides its deadlines.
+		if _, err := s.DB.Rebuild(ctx); err != nil {
+			return RegistryLoad{}, fmt.Errorf("recompute deadlines: %w", err)
+		}
+	}
+	released, err := (&ingest.Ingester{Store: s.DB, Pseudo: s.Pseudo}).Release(ctx)
+	if err != nil {
+		return RegistryLoad{}, fmt.Errorf("release quarantine: %w", err)
+	}
+	if _, err := s.DB.RefreshScores(ctx, s.Now()); err != nil {
+		return RegistryLoad{}, err
+	}
+	return RegistryLoad{RegistryResult: res, Released: released}, nil
+}
