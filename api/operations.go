@@ -49,7 +49,7 @@ func (s *Server) register() {
 	}, s.unitScores)
 	huma.Register(s.api, huma.Operation{
 		OperationID: "explain-unit", Method: http.MethodGet, Path: "/api/v1/units/{code}/explain", Tags: []string{"scores"},
-		Summary:     "Every number behind one unit's score",
+		Summary: "Every number behind one unit's score",
 		Description: "Each metric's numerator and denominator with the ids of the cases counted and failed, the penalties, " +
 			"and the unit's appeals and the findings against it. Counts the period's cases: slower than GET /scores.",
 		Security: bearer,
