@@ -14,6 +14,7 @@ import (
 	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/rbac"
+	"frontline/scoring"
 	"frontline/store"
 	"frontline/view"
 	"frontline/workflow"
@@ -243,7 +244,7 @@ type ScoresOutput struct {
 	}
 }
 
-func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.Unit) bool) (*ScoresOutput, []view.Unit, error) {
+func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u *scoring.UnitScore) bool) (*ScoresOutput, []view.Unit, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -256,7 +257,7 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 		return nil, nil, err
 	}
 	policy := policies.At(p.From)
-	report, err := s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
+	report, err := s.monthScores(ctx, in, p, asof, policy)
 	if err != nil {
 		return nil, nil, problem(s.log, err)
 	}
@@ -269,16 +270,27 @@ func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u view.U
 	out.Body.Policy, out.Body.AuditHead = policy.Effective.String(), head.String()
 	var units []view.Unit
 	for _, u := range report.Units {
-		v := view.UnitOf(u, in.Lang)
-		if c.Sees("scores", u.Unit) && keep(v) {
-			units = append(units, v)
+		if keep(u) && c.Sees("scores", u.Unit) {
+			units = append(units, view.UnitOf(u, in.Lang))
 		}
 	}
 	return out, units, nil
 }
 
+// monthScores scores a period as of asof: a month asked as of now from
+// its kept scores when they are current, anything else from the counts.
+func (s *Server) monthScores(ctx context.Context, in *PeriodInput, p evaluation.Period, asof time.Time, policy *evaluation.Policy) (*scoring.Report, error) {
+	if in.AsOf == "" && in.Period != "" && len(p.Name) == len("2006-01") {
+		report, ok, err := s.db.KeptScores(ctx, p.Name, p.From, p.To, asof)
+		if err != nil || ok {
+			return report, err
+		}
+	}
+	return s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
+}
+
 func (s *Server) listScores(ctx context.Context, in *ScoresInput) (*ScoresOutput, error) {
-	out, units, err := s.scores(ctx, &in.PeriodInput, func(u view.Unit) bool { return in.Kind == "" || u.Kind == in.Kind })
+	out, units, err := s.scores(ctx, &in.PeriodInput, func(u *scoring.UnitScore) bool { return in.Kind == "" || string(u.Kind) == in.Kind })
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +307,7 @@ type UnitScoresInput struct {
 }
 
 func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOutput, error) {
-	out, units, err := s.scores(ctx, &in.PeriodInput, func(u view.Unit) bool { return u.Unit == in.Code })
+	out, units, err := s.scores(ctx, &in.PeriodInput, func(u *scoring.UnitScore) bool { return u.Unit == in.Code })
 	if err != nil {
 		return nil, err
 	}

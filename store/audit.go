@@ -111,7 +111,11 @@ func (db *DB) VerifyAudit(ctx context.Context, anchor *audit.Head) (audit.Head, 
 // prints, so that a later reader can check the log still holds it.
 func (db *DB) AuditHead(ctx context.Context) (audit.Head, error) {
 	h := audit.Head{Hash: audit.Genesis}
-	err := db.reads.QueryRowContext(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&h.Seq, &h.Hash)
+	st, err := db.prepared(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+	if err != nil {
+		return h, db.wrap("read audit head", err)
+	}
+	err = st.QueryRowContext(ctx).Scan(&h.Seq, &h.Hash)
 	if err == sql.ErrNoRows {
 		return h, nil
 	}

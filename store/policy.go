@@ -115,7 +115,11 @@ func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
 // rulesWithStamp returns the rules and the stamp they were read at; an
 // ingest transaction compares the stamp under its lock.
 func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, error) {
-	stamp, err := scanStamp(db.sql.QueryRowContext(ctx, rulesStampQuery).Scan)
+	st, err := db.prepared(ctx, rulesStampQuery)
+	if err != nil {
+		return nil, "", db.wrap("read rules", err)
+	}
+	stamp, err := scanStamp(st.QueryRowContext(ctx).Scan)
 	if err != nil {
 		return nil, "", db.wrap("read rules", err)
 	}

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -24,6 +28,7 @@ type scorePeriodRow struct {
 	AsOf            time.Time `bun:"asof,nullzero"`
 	ComputedAt      time.Time `bun:"computed_at,nullzero"`
 	Policy          string    `bun:"policy,nullzero"`
+	Horizon         time.Time `bun:"horizon,nullzero"`
 }
 
 type scoreRow struct {
@@ -77,7 +82,8 @@ type CachedPeriod struct {
 	AsOf       time.Time
 	ComputedAt time.Time
 	Policy     string
-	Stale      bool // events arrived since they were computed
+	Stale      bool      // events arrived since they were computed
+	Horizon    time.Time // the latest stored event's time when they were computed
 }
 
 // RefreshScores recomputes, as of asof, the monthly scores of every month
@@ -112,6 +118,10 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 		return db.wrap("refresh scores", err)
 	}
 	policy := rules.Policies.At(period.From)
+	var horizon timeCol
+	if err := db.sql.QueryRowContext(ctx, "SELECT "+db.ts("horizon")+" FROM count_state").Scan(&horizon); err != nil {
+		return db.wrap("refresh scores", err)
+	}
 	report, err := db.Scores(ctx, period.From, period.To, ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
 	if err != nil {
 		return err
@@ -137,7 +147,7 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 		// meanwhile leave the month stale for the next refresh.
 		_, err := tx.NewUpdate().Model((*scorePeriodRow)(nil)).
 			Set("computed_version = ?", sp.Version).Set("asof = ?", asof.UTC()).
-			Set("computed_at = ?", db.now().UTC()).Set("policy = ?", policy.Effective.String()).
+			Set("computed_at = ?", db.now().UTC()).Set("policy = ?", policy.Effective.String()).Set("horizon = ?", nullTime(horizon.t)).
 			Where("period = ?", sp.Period).Exec(ctx)
 		return err
 	})
@@ -156,7 +166,9 @@ func (db *DB) MarkScoresStale(ctx context.Context) error {
 // what they are; KindNotFound when the month was never computed.
 func (db *DB) CachedScores(ctx context.Context, month, unit string) (*CachedPeriod, []*scoring.UnitScore, error) {
 	var sp scorePeriodRow
-	if err := db.reads.NewSelect().Model(&sp).Where("sp.period = ?", month).Scan(ctx); err != nil {
+	if err := db.reads.NewSelect().Model(&sp).Where("sp.period = ?", month).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, evaluation.Errorf(evaluation.KindNotFound, "read cached scores", "no events in %s", month)
+	} else if err != nil {
 		return nil, nil, db.wrap("read cached scores", err)
 	}
 	if sp.ComputedVersion < 0 {
@@ -180,5 +192,94 @@ func (db *DB) CachedScores(ctx context.Context, month, unit string) (*CachedPeri
 	}
 	scoring.SortUnits(out)
 	return &CachedPeriod{Period: sp.Period, AsOf: utc(sp.AsOf), ComputedAt: utc(sp.ComputedAt), Policy: sp.Policy,
-		Stale: sp.Version > sp.ComputedVersion}, out, nil
+		Stale: sp.Version > sp.ComputedVersion, Horizon: utc(sp.Horizon)}, out, nil
+}
+
+// KeptScores returns a month's kept scores when they are its scores as
+// of asof, and ok false when they may not be: the month is not kept or
+// is stale, it was kept as of a later time, or one of its cases had a
+// deadline still open at the time it was kept (it may have fallen due
+// since). Past months, whose deadlines are all settled, are read from
+// the kept rows. Kept as of a time before some of the events then
+// stored (refresh --asof), they stand for that time only. A month's
+// decoded scores are held in memory until it is kept again, so a read
+// costs one lookup of the month's state.
+func (db *DB) KeptScores(ctx context.Context, month string, from, to, asof time.Time) (report *scoring.Report, ok bool, err error) {
+	st, err := db.prepared(ctx, "SELECT version, computed_version, "+db.ts("asof")+", "+db.ts("computed_at")+", "+db.ts("horizon")+
+		" FROM score_periods WHERE period = $1")
+	if err != nil {
+		return nil, false, db.wrap("read kept scores", err)
+	}
+	sp := scorePeriodRow{Period: month}
+	var at, computed, horizon timeCol
+	if err := st.QueryRowContext(ctx, month).Scan(&sp.Version, &sp.ComputedVersion, &at, &computed, &horizon); errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, db.wrap("read kept scores", err)
+	}
+	sp.AsOf, sp.ComputedAt, sp.Horizon = at.t, computed.t, horizon.t
+	if sp.ComputedVersion < 0 || sp.Version > sp.ComputedVersion || sp.AsOf.After(asof) || sp.Horizon.IsZero() || sp.AsOf.Before(sp.Horizon) {
+		return nil, false, nil
+	}
+	e, err := db.kept.get(sp, func() (keptEntry, error) {
+		_, units, err := db.CachedScores(ctx, month, "")
+		if err != nil {
+			return keptEntry{}, err
+		}
+		opened := "c.opened_at"
+		if db.engine == SQLite {
+			opened = "+c.opened_at" // steer SQLite to the open_until index
+		}
+		var one int
+		err = db.reads.QueryRowContext(ctx, "SELECT 1 FROM cases AS c WHERE c.open_until > ? AND "+opened+" >= ? AND "+opened+" < ? LIMIT 1",
+			sp.AsOf.UTC(), from.UTC(), to.UTC()).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return keptEntry{units: units, settled: true}, nil
+		case err != nil:
+			return keptEntry{}, db.wrap("read open cases", err)
+		}
+		return keptEntry{}, nil
+	})
+	if err != nil || !e.settled {
+		return nil, false, err
+	}
+	return &scoring.Report{AsOf: asof, Units: slices.Clone(e.units)}, true, nil
+}
+
+// keptCache holds the decoded kept scores of the months read lately,
+// each under the state it was kept in.
+type keptCache struct {
+	mu     sync.Mutex
+	months map[string]keptEntry
+}
+
+type keptEntry struct {
+	version  int64
+	computed time.Time
+	units    []*scoring.UnitScore // shared: read, never changed
+	settled  bool                 // no deadline of the month was open when kept
+}
+
+// get returns the entry of sp's month as kept now, loading it when the
+// month was kept again since.
+func (c *keptCache) get(sp scorePeriodRow, load func() (keptEntry, error)) (keptEntry, error) {
+	c.mu.Lock()
+	e, ok := c.months[sp.Period]
+	c.mu.Unlock()
+	if ok && e.version == sp.ComputedVersion && e.computed.Equal(sp.ComputedAt) {
+		return e, nil
+	}
+	e, err := load()
+	if err != nil {
+		return e, err
+	}
+	e.version, e.computed = sp.ComputedVersion, sp.ComputedAt
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.months == nil || len(c.months) >= 240 {
+		c.months = map[string]keptEntry{}
+	}
+	c.months[sp.Period] = e
+	return e, nil
 }

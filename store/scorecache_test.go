@@ -85,3 +85,60 @@ func TestMovedCaseMarksBothMonths(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptScoresServeOnlyWhenCurrent: a month's kept scores stand for
+// its scores as of a later time only when nothing in it can have changed.
+func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+		ingestString(t, db, strings.Join(lines[:14], "\n"), 100)
+		from, to := time.Date(2026, 5, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC)
+		kept := func(asof time.Time) (*scoring.Report, bool) {
+			t.Helper()
+			r, ok, err := db.KeptScores(ctx, "2026-06", from, to, asof)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r, ok
+		}
+		if _, ok := kept(to); ok {
+			t.Error("kept scores served before any refresh")
+		}
+		// Kept as of W1's first hour: its later deadlines were open then.
+		during := time.Date(2026, 6, 1, 1, 12, 0, 0, time.UTC)
+		if _, err := db.RefreshScores(ctx, during); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := kept(to); ok {
+			t.Error("scores kept while deadlines were open stand for a later time")
+		}
+		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		if err := db.MarkScoresStale(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RefreshScores(ctx, asof); err != nil {
+			t.Fatal(err)
+		}
+		later := asof.AddDate(0, 1, 0)
+		got, ok := kept(later)
+		if !ok {
+			t.Fatal("settled month's kept scores not served")
+		}
+		want, err := db.Scores(ctx, from, to, ScoreOptions{AsOf: later, Scoring: evaluation.DefaultScoring()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.Units, got.Units); diff != "" {
+			t.Errorf("kept scores differ from computed (-computed +kept):\n%s", diff)
+		}
+		if _, ok := kept(asof.Add(-time.Hour)); ok {
+			t.Error("scores kept as of July 1 served for an earlier time")
+		}
+		ingestString(t, db, strings.Join(lines[14:], "\n"), 100)
+		if _, ok := kept(later); ok {
+			t.Error("stale kept scores served")
+		}
+	})
+}

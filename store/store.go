@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,6 +60,10 @@ type DB struct {
 	engine Engine
 	now    func() time.Time
 	rules  rulesCache
+	kept   keptCache
+	// stmts holds the statements prepared on the reads pool for the
+	// queries every request runs (see prepared).
+	stmts sync.Map
 }
 
 // Option configures Open.
@@ -82,6 +87,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		db.sql.SetMaxOpenConns(16)
+		db.sql.SetMaxIdleConns(16)
 		db.bun = bun.NewDB(db.sql, pgdialect.New())
 		db.reads = db.bun
 	default:
@@ -101,6 +107,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
 		reads.SetMaxOpenConns(4)
+		reads.SetMaxIdleConns(4) // kept open: opening a connection costs more than most reads
 		db.reads = bun.NewDB(reads, sqlitedialect.New())
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
@@ -131,10 +138,33 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	if db.reads != db.bun {
 		db.reads.Close()
 	}
 	return db.sql.Close()
+}
+
+// prepared returns query prepared on the reads pool, preparing it the
+// first time. The queries each API request runs go through here: SQLite
+// spends more time parsing such a small query than running it. Queries
+// write their parameters as $1, $2…, which both engines read.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.reads.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // Ping checks that the database answers.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 // $FRONTLINE_* variables.
 type serveConfig struct {
 	addr     string
+	debug    string
 	shutdown time.Duration
 	api      api.Config
 }
@@ -27,6 +29,7 @@ type serveConfig struct {
 func serveFlags(a *app, fs *flag.FlagSet) *serveConfig {
 	c := &serveConfig{}
 	fs.StringVar(&c.addr, "addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to listen on ($FRONTLINE_ADDR)")
+	fs.StringVar(&c.debug, "debug-addr", a.getenv("FRONTLINE_DEBUG_ADDR"), "serve Go's profiler (/debug/pprof) on this address, apart from the API; off by default ($FRONTLINE_DEBUG_ADDR)")
 	fs.DurationVar(&c.shutdown, "shutdown", 30*time.Second, "how long to let requests in flight finish on shutdown")
 	fs.Int64Var(&c.api.MaxEventBytes, "max-event-bytes", envInt(a, "FRONTLINE_MAX_EVENT_BYTES", 64<<20),
 		"largest POST /events body in bytes ($FRONTLINE_MAX_EVENT_BYTES)")
@@ -68,6 +71,22 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Engine())))
+	if cfg.debug != "" {
+		// The profiler's own mux: nothing of it is reachable on the API's address.
+		dm := http.NewServeMux()
+		dm.HandleFunc("/debug/pprof/", pprof.Index)
+		dm.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		dm.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dm.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		dm.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		dl, err := net.Listen("tcp", cfg.debug)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.debug, err)
+		}
+		defer dl.Close()
+		go http.Serve(dl, dm)
+		log.Info("profiler", slog.String("addr", dl.Addr().String()))
+	}
 	if a.ready != nil {
 		a.ready(ln.Addr().String())
 	}

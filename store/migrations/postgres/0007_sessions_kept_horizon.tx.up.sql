@@ -8,3 +8,7 @@ CREATE TABLE sessions (
 );
 --bun:split
 CREATE INDEX sessions_user_idx ON sessions (user_name);
+--bun:split
+-- The latest event time when a month's scores were kept: kept as of a
+-- later time, they stand for any later time until the month goes stale.
+ALTER TABLE score_periods ADD COLUMN horizon TIMESTAMPTZ;
