@@ -36,11 +36,11 @@ func main() {
 }
 
 type config struct {
-	url, token, caseToken      string
-	period, events             string
-	duration                   time.Duration
-	workers, batch             int
-	asJSON                     bool
+	url, token, caseToken string
+	period, events        string
+	duration              time.Duration
+	workers, batch        int
+	asJSON                bool
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -146,7 +146,9 @@ func reads(ctx context.Context, c config) (report, error) {
 		return report{}, fmt.Errorf("no unit has scores in %s", c.period)
 	}
 	var targets []vegeta.Target
-	get := func(path string) { targets = append(targets, vegeta.Target{Method: "GET", URL: c.url + path, Header: header}) }
+	get := func(path string) {
+		targets = append(targets, vegeta.Target{Method: "GET", URL: c.url + path, Header: header})
+	}
 	for i, u := range scores.Units {
 		if i%8 == 0 {
 			get("/api/v1/scores?period=" + c.period)
