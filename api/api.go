@@ -308,7 +308,7 @@ func (s *Server) breachGauge(emit func(value float64, labels ...string)) {
 }
 
 func (s *Server) countBreaches(ctx context.Context) (map[string]float64, error) {
-	policies, err := s.db.Policies(ctx)
+	policies, err := s.db.RecentPolicies(ctx, time.Second)
 	if err != nil {
 		return nil, err
 	}

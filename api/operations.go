@@ -184,7 +184,7 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	if err := s.audit(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
 		return nil, err
 	}
-	policies, err := s.db.Policies(ctx)
+	policies, err := s.db.RecentPolicies(ctx, time.Second)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
@@ -202,7 +202,7 @@ type PeriodInput struct {
 
 // resolve reads the period in the policy's zone.
 func (s *Server) resolve(ctx context.Context, in *PeriodInput) (evaluation.Period, time.Time, evaluation.Policies, error) {
-	policies, err := s.db.Policies(ctx)
+	policies, err := s.db.RecentPolicies(ctx, time.Second)
 	if err != nil {
 		return evaluation.Period{}, time.Time{}, nil, problem(s.log, err)
 	}

@@ -190,7 +190,7 @@ func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, e
 	}
 	var since time.Time
 	if in.Since != "" {
-		policies, err := s.db.Policies(ctx)
+		policies, err := s.db.RecentPolicies(ctx, time.Second)
 		if err != nil {
 			return nil, problem(s.log, err)
 		}

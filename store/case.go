@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -138,32 +136,55 @@ func CaseNotFound(id string) error {
 
 // Case returns a case's derived state and trail.
 func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
-	var c caseRow
-	if err := db.bun.NewSelect().Model(&c).Where("c.id = ?", id).Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, CaseNotFound(id)
-		}
+	// Prepared, on the reads pool: a case is read on many requests, and
+	// waits for no writer.
+	q := db.caseQueries()
+	var cs []caseRow
+	if err := db.scanPrepared(ctx, q.caseRow, &cs, id); err != nil {
 		return nil, db.wrap("read case", err)
 	}
+	if len(cs) == 0 {
+		return nil, CaseNotFound(id)
+	}
 	var as []assignmentRow
-	// The order of Derive: by dispatch time (none first), then unit.
-	if err := db.bun.NewSelect().Model(&as).Where("a.case_id = ?", id).
-		OrderExpr("a.dispatched_at IS NOT NULL, a.dispatched_at, a.unit").Scan(ctx); err != nil {
+	if err := db.scanPrepared(ctx, q.assignments, &as, id); err != nil {
 		return nil, db.wrap("read assignments", err)
 	}
-	trail, err := db.Trail(ctx, id)
+	var rounds []redisposeRow
+	if err := db.scanPrepared(ctx, q.rounds, &rounds, id); err != nil {
+		return nil, db.wrap("read deadlines", err)
+	}
+	var events []eventRow
+	if err := db.scanPrepared(ctx, q.events, &events, id); err != nil {
+		return nil, db.wrap("read trail", err)
+	}
+	trail, err := decodeTrail(events)
 	if err != nil {
 		return nil, err
 	}
-	deadlines, err := db.caseDeadlines(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	v := &CaseView{Case: c.domain(), Trail: trail, Deadlines: deadlines}
+	v := &CaseView{Case: cs[0].domain(), Trail: trail, Deadlines: assemble(cs, as, rounds)}
 	for i := range as {
 		v.Assignments = append(v.Assignments, as[i].domain())
 	}
 	return v, nil
+}
+
+// caseSQL is the text of the queries Case prepares, written by bun from
+// the models once.
+type caseSQL struct{ caseRow, assignments, rounds, events string }
+
+func (db *DB) caseQueries() caseSQL {
+	db.caseSQLOnce.Do(func() {
+		db.caseSQL = caseSQL{
+			caseRow: db.reads.NewSelect().Model((*caseRow)(nil)).Where("c.id = $1").String(),
+			// The order of Derive: by dispatch time (none first), then unit.
+			assignments: db.reads.NewSelect().Model((*assignmentRow)(nil)).Where("a.case_id = $1").
+				OrderExpr("a.dispatched_at IS NOT NULL, a.dispatched_at, a.unit").String(),
+			rounds: db.reads.NewSelect().Model((*redisposeRow)(nil)).Where("r.case_id = $1").String(),
+			events: db.reads.NewSelect().Model((*eventRow)(nil)).Column("id", "body").Where("case_id = $1").String(),
+		}
+	})
+	return db.caseSQL
 }
 
 // Trails returns the events of the given cases, each trail in time order.
@@ -197,10 +218,15 @@ func (db *DB) Trail(ctx context.Context, caseID string) ([]evaluation.Event, err
 	if err := db.bun.NewSelect().Model(&rows).Column("id", "body").Where("case_id = ?", caseID).Scan(ctx); err != nil {
 		return nil, db.wrap("read trail", err)
 	}
+	return decodeTrail(rows)
+}
+
+// decodeTrail decodes a case's events into a trail in time order.
+func decodeTrail(rows []eventRow) ([]evaluation.Event, error) {
 	trail := make([]evaluation.Event, len(rows))
 	for i, r := range rows {
 		if err := json.Unmarshal([]byte(r.Body), &trail[i]); err != nil {
-			return nil, db.wrap("read trail", fmt.Errorf("decode event %s: %w", r.ID, err))
+			return nil, fmt.Errorf("read trail: decode event %s: %w", r.ID, err)
 		}
 	}
 	evaluation.SortTrail(trail)

@@ -148,19 +148,3 @@ func assemble(calls []caseRow, assigned []assignmentRow, rounds []redisposeRow) 
 	return out
 }
 
-// caseDeadlines returns one case's deadlines in due order.
-func (db *DB) caseDeadlines(ctx context.Context, caseID string) ([]evaluation.Deadline, error) {
-	var calls []caseRow
-	var assigned []assignmentRow
-	var rounds []redisposeRow
-	for _, q := range []*bun.SelectQuery{
-		db.bun.NewSelect().Model(&calls).Where("c.id = ? AND c.call_due IS NOT NULL", caseID),
-		db.bun.NewSelect().Model(&assigned).Where("a.case_id = ? AND a.respond_due IS NOT NULL", caseID),
-		db.bun.NewSelect().Model(&rounds).Where("r.case_id = ?", caseID),
-	} {
-		if err := q.Scan(ctx); err != nil {
-			return nil, db.wrap("read deadlines", err)
-		}
-	}
-	return assemble(calls, assigned, rounds), nil
-}

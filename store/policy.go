@@ -33,6 +33,7 @@ type policyHistoryRow struct {
 // effective date (the old text stays in policy_history), and recomputes
 // every case's deadlines under the new set of versions.
 func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy, int, error) {
+	defer db.rules.expire()
 	p, err := ingest.ParsePolicy(source)
 	if err != nil {
 		return nil, 0, evaluation.Errorf(evaluation.KindInvalid, "load policy", "%w", err)
@@ -80,9 +81,17 @@ func (db *DB) Policies(ctx context.Context) (evaluation.Policies, error) {
 // rulesCache keeps the compiled rules (policies with their calendars, and
 // the category classes) until the tables they come from change.
 type rulesCache struct {
-	mu    sync.Mutex
-	stamp string
-	rules *evaluation.Rules
+	mu      sync.Mutex
+	stamp   string
+	rules   *evaluation.Rules
+	checked time.Time // when the stamp was last read
+}
+
+// expire makes the next RecentPolicies read the stamp again.
+func (c *rulesCache) expire() {
+	c.mu.Lock()
+	c.checked = time.Time{}
+	c.mu.Unlock()
 }
 
 // rulesStampQuery says whether the tables the rules come from changed.
@@ -112,6 +121,20 @@ func (db *DB) Rules(ctx context.Context) (*evaluation.Rules, error) {
 	return rules, err
 }
 
+// RecentPolicies returns the policies as checked at most maxAge ago: for
+// reads that many requests a second make, where a policy loaded by
+// another process may show a moment late. What derives or stores
+// anything uses Policies.
+func (db *DB) RecentPolicies(ctx context.Context, maxAge time.Duration) (evaluation.Policies, error) {
+	db.rules.mu.Lock()
+	rules, fresh := db.rules.rules, time.Since(db.rules.checked) < maxAge
+	db.rules.mu.Unlock()
+	if rules != nil && fresh {
+		return rules.Policies, nil
+	}
+	return db.Policies(ctx)
+}
+
 // rulesWithStamp returns the rules and the stamp they were read at; an
 // ingest transaction compares the stamp under its lock.
 func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, error) {
@@ -126,6 +149,7 @@ func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, er
 	db.rules.mu.Lock()
 	defer db.rules.mu.Unlock()
 	if db.rules.rules != nil && db.rules.stamp == stamp {
+		db.rules.checked = time.Now()
 		return db.rules.rules, stamp, nil
 	}
 	sources, err := db.PolicySources(ctx)
@@ -151,6 +175,6 @@ func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, er
 	for _, u := range units {
 		rules.Units[u.Code] = evaluation.UnitKind(u.Kind)
 	}
-	db.rules.stamp, db.rules.rules = stamp, rules
+	db.rules.stamp, db.rules.rules, db.rules.checked = stamp, rules, time.Now()
 	return rules, stamp, nil
 }

@@ -90,6 +90,7 @@ type RegistryResult struct {
 // kept, and every change to an existing record is kept in
 // registry_changes with its old and new value, so nothing is lost.
 func (db *DB) LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin string) (RegistryResult, error) {
+	defer db.rules.expire()
 	var res RegistryResult
 	now := db.now().UTC()
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -63,7 +63,9 @@ type DB struct {
 	kept   keptCache
 	// stmts holds the statements prepared on the reads pool for the
 	// queries every request runs (see prepared).
-	stmts sync.Map
+	stmts       sync.Map
+	caseSQLOnce sync.Once
+	caseSQL     caseSQL
 }
 
 // Option configures Open.
@@ -165,6 +167,24 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 		return prev.(*sql.Stmt), nil
 	}
 	return st, nil
+}
+
+// scanPrepared runs a prepared query and scans its rows into dest, a
+// pointer to a slice of a bun model, by column name.
+func (db *DB) scanPrepared(ctx context.Context, query string, dest any, args ...any) error {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := db.reads.ScanRows(ctx, rows, dest); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return rows.Err()
 }
 
 // Ping checks that the database answers.
