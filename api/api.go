@@ -43,6 +43,12 @@ type Config struct {
 	// window (default 15 min, 5 and 20).
 	LoginWindow                     time.Duration
 	LoginsPerUser, LoginsPerAddress int
+	// RefreshEvery, when set, recomputes the kept scores that ingest
+	// made stale in the background, at most this often, instead of after
+	// each POST /events: a stream of batches then does not recompute the
+	// same months after every one. Reads meanwhile count the stale
+	// months afresh, so they are never out of date. Close stops it.
+	RefreshEvery time.Duration
 }
 
 // Server serves the API over one database.
@@ -62,6 +68,10 @@ type Server struct {
 
 	logins *throttle
 	checks chan struct{}
+
+	stale chan struct{} // kept scores to refresh, when refreshing in the background
+	stop  context.CancelFunc
+	done  chan struct{}
 
 	breachMu   sync.Mutex
 	breaches   map[string]float64
@@ -107,6 +117,12 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "the dashboard's session, from POST /api/v1/login"},
 	}
+	if cfg.RefreshEvery > 0 && db != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stale, s.stop, s.done = make(chan struct{}, 1), stop, make(chan struct{})
+		s.stale <- struct{}{} // what an earlier run left stale
+		go s.refreshLoop(ctx)
+	}
 	s.api = humago.New(s.mux, config)
 	if db != nil {
 		s.metrics.gauge("frontline_breaches", "Breached deadlines of the cases opened this month (in the policy's zone), as of the scrape, by milestone.",
@@ -118,6 +134,51 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /docs", s.docs)
 	return s
+}
+
+// Close stops the background refresh, if any, after the one under way.
+func (s *Server) Close() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
+}
+
+// scoresChanged refreshes the kept scores after events were stored: now,
+// or soon in the background.
+func (s *Server) scoresChanged(ctx context.Context) error {
+	if s.stale == nil {
+		_, err := s.db.RefreshScores(ctx, s.now())
+		return err
+	}
+	select {
+	case s.stale <- struct{}{}:
+	default: // a refresh is already due
+	}
+	return nil
+}
+
+func (s *Server) refreshLoop(ctx context.Context) {
+	defer close(s.done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stale:
+		}
+		start := time.Now()
+		months, err := s.db.RefreshScores(context.WithoutCancel(ctx), s.now())
+		if err != nil {
+			s.log.Error("refresh kept scores", slog.String("error", err.Error()))
+		} else if len(months) > 0 {
+			s.log.Info("refreshed kept scores", slog.Int("months", len(months)), slog.Duration("elapsed", time.Since(start)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.cfg.RefreshEvery):
+		}
+	}
 }
 
 // Handler returns the server's handler: every route, with access logs

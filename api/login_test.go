@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"frontline/audit"
 	"frontline/rbac"
@@ -245,6 +247,38 @@ func TestRegistryAdministration(t *testing.T) {
 		}
 		if n := len(auditActions(t, f.db, "registry.load")); n != 2 {
 			t.Errorf("%d registry loads audited, want 2", n)
+		}
+	})
+}
+
+// TestBackgroundRefresh: with RefreshEvery set, ingest leaves the kept
+// scores to a background refresh; reads meanwhile are current anyway.
+func TestBackgroundRefresh(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{RefreshEvery: 20 * time.Millisecond})
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+			t.Fatalf("post events: %d %s", r.status, r.body)
+		}
+		// Current at once, whether or not the refresh has run.
+		r := f.do(t, "dan", "GET", "/api/v1/units/D1/scores?period=2026-06", "", "")
+		if r.status != 200 || !strings.Contains(r.body, `"unit":"D1"`) {
+			t.Errorf("D1's scores right after ingest: %d %s", r.status, r.body)
+		}
+		ctx := context.Background()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			cp, _, err := f.db.CachedScores(ctx, "2026-06", "")
+			if err == nil && !cp.Stale {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("kept scores of June not refreshed in the background: %+v %v", cp, err)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	})
 }

@@ -131,7 +131,7 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 		return nil, problem(s.log, err)
 	}
 	if sum.Accepted > 0 {
-		if _, err := s.db.RefreshScores(ctx, s.now()); err != nil {
+		if err := s.scoresChanged(ctx); err != nil {
 			return nil, problem(s.log, err)
 		}
 	}

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("frontline-load "+mode, flag.ContinueOnError)
 	var c config
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the server")
-	fs.StringVar(&c.token, "token", os.Getenv("FRONTLINE_TOKEN"), "an API token ($FRONTLINE_TOKEN): an assessor's for reads, dispatch's for ingest")
+	fs.StringVar(&c.token, "token", os.Getenv("FRONTLINE_TOKEN"), "an API token ($FRONTLINE_TOKEN): for reads an assessor's (scores are read), for ingest dispatch's")
 	fs.StringVar(&c.caseToken, "case-token", "", "reads: a token that may read cases (an inspector's), to read cases too")
 	fs.StringVar(&c.period, "period", "", "reads: the month to read scores of (required)")
 	fs.StringVar(&c.events, "events", "", "ingest: an NDJSON file of events to post (required)")
@@ -62,8 +62,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if c.token == "" {
-		return errors.New("--token is required")
+	if c.token == "" && c.caseToken == "" {
+		return errors.New("--token (or, for reads, --case-token) is required")
 	}
 	c.url = strings.TrimRight(c.url, "/")
 	before, err := residentMemory(ctx, c.url)
@@ -135,25 +135,27 @@ func reads(ctx context.Context, c config) (report, error) {
 	if c.workers == 0 {
 		c.workers = 8
 	}
-	header := http.Header{"Authorization": {"Bearer " + c.token}}
-	var scores struct {
-		Units []struct{ Unit string } `json:"units"`
-	}
-	if err := getJSON(ctx, c.url+"/api/v1/scores?period="+c.period+"&per_page=1000", header, &scores); err != nil {
-		return report{}, err
-	}
-	if len(scores.Units) == 0 {
-		return report{}, fmt.Errorf("no unit has scores in %s", c.period)
-	}
 	var targets []vegeta.Target
-	get := func(path string) {
-		targets = append(targets, vegeta.Target{Method: "GET", URL: c.url + path, Header: header})
-	}
-	for i, u := range scores.Units {
-		if i%8 == 0 {
-			get("/api/v1/scores?period=" + c.period)
+	if c.token != "" {
+		header := http.Header{"Authorization": {"Bearer " + c.token}}
+		var scores struct {
+			Units []struct{ Unit string } `json:"units"`
 		}
-		get("/api/v1/units/" + u.Unit + "/scores?period=" + c.period)
+		if err := getJSON(ctx, c.url+"/api/v1/scores?period="+c.period+"&per_page=1000", header, &scores); err != nil {
+			return report{}, err
+		}
+		if len(scores.Units) == 0 {
+			return report{}, fmt.Errorf("no unit has scores in %s", c.period)
+		}
+		get := func(path string) {
+			targets = append(targets, vegeta.Target{Method: "GET", URL: c.url + path, Header: header})
+		}
+		for i, u := range scores.Units {
+			if i%8 == 0 {
+				get("/api/v1/scores?period=" + c.period)
+			}
+			get("/api/v1/units/" + u.Unit + "/scores?period=" + c.period)
+		}
 	}
 	if c.caseToken != "" {
 		caseHeader := http.Header{"Authorization": {"Bearer " + c.caseToken}}
@@ -162,7 +164,7 @@ func reads(ctx context.Context, c config) (report, error) {
 			return report{}, err
 		}
 		// As many case reads as score reads.
-		for i := range len(targets) {
+		for i := range max(len(targets), len(cases)) {
 			targets = append(targets, vegeta.Target{Method: "GET", URL: c.url + "/api/v1/cases/" + cases[i%len(cases)], Header: caseHeader})
 		}
 	}

@@ -33,6 +33,8 @@ func serveFlags(a *app, fs *flag.FlagSet) *serveConfig {
 	fs.DurationVar(&c.shutdown, "shutdown", 30*time.Second, "how long to let requests in flight finish on shutdown")
 	fs.Int64Var(&c.api.MaxEventBytes, "max-event-bytes", envInt(a, "FRONTLINE_MAX_EVENT_BYTES", 64<<20),
 		"largest POST /events body in bytes ($FRONTLINE_MAX_EVENT_BYTES)")
+	fs.DurationVar(&c.api.RefreshEvery, "refresh-every", envDuration(a, "FRONTLINE_REFRESH_EVERY", time.Second),
+		"recompute kept scores that ingest made stale in the background at most this often ($FRONTLINE_REFRESH_EVERY)")
 	fs.BoolVar(&c.api.SecureCookies, "secure-cookies", a.getenv("FRONTLINE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure when TLS ends at a proxy in front ($FRONTLINE_SECURE_COOKIES=true)")
 	fs.DurationVar(&c.api.SessionIdle, "session-idle", envDuration(a, "FRONTLINE_SESSION_IDLE", 2*time.Hour),
@@ -64,6 +66,7 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, nil))
 	srv := api.New(db, pseudo, log, a.now, cfg.api)
+	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
