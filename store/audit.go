@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"frontline/audit"
@@ -13,7 +14,12 @@ import (
 // linear; SQLite's write transactions already run one at a time.
 const auditLock = 7003
 
-// AppendAudit adds an entry at the end of the chain and returns it linked.
+// AppendAudit adds an entry at the end of the chain and returns it linked,
+// once it is committed. Entries appended at the same moment are
+// committed together (group commit): the first to arrive writes every
+// entry queued by then in one transaction, in arrival order, and the
+// others wait for it. A burst of audited reads then costs one commit per
+// batch, not one per read.
 func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	if e.At.IsZero() {
 		e.At = db.now()
@@ -21,14 +27,70 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 	if e.Details == "" {
 		e.Details = "{}"
 	}
+	p := &pendingAudit{entry: e, done: make(chan struct{})}
+	q := &db.audits
+	q.mu.Lock()
+	q.queue = append(q.queue, p)
+	lead := !q.writing
+	q.writing = true
+	q.mu.Unlock()
+	if lead {
+		db.writeAudits(context.WithoutCancel(ctx))
+	}
+	<-p.done
+	return p.entry, p.err
+}
+
+// auditQueue holds the entries waiting to be committed.
+type auditQueue struct {
+	mu      sync.Mutex
+	queue   []*pendingAudit
+	writing bool // a writer is committing a batch
+}
+
+type pendingAudit struct {
+	entry audit.Entry
+	err   error
+	done  chan struct{}
+}
+
+// writeAudits commits the entries queued now, then hands on to a new
+// writer if more arrived meanwhile, so that no caller writes for others
+// for long.
+func (db *DB) writeAudits(ctx context.Context) {
+	q := &db.audits
+	q.mu.Lock()
+	batch := q.queue
+	q.queue = nil
+	q.mu.Unlock()
+	entries := make([]audit.Entry, len(batch))
+	for i, p := range batch {
+		entries[i] = p.entry
+	}
+	err := db.appendAudits(ctx, entries)
+	for i, p := range batch {
+		p.entry, p.err = entries[i], err
+		close(p.done)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.queue) > 0 {
+		go db.writeAudits(ctx)
+		return
+	}
+	q.writing = false
+}
+
+// appendAudits links entries after the chain's end and commits them.
+func (db *DB) appendAudits(ctx context.Context, entries []audit.Entry) error {
 	tx, err := db.bun.BeginTx(ctx, nil)
 	if err != nil {
-		return e, db.wrap("append audit entry", err)
+		return db.wrap("append audit entry", err)
 	}
 	defer tx.Rollback()
 	if db.engine == Postgres {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock)); err != nil {
-			return e, db.wrap("append audit entry", err)
+			return db.wrap("append audit entry", err)
 		}
 	}
 	var last audit.Entry
@@ -38,15 +100,18 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 	case err == nil:
 		prev = &last
 	case err != sql.ErrNoRows:
-		return e, db.wrap("append audit entry", err)
+		return db.wrap("append audit entry", err)
 	}
-	e.Link(prev)
-	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		e.Seq, e.At, e.Actor, e.Action, e.Object, e.Details, e.Prev, e.Hash)
-	if err != nil {
-		return e, db.wrap("append audit entry", err)
+	for i := range entries {
+		e := &entries[i]
+		e.Link(prev)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			e.Seq, e.At, e.Actor, e.Action, e.Object, e.Details, e.Prev, e.Hash); err != nil {
+			return db.wrap("append audit entry", err)
+		}
+		prev = e
 	}
-	return e, db.wrap("append audit entry", tx.Commit())
+	return db.wrap("append audit entry", tx.Commit())
 }
 
 // AuditFilter selects audit entries.

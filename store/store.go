@@ -63,6 +63,7 @@ type DB struct {
 	kept   keptCache
 	// stmts holds the statements prepared on the reads pool for the
 	// queries every request runs (see prepared).
+	audits      auditQueue
 	stmts       sync.Map
 	caseSQLOnce sync.Once
 	caseSQL     caseSQL
