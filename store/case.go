@@ -154,8 +154,8 @@ func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	if err := db.scanPrepared(ctx, q.rounds, &rounds, id); err != nil {
 		return nil, db.wrap("read deadlines", err)
 	}
-	var events []eventRow
-	if err := db.scanPrepared(ctx, q.events, &events, id); err != nil {
+	events, err := db.caseEvents(ctx, q.events, id)
+	if err != nil {
 		return nil, db.wrap("read trail", err)
 	}
 	trail, err := decodeTrail(events)
@@ -167,6 +167,28 @@ func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 		v.Assignments = append(v.Assignments, as[i].domain())
 	}
 	return v, nil
+}
+
+// caseEvents reads a case's stored events, scanned directly.
+func (db *DB) caseEvents(ctx context.Context, query, id string) ([]eventRow, error) {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []eventRow
+	for rows.Next() {
+		var r eventRow
+		if err := rows.Scan(&r.ID, &r.Body); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // caseSQL is the text of the queries Case prepares, written by bun from
