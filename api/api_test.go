@@ -188,6 +188,7 @@ func TestAPI(t *testing.T) {
 		if r := f.do(t, "sam", "GET", "/api/v1/cases/W1", "", ""); r.status != 200 || !strings.Contains(r.body, `"id": "W1"`) && !strings.Contains(r.body, `"id":"W1"`) {
 			t.Errorf("sam reads W1: %d %s", r.status, r.body)
 		}
+		f.do(t, "sam", "GET", "/api/v1/cases/W1", "", "") // again, within the minute: one line in the audit log
 		hidden, missing := f.do(t, "dan", "GET", "/api/v1/cases/W2", "", ""), f.do(t, "dan", "GET", "/api/v1/cases/NOPE", "", "")
 		_, hd := hidden.problem(t)
 		_, md := missing.problem(t)

@@ -181,7 +181,7 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 		}
 		return nil, problem(s.log, err)
 	}
-	if err := s.audit(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
+	if err := s.auditRead(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
 		return nil, err
 	}
 	policies, err := s.db.RecentPolicies(ctx, time.Second)

@@ -148,7 +148,7 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 		}
 		out.Body.Breaches = append(out.Body.Breaches, b)
 	}
-	if err := s.audit(ctx, c.name, "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
+	if err := s.auditRead(ctx, c.name, "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -135,10 +138,77 @@ func CaseNotFound(id string) error {
 }
 
 // Case returns a case's derived state and trail.
+//
+// The view returned may be shared with other callers: read it, do not
+// change it. Views are kept in memory under the case's stamp (its event
+// count, latest event time and the database's rebuild count), so a case
+// read again unchanged costs one lookup.
 func (db *DB) Case(ctx context.Context, id string) (*CaseView, error) {
 	// Prepared, on the reads pool: a case is read on many requests, and
 	// waits for no writer.
 	q := db.caseQueries()
+	st, err := db.prepared(ctx, q.stamp)
+	if err != nil {
+		return nil, db.wrap("read case", err)
+	}
+	var stamp caseStamp
+	var last timeCol
+	err = st.QueryRowContext(ctx, id).Scan(&stamp.events, &last, &stamp.rebuilds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, CaseNotFound(id)
+	} else if err != nil {
+		return nil, db.wrap("read case", err)
+	}
+	stamp.last = last.t
+	if v, ok := db.cases.get(id, stamp); ok {
+		return v, nil
+	}
+	v, err := db.readCase(ctx, q, id)
+	if err == nil {
+		db.cases.put(id, stamp, v)
+	}
+	return v, err
+}
+
+// caseStamp changes whenever a case's view may have: an event arrived, or
+// derived state was rebuilt.
+type caseStamp struct {
+	events, rebuilds int64
+	last             time.Time
+}
+
+// caseCache holds recently read case views.
+type caseCache struct {
+	mu    sync.Mutex
+	views map[string]cachedCase
+}
+
+type cachedCase struct {
+	stamp caseStamp
+	view  *CaseView
+}
+
+// maxCachedCases bounds the cache; it is emptied when full.
+const maxCachedCases = 10_000
+
+func (c *caseCache) get(id string, stamp caseStamp) (*CaseView, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.views[id]
+	return e.view, ok && e.stamp == stamp
+}
+
+func (c *caseCache) put(id string, stamp caseStamp, v *CaseView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.views == nil || len(c.views) >= maxCachedCases {
+		c.views = map[string]cachedCase{}
+	}
+	c.views[id] = cachedCase{stamp, v}
+}
+
+// readCase reads a case's view from its rows.
+func (db *DB) readCase(ctx context.Context, q caseSQL, id string) (*CaseView, error) {
 	var cs []caseRow
 	if err := db.scanPrepared(ctx, q.caseRow, &cs, id); err != nil {
 		return nil, db.wrap("read case", err)
@@ -193,11 +263,12 @@ func (db *DB) caseEvents(ctx context.Context, query, id string) ([]eventRow, err
 
 // caseSQL is the text of the queries Case prepares, written by bun from
 // the models once.
-type caseSQL struct{ caseRow, assignments, rounds, events string }
+type caseSQL struct{ stamp, caseRow, assignments, rounds, events string }
 
 func (db *DB) caseQueries() caseSQL {
 	db.caseSQLOnce.Do(func() {
 		db.caseSQL = caseSQL{
+			stamp:   "SELECT c.events, " + db.ts("c.last_event_at") + ", s.rebuilds FROM cases AS c, count_state AS s WHERE c.id = $1",
 			caseRow: db.reads.NewSelect().Model((*caseRow)(nil)).Where("c.id = $1").String(),
 			// The order of Derive: by dispatch time (none first), then unit.
 			assignments: db.reads.NewSelect().Model((*assignmentRow)(nil)).Where("a.case_id = $1").
@@ -310,11 +381,21 @@ func (db *DB) Quarantined(ctx context.Context, after string, limit int) ([]inges
 }
 
 // Rebuild recomputes every case's derived state from the event log.
-func (db *DB) Rebuild(ctx context.Context) (int, error) {
+func (db *DB) Rebuild(ctx context.Context) (n int, err error) {
 	rules, err := db.Rules(ctx)
 	if err != nil {
 		return 0, err
 	}
+	// Counted before and after, so that no case view cached meanwhile
+	// outlives the rebuild.
+	if err := db.countRebuild(ctx); err != nil {
+		return 0, err
+	}
+	defer func() {
+		if end := db.countRebuild(ctx); err == nil {
+			err = end
+		}
+	}()
 	var ids []string
 	if err := db.bun.NewSelect().Model((*eventRow)(nil)).ColumnExpr("DISTINCT case_id").Order("case_id").Scan(ctx, &ids); err != nil {
 		return 0, db.wrap("rebuild", err)
@@ -338,6 +419,11 @@ func (db *DB) Rebuild(ctx context.Context) (int, error) {
 		}
 	}
 	return len(ids), db.ensureCounts(ctx)
+}
+
+func (db *DB) countRebuild(ctx context.Context) error {
+	_, err := db.bun.NewRaw("UPDATE count_state SET rebuilds = rebuilds + 1").Exec(ctx)
+	return db.wrap("rebuild", err)
 }
 
 func (db *DB) rebuildSQLite(ctx context.Context, ids []string, rules *evaluation.Rules) error {

@@ -147,4 +147,3 @@ func assemble(calls []caseRow, assigned []assignmentRow, rounds []redisposeRow) 
 	})
 	return out
 }
-

@@ -64,6 +64,7 @@ type DB struct {
 	// stmts holds the statements prepared on the reads pool for the
 	// queries every request runs (see prepared).
 	audits      auditQueue
+	cases       caseCache
 	stmts       sync.Map
 	caseSQLOnce sync.Once
 	caseSQL     caseSQL

@@ -471,3 +471,49 @@ func TestSyntheticTrailsInAnyOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseViewFollowsChanges: a case read again after an event arrives,
+// or after another handle (another process) rebuilt with a new policy,
+// shows the change, though case views are kept in memory.
+func TestCaseViewFollowsChanges(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		reader, other := openTestDB(t, dsn), openTestDB(t, dsn)
+		loadRegistry(t, reader, "testdata/registry.yaml")
+		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+		ingestString(t, reader, strings.Join(lines[:3], "\n"), 100) // W1 opened, dispatched, responded
+		respondDue := func() (time.Time, int) {
+			t.Helper()
+			v, err := reader.Case(ctx, "W1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range v.Deadlines {
+				if d.Milestone == evaluation.Respond {
+					return d.Due, len(v.Trail)
+				}
+			}
+			t.Fatalf("W1 has no respond deadline: %+v", v.Deadlines)
+			return time.Time{}, 0
+		}
+		due, events := respondDue()
+		if again, _ := respondDue(); !again.Equal(due) || events != 3 {
+			t.Fatalf("W1 read twice: %v then %v, %d events", due, again, events)
+		}
+		ingestString(t, other, lines[3], 100) // resolved, through the other handle
+		if _, n := respondDue(); n != 4 {
+			t.Errorf("W1 after a fourth event shows %d events", n)
+		}
+		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
+		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
+		if _, _, err := other.LoadPolicy(ctx, []byte(stricter)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if now, _ := respondDue(); now.Sub(due) != -6*time.Minute {
+			t.Errorf("W1's response due %v after the rebuild, want 6 minutes before %v", now, due)
+		}
+	})
+}
