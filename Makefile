@@ -13,7 +13,7 @@ export FRONTLINE_TEST_POSTGRES := $(PG_DSN)
 endif
 endif
 
-.PHONY: build demo test check fuzz bench-ingest bench-score clean
+.PHONY: build demo test check fuzz bench-ingest bench-score bench-http clean
 
 build:
 	$(GO) build -o frontline ./cmd/frontline
@@ -50,6 +50,10 @@ bench-ingest: build
 # Scoring speed against SQL GROUP BY on the same database (see README).
 bench-score: build
 	EVENTS=$(EVENTS) ./scripts/bench-score.sh
+
+# The served demo district under load on loopback: reads, ingest, memory (see docs/api.md).
+bench-http:
+	PG_DSN='$(PG_DSN)' ./scripts/bench-http.sh
 
 clean:
 	rm -rf frontline $(DEMO_DIR) bench/out

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestServeEndToEnd(t *testing.T) {
 		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en", "FRONTLINE_ADDR": "127.0.0.1:0"}
 		frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml")
 		bot := strings.TrimSpace(frontline(t, env, "", "users", "add", "bot", "--role", "dispatch").stdout)
-		frontline(t, env, "", "users", "add", "olga", "--role", "org_assessor")
+		olgaPassword := strings.TrimSpace(frontline(t, env, "", "users", "add", "olga", "--role", "org_assessor").stdout)
 		olga := strings.TrimSpace(frontline(t, env, "", "users", "token", "olga").stdout)
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -65,6 +66,23 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		if code, body := call(olga, "GET", "/api/v1/scores?period=2026-06&asof=2026-07-01", ""); code != 200 || !strings.Contains(body, `"unit":"D1"`) {
 			t.Errorf("read scores: %d %s", code, body)
+		}
+		// The dashboard's way in: the password printed once, a session cookie.
+		jar, _ := cookiejar.New(nil)
+		browser := &http.Client{Jar: jar}
+		res, err := browser.Post("http://"+addr+"/api/v1/login", "application/json",
+			strings.NewReader(`{"name":"olga","password":"`+olgaPassword+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("olga signs in with her first password: %d", res.StatusCode)
+		}
+		if res, err := browser.Get("http://" + addr + "/api/v1/scores?period=2026-06&asof=2026-07-01"); err != nil || res.StatusCode != 200 {
+			t.Errorf("scores with the session cookie: %v %v", res, err)
+		} else {
+			res.Body.Close()
 		}
 		cancel()
 		select {
