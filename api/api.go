@@ -311,6 +311,19 @@ func (s *Server) caller(ctx context.Context) (caller, error) {
 	return caller{name: name, authz: a}, nil
 }
 
+// reader is the caller of a read of object, which they must be allowed
+// to read for some unit (lists then keep only what they may see).
+func (s *Server) reader(ctx context.Context, object string) (caller, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return c, err
+	}
+	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, object); err != nil {
+		return c, problem(s.log, err)
+	}
+	return c, nil
+}
+
 // Actor names the caller in the trail and the audit log.
 func (c caller) Actor() string { return c.name }
 

@@ -117,12 +117,9 @@ type BreachesOutput struct {
 }
 
 func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*BreachesOutput, error) {
-	c, err := s.caller(ctx)
+	c, err := s.reader(ctx, "breaches")
 	if err != nil {
 		return nil, err
-	}
-	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "breaches"); err != nil {
-		return nil, problem(s.log, err)
 	}
 	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
 	if err != nil {
@@ -240,12 +237,9 @@ func (s *Server) analysisInput(ctx context.Context, in *PeriodInput) (*scoring.D
 }
 
 func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput, error) {
-	c, err := s.caller(ctx)
+	c, err := s.reader(ctx, "matrix")
 	if err != nil {
 		return nil, err
-	}
-	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "matrix"); err != nil {
-		return nil, problem(s.log, err)
 	}
 	data, opt, p, loc, err := s.analysisInput(ctx, in)
 	if err != nil {
