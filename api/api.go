@@ -67,7 +67,9 @@ type Server struct {
 	authzAt time.Time
 
 	logins *throttle
+	tracks *throttle // guesses at a case's access code
 	checks chan struct{}
+	pages  templates
 
 	stale chan struct{} // kept scores to refresh, when refreshing in the background
 	stop  context.CancelFunc
@@ -111,7 +113,9 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 5)
 	cfg.LoginsPerAddress = cmp.Or(cfg.LoginsPerAddress, 20)
 	s := &Server{db: db, cfg: cfg, now: now, log: log, pseudo: pseudo, mux: http.NewServeMux(), metrics: newMetrics(),
-		logins: newThrottle(cfg.LoginWindow, cfg.LoginsPerUser, cfg.LoginsPerAddress), checks: passwordChecks()}
+		logins: newThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
+		tracks: newThrottle(cfg.LoginWindow, map[string]int{"case:": 2 * cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
+		checks: passwordChecks()}
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
@@ -137,6 +141,9 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /docs", s.docs)
+	if db != nil {
+		s.registerDashboard()
+	}
 	return s
 }
 

@@ -66,54 +66,69 @@ type LoginOutput struct {
 
 func (s *Server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
 	r := ctx.Value(requestKey).(*http.Request)
+	secret, expires, u, err := s.signIn(ctx, r, in.Body.Name, in.Body.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginOutput{
+		SetCookie:    s.sessionCookie(r, secret),
+		CacheControl: "no-store",
+		Body:         SessionBody{Name: u.Name, Role: string(u.Role), Unit: u.Unit, CSRFToken: rbac.CSRFToken(secret), Expires: expires},
+	}, nil
+}
+
+// sessionCookie carries a session's secret to the browser.
+func (s *Server) sessionCookie(r *http.Request, secret string) http.Cookie {
+	return http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.cfg.SecureCookies || r.TLS != nil, MaxAge: int(s.sessionLimits().Absolute.Seconds())}
+}
+
+// signIn checks a name and password from a request, within the limits
+// on failures, audits the attempt, and starts a session: the API's
+// login and the dashboard's sign-in form both come here.
+func (s *Server) signIn(ctx context.Context, r *http.Request, name, password string) (secret string, expires time.Time, u store.UserRecord, err error) {
 	addr := remoteHost(r)
 	now := s.now()
-	userKey, addrKey := "user:"+in.Body.Name, "addr:"+addr
+	userKey, addrKey := "user:"+name, "addr:"+addr
 	if wait := max(s.logins.wait(userKey, now), s.logins.wait(addrKey, now)); wait > 0 {
 		s.metrics.logins.WithLabelValues("limited").Inc()
-		return nil, tooManyAttempts(wait)
+		return "", time.Time{}, u, tooManyAttempts(wait)
 	}
 	// A password check takes ~20 MiB and tens of milliseconds: a few at once.
 	select {
 	case s.checks <- struct{}{}:
 		defer func() { <-s.checks }()
 	case <-ctx.Done():
-		return nil, problem(s.log, ctx.Err())
+		return "", time.Time{}, u, problem(s.log, ctx.Err())
 	}
-	u, err := s.db.PasswordUser(ctx, in.Body.Name, in.Body.Password)
+	u, err = s.db.PasswordUser(ctx, name, password)
 	if evaluation.KindOf(err) == evaluation.KindForbidden {
 		s.metrics.logins.WithLabelValues("failed").Inc()
 		lockedUser, lockedAddr := s.logins.fail(userKey, now), s.logins.fail(addrKey, now)
 		// The name is kept only when it is a user's: a password typed
 		// into the name field must not reach the log.
 		object := "unknown user"
-		if _, err := s.db.User(ctx, in.Body.Name); err == nil {
-			object = in.Body.Name
+		if _, err := s.db.User(ctx, name); err == nil {
+			object = name
 		}
 		details := map[string]any{"address": s.pseudo.Address(addr), "locked_user": lockedUser, "locked_address": lockedAddr}
 		if err := s.audit(ctx, "anonymous", "login.failed", object, details); err != nil {
-			return nil, err
+			return "", time.Time{}, u, err
 		}
-		return nil, huma.Error401Unauthorized(err.Error())
+		return "", time.Time{}, u, huma.Error401Unauthorized(err.Error())
 	} else if err != nil {
-		return nil, problem(s.log, err)
+		return "", time.Time{}, u, problem(s.log, err)
 	}
 	s.logins.reset(userKey)
 	secret, hash := rbac.NewSession()
-	expires, err := s.db.AddSession(ctx, u.Name, hash, s.sessionLimits())
-	if err != nil {
-		return nil, problem(s.log, err)
+	if expires, err = s.db.AddSession(ctx, u.Name, hash, s.sessionLimits()); err != nil {
+		return "", time.Time{}, u, problem(s.log, err)
 	}
 	if err := s.audit(ctx, u.Name, "login", u.Name, map[string]string{"address": s.pseudo.Address(addr)}); err != nil {
-		return nil, err
+		return "", time.Time{}, u, err
 	}
 	s.metrics.logins.WithLabelValues("succeeded").Inc()
-	return &LoginOutput{
-		SetCookie: http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-			Secure: s.cfg.SecureCookies || r.TLS != nil, MaxAge: int(s.sessionLimits().Absolute.Seconds())},
-		CacheControl: "no-store",
-		Body:         SessionBody{Name: u.Name, Role: string(u.Role), Unit: u.Unit, CSRFToken: rbac.CSRFToken(secret), Expires: expires},
-	}, nil
+	return secret, expires, u, nil
 }
 
 func tooManyAttempts(wait time.Duration) error {
@@ -219,9 +234,9 @@ type throttle struct {
 	maxKeys int
 }
 
-func newThrottle(window time.Duration, perUser, perAddress int) *throttle {
-	return &throttle{window: window, limits: map[string]int{"user:": perUser, "addr:": perAddress},
-		fails: map[string][]time.Time{}, maxKeys: 100_000}
+// newThrottle limits the keys that start with each prefix of limits.
+func newThrottle(window time.Duration, limits map[string]int) *throttle {
+	return &throttle{window: window, limits: limits, fails: map[string][]time.Time{}, maxKeys: 100_000}
 }
 
 func (t *throttle) limit(key string) int {

@@ -10,7 +10,7 @@ import (
 // failure leaves the window; success forgets; the map stays bounded.
 func TestThrottle(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	th := newThrottle(10*time.Minute, 2, 3)
+	th := newThrottle(10*time.Minute, map[string]int{"user:": 2, "addr:": 3})
 	if th.fail("user:a", t0) || th.wait("user:a", t0) != 0 {
 		t.Fatal("one failure of two locks the user")
 	}

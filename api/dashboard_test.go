@@ -1,0 +1,281 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"frontline/store/storetest"
+)
+
+// browser drives a headless Chromium at a served dashboard.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// chromium finds the browser, or skips the test outside CI (in CI a
+// missing browser fails it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium on this machine: .ci/run installs Debian's chromium")
+	}
+	t.Skip("no Chromium on this machine")
+	return ""
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh")}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	// Start the browser on this context: one started on a step's shorter
+	// context would end with the step.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, ctx: ctx, base: base}
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		if errors.Is(err, context.DeadlineExceeded) {
+			// The server runs in this process: say where it is stuck.
+			var stacks strings.Builder
+			pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+			b.t.Log(stacks.String())
+		}
+		b.t.Fatalf("at %s: %v", loc, err)
+	}
+}
+
+// open loads a page and waits for its heading.
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base+path), chromedp.WaitVisible("h1"))
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(sel))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) eval(js string) any {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](js))
+	if err != nil {
+		b.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// signIn fills the sign-in form.
+func (b *browser) signIn(name, password, next string) {
+	b.t.Helper()
+	b.open("/login?next=" + next)
+	b.do(chromedp.SendKeys(`input[name="name"]`, name), chromedp.SendKeys(`input[name="password"]`, password),
+		chromedp.Submit(`input[name="password"]`), chromedp.WaitVisible(".who .user"))
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.do(chromedp.Click(`.who button`), chromedp.WaitVisible(`input[name="password"]`))
+}
+
+// shot saves a screenshot of the whole page as a test artifact.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	dir := os.Getenv("FRONTLINE_ARTIFACTS")
+	if dir == "" {
+		dir = "../artifacts"
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// TestDashboardInABrowser signs in as each role in headless Chromium,
+// compares the figures on each main page with the API's for the same
+// period, follows a link into a case's timeline, tries another unit's
+// page, and switches language.
+func TestDashboardInABrowser(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("fc-list", ":lang=zh").Output(); err != nil || len(out) == 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no CJK font: Chinese would render as boxes (.ci/run installs fonts-wqy-microhei)")
+		}
+	}
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+		t.Fatalf("post events: %d %s", r.status, r.body)
+	}
+	for _, name := range []string{"dan", "olga", "dina", "ada"} {
+		setPassword(t, f.db, name, name+"'s password")
+	}
+	api := func(user, path string, v any) {
+		t.Helper()
+		r := f.do(t, user, "GET", path, "", "")
+		if r.status != 200 {
+			t.Fatalf("%s %s: %d %s", user, path, r.status, r.body)
+		}
+		if err := json.Unmarshal([]byte(r.body), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t, f.url)
+
+	// A department head: their unit's page, as the API scores it.
+	b.signIn("dan", "dan's password", "/units/D1?period=2026-06")
+	if h := b.text("h1"); !strings.Contains(h, "双向评价") {
+		t.Errorf("dan's heading %q", h)
+	}
+	var d1 struct {
+		Units []struct {
+			Score *float64
+			Cases int
+		}
+	}
+	api("dan", "/api/v1/units/D1/scores?period=2026-06", &d1)
+	if got, want := b.text("#score"), fmt.Sprintf("%.2f", *d1.Units[0].Score); got != want {
+		t.Errorf("D1's score on the page %q, the API's %q", got, want)
+	}
+	if got := b.text("#cases"); got != fmt.Sprint(d1.Units[0].Cases) {
+		t.Errorf("D1's cases on the page %q, the API's %d", got, d1.Units[0].Cases)
+	}
+	if n := b.eval(`document.querySelectorAll("#metrics tbody tr").length`); n != float64(8) {
+		t.Errorf("D1's page shows %v metrics, want the department's 8", n)
+	}
+	// Images load after the page: wait for the chart to be drawn.
+	if ok, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector("img.chart"); return i.complete && i.naturalWidth > 0 })()`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil || !ok {
+		status, _ := chromedp.Run(b.ctx, chromedp.Evaluate[any](`fetch(document.querySelector("img.chart").src).then(r => r.status + " " + r.headers.get("content-type"))`, chromedp.EvalAwaitPromise))
+		t.Errorf("the trend chart did not load: %v", status)
+	}
+	b.shot("unit-D1")
+	// Into a breached case's timeline, from the link.
+	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`ol.timeline`))
+	caseID := strings.TrimPrefix(b.text("h1"), "案件 ")
+	var c struct{ Trail []any }
+	api("dan", "/api/v1/cases/"+caseID, &c)
+	if n := b.eval(`document.querySelectorAll("ol.timeline li").length`); n != float64(len(c.Trail)) {
+		t.Errorf("case %s's timeline shows %v events, the API %d", caseID, n, len(c.Trail))
+	}
+	b.shot("case-" + caseID)
+	// Another unit's page, by editing the URL: not found, nothing of it shown.
+	b.open("/units/D2?period=2026-06")
+	if body := b.text("main"); !strings.Contains(body, "未找到") || strings.Contains(body, "D2") && strings.Contains(body, "综合得分") {
+		t.Errorf("dan opens D2's page: %q", body)
+	}
+	// The language switch, then back.
+	b.open("/units/D1?period=2026-06")
+	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible("h1"))
+	if lang, h := b.eval(`document.documentElement.lang`), b.text("h1"); lang != "en" || !strings.Contains(h, "two-way evaluation") {
+		t.Errorf("after the switch: lang %v, heading %q", lang, h)
+	}
+	if th := b.text("#metrics th"); th != "Metric" {
+		t.Errorf("English table header %q", th)
+	}
+	b.shot("unit-D1-en")
+	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible("h1"))
+	if lang := b.eval(`document.documentElement.lang`); lang != "zh-CN" {
+		t.Errorf("switched back: lang %v", lang)
+	}
+	b.signOut()
+
+	// The organization department: rankings as the API ranks them.
+	b.signIn("olga", "olga's password", "/rankings?period=2026-06")
+	var ranked struct {
+		Units []struct {
+			Unit  string
+			Kind  string
+			Score *float64
+			Rank  *int
+		}
+	}
+	api("olga", "/api/v1/scores?period=2026-06", &ranked)
+	for _, u := range ranked.Units {
+		sel := fmt.Sprintf(`#kind-%s tr[data-unit="%s"]`, u.Kind, u.Unit)
+		row := b.eval(fmt.Sprintf(`(() => { const r = document.querySelector('%s'); return r ? r.closest("table").className + " " + (r.querySelector(".score") || {textContent: ""}).textContent : "" })()`, sel))
+		want := "ineligible "
+		if u.Rank != nil {
+			want = "ranked " + fmt.Sprintf("%.2f", *u.Score)
+		}
+		if row != want {
+			t.Errorf("%s on the rankings page: %q, want %q", u.Unit, row, want)
+		}
+	}
+	b.shot("rankings")
+	b.signOut()
+
+	// The discipline inspector: every breach of the month, and a timeline.
+	b.signIn("dina", "dina's password", "/breaches?period=2026-06")
+	var breaches struct{ Breaches []any }
+	api("dina", "/api/v1/breaches?period=2026-06", &breaches)
+	if got := b.text("#breach-count"); got != fmt.Sprint(len(breaches.Breaches)) {
+		t.Errorf("breaches on the page %s, the API's %d", got, len(breaches.Breaches))
+	}
+	b.shot("breaches")
+	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`table.deadlines`))
+	b.shot("case-inspector")
+
+	// Everyone: the district's satisfaction against the target.
+	b.open("/satisfaction?period=2026")
+	var sat struct {
+		District struct{ Total struct{ Rate *float64 } }
+	}
+	api("dina", "/api/v1/satisfaction?period=2026", &sat)
+	if got, want := b.text("#district-rate"), fmt.Sprintf("%.1f%%", *sat.District.Total.Rate*100); got != want {
+		t.Errorf("district satisfaction on the page %q, the API's %q", got, want)
+	}
+	b.shot("satisfaction")
+	b.signOut()
+
+	// The administrator: users, no scores.
+	b.signIn("ada", "ada's password", "/")
+	if h := b.text("h1"); h != "用户" {
+		t.Errorf("the administrator's home: %q", h)
+	}
+	b.open("/rankings?period=2026-06")
+	if body := b.text("main"); !strings.Contains(body, "无权") {
+		t.Errorf("the administrator opens the rankings: %q", body)
+	}
+}

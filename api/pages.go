@@ -1,0 +1,450 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/evaluation"
+	"frontline/rbac"
+	"frontline/view"
+	"frontline/workflow"
+)
+
+// The dashboard's pages. Each reads through the API's own operations.
+
+// defaultMonth is last month in the policy's zone: the latest whole one.
+func (s *Server) defaultMonth(p *page) string {
+	now := s.now().In(p.loc)
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.loc).AddDate(0, -1, 0).Format("2006-01")
+}
+
+// monthParam is the page's month (?period=2026-10), last month by default.
+func (s *Server) monthParam(r *http.Request, p *page) string {
+	if m := r.URL.Query().Get("period"); m != "" {
+		return m
+	}
+	return s.defaultMonth(p)
+}
+
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	target := "/satisfaction"
+	switch p.User.Role {
+	case rbac.StreetHead, rbac.DeptHead:
+		target = "/units/" + p.User.Unit
+	case rbac.OrgAssessor:
+		target = "/rankings"
+	case rbac.DisciplineInspector:
+		target = "/breaches"
+	case rbac.Admin:
+		target = "/users"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return "", nil
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	p.Title = p.T("signin.title")
+	msg := ""
+	if r.URL.Query().Get("ended") != "" {
+		msg = p.T("signin.ended")
+	}
+	p.Data = loginData{Next: safeNext(r.URL.Query().Get("next")), Message: msg}
+	return "login", nil
+}
+
+type loginData struct {
+	Next, Name, Message string
+}
+
+// safeNext keeps a post-sign-in target on this site.
+func safeNext(next string) string {
+	if len(next) > 1 && next[0] == '/' && next[1] != '/' && next[1] != '\\' {
+		return next
+	}
+	return "/"
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	name, password, next := r.PostFormValue("name"), r.PostFormValue("password"), safeNext(r.PostFormValue("next"))
+	secret, _, _, err := s.signIn(r.Context(), r, name, password)
+	if err != nil {
+		p.Title = p.T("signin.title")
+		msg := p.T("signin.failed")
+		var retry *retryError
+		status := http.StatusUnauthorized
+		if asRetry(err, &retry) {
+			msg, status = p.T("signin.limited", retry.seconds), http.StatusTooManyRequests
+			w.Header().Set("Retry-After", strconv.Itoa(retry.seconds))
+		} else if se, ok := err.(huma.StatusError); !ok || se.GetStatus() != http.StatusUnauthorized {
+			return "", err
+		}
+		p.Data = loginData{Next: next, Name: name, Message: msg}
+		s.writePage(w, p, status, "login")
+		return "", nil
+	}
+	c := s.sessionCookie(r, secret)
+	http.SetCookie(w, &c)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return "", nil
+}
+
+func asRetry(err error, target **retryError) bool {
+	r, ok := err.(*retryError)
+	if ok {
+		*target = r
+	}
+	return ok
+}
+
+func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	out, err := s.logout(r.Context(), nil)
+	if err != nil {
+		return "", err
+	}
+	http.SetCookie(w, &out.SetCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return "", nil
+}
+
+// unitData is a unit's page.
+type unitData struct {
+	Unit     view.Unit
+	Month    string
+	Months   []string
+	Kind     string
+	Ranked   int // units of its kind with a rank
+	Metrics  []metricRow
+	Pairs    []view.Pair
+	Breaches []view.Breach
+	Appeals  []workflow.Appeal
+	AsOf     time.Time
+}
+
+type metricRow struct {
+	Name     string
+	Value    *float64
+	Interval *[2]float64
+	Rate     bool
+}
+
+// rateMetrics are shown as percentages; the others are 0–100 qualities.
+var rateMetrics = map[string]bool{evaluation.ResponseRate: true, evaluation.ReportRate: true, evaluation.DisposalRate: true,
+	evaluation.ResolutionRate: true, evaluation.SatisfactionRate: true, evaluation.RedoRate: true,
+	evaluation.CallAccuracy: true, evaluation.CallTimeliness: true}
+
+func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	code, month := r.PathValue("code"), s.monthParam(r, p)
+	ctx := r.Context()
+	out, err := s.unitScores(ctx, &UnitScoresInput{Code: code, PeriodInput: PeriodInput{Period: month, Lang: p.Lang}})
+	if err != nil {
+		return "", err
+	}
+	d := unitData{Unit: out.Body.Units[0], Month: month, AsOf: out.Body.AsOf}
+	d.Kind = d.Unit.Kind
+	names := evaluation.DepartmentMetrics
+	if d.Unit.Kind == string(evaluation.Street) {
+		names = evaluation.StreetMetrics
+	}
+	for _, name := range names {
+		m := metricRow{Name: name, Value: d.Unit.Metrics[name], Rate: rateMetrics[name]}
+		if iv, ok := d.Unit.Intervals[name]; ok {
+			m.Interval = &iv
+		}
+		d.Metrics = append(d.Metrics, m)
+	}
+	// How many units of its kind are ranked, for "3rd of 10": a count,
+	// not the other units' scores, which a head may not see.
+	pin := &PeriodInput{Period: month, Lang: p.Lang}
+	if per, asof, policies, err := s.resolve(ctx, pin); err == nil {
+		if report, err := s.monthScores(ctx, pin, per, asof, policies.At(per.From)); err == nil {
+			for _, u := range report.Units {
+				if string(u.Kind) == d.Unit.Kind && u.Rank > 0 {
+					d.Ranked++
+				}
+			}
+		}
+	}
+	if m, err := s.getMatrix(ctx, &PeriodInput{Period: month, Lang: p.Lang}); err == nil {
+		for _, pair := range m.Body.Pairs {
+			if pair.Street == code || pair.Department == code {
+				d.Pairs = append(d.Pairs, pair)
+			}
+		}
+	}
+	if b, err := s.listBreaches(ctx, &BreachesInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Unit: code}); err == nil {
+		d.Breaches = b.Body.Breaches
+	}
+	if a, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: code}); err == nil {
+		d.Appeals = a.Body.Appeals
+	}
+	p.Title, p.Data = p.T("unit.title", d.Unit.Name), d
+	return "unit", nil
+}
+
+// rankingsData is the assessor's rankings page.
+type rankingsData struct {
+	Month string
+	AsOf  time.Time
+	Kinds []kindRanking
+}
+
+type kindRanking struct {
+	Kind               string
+	Ranked, Ineligible []view.Unit
+}
+
+func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	month := s.monthParam(r, p)
+	out, err := s.listScores(r.Context(), &ScoresInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Page: 1, PerPage: 1000})
+	if err != nil {
+		return "", err
+	}
+	d := rankingsData{Month: month, AsOf: out.Body.AsOf}
+	for _, kind := range []string{string(evaluation.Street), string(evaluation.Department), string(evaluation.Enterprise)} {
+		k := kindRanking{Kind: kind}
+		for _, u := range out.Body.Units {
+			switch {
+			case u.Kind != kind:
+			case u.Rank != nil:
+				k.Ranked = append(k.Ranked, u)
+			default:
+				k.Ineligible = append(k.Ineligible, u)
+			}
+		}
+		if len(k.Ranked)+len(k.Ineligible) > 0 {
+			d.Kinds = append(d.Kinds, k)
+		}
+	}
+	p.Title, p.Data = p.T("rankings.title", p.Month(month)), d
+	return "rankings", nil
+}
+
+// breachesData is the breach list with its filters.
+type breachesData struct {
+	Month, Unit string
+	AsOf        time.Time
+	Breaches    []view.Breach
+}
+
+func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	month, unit := s.monthParam(r, p), r.URL.Query().Get("unit")
+	if p.User.Unit != "" && unit == "" {
+		unit = p.User.Unit
+	}
+	out, err := s.listBreaches(r.Context(), &BreachesInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Unit: unit})
+	if err != nil {
+		return "", err
+	}
+	p.Title = p.T("breaches.title", p.Month(month))
+	p.Data = breachesData{Month: month, Unit: unit, AsOf: out.Body.AsOf, Breaches: out.Body.Breaches}
+	return "breaches", nil
+}
+
+// caseData is a case's timeline.
+type caseData struct {
+	Case view.Case
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	out, err := s.getCase(r.Context(), &CaseInput{ID: r.PathValue("id")})
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("case.title", out.Body.ID), caseData{Case: out.Body}
+	return "case", nil
+}
+
+// satisfactionData is the district's satisfaction by month.
+type satisfactionData struct {
+	Year string
+	view.Satisfaction
+}
+
+func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	year := r.URL.Query().Get("period")
+	if year == "" {
+		year = s.defaultMonth(p)[:4]
+	}
+	out, err := s.getSatisfaction(r.Context(), &PeriodInput{Period: year, Lang: p.Lang})
+	if err != nil {
+		return "", err
+	}
+	p.Title = p.T("satisfaction.title", year)
+	p.Data = satisfactionData{Year: year, Satisfaction: out.Body}
+	return "satisfaction", nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	out, err := s.listUsers(r.Context(), nil)
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("users.title"), out.Body.Users
+	return "users", nil
+}
+
+// chart draws one of the dashboard's charts as SVG.
+func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	ctx, q := r.Context(), r.URL.Query()
+	var svg []byte
+	var err error
+	switch r.PathValue("name") {
+	case "satisfaction.svg":
+		svg, err = s.satisfactionChart(ctx, p, q.Get("period"))
+	case "trend.svg":
+		svg, err = s.trendChart(ctx, p, q.Get("unit"), q.Get("period"))
+	case "ranking.svg":
+		svg, err = s.rankingChart(ctx, p, q.Get("kind"), q.Get("period"))
+	default:
+		return "", huma.Error404NotFound("no such chart")
+	}
+	if err != nil {
+		return "", err
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "private, max-age=60")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Write(svg)
+	return "", nil
+}
+
+func (s *Server) satisfactionChart(ctx context.Context, p *page, year string) ([]byte, error) {
+	out, err := s.getSatisfaction(ctx, &PeriodInput{Period: year, Lang: p.Lang})
+	if err != nil {
+		return nil, err
+	}
+	var points []point
+	for _, m := range out.Body.Months {
+		var v *float64
+		if t, ok := out.Body.District.Months[m]; ok && t.Rate != nil {
+			pct := *t.Rate * 100
+			v = &pct
+		}
+		points = append(points, point{label: m[5:], value: v})
+	}
+	target := out.Body.Target * 100
+	low, high := 80.0, 100.0
+	for _, pt := range points {
+		if pt.value != nil {
+			low = min(low, *pt.value-2)
+		}
+	}
+	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("satisfaction.target", p.Pct(out.Body.Target))},
+		points, &target, &low, &high)
+}
+
+// trendMonths are the twelve months ending with month.
+func trendMonths(month string) []string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := 11; i >= 0; i-- {
+		out = append(out, t.AddDate(0, -i, 0).Format("2006-01"))
+	}
+	return out
+}
+
+func (s *Server) trendChart(ctx context.Context, p *page, unit, month string) ([]byte, error) {
+	if month == "" {
+		month = s.defaultMonth(p)
+	}
+	var points []point
+	name := unit
+	for _, m := range trendMonths(month) {
+		out, err := s.unitScores(ctx, &UnitScoresInput{Code: unit, PeriodInput: PeriodInput{Period: m, Lang: p.Lang}})
+		pt := point{label: m[2:]}
+		if err == nil {
+			pt.value, name = out.Body.Units[0].Score, out.Body.Units[0].Name
+		} else if se, ok := err.(huma.StatusError); !ok || se.GetStatus() != http.StatusNotFound {
+			return nil, err
+		}
+		points = append(points, pt)
+	}
+	if !slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil }) {
+		return nil, huma.Error404NotFound("no scores")
+	}
+	return lineSVG(chartText{title: p.T("trend.chart", name), yLabel: p.T("score")}, points, nil, nil, nil)
+}
+
+func (s *Server) rankingChart(ctx context.Context, p *page, kind, month string) ([]byte, error) {
+	if month == "" {
+		month = s.defaultMonth(p)
+	}
+	out, err := s.listScores(ctx, &ScoresInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Kind: kind, Page: 1, PerPage: 1000})
+	if err != nil {
+		return nil, err
+	}
+	units := slices.DeleteFunc(slices.Clone(out.Body.Units), func(u view.Unit) bool { return u.Rank == nil })
+	slices.SortFunc(units, func(a, b view.Unit) int { return cmp.Compare(*a.Rank, *b.Rank) })
+	var points []point
+	for _, u := range units {
+		points = append(points, point{label: u.Name, value: u.Score})
+	}
+	return barSVG(chartText{title: p.T("rankings.chart", p.T("kind."+kind)), yLabel: p.T("score")}, points, -1)
+}
+
+// trackData is the public progress page of one case.
+type trackData struct {
+	Case, Message string
+	Closed        bool
+	Steps         []trackStep
+}
+
+type trackStep struct {
+	Type string
+	At   time.Time
+}
+
+// publicSteps are the events a resident sees of their case: milestones
+// and times only.
+var publicSteps = map[evaluation.EventType]bool{evaluation.Opened: true, evaluation.Dispatched: true, evaluation.Responded: true,
+	evaluation.Reported: true, evaluation.Resolved: true, evaluation.Closed: true, evaluation.Reopened: true, evaluation.Rated: true,
+	evaluation.Revisited: true}
+
+func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	p.Title, p.Data = p.T("track.title"), trackData{}
+	return "track", nil
+}
+
+// trackSubmit shows a case's progress to whoever holds its access code.
+// Wrong guesses are limited per address and per case, like sign-ins.
+func (s *Server) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	p.Title = p.T("track.title")
+	id, code := r.PostFormValue("case"), r.PostFormValue("code")
+	now := s.now()
+	caseKey, addrKey := "case:"+id, "addr:"+remoteHost(r)
+	if wait := max(s.tracks.wait(caseKey, now), s.tracks.wait(addrKey, now)); wait > 0 {
+		seconds := int(wait.Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(seconds))
+		p.Data = trackData{Case: id, Message: p.T("track.limited", seconds)}
+		s.writePage(w, p, http.StatusTooManyRequests, "track")
+		return "", nil
+	}
+	v, err := s.db.Case(r.Context(), id)
+	if err != nil && evaluation.KindOf(err) != evaluation.KindNotFound {
+		return "", err
+	}
+	if err != nil || id == "" || code == "" || v.Case.AccessCodeHash == "" || !s.pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) {
+		s.tracks.fail(caseKey, now)
+		s.tracks.fail(addrKey, now)
+		p.Data = trackData{Case: id, Message: p.T("track.notfound")}
+		s.writePage(w, p, http.StatusNotFound, "track")
+		return "", nil
+	}
+	d := trackData{Case: id, Closed: v.Case.Closed}
+	for _, e := range v.Trail {
+		if publicSteps[e.Type] {
+			d.Steps = append(d.Steps, trackStep{Type: string(e.Type), At: e.At})
+		}
+	}
+	p.Data = d
+	return "track", nil
+}

@@ -1,0 +1,37 @@
+package view
+
+// zhLabels are the Chinese names of the codes that tables show: event
+// types, milestones, roles, ratings, sources, urgencies, return reasons, severities
+// and metrics. In English the codes themselves are the labels.
+var zhLabels = map[string]string{
+	"opened": "受理", "dispatched": "派遣", "responded": "响应", "reported": "报告", "resolved": "处置",
+	"returned": "退回", "return_ruled": "退回裁定", "closed": "办结", "reopened": "重办", "rated": "群众评价",
+	"revisited": "回访", "call_evaluated": "评价呼叫", "response_evaluated": "评价响应", "supervised": "监督发现",
+	"appealed": "申诉", "appeal_decided": "申诉决定", "finding_withdrawn": "撤销监督发现",
+	"open": "待决定", "upheld": "支持", "rejected": "驳回", "active": "有效", "withdrawn": "已撤销", "appealed_away": "申诉撤销",
+	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
+	"admin": "系统管理员", "org_assessor": "组织部考核员", "discipline_inspector": "纪委监督员",
+	"street_head": "街道负责人", "dept_head": "部门负责人", "dispatch": "派遣平台",
+	"lead": "主办", "assist": "协办", "head": "主要负责人", "deputy": "副职", "all": "全部",
+	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
+	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",
+	"normal": "一般", "urgent": "紧急", "critical": "特急",
+	"misdirected": "派错", "not_jurisdiction": "非职责", "duplicate": "重复",
+	"notice": "提醒", "warning": "警告", "serious": "严重", "unjustified_return": "无理退回",
+	"response_rate": "响应及时率", "report_rate": "报告及时率", "disposal_rate": "处置及时率",
+	"resolution_rate": "解决率", "satisfaction_rate": "满意率", "redo_rate": "重办率",
+	"response_quality": "响应质量", "response_quality_calibrated": "响应质量（校准）",
+	"call_accuracy": "呼叫准确率", "call_quality": "呼叫质量", "call_quality_calibrated": "呼叫质量（校准）",
+	"call_timeliness": "呼叫及时率",
+}
+
+// Label shows a code in lang: Chinese from the table above, or the code
+// itself (English) for codes it does not have or other languages.
+func Label(code, lang string) string {
+	if lang != "en" {
+		if zh, ok := zhLabels[code]; ok {
+			return zh
+		}
+	}
+	return code
+}
