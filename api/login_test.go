@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -281,4 +282,60 @@ func TestBackgroundRefresh(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	})
+}
+
+// TestTrackPage: the resident's progress page answers the case's access
+// code with milestones and times only, answers a wrong code like a
+// missing case, and limits guessing.
+func TestTrackPage(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t), Config{LoginsPerUser: 3, LoginsPerAddress: 20})
+	events := `{"id":"T-1","case":"T1","type":"opened","at":"2026-06-01T09:00:00+08:00","category":"garbage","street":"S1","reporter":"13800000000","access_code":"K7Q2-9XZ"}
+{"id":"T-2","case":"T1","type":"dispatched","at":"2026-06-01T09:05:00+08:00","unit":"D1","by":"S1","note":"internal: caller is difficult"}
+{"id":"T-3","case":"T1","type":"responded","at":"2026-06-01T09:10:00+08:00","unit":"D1"}`
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", events); r.status != 200 || !strings.Contains(r.body, `"accepted":3`) {
+		t.Fatalf("post events: %d %s", r.status, r.body)
+	}
+	track := func(id, code string) reply {
+		t.Helper()
+		return f.send(t, "POST", "/track", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "zh-CN"},
+			"case="+id+"&code="+code)
+	}
+	r := track("T1", "K7Q2-9XZ")
+	if r.status != 200 || strings.Count(r.body, "<li>") != 3 || !strings.Contains(r.body, "2026-06-01 09:10") {
+		t.Errorf("the right code: %d\n%s", r.status, r.body)
+	}
+	for _, secret := range []string{"13800000000", "caller is difficult", "K7Q2-9XZ", "D1"} {
+		if strings.Contains(r.body, secret) {
+			t.Errorf("the progress page shows %q", secret)
+		}
+	}
+	wrong, missing := track("T1", "guess"), track("T9", "guess")
+	if wrong.status != 404 || missing.status != 404 || !strings.Contains(wrong.body, "不正确") || strings.Contains(wrong.body, "<li>") {
+		t.Errorf("a wrong code %d, a missing case %d", wrong.status, missing.status)
+	}
+	for i := range 5 { // six wrong codes for T1 in all: twice the sign-in limit
+		track("T1", fmt.Sprint("guess", i))
+	}
+	if r := track("T1", "K7Q2-9XZ"); r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Errorf("after six wrong codes for the case: %d", r.status)
+	}
+	if r := f.send(t, "GET", "/track", map[string]string{"Accept-Language": "en-US,en;q=0.9"}, ""); r.status != 200 || !strings.Contains(r.body, "Track a case") {
+		t.Errorf("the page in English by Accept-Language: %d", r.status)
+	}
+
+	// The signed-in pages: without a session, the sign-in form; a form
+	// posted without the session's token is refused.
+	if r := f.send(t, "GET", "/units/D1", nil, ""); r.status != 200 || !strings.Contains(r.body, `name="password"`) || !strings.Contains(r.body, `value="/units/D1"`) {
+		t.Errorf("a page without a session: %d", r.status)
+	}
+	setPassword(t, f.db, "dan", "dan's long password")
+	_, dan := f.login(t, "dan", "dan's long password")
+	form := map[string]string{"Cookie": SessionCookie + "=" + dan.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+	if r := f.send(t, "POST", "/logout", form, "csrf_token=forged"); r.status != 403 {
+		t.Errorf("sign-out without the session's token: %d", r.status)
+	}
+	if r := f.send(t, "GET", "/units/D1?period=2026-06", map[string]string{"Cookie": SessionCookie + "=" + dan.cookie}, ""); r.status != 200 ||
+		!strings.Contains(r.body, `id="score"`) || r.header.Get("Content-Security-Policy") == "" {
+		t.Errorf("dan's page with the session: %d", r.status)
+	}
 }
