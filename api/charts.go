@@ -2,9 +2,13 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"github.com/danielgtaylor/huma/v2"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -139,3 +143,87 @@ func svgOf(p *plot.Plot, w, h vg.Length) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// heatCell is one cell of a heat map; a nil value has no data.
+type heatCell struct {
+	row, col string
+	value    *float64
+}
+
+// heatGrid lays cells out for gonum's heat map: columns along x, rows
+// along y, both in sorted order.
+type heatGrid struct {
+	rows, cols []string
+	values     map[[2]int]float64
+}
+
+func (g heatGrid) Dims() (c, r int) { return len(g.cols), len(g.rows) }
+func (g heatGrid) X(c int) float64  { return float64(c) }
+func (g heatGrid) Y(r int) float64  { return float64(r) }
+func (g heatGrid) Z(c, r int) float64 {
+	if v, ok := g.values[[2]int{c, r}]; ok {
+		return v
+	}
+	return math.NaN()
+}
+
+// heatSVG draws cells as a colour-scaled grid (rows × columns), with the
+// palette's range under it; cells without data stay blank.
+func heatSVG(text chartText, cells []heatCell) ([]byte, error) {
+	g := heatGrid{values: map[[2]int]float64{}}
+	for _, c := range cells {
+		if !slices.Contains(g.rows, c.row) {
+			g.rows = append(g.rows, c.row)
+		}
+		if !slices.Contains(g.cols, c.col) {
+			g.cols = append(g.cols, c.col)
+		}
+	}
+	if len(g.rows) == 0 || len(g.cols) == 0 {
+		return nil, errNoChartData
+	}
+	slices.Sort(g.rows)
+	slices.Sort(g.cols)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cells {
+		if c.value == nil {
+			continue
+		}
+		v := *c.value
+		g.values[[2]int{slices.Index(g.cols, c.col), slices.Index(g.rows, c.row)}] = v
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if len(g.values) == 0 {
+		return nil, errNoChartData
+	}
+	if hi-lo < 1e-9 {
+		lo -= 0.05
+	}
+	pal := moreland.SmoothBlueRed().Palette(64)
+	h := plotter.NewHeatMap(g, reversed(pal))
+	h.Min, h.Max, h.NaN = lo, hi, color.Transparent
+	p := plot.New()
+	p.Title.Text = text.title
+	p.Add(h)
+	p.NominalX(g.cols...)
+	p.NominalY(g.rows...)
+	p.X.Tick.Label.Rotation = math.Pi / 2
+	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	legend := fmt.Sprintf("%.0f%% – %.0f%%", lo*100, hi*100)
+	p.X.Label.Text = legend
+	w := vg.Length(math.Max(16, 1.2+0.55*float64(len(g.cols)))) * vg.Centimeter
+	hgt := vg.Length(math.Max(8, 3.5+0.55*float64(len(g.rows)))) * vg.Centimeter
+	return svgOf(p, w, hgt)
+}
+
+// reversed turns a blue-to-red palette into red (low) to blue (high):
+// low satisfaction reads as the warning colour.
+func reversed(p palette.Palette) palette.Palette {
+	cs := slices.Clone(p.Colors())
+	slices.Reverse(cs)
+	return paletteOf(cs)
+}
+
+type paletteOf []color.Color
+
+func (p paletteOf) Colors() []color.Color { return p }

@@ -87,6 +87,7 @@ type page struct {
 	User        *rbac.User // nil on public pages
 	CSRF        string
 	Path        string // the page's path and query, for the language switch
+	Period      string // the period the page shows, for forms that return to it
 	Nav         []navLink
 	Data        any
 
@@ -201,6 +202,7 @@ type templates map[string]*template.Template
 var templateFuncs = template.FuncMap{
 	"contains": strings.Contains,
 	"deref":    func(p *int) int { return *p },
+	"list":     func(xs ...string) []string { return xs },
 	// pair hands a partial the page and its own data.
 	"pair": func(p *page, data any) map[string]any { return map[string]any{"Page": p, "Data": data} },
 }
@@ -254,6 +256,14 @@ func (s *Server) registerDashboard() {
 	s.mux.HandleFunc("GET /satisfaction", s.signedIn(s.satisfactionPage))
 	s.mux.HandleFunc("GET /users", s.signedIn(s.usersPage))
 	s.mux.HandleFunc("GET /charts/{name}", s.signedIn(s.chart))
+	s.mux.HandleFunc("GET /appeals", s.signedIn(s.appealsPage))
+	s.mux.HandleFunc("POST /appeals", s.signedIn(s.appealSubmit))
+	s.mux.HandleFunc("POST /appeals/{id}/decision", s.signedIn(s.decideSubmit))
+	s.mux.HandleFunc("POST /cases/{id}/evaluation", s.signedIn(s.evaluateSubmit))
+	s.mux.HandleFunc("GET /matrix", s.signedIn(s.matrixPage))
+	s.mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
+	s.mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
+	s.mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
 }
 
 // newPage starts a page for a request: its language and zone.
@@ -332,10 +342,17 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 	case rbac.StreetHead, rbac.DeptHead:
 		add("/units/"+u.Unit, "nav.unit")
 		add("/breaches", "nav.breaches")
+		add("/appeals", "nav.appeals")
 	case rbac.OrgAssessor:
 		add("/rankings", "nav.rankings")
+		add("/matrix", "nav.matrix")
+		add("/cadres", "nav.cadres")
+		add("/appeals", "nav.appeals")
 	case rbac.DisciplineInspector:
 		add("/breaches", "nav.breaches")
+		add("/findings", "nav.findings")
+		add("/appeals", "nav.appeals")
+		add("/audit", "nav.audit")
 	case rbac.Admin:
 		add("/users", "nav.users")
 	}

@@ -191,6 +191,19 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the trend chart did not load: %v", status)
 	}
 	b.shot("unit-D1")
+	// An appeal against the first breach, from its row.
+	b.do(chromedp.SendKeys(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录"),
+		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#metrics`))
+	var appeals struct {
+		Appeals []struct{ ID, Unit, Target, State string }
+	}
+	api("dan", "/api/v1/appeals?state=all", &appeals)
+	if len(appeals.Appeals) != 1 || appeals.Appeals[0].Unit != "D1" || appeals.Appeals[0].State != "open" {
+		t.Fatalf("after the appeal form: %+v", appeals.Appeals)
+	}
+	if cell := b.text(`#unit-appeals tbody tr td:nth-child(3)`); cell != "待决定" {
+		t.Errorf("the appeal on dan's page: %q", cell)
+	}
 	// Into a breached case's timeline, from the link.
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`ol.timeline`))
 	caseID := strings.TrimPrefix(b.text("h1"), "案件 ")
@@ -200,6 +213,16 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("case %s's timeline shows %v events, the API %d", caseID, n, len(c.Trail))
 	}
 	b.shot("case-" + caseID)
+	if n := b.eval(`document.querySelectorAll("form.rate").length`); n != float64(0) {
+		t.Errorf("a rating form on %s, which the platform dispatched: no street called D1", caseID)
+	}
+	// Rate the call of the street that called D1 in on W1.
+	b.open("/cases/W1")
+	b.do(chromedp.SendKeys(`form.rate input[name="score"]`, "4"), chromedp.Submit(`form.rate input[name="score"]`), chromedp.WaitVisible(`p.good`))
+	api("dan", "/api/v1/cases/W1", &c)
+	if last, _ := json.Marshal(c.Trail[len(c.Trail)-1]); !strings.Contains(string(last), `"call_evaluated"`) || !strings.Contains(string(last), `"score":4`) {
+		t.Errorf("after the rating form, the trail ends with %s", last)
+	}
 	// Another unit's page, by editing the URL: not found, nothing of it shown.
 	b.open("/units/D2?period=2026-06")
 	if body := b.text("main"); !strings.Contains(body, "未找到") || strings.Contains(body, "D2") && strings.Contains(body, "综合得分") {
@@ -244,6 +267,32 @@ func TestDashboardInABrowser(t *testing.T) {
 		}
 	}
 	b.shot("rankings")
+	// The matrix as a heat map, and the cadres as the API assesses them.
+	b.open("/matrix?period=2026-06")
+	if ok, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector("img.chart"); return i.complete && i.naturalWidth > 0 })()`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil || !ok {
+		t.Errorf("the heat map did not load: %v", err)
+	}
+	b.shot("matrix")
+	b.open("/cadres?period=2026")
+	var cadres struct{ Cadres []any }
+	api("olga", "/api/v1/cadres?period=2026", &cadres)
+	if n := b.eval(`document.querySelectorAll("#cadres tbody tr").length`); n != float64(len(cadres.Cadres)) {
+		t.Errorf("cadres on the page %v, the API's %d", n, len(cadres.Cadres))
+	}
+	b.shot("cadres")
+	// The appeal queue: decide dan's appeal.
+	b.open("/appeals")
+	b.do(chromedp.Click(`form.decide input[value="upheld"]`), chromedp.SendKeys(`form.decide input[name="note"]`, "理由成立"),
+		chromedp.Submit(`form.decide input[name="note"]`), chromedp.WaitVisible(`#appeals`))
+	api("olga", "/api/v1/appeals?state=all", &appeals)
+	if len(appeals.Appeals) != 1 || appeals.Appeals[0].State != "upheld" {
+		t.Errorf("after the decision form: %+v", appeals.Appeals)
+	}
+	if state := b.text(`#appeals td.state`); state != "支持" {
+		t.Errorf("the decided appeal shows %q", state)
+	}
+	b.shot("appeals")
 	b.signOut()
 
 	// The discipline inspector: every breach of the month, and a timeline.
@@ -256,6 +305,17 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.shot("breaches")
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`table.deadlines`))
 	b.shot("case-inspector")
+	b.open("/audit")
+	var verify struct {
+		Intact  bool
+		Entries int
+	}
+	api("dina", "/api/v1/audit/verify", &verify)
+	if state := b.text("#audit-state"); !verify.Intact || !strings.Contains(state, "完整") {
+		t.Errorf("the audit page says %q; the API: %+v", state, verify)
+	}
+	b.shot("audit")
+	b.open("/findings")
 
 	// Everyone: the district's satisfaction against the target.
 	b.open("/satisfaction?period=2026")

@@ -183,7 +183,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	if a, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: code}); err == nil {
 		d.Appeals = a.Body.Appeals
 	}
-	p.Title, p.Data = p.T("unit.title", d.Unit.Name), d
+	p.Title, p.Data, p.Period = p.T("unit.title", d.Unit.Name), d, month
 	return "unit", nil
 }
 
@@ -241,14 +241,17 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 	if err != nil {
 		return "", err
 	}
-	p.Title = p.T("breaches.title", p.Month(month))
+	p.Title, p.Period = p.T("breaches.title", p.Month(month)), month
 	p.Data = breachesData{Month: month, Unit: unit, AsOf: out.Body.AsOf, Breaches: out.Body.Breaches}
 	return "breaches", nil
 }
 
-// caseData is a case's timeline.
+// caseData is a case's timeline, and for a head whose unit took part
+// the form to rate the counterparts.
 type caseData struct {
-	Case view.Case
+	Case         view.Case
+	Rate, Rated  bool
+	Counterparts []string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -256,7 +259,19 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("case.title", out.Body.ID), caseData{Case: out.Body}
+	d := caseData{Case: out.Body, Rated: r.URL.Query().Get("rated") != ""}
+	for _, a := range out.Body.Assignments {
+		switch {
+		case p.User.Role == rbac.StreetHead && (a.By == p.User.Unit || out.Body.Street == p.User.Unit) && !slices.Contains(d.Counterparts, a.Unit):
+			// A street rates the response of the departments on its case.
+			d.Counterparts = append(d.Counterparts, a.Unit)
+		case p.User.Role == rbac.DeptHead && a.Unit == p.User.Unit && a.By != "" && a.By != "platform" && !slices.Contains(d.Counterparts, a.By):
+			// A department rates the call of the street that called it in.
+			d.Counterparts = append(d.Counterparts, a.By)
+		}
+	}
+	d.Rate = len(d.Counterparts) > 0
+	p.Title, p.Data = p.T("case.title", out.Body.ID), d
 	return "case", nil
 }
 
@@ -301,6 +316,8 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string,
 		svg, err = s.trendChart(ctx, p, q.Get("unit"), q.Get("period"))
 	case "ranking.svg":
 		svg, err = s.rankingChart(ctx, p, q.Get("kind"), q.Get("period"))
+	case "matrix.svg":
+		svg, err = s.matrixChart(ctx, p, cmp.Or(q.Get("period"), s.defaultMonth(p)))
 	default:
 		return "", huma.Error404NotFound("no such chart")
 	}

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"frontline/rbac"
+	"frontline/view"
+	"frontline/workflow"
+)
+
+// The dashboard's process pages: the appeal queue with its decisions,
+// the matrix, cadres, findings, the audit log's state, and the heads'
+// appeal and evaluation forms. Each form posts to the same operation
+// the API runs.
+
+// appealsData is the appeal queue.
+type appealsData struct {
+	State   string
+	Appeals []workflow.Appeal
+	Decides bool   // the user may decide appeals
+	Decider string // the deciding unit the form proposes
+}
+
+func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	state := cmp.Or(r.URL.Query().Get("state"), "open")
+	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, state) {
+		return "", huma.Error422UnprocessableEntity("state: open, upheld, rejected, duplicate or all")
+	}
+	out, err := s.listAppeals(r.Context(), &AppealsInput{State: state, Unit: p.User.Unit})
+	if err != nil {
+		return "", err
+	}
+	d := appealsData{State: state, Appeals: out.Body.Appeals}
+	if c, err := s.caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
+		d.Decides, d.Decider = true, "ORG"
+	}
+	p.Title, p.Data = p.T("appeals"), d
+	return "appeals", nil
+}
+
+// decideSubmit records an assessor's decision from the queue's form.
+func (s *Server) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	note, unit := r.PostFormValue("note"), r.PostFormValue("unit")
+	if note == "" || unit == "" {
+		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
+	}
+	in := &DecisionInput{ID: r.PathValue("id")}
+	in.Body.Unit, in.Body.Upheld, in.Body.Note = unit, r.PostFormValue("decision") == "upheld", note
+	if _, err := s.decideAppeal(r.Context(), in); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, "/appeals?state=all", http.StatusSeeOther)
+	return "", nil
+}
+
+// appealSubmit files a head's appeal against a breached deadline.
+func (s *Server) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	reason := r.PostFormValue("reason")
+	if reason == "" {
+		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
+	}
+	in := &AppealInput{}
+	in.Body.Case, in.Body.Unit, in.Body.Target, in.Body.Reason = r.PostFormValue("case"), p.User.Unit, r.PostFormValue("target"), reason
+	if _, err := s.postAppeal(r.Context(), in); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, "/units/"+url.PathEscape(p.User.Unit)+"?period="+url.QueryEscape(r.PostFormValue("period")), http.StatusSeeOther)
+	return "", nil
+}
+
+// evaluateSubmit records a head's rating of a counterpart on a case: a
+// street rates a department's response, a department the street's call.
+func (s *Server) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	score, err := strconv.Atoi(r.PostFormValue("score"))
+	if err != nil || score < 1 || score > 5 {
+		return "", huma.Error422UnprocessableEntity(p.T("form.score"))
+	}
+	in := &EvaluationInput{}
+	in.Body.Case, in.Body.Unit, in.Body.Target, in.Body.Score = r.PathValue("id"), p.User.Unit, r.PostFormValue("target"), score
+	in.Body.Kind = "response"
+	if p.User.Role == rbac.DeptHead {
+		in.Body.Kind = "call"
+		accurate := r.PostFormValue("accurate") != "false"
+		in.Body.Accurate = &accurate
+	}
+	if _, err := s.postEvaluation(r.Context(), in); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(in.Body.Case)+"?rated=1", http.StatusSeeOther)
+	return "", nil
+}
+
+// matrixData is the two-way matrix.
+type matrixData struct {
+	Month string
+	Pairs []view.Pair
+}
+
+func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	month := s.monthParam(r, p)
+	out, err := s.getMatrix(r.Context(), &PeriodInput{Period: month, Lang: p.Lang})
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("matrix.title", p.Month(month)), matrixData{Month: month, Pairs: out.Body.Pairs}
+	return "matrix", nil
+}
+
+func (s *Server) matrixChart(ctx context.Context, p *page, month string) ([]byte, error) {
+	out, err := s.getMatrix(ctx, &PeriodInput{Period: month, Lang: p.Lang})
+	if err != nil {
+		return nil, err
+	}
+	var cells []heatCell
+	for _, pair := range out.Body.Pairs {
+		cells = append(cells, heatCell{row: pair.Street, col: pair.Department, value: pair.Satisfaction})
+	}
+	return heatSVG(chartText{title: p.T("matrix.chart")}, cells)
+}
+
+// cadresData is the cadre assessment.
+type cadresData struct {
+	Period string
+	Cadres []view.Cadre
+}
+
+func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	period := cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p)[:4])
+	out, err := s.listCadres(r.Context(), &CadresInput{PeriodInput: PeriodInput{Period: period, Lang: p.Lang}, Role: "head"})
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("cadres.title", period), cadresData{Period: period, Cadres: out.Body.Cadres}
+	return "cadres", nil
+}
+
+func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	out, err := s.listFindings(r.Context(), &FindingsInput{Unit: p.User.Unit})
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("findings"), out.Body.Findings
+	return "findings", nil
+}
+
+// auditData is the audit log's state and its latest entries.
+type auditData struct {
+	Verify  *VerifyOutput
+	Entries []AuditEntry
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	v, err := s.verifyAudit(r.Context(), &VerifyInput{})
+	if err != nil {
+		return "", err
+	}
+	since := s.now().Add(-7 * 24 * time.Hour).Format(time.RFC3339)
+	log, err := s.listAudit(r.Context(), &AuditInput{Since: since, Limit: 10000})
+	if err != nil {
+		return "", err
+	}
+	entries := log.Body.Entries
+	slices.Reverse(entries)
+	p.Title, p.Data = p.T("audit.title"), auditData{Verify: v, Entries: entries[:min(len(entries), 200)]}
+	return "audit", nil
+}
