@@ -228,6 +228,14 @@ func TestDashboardInABrowser(t *testing.T) {
 	if body := b.text("main"); !strings.Contains(body, "未找到") || strings.Contains(body, "D2") && strings.Contains(body, "综合得分") {
 		t.Errorf("dan opens D2's page: %q", body)
 	}
+	// On a phone's screen: no side-scrolling of the page itself.
+	b.do(chromedp.EmulateViewport(390, 844))
+	b.open("/units/D1?period=2026-06")
+	if wide := b.eval(`document.documentElement.scrollWidth > window.innerWidth + 1`); wide != false {
+		t.Errorf("the unit page scrolls sideways on a phone")
+	}
+	b.shot("unit-D1-phone")
+	b.do(chromedp.EmulateViewport(1280, 900))
 	// The language switch, then back.
 	b.open("/units/D1?period=2026-06")
 	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible("h1"))

@@ -311,7 +311,7 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string,
 	var err error
 	switch r.PathValue("name") {
 	case "satisfaction.svg":
-		svg, err = s.satisfactionChart(ctx, p, q.Get("period"))
+		svg, err = s.satisfactionChart(ctx, p, cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]))
 	case "trend.svg":
 		svg, err = s.trendChart(ctx, p, q.Get("unit"), q.Get("period"))
 	case "ranking.svg":
