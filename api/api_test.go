@@ -272,6 +272,14 @@ func TestAPI(t *testing.T) {
 			t.Errorf("the inspector explains scores: %d", r.status)
 		}
 
+		// Reciprocity flags: the discipline commission's, nobody else's.
+		if r := f.do(t, "dina", "GET", "/api/v1/reciprocity?period=2026", "", ""); r.status != 200 || !strings.Contains(r.body, `"pairs":[`) {
+			t.Errorf("the inspector reads reciprocity: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "olga", "GET", "/api/v1/reciprocity?period=2026", "", ""); r.status != 403 {
+			t.Errorf("the assessor reads reciprocity: %d", r.status)
+		}
+
 		// The audit log: the inspector verifies it; it holds the API's actions.
 		r = f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "")
 		var v struct {

@@ -264,6 +264,7 @@ func (s *Server) registerDashboard() {
 	s.mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
 	s.mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
 	s.mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
+	s.mux.HandleFunc("GET /reciprocity", s.signedIn(s.reciprocityPage))
 }
 
 // newPage starts a page for a request: its language and zone.
@@ -351,6 +352,7 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 	case rbac.DisciplineInspector:
 		add("/breaches", "nav.breaches")
 		add("/findings", "nav.findings")
+		add("/reciprocity", "nav.reciprocity")
 		add("/appeals", "nav.appeals")
 		add("/audit", "nav.audit")
 	case rbac.Admin:

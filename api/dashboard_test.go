@@ -324,6 +324,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	b.shot("audit")
 	b.open("/findings")
+	b.open("/reciprocity?period=2026")
+	if body := b.text("main"); !strings.Contains(body, "互评") {
+		t.Errorf("the reciprocity page: %q", body)
+	}
 
 	// Everyone: the district's satisfaction against the target.
 	b.open("/satisfaction?period=2026")

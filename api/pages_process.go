@@ -172,3 +172,19 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, p *page) (str
 	p.Title, p.Data = p.T("audit.title"), auditData{Verify: v, Entries: entries[:min(len(entries), 200)]}
 	return "audit", nil
 }
+
+// reciprocityData is the reciprocity flags of a period.
+type reciprocityData struct {
+	Period string
+	Pairs  []view.Reciprocity
+}
+
+func (s *Server) reciprocityPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	period := cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p)[:4])
+	out, err := s.getReciprocity(r.Context(), &PeriodInput{Period: period, Lang: p.Lang})
+	if err != nil {
+		return "", err
+	}
+	p.Title, p.Data = p.T("reciprocity.title", period), reciprocityData{Period: period, Pairs: out.Body.Pairs}
+	return "reciprocity", nil
+}

@@ -212,6 +212,36 @@ func (s *Server) registerAnalyses() {
 	huma.Register(s.api, huma.Operation{OperationID: "get-satisfaction", Method: http.MethodGet, Path: "/api/v1/satisfaction", Tags: []string{"scores"},
 		Summary:     "Satisfaction against the target, by month",
 		Description: "The district's line for everyone; each unit's line for those who may see that unit.", Security: bearer}, s.getSatisfaction)
+	huma.Register(s.api, huma.Operation{OperationID: "get-reciprocity", Method: http.MethodGet, Path: "/api/v1/reciprocity", Tags: []string{"scores"},
+		Summary:     "Street/department pairs that rate each other far above how each rates everyone else",
+		Description: "Each flagged pair with both sides' ratings of each other and of everyone else, and the objective record beside them (on-time response, satisfaction). For the discipline commission.",
+		Security:    bearer}, s.getReciprocity)
+}
+
+// ReciprocityOutput is the flagged pairs (the shape of `reciprocity --json`).
+type ReciprocityOutput struct {
+	Body struct {
+		Period string             `json:"period"`
+		AsOf   time.Time          `json:"asof"`
+		Pairs  []view.Reciprocity `json:"pairs"`
+	}
+}
+
+func (s *Server) getReciprocity(ctx context.Context, in *PeriodInput) (*ReciprocityOutput, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "reciprocity"}); err != nil {
+		return nil, problem(s.log, err)
+	}
+	data, opt, p, loc, err := s.analysisInput(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReciprocityOutput{}
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = p.Name, opt.AsOf.In(loc), view.ReciprocityOf(scoring.Reciprocity(data, opt))
+	return out, nil
 }
 
 // MatrixOutput is the matrix (the shape of `matrix --format json`).

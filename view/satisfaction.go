@@ -99,3 +99,39 @@ func SatisfactionOf(r *scoring.SatisfactionReport, period string, asof time.Time
 	}
 	return out
 }
+
+// Reciprocity is one street/department pair that rate each other far
+// above how each rates everyone else, with the objective record beside
+// the ratings (`reciprocity --json`, GET /reciprocity).
+type Reciprocity struct {
+	Street           string   `json:"street"`
+	Department       string   `json:"department"`
+	StreetToDept     float64  `json:"street_to_department"`
+	StreetToOthers   float64  `json:"street_to_others"`
+	DeptToStreet     float64  `json:"department_to_street"`
+	DeptToOthers     float64  `json:"department_to_others"`
+	Ratings          [2]int   `json:"ratings"`
+	StreetResidual   float64  `json:"street_residual"`
+	DeptResidual     float64  `json:"department_residual"`
+	PairRespond      *float64 `json:"pair_respond_on_time"`
+	DeptRespond      *float64 `json:"department_respond_on_time"`
+	PairSatisfaction *float64 `json:"pair_satisfaction"`
+	DeptSatisfaction *float64 `json:"department_satisfaction"`
+}
+
+// ReciprocityOf shapes the flagged pairs.
+func ReciprocityOf(pairs []scoring.Reciprocal) []Reciprocity {
+	val := func(m scoring.Metric) *float64 {
+		if v, ok := m.Value(); ok {
+			return Round(&v)
+		}
+		return nil
+	}
+	out := []Reciprocity{}
+	for _, r := range pairs {
+		out = append(out, Reciprocity{r.Street, r.Department, r.StreetToDept.Value(), r.StreetToOthers.Value(),
+			r.DeptToStreet.Value(), r.DeptToOthers.Value(), [2]int{r.StreetToDept.N, r.DeptToStreet.N},
+			r.StreetResidual, r.DeptResidual, val(r.PairRespond), val(r.DeptRespond), val(r.PairSatisfaction), val(r.DeptSatisfaction)})
+	}
+	return out
+}

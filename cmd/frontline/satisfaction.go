@@ -214,21 +214,7 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 }
 
 // reciprocityOut is one flagged pair in `reciprocity --format json`.
-type reciprocityOut struct {
-	Street           string   `json:"street"`
-	Department       string   `json:"department"`
-	StreetToDept     float64  `json:"street_to_department"`
-	StreetToOthers   float64  `json:"street_to_others"`
-	DeptToStreet     float64  `json:"department_to_street"`
-	DeptToOthers     float64  `json:"department_to_others"`
-	Ratings          [2]int   `json:"ratings"`
-	StreetResidual   float64  `json:"street_residual"`
-	DeptResidual     float64  `json:"department_residual"`
-	PairRespond      *float64 `json:"pair_respond_on_time"`
-	DeptRespond      *float64 `json:"department_respond_on_time"`
-	PairSatisfaction *float64 `json:"pair_satisfaction"`
-	DeptSatisfaction *float64 `json:"department_satisfaction"`
-}
+type reciprocityOut = view.Reciprocity
 
 func runReciprocity(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("reciprocity")
@@ -249,18 +235,7 @@ func runReciprocity(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	val := func(m scoring.Metric) *float64 {
-		if v, ok := m.Value(); ok {
-			return round(&v)
-		}
-		return nil
-	}
-	out := []reciprocityOut{}
-	for _, r := range scoring.Reciprocity(data, opt) {
-		out = append(out, reciprocityOut{r.Street, r.Department, r.StreetToDept.Value(), r.StreetToOthers.Value(),
-			r.DeptToStreet.Value(), r.DeptToOthers.Value(), [2]int{r.StreetToDept.N, r.DeptToStreet.N},
-			r.StreetResidual, r.DeptResidual, val(r.PairRespond), val(r.DeptRespond), val(r.PairSatisfaction), val(r.DeptSatisfaction)})
-	}
+	out := view.ReciprocityOf(scoring.Reciprocity(data, opt))
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
