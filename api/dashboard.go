@@ -142,6 +142,17 @@ func (p *page) Num(v any, decimals int) string {
 	return p.printer.Sprintf("%.*f", decimals, f)
 }
 
+// Signed shows a change with its sign (+1.5, −2.0), or a dash.
+func (p *page) Signed(v *float64, decimals int) string {
+	if v == nil {
+		return "—"
+	}
+	if *v < 0 {
+		return "−" + p.printer.Sprintf("%.*f", decimals, -*v)
+	}
+	return "+" + p.printer.Sprintf("%.*f", decimals, *v)
+}
+
 // Time shows a time in the policy's zone.
 func (p *page) Time(v any) string {
 	var t time.Time

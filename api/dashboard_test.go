@@ -193,7 +193,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.shot("unit-D1")
 	// An appeal against the first breach, from its row.
 	b.do(chromedp.SendKeys(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录"),
-		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#metrics`))
+		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#unit-appeals`))
 	var appeals struct {
 		Appeals []struct{ ID, Unit, Target, State string }
 	}
@@ -292,7 +292,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	// The appeal queue: decide dan's appeal.
 	b.open("/appeals")
 	b.do(chromedp.Click(`form.decide input[value="upheld"]`), chromedp.SendKeys(`form.decide input[name="note"]`, "理由成立"),
-		chromedp.Submit(`form.decide input[name="note"]`), chromedp.WaitVisible(`#appeals`))
+		chromedp.Submit(`form.decide input[name="note"]`), chromedp.WaitNotPresent(`form.decide`))
 	api("olga", "/api/v1/appeals?state=all", &appeals)
 	if len(appeals.Appeals) != 1 || appeals.Appeals[0].State != "upheld" {
 		t.Errorf("after the decision form: %+v", appeals.Appeals)

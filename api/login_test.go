@@ -339,3 +339,26 @@ func TestTrackPage(t *testing.T) {
 		t.Errorf("dan's page with the session: %d", r.status)
 	}
 }
+
+// TestPagesEscapeHostileNames: a unit named with markup shows as text.
+func TestPagesEscapeHostileNames(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	reg := "units:\n  - {code: D1, kind: department, name: {zh: \"<script>alert(1)</script>局\", en: \"<img src=x onerror=alert(1)>\"}}\n"
+	if r := f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", reg); r.status != 200 {
+		t.Fatalf("load the hostile name: %d %s", r.status, r.body)
+	}
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked))
+	setPassword(t, f.db, "dan", "dan's long password")
+	_, dan := f.login(t, "dan", "dan's long password")
+	for _, lang := range []string{"zh", "en"} {
+		r := f.send(t, "GET", "/units/D1?period=2026-06&lang="+lang, map[string]string{"Cookie": SessionCookie + "=" + dan.cookie}, "")
+		if r.status != 200 || strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") ||
+			!strings.Contains(r.body, "&lt;") {
+			t.Errorf("%s page with a hostile name: %d, escaped: %v", lang, r.status, strings.Contains(r.body, "&lt;"))
+		}
+	}
+}

@@ -114,23 +114,37 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 
 // unitData is a unit's page.
 type unitData struct {
-	Unit     view.Unit
-	Month    string
-	Months   []string
-	Kind     string
-	Ranked   int // units of its kind with a rank
-	Metrics  []metricRow
-	Pairs    []view.Pair
-	Breaches []view.Breach
-	Appeals  []workflow.Appeal
-	AsOf     time.Time
+	Unit        view.Unit
+	ScoreChange *float64 // from last month
+	Month       string
+	Months      []string
+	Kind        string
+	Ranked      int // units of its kind with a rank
+	Metrics     []metricRow
+	Pairs       []view.Pair
+	Breaches    []view.Breach
+	Appeals     []workflow.Appeal
+	AsOf        time.Time
 }
 
 type metricRow struct {
-	Name     string
-	Value    *float64
-	Interval *[2]float64
-	Rate     bool
+	Name          string
+	Value, Before *float64 // this month, the month before
+	Interval      *[2]float64
+	Rate          bool
+}
+
+// Change is the metric's change from the month before, signed, in the
+// metric's own unit (percentage points for rates).
+func (m metricRow) Change() *float64 {
+	if m.Value == nil || m.Before == nil {
+		return nil
+	}
+	d := *m.Value - *m.Before
+	if m.Rate {
+		d *= 100
+	}
+	return &d
 }
 
 // rateMetrics are shown as percentages; the others are 0–100 qualities.
@@ -151,8 +165,18 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	if d.Unit.Kind == string(evaluation.Street) {
 		names = evaluation.StreetMetrics
 	}
+	var before map[string]*float64
+	if months := trendMonths(month); len(months) > 1 {
+		if prev, err := s.unitScores(ctx, &UnitScoresInput{Code: code, PeriodInput: PeriodInput{Period: months[len(months)-2], Lang: p.Lang}}); err == nil {
+			before = prev.Body.Units[0].Metrics
+			if now, then := d.Unit.Score, prev.Body.Units[0].Score; now != nil && then != nil {
+				change := *now - *then
+				d.ScoreChange = &change
+			}
+		}
+	}
 	for _, name := range names {
-		m := metricRow{Name: name, Value: d.Unit.Metrics[name], Rate: rateMetrics[name]}
+		m := metricRow{Name: name, Value: d.Unit.Metrics[name], Before: before[name], Rate: rateMetrics[name]}
 		if iv, ok := d.Unit.Intervals[name]; ok {
 			m.Interval = &iv
 		}
@@ -227,13 +251,13 @@ func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 
 // breachesData is the breach list with its filters.
 type breachesData struct {
-	Month, Unit string
+	Month, Unit, Milestone string
 	AsOf        time.Time
 	Breaches    []view.Breach
 }
 
 func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	month, unit := s.monthParam(r, p), r.URL.Query().Get("unit")
+	month, unit, milestone := s.monthParam(r, p), r.URL.Query().Get("unit"), r.URL.Query().Get("milestone")
 	if p.User.Unit != "" && unit == "" {
 		unit = p.User.Unit
 	}
@@ -242,7 +266,11 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 		return "", err
 	}
 	p.Title, p.Period = p.T("breaches.title", p.Month(month)), month
-	p.Data = breachesData{Month: month, Unit: unit, AsOf: out.Body.AsOf, Breaches: out.Body.Breaches}
+	breaches := out.Body.Breaches
+	if milestone != "" {
+		breaches = slices.DeleteFunc(breaches, func(b view.Breach) bool { return b.Milestone != milestone })
+	}
+	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: out.Body.AsOf, Breaches: breaches}
 	return "breaches", nil
 }
 
