@@ -252,8 +252,8 @@ func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 // breachesData is the breach list with its filters.
 type breachesData struct {
 	Month, Unit, Milestone string
-	AsOf        time.Time
-	Breaches    []view.Breach
+	AsOf                   time.Time
+	Breaches               []view.Breach
 }
 
 func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
