@@ -88,6 +88,7 @@ type page struct {
 	CSRF        string
 	Path        string // the page's path and query, for the language switch
 	Period      string // the period the page shows, for forms that return to it
+	ReadsCases  bool   // the user may open some cases: link to them
 	Nav         []navLink
 	Data        any
 
@@ -340,6 +341,9 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 		r = r.WithContext(ctx)
 		r = r.WithContext(context.WithValue(ctx, requestKey, r))
 		p.Nav = s.nav(p, &u.User, r.URL.Path)
+		if c, err := s.caller(r.Context()); err == nil {
+			p.ReadsCases = c.authz.AuthorizeSome(r.Context(), c.name, rbac.Read, "cases") == nil
+		}
 		s.render(w, r, p, f)
 	}
 }

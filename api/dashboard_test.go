@@ -301,6 +301,15 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the decided appeal shows %q", state)
 	}
 	b.shot("appeals")
+	// The organization department reads no case: no link leads to one,
+	// and the address itself is refused.
+	if n := b.eval(`document.querySelectorAll('a[href^="/cases/"]').length`); n != float64(0) {
+		t.Errorf("the assessor's queue links to %v cases", n)
+	}
+	b.open("/cases/W3")
+	if body := b.text("main"); !strings.Contains(body, "无权") {
+		t.Errorf("the assessor opens a case: %q", body)
+	}
 	b.signOut()
 
 	// The discipline inspector: every breach of the month, and a timeline.
@@ -340,6 +349,15 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	b.shot("satisfaction")
 	b.signOut()
+
+	// The resident's progress page, signed out: a wrong code is refused.
+	b.open("/track")
+	b.do(chromedp.SendKeys(`input[name="case"]`, "W1"), chromedp.SendKeys(`input[name="code"]`, "0000"),
+		chromedp.Submit(`input[name="code"]`), chromedp.WaitVisible(`p.alert`))
+	if msg := b.text("p.alert"); !strings.Contains(msg, "不正确") {
+		t.Errorf("a wrong access code: %q", msg)
+	}
+	b.shot("track")
 
 	// The administrator: users, no scores.
 	b.signIn("ada", "ada's password", "/")
