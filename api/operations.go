@@ -65,6 +65,7 @@ func (s *Server) register() {
 	s.registerUsers()
 	s.registerLogin()
 	s.registerRegistry()
+	s.registerExports()
 }
 
 var eventsBody = &huma.RequestBody{

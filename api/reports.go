@@ -126,25 +126,12 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 		return nil, err
 	}
 	loc := policies.At(asof).Location
-	candidates, err := s.db.Deadlines(ctx, store.DeadlineFilter{From: p.From, To: p.To, Unit: in.Unit, LateBy: asof})
+	breaches, err := (&workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}).Breaches(ctx, c, p, asof, in.Unit, loc)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	out := &BreachesOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Breaches = p.Name, asof.In(loc), []view.Breach{}
-	for _, d := range candidates {
-		st, late := d.StatusAt(asof)
-		if st != evaluation.Breached || !c.Sees("breaches", d.Unit) {
-			continue
-		}
-		b := view.Breach{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
-		if !d.Actual.IsZero() && !d.Actual.After(asof) {
-			t := d.Actual.In(loc)
-			b.Actual = &t
-		}
-		out.Body.Breaches = append(out.Body.Breaches, b)
-	}
+	out.Body.Period, out.Body.AsOf, out.Body.Breaches = p.Name, asof.In(loc), breaches
 	if err := s.auditRead(ctx, c.name, "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
 		return nil, err
 	}

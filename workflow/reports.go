@@ -131,3 +131,29 @@ func (s *Service) Explain(ctx context.Context, c Caller, unit string, period eva
 	}
 	return out, nil
 }
+
+// Breaches lists the deadlines of the cases opened in a period that are
+// breached as of asof, in the caller's domain (one unit's when unit is
+// set), with times in loc: GET /breaches, the dashboard and the breach
+// pack read them here.
+func (s *Service) Breaches(ctx context.Context, c Caller, period evaluation.Period, asof time.Time, unit string, loc *time.Location) ([]view.Breach, error) {
+	candidates, err := s.DB.Deadlines(ctx, store.DeadlineFilter{From: period.From, To: period.To, Unit: unit, LateBy: asof})
+	if err != nil {
+		return nil, err
+	}
+	out := []view.Breach{}
+	for _, d := range candidates {
+		st, late := d.StatusAt(asof)
+		if st != evaluation.Breached || !c.Sees("breaches", d.Unit) {
+			continue
+		}
+		b := view.Breach{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
+			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
+		if !d.Actual.IsZero() && !d.Actual.After(asof) {
+			t := d.Actual.In(loc)
+			b.Actual = &t
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

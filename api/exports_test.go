@@ -1,0 +1,98 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"frontline/store/storetest"
+)
+
+// TestBreachPack: the discipline commission's pack holds the API's
+// breaches and the trails of their cases, neutralises hostile text, is
+// refused to other roles, and is audited with its SHA-256.
+func TestBreachPack(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		hostile := `{"id":"W-99","case":"W3","type":"reported","at":"2026-06-25T10:30:00+08:00","unit":"D1","note":"=HYPERLINK(\"http://evil\",\"点我\")"}`
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)+hostile+"\n"); r.status != 200 {
+			t.Fatalf("post events: %d %s", r.status, r.body)
+		}
+		for _, user := range []string{"olga", "sam", "dan", "bot"} {
+			if r := f.do(t, user, "GET", "/api/v1/exports/breaches.xlsx?period=2026-06", "", ""); r.status != 403 {
+				t.Errorf("%s exports the breach pack: %d", user, r.status)
+			}
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/exports/cadres.xlsx?period=2026-06", "", ""); r.status != 403 && r.status != 422 {
+			t.Errorf("the inspector exports cadres: %d", r.status)
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/exports/..%2Fetc.xlsx?period=2026-06", "", ""); r.status < 400 || r.status >= 500 {
+			t.Errorf("a path in the export's name: %d", r.status)
+		}
+		r := f.do(t, "dina", "GET", "/api/v1/exports/breaches.xlsx?period=2026-06&asof=2026-07-01", "", "")
+		if r.status != 200 || r.header.Get("X-Content-SHA256") == "" || !strings.Contains(r.header.Get("Content-Disposition"), "breaches-2026-06.xlsx") {
+			t.Fatalf("the inspector's breach pack: %d %v", r.status, r.header)
+		}
+		book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer book.Close()
+		var api struct {
+			Breaches []struct{ ID, Unit, Case, Milestone string }
+		}
+		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/breaches?period=2026-06&asof=2026-07-01", "", "").body), &api)
+		rows, err := book.GetRows("超时记录")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows)-1 != len(api.Breaches) || len(api.Breaches) == 0 {
+			t.Fatalf("%d breach rows in the pack, %d from the API", len(rows)-1, len(api.Breaches))
+		}
+		labels := map[string]string{"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置"}
+		for i, b := range api.Breaches {
+			row := rows[i+1]
+			if row[0] != b.Unit || row[1] != b.Case || row[2] != labels[b.Milestone] {
+				t.Errorf("row %d %v, the API's %+v", i+2, row[:3], b)
+			}
+		}
+		events, err := book.GetRows("事件")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range events {
+			if e[1] == "W-99" {
+				found = true
+				if note := e[len(e)-1]; !strings.HasPrefix(note, "'=HYPERLINK") {
+					t.Errorf("the hostile note reads %q", note)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the events sheet lacks W3's event W-99: %d rows", len(events))
+		}
+		cover, _ := book.GetCellValue("封面", "B6")
+		if cover != "dina" {
+			t.Errorf("the cover names %q as the exporter", cover)
+		}
+		var audit struct {
+			Entries []struct {
+				Action  string
+				Details map[string]any
+			}
+		}
+		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit?action=export", "", "").body), &audit)
+		if len(audit.Entries) != 1 || audit.Entries[0].Details["sha256"] != r.header.Get("X-Content-SHA256") {
+			t.Errorf("the export's audit entry: %+v", audit.Entries)
+		}
+	})
+}

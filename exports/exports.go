@@ -1,0 +1,365 @@
+// Package exports writes Frontline's Excel workbooks with excelize: packs
+// made for meetings (a cover sheet saying what the pack is, who made it
+// and the audit chain's head; Chinese headers by default; frozen header
+// rows, filters, widths that fit CJK text, number formats, A4 landscape
+// printing with repeated title rows) and safe to open (every text cell
+// that a spreadsheet could take for a formula is escaped; sheets are
+// protected against accidental edits). Large sheets are streamed.
+package exports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
+	"github.com/xuri/excelize/v2"
+)
+
+// Meta says what a pack is; the cover sheet shows it.
+type Meta struct {
+	Kind       string // meeting, cadres, breaches, unit
+	Title      string
+	Period     string
+	AsOf       time.Time
+	Policy     string // the policy version in force
+	ExportedBy string
+	ExportedAt time.Time
+	AuditHead  string // the audit chain's head when the data were read
+	Lang       string // zh (default) or en
+	Location   *time.Location
+}
+
+// Column is one column of a table sheet.
+type Column struct {
+	Header string
+	Kind   ColumnKind
+}
+
+// ColumnKind says how a column's cells are shown.
+type ColumnKind int
+
+// The kinds of column.
+const (
+	Text     ColumnKind = iota
+	Integer             // 0
+	Decimal             // 0.00
+	Percent             // 0.0%
+	Duration            // [h]:mm, from seconds
+	DateTime            // yyyy-mm-dd hh:mm, in the pack's zone
+)
+
+// Workbook is a pack being written.
+type Workbook struct {
+	f      *excelize.File
+	meta   Meta
+	styles map[ColumnKind]int
+	header int
+	title  int
+}
+
+// New starts a workbook with its cover sheet.
+func New(meta Meta) (*Workbook, error) {
+	if meta.Location == nil {
+		meta.Location = time.UTC
+	}
+	w := &Workbook{f: excelize.NewFile(), meta: meta, styles: map[ColumnKind]int{}}
+	formats := map[ColumnKind]string{Integer: "0", Decimal: "0.00", Percent: "0.0%", Duration: "[h]:mm", DateTime: "yyyy-mm-dd hh:mm"}
+	for kind, format := range formats {
+		id, err := w.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+		if err != nil {
+			return nil, err
+		}
+		w.styles[kind] = id
+	}
+	var err error
+	if w.header, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EDF2"}},
+		Border:    []excelize.Border{{Type: "bottom", Color: "8A96A3", Style: 1}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}}); err != nil {
+		return nil, err
+	}
+	if w.title, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}); err != nil {
+		return nil, err
+	}
+	if err := w.cover(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// T picks the pack's language.
+func (w *Workbook) T(zh, en string) string {
+	if w.meta.Lang == "en" {
+		return en
+	}
+	return zh
+}
+
+func (w *Workbook) cover() error {
+	sheet := w.T("封面", "Cover")
+	if err := w.f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	m := w.meta
+	rows := [][]any{
+		{m.Title},
+		{},
+		{w.T("期间", "Period"), m.Period},
+		{w.T("数据截至", "Data as of"), m.AsOf.In(m.Location).Format("2006-01-02 15:04 MST")},
+		{w.T("时限政策版本", "Policy version"), m.Policy},
+		{w.T("导出人", "Exported by"), m.ExportedBy},
+		{w.T("导出时间", "Exported at"), m.ExportedAt.In(m.Location).Format("2006-01-02 15:04:05 MST")},
+		{w.T("审计链头", "Audit chain head"), m.AuditHead},
+		{},
+		{w.T("本文件由 Frontline 生成，导出已记入审计日志（含文件 SHA-256）。用 `frontline export verify 文件` 可核验文件是否原样。",
+			"Issued by Frontline; the export is in the audit log with the file's SHA-256. `frontline export verify FILE` says whether a file is exactly as issued.")},
+	}
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if s, ok := v.(string); ok {
+				v = Escape(s)
+			}
+			if err := w.f.SetCellValue(sheet, cell, v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.f.SetCellStyle(sheet, "A1", "A1", w.title); err != nil {
+		return err
+	}
+	if err := w.f.SetColWidth(sheet, "A", "A", 18); err != nil {
+		return err
+	}
+	if err := w.f.SetColWidth(sheet, "B", "B", 60); err != nil {
+		return err
+	}
+	return w.protect(sheet)
+}
+
+// Table writes a sheet of rows under a header row, streamed: rows calls
+// add once per row, in order. The header row is frozen, repeated on every
+// printed page and carries filters; widths follow the widest cell of the
+// first rows, counting a CJK character as two.
+func (w *Workbook) Table(name string, cols []Column, rows func(add func(values ...any) error) error) (int, error) {
+	if _, err := w.f.NewSheet(name); err != nil {
+		return 0, err
+	}
+	// Page setup and protection first: the stream keeps what the sheet
+	// had, not what is set after it.
+	if err := w.printSetup(name); err != nil {
+		return 0, err
+	}
+	if err := w.protect(name); err != nil {
+		return 0, err
+	}
+	sw, err := w.f.NewStreamWriter(name)
+	if err != nil {
+		return 0, err
+	}
+	widths := make([]int, len(cols))
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = excelize.Cell{StyleID: w.header, Value: Escape(c.Header)}
+		widths[i] = max(textWidth(c.Header)+2, map[ColumnKind]int{DateTime: 17, Duration: 10, Percent: 8}[c.Kind])
+	}
+	// Widths must precede the rows in a stream: measure a sample first.
+	var sample [][]any
+	const sampleRows = 200
+	n := 0
+	flushSample := func() error {
+		for i, wd := range widths {
+			if err := sw.SetColWidth(i+1, i+1, float64(min(wd, 60))); err != nil {
+				return err
+			}
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
+			return err
+		}
+		for _, row := range sample {
+			if err := w.writeRow(sw, cols, n+2, row); err != nil {
+				return err
+			}
+			n++
+		}
+		sample = nil
+		return nil
+	}
+	sampling := true
+	err = rows(func(values ...any) error {
+		if len(values) != len(cols) {
+			return fmt.Errorf("%s: a row of %d cells under %d columns", name, len(values), len(cols))
+		}
+		if sampling {
+			for i, v := range values {
+				if s, ok := v.(string); ok {
+					widths[i] = max(widths[i], textWidth(s)+2)
+				}
+			}
+			sample = append(sample, values)
+			if len(sample) < sampleRows {
+				return nil
+			}
+			sampling = false
+			return flushSample()
+		}
+		if err := w.writeRow(sw, cols, n+2, values); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if sampling {
+		if err := flushSample(); err != nil {
+			return n, err
+		}
+	}
+	last, _ := excelize.CoordinatesToCellName(len(cols), n+1)
+	if n > 0 {
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: tableName(name), StyleName: "TableStyleLight9", ShowRowStripes: boolPtr(true)}); err != nil {
+			return n, err
+		}
+	}
+	return n, sw.Flush()
+}
+
+func (w *Workbook) writeRow(sw *excelize.StreamWriter, cols []Column, row int, values []any) error {
+	cells := make([]any, len(values))
+	for i, v := range values {
+		cells[i] = w.cell(cols[i].Kind, v)
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	return sw.SetRow(cell, cells)
+}
+
+// cell shapes one value for its column: text escaped, times in the
+// pack's zone, durations as days for [h]:mm.
+func (w *Workbook) cell(kind ColumnKind, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return Escape(x)
+	case *float64:
+		if x == nil {
+			return nil
+		}
+		v = *x
+	case *int:
+		if x == nil {
+			return nil
+		}
+		v = *x
+	case time.Time:
+		if x.IsZero() {
+			return nil
+		}
+		v = excelTime(x.In(w.meta.Location))
+	case *time.Time:
+		if x == nil || x.IsZero() {
+			return nil
+		}
+		v = excelTime(x.In(w.meta.Location))
+	}
+	if kind == Duration {
+		if secs, ok := v.(int64); ok {
+			v = float64(secs) / 86400
+		}
+	}
+	if style, ok := w.styles[kind]; ok {
+		return excelize.Cell{StyleID: style, Value: v}
+	}
+	return v
+}
+
+// excelTime keeps the wall-clock time: Excel has no zones.
+func excelTime(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+}
+
+// printSetup prints a sheet on A4 landscape, one page wide, with its
+// header row on every page.
+func (w *Workbook) printSetup(sheet string) error {
+	size, orientation, fitWidth, fitHeight := 9, "landscape", 1, 0 // 9: A4
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
+		FitToWidth: &fitWidth, FitToHeight: &fitHeight}); err != nil {
+		return err
+	}
+	return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$1:$1", strings.ReplaceAll(sheet, "'", "''"))})
+}
+
+// protect guards a sheet against accidental edits; filtering, sorting
+// and selecting stay possible. There is no password: the protection is
+// against slips, and integrity is checked by the file's hash.
+func (w *Workbook) protect(sheet string) error {
+	return w.f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{AutoFilter: true, Sort: true,
+		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true})
+}
+
+// WriteTo writes the workbook, with the cover sheet active, and returns
+// the bytes written.
+func (w *Workbook) WriteTo(out io.Writer) (int64, error) {
+	w.f.SetActiveSheet(0)
+	return w.f.WriteTo(out)
+}
+
+// Close releases the workbook's temporary files.
+func (w *Workbook) Close() error { return w.f.Close() }
+
+// Escape neutralises text that a spreadsheet could read as a formula or
+// a control sequence (a leading =, +, -, @, tab or carriage return) by
+// putting an apostrophe in front of it, as OWASP advises; other control
+// characters, which XML cannot hold, become spaces.
+func Escape(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return ' '
+		}
+		return r
+	}, s)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	const maxCell = 32767 - 4 // Excel's limit, less the apostrophe and the ellipsis
+	if len(s) > maxCell {
+		s = strings.ToValidUTF8(s[:maxCell], "") + "…"
+	}
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// textWidth is a text's width in Excel's columns: CJK characters count two.
+func textWidth(s string) int { return runewidth.StringWidth(s) }
+
+// Hash is a file's SHA-256, as the audit log keeps it.
+func Hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func tableName(sheet string) string {
+	var b strings.Builder
+	b.WriteString("T_")
+	for _, r := range sheet {
+		if r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func boolPtr(b bool) *bool { return &b }

@@ -1,0 +1,126 @@
+package exports
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
+		"+1":                       "'+1",
+		"-2+3":                     "'-2+3",
+		"@SUM(A1)":                 "'@SUM(A1)",
+		"\t=1":                     "'\t=1",
+		"\r=1":                     "'\r=1",
+		"城管局":                      "城管局",
+		"a\x00b\x1fc":              "a b c",
+		"":                         "",
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if long := Escape(strings.Repeat("长", 20000)); len(long) > 32767 {
+		t.Errorf("a long text kept %d bytes, over Excel's cell limit", len(long))
+	}
+}
+
+// TestWorkbookReadsBack writes a pack and opens it again with excelize.
+func TestWorkbookReadsBack(t *testing.T) {
+	zone := time.FixedZone("CST", 8*3600)
+	at := time.Date(2026, 7, 1, 9, 30, 0, 0, zone)
+	w, err := New(Meta{Kind: "breaches", Title: "超时记录 · 2026-06", Period: "2026-06", AsOf: at, Policy: "2000-01-01",
+		ExportedBy: "dina", ExportedAt: at, AuditHead: "12:abcd", Location: zone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []Column{{Header: "单位"}, {Header: "超时（时:分）", Kind: Duration}, {Header: "比率", Kind: Percent}, {Header: "时限", Kind: DateTime}}
+	rate := 0.975
+	n, err := w.Table("超时记录", cols, func(add func(...any) error) error {
+		for i := range 250 { // past the sample the widths are measured on
+			if err := add(fmt.Sprintf("=单位%d", i), int64(5400), &rate, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 250 {
+		t.Fatalf("table: %d rows, %v", n, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	raw := bytes.Clone(buf.Bytes())
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if sheets := f.GetSheetList(); len(sheets) != 2 || sheets[0] != "封面" || sheets[1] != "超时记录" {
+		t.Fatalf("sheets %v", sheets)
+	}
+	for cell, want := range map[string]string{"A1": "超时记录 · 2026-06", "B3": "2026-06", "B6": "dina", "B8": "12:abcd"} {
+		if got, _ := f.GetCellValue("封面", cell); got != want {
+			t.Errorf("cover %s = %q, want %q", cell, got, want)
+		}
+	}
+	get := func(cell string) string {
+		v, err := f.GetCellValue("超时记录", cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if get("A1") != "单位" || get("A2") != "'=单位0" || get("A251") != "'=单位249" {
+		t.Errorf("header and escaped text: %q %q %q", get("A1"), get("A2"), get("A251"))
+	}
+	if get("B2") != "1:30" || get("C2") != "97.5%" || get("D2") != "2026-07-01 09:30" {
+		t.Errorf("formats: duration %q, percent %q, time %q", get("B2"), get("C2"), get("D2"))
+	}
+	if formula, _ := f.GetCellFormula("超时记录", "A2"); formula != "" {
+		t.Errorf("A2 holds a formula %q", formula)
+	}
+	panes, err := f.GetPanes("超时记录")
+	if err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header row not frozen: %+v %v", panes, err)
+	}
+	if tables, err := f.GetTables("超时记录"); err != nil || len(tables) != 1 || tables[0].Range != "A1:D251" {
+		t.Errorf("filters (table): %+v %v", tables, err)
+	}
+	if width, _ := f.GetColWidth("超时记录", "A"); width < 9 {
+		t.Errorf("column A is %v wide: CJK text counts double", width)
+	}
+	layout, err := f.GetPageLayout("超时记录")
+	if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 {
+		t.Errorf("print layout: size %v, orientation %v, %v", *layout.Size, *layout.Orientation, err)
+	}
+	names := f.GetDefinedName()
+	if !strings.Contains(fmt.Sprint(names), "_xlnm.Print_Titles") {
+		t.Errorf("no repeated title rows: %+v", names)
+	}
+	// Both sheets carry protection in their XML.
+	z, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} {
+		r, err := z.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xml, _ := io.ReadAll(r)
+		if !bytes.Contains(xml, []byte("<sheetProtection")) {
+			t.Errorf("%s is not protected", name)
+		}
+	}
+}
