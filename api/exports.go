@@ -14,7 +14,7 @@ import (
 // registerExports adds the Excel packs.
 func (s *Server) registerExports() {
 	huma.Register(s.api, huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/api/v1/exports/{file}", Tags: []string{"exports"},
-		Summary: "An Excel pack: breaches.xlsx (the discipline commission's)",
+		Summary: "An Excel pack: breaches.xlsx (discipline commission), cadres.xlsx (organization department), unit.xlsx (a head's own unit)",
 		Description: "The workbook of DESIGN.md §6 for the caller's domain, with a cover sheet (period, as-of time, policy version, " +
 			"exporter, audit chain head). Every export is audited with the file's SHA-256; `frontline export verify FILE` checks a file later.",
 		Security: bearer}, s.getExport)
@@ -22,7 +22,8 @@ func (s *Server) registerExports() {
 
 // ExportInput names a pack and its period.
 type ExportInput struct {
-	File string `path:"file" doc:"KIND.xlsx, e.g. breaches.xlsx" pattern:"^[a-z]+\\.xlsx$" maxLength:"32"`
+	File string `path:"file" doc:"KIND.xlsx: breaches.xlsx, cadres.xlsx or unit.xlsx" pattern:"^[a-z]+\\.xlsx$" maxLength:"32"`
+	Unit string `query:"unit" maxLength:"64" doc:"the unit pack's unit (default: the caller's own)"`
 	PeriodInput
 }
 
@@ -45,7 +46,11 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 	if err != nil {
 		return nil, err
 	}
-	pack, err := w.Export(ctx, c, workflow.ExportRequest{Kind: kind, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang})
+	unit := in.Unit
+	if u, ok := c.authz.User(c.name); ok && unit == "" {
+		unit = u.Unit
+	}
+	pack, err := w.Export(ctx, c, workflow.ExportRequest{Kind: kind, Unit: unit, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang})
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

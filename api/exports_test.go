@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,4 +96,78 @@ func TestBreachPack(t *testing.T) {
 			t.Errorf("the export's audit entry: %+v", audit.Entries)
 		}
 	})
+}
+
+// TestCadreAndUnitPacks: the organization department's cadre pack and a
+// head's own unit pack hold the API's figures; neither goes further.
+func TestCadreAndUnitPacks(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+		t.Fatalf("post events: %d", r.status)
+	}
+	open := func(user, path string) *excelize.File {
+		t.Helper()
+		r := f.do(t, user, "GET", path, "", "")
+		if r.status != 200 {
+			t.Fatalf("%s %s: %d %s", user, path, r.status, r.body)
+		}
+		book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { book.Close() })
+		return book
+	}
+	// Cadres: one row per cadre the API assesses.
+	book := open("olga", "/api/v1/exports/cadres.xlsx?period=2026-06&asof=2026-07-01")
+	var cadres struct {
+		Cadres []struct {
+			Cadre string
+			Score *float64
+		}
+	}
+	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/cadres?period=2026-06&asof=2026-07-01&role=all", "", "").body), &cadres)
+	rows, _ := book.GetRows("干部考核")
+	if len(rows)-1 != len(cadres.Cadres) || len(cadres.Cadres) == 0 {
+		t.Fatalf("%d cadre rows, the API's %d", len(rows)-1, len(cadres.Cadres))
+	}
+	for i, c := range cadres.Cadres {
+		want := ""
+		if c.Score != nil {
+			want = strconv.FormatFloat(*c.Score, 'f', 2, 64)
+		}
+		if rows[i+1][1] != c.Cadre || rows[i+1][5] != want {
+			t.Errorf("cadre row %d %v, the API's %s %s", i+2, rows[i+1][:6], c.Cadre, want)
+		}
+	}
+	if sheets := book.GetSheetList(); len(sheets) != 4 {
+		t.Errorf("cadre pack sheets %v, want cover, cadres, tenures, trend", sheets)
+	}
+	// A head's own unit: its month's score as the API gives it.
+	book = open("dan", "/api/v1/exports/unit.xlsx?period=2026-06&asof=2026-07-01")
+	var d1 struct{ Units []struct{ Score *float64 } }
+	json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/units/D1/scores?period=2026-06&asof=2026-07-01", "", "").body), &d1)
+	rows, _ = book.GetRows("得分")
+	if len(rows) != 2 || rows[1][0] != "2026-06" || rows[1][2] != strconv.FormatFloat(*d1.Units[0].Score, 'f', 2, 64) {
+		t.Errorf("D1's score rows %v, the API's %v", rows, *d1.Units[0].Score)
+	}
+	if rows, _ := book.GetRows("超时记录"); len(rows) < 2 {
+		t.Errorf("D1's breaches: %v", rows)
+	}
+	// Not another unit's, not another role's pack.
+	for _, c := range []struct{ user, path string }{
+		{"dan", "/api/v1/exports/unit.xlsx?period=2026-06&unit=D2"},
+		{"sam", "/api/v1/exports/unit.xlsx?period=2026-06&unit=D1"},
+		{"dina", "/api/v1/exports/cadres.xlsx?period=2026-06"},
+		{"dan", "/api/v1/exports/cadres.xlsx?period=2026-06"},
+		{"olga", "/api/v1/exports/unit.xlsx?period=2026-06&unit=D1"},
+	} {
+		if r := f.do(t, c.user, "GET", c.path, "", ""); r.status != 403 && r.status != 404 {
+			t.Errorf("%s %s: %d", c.user, c.path, r.status)
+		}
+	}
 }

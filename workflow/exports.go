@@ -18,7 +18,8 @@ import (
 
 // ExportRequest asks for a pack.
 type ExportRequest struct {
-	Kind     string // breaches (more kinds: issue 9)
+	Kind     string // breaches, cadres, unit
+	Unit     string // the unit pack's unit: the caller's own
 	Period   evaluation.Period
 	AsOf     time.Time
 	Policies evaluation.Policies
@@ -34,7 +35,7 @@ type Exported struct {
 }
 
 // ExportKinds are the packs there are, each for the roles of DESIGN.md §6.
-var ExportKinds = []string{"breaches"}
+var ExportKinds = []string{"breaches", "cadres", "unit"}
 
 // Export writes a pack for the caller, limited to their domain, and
 // audits it with the file's SHA-256 so that `export verify` can later
@@ -43,7 +44,14 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 	if !slices.Contains(ExportKinds, r.Kind) {
 		return nil, invalid("export", "no export %q: want one of %s", r.Kind, strings.Join(ExportKinds, ", "))
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "exports." + r.Kind}); err != nil {
+	res := rbac.Resource{Object: "exports." + r.Kind}
+	if r.Kind == "unit" {
+		if r.Unit == "" {
+			return nil, invalid("export", "the unit pack needs a unit")
+		}
+		res.Unit = r.Unit
+	}
+	if err := c.Authorize(ctx, rbac.Read, res); err != nil {
 		return nil, err
 	}
 	head, err := s.DB.AuditHead(ctx)
@@ -51,7 +59,8 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 		return nil, err
 	}
 	loc := r.Policies.At(r.AsOf).Location
-	title := map[string][2]string{"breaches": {"超时记录", "Breached deadlines"}}[r.Kind]
+	title := map[string][2]string{"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
+		"unit": {r.Unit + " 双向评价", r.Unit + ": two-way evaluation"}}[r.Kind]
 	meta := exports.Meta{Kind: r.Kind, Title: pick(r.Lang, title[0], title[1]) + " · " + r.Period.Name, Period: r.Period.Name,
 		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
 		AuditHead: head.String(), Lang: r.Lang, Location: loc}
@@ -60,7 +69,15 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 		return nil, err
 	}
 	defer w.Close()
-	rows, err := s.breachPack(ctx, c, w, r, loc)
+	var rows int
+	switch r.Kind {
+	case "breaches":
+		rows, err = s.breachPack(ctx, c, w, r, loc)
+	case "cadres":
+		rows, err = s.cadrePack(ctx, w, r, loc)
+	case "unit":
+		rows, err = s.unitPack(ctx, c, w, r, loc)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -187,4 +204,188 @@ func label(lang, code string) string {
 		return ""
 	}
 	return view.Label(code, lang)
+}
+
+// metricColumns are the metrics every pack shows, in DESIGN.md §5's order.
+var metricColumns = []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate, evaluation.ResolutionRate,
+	evaluation.SatisfactionRate, evaluation.RedoRate, evaluation.ResponseQuality, evaluation.ResponseQualityCl,
+	evaluation.CallAccuracy, evaluation.CallQuality, evaluation.CallQualityCl, evaluation.CallTimeliness}
+
+// metricKind shows rates as percentages and qualities as numbers.
+func metricKind(name string) exports.ColumnKind {
+	switch name {
+	case evaluation.ResponseQuality, evaluation.ResponseQualityCl, evaluation.CallQuality, evaluation.CallQualityCl:
+		return exports.Decimal
+	}
+	return exports.Percent
+}
+
+// cadrePack writes the cadre assessment: one row per cadre with rank,
+// percentile and every metric; their tenures; their score by month.
+func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
+	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	scored, err := Cadres(ctx, s.DB, r.Period, r.AsOf, r.Policies, "all")
+	if err != nil {
+		return 0, err
+	}
+	cadres := make([]view.Cadre, len(scored))
+	for i, c := range scored {
+		cadres[i] = view.CadreOf(c, loc, r.Lang)
+	}
+	cols := []exports.Column{{Header: T("排名", "Rank"), Kind: exports.Integer}, {Header: T("干部", "Cadre")}, {Header: T("姓名", "Name")},
+		{Header: T("职务", "Position")}, {Header: T("单位类别", "Kind")}, {Header: T("得分", "Score"), Kind: exports.Decimal},
+		{Header: T("百分位", "Percentile"), Kind: exports.Percent}, {Header: T("案件", "Cases"), Kind: exports.Decimal},
+		{Header: T("扣分", "Penalty"), Kind: exports.Decimal}}
+	for _, m := range metricColumns {
+		cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})
+	}
+	n, err := w.Table(T("干部考核", "Cadres"), cols, func(add func(...any) error) error {
+		for _, c := range cadres {
+			row := []any{c.Rank, c.Cadre, c.Name, c.Position, label(r.Lang, c.Kind), c.Score, c.Percentile, c.Cases, c.Penalty}
+			for _, m := range metricColumns {
+				row = append(row, c.Metrics[m])
+			}
+			if err := add(row...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	tenureCols := []exports.Column{{Header: T("干部", "Cadre")}, {Header: T("姓名", "Name")}, {Header: T("单位", "Unit")}, {Header: T("单位名称", "Unit name")},
+		{Header: T("职务", "Role")}, {Header: T("起", "From")}, {Header: T("止", "To")}, {Header: T("权重", "Weight"), Kind: exports.Percent},
+		{Header: T("单位得分", "Unit score"), Kind: exports.Decimal}}
+	if _, err := w.Table(T("任职", "Tenures"), tenureCols, func(add func(...any) error) error {
+		for _, c := range cadres {
+			for _, t := range c.Tenures {
+				if err := add(c.Cadre, c.Name, t.Unit, t.UnitName, label(r.Lang, t.Role), t.From, t.To, t.Weight, t.UnitScore); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		return n, err
+	}
+	// The trend: each cadre's score in each month of the period.
+	months := MonthsOf(r.Period, loc)
+	byMonth := map[string]map[string]*float64{}
+	for _, m := range months {
+		scored, err := Cadres(ctx, s.DB, m, r.AsOf, r.Policies, "all")
+		if err != nil {
+			return n, err
+		}
+		byMonth[m.Name] = map[string]*float64{}
+		for _, c := range scored {
+			byMonth[m.Name][c.Cadre.ID] = view.Round(c.Score)
+		}
+	}
+	trendCols := []exports.Column{{Header: T("干部", "Cadre")}, {Header: T("姓名", "Name")}}
+	for _, m := range months {
+		trendCols = append(trendCols, exports.Column{Header: m.Name, Kind: exports.Decimal})
+	}
+	_, err = w.Table(T("月度趋势", "Trend"), trendCols, func(add func(...any) error) error {
+		for _, c := range cadres {
+			row := []any{c.Cadre, c.Name}
+			for _, m := range months {
+				row = append(row, byMonth[m.Name][c.Cadre])
+			}
+			if err := add(row...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// unitPack writes a head's own unit: its scores by month, its breaches,
+// and the evaluations it received.
+func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
+	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	months := MonthsOf(r.Period, loc)
+	cols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("案件", "Cases"), Kind: exports.Integer},
+		{Header: T("得分", "Score"), Kind: exports.Decimal}, {Header: T("排名", "Rank"), Kind: exports.Integer},
+		{Header: T("扣分", "Penalty"), Kind: exports.Decimal}}
+	for _, m := range metricColumns {
+		cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})
+	}
+	n, err := w.Table(T("得分", "Scores"), cols, func(add func(...any) error) error {
+		periods := months
+		if len(months) > 1 {
+			periods = append(periods, r.Period) // and the whole period
+		}
+		for i, m := range periods {
+			report, err := s.DB.Scores(ctx, m.From, m.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(m.From).Scoring})
+			if err != nil {
+				return err
+			}
+			name := m.Name
+			if i == len(months) {
+				name = T("合计 ", "All of ") + r.Period.Name
+			}
+			for _, u := range report.Units {
+				if u.Unit != r.Unit {
+					continue
+				}
+				v := view.UnitOf(u, r.Lang)
+				row := []any{name, v.Cases, v.Score, v.Rank, v.Penalty}
+				for _, m := range metricColumns {
+					row = append(row, v.Metrics[m])
+				}
+				if err := add(row...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	breaches, err := s.Breaches(ctx, c, r.Period, r.AsOf, r.Unit, loc)
+	if err != nil {
+		return n, err
+	}
+	breachCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("环节", "Milestone")}, {Header: T("轮次", "Round"), Kind: exports.Integer},
+		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("实际完成", "Done"), Kind: exports.DateTime},
+		{Header: T("超时（时:分）", "Overdue (h:mm)"), Kind: exports.Duration}}
+	if _, err := w.Table(T("超时记录", "Breaches"), breachCols, func(add func(...any) error) error {
+		for _, b := range breaches {
+			if err := add(b.Case, label(r.Lang, b.Milestone), b.Round, b.Deadline, b.Actual, b.OverdueSeconds); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return n, err
+	}
+	data, err := s.DB.ScoringData(ctx, r.Period.From, r.Period.To)
+	if err != nil {
+		return n, err
+	}
+	evalCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("评价方", "From")}, {Header: T("评价内容", "Of")},
+		{Header: T("评分", "Score"), Kind: exports.Integer}, {Header: T("呼叫准确", "Call accurate")}}
+	_, err = w.Table(T("收到的评价", "Evaluations received"), evalCols, func(add func(...any) error) error {
+		for _, a := range data.Assignments {
+			if a.Unit == r.Unit && a.ResponseScore != nil {
+				if err := add(a.Case, a.ResponseRater, T("响应", "response"), a.ResponseScore, ""); err != nil {
+					return err
+				}
+			}
+			if a.By == r.Unit && (a.CallScore != nil || a.CallAccurate != nil) {
+				accurate := ""
+				if a.CallAccurate != nil {
+					accurate = map[bool]string{true: T("是", "yes"), false: T("否", "no")}[*a.CallAccurate]
+				}
+				if err := add(a.Case, a.Unit, T("呼叫", "call"), a.CallScore, accurate); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return n, err
 }

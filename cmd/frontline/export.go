@@ -21,6 +21,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("export " + kind)
 	pf := addPeriodFlags(fs)
 	out := fs.String("out", "", "the workbook to write (.xlsx; required)")
+	unit := fs.String("unit", "", "export unit: the unit (default: the user's own)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -40,7 +41,12 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	pack, err := wf.Export(ctx, s, workflow.ExportRequest{Kind: kind, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang})
+	if *unit == "" && s.authz != nil {
+		if u, ok := s.authz.User(s.name); ok {
+			*unit = u.Unit
+		}
+	}
+	pack, err := wf.Export(ctx, s, workflow.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang})
 	if err != nil {
 		return err
 	}
