@@ -14,7 +14,7 @@ import (
 // registerExports adds the Excel packs.
 func (s *Server) registerExports() {
 	huma.Register(s.api, huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/api/v1/exports/{file}", Tags: []string{"exports"},
-		Summary: "An Excel pack: breaches.xlsx (discipline commission), cadres.xlsx (organization department), unit.xlsx (a head's own unit)",
+		Summary: "An Excel pack: meeting.xlsx and cadres.xlsx (organization department), breaches.xlsx (discipline commission), unit.xlsx (a head's own unit)",
 		Description: "The workbook of DESIGN.md §6 for the caller's domain, with a cover sheet (period, as-of time, policy version, " +
 			"exporter, audit chain head). Every export is audited with the file's SHA-256; `frontline export verify FILE` checks a file later.",
 		Security: bearer}, s.getExport)

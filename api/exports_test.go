@@ -1,6 +1,7 @@
 package api
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -169,5 +170,86 @@ func TestCadreAndUnitPacks(t *testing.T) {
 		if r := f.do(t, c.user, "GET", c.path, "", ""); r.status != 403 && r.status != 404 {
 			t.Errorf("%s %s: %d", c.user, c.path, r.status)
 		}
+	}
+}
+
+// TestMeetingPack: rankings with their change from the month before, the
+// matrix shaded, satisfaction with a native chart, all as the API says.
+func TestMeetingPack(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+		t.Fatalf("post events: %d", r.status)
+	}
+	for _, user := range []string{"dina", "sam", "dan"} {
+		if r := f.do(t, user, "GET", "/api/v1/exports/meeting.xlsx?period=2026-06", "", ""); r.status != 403 {
+			t.Errorf("%s exports the meeting pack: %d", user, r.status)
+		}
+	}
+	r := f.do(t, "olga", "GET", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01", "", "")
+	if r.status != 200 {
+		t.Fatalf("the meeting pack: %d %s", r.status, r.body)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	want := []string{"封面", "全区概况", "街道排名", "部门排名", "双向矩阵（满意率）", "满意度", "超时最长"}
+	if sheets := book.GetSheetList(); strings.Join(sheets, ",") != strings.Join(want, ",") {
+		t.Fatalf("sheets %v, want %v", sheets, want)
+	}
+	var scores struct {
+		Units []struct {
+			Unit, Kind string
+			Score      *float64
+		}
+	}
+	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06&asof=2026-07-01", "", "").body), &scores)
+	rows := map[string][]string{}
+	for _, sheet := range []string{"街道排名", "部门排名"} {
+		rs, _ := book.GetRows(sheet)
+		for _, row := range rs[1:] {
+			rows[row[1]] = row
+		}
+	}
+	for _, u := range scores.Units {
+		if u.Kind == "enterprise" {
+			continue
+		}
+		row, ok := rows[u.Unit]
+		if !ok || u.Score != nil && row[3] != strconv.FormatFloat(*u.Score, 'f', 2, 64) {
+			t.Errorf("%s in the pack %v, the API's score %v", u.Unit, row, u.Score)
+		}
+	}
+	var sat struct {
+		District struct{ Total struct{ Rate *float64 } }
+	}
+	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/satisfaction?period=2026-06&asof=2026-07-01", "", "").body), &sat)
+	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate, 'f', 2, 64) {
+		t.Errorf("district satisfaction %q, the API's %v", got, *sat.District.Total.Rate)
+	}
+	if got, _ := book.GetCellValue("满意度", "D2"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 1, 64)+"%" {
+		t.Errorf("June's satisfaction %q", got)
+	}
+	if formats, err := book.GetConditionalFormats("双向矩阵（满意率）"); err != nil || len(formats) != 1 {
+		t.Errorf("the matrix is not colour-scaled: %v %v", formats, err)
+	}
+	raw := []byte(r.body)
+	z, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := 0
+	for _, file := range z.File {
+		if strings.HasPrefix(file.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts != 1 {
+		t.Errorf("%d native charts, want the satisfaction chart", charts)
 	}
 }

@@ -363,3 +363,91 @@ func tableName(sheet string) string {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// Small writes a small sheet cell by cell rather than streamed, for the
+// sheets that carry a chart or a colour scale: a header row, then rows.
+func (w *Workbook) Small(name string, cols []Column, rows [][]any) error {
+	if _, err := w.f.NewSheet(name); err != nil {
+		return err
+	}
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		if err := w.f.SetCellValue(name, cell, Escape(c.Header)); err != nil {
+			return err
+		}
+		widths[i] = max(textWidth(c.Header)+2, 8)
+	}
+	last, _ := excelize.CoordinatesToCellName(len(cols), 1)
+	if err := w.f.SetCellStyle(name, "A1", last, w.header); err != nil {
+		return err
+	}
+	for r, row := range rows {
+		for i, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
+			shaped := w.cell(cols[i].Kind, v)
+			if c, ok := shaped.(excelize.Cell); ok {
+				if err := w.f.SetCellValue(name, cell, c.Value); err != nil {
+					return err
+				}
+				if err := w.f.SetCellStyle(name, cell, cell, c.StyleID); err != nil {
+					return err
+				}
+			} else if err := w.f.SetCellValue(name, cell, shaped); err != nil {
+				return err
+			}
+			if s, ok := v.(string); ok {
+				widths[i] = max(widths[i], textWidth(s)+2)
+			}
+		}
+	}
+	for i, wd := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := w.f.SetColWidth(name, col, col, float64(min(wd, 40))); err != nil {
+			return err
+		}
+	}
+	if err := w.f.SetPanes(name, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		end, _ := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
+		if err := w.f.AutoFilter(name, "A1:"+end, nil); err != nil {
+			return err
+		}
+	}
+	if err := w.printSetup(name); err != nil {
+		return err
+	}
+	return w.protect(name)
+}
+
+// Series is one line of a chart: its name and its values' column.
+type Series struct {
+	Name   string
+	Column string // the values' column letter, rows 2 to rows+1
+}
+
+// LineChart puts a native Excel line chart on a sheet written by Small:
+// categories from column A, one line per series, placed at anchor.
+func (w *Workbook) LineChart(sheet, title string, rows int, series []Series, anchor string) error {
+	q := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
+	var cs []excelize.ChartSeries
+	for _, s := range series {
+		cs = append(cs, excelize.ChartSeries{Name: Escape(s.Name),
+			Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, rows+1),
+			Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", q, s.Column, s.Column, rows+1)})
+	}
+	return w.f.AddChart(sheet, anchor, &excelize.Chart{Type: excelize.Line, Series: cs,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: Escape(title)}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 320}})
+}
+
+// ColorScale shades a range from red (low) through yellow to green
+// (high), the way meetings read a heat map.
+func (w *Workbook) ColorScale(sheet, rng string) error {
+	return w.f.SetConditionalFormat(sheet, rng, []excelize.ConditionalFormatOptions{{Type: "3_color_scale",
+		Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
+		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}})
+}

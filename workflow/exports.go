@@ -8,10 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/exports"
 	"frontline/rbac"
+	"frontline/scoring"
 	"frontline/store"
 	"frontline/view"
 )
@@ -35,7 +38,7 @@ type Exported struct {
 }
 
 // ExportKinds are the packs there are, each for the roles of DESIGN.md §6.
-var ExportKinds = []string{"breaches", "cadres", "unit"}
+var ExportKinds = []string{"meeting", "breaches", "cadres", "unit"}
 
 // Export writes a pack for the caller, limited to their domain, and
 // audits it with the file's SHA-256 so that `export verify` can later
@@ -59,7 +62,8 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 		return nil, err
 	}
 	loc := r.Policies.At(r.AsOf).Location
-	title := map[string][2]string{"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
+	title := map[string][2]string{"meeting": {"双向评价会议材料", "Two-way evaluation: meeting pack"},
+		"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
 		"unit": {r.Unit + " 双向评价", r.Unit + ": two-way evaluation"}}[r.Kind]
 	meta := exports.Meta{Kind: r.Kind, Title: pick(r.Lang, title[0], title[1]) + " · " + r.Period.Name, Period: r.Period.Name,
 		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
@@ -71,6 +75,8 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 	defer w.Close()
 	var rows int
 	switch r.Kind {
+	case "meeting":
+		rows, err = s.meetingPack(ctx, w, r, loc)
 	case "breaches":
 		rows, err = s.breachPack(ctx, c, w, r, loc)
 	case "cadres":
@@ -389,3 +395,203 @@ func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r
 	})
 	return n, err
 }
+
+// previous is the period before p, of the same length: the month, the
+// quarter or the year before, or as many days.
+func previous(p evaluation.Period, loc *time.Location) evaluation.Period {
+	from, to := p.From.In(loc), p.To.In(loc)
+	var prevFrom time.Time
+	switch {
+	case from.AddDate(0, 1, 0).Equal(to):
+		prevFrom = from.AddDate(0, -1, 0)
+	case from.AddDate(0, 3, 0).Equal(to):
+		prevFrom = from.AddDate(0, -3, 0)
+	case from.AddDate(1, 0, 0).Equal(to):
+		prevFrom = from.AddDate(-1, 0, 0)
+	default:
+		prevFrom = from.Add(-to.Sub(from))
+	}
+	return evaluation.Period{Name: prevFrom.Format("2006-01-02"), From: prevFrom, To: from}
+}
+
+// meetingPack writes the organization department's meeting pack: the
+// district in figures, the street and department rankings with their
+// change from the period before, the two-way matrix as a colour-scaled
+// heat map, satisfaction by month against the target with a chart, and
+// the longest breaches.
+func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
+	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	policy := r.Policies.At(r.Period.From)
+	report, err := s.DB.Scores(ctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
+	if err != nil {
+		return 0, err
+	}
+	prev := previous(r.Period, loc)
+	before, err := s.DB.Scores(ctx, prev.From, prev.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(prev.From).Scoring})
+	if err != nil {
+		return 0, err
+	}
+	prevScore := map[string]*float64{}
+	for _, u := range before.Units {
+		prevScore[u.Unit] = view.Round(u.Score)
+	}
+	data, err := s.DB.ScoringData(ctx, r.Period.From, r.Period.To)
+	if err != nil {
+		return 0, err
+	}
+	opt := scoring.Options{AsOf: r.AsOf, Scoring: policy.Scoring}
+	sat := scoring.Satisfaction(data, opt, loc)
+	everyone := sees(func(string, string) bool { return true })
+	breaches, err := s.Breaches(ctx, everyone, r.Period, r.AsOf, "", loc)
+	if err != nil {
+		return 0, err
+	}
+
+	// The district in figures.
+	target := policy.Scoring.SatisfactionTarget
+	total := view.TallyOf(sat.District.Total, target)
+	byMilestone := map[string]int{}
+	for _, b := range breaches {
+		byMilestone[b.Milestone]++
+	}
+	summary := [][]any{
+		{T("评估案件", "Cases assessed"), float64(len(data.Cases))},
+		{T("群众满意率", "Residents satisfied"), total.Rate},
+		{T("满意率目标", "Target"), target},
+		{T("距目标还差（条满意评价）", "Short of the target (satisfied ratings)"), float64(total.Gap)},
+		{T("超时：呼叫", "Breaches: call"), float64(byMilestone["call"])},
+		{T("超时：响应", "Breaches: respond"), float64(byMilestone["respond"])},
+		{T("超时：报告", "Breaches: report"), float64(byMilestone["report"])},
+		{T("超时：处置", "Breaches: dispose"), float64(byMilestone["dispose"])},
+	}
+	for _, row := range summary[1:3] {
+		if v, ok := row[1].(*float64); ok && v != nil {
+			row[1] = *v
+		}
+	}
+	if err := w.Small(T("全区概况", "District"), []exports.Column{{Header: T("指标", "Figure")}, {Header: T("数值", "Value"), Kind: exports.Decimal}}, summary); err != nil {
+		return 0, err
+	}
+
+	// The rankings, streets then departments.
+	rows := 0
+	for _, kind := range []evaluation.UnitKind{evaluation.Street, evaluation.Department} {
+		names := evaluation.DepartmentMetrics
+		if kind == evaluation.Street {
+			names = evaluation.StreetMetrics
+		}
+		cols := []exports.Column{{Header: T("排名", "Rank"), Kind: exports.Integer}, {Header: T("代码", "Code")}, {Header: T("名称", "Name")},
+			{Header: T("得分", "Score"), Kind: exports.Decimal}, {Header: T("较上期", "Change"), Kind: exports.Decimal},
+			{Header: T("案件", "Cases"), Kind: exports.Integer}, {Header: T("扣分", "Penalty"), Kind: exports.Decimal}}
+		for _, m := range names {
+			cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})
+		}
+		sheet := map[evaluation.UnitKind]string{evaluation.Street: T("街道排名", "Streets"), evaluation.Department: T("部门排名", "Departments")}[kind]
+		n, err := w.Table(sheet, cols, func(add func(...any) error) error {
+			for _, u := range report.Units { // ranked first, by rank; then the rest
+				if u.Kind != kind {
+					continue
+				}
+				v := view.UnitOf(u, r.Lang)
+				var change *float64
+				if then := prevScore[u.Unit]; v.Score != nil && then != nil {
+					d := *v.Score - *then
+					change = view.Round(&d)
+				}
+				row := []any{v.Rank, v.Unit, v.Name, v.Score, change, v.Cases, v.Penalty}
+				for _, m := range names {
+					row = append(row, v.Metrics[m])
+				}
+				if err := add(row...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return rows, err
+		}
+		rows += n
+	}
+
+	// The matrix: satisfaction of each street × department pair, shaded.
+	pairs := scoring.Matrix(data, opt)
+	var streets, depts []string
+	cell := map[[2]string]*float64{}
+	for _, p := range view.PairsOf(pairs) {
+		if !slices.Contains(streets, p.Street) {
+			streets = append(streets, p.Street)
+		}
+		if !slices.Contains(depts, p.Department) {
+			depts = append(depts, p.Department)
+		}
+		cell[[2]string{p.Street, p.Department}] = p.Satisfaction
+	}
+	slices.Sort(streets)
+	slices.Sort(depts)
+	matrixCols := []exports.Column{{Header: T("街道 \\ 部门", "Street \\ department")}}
+	for _, d := range depts {
+		matrixCols = append(matrixCols, exports.Column{Header: d, Kind: exports.Percent})
+	}
+	var matrixRows [][]any
+	for _, st := range streets {
+		row := []any{st}
+		for _, d := range depts {
+			row = append(row, cell[[2]string{st, d}])
+		}
+		matrixRows = append(matrixRows, row)
+	}
+	matrixSheet := T("双向矩阵（满意率）", "Matrix (satisfaction)")
+	if err := w.Small(matrixSheet, matrixCols, matrixRows); err != nil {
+		return rows, err
+	}
+	if len(streets) > 0 && len(depts) > 0 {
+		end, _ := excelize.CoordinatesToCellName(len(depts)+1, len(streets)+1)
+		if err := w.ColorScale(matrixSheet, "B2:"+end); err != nil {
+			return rows, err
+		}
+	}
+
+	// Satisfaction by month against the target, with a chart.
+	satCols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("评价数", "Ratings"), Kind: exports.Integer},
+		{Header: T("满意数", "Satisfied"), Kind: exports.Integer}, {Header: T("满意率", "Satisfied"), Kind: exports.Percent},
+		{Header: T("目标", "Target"), Kind: exports.Percent}}
+	var satRows [][]any
+	for _, m := range sat.Months {
+		t := view.TallyOf(sat.District.Months[m], target)
+		satRows = append(satRows, []any{m, int(t.Rated), int(t.Satisfied), t.Rate, target})
+	}
+	satSheet := T("满意度", "Satisfaction")
+	if err := w.Small(satSheet, satCols, satRows); err != nil {
+		return rows, err
+	}
+	if len(satRows) > 0 {
+		if err := w.LineChart(satSheet, T("全区满意率与目标", "District satisfaction against the target"), len(satRows),
+			[]exports.Series{{Name: T("满意率", "Satisfied"), Column: "D"}, {Name: T("目标", "Target"), Column: "E"}}, "G2"); err != nil {
+			return rows, err
+		}
+	}
+
+	// The longest breaches.
+	slices.SortStableFunc(breaches, func(a, b view.Breach) int { return int(b.OverdueSeconds - a.OverdueSeconds) })
+	top := breaches[:min(len(breaches), 50)]
+	topCols := []exports.Column{{Header: T("单位", "Unit")}, {Header: T("案件", "Case")}, {Header: T("环节", "Milestone")},
+		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("超时（时:分）", "Overdue (h:mm)"), Kind: exports.Duration}}
+	_, err = w.Table(T("超时最长", "Longest breaches"), topCols, func(add func(...any) error) error {
+		for _, b := range top {
+			if err := add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Deadline, b.OverdueSeconds); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// sees is a caller that only answers what it sees: the meeting pack
+// reads the whole district, which its right (exports.meeting) grants.
+type sees func(object, unit string) bool
+
+func (f sees) Actor() string                                          { return "" }
+func (f sees) Authorize(context.Context, string, rbac.Resource) error { return nil }
+func (f sees) Sees(object, unit string) bool                          { return f(object, unit) }

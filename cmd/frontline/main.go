@@ -95,7 +95,7 @@ func commands() map[string]command {
 		"matrix":       {"the street × department two-way matrix: matrix --period P [--format table|json|csv]", runMatrix},
 		"reciprocity":  {"pairs that rate each other far above everyone else: reciprocity --period P [--json]", runReciprocity},
 		"refresh":      {"recompute kept monthly scores: refresh [--all] [--asof T] (the months new events made stale, or every month)", runRefresh},
-		"export":       {"Excel packs: export breaches|cadres|unit --period P [--unit U] --out FILE.xlsx | export verify FILE", runExport},
+		"export":       {"Excel packs: export meeting|cadres|breaches|unit --period P [--unit U] --out FILE.xlsx | export verify FILE", runExport},
 		"cadres":       {"cadre assessment from the units they led: cadres --period P [--role head|deputy|all] [--kind K] [--format table|json|csv] | cadres show ID --period P [--json]", runCadres},
 		"appeal":       {"appeal a breach, a rating, an evaluation or a finding: appeal --case C --unit U --target T --reason R", runAppeal},
 		"appeals":      {"the appeal queue: appeals [--state open|upheld|rejected|duplicate|all] [--unit U] [--format table|json|csv] | appeals decide ID --upheld|--rejected --unit ORG --note N", runAppeals},
