@@ -13,7 +13,7 @@ export FRONTLINE_TEST_POSTGRES := $(PG_DSN)
 endif
 endif
 
-.PHONY: build demo test check fuzz bench-ingest bench-score bench-http clean
+.PHONY: build demo test check fuzz bench-ingest bench-score bench-http bench-export clean
 
 build:
 	$(GO) build -o frontline ./cmd/frontline
@@ -54,6 +54,10 @@ bench-score: build
 # The served demo district under load on loopback: reads, ingest, memory (see docs/api.md).
 bench-http:
 	PG_DSN='$(PG_DSN)' ./scripts/bench-http.sh
+
+# Excel exports: a million-row breach workbook and the demo's meeting pack (see docs/exports.md).
+bench-export:
+	./scripts/bench-export.sh
 
 clean:
 	rm -rf frontline $(DEMO_DIR) bench/out
