@@ -253,3 +253,51 @@ func TestMeetingPack(t *testing.T) {
 		t.Errorf("%d native charts, want the satisfaction chart", charts)
 	}
 }
+
+// TestPacksNeutraliseHostileNames: registry names made of formula text,
+// control characters or far too much text come out of a pack as inert,
+// well-formed text.
+func TestPacksNeutraliseHostileNames(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	long := strings.Repeat("长", 40000)
+	reg := "units:\n" +
+		"  - {code: D1, kind: department, name: {zh: \"=cmd|' /C calc'!A0\"}}\n" +
+		"  - {code: D2, kind: department, name: {zh: \"@SUM(1+1)*cmd|' /C calc'!A0\"}}\n" +
+		"  - {code: S1, kind: street, name: {zh: \"" + long + "\"}}\n"
+	if r := f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", reg); r.status != 200 {
+		t.Fatalf("load hostile names: %d %s", r.status, r.body)
+	}
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+		t.Fatalf("post events: %d", r.status)
+	}
+	r := f.do(t, "olga", "GET", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01", "", "")
+	if r.status != 200 {
+		t.Fatalf("the meeting pack: %d %s", r.status, r.body)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	names := map[string]string{}
+	for _, sheet := range []string{"街道排名", "部门排名"} {
+		rows, _ := book.GetRows(sheet)
+		for i, row := range rows[1:] {
+			names[row[1]] = row[2]
+			cell, _ := excelize.CoordinatesToCellName(3, i+2)
+			if formula, _ := book.GetCellFormula(sheet, cell); formula != "" {
+				t.Errorf("%s!%s holds the formula %q", sheet, cell, formula)
+			}
+		}
+	}
+	if names["D1"] != "'=cmd|' /C calc'!A0" || !strings.HasPrefix(names["D2"], "'@SUM") {
+		t.Errorf("formula text not neutralised: %q %q", names["D1"], names["D2"])
+	}
+	if n := len(names["S1"]); n == 0 || n > 32767 || !strings.HasSuffix(names["S1"], "…") {
+		t.Errorf("the long name is %d bytes; Excel holds 32,767", n)
+	}
+}
