@@ -191,6 +191,12 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the trend chart did not load: %v", status)
 	}
 	b.shot("unit-D1")
+	// The unit pack, from the page's link, with the session's cookie.
+	href := b.eval(`document.querySelector("a.export").href`).(string)
+	pack, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("a.export").href).then(r => r.status + " " + r.headers.get("content-type"))`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(pack, "200 application/vnd.openxmlformats") || !strings.Contains(href, "unit.xlsx?period=2026-06") {
+		t.Errorf("the unit pack from %s: %q %v", href, pack, err)
+	}
 	// An appeal against the first breach, from its row.
 	b.do(chromedp.SendKeys(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录"),
 		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#unit-appeals`))
