@@ -441,7 +441,9 @@ func (s *Server) auditRead(ctx context.Context, actor, action, object string, de
 	key := actor + "\x00" + action + "\x00" + object + "\x00" + string(body)
 	minute := s.now().Truncate(time.Minute)
 	s.readsMu.Lock()
-	if !minute.Equal(s.readsMinute) {
+	if !minute.Equal(s.readsMinute) || len(s.readsSeen) >= 100_000 {
+		// A new minute, or a flood of distinct reads: start again (at
+		// worst a read is recorded twice in a minute).
 		s.readsMinute, s.readsSeen = minute, map[string]bool{}
 	}
 	seen := s.readsSeen[key]
