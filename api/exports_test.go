@@ -102,25 +102,10 @@ func TestBreachPack(t *testing.T) {
 // TestCadreAndUnitPacks: the organization department's cadre pack and a
 // head's own unit pack hold the API's figures; neither goes further.
 func TestCadreAndUnitPacks(t *testing.T) {
-	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixture(t, storetest.SQLite(t), Config{})
-	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
-		t.Fatalf("post events: %d", r.status)
-	}
+	f := packFixture(t)
 	open := func(user, path string) *excelize.File {
 		t.Helper()
-		r := f.do(t, user, "GET", path, "", "")
-		if r.status != 200 {
-			t.Fatalf("%s %s: %d %s", user, path, r.status, r.body)
-		}
-		book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { book.Close() })
+		book, _ := f.pack(t, user, path)
 		return book
 	}
 	// Cadres: one row per cadre the API assesses.
@@ -176,28 +161,13 @@ func TestCadreAndUnitPacks(t *testing.T) {
 // TestMeetingPack: rankings with their change from the month before, the
 // matrix shaded, satisfaction with a native chart, all as the API says.
 func TestMeetingPack(t *testing.T) {
-	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixture(t, storetest.SQLite(t), Config{})
-	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
-		t.Fatalf("post events: %d", r.status)
-	}
+	f := packFixture(t)
 	for _, user := range []string{"dina", "sam", "dan"} {
 		if r := f.do(t, user, "GET", "/api/v1/exports/meeting.xlsx?period=2026-06", "", ""); r.status != 403 {
 			t.Errorf("%s exports the meeting pack: %d", user, r.status)
 		}
 	}
-	r := f.do(t, "olga", "GET", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01", "", "")
-	if r.status != 200 {
-		t.Fatalf("the meeting pack: %d %s", r.status, r.body)
-	}
-	book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book, r := f.pack(t, "olga", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01")
 	want := []string{"封面", "全区概况", "街道排名", "部门排名", "双向矩阵（满意率）", "满意度", "超时最长"}
 	if sheets := book.GetSheetList(); strings.Join(sheets, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", sheets, want)
@@ -258,11 +228,7 @@ func TestMeetingPack(t *testing.T) {
 // control characters or far too much text come out of a pack as inert,
 // well-formed text.
 func TestPacksNeutraliseHostileNames(t *testing.T) {
-	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFixture(t, storetest.SQLite(t), Config{})
+	f := packFixture(t)
 	long := strings.Repeat("长", 40000)
 	reg := "units:\n" +
 		"  - {code: D1, kind: department, name: {zh: \"=cmd|' /C calc'!A0\"}}\n" +
@@ -271,18 +237,7 @@ func TestPacksNeutraliseHostileNames(t *testing.T) {
 	if r := f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", reg); r.status != 200 {
 		t.Fatalf("load hostile names: %d %s", r.status, r.body)
 	}
-	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
-		t.Fatalf("post events: %d", r.status)
-	}
-	r := f.do(t, "olga", "GET", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01", "", "")
-	if r.status != 200 {
-		t.Fatalf("the meeting pack: %d %s", r.status, r.body)
-	}
-	book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book, _ := f.pack(t, "olga", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01")
 	names := map[string]string{}
 	for _, sheet := range []string{"街道排名", "部门排名"} {
 		rows, _ := book.GetRows(sheet)
@@ -300,4 +255,33 @@ func TestPacksNeutraliseHostileNames(t *testing.T) {
 	if n := len(names["S1"]); n == 0 || n > 32767 || !strings.HasSuffix(names["S1"], "…") {
 		t.Errorf("the long name is %d bytes; Excel holds 32,767", n)
 	}
+}
+
+// packFixture serves the worked example on SQLite.
+func packFixture(t *testing.T) *fixture {
+	t.Helper()
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+		t.Fatalf("post events: %d %s", r.status, r.body)
+	}
+	return f
+}
+
+// pack downloads a pack and opens it with excelize.
+func (f *fixture) pack(t *testing.T, user, path string) (*excelize.File, reply) {
+	t.Helper()
+	r := f.do(t, user, "GET", path, "", "")
+	if r.status != 200 {
+		t.Fatalf("%s %s: %d %s", user, path, r.status, r.body)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { book.Close() })
+	return book, r
 }
