@@ -145,93 +145,140 @@ func (w *Workbook) cover() error {
 // Table writes a sheet of rows under a header row, streamed: rows calls
 // add once per row, in order. The header row is frozen, repeated on every
 // printed page and carries filters; widths follow the widest cell of the
-// first rows, counting a CJK character as two.
+// first rows, counting a CJK character as two. Past the rows a sheet can
+// hold, the table goes on in "NAME (2)", "NAME (3)"… It returns the rows
+// written.
 func (w *Workbook) Table(name string, cols []Column, rows func(add func(values ...any) error) error) (int, error) {
-	if _, err := w.f.NewSheet(name); err != nil {
-		return 0, err
-	}
-	// Page setup and protection first: the stream keeps what the sheet
-	// had, not what is set after it.
-	if err := w.printSetup(name); err != nil {
-		return 0, err
-	}
-	if err := w.protect(name); err != nil {
-		return 0, err
-	}
-	sw, err := w.f.NewStreamWriter(name)
-	if err != nil {
-		return 0, err
-	}
-	widths := make([]int, len(cols))
-	header := make([]any, len(cols))
+	t := &table{w: w, base: name, cols: cols, widths: make([]int, len(cols)), header: make([]any, len(cols))}
 	for i, c := range cols {
-		header[i] = excelize.Cell{StyleID: w.header, Value: Escape(c.Header)}
-		widths[i] = max(textWidth(c.Header)+2, map[ColumnKind]int{DateTime: 17, Duration: 10, Percent: 8}[c.Kind])
+		t.header[i] = excelize.Cell{StyleID: w.header, Value: Escape(c.Header)}
+		t.widths[i] = max(textWidth(c.Header)+2, map[ColumnKind]int{DateTime: 17, Duration: 10, Percent: 8}[c.Kind])
 	}
 	// Widths must precede the rows in a stream: measure a sample first.
-	var sample [][]any
 	const sampleRows = 200
-	n := 0
-	flushSample := func() error {
-		for i, wd := range widths {
-			if err := sw.SetColWidth(i+1, i+1, float64(min(wd, 60))); err != nil {
-				return err
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
-			return err
-		}
-		for _, row := range sample {
-			if err := w.writeRow(sw, cols, n+2, row); err != nil {
-				return err
-			}
-			n++
-		}
-		sample = nil
-		return nil
-	}
-	sampling := true
-	err = rows(func(values ...any) error {
+	var sample [][]any
+	err := rows(func(values ...any) error {
 		if len(values) != len(cols) {
 			return fmt.Errorf("%s: a row of %d cells under %d columns", name, len(values), len(cols))
 		}
-		if sampling {
-			for i, v := range values {
-				if s, ok := v.(string); ok {
-					widths[i] = max(widths[i], textWidth(s)+2)
-				}
-			}
-			sample = append(sample, values)
-			if len(sample) < sampleRows {
-				return nil
-			}
-			sampling = false
-			return flushSample()
+		if sample == nil && t.sw != nil {
+			return t.row(values)
 		}
-		if err := w.writeRow(sw, cols, n+2, values); err != nil {
+		for i, v := range values {
+			if s, ok := v.(string); ok {
+				t.widths[i] = max(t.widths[i], textWidth(s)+2)
+			}
+		}
+		sample = append(sample, values)
+		if len(sample) < sampleRows {
+			return nil
+		}
+		return t.rows(&sample)
+	})
+	if err == nil {
+		err = t.rows(&sample)
+	}
+	if err == nil && t.sw == nil {
+		err = t.start() // no rows: the header alone
+	}
+	if err != nil {
+		return t.total, err
+	}
+	return t.total, t.finish()
+}
+
+// maxSheetRows is how many rows a sheet holds under its header: Excel's
+// 1,048,576 less one.
+var maxSheetRows = 1_048_575
+
+// table is a table being streamed, over as many sheets as it needs.
+type table struct {
+	w        *Workbook
+	base     string
+	cols     []Column
+	widths   []int
+	header   []any
+	sw       *excelize.StreamWriter
+	sheet    string
+	sheets   int
+	n, total int // rows on this sheet, in all
+}
+
+// rows writes the sampled rows and ends the sampling.
+func (t *table) rows(sample *[][]any) error {
+	for _, row := range *sample {
+		if err := t.row(row); err != nil {
 			return err
 		}
-		n++
-		return nil
-	})
+	}
+	*sample = nil
+	return nil
+}
+
+func (t *table) row(values []any) error {
+	if t.sw == nil || t.n == maxSheetRows {
+		if t.sw != nil {
+			if err := t.finish(); err != nil {
+				return err
+			}
+		}
+		if err := t.start(); err != nil {
+			return err
+		}
+	}
+	if err := t.w.writeRow(t.sw, t.cols, t.n+2, values); err != nil {
+		return err
+	}
+	t.n++
+	t.total++
+	return nil
+}
+
+// start opens the next sheet of the table, with its header.
+func (t *table) start() error {
+	t.sheets++
+	t.sheet, t.n = t.base, 0
+	if t.sheets > 1 {
+		t.sheet = fmt.Sprintf("%s (%d)", t.base, t.sheets)
+	}
+	w := t.w
+	if _, err := w.f.NewSheet(t.sheet); err != nil {
+		return err
+	}
+	// Page setup and protection first: the stream keeps what the sheet
+	// had, not what is set after it.
+	if err := w.printSetup(t.sheet); err != nil {
+		return err
+	}
+	if err := w.protect(t.sheet); err != nil {
+		return err
+	}
+	sw, err := w.f.NewStreamWriter(t.sheet)
 	if err != nil {
-		return n, err
+		return err
 	}
-	if sampling {
-		if err := flushSample(); err != nil {
-			return n, err
+	t.sw = sw
+	for i, wd := range t.widths {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(wd, 60))); err != nil {
+			return err
 		}
 	}
-	last, _ := excelize.CoordinatesToCellName(len(cols), n+1)
-	if n > 0 {
-		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: tableName(name), StyleName: "TableStyleLight9", ShowRowStripes: boolPtr(true)}); err != nil {
-			return n, err
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return sw.SetRow("A1", t.header, excelize.RowOpts{Height: 30})
+}
+
+// finish closes the sheet: its rows under an Excel table for filters.
+func (t *table) finish() error {
+	if t.n > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(t.cols), t.n+1)
+		if err := t.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: tableName(t.sheet), StyleName: "TableStyleLight9",
+			ShowRowStripes: boolPtr(true)}); err != nil {
+			return err
 		}
 	}
-	return n, sw.Flush()
+	return t.sw.Flush()
 }
 
 func (w *Workbook) writeRow(sw *excelize.StreamWriter, cols []Column, row int, values []any) error {

@@ -124,3 +124,45 @@ func TestWorkbookReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestTableGoesOnPastASheet: a table longer than a sheet holds goes on in
+// a second sheet, with its own header, and no row is lost.
+func TestTableGoesOnPastASheet(t *testing.T) {
+	defer func(n int) { maxSheetRows = n }(maxSheetRows)
+	maxSheetRows = 300
+	w, err := New(Meta{Kind: "breaches", Title: "t", ExportedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.Table("事件", []Column{{Header: "序号", Kind: Integer}}, func(add func(...any) error) error {
+		for i := range 700 {
+			if err := add(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 700 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string][2]string{"事件": {"0", "299"}, "事件 (2)": {"300", "599"}, "事件 (3)": {"600", "699"}}
+	for sheet, w := range want {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows[0][0] != "序号" || rows[1][0] != w[0] || rows[len(rows)-1][0] != w[1] {
+			t.Errorf("%s: header %q, rows %q to %q; want %v", sheet, rows[0][0], rows[1][0], rows[len(rows)-1][0], w)
+		}
+	}
+}
