@@ -167,17 +167,22 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 	}
 	slices.Sort(cases)
 	cases = slices.Compact(cases)
-	trails, err := s.DB.Trails(ctx, cases)
-	if err != nil {
-		return n, err
-	}
 	eventCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("事件", "Event")}, {Header: T("时间", "Time"), Kind: exports.DateTime},
 		{Header: T("类型", "Type")}, {Header: T("单位", "Unit")}, {Header: T("对象", "Target")}, {Header: T("说明", "Note")}}
 	_, err = w.Table(T("事件", "Events"), eventCols, func(add func(...any) error) error {
-		for _, id := range cases {
-			for _, e := range trails[id] {
-				if err := add(e.Case, e.ID, e.At, label(r.Lang, string(e.Type)), e.Unit, e.Target, e.Note); err != nil {
-					return err
+		// The trails a chunk of cases at a time: memory holds one chunk's.
+		const chunk = 2000
+		for start := 0; start < len(cases); start += chunk {
+			part := cases[start:min(start+chunk, len(cases))]
+			trails, err := s.DB.Trails(ctx, part)
+			if err != nil {
+				return err
+			}
+			for _, id := range part {
+				for _, e := range trails[id] {
+					if err := add(e.Case, e.ID, e.At, label(r.Lang, string(e.Type)), e.Unit, e.Target, e.Note); err != nil {
+						return err
+					}
 				}
 			}
 		}
