@@ -13,7 +13,6 @@ import (
 
 	"frontline/evaluation"
 	"frontline/rbac"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -88,32 +87,24 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: period.From, To: period.To, Unit: *unit, LateBy: asof})
-	if err != nil {
-		return err
-	}
-	s, err := a.session(ctx, db)
+	wf, s, err := a.workflow(ctx, db)
 	if err != nil {
 		return err
 	}
 	if err := s.authorizeSome(ctx, rbac.Read, "breaches"); err != nil {
 		return err
 	}
-	var breaches []breachOut
+	breaches, err := wf.Breaches(ctx, s, period, asof, *unit, loc)
+	if err != nil {
+		return err
+	}
+	// The cases in order of their first breach.
 	var cases []string
-	for _, d := range candidates {
-		st, late := d.StatusAt(asof)
-		if st != evaluation.Breached || !s.Sees("breaches", d.Unit) {
-			continue
-		}
-		b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
-		if !d.Actual.IsZero() && !d.Actual.After(asof) {
-			b.Actual = timeIn(d.Actual, loc)
-		}
-		breaches = append(breaches, b)
-		if !slices.Contains(cases, d.Case) {
-			cases = append(cases, d.Case)
+	seen := map[string]bool{}
+	for _, b := range breaches {
+		if !seen[b.Case] {
+			seen[b.Case] = true
+			cases = append(cases, b.Case)
 		}
 	}
 	if *counts {
