@@ -382,12 +382,7 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, p *page, f pageFunc) {
 	name, err := f(w, r, p)
 	if err != nil {
-		status := http.StatusInternalServerError
-		var se huma.StatusError
-		if errors.As(err, &se) {
-			status = se.GetStatus()
-		}
-		s.errorPage(w, p, status, err)
+		s.errorPage(w, p, statusOf(err), err)
 		return
 	}
 	if name == "" {
@@ -411,6 +406,16 @@ func (s *Server) writePage(w http.ResponseWriter, p *page, status int, name stri
 	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
+}
+
+// statusOf is the HTTP status an operation's error answers with: its
+// own for a problem, 500 for anything else.
+func statusOf(err error) int {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se.GetStatus()
+	}
+	return http.StatusInternalServerError
 }
 
 // errorPage answers with a page saying what went wrong, without

@@ -328,7 +328,7 @@ func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*Explain
 	if err != nil {
 		return nil, err
 	}
-	ex, err := (&workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}).Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
+	ex, err := s.service().Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

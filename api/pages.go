@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -78,10 +79,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, p *page) (s
 		msg := p.T("signin.failed")
 		var retry *retryError
 		status := http.StatusUnauthorized
-		if asRetry(err, &retry) {
+		if errors.As(err, &retry) {
 			msg, status = p.T("signin.limited", retry.seconds), http.StatusTooManyRequests
 			w.Header().Set("Retry-After", strconv.Itoa(retry.seconds))
-		} else if se, ok := err.(huma.StatusError); !ok || se.GetStatus() != http.StatusUnauthorized {
+		} else if statusOf(err) != http.StatusUnauthorized {
 			return "", err
 		}
 		p.Data = loginData{Next: next, Name: name, Message: msg}
@@ -92,14 +93,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, p *page) (s
 	http.SetCookie(w, &c)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return "", nil
-}
-
-func asRetry(err error, target **retryError) bool {
-	r, ok := err.(*retryError)
-	if ok {
-		*target = r
-	}
-	return ok
 }
 
 func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -408,7 +401,7 @@ func (s *Server) trendChart(ctx context.Context, p *page, unit, month string) ([
 		pt := point{label: m[2:]}
 		if err == nil {
 			pt.value, name = out.Body.Units[0].Score, out.Body.Units[0].Name
-		} else if se, ok := err.(huma.StatusError); !ok || se.GetStatus() != http.StatusNotFound {
+		} else if statusOf(err) != http.StatusNotFound {
 			return nil, err
 		}
 		points = append(points, pt)

@@ -21,6 +21,11 @@ import (
 // appeal and evaluation forms. Each form posts to the same operation
 // the API runs.
 
+// deciderCode is the organization department's unit code that the
+// decision form proposes (the synthetic district's and DESIGN.md's
+// example); the assessor can change it, and workflow checks it.
+const deciderCode = "ORG"
+
 // appealsData is the appeal queue.
 type appealsData struct {
 	State   string
@@ -40,7 +45,7 @@ func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 	}
 	d := appealsData{State: state, Appeals: out.Body.Appeals}
 	if c, err := s.caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
-		d.Decides, d.Decider = true, "ORG"
+		d.Decides, d.Decider = true, deciderCode
 	}
 	p.Title, p.Data = p.T("appeals"), d
 	return "appeals", nil

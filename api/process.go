@@ -36,13 +36,18 @@ func (s *Server) registerProcesses() {
 		Tags: []string{"rulings"}, Summary: "Rule on a return: justified or shirking", DefaultStatus: http.StatusCreated, Security: bearer}, s.postRuling)
 }
 
+// service is the workflow over the server's database.
+func (s *Server) service() *workflow.Service {
+	return &workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}
+}
+
 // workflow returns the process service and the caller.
 func (s *Server) workflow(ctx context.Context) (*workflow.Service, caller, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, c, err
 	}
-	return &workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}, c, nil
+	return s.service(), c, nil
 }
 
 // EventOutput is the event a process wrote.

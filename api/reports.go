@@ -126,7 +126,7 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 		return nil, err
 	}
 	loc := policies.At(asof).Location
-	breaches, err := (&workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}).Breaches(ctx, c, p, asof, in.Unit, loc)
+	breaches, err := s.service().Breaches(ctx, c, p, asof, in.Unit, loc)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

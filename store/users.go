@@ -124,18 +124,6 @@ func (db *DB) AddToken(ctx context.Context, user, id, hash string, expires time.
 	return db.wrap("add token", err)
 }
 
-// TokenByID returns a token by its public id, or not found.
-func (db *DB) TokenByID(ctx context.Context, id string) (Token, error) {
-	var row tokenRow
-	if err := db.bun.NewSelect().Model(&row).Where("tk.id = ?", id).Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return Token{}, evaluation.Errorf(evaluation.KindNotFound, "read token", "token not found")
-		}
-		return Token{}, db.wrap("read token", err)
-	}
-	return row.token(), nil
-}
-
 // RevokeTokens revokes a user's active tokens (one when id is set) and
 // returns how many.
 func (db *DB) RevokeTokens(ctx context.Context, user, id string) (int, error) {
