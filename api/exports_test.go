@@ -3,8 +3,11 @@ package api
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"frontline/store/storetest"
+	"frontline/view"
 )
 
 // TestBreachPack: the discipline commission's pack holds the API's
@@ -199,7 +203,7 @@ func TestMeetingPack(t *testing.T) {
 		District struct{ Total struct{ Rate *float64 } }
 	}
 	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/satisfaction?period=2026-06&asof=2026-07-01", "", "").body), &sat)
-	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate, 'f', 2, 64) {
+	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 1, 64)+"%" {
 		t.Errorf("district satisfaction %q, the API's %v", got, *sat.District.Total.Rate)
 	}
 	if got, _ := book.GetCellValue("满意度", "D2"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 1, 64)+"%" {
@@ -221,6 +225,33 @@ func TestMeetingPack(t *testing.T) {
 	}
 	if charts != 1 {
 		t.Errorf("%d native charts, want the satisfaction chart", charts)
+	}
+
+	// The breaches by milestone and the longest of them, as the
+	// inspector's list has them.
+	var listed struct{ Breaches []view.Breach }
+	json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/breaches?period=2026-06&asof=2026-07-01", "", "").body), &listed)
+	if len(listed.Breaches) == 0 {
+		t.Fatal("no breaches in June: the fixture does not test the pack's")
+	}
+	perMilestone := map[string]int{}
+	for _, b := range listed.Breaches {
+		perMilestone[b.Milestone]++
+	}
+	for i, m := range []string{"call", "respond", "report", "dispose"} {
+		if got, _ := book.GetCellValue("全区概况", fmt.Sprintf("B%d", 6+i)); got != strconv.Itoa(perMilestone[m]) {
+			t.Errorf("%s breaches in the pack %q, in the list %d", m, got, perMilestone[m])
+		}
+	}
+	slices.SortStableFunc(listed.Breaches, func(a, b view.Breach) int { return cmp.Compare(b.OverdueSeconds, a.OverdueSeconds) })
+	longest, _ := book.GetRows("超时最长")
+	if len(longest) != len(listed.Breaches)+1 {
+		t.Fatalf("%d rows of longest breaches, %d breaches", len(longest)-1, len(listed.Breaches))
+	}
+	for i, b := range listed.Breaches {
+		if row := longest[i+1]; row[0] != b.Unit || row[1] != b.Case {
+			t.Errorf("longest breach %d: %v, the list's %s %s (%d s)", i+1, row, b.Unit, b.Case, b.OverdueSeconds)
+		}
 	}
 }
 

@@ -53,6 +53,13 @@ const (
 	DateTime            // yyyy-mm-dd hh:mm, in the pack's zone
 )
 
+// Value is a cell that carries its own kind instead of its column's: a
+// sheet of figures holds a count, a rate and a score in one column.
+type Value struct {
+	V    any
+	Kind ColumnKind
+}
+
 // Workbook is a pack being written.
 type Workbook struct {
 	f      *excelize.File
@@ -296,6 +303,8 @@ func (w *Workbook) cell(kind ColumnKind, v any) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
+	case Value:
+		return w.cell(x.Kind, x.V)
 	case string:
 		return Escape(x)
 	case *float64:

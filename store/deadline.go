@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -80,49 +81,101 @@ func missed(due, done string) string {
 }
 
 // Deadlines returns the deadlines of the cases opened in the filter's
-// period, ordered by due time, case, unit, milestone and round.
+// period, in EachDeadline's order.
 func (db *DB) Deadlines(ctx context.Context, f DeadlineFilter) ([]evaluation.Deadline, error) {
-	from, to := f.From.UTC(), f.To.UTC()
-	var calls []caseRow
-	q := db.bun.NewSelect().Model(&calls).
-		Where("c.opened_at >= ? AND c.opened_at < ? AND c.call_due IS NOT NULL", from, to)
-	if f.Unit != "" {
-		q = q.Where("c.call_unit = ?", f.Unit)
-	}
-	if !f.LateBy.IsZero() {
-		q = q.Where(missed("c.call_due", "c.call_done"), f.LateBy.UTC())
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.wrap("read deadlines", err)
-	}
+	var out []evaluation.Deadline
+	err := db.EachDeadline(ctx, f, func(d evaluation.Deadline) error {
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
 
-	var assigned []assignmentRow
-	q = db.bun.NewSelect().Model(&assigned).Join("JOIN cases AS c ON c.id = a.case_id").
-		Where("c.opened_at >= ? AND c.opened_at < ? AND a.respond_due IS NOT NULL", from, to)
-	if f.Unit != "" {
-		q = q.Where("a.unit = ?", f.Unit)
+// EachDeadline calls fn with each deadline of the cases opened in the
+// filter's period, ordered by due time, case, unit, milestone and round,
+// one row at a time: a million breaches never sit in memory together.
+// The database filters and orders them; an error from fn stops the walk
+// and is returned as it is.
+func (db *DB) EachDeadline(ctx context.Context, f DeadlineFilter, fn func(evaluation.Deadline) error) error {
+	q, args := db.deadlineQuery(f)
+	rows, err := db.reads.QueryContext(ctx, q, args...)
+	if err != nil {
+		return db.wrap("read deadlines", err)
 	}
-	if late := f.LateBy.UTC(); !f.LateBy.IsZero() {
-		q = q.Where("("+missed("a.respond_due", "a.respond_done")+" OR "+missed("a.report_due", "a.report_done")+
-			" OR "+missed("a.dispose_due", "a.dispose_done")+")", late, late, late)
+	defer rows.Close()
+	var (
+		d                         evaluation.Deadline
+		milestone, excused        string
+		start, due, done, stopped timeCol
+	)
+	dest := []any{&d.Case, &d.Unit, &milestone, &d.Round, &start, &due, &done, &stopped, &excused}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return db.wrap("read deadlines", err)
+		}
+		d.Milestone = evaluation.Milestone(milestone)
+		d.Start, d.Due, d.Actual, d.Stopped = start.t, due.t, done.t, stopped.t
+		d.Excused = containsWord(excused, milestone)
+		if err := fn(d); err != nil {
+			return err
+		}
 	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.wrap("read deadlines", err)
-	}
+	return db.wrap("read deadlines", rows.Err())
+}
 
-	var rounds []redisposeRow
-	q = db.bun.NewSelect().Model(&rounds).Join("JOIN cases AS c ON c.id = r.case_id").
-		Where("c.opened_at >= ? AND c.opened_at < ?", from, to)
-	if f.Unit != "" {
-		q = q.Where("r.unit = ?", f.Unit)
+// deadlineQuery selects the filter's deadlines from where they are kept:
+// the call on the case row, the first round of respond, report and
+// dispose on the assignment row, later dispose rounds in their own table.
+// Each part keeps only what the filter asks for, so that the database
+// reads and sorts no more than the answer.
+func (db *DB) deadlineQuery(f DeadlineFilter) (string, []any) {
+	type part struct {
+		milestone, caseID, unit, round, start, due, done, stopped, excused, from string
 	}
-	if !f.LateBy.IsZero() {
-		q = q.Where(missed("r.due_at", "r.actual_at"), f.LateBy.UTC())
+	parts := []part{
+		{"call", "c.id", "c.call_unit", "1", "c.opened_at", "c.call_due", "c.call_done", "NULL",
+			"CASE WHEN c.call_excused THEN 'call' ELSE '' END", "cases AS c"},
+		{"respond", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.respond_due", "a.respond_done", "NULL", "COALESCE(a.excused, '')",
+			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+		{"report", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.report_due", "a.report_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
+			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+		{"dispose", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.dispose_due", "a.dispose_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
+			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+		{"dispose", "r.case_id", "r.unit", "r.round", "r.start_at", "r.due_at", "r.actual_at", "r.stopped_at",
+			"CASE WHEN r.excused THEN 'dispose' ELSE '' END", "redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id"},
 	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.wrap("read deadlines", err)
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT case_id, unit, milestone, round, " + db.ts("start_at") + ", " + db.ts("due_at") + ", " +
+		db.ts("done_at") + ", " + db.ts("stopped_at") + ", excused FROM (")
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		stopped := p.stopped
+		if stopped == "NULL" && db.engine == Postgres {
+			stopped = "CAST(NULL AS timestamptz)"
+		}
+		fmt.Fprintf(&b, "SELECT %s AS case_id, %s AS unit, '%s' AS milestone, %s AS round, %s AS start_at, %s AS due_at,"+
+			" %s AS done_at, %s AS stopped_at, %s AS excused FROM %s WHERE c.opened_at >= ? AND c.opened_at < ? AND %s IS NOT NULL",
+			p.caseID, p.unit, p.milestone, p.round, p.start, p.due, p.done, stopped, p.excused, p.from, p.due)
+		args = append(args, f.From.UTC(), f.To.UTC())
+		if f.Unit != "" {
+			b.WriteString(" AND " + p.unit + " = ?")
+			args = append(args, f.Unit)
+		}
+		if !f.LateBy.IsZero() {
+			b.WriteString(" AND " + missed(p.due, p.done))
+			args = append(args, f.LateBy.UTC())
+		}
 	}
-	return assemble(calls, assigned, rounds), nil
+	// Byte order on both engines, as Go compares strings.
+	collate := ""
+	if db.engine == Postgres {
+		collate = ` COLLATE "C"`
+	}
+	b.WriteString(") AS d ORDER BY due_at, case_id" + collate + ", unit" + collate + ", milestone" + collate + ", round")
+	return b.String(), args
 }
 
 // assemble turns deadline rows into deadlines in a stable order.

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -27,7 +29,7 @@ func TestWorkedExampleBreaches(t *testing.T) {
 		june, _ := evaluation.ParsePeriod("2026-06", loc)
 		got := breachIDs(t, db, june, asof, "")
 		want := []string{"W2/D2/respond", "W2/S1/call", "W3/D1/dispose", "W3/D1/respond"}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("June breaches (-want +got):\n%s", diff)
 		}
 		if got := breachIDs(t, db, june, asof, "D1"); !slices.Equal(got, []string{"W3/D1/dispose", "W3/D1/respond"}) {
@@ -41,7 +43,7 @@ func TestWorkedExampleBreaches(t *testing.T) {
 		}
 		got = breachIDs(t, db, june, asof, "")
 		want = []string{"W1/D1/respond", "W2/D2/respond", "W2/S1/call", "W3/D1/dispose", "W3/D1/respond"}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("June breaches under the stricter policy (-want +got):\n%s", diff)
 		}
 		if _, _, err := db.LoadPolicy(context.Background(), []byte("effective: 2026-06-01\nclasses: {A: {respond: soon}}\n")); evaluation.KindOf(err) != evaluation.KindInvalid {
@@ -101,7 +103,7 @@ func TestSyntheticBreachCounts(t *testing.T) {
 			}
 			got[d.Unit+" "+string(d.Milestone)]++
 		}
-		if diff := cmp.Diff(want.counts, got); diff != "" {
+		if diff := gocmp.Diff(want.counts, got); diff != "" {
 			t.Errorf("breaches per unit and milestone (-independent +stored):\n%s", diff)
 		}
 		var lines []string
@@ -206,4 +208,85 @@ func independentBreaches(reg *evaluation.Registry, events []evaluation.Event, as
 		}
 	}
 	return out
+}
+
+// TestEachDeadlineMatchesCaseViews checks the streamed deadlines against
+// each case's own view, which assembles them from the rows in Go: the
+// same deadlines, in order of due time, case, unit, milestone and round;
+// the late filter keeps exactly the missed ones; and an error from the
+// callback stops the walk.
+func TestEachDeadlineMatchesCaseViews(t *testing.T) {
+	cfg := synth.Config{Cases: 600, Seed: 5}
+	reg := synth.District(cfg)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	ids := map[string]bool{}
+	if _, err := synth.Generate(cfg, func(e *evaluation.Event) error {
+		ids[e.Case] = true
+		return enc.Encode(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		ingestString(t, db, buf.String(), 0)
+		var want []evaluation.Deadline
+		for id := range ids {
+			v, err := db.Case(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, v.Deadlines...)
+		}
+		slices.SortFunc(want, func(a, b evaluation.Deadline) int {
+			return cmp.Or(a.Due.Compare(b.Due), strings.Compare(a.Case, b.Case), strings.Compare(a.Unit, b.Unit),
+				strings.Compare(string(a.Milestone), string(b.Milestone)), a.Round-b.Round)
+		})
+		all := DeadlineFilter{From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
+		got, err := db.Deadlines(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 1000 {
+			t.Fatalf("only %d deadlines in the case views", len(want))
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Fatalf("streamed deadlines differ from the case views (-views +streamed):\n%s", diff)
+		}
+
+		asof := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		var missed []evaluation.Deadline
+		for _, d := range want {
+			if d.Due.Before(asof) && (d.Actual.IsZero() || d.Actual.After(d.Due)) {
+				missed = append(missed, d)
+			}
+		}
+		late := all
+		late.LateBy = asof
+		got, err = db.Deadlines(ctx, late)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missed) == 0 || len(missed) == len(want) {
+			t.Fatalf("%d of %d deadlines missed: the data does not test the filter", len(missed), len(want))
+		}
+		if diff := gocmp.Diff(missed, got); diff != "" {
+			t.Errorf("late deadlines (-views +streamed):\n%s", diff)
+		}
+
+		stop := errors.New("enough")
+		n := 0
+		err = db.EachDeadline(ctx, all, func(evaluation.Deadline) error {
+			if n++; n == 10 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || n != 10 {
+			t.Errorf("stopping the walk: %d deadlines, error %v; want 10 and the callback's error", n, err)
+		}
+	})
 }

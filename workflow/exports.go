@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
 
 	"frontline/audit"
 	"frontline/evaluation"
@@ -115,10 +116,6 @@ func pick(lang, zh, en string) string {
 // appeal's state and the findings on its case, then every event of those
 // cases.
 func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
-	breaches, err := s.Breaches(ctx, c, r.Period, r.AsOf, "", loc)
-	if err != nil {
-		return 0, err
-	}
 	appealState := map[string]string{}
 	appeals, err := s.Appeals(ctx, nil, r.Period.From, r.Period.To)
 	if err != nil {
@@ -143,27 +140,22 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("实际完成", "Done"), Kind: exports.DateTime},
 		{Header: T("超时（时:分）", "Overdue (h:mm)"), Kind: exports.Duration}, {Header: T("免责", "Excused")},
 		{Header: T("申诉", "Appeal")}, {Header: T("监督发现", "Findings")}}
+	// The breaches stream from the store to the sheet; only their cases'
+	// ids stay, for the trails that follow.
+	var cases []string
 	n, err := w.Table(T("超时记录", "Breaches"), cols, func(add func(...any) error) error {
-		for _, b := range breaches {
+		return s.EachBreach(ctx, c, r.Period, r.AsOf, "", loc, func(b view.Breach) error {
 			excused := ""
 			if b.Excused {
 				excused = T("是", "yes")
 			}
-			if err := add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Round, b.Start, b.Deadline, b.Actual, b.OverdueSeconds,
-				excused, label(r.Lang, appealState[b.ID]), strings.Join(findings[b.Case], "; ")); err != nil {
-				return err
-			}
-		}
-		return nil
+			cases = append(cases, b.Case)
+			return add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Round, b.Start, b.Deadline, b.Actual, b.OverdueSeconds,
+				excused, label(r.Lang, appealState[b.ID]), strings.Join(findings[b.Case], "; "))
+		})
 	})
 	if err != nil {
 		return n, err
-	}
-	var cases []string
-	for _, b := range breaches {
-		if len(cases) == 0 || cases[len(cases)-1] != b.Case {
-			cases = append(cases, b.Case)
-		}
 	}
 	slices.Sort(cases)
 	cases = slices.Compact(cases)
@@ -427,54 +419,69 @@ func previous(p evaluation.Period, loc *time.Location) evaluation.Period {
 func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
 	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
 	policy := r.Policies.At(r.Period.From)
-	report, err := s.DB.Scores(ctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
-	if err != nil {
-		return 0, err
-	}
 	prev := previous(r.Period, loc)
-	before, err := s.DB.Scores(ctx, prev.From, prev.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(prev.From).Scoring})
-	if err != nil {
+	opt := scoring.Options{AsOf: r.AsOf, Scoring: policy.Scoring}
+	everyone := sees(func(string, string) bool { return true })
+
+	// The four reads are independent and each mostly waits on its own
+	// connection: they run side by side.
+	var (
+		report, before *scoring.Report
+		data           *scoring.Data
+		byMilestone    = map[string]int{}
+		top            []view.Breach // the longest 50, longest first; ties by due time
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		report, err = s.DB.Scores(gctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
+		return err
+	})
+	g.Go(func() (err error) {
+		before, err = s.DB.Scores(gctx, prev.From, prev.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(prev.From).Scoring})
+		return err
+	})
+	g.Go(func() (err error) {
+		data, err = s.DB.ScoringData(gctx, r.Period.From, r.Period.To)
+		return err
+	})
+	g.Go(func() error {
+		return s.EachBreach(gctx, everyone, r.Period, r.AsOf, "", loc, func(b view.Breach) error {
+			byMilestone[b.Milestone]++
+			if len(top) == 50 && b.OverdueSeconds <= top[49].OverdueSeconds {
+				return nil
+			}
+			i, _ := slices.BinarySearchFunc(top, b.OverdueSeconds, func(t view.Breach, overdue int64) int {
+				if t.OverdueSeconds >= overdue {
+					return -1 // the earlier of equals stays first
+				}
+				return 1
+			})
+			top = slices.Insert(top, i, b)[:min(len(top)+1, 50)]
+			return nil
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return 0, err
 	}
 	prevScore := map[string]*float64{}
 	for _, u := range before.Units {
 		prevScore[u.Unit] = view.Round(u.Score)
 	}
-	data, err := s.DB.ScoringData(ctx, r.Period.From, r.Period.To)
-	if err != nil {
-		return 0, err
-	}
-	opt := scoring.Options{AsOf: r.AsOf, Scoring: policy.Scoring}
 	sat := scoring.Satisfaction(data, opt, loc)
-	everyone := sees(func(string, string) bool { return true })
-	breaches, err := s.Breaches(ctx, everyone, r.Period, r.AsOf, "", loc)
-	if err != nil {
-		return 0, err
-	}
 
 	// The district in figures.
 	target := policy.Scoring.SatisfactionTarget
 	total := view.TallyOf(sat.District.Total, target)
-	byMilestone := map[string]int{}
-	for _, b := range breaches {
-		byMilestone[b.Milestone]++
-	}
 	summary := [][]any{
-		{T("评估案件", "Cases assessed"), float64(len(data.Cases))},
-		{T("群众满意率", "Residents satisfied"), total.Rate},
-		{T("满意率目标", "Target"), target},
-		{T("距目标还差（条满意评价）", "Short of the target (satisfied ratings)"), float64(total.Gap)},
-		{T("超时：呼叫", "Breaches: call"), float64(byMilestone["call"])},
-		{T("超时：响应", "Breaches: respond"), float64(byMilestone["respond"])},
-		{T("超时：报告", "Breaches: report"), float64(byMilestone["report"])},
-		{T("超时：处置", "Breaches: dispose"), float64(byMilestone["dispose"])},
+		{T("评估案件", "Cases assessed"), exports.Value{V: len(data.Cases), Kind: exports.Integer}},
+		{T("群众满意率", "Residents satisfied"), exports.Value{V: total.Rate, Kind: exports.Percent}},
+		{T("满意率目标", "Target"), exports.Value{V: target, Kind: exports.Percent}},
+		{T("距目标还差（条满意评价）", "Short of the target (satisfied ratings)"), exports.Value{V: total.Gap, Kind: exports.Integer}},
 	}
-	for _, row := range summary[1:3] {
-		if v, ok := row[1].(*float64); ok && v != nil {
-			row[1] = *v
-		}
+	for _, m := range []string{"call", "respond", "report", "dispose"} {
+		summary = append(summary, []any{T("超时：", "Breaches: ") + label(r.Lang, m), exports.Value{V: byMilestone[m], Kind: exports.Integer}})
 	}
-	if err := w.Small(T("全区概况", "District"), []exports.Column{{Header: T("指标", "Figure")}, {Header: T("数值", "Value"), Kind: exports.Decimal}}, summary); err != nil {
+	if err := w.Small(T("全区概况", "District"), []exports.Column{{Header: T("指标", "Figure")}, {Header: T("数值", "Value")}}, summary); err != nil {
 		return 0, err
 	}
 
@@ -578,11 +585,9 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	}
 
 	// The longest breaches.
-	slices.SortStableFunc(breaches, func(a, b view.Breach) int { return int(b.OverdueSeconds - a.OverdueSeconds) })
-	top := breaches[:min(len(breaches), 50)]
 	topCols := []exports.Column{{Header: T("单位", "Unit")}, {Header: T("案件", "Case")}, {Header: T("环节", "Milestone")},
 		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("超时（时:分）", "Overdue (h:mm)"), Kind: exports.Duration}}
-	_, err = w.Table(T("超时最长", "Longest breaches"), topCols, func(add func(...any) error) error {
+	_, err := w.Table(T("超时最长", "Longest breaches"), topCols, func(add func(...any) error) error {
 		for _, b := range top {
 			if err := add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Deadline, b.OverdueSeconds); err != nil {
 				return err

@@ -134,18 +134,29 @@ func (s *Service) Explain(ctx context.Context, c Caller, unit string, period eva
 
 // Breaches lists the deadlines of the cases opened in a period that are
 // breached as of asof, in the caller's domain (one unit's when unit is
-// set), with times in loc: GET /breaches, the dashboard and the breach
-// pack read them here.
+// set), with times in loc, in the order of EachBreach: GET /breaches and
+// the dashboard read them here.
 func (s *Service) Breaches(ctx context.Context, c Caller, period evaluation.Period, asof time.Time, unit string, loc *time.Location) ([]view.Breach, error) {
-	candidates, err := s.DB.Deadlines(ctx, store.DeadlineFilter{From: period.From, To: period.To, Unit: unit, LateBy: asof})
+	out := []view.Breach{}
+	err := s.EachBreach(ctx, c, period, asof, unit, loc, func(b view.Breach) error {
+		out = append(out, b)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := []view.Breach{}
-	for _, d := range candidates {
+	return out, nil
+}
+
+// EachBreach calls fn with each breach Breaches would list, by due time,
+// one at a time as the store reads them: the packs write a million
+// breaches without holding them.
+func (s *Service) EachBreach(ctx context.Context, c Caller, period evaluation.Period, asof time.Time, unit string, loc *time.Location, fn func(view.Breach) error) error {
+	f := store.DeadlineFilter{From: period.From, To: period.To, Unit: unit, LateBy: asof}
+	return s.DB.EachDeadline(ctx, f, func(d evaluation.Deadline) error {
 		st, late := d.StatusAt(asof)
 		if st != evaluation.Breached || !c.Sees("breaches", d.Unit) {
-			continue
+			return nil
 		}
 		b := view.Breach{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
 			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
@@ -153,7 +164,6 @@ func (s *Service) Breaches(ctx context.Context, c Caller, period evaluation.Peri
 			t := d.Actual.In(loc)
 			b.Actual = &t
 		}
-		out = append(out, b)
-	}
-	return out, nil
+		return fn(b)
+	})
 }
