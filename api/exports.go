@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -17,8 +19,14 @@ func (s *Server) registerExports() {
 		Summary: "An Excel pack: meeting.xlsx and cadres.xlsx (organization department), breaches.xlsx (discipline commission), unit.xlsx (a head's own unit)",
 		Description: "The workbook of DESIGN.md §6 for the caller's domain, with a cover sheet (period, as-of time, policy version, " +
 			"exporter, audit chain head). Every export is audited with the file's SHA-256; `frontline export verify FILE` checks a file later.",
-		Security: bearer}, s.getExport)
+		Security: bearer,
+		Responses: map[string]*huma.Response{"200": {Description: "The workbook; X-Content-SHA256 is the digest the audit log keeps.",
+			Content: map[string]*huma.MediaType{xlsxType: {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}},
+	}, s.getExport)
 }
+
+// xlsxType is the media type of a workbook.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // ExportInput names a pack and its period.
 type ExportInput struct {
@@ -27,13 +35,15 @@ type ExportInput struct {
 	PeriodInput
 }
 
-// ExportOutput is a workbook.
+// ExportOutput is a workbook, streamed from the temporary file it was
+// written to.
 type ExportOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
+	ContentLength      int64  `header:"Content-Length"`
 	CacheControl       string `header:"Cache-Control"`
 	Digest             string `header:"X-Content-SHA256"`
-	Body               []byte
+	Body               func(huma.Context)
 }
 
 func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput, error) {
@@ -50,15 +60,36 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 	if u, ok := c.authz.User(c.name); ok && unit == "" {
 		unit = u.Unit
 	}
-	pack, err := w.Export(ctx, c, workflow.ExportRequest{Kind: kind, Unit: unit, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang})
+	// The pack goes to a temporary file first, not to the client: only an
+	// audited pack leaves the server, and a large one never sits in memory.
+	file, err := os.CreateTemp("", "frontline-export-*.xlsx")
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
+	discard := func() {
+		file.Close()
+		os.Remove(file.Name())
+	}
+	pack, err := w.Export(ctx, c, workflow.ExportRequest{Kind: kind, Unit: unit, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang}, file)
+	if err == nil {
+		_, err = file.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		discard()
+		return nil, problem(s.log, err)
+	}
 	return &ExportOutput{
-		ContentType:        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		ContentType:        xlsxType,
 		ContentDisposition: fmt.Sprintf(`attachment; filename="frontline-%s-%s.xlsx"`, kind, p.Name),
+		ContentLength:      pack.Bytes,
 		CacheControl:       "no-store",
 		Digest:             pack.SHA256,
-		Body:               pack.File,
+		Body: func(hc huma.Context) {
+			defer discard()
+			hc.SetStatus(http.StatusOK)
+			if _, err := io.Copy(hc.BodyWriter(), file); err != nil {
+				s.log.Warn("export: sending the pack", "kind", kind, "error", err)
+			}
+		},
 	}, nil
 }

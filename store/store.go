@@ -105,7 +105,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.sql.SetConnMaxIdleTime(0)
 		db.bun = bun.NewDB(db.sql, sqlitedialect.New())
 		// In WAL mode readers do not wait for the writer, nor it for them.
-		reads, err := sql.Open("sqlite", sqliteDSN(dsn)+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)")
+		reads, err := sql.Open("sqlite", sqliteDSN(dsn)+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=temp_store(FILE)")
 		if err != nil {
 			db.sql.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)

@@ -1,9 +1,11 @@
 package workflow
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -30,10 +32,10 @@ type ExportRequest struct {
 	Lang     string
 }
 
-// Exported is an issued pack: the file and its SHA-256, which the audit
-// log keeps.
+// Exported is an issued pack: its size and SHA-256, which the audit log
+// keeps, and its rows.
 type Exported struct {
-	File   []byte
+	Bytes  int64
 	SHA256 string
 	Rows   int
 }
@@ -41,10 +43,12 @@ type Exported struct {
 // ExportKinds are the packs there are, each for the roles of DESIGN.md §6.
 var ExportKinds = []string{"meeting", "breaches", "cadres", "unit"}
 
-// Export writes a pack for the caller, limited to their domain, and
-// audits it with the file's SHA-256 so that `export verify` can later
-// say whether a file is exactly one that was issued.
-func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Exported, error) {
+// Export writes a pack for the caller to out, limited to their domain,
+// and audits it with the file's SHA-256 so that `export verify` can later
+// say whether a file is exactly one that was issued. The file streams to
+// out as it is packed; the caller hands it on only after Export returns
+// without error, when it is audited.
+func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.Writer) (*Exported, error) {
 	if !slices.Contains(ExportKinds, r.Kind) {
 		return nil, invalid("export", "no export %q: want one of %s", r.Kind, strings.Join(ExportKinds, ", "))
 	}
@@ -88,13 +92,14 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
+	sum := sha256.New()
+	n, err := w.WriteTo(io.MultiWriter(out, sum))
+	if err != nil {
 		return nil, err
 	}
-	out := &Exported{File: buf.Bytes(), SHA256: exports.Hash(buf.Bytes()), Rows: rows}
+	pack := &Exported{Bytes: n, SHA256: hex.EncodeToString(sum.Sum(nil)), Rows: rows}
 	details, err := json.Marshal(map[string]any{"kind": r.Kind, "period": r.Period.Name, "asof": r.AsOf.UTC(), "lang": r.Lang,
-		"rows": rows, "bytes": len(out.File), "sha256": out.SHA256})
+		"rows": rows, "bytes": pack.Bytes, "sha256": pack.SHA256})
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +107,7 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest) (*Expor
 		Details: string(details)}); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return pack, nil
 }
 
 func pick(lang, zh, en string) string {
@@ -144,10 +149,17 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 	// ids stay, for the trails that follow.
 	var cases []string
 	n, err := w.Table(T("超时记录", "Breaches"), cols, func(add func(...any) error) error {
-		return s.EachBreach(ctx, c, r.Period, r.AsOf, "", loc, func(b view.Breach) error {
+		read := func(ctx context.Context, yield func(view.Breach) error) error {
+			return s.EachBreach(ctx, c, r.Period, r.AsOf, "", loc, yield)
+		}
+		return pipelined(ctx, read, func(b view.Breach) error {
 			excused := ""
 			if b.Excused {
 				excused = T("是", "yes")
+			}
+			if len(cases) == cap(cases) && len(cases) >= 1<<16 { // before growing, drop the repeats
+				slices.Sort(cases)
+				cases = slices.Compact(cases)
 			}
 			cases = append(cases, b.Case)
 			return add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Round, b.Start, b.Deadline, b.Actual, b.OverdueSeconds,
@@ -162,25 +174,79 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 	eventCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("事件", "Event")}, {Header: T("时间", "Time"), Kind: exports.DateTime},
 		{Header: T("类型", "Type")}, {Header: T("单位", "Unit")}, {Header: T("对象", "Target")}, {Header: T("说明", "Note")}}
 	_, err = w.Table(T("事件", "Events"), eventCols, func(add func(...any) error) error {
-		// The trails a chunk of cases at a time: memory holds one chunk's.
-		const chunk = 2000
-		for start := 0; start < len(cases); start += chunk {
-			part := cases[start:min(start+chunk, len(cases))]
-			trails, err := s.DB.Trails(ctx, part)
-			if err != nil {
-				return err
-			}
-			for _, id := range part {
-				for _, e := range trails[id] {
-					if err := add(e.Case, e.ID, e.At, label(r.Lang, string(e.Type)), e.Unit, e.Target, e.Note); err != nil {
-						return err
+		// The trails a chunk of cases at a time: memory holds a few chunks'.
+		read := func(ctx context.Context, yield func(evaluation.Event) error) error {
+			const chunk = 2000
+			for start := 0; start < len(cases); start += chunk {
+				part := cases[start:min(start+chunk, len(cases))]
+				trails, err := s.DB.Trails(ctx, part)
+				if err != nil {
+					return err
+				}
+				for _, id := range part {
+					for _, e := range trails[id] {
+						if err := yield(e); err != nil {
+							return err
+						}
 					}
 				}
 			}
+			return nil
 		}
-		return nil
+		return pipelined(ctx, read, func(e evaluation.Event) error {
+			return add(e.Case, e.ID, e.At, label(r.Lang, string(e.Type)), e.Unit, e.Target, e.Note)
+		})
 	})
 	return n, err
+}
+
+// pipelined hands what read yields to write, in batches through a queue,
+// with read in a goroutine of its own: the database is read while the
+// sheet is written, on two cores where there are two. The queue holds
+// 64 batches of 256, about the events of a chunk of trails, so that
+// the writer has work while the next chunk is read. An error on either side
+// stops both and is returned.
+func pipelined[T any](ctx context.Context, read func(ctx context.Context, yield func(T) error) error, write func(T) error) error {
+	const batch = 256
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	queue := make(chan []T, 64)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(queue)
+		buf := make([]T, 0, batch)
+		send := func() error {
+			select {
+			case queue <- buf:
+				buf = make([]T, 0, batch)
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		err := read(ctx, func(v T) error {
+			if buf = append(buf, v); len(buf) == batch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			err = send()
+		}
+		readErr <- err
+	}()
+	for b := range queue {
+		for _, v := range b {
+			if err := write(v); err != nil {
+				cancel()
+				for range queue { // let the reader end
+				}
+				<-readErr
+				return err
+			}
+		}
+	}
+	return <-readErr
 }
 
 // VerifyExport says whether a file is byte for byte a pack that was

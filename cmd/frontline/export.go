@@ -46,13 +46,20 @@ func runExport(ctx context.Context, a *app, args []string) error {
 			*unit = u.Unit
 		}
 	}
-	pack, err := wf.Export(ctx, s, workflow.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang})
+	// Written whole and audited, then renamed: no half-written or
+	// unaudited pack under the name.
+	tmp := *out + ".partial"
+	file, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	// Written whole, then renamed: no half-written pack under the name.
-	tmp := *out + ".partial"
-	if err := os.WriteFile(tmp, pack.File, 0o644); err != nil {
+	defer os.Remove(tmp) // a no-op once renamed
+	pack, err := wf.Export(ctx, s, workflow.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang}, file)
+	if err != nil {
+		file.Close()
+		return err
+	}
+	if err := file.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, *out); err != nil {
