@@ -80,10 +80,10 @@ classes:
   B: {respond: 1m, report: 2m, dispose: 3m}
   C: {respond: 1m, report: 2m, dispose: 3m}
 YAML
-  "$FL" gen --cases "$E2E_CASES" --start 2026-01-01 --out "$E2E/district" >/dev/null
-  "$FL" registry load --db "$E2E/frontline.db" "$E2E/district/registry.yaml" >/dev/null
-  "$FL" policy load --db "$E2E/frontline.db" "$E2E/strict.yaml" >/dev/null
-  "$FL" ingest --db "$E2E/frontline.db" "$E2E/district/events.ndjson" >/dev/null
+  "$FL" gen --cases "$E2E_CASES" --start 2026-01-01 --out "$E2E/district" >/dev/null 2>&1
+  "$FL" registry load --db "$E2E/frontline.db" "$E2E/district/registry.yaml" >/dev/null 2>&1
+  "$FL" policy load --db "$E2E/frontline.db" "$E2E/strict.yaml" >/dev/null 2>&1
+  "$FL" ingest --db "$E2E/frontline.db" "$E2E/district/events.ndjson" >/dev/null 2>&1
   rm -rf "$E2E/district"
   breaches=$("$FL" breaches --db "$E2E/frontline.db" --period 2026 --asof 2027-01-01 --format csv | tail -n +2 | wc -l)
   start=$(date +%s.%N)
@@ -99,5 +99,5 @@ YAML
   wait $pid
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" -v n="$breaches" -v anon="$anon" -v hwm="$hwm" -v size="$(stat -c %s "$E2E/breaches.xlsx")" \
-    'BEGIN { secs = b - a; printf "breach pack from the store: %d breaches in %.1f s (target 20 s: %.2f), peak anonymous memory %.0f MB (target 300 MB: %.2f), peak resident %.0f MB with the mapped database, %d bytes\n", n, secs, secs / 20, anon / 1024, anon / 1024 / 300, hwm / 1024, size }'
+    'BEGIN { secs = b - a; printf "breach pack from the store: %d breaches and the events of their cases in %.1f s, peak anonymous memory %.0f MB (300 MB: %.2f), peak resident %.0f MB with the mapped database, %d bytes\n", n, secs, anon / 1024, anon / 1024 / 300, hwm / 1024, size }'
 fi

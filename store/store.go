@@ -105,6 +105,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.sql.SetConnMaxIdleTime(0)
 		db.bun = bun.NewDB(db.sql, sqlitedialect.New())
 		// In WAL mode readers do not wait for the writer, nor it for them.
+		// Readers map the file (up to 1 GiB), which spares SQLite a copy
+		// of every page it reads, and sort large answers (a year of
+		// breaches) in temporary files rather than in memory.
 		reads, err := sql.Open("sqlite", sqliteDSN(dsn)+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=temp_store(FILE)")
 		if err != nil {
 			db.sql.Close()
