@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
@@ -45,11 +46,45 @@ func (s *Service) LoadRegistry(ctx context.Context, c Caller, r io.Reader, forma
 	if err != nil {
 		return RegistryLoad{}, invalid("registry", "%s: %v", source, err)
 	}
-	res, err := s.DB.LoadRegistry(ctx, reg, store.OriginRegistry)
+	return s.mergeRegistry(ctx, c, reg, store.OriginRegistry, "registry.load", source)
+}
+
+// RegisterFound adds to the registry what imported data named and the
+// registry lacks (`ingest --register-units`): units and categories only,
+// marked as added from data, never changing a record already there. The
+// events quarantined for those codes are then released.
+func (s *Service) RegisterFound(ctx context.Context, c Caller, found *evaluation.Registry, source string) (RegistryLoad, error) {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
+		return RegistryLoad{}, err
+	}
+	codes, err := s.DB.Codes(ctx)
 	if err != nil {
 		return RegistryLoad{}, err
 	}
-	if err := s.auditUser(ctx, c, "registry.load", source, res); err != nil {
+	add := &evaluation.Registry{}
+	for _, u := range found.Units {
+		if !codes.Units[u.Code] {
+			add.Units = append(add.Units, u)
+		}
+	}
+	for _, cat := range found.Categories {
+		if !codes.Categories[cat.Code] {
+			add.Categories = append(add.Categories, cat)
+		}
+	}
+	if err := add.Validate(func(code string) bool { return codes.Units[code] }); err != nil {
+		return RegistryLoad{}, invalid("registry", "%s: %v", source, err)
+	}
+	return s.mergeRegistry(ctx, c, add, store.OriginData, "registry.data", source)
+}
+
+// mergeRegistry stores reg and brings what depends on it up to date.
+func (s *Service) mergeRegistry(ctx context.Context, c Caller, reg *evaluation.Registry, origin, action, source string) (RegistryLoad, error) {
+	res, err := s.DB.LoadRegistry(ctx, reg, origin)
+	if err != nil {
+		return RegistryLoad{}, err
+	}
+	if err := s.auditUser(ctx, c, action, source, res); err != nil {
 		return RegistryLoad{}, err
 	}
 	if res.Units.Changed > 0 {

@@ -3,9 +3,11 @@ package workflow
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
 	"frontline/view"
@@ -166,4 +168,82 @@ func (s *Service) EachBreach(ctx context.Context, c Caller, period evaluation.Pe
 		}
 		return fn(b)
 	})
+}
+
+// Durations reports, for each unit the caller sees, the cases it led
+// that were opened in the period and how long they took: to close, and
+// to the first action where the data records one. wall counts hours by
+// the local clock of loc, as cities' own figures do across a
+// daylight-saving change; otherwise hours are real hours.
+func (s *Service) Durations(ctx context.Context, c Caller, period evaluation.Period, wall bool, loc *time.Location, lang string) (*view.Durations, error) {
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}); err != nil {
+		return nil, err
+	}
+	type times struct {
+		cases, closed  int
+		toClose, first []float64
+	}
+	per := map[string]*times{}
+	all := &times{}
+	err := s.DB.EachCaseTimes(ctx, period.From, period.To, func(ct store.CaseTimes) error {
+		if !c.Sees("scores", ct.Unit) {
+			return nil
+		}
+		u := per[ct.Unit]
+		if u == nil {
+			u = &times{}
+			per[ct.Unit] = u
+		}
+		for _, t := range []*times{u, all} {
+			t.cases++
+			if !ct.Closed.IsZero() {
+				t.closed++
+				if !ct.Closed.Before(ct.Opened) {
+					t.toClose = append(t.toClose, view.Hours(ct.Opened, ct.Closed, wall, loc))
+				}
+			}
+			if !ct.FirstAction.IsZero() && !ct.FirstAction.Before(ct.Opened) {
+				t.first = append(t.first, view.Hours(ct.Opened, ct.FirstAction, wall, loc))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.DB.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]evaluation.Name{}
+	for _, u := range reg.Units {
+		names[u.Code] = u.Name
+	}
+	line := func(unit string, t *times) view.UnitDurations {
+		d := view.UnitDurations{Unit: unit, Name: view.Name(names[unit], lang), Cases: t.cases, Closed: t.closed, ToClose: view.SpreadOf(t.toClose)}
+		if t.cases > 0 {
+			share := float64(t.closed) / float64(t.cases)
+			d.ShareClosed = &share
+		}
+		if len(t.first) > 0 {
+			first := view.SpreadOf(t.first)
+			d.ToFirstAction = &first
+		}
+		return d
+	}
+	clock := "elapsed"
+	if wall {
+		clock = "wall"
+	}
+	out := &view.Durations{Period: period.Name, Clock: clock, Zone: loc.String(), Units: []view.UnitDurations{}, All: line("", all)}
+	for unit, t := range per {
+		out.Units = append(out.Units, line(unit, t))
+	}
+	slices.SortFunc(out.Units, func(a, b view.UnitDurations) int {
+		if a.Cases != b.Cases {
+			return b.Cases - a.Cases
+		}
+		return strings.Compare(a.Unit, b.Unit)
+	})
+	return out, nil
 }

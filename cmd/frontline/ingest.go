@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/rbac"
 )
@@ -24,7 +25,9 @@ const maxPrintedRejects = 20
 
 func runIngest(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("ingest")
-	format := fs.String("format", "", "input format: ndjson or csv (default: from the file extension, ndjson for stdin)")
+	format := fs.String("format", "", "input format: ndjson, csv or open311 (default: from the file extension, ndjson for stdin; with --mapping, the mapping's)")
+	mappingPath := fs.String("mapping", "", "read a city's export (CSV or a JSON array) through this mapping file (see docs/real-data.md)")
+	register := fs.Bool("register-units", false, "add the agencies, areas and categories the data names and the registry lacks, marked as added from data")
 	strict := fs.Bool("strict", false, "exit with status 3 if anything was rejected or quarantined")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
 	rejectsPath := fs.String("rejects", "", "write every rejected record as read (it may hold personal data), with its reason, to this NDJSON file")
@@ -37,8 +40,26 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if len(files) == 0 {
 		return usageErrorf("ingest: name at least one FILE, or - for standard input")
 	}
-	if *format != "" && *format != "ndjson" && *format != "csv" {
-		return usageErrorf("ingest: --format must be ndjson or csv, not %q", *format)
+	if *format != "" && *format != "ndjson" && *format != "csv" && *format != "open311" {
+		return usageErrorf("ingest: --format must be ndjson, csv or open311, not %q", *format)
+	}
+	var mapping *ingest.Mapping
+	if *mappingPath != "" {
+		f, err := os.Open(*mappingPath)
+		if err != nil {
+			return err
+		}
+		mapping, err = ingest.ParseMapping(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *mappingPath, err)
+		}
+		if *format != "" && *format != mapping.Format {
+			return usageErrorf("ingest: --format %s, but the mapping reads %s", *format, mapping.Format)
+		}
+	}
+	if *register && mapping == nil && *format != "open311" {
+		return usageErrorf("ingest: --register-units needs --mapping or --format open311: events in Frontline's own format name registered codes")
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -65,6 +86,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	}
 
 	var total ingest.Summary
+	qualities := map[string]*ingest.Quality{}
 	for _, name := range files {
 		printed := 0
 		in := &ingest.Ingester{Store: db, Pseudo: pseudo, BatchSize: *batch}
@@ -80,9 +102,25 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
-		sum, digest, err := a.ingestFile(ctx, in, name, *format)
+		sum, digest, found, err := a.ingestFile(ctx, in, name, *format, mapping)
 		if err != nil {
 			return fmt.Errorf("ingest %s: %w", name, err)
+		}
+		if found.quality != nil {
+			qualities[name] = found.quality
+			a.printQuality(name, found.quality)
+		}
+		if *register && found.registry != nil {
+			wf, s, err := a.workflow(ctx, db)
+			if err != nil {
+				return err
+			}
+			res, err := wf.RegisterFound(ctx, s, found.registry, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, a.t("%s: registered from the data %d units and %d categories; released %d quarantined events\n",
+				"%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n"), name, res.Units.Added, res.Categories.Added, res.Released)
 		}
 		if err := a.audit(ctx, db, "ingest", name, map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
 			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}); err != nil {
@@ -104,8 +142,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		if err := enc.Encode(total); err != nil {
+		out := struct {
+			ingest.Summary
+			Quality map[string]*ingest.Quality `json:"quality,omitempty"`
+		}{total, qualities}
+		if err := json.NewEncoder(a.stdout).Encode(out); err != nil {
 			return err
 		}
 	}
@@ -121,15 +162,22 @@ func (a *app) printSummary(name string, s ingest.Summary) {
 		name, s.Read, s.Accepted, s.Duplicates, s.Conflicts, s.Rejected, s.Quarantined)
 }
 
+// foundInData is what a real-world decoder learnt besides the events:
+// the problems of the data, and the registry it names.
+type foundInData struct {
+	quality  *ingest.Quality
+	registry *evaluation.Registry
+}
+
 // ingestFile ingests one file (or standard input for "-"), showing a
 // progress bar when standard error is a terminal.
-func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string) (ingest.Summary, string, error) {
+func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string, mapping *ingest.Mapping) (ingest.Summary, string, foundInData, error) {
 	var r io.Reader = a.stdin
 	var size int64 = -1
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return ingest.Summary{}, "", err
+			return ingest.Summary{}, "", foundInData{}, err
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil {
@@ -157,11 +205,45 @@ func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format 
 	digest := sha256.New()
 	r = io.TeeReader(r, digest)
 	var dec ingest.Decoder
-	if format == "csv" {
+	var found foundInData
+	switch {
+	case mapping != nil:
+		d := ingest.NewMappedDecoder(r, mapping)
+		dec, found = d, foundInData{d.Quality(), d.Found()}
+	case format == "csv":
 		dec = ingest.NewCSVDecoder(r)
-	} else {
+	default:
 		dec = ingest.NewNDJSONDecoder(r)
 	}
 	sum, err := in.Run(ctx, dec)
-	return sum, hex.EncodeToString(digest.Sum(nil)), err
+	return sum, hex.EncodeToString(digest.Sum(nil)), found, err
+}
+
+// qualityLabels name the problems of real data.
+var qualityLabels = map[string][2]string{
+	ingest.ProblemNotClosed:           {"not closed", "未结案"},
+	ingest.ProblemClosedBeforeOpened:  {"closed before opened", "结案早于立案"},
+	ingest.ProblemClosedAtOpening:     {"closed at the moment it opened", "立案即结案"},
+	ingest.ProblemRespondedBeforeOpen: {"responded before opened", "响应早于立案"},
+	ingest.ProblemDateOnly:            {"date-only time", "只有日期的时间"},
+	ingest.ProblemPlaceholderLocation: {"placeholder coordinates", "占位坐标"},
+	ingest.ProblemDuplicate:           {"marked duplicate", "标记为重复"},
+	ingest.ProblemRepeatedCase:        {"case id repeated", "案件编号重复"},
+	ingest.ProblemMissingArea:         {"no area", "缺少区域"},
+	ingest.ProblemMissingAgency:       {"no agency", "缺少承办部门"},
+	ingest.ProblemMissingCategory:     {"no category", "缺少类别"},
+	ingest.ProblemRejected:            {"rejected", "被拒绝"},
+}
+
+// printQuality prints the data quality report: each problem, its count
+// and its first example.
+func (a *app) printQuality(name string, q *ingest.Quality) {
+	fmt.Fprintf(a.stderr, a.t("%s: data quality, %d rows; flagged rows are kept as they are\n", "%s：数据质量，共 %d 行；有问题的行原样保留并加标记\n"), name, q.Rows)
+	for _, kind := range q.Kinds() {
+		p := q.Problems[kind]
+		label := qualityLabels[kind]
+		ex := p.Examples[0]
+		fmt.Fprintf(a.stderr, a.t("  %-32s %6d  e.g. line %d %s: %s\n", "  %-24s %6d  例：第 %d 行 %s：%s\n"),
+			a.t(label[0], label[1])+" ("+kind+")", p.Count, ex.Line, ex.Case, ex.Detail)
+	}
 }

@@ -83,7 +83,8 @@ func commands() map[string]command {
 	return map[string]command{
 		"migrate":      {"create or upgrade the database schema", runMigrate},
 		"registry":     {"load the registry of units, categories, cadres and tenures: registry load FILE", runRegistry},
-		"ingest":       {"ingest case-trail events: ingest [--format ndjson|csv] [--strict] [--json] FILE…|-", runIngest},
+		"ingest":       {"ingest case-trail events: ingest [--format ndjson|csv|open311] [--mapping FILE.yaml [--register-units]] [--strict] [--json] FILE…|-", runIngest},
+		"stats":        {"statistics of the stored cases: stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]", runStats},
 		"case":         {"show a case's trail and milestones: case ID [--json]", runCase},
 		"quarantine":   {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
 		"rebuild":      {"recompute all derived case state from the event log", runRebuild},

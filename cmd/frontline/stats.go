@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"frontline/evaluation"
+)
+
+// runStats prints statistics of the stored cases: `stats durations`.
+func runStats(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 || args[0] != "durations" {
+		return usageErrorf("stats: want `stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]`")
+	}
+	fs, dsn := a.flags("stats durations")
+	by := fs.String("by", "unit", "group by: unit (the unit that led each case)")
+	period := fs.String("period", "", "cases opened in this month, quarter or year (default: every case)")
+	clock := fs.String("clock", "elapsed", "elapsed: real hours; wall: the difference of local clock times, as cities' own reports count across daylight saving")
+	tz := fs.String("tz", "", "the zone of --period and of the wall clock (default: the policy's)")
+	format := formatFlag(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *by != "unit" {
+		return usageErrorf("stats durations: --by must be unit, not %q", *by)
+	}
+	if *clock != "elapsed" && *clock != "wall" {
+		return usageErrorf("stats durations: --clock must be elapsed or wall, not %q", *clock)
+	}
+	if err := checkFormat("stats durations", *format); err != nil {
+		return err
+	}
+	db, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc := a.policyZone(ctx, db)
+	if *tz != "" {
+		if loc, err = time.LoadLocation(*tz); err != nil {
+			return usageErrorf("stats durations: --tz %q is not a time zone", *tz)
+		}
+	}
+	p := evaluation.Period{Name: "all", From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if *period != "" {
+		if p, err = evaluation.ParsePeriod(*period, loc); err != nil {
+			return usageErrorf("stats durations: --period: %v", errText(err))
+		}
+	}
+	wf, s, err := a.workflow(ctx, db)
+	if err != nil {
+		return err
+	}
+	r, err := wf.Durations(ctx, s, p, *clock == "wall", loc, a.lang)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "csv":
+		w := csv.NewWriter(a.stdout)
+		w.Write([]string{"unit", "name", "cases", "closed", "share_closed", "closed_valid", "median_hours_to_close", "p90_hours_to_close",
+			"first_action_n", "median_hours_to_first_action", "p90_hours_to_first_action"})
+		for _, u := range append(r.Units, r.All) {
+			first := []string{"", "", ""}
+			if f := u.ToFirstAction; f != nil {
+				first = []string{strconv.Itoa(f.N), csvFloat(f.MedianHours, 2), csvFloat(f.P90Hours, 2)}
+			}
+			unit := u.Unit
+			if unit == "" {
+				unit = "*"
+			}
+			w.Write(safeCells(append([]string{unit, u.Name, strconv.Itoa(u.Cases), strconv.Itoa(u.Closed), csvFloat(u.ShareClosed, 4),
+				strconv.Itoa(u.ToClose.N), csvFloat(u.ToClose.MedianHours, 2), csvFloat(u.ToClose.P90Hours, 2)}, first...)...))
+		}
+		w.Flush()
+		return w.Error()
+	}
+	hours := func(v *float64) string {
+		if v == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", *v)
+	}
+	t := &table{}
+	t.row(a.t("unit", "单位"), a.t("name", "名称"), a.t("cases", "案件"), a.t("closed", "已结"), a.t("share", "结案率"),
+		a.t("n", "有效"), a.t("median h", "中位小时"), a.t("p90 h", "90分位小时"),
+		a.t("first action n", "首次处置数"), a.t("median h", "中位小时"), a.t("p90 h", "90分位小时"))
+	for _, u := range append(r.Units, r.All) {
+		unit, name := u.Unit, u.Name
+		if unit == "" {
+			unit, name = a.t("all", "全部"), ""
+		}
+		share := "—"
+		if u.ShareClosed != nil {
+			share = fmt.Sprintf("%.1f%%", *u.ShareClosed*100)
+		}
+		first := []string{"—", "—", "—"}
+		if f := u.ToFirstAction; f != nil {
+			first = []string{strconv.Itoa(f.N), hours(f.MedianHours), hours(f.P90Hours)}
+		}
+		t.row(append([]string{unit, name, strconv.Itoa(u.Cases), strconv.Itoa(u.Closed), share,
+			strconv.Itoa(u.ToClose.N), hours(u.ToClose.MedianHours), hours(u.ToClose.P90Hours)}, first...)...)
+	}
+	fmt.Fprintf(a.stdout, a.t("Time to close, %s, hours by the %s clock in %s (spread over cases closed at or after opening):\n",
+		"结案用时，%s，按 %s 时钟计（%s），单位小时（分布仅计结案不早于立案的案件）：\n"), r.Period, r.Clock, r.Zone)
+	return t.write(a.stdout)
+}

@@ -1,0 +1,271 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+
+	"frontline/evaluation"
+)
+
+// Mapping says how a city's service-request export becomes case trails:
+// which column holds each field, how its times read, which codes its
+// agencies, areas and categories get, and which values mean "missing".
+// It is read from YAML (ParseMapping); docs/real-data.md describes it and
+// testdata/mappings holds the mappings of the real samples.
+type Mapping struct {
+	// Format is csv (a header row, then one request per row) or json (a
+	// JSON array of flat objects, as Socrata's API answers).
+	Format string `yaml:"format"`
+	// Source names the data set. Event ids begin with it, so that the
+	// same file ingested twice gives duplicates, not new events.
+	Source string `yaml:"source"`
+	// CasePrefix goes before every case id, to keep cities apart.
+	CasePrefix string `yaml:"case_prefix"`
+	// Timezone reads times that carry no offset (an IANA name).
+	Timezone string `yaml:"timezone"`
+	// TimeLayouts are Go time layouts tried in order for every time
+	// column without layouts of its own; RFC 3339 is always tried last.
+	TimeLayouts []string       `yaml:"time_layouts"`
+	Columns     MappingColumns `yaml:"columns"`
+	// Missing are the values, besides an empty cell, that mean missing.
+	Missing []string `yaml:"missing"`
+	// Units, Streets and Categories map a column's value to a registry
+	// code. A value not listed gets a code made from it (Code).
+	Units      map[string]string `yaml:"units"`
+	Streets    map[string]string `yaml:"streets"`
+	Categories map[string]string `yaml:"categories"`
+	// StreetPrefix goes before the codes made from area values, where
+	// those are bare numbers (Chicago's wards: ward-28).
+	StreetPrefix string `yaml:"street_prefix"`
+	// CategoryClass is the SLA class given to categories registered from
+	// the data (default C).
+	CategoryClass string `yaml:"category_class"`
+	// UnknownStreet is the street code of requests without an area
+	// (default "unknown"); such rows are flagged.
+	UnknownStreet string `yaml:"unknown_street"`
+	// UnknownUnit is the unit code of requests without an agency
+	// (default "unknown"); such rows are flagged.
+	UnknownUnit string `yaml:"unknown_unit"`
+	// Sources maps the channel column's values to event sources
+	// (resident, grid, hotline, patrol, sensor, other; default other).
+	Sources map[string]string `yaml:"sources"`
+	// DateOnly are wall-clock times ("00:00:00", or "20:00:00" where a
+	// date was shifted by a zone conversion) that mean the source knew
+	// only the date. Such times are kept as they are, and flagged.
+	DateOnly []string `yaml:"date_only"`
+	// PlaceholderCoordinates are [lat, lon] pairs that stand for "no
+	// location"; they are left out of the case, and flagged.
+	PlaceholderCoordinates [][2]float64 `yaml:"placeholder_coordinates"`
+	// DuplicateValues are the values of the duplicate column that mean
+	// the request duplicates another (default: true, yes, 1).
+	DuplicateValues []string `yaml:"duplicate_values"`
+
+	loc      *time.Location
+	missing  map[string]bool
+	dateOnly map[string]bool
+}
+
+// MappingColumns names the column of each field. Only case, opened and
+// agency are required.
+type MappingColumns struct {
+	Case      string     `yaml:"case"`
+	Opened    TimeColumn `yaml:"opened"`
+	Responded TimeColumn `yaml:"responded"` // the first action, where the data has one
+	Closed    TimeColumn `yaml:"closed"`
+	Agency    string     `yaml:"agency"`
+	Area      string     `yaml:"area"` // becomes the case's street
+	Category  string     `yaml:"category"`
+	Status    string     `yaml:"status"`
+	Channel   string     `yaml:"channel"`
+	Lat       string     `yaml:"lat"`
+	Lon       string     `yaml:"lon"`
+	Address   string     `yaml:"address"`
+	Title     string     `yaml:"title"`
+	Duplicate string     `yaml:"duplicate"` // a yes/no column
+	Parent    string     `yaml:"parent"`    // the id of the request it duplicates
+}
+
+// TimeColumn is a time column, with its own layouts and zone if they
+// differ from the mapping's. In YAML it is the column's name, or
+// {column, layouts, timezone}.
+type TimeColumn struct {
+	Column   string   `yaml:"column"`
+	Layouts  []string `yaml:"layouts"`
+	Timezone string   `yaml:"timezone"`
+	loc      *time.Location
+}
+
+// UnmarshalYAML reads a column name or the full form.
+func (c *TimeColumn) UnmarshalYAML(b []byte) error {
+	var name string
+	if err := yaml.Unmarshal(b, &name); err == nil {
+		*c = TimeColumn{Column: name}
+		return nil
+	}
+	type plain TimeColumn
+	return yaml.UnmarshalWithOptions(b, (*plain)(c), yaml.Strict())
+}
+
+// MaxMappingBytes caps a mapping file.
+const MaxMappingBytes = 1 << 20
+
+// ParseMapping reads and checks a mapping. Errors name the line and field.
+func ParseMapping(r io.Reader) (*Mapping, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxMappingBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxMappingBytes {
+		return nil, fmt.Errorf("mapping file larger than %d bytes", MaxMappingBytes)
+	}
+	var m Mapping
+	if err := yaml.UnmarshalWithOptions(data, &m, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("mapping: %s", yaml.FormatError(err, false, true))
+	}
+	if err := m.check(data); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// check validates the mapping and prepares its lookups.
+func (m *Mapping) check(data []byte) error {
+	fail := func(field, format string, args ...any) error {
+		if line := lineOfKey(data, field); line > 0 {
+			return fmt.Errorf("mapping line %d: field %s: %s", line, field, fmt.Sprintf(format, args...))
+		}
+		return fmt.Errorf("mapping: field %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	switch m.Format {
+	case "":
+		m.Format = "csv"
+	case "csv", "json":
+	default:
+		return fail("format", "%q is not csv or json", m.Format)
+	}
+	if m.Source == "" {
+		return fail("source", "required: it names the data set in event ids")
+	}
+	if strings.ContainsAny(m.Source, ": \t") {
+		return fail("source", "%q: no colons or spaces", m.Source)
+	}
+	for field, col := range map[string]string{"case": m.Columns.Case, "opened": m.Columns.Opened.Column, "agency": m.Columns.Agency} {
+		if col == "" {
+			return fail(field, "required: name the column")
+		}
+	}
+	var err error
+	if m.loc, err = time.LoadLocation(m.Timezone); err != nil || m.Timezone == "" {
+		return fail("timezone", "%q is not a time zone (want an IANA name such as America/New_York)", m.Timezone)
+	}
+	for name, c := range map[string]*TimeColumn{"opened": &m.Columns.Opened, "responded": &m.Columns.Responded, "closed": &m.Columns.Closed} {
+		c.loc = m.loc
+		if c.Timezone != "" {
+			if c.loc, err = time.LoadLocation(c.Timezone); err != nil {
+				return fail(name, "timezone %q is not a time zone", c.Timezone)
+			}
+		}
+		if len(c.Layouts) == 0 {
+			c.Layouts = m.TimeLayouts
+		}
+	}
+	if m.CategoryClass == "" {
+		m.CategoryClass = "C"
+	}
+	if m.UnknownStreet == "" {
+		m.UnknownStreet = "unknown"
+	}
+	if m.UnknownUnit == "" {
+		m.UnknownUnit = "unknown"
+	}
+	for value, source := range m.Sources {
+		if !slices.Contains(evaluation.Sources, source) {
+			return fail("sources", "%q for %q is not a source (resident, grid, hotline, patrol, sensor, other)", source, value)
+		}
+	}
+	if len(m.DuplicateValues) == 0 {
+		m.DuplicateValues = []string{"true", "yes", "1"}
+	}
+	m.missing = map[string]bool{"": true}
+	for _, v := range m.Missing {
+		m.missing[strings.TrimSpace(v)] = true
+	}
+	m.dateOnly = map[string]bool{}
+	for _, v := range m.DateOnly {
+		if _, err := time.Parse(time.TimeOnly, v); err != nil {
+			return fail("date_only", "%q is not a time of day (want hh:mm:ss)", v)
+		}
+		m.dateOnly[v] = true
+	}
+	return nil
+}
+
+// lineOfKey finds the first line where key: starts, for error messages.
+func lineOfKey(data []byte, key string) int {
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if t := bytes.TrimSpace(line); bytes.HasPrefix(t, []byte(key+":")) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// parse reads a time of the column: its layouts, then RFC 3339.
+func (c *TimeColumn) parse(v string) (time.Time, error) {
+	for _, layout := range c.Layouts {
+		if t, err := time.ParseInLocation(layout, v, c.loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", v, c.loc); err == nil {
+		return t, nil
+	}
+	want := "RFC 3339"
+	if len(c.Layouts) > 0 {
+		want = strings.Join(c.Layouts, " or ") + " or " + want
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (want %s)", truncate(v, 40), want)
+}
+
+// Code makes a registry code from a value: letters and digits kept,
+// lower-cased, every run of anything else one hyphen; at most
+// evaluation.MaxCodeLen bytes.
+func Code(value string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(strings.TrimSpace(value)) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	s := b.String()
+	for len(s) > evaluation.MaxCodeLen {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// CaseTimes are the times a durations report reads from one case.
+type CaseTimes struct {
+	Case        string
+	Unit        string    // the lead unit: the first dispatched as lead (else first dispatched); "" if none
+	Opened      time.Time // when it was reported
+	Closed      time.Time // its latest close; zero while open
+	FirstAction time.Time // the first response of any unit; zero if none
+}
+
+// EachCaseTimes calls fn with the times of each case opened in
+// [from, to), in case order.
+func (db *DB) EachCaseTimes(ctx context.Context, from, to time.Time, fn func(CaseTimes) error) error {
+	q := "SELECT c.id, COALESCE((SELECT a.unit FROM assignments AS a WHERE a.case_id = c.id" +
+		" ORDER BY CASE WHEN a.role = 'lead' THEN 0 ELSE 1 END, a.dispatched_at, a.unit LIMIT 1), ''), " +
+		db.ts("c.opened_at") + ", " + db.ts("c.closed_at") + ", " +
+		"(SELECT " + db.ts("MIN(a.responded_at)") + " FROM assignments AS a WHERE a.case_id = c.id)" +
+		" FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ? ORDER BY c.id"
+	rows, err := db.reads.QueryContext(ctx, q, from.UTC(), to.UTC())
+	if err != nil {
+		return db.wrap("read case times", err)
+	}
+	defer rows.Close()
+	var (
+		ct                    CaseTimes
+		opened, closed, first timeCol
+	)
+	for rows.Next() {
+		if err := rows.Scan(&ct.Case, &ct.Unit, &opened, &closed, &first); err != nil {
+			return db.wrap("read case times", err)
+		}
+		ct.Opened, ct.Closed, ct.FirstAction = opened.t, closed.t, first.t
+		if err := fn(ct); err != nil {
+			return err
+		}
+	}
+	return db.wrap("read case times", rows.Err())
+}
