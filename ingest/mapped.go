@@ -77,20 +77,24 @@ func (d *MappedDecoder) Found() *evaluation.Registry { return d.found }
 
 // The problems the quality report counts.
 const (
-	ProblemClosedBeforeOpened   = "closed_before_opened"
-	ProblemRespondedBeforeOpen  = "responded_before_opened"
-	ProblemClosedAtOpening      = "closed_at_opening"
-	ProblemNotClosed            = "not_closed"
-	ProblemDateOnly             = "date_only_time"
-	ProblemPlaceholderLocation  = "placeholder_location"
-	ProblemDuplicate            = "marked_duplicate"
-	ProblemRepeatedCase         = "repeated_case"
-	ProblemMissingArea          = "missing_area"
-	ProblemMissingAgency        = "missing_agency"
-	ProblemMissingCategory      = "missing_category"
-	ProblemRejected             = "rejected"
-	maxQualityExamples          = 5
-	qualityNote                 = "data quality: "
+	ProblemClosedBeforeOpened  = "closed_before_opened"
+	ProblemRespondedBeforeOpen = "responded_before_opened"
+	ProblemClosedAtOpening     = "closed_at_opening"
+	ProblemNotClosed           = "not_closed"
+	ProblemDateOnly            = "date_only_time"
+	ProblemPlaceholderLocation = "placeholder_location"
+	ProblemDuplicate           = "marked_duplicate"
+	ProblemRepeatedCase        = "repeated_case"
+	ProblemMissingArea         = "missing_area"
+	ProblemMissingAgency       = "missing_agency"
+	ProblemMissingCategory     = "missing_category"
+	ProblemRejected            = "rejected"
+	ProblemClosedWithoutNote   = "closed_without_note"
+	ProblemImplausibleTime     = "implausible_time"
+	maxQualityExamples         = 5
+	// QualityNote begins the note of an opening event whose row was
+	// flagged; the flags follow.
+	QualityNote                 = "data quality: "
 	defaultMappedEventSeparator = ":"
 )
 
@@ -115,7 +119,8 @@ type Example struct {
 	Detail string `json:"detail"`
 }
 
-func (q *Quality) add(kind string, line int, caseID, detail string) {
+// Add counts a row with a problem, keeping the first few as examples.
+func (q *Quality) Add(kind string, line int, caseID, detail string) {
 	if q.Problems == nil {
 		q.Problems = map[string]*Problem{}
 	}
@@ -157,7 +162,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	}
 	id := value(c.Case)
 	if id == "" {
-		d.quality.add(ProblemRejected, line, "", "no case id in column "+c.Case)
+		d.quality.Add(ProblemRejected, line, "", "no case id in column "+c.Case)
 		return nil, &evaluation.FieldError{Field: c.Case, Reason: "missing: the case id is required"}
 	}
 	caseID := m.CasePrefix + id
@@ -168,7 +173,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		}
 		t, err := tc.parse(v)
 		if err != nil {
-			d.quality.add(ProblemRejected, line, caseID, tc.Column+": "+err.Error())
+			d.quality.Add(ProblemRejected, line, caseID, tc.Column+": "+err.Error())
 			return t, &evaluation.FieldError{Field: tc.Column, Reason: err.Error()}
 		}
 		return t, nil
@@ -178,7 +183,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		return nil, err
 	}
 	if opened.IsZero() {
-		d.quality.add(ProblemRejected, line, caseID, "no opening time in column "+c.Opened.Column)
+		d.quality.Add(ProblemRejected, line, caseID, "no opening time in column "+c.Opened.Column)
 		return nil, &evaluation.FieldError{Field: c.Opened.Column, Reason: "missing: the opening time is required"}
 	}
 	responded, err := readTime(&c.Responded)
@@ -192,7 +197,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 
 	var flags []string
 	flag := func(kind, detail string) {
-		d.quality.add(kind, line, caseID, detail)
+		d.quality.Add(kind, line, caseID, detail)
 		flags = append(flags, kind)
 	}
 	if first, ok := d.seen[caseID]; ok {
@@ -222,8 +227,15 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		col *TimeColumn
 		t   time.Time
 	}{{&c.Opened, opened}, {&c.Responded, responded}, {&c.Closed, closed}} {
-		if !tc.t.IsZero() && m.dateOnly[tc.t.In(tc.col.loc).Format(time.TimeOnly)] {
+		if tc.t.IsZero() {
+			continue
+		}
+		if m.dateOnly[tc.t.In(tc.col.loc).Format(time.TimeOnly)] {
 			flag(ProblemDateOnly, tc.col.Column+" "+value(tc.col.Column))
+		}
+		if y := tc.t.Year(); y < 2000 || y > 2100 {
+			// Kept as read: the event that carries it is rejected, and said why.
+			flag(ProblemImplausibleTime, tc.col.Column+" "+value(tc.col.Column))
 		}
 	}
 	switch {
@@ -260,7 +272,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		}
 	}
 	if len(flags) > 0 {
-		e.Note = qualityNote + strings.Join(flags, ", ")
+		e.Note = QualityNote + strings.Join(flags, ", ")
 	}
 	out := []evaluation.Event{e,
 		{ID: d.eventID(id, "dispatched"), Case: caseID, Type: evaluation.Dispatched, At: opened, Unit: unit, By: "platform", Role: "lead"}}

@@ -8,7 +8,7 @@ import (
 // CaseTimes are the times a durations report reads from one case.
 type CaseTimes struct {
 	Case        string
-	Unit        string    // the lead unit: the first dispatched as lead (else first dispatched); "" if none
+	Unit        string    // the lead unit: the first dispatched as lead, else the first dispatched, else the first to act; "" if none
 	Opened      time.Time // when it was reported
 	Closed      time.Time // its latest close; zero while open
 	FirstAction time.Time // the first response of any unit; zero if none
@@ -18,7 +18,7 @@ type CaseTimes struct {
 // [from, to), in case order.
 func (db *DB) EachCaseTimes(ctx context.Context, from, to time.Time, fn func(CaseTimes) error) error {
 	q := "SELECT c.id, COALESCE((SELECT a.unit FROM assignments AS a WHERE a.case_id = c.id" +
-		" ORDER BY CASE WHEN a.role = 'lead' THEN 0 ELSE 1 END, a.dispatched_at, a.unit LIMIT 1), ''), " +
+		" ORDER BY CASE WHEN a.dispatched_at IS NULL THEN 1 ELSE 0 END, CASE WHEN a.role = 'lead' THEN 0 ELSE 1 END, a.dispatched_at, a.unit LIMIT 1), ''), " +
 		db.ts("c.opened_at") + ", " + db.ts("c.closed_at") + ", " +
 		"(SELECT " + db.ts("MIN(a.responded_at)") + " FROM assignments AS a WHERE a.case_id = c.id)" +
 		" FROM cases AS c WHERE c.opened_at >= ? AND c.opened_at < ? ORDER BY c.id"

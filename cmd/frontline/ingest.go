@@ -11,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"frontline/evaluation"
 	"frontline/ingest"
+	"frontline/open311"
 	"frontline/rbac"
 )
 
@@ -102,7 +104,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
-		sum, digest, found, err := a.ingestFile(ctx, in, name, *format, mapping)
+		sum, digest, found, err := a.ingestFile(ctx, in, name, *format, mapping, a.policyZone(ctx, db))
 		if err != nil {
 			return fmt.Errorf("ingest %s: %w", name, err)
 		}
@@ -171,7 +173,8 @@ type foundInData struct {
 
 // ingestFile ingests one file (or standard input for "-"), showing a
 // progress bar when standard error is a terminal.
-func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string, mapping *ingest.Mapping) (ingest.Summary, string, foundInData, error) {
+// zone reads Open311 times that lack an offset.
+func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string, mapping *ingest.Mapping, zone *time.Location) (ingest.Summary, string, foundInData, error) {
 	var r io.Reader = a.stdin
 	var size int64 = -1
 	if name != "-" {
@@ -210,6 +213,9 @@ func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format 
 	case mapping != nil:
 		d := ingest.NewMappedDecoder(r, mapping)
 		dec, found = d, foundInData{d.Quality(), d.Found()}
+	case format == "open311":
+		d := open311.NewDecoder(r, open311.Options{Location: zone})
+		dec, found = d, foundInData{d.Quality(), d.Found()}
 	case format == "csv":
 		dec = ingest.NewCSVDecoder(r)
 	default:
@@ -233,6 +239,8 @@ var qualityLabels = map[string][2]string{
 	ingest.ProblemMissingAgency:       {"no agency", "缺少承办部门"},
 	ingest.ProblemMissingCategory:     {"no category", "缺少类别"},
 	ingest.ProblemRejected:            {"rejected", "被拒绝"},
+	ingest.ProblemImplausibleTime:     {"time outside 2000–2100", "时间不在 2000–2100 年内"},
+	ingest.ProblemClosedWithoutNote:   {"closed without a closed note", "无结案记录而状态为已结"},
 }
 
 // printQuality prints the data quality report: each problem, its count

@@ -1,0 +1,368 @@
+// Package open311 speaks Open311 GeoReport v2: it reads service requests,
+// with the notes trails some cities publish (extensions=true), into case
+// trails, and writes Frontline's cases back as service requests, so that
+// Open311 clients can read them.
+package open311
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+)
+
+// Request is a GeoReport v2 service request, with Chicago's extensions:
+// extended_attributes and the notes trail.
+type Request struct {
+	ServiceRequestID   string         `json:"service_request_id"`
+	Status             string         `json:"status"` // open or closed
+	StatusNotes        string         `json:"status_notes,omitempty"`
+	ServiceName        string         `json:"service_name,omitempty"`
+	ServiceCode        string         `json:"service_code,omitempty"`
+	Description        string         `json:"description,omitempty"`
+	AgencyResponsible  string         `json:"agency_responsible,omitempty"`
+	ServiceNotice      string         `json:"service_notice,omitempty"`
+	RequestedDatetime  string         `json:"requested_datetime"`
+	UpdatedDatetime    string         `json:"updated_datetime,omitempty"`
+	ExpectedDatetime   string         `json:"expected_datetime,omitempty"`
+	Address            string         `json:"address,omitempty"`
+	AddressID          string         `json:"address_id,omitempty"`
+	Zipcode            string         `json:"zipcode,omitempty"`
+	Lat                *float64       `json:"lat,omitempty"`
+	Long               *float64       `json:"long,omitempty"`
+	MediaURL           string         `json:"media_url,omitempty"`
+	ExtendedAttributes map[string]any `json:"extended_attributes,omitempty"`
+	Notes              []Note         `json:"notes,omitempty"`
+}
+
+// Note is one step of a request's trail.
+type Note struct {
+	Datetime           string         `json:"datetime"`
+	Summary            string         `json:"summary,omitempty"`
+	Description        string         `json:"description,omitempty"`
+	Type               string         `json:"type"` // opened, submitted, activity, follow_on_created, follow_on_closed, closed
+	ExtendedAttributes map[string]any `json:"extended_attributes,omitempty"`
+}
+
+// Service is an entry of services.json.
+type Service struct {
+	ServiceCode string `json:"service_code"`
+	ServiceName string `json:"service_name"`
+	Description string `json:"description"`
+	Metadata    bool   `json:"metadata"`
+	Type        string `json:"type"` // realtime
+	Keywords    string `json:"keywords"`
+	Group       string `json:"group"`
+}
+
+// Options say how to read requests.
+type Options struct {
+	// Source names the data set in event ids (default open311).
+	Source string
+	// CasePrefix goes before every request id.
+	CasePrefix string
+	// Location reads times without an offset (default UTC); GeoReport v2
+	// asks for offsets, but not every city gives them.
+	Location *time.Location
+	// Channels map extended_attributes.channel to event sources (default:
+	// phone → hotline, web, open311 and mobile → resident, else other).
+	Channels map[string]string
+}
+
+// Decoder reads a JSON array of service requests into case events, one
+// at a time; it implements ingest.Decoder. Each request becomes:
+//   - opened at requested_datetime, in the category of its service code,
+//     in the street of its ward, from its channel;
+//   - dispatched (lead) to agency_responsible at the same time;
+//   - responded by that agency at the first note that is not opened or
+//     submitted, the first thing anyone did;
+//   - per note: follow_on_created a dispatch (assist) to the follow-on's
+//     agency, follow_on_closed that agency's resolved, a later activity
+//     the lead's reported, closed the lead's resolved and the case's
+//     closed; submitted goes into the opening event's note;
+//   - closed at updated_datetime when the status is closed but no note
+//     says when (flagged).
+type Decoder struct {
+	opt     Options
+	dec     *json.Decoder
+	n       int
+	pending []*ingest.Record
+	quality ingest.Quality
+	found   *evaluation.Registry
+	known   map[string]bool
+}
+
+// NewDecoder returns a decoder reading a JSON array of requests from r.
+func NewDecoder(r io.Reader, opt Options) *Decoder {
+	if opt.Source == "" {
+		opt.Source = "open311"
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.Channels == nil {
+		opt.Channels = map[string]string{"phone": "hotline", "web": "resident", "open311": "resident", "mobile": "resident",
+			"email": "resident", "internal": "other"}
+	}
+	return &Decoder{opt: opt, dec: json.NewDecoder(r), found: &evaluation.Registry{}, known: map[string]bool{}}
+}
+
+// Quality is what the requests' problems were, so far.
+func (d *Decoder) Quality() *ingest.Quality { return &d.quality }
+
+// Found is the registry the requests name: agencies as departments, wards
+// as streets, services as categories (class C).
+func (d *Decoder) Found() *evaluation.Registry { return d.found }
+
+// Next returns the next event.
+func (d *Decoder) Next() (*ingest.Record, error) {
+	for len(d.pending) == 0 {
+		if d.n == 0 {
+			tok, err := d.dec.Token()
+			if err == io.EOF {
+				return nil, errors.New("empty file: want a JSON array of service requests")
+			}
+			if delim, ok := tok.(json.Delim); err != nil || !ok || delim != '[' {
+				return nil, fmt.Errorf("want a JSON array of service requests, got %v %v", tok, err)
+			}
+		}
+		if !d.dec.More() {
+			return nil, io.EOF
+		}
+		d.n++
+		var raw json.RawMessage
+		if err := d.dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("request %d: %w", d.n, err)
+		}
+		d.quality.Rows++
+		var req Request
+		if err := json.Unmarshal(raw, &req); err != nil {
+			d.quality.Add(ingest.ProblemRejected, d.n, "", err.Error())
+			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Err: fmt.Errorf("service request: %w", err)})
+			continue
+		}
+		events, err := d.events(&req)
+		if err != nil {
+			d.quality.Add(ingest.ProblemRejected, d.n, req.ServiceRequestID, err.Error())
+			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Err: err})
+			continue
+		}
+		for _, e := range events {
+			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Event: e})
+		}
+	}
+	rec := d.pending[0]
+	d.pending = d.pending[1:]
+	return rec, nil
+}
+
+// parseTime reads an Open311 time: RFC 3339, or without an offset in the
+// options' zone.
+func (d *Decoder) parseTime(field, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, v, d.opt.Location); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, &evaluation.FieldError{Field: field, Reason: fmt.Sprintf("%q is not an ISO 8601 time", v)}
+}
+
+func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
+	id := strings.TrimSpace(req.ServiceRequestID)
+	if id == "" {
+		return nil, &evaluation.FieldError{Field: "service_request_id", Reason: "required"}
+	}
+	caseID := d.opt.CasePrefix + id
+	if req.RequestedDatetime == "" {
+		return nil, &evaluation.FieldError{Field: "requested_datetime", Reason: "required"}
+	}
+	opened, err := d.parseTime("requested_datetime", req.RequestedDatetime)
+	if err != nil {
+		return nil, err
+	}
+	type note struct {
+		Note
+		at time.Time
+	}
+	notes := make([]note, 0, len(req.Notes))
+	for i, n := range req.Notes {
+		at, err := d.parseTime(fmt.Sprintf("notes[%d].datetime", i), n.Datetime)
+		if err != nil {
+			return nil, err
+		}
+		notes = append(notes, note{n, at})
+	}
+
+	var flags []string
+	flag := func(kind, detail string) {
+		d.quality.Add(kind, d.n, caseID, detail)
+		flags = append(flags, kind)
+	}
+	lead := d.code("unit", req.AgencyResponsible, evaluation.Department, "")
+	if lead == "" {
+		lead = "unknown"
+		flag(ingest.ProblemMissingAgency, "no agency_responsible")
+		d.code("unit", lead, evaluation.Department, "")
+	}
+	ward := text(req.ExtendedAttributes["ward"])
+	street := d.code("unit", ward, evaluation.Street, "ward ")
+	if street == "" {
+		street = "unknown"
+		flag(ingest.ProblemMissingArea, "no extended_attributes.ward")
+		d.code("unit", street, evaluation.Street, "")
+	}
+	category := d.category(req.ServiceCode, req.ServiceName)
+	if category == "" {
+		category = "unknown"
+		flag(ingest.ProblemMissingCategory, "no service_code or service_name")
+		d.code("category", category, "", "")
+	}
+
+	eid := func(what string) string { return d.opt.Source + ":" + id + ":" + what }
+	open := evaluation.Event{ID: eid("opened"), Case: caseID, Type: evaluation.Opened, At: opened, Category: category,
+		Street: street, Source: "other", Address: req.Address, Title: req.Description, Lat: req.Lat, Lon: req.Long}
+	if s, ok := d.opt.Channels[strings.ToLower(text(req.ExtendedAttributes["channel"]))]; ok {
+		open.Source = s
+	}
+	out := []evaluation.Event{{}, // the opening event, once its note is known
+		{ID: eid("dispatched"), Case: caseID, Type: evaluation.Dispatched, At: opened, Unit: lead, By: "platform", Role: "lead"}}
+	var remarks []string
+	acted, closedAt := false, time.Time{}
+	for i, n := range notes {
+		nid := eid("n" + strconv.Itoa(i+1))
+		said := strings.Join(nonEmpty(n.Summary, n.Description), ": ")
+		if n.Type != "opened" && n.Type != "submitted" && !acted {
+			acted = true
+			if n.at.Before(opened) {
+				flag(ingest.ProblemRespondedBeforeOpen, "first action "+n.Datetime)
+			}
+			out = append(out, evaluation.Event{ID: nid + ":responded", Case: caseID, Type: evaluation.Responded, At: n.at, Unit: lead})
+		}
+		switch n.Type {
+		case "opened":
+		case "submitted":
+			remarks = append(remarks, said+" "+n.Datetime)
+		case "activity":
+			out = append(out, evaluation.Event{ID: nid, Case: caseID, Type: evaluation.Reported, At: n.at, Unit: lead, Note: said})
+		case "follow_on_created", "follow_on_closed":
+			agency := d.code("unit", text(n.ExtendedAttributes["agency_responsible"]), evaluation.Department, "")
+			if agency == "" {
+				flag(ingest.ProblemMissingAgency, fmt.Sprintf("notes[%d] names no agency", i))
+				continue
+			}
+			if n.Type == "follow_on_created" {
+				out = append(out, evaluation.Event{ID: nid, Case: caseID, Type: evaluation.Dispatched, At: n.at, Unit: agency,
+					By: "platform", Role: "assist", Note: said})
+			} else {
+				out = append(out, evaluation.Event{ID: nid, Case: caseID, Type: evaluation.Resolved, At: n.at, Unit: agency, Note: said})
+			}
+		case "closed":
+			out = append(out, evaluation.Event{ID: nid + ":resolved", Case: caseID, Type: evaluation.Resolved, At: n.at, Unit: lead},
+				evaluation.Event{ID: nid, Case: caseID, Type: evaluation.Closed, At: n.at, Note: req.StatusNotes})
+			if closedAt.IsZero() {
+				closedAt = n.at
+			}
+		default:
+			remarks = append(remarks, "note of type "+n.Type+": "+said)
+			d.quality.Add("unknown_note_type", d.n, caseID, n.Type)
+		}
+	}
+	if strings.EqualFold(req.Status, "closed") && closedAt.IsZero() {
+		if req.UpdatedDatetime == "" {
+			flag(ingest.ProblemClosedWithoutNote, "status closed, no closed note and no updated_datetime")
+		} else if at, err := d.parseTime("updated_datetime", req.UpdatedDatetime); err != nil {
+			return nil, err
+		} else {
+			flag(ingest.ProblemClosedWithoutNote, "closed at updated_datetime "+req.UpdatedDatetime)
+			out = append(out, evaluation.Event{ID: eid("resolved"), Case: caseID, Type: evaluation.Resolved, At: at, Unit: lead},
+				evaluation.Event{ID: eid("closed"), Case: caseID, Type: evaluation.Closed, At: at, Note: req.StatusNotes})
+			closedAt = at
+		}
+	}
+	switch {
+	case closedAt.IsZero():
+		d.quality.Add(ingest.ProblemNotClosed, d.n, caseID, "status "+req.Status)
+	case closedAt.Before(opened):
+		flag(ingest.ProblemClosedBeforeOpened, "closed "+closedAt.Format(time.RFC3339))
+	}
+	if len(flags) > 0 {
+		remarks = append(remarks, ingest.QualityNote+strings.Join(flags, ", "))
+	}
+	open.Note = strings.Join(remarks, "; ")
+	out[0] = open
+	return out, nil
+}
+
+// category is the service's code, registered with its name.
+func (d *Decoder) category(code, name string) string {
+	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
+	if code == "" {
+		code = ingest.Code(name)
+	}
+	if name == "" {
+		name = code
+	}
+	if code == "" || len(code) > evaluation.MaxCodeLen {
+		return ""
+	}
+	if !d.known["category:"+code] {
+		d.known["category:"+code] = true
+		d.found.Categories = append(d.found.Categories, evaluation.Category{Code: code, Class: "C", Name: evaluation.Name{Zh: name, En: name}})
+	}
+	return code
+}
+
+// code makes a unit code from a value and registers it.
+func (d *Decoder) code(kind, value string, unitKind evaluation.UnitKind, prefix string) string {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return ""
+	}
+	code := ingest.Code(prefix + value)
+	if code == "" {
+		return ""
+	}
+	if !d.known[kind+":"+code] {
+		d.known[kind+":"+code] = true
+		name := evaluation.Name{Zh: strings.TrimSpace(prefix + value), En: strings.TrimSpace(prefix + value)}
+		if kind == "category" {
+			d.found.Categories = append(d.found.Categories, evaluation.Category{Code: code, Class: "C", Name: name})
+		} else {
+			d.found.Units = append(d.found.Units, evaluation.Unit{Code: code, Kind: unitKind, Name: name})
+		}
+	}
+	return code
+}
+
+// text is a JSON value as text: strings as they are, numbers as written.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
