@@ -29,11 +29,11 @@ type sample struct {
 var samples = []sample{
 	{name: "nyc311-csv", file: "nyc311/311_Service_Requests.csv", mapping: "nyc311-csv.yaml", zone: "America/New_York", clock: "wall",
 		rows: 1000, problems: map[string]int{ingest.ProblemClosedBeforeOpened: 10, ingest.ProblemClosedAtOpening: 48, ingest.ProblemNotClosed: 14},
-		units: map[string][3]float64{"NYPD": {347, 347, 2.20}, "HPD": {159, 157, 290.24}, "DSNY": {135, 131, 75.72}, "DOT": {119, 109, 21.45}, "DEP": {75, 75, 9.75}},
+		units:   map[string][3]float64{"NYPD": {347, 347, 2.20}, "HPD": {159, 157, 290.24}, "DSNY": {135, 131, 75.72}, "DOT": {119, 109, 21.45}, "DEP": {75, 75, 9.75}},
 		overall: 11.97},
 	{name: "nyc311-json", file: "nyc311/fhrw-4uyv.json", mapping: "nyc311-json.yaml", zone: "America/New_York", clock: "wall",
 		rows: 1000, problems: map[string]int{ingest.ProblemNotClosed: 18, ingest.ProblemImplausibleTime: 1},
-		units: map[string][3]float64{"HPD": {457, 457, 192.00}, "DOT": {164, 157, 23.07}, "NYPD": {142, 142, 2.54}, "DSNY": {56, 53, 25.98}, "DPR": {49, 37, 133.15}},
+		units:   map[string][3]float64{"HPD": {457, 457, 192.00}, "DOT": {164, 157, 23.07}, "NYPD": {142, 142, 2.54}, "DSNY": {56, 53, 25.98}, "DPR": {49, 37, 133.15}},
 		overall: 120.00},
 	{name: "chicago311", file: "chicago311/chicago_311_data.csv", mapping: "chicago311.yaml", zone: "America/Chicago", clock: "wall",
 		rows: 5000, problems: map[string]int{ingest.ProblemNotClosed: 12, ingest.ProblemDuplicate: 175, ingest.ProblemClosedAtOpening: 2731},
