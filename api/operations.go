@@ -66,6 +66,7 @@ func (s *Server) register() {
 	s.registerLogin()
 	s.registerRegistry()
 	s.registerExports()
+	s.registerOpen311()
 }
 
 var eventsBody = &huma.RequestBody{

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,31 +208,37 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 		d.quality.Add(kind, d.n, caseID, detail)
 		flags = append(flags, kind)
 	}
-	lead := d.code("unit", req.AgencyResponsible, evaluation.Department, "")
+	lead := d.unit(text(req.ExtendedAttributes["agency_code"]), req.AgencyResponsible, evaluation.Department, "")
 	if lead == "" {
 		lead = "unknown"
 		flag(ingest.ProblemMissingAgency, "no agency_responsible")
-		d.code("unit", lead, evaluation.Department, "")
+		d.unit(lead, "", evaluation.Department, "")
 	}
 	ward := text(req.ExtendedAttributes["ward"])
-	street := d.code("unit", ward, evaluation.Street, "ward ")
+	street := d.unit(text(req.ExtendedAttributes["street"]), text(req.ExtendedAttributes["street_name"]), evaluation.Street, "")
+	if street == "" {
+		street = d.unit("", ward, evaluation.Street, "ward ")
+	}
 	if street == "" {
 		street = "unknown"
 		flag(ingest.ProblemMissingArea, "no extended_attributes.ward")
-		d.code("unit", street, evaluation.Street, "")
+		d.unit(street, "", evaluation.Street, "")
 	}
 	category := d.category(req.ServiceCode, req.ServiceName)
 	if category == "" {
 		category = "unknown"
 		flag(ingest.ProblemMissingCategory, "no service_code or service_name")
-		d.code("category", category, "", "")
+		d.category(category, "")
 	}
 
 	eid := func(what string) string { return d.opt.Source + ":" + id + ":" + what }
 	open := evaluation.Event{ID: eid("opened"), Case: caseID, Type: evaluation.Opened, At: opened, Category: category,
 		Street: street, Source: "other", Address: req.Address, Title: req.Description, Lat: req.Lat, Lon: req.Long}
-	if s, ok := d.opt.Channels[strings.ToLower(text(req.ExtendedAttributes["channel"]))]; ok {
+	channel := strings.ToLower(text(req.ExtendedAttributes["channel"]))
+	if s, ok := d.opt.Channels[channel]; ok {
 		open.Source = s
+	} else if slices.Contains(evaluation.Sources, channel) { // Frontline's own output
+		open.Source = channel
 	}
 	out := []evaluation.Event{{}, // the opening event, once its note is known
 		{ID: eid("dispatched"), Case: caseID, Type: evaluation.Dispatched, At: opened, Unit: lead, By: "platform", Role: "lead"}}
@@ -254,7 +261,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 		case "activity":
 			out = append(out, evaluation.Event{ID: nid, Case: caseID, Type: evaluation.Reported, At: n.at, Unit: lead, Note: said})
 		case "follow_on_created", "follow_on_closed":
-			agency := d.code("unit", text(n.ExtendedAttributes["agency_responsible"]), evaluation.Department, "")
+			agency := d.unit(text(n.ExtendedAttributes["agency_code"]), text(n.ExtendedAttributes["agency_responsible"]), evaluation.Department, "")
 			if agency == "" {
 				flag(ingest.ProblemMissingAgency, fmt.Sprintf("notes[%d] names no agency", i))
 				continue
@@ -321,24 +328,24 @@ func (d *Decoder) category(code, name string) string {
 	return code
 }
 
-// code makes a unit code from a value and registers it.
-func (d *Decoder) code(kind, value string, unitKind evaluation.UnitKind, prefix string) string {
-	value = strings.TrimSpace(value)
+// unit is a unit's code: the one given (Frontline's own output names
+// it), else one made from prefix and value; it registers the unit with
+// the value as its name.
+func (d *Decoder) unit(code, value string, unitKind evaluation.UnitKind, prefix string) string {
+	code, value = strings.TrimSpace(code), strings.TrimSpace(value)
+	name := strings.TrimSpace(prefix + value)
+	if code == "" && value != "" {
+		code = ingest.Code(prefix + value)
+	}
+	if code == "" || len(code) > evaluation.MaxCodeLen {
+		return ""
+	}
 	if value == "" {
-		return ""
+		name = code
 	}
-	code := ingest.Code(prefix + value)
-	if code == "" {
-		return ""
-	}
-	if !d.known[kind+":"+code] {
-		d.known[kind+":"+code] = true
-		name := evaluation.Name{Zh: strings.TrimSpace(prefix + value), En: strings.TrimSpace(prefix + value)}
-		if kind == "category" {
-			d.found.Categories = append(d.found.Categories, evaluation.Category{Code: code, Class: "C", Name: name})
-		} else {
-			d.found.Units = append(d.found.Units, evaluation.Unit{Code: code, Kind: unitKind, Name: name})
-		}
+	if !d.known["unit:"+code] {
+		d.known["unit:"+code] = true
+		d.found.Units = append(d.found.Units, evaluation.Unit{Code: code, Kind: unitKind, Name: evaluation.Name{Zh: name, En: name}})
 	}
 	return code
 }

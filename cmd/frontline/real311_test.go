@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,28 +11,6 @@ import (
 	"frontline/store/storetest"
 	"frontline/view"
 )
-
-// real311Dir finds the real samples: $FRONTLINE_REAL311, or
-// shared/data/real311 beside the project (../shared from its root, also
-// from a clone elsewhere on the same machine, /work/shared). Outside CI a
-// machine without them skips the test; in CI it fails.
-func real311Dir(t *testing.T) string {
-	t.Helper()
-	candidates := []string{os.Getenv("FRONTLINE_REAL311"), filepath.Join("..", "..", "..", "shared", "data", "real311"), "/work/shared/data/real311"}
-	for _, dir := range candidates {
-		if dir == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, "README.md")); err == nil {
-			return dir
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("the real 311 samples are not here: set FRONTLINE_REAL311 to shared/data/real311")
-	}
-	t.Skip("the real 311 samples are not here (set FRONTLINE_REAL311)")
-	return ""
-}
 
 // sample is a real 311 sample with the reference figures its README
 // gives: per unit, the rows and valid closes and the median hours to
@@ -80,7 +57,7 @@ var samples = []sample{
 // report reproduces the README's medians to the hundredth of an hour,
 // and ingesting the file again only finds duplicates.
 func TestRealSamples(t *testing.T) {
-	real311 := real311Dir(t)
+	real311 := storetest.Real311(t)
 	for _, s := range samples {
 		t.Run(s.name, func(t *testing.T) {
 			storetest.ForEachDSN(t, func(t *testing.T, dsn string) {

@@ -62,3 +62,26 @@ func Postgres(t testing.TB, dsn string) string {
 	}
 	return dsn + sep + "search_path=" + schema
 }
+
+// Real311 finds the real 311 samples: $FRONTLINE_REAL311, or
+// shared/data/real311 beside the project (from a test's package
+// directory, ../../shared or ../../../shared), or this machine's
+// /work/shared. Outside CI a machine without them skips the test; in CI
+// it fails.
+func Real311(t testing.TB) string {
+	t.Helper()
+	for _, dir := range []string{os.Getenv("FRONTLINE_REAL311"), filepath.Join("..", "..", "shared", "data", "real311"),
+		filepath.Join("..", "..", "..", "shared", "data", "real311"), "/work/shared/data/real311"} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "README.md")); err == nil {
+			return dir
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("the real 311 samples are not here: set FRONTLINE_REAL311 to shared/data/real311")
+	}
+	t.Skip("the real 311 samples are not here (set FRONTLINE_REAL311)")
+	return ""
+}

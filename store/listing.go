@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // CaseTimes are the times a durations report reads from one case.
@@ -41,4 +43,44 @@ func (db *DB) EachCaseTimes(ctx context.Context, from, to time.Time, fn func(Cas
 		}
 	}
 	return db.wrap("read case times", rows.Err())
+}
+
+// CaseQuery selects cases for a listing.
+type CaseQuery struct {
+	IDs        []string  // only these, if any
+	Categories []string  // only in these categories, if any
+	From, To   time.Time // opened in [From, To); a zero end is open
+	Status     string    // "open", "closed" or "" for both
+	Limit      int       // at most this many (default 1000)
+	Offset     int
+}
+
+// CaseIDs lists the ids of the cases a query selects, the latest opened
+// first.
+func (db *DB) CaseIDs(ctx context.Context, q CaseQuery) ([]string, error) {
+	var ids []string
+	sel := db.reads.NewSelect().Table("cases").Column("id")
+	if len(q.IDs) > 0 {
+		sel = sel.Where("id IN (?)", bun.In(q.IDs))
+	}
+	if len(q.Categories) > 0 {
+		sel = sel.Where("category IN (?)", bun.In(q.Categories))
+	}
+	if !q.From.IsZero() {
+		sel = sel.Where("opened_at >= ?", q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		sel = sel.Where("opened_at < ?", q.To.UTC())
+	}
+	switch q.Status {
+	case "open":
+		sel = sel.Where("NOT closed")
+	case "closed":
+		sel = sel.Where("closed")
+	}
+	if q.Limit <= 0 {
+		q.Limit = 1000
+	}
+	err := sel.OrderExpr("opened_at DESC, id").Limit(int64(q.Limit)).Offset(int64(q.Offset)).Scan(ctx, &ids)
+	return ids, db.wrap("list cases", err)
 }

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/open311"
+	"frontline/store"
+	"frontline/store/storetest"
+)
+
+// importOpen311 ingests Open311 requests into db, registering the units
+// and categories they name, as `ingest --format open311 --register-units`
+// does.
+func importOpen311(t *testing.T, db *store.DB, data []byte) {
+	t.Helper()
+	ctx := context.Background()
+	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("test key 0123456"))}
+	dec := open311.NewDecoder(strings.NewReader(string(data)), open311.Options{})
+	sum, err := in.Run(ctx, dec)
+	if err != nil || sum.Rejected > 0 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	codes, err := db.Codes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := &evaluation.Registry{}
+	for _, u := range dec.Found().Units {
+		if !codes.Units[u.Code] {
+			add.Units = append(add.Units, u)
+		}
+	}
+	for _, c := range dec.Found().Categories {
+		if !codes.Categories[c.Code] {
+			add.Categories = append(add.Categories, c)
+		}
+	}
+	if _, err := db.LoadRegistry(ctx, add, store.OriginData); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := in.Release(ctx); err != nil || n != sum.Quarantined {
+		t.Fatalf("released %d of %d quarantined: %v", n, sum.Quarantined, err)
+	}
+}
+
+// TestOpen311 serves the Chicago trails sample as Open311, on both
+// engines: services and requests carry GeoReport v2's fields and never a
+// reporter; the standard filters select what they say; a head sees none
+// of another area's requests; and the output, read back by the Open311
+// importer into a fresh database, gives the same cases.
+func TestOpen311(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join(storetest.Real311(t), "chicago-open311-trails", "chicago_open311_requests_with_notes.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		importOpen311(t, f.db, sample)
+
+		var services []open311.Service
+		if r := f.do(t, "olga", "GET", "/open311/v2/services.json", "", ""); r.status != 200 || json.Unmarshal([]byte(r.body), &services) != nil {
+			t.Fatalf("services.json: %d %s", r.status, r.body)
+		}
+		codes := map[string]string{}
+		for _, s := range services {
+			codes[s.ServiceCode] = s.ServiceName
+		}
+		if codes["4fd3b656e750846c53000004"] != "Pothole in Street" {
+			t.Errorf("services.json lacks the sample's pothole service: %v", codes)
+		}
+
+		r := f.do(t, "dina", "GET", "/open311/v2/requests.json?extensions=true", "", "")
+		if r.status != 200 {
+			t.Fatalf("requests.json: %d %s", r.status, r.body)
+		}
+		listed := r.body
+		if strings.Contains(r.body, "reporter") {
+			t.Error("requests.json names a reporter")
+		}
+		var all []map[string]any
+		if err := json.Unmarshal([]byte(r.body), &all); err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 50 {
+			t.Fatalf("%d requests, the sample has 50", len(all))
+		}
+		for _, req := range all {
+			for _, field := range []string{"service_request_id", "status", "service_code", "service_name", "agency_responsible", "requested_datetime", "updated_datetime"} {
+				if v, _ := req[field].(string); v == "" {
+					t.Errorf("request %v: no %s", req["service_request_id"], field)
+				}
+			}
+			if st := req["status"]; st != "open" && st != "closed" {
+				t.Errorf("status %v", st)
+			}
+			if _, err := time.Parse(time.RFC3339, req["requested_datetime"].(string)); err != nil {
+				t.Errorf("requested_datetime: %v", err)
+			}
+			if _, ok := req["lat"].(float64); !ok {
+				t.Errorf("request %v: no lat", req["service_request_id"])
+			}
+		}
+
+		count := func(query string) int {
+			t.Helper()
+			r := f.do(t, "dina", "GET", "/open311/v2/requests.json?"+query, "", "")
+			var list []open311.Request
+			if r.status != 200 || json.Unmarshal([]byte(r.body), &list) != nil {
+				t.Fatalf("%s: %d %s", query, r.status, r.body)
+			}
+			return len(list)
+		}
+		if n := count("status=open"); n != 1 {
+			t.Errorf("status=open: %d, the sample has 1", n)
+		}
+		if n := count("status=open,closed"); n != 50 {
+			t.Errorf("status=open,closed: %d", n)
+		}
+		if n := count("service_code=4fd3b656e750846c53000004"); n == 0 || n == 50 {
+			t.Errorf("potholes: %d", n)
+		}
+		if n := count("service_request_id=14-00684314,14-01077532"); n != 2 {
+			t.Errorf("two ids: %d", n)
+		}
+		if n := count("start_date=2014-06-01T00:00:00-05:00&end_date=2014-07-01T00:00:00-05:00"); n == 0 || n == 50 {
+			t.Errorf("June 2014: %d", n)
+		}
+		if r := f.do(t, "dina", "GET", "/open311/v2/requests.json?start_date=June", "", ""); r.status != 400 {
+			t.Errorf("a bad start_date: %d", r.status)
+		}
+		var one []open311.Request
+		if r := f.do(t, "dina", "GET", "/open311/v2/requests/14-00684314.json", "", ""); r.status != 200 ||
+			json.Unmarshal([]byte(r.body), &one) != nil || len(one) != 1 || one[0].ServiceRequestID != "14-00684314" || one[0].Notes != nil {
+			t.Errorf("one request: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "dina", "GET", "/open311/v2/requests/14-99999999.json", "", ""); r.status != 404 {
+			t.Errorf("a missing request: %d", r.status)
+		}
+		// A street head sees the cases of their street only: none here.
+		if r := f.do(t, "sam", "GET", "/open311/v2/requests/14-00684314.json", "", ""); r.status != 404 {
+			t.Errorf("another area's request for a head: %d", r.status)
+		}
+		if r := f.do(t, "sam", "GET", "/open311/v2/requests.json", "", ""); r.status != 200 || r.body != "[]\n" && r.body != "[]" {
+			t.Errorf("a head's list: %d %s", r.status, r.body)
+		}
+		if r := f.do(t, "", "GET", "/open311/v2/requests.json", "", ""); r.status != 401 {
+			t.Errorf("without credentials: %d", r.status)
+		}
+
+		// Round trip: the output read back gives the same cases.
+		back, err := store.Open(context.Background(), storetest.SQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer back.Close()
+		importOpen311(t, back, []byte(listed))
+		for _, req := range all {
+			id := req["service_request_id"].(string)
+			want, err := f.db.Case(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := back.Case(context.Background(), id)
+			if err != nil {
+				t.Fatalf("case %s did not come back: %v", id, err)
+			}
+			w, g := want.Case, got.Case
+			if !w.OpenedAt.Equal(g.OpenedAt) || w.Category != g.Category || w.Street != g.Street || w.Closed != g.Closed ||
+				!w.ClosedAt.Equal(g.ClosedAt) || w.Source != g.Source {
+				t.Errorf("case %s: %+v, back %+v", id, w, g)
+			}
+			if a, b := assignmentsOf(want), assignmentsOf(got); !slices.Equal(a, b) {
+				t.Errorf("case %s assignments %v, back %v", id, a, b)
+			}
+		}
+	})
+}
+
+// assignmentsOf lists a case's units with their role, dispatch and first
+// resolution.
+func assignmentsOf(v *store.CaseView) []string {
+	var out []string
+	for _, a := range v.Assignments {
+		out = append(out, a.Unit+" "+a.Role+" "+a.DispatchedAt.UTC().Format(time.RFC3339)+" "+a.ResolvedAt.UTC().Format(time.RFC3339))
+	}
+	slices.Sort(out)
+	return out
+}
