@@ -201,7 +201,9 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		flags = append(flags, kind)
 	}
 	if first, ok := d.seen[caseID]; ok {
-		flag(ProblemRepeatedCase, fmt.Sprintf("also on line %d", first))
+		// A property of the file, not of the case: counted, not noted, so
+		// that a repeated row is a duplicate of the first, not a conflict.
+		d.quality.Add(ProblemRepeatedCase, line, caseID, fmt.Sprintf("also on line %d", first))
 	} else {
 		d.seen[caseID] = line
 	}

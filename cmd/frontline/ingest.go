@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,18 +113,6 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			qualities[name] = found.quality
 			a.printQuality(name, found.quality)
 		}
-		if *register && found.registry != nil {
-			wf, s, err := a.workflow(ctx, db)
-			if err != nil {
-				return err
-			}
-			res, err := wf.RegisterFound(ctx, s, found.registry, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, a.t("%s: registered from the data %d units and %d categories; released %d quarantined events\n",
-				"%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n"), name, res.Units.Added, res.Categories.Added, res.Released)
-		}
 		if err := a.audit(ctx, db, "ingest", name, map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
 			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}); err != nil {
 			return err
@@ -136,6 +125,18 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(a.stderr, a.t("%s: empty, no events read\n", "%s：文件为空，未读到事件\n"), name)
 		}
 		a.printSummary(name, sum)
+		if *register && found.registry != nil {
+			wf, s, err := a.workflow(ctx, db)
+			if err != nil {
+				return err
+			}
+			res, err := wf.RegisterFound(ctx, s, found.registry, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, a.t("%s: registered from the data %d units and %d categories; released %d quarantined events\n",
+				"%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n"), name, res.Units.Added, res.Categories.Added, res.Released)
+		}
 		total.Add(sum)
 	}
 	if *refresh {
@@ -247,11 +248,13 @@ var qualityLabels = map[string][2]string{
 // and its first example.
 func (a *app) printQuality(name string, q *ingest.Quality) {
 	fmt.Fprintf(a.stderr, a.t("%s: data quality, %d rows; flagged rows are kept as they are\n", "%s：数据质量，共 %d 行；有问题的行原样保留并加标记\n"), name, q.Rows)
+	t := &table{}
 	for _, kind := range q.Kinds() {
 		p := q.Problems[kind]
 		label := qualityLabels[kind]
 		ex := p.Examples[0]
-		fmt.Fprintf(a.stderr, a.t("  %-32s %6d  e.g. line %d %s: %s\n", "  %-24s %6d  例：第 %d 行 %s：%s\n"),
-			a.t(label[0], label[1])+" ("+kind+")", p.Count, ex.Line, ex.Case, ex.Detail)
+		t.row("", a.t(label[0], label[1]), kind, strconv.Itoa(p.Count),
+			fmt.Sprintf(a.t("e.g. line %d %s: %s", "例：第 %d 行 %s：%s"), ex.Line, ex.Case, ex.Detail))
 	}
+	t.write(a.stderr)
 }

@@ -1,0 +1,155 @@
+package ingest
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"frontline/evaluation"
+)
+
+const testMapping = `format: csv
+source: city
+case_prefix: X-
+timezone: America/New_York
+time_layouts: ["01/02/2006 03:04:05 PM"]
+columns:
+  case: Id
+  opened: Created
+  closed: {column: Closed, layouts: ["2006-01-02"], timezone: UTC}
+  agency: Agency
+  area: Area
+  category: Type
+  lat: Lat
+  lon: Lon
+  duplicate: Dup
+  parent: Parent
+missing: ["N/A"]
+units: {Sanitation: DSNY}
+placeholder_coordinates: [[39, -77]]
+date_only: ["00:00:00"]
+`
+
+// TestMappedDecoder reads a small export: each row's events, the codes
+// it names, every kind of problem counted with its line, and a row whose
+// time does not read rejected with its line, column and reason.
+func TestMappedDecoder(t *testing.T) {
+	m, err := ParseMapping(strings.NewReader(testMapping))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "Id,Created,Closed,Agency,Area,Type,Lat,Lon,Dup,Parent\n" +
+		"1,03/09/2019 10:00:00 PM,2019-03-11,Sanitation,Ward 1,Dirty Alley,40.1,-73.9,,\n" + // line 2: fine (a date-only close)
+		"2,03/10/2019 09:00:00 AM,,Parks Dept,N/A,Tree Down,39,-77,true,1\n" + // line 3: open, no area, placeholder, duplicate
+		"3,03/10/2019 09:00:00 AM,2019-03-01,,Ward 1,Tree Down,,,,\n" + // line 4: closed before opened, no agency
+		"4,tomorrow,,Sanitation,Ward 1,Dirty Alley,,,,\n" + // line 5: rejected
+		"1,03/09/2019 10:00:00 PM,2019-03-11,Sanitation,Ward 1,Dirty Alley,40.1,-73.9,,\n" // line 6: the first again
+	d := NewMappedDecoder(strings.NewReader(csv), m)
+	var events []evaluation.Event
+	var rejected []*Record
+	for {
+		rec, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Err != nil {
+			rejected = append(rejected, rec)
+			continue
+		}
+		if err := rec.Event.Validate(); err != nil {
+			t.Errorf("line %d: %s does not validate: %v", rec.Line, rec.Event.ID, err)
+		}
+		events = append(events, rec.Event)
+	}
+	if len(rejected) != 1 || rejected[0].Line != 5 || !strings.Contains(rejected[0].Err.Error(), "Created") {
+		t.Fatalf("rejected %+v, want line 5 for its Created time", rejected)
+	}
+	byID := map[string]evaluation.Event{}
+	for _, e := range events {
+		if _, ok := byID[e.ID]; !ok {
+			byID[e.ID] = e
+		}
+	}
+	open := byID["city:1:opened"]
+	if open.Case != "X-1" || open.Street != "ward-1" || open.Category != "dirty-alley" || open.Lat == nil || open.Note != QualityNote+ProblemDateOnly {
+		t.Errorf("opened: %+v", open)
+	}
+	if got := open.At.UTC().Format("2006-01-02 15:04"); got != "2019-03-10 03:00" {
+		t.Errorf("opened at %s UTC, want 2019-03-10 03:00 (10 PM EST)", got)
+	}
+	if e := byID["city:1:dispatched"]; e.Unit != "DSNY" || e.By != "platform" || e.Role != "lead" {
+		t.Errorf("dispatched: %+v", e)
+	}
+	if e := byID["city:1:closed"]; e.At.UTC().Format("2006-01-02 15:04") != "2019-03-11 00:00" {
+		t.Errorf("closed at %s, want midnight UTC (the column's own zone)", e.At.UTC())
+	}
+	if e := byID["city:2:opened"]; e.Street != "unknown" || e.Lat != nil ||
+		!strings.Contains(e.Note, ProblemPlaceholderLocation) || !strings.Contains(e.Note, ProblemDuplicate) {
+		t.Errorf("flagged opened: %+v", e)
+	}
+	if _, ok := byID["city:2:closed"]; ok {
+		t.Error("an open request got a close")
+	}
+	q := d.Quality()
+	want := map[string]int{ProblemDateOnly: 3, ProblemNotClosed: 1, ProblemMissingArea: 1, ProblemPlaceholderLocation: 1,
+		ProblemDuplicate: 1, ProblemClosedBeforeOpened: 1, ProblemMissingAgency: 1, ProblemRejected: 1, ProblemRepeatedCase: 1}
+	for kind, n := range want {
+		if p := q.Problems[kind]; p == nil || p.Count != n {
+			t.Errorf("%s: %+v, want %d", kind, p, n)
+		}
+	}
+	if q.Rows != 5 {
+		t.Errorf("%d rows", q.Rows)
+	}
+	if ex := q.Problems[ProblemRepeatedCase].Examples[0]; ex.Line != 6 || ex.Detail != "also on line 2" {
+		t.Errorf("repeated case example %+v", ex)
+	}
+	if ex := q.Problems[ProblemDuplicate].Examples[0]; ex.Detail != "marked duplicate of X-1" {
+		t.Errorf("duplicate example %+v", ex)
+	}
+	units := map[string]evaluation.UnitKind{}
+	for _, u := range d.Found().Units {
+		units[u.Code] = u.Kind
+	}
+	if units["DSNY"] != evaluation.Department || units["parks-dept"] != evaluation.Department || units["ward-1"] != evaluation.Street ||
+		units["unknown"] == "" {
+		t.Errorf("found units %v", units)
+	}
+}
+
+// TestParseMappingErrors: a bad mapping is refused with its line and field.
+func TestParseMappingErrors(t *testing.T) {
+	for _, c := range []struct{ name, yaml, want string }{
+		{"unknown field", testMapping + "colour: red\n", "colour"},
+		{"no source", strings.Replace(testMapping, "source: city\n", "", 1), "field source: required"},
+		{"bad zone", strings.Replace(testMapping, "America/New_York", "Mars/Olympus", 1), "line 4: field timezone"},
+		{"bad format", strings.Replace(testMapping, "format: csv", "format: xml", 1), "line 1: field format"},
+		{"no case column", strings.Replace(testMapping, "  case: Id\n", "", 1), "field case: required"},
+		{"bad source value", testMapping + "sources: {PHONE: telepathy}\n", "not a source"},
+		{"bad date_only", strings.Replace(testMapping, `["00:00:00"]`, `["midnight"]`, 1), "field date_only"},
+	} {
+		_, err := ParseMapping(strings.NewReader(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	// A column the header lacks stops the file at its header.
+	m, _ := ParseMapping(strings.NewReader(testMapping))
+	_, err := NewMappedDecoder(strings.NewReader("Id,Created\n1,x\n"), m).Next()
+	if err == nil || !strings.Contains(err.Error(), `line 1: column "Closed"`) || errors.Is(err, io.EOF) {
+		t.Errorf("missing column: %v", err)
+	}
+}
+
+func TestCode(t *testing.T) {
+	for in, want := range map[string]string{"Solid Waste": "solid-waste", "DIM, Public Way Management - CDOT": "dim-public-way-management-cdot",
+		"  09 QUEENS ": "09-queens", "城管局": "城管局", "ward 28": "ward-28", "---": "", strings.Repeat("长", 40): strings.Repeat("长", 21)} {
+		if got := Code(in); got != want {
+			t.Errorf("Code(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
