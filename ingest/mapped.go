@@ -29,13 +29,12 @@ type MappedDecoder struct {
 	pending []*Record
 	seen    map[string]int // case → the line it was first seen on
 	quality Quality
-	found   *evaluation.Registry
-	known   map[string]bool // "unit:CODE", "category:CODE" already in found
+	found   Found
 }
 
 // NewMappedDecoder returns a decoder reading r as m says.
 func NewMappedDecoder(r io.Reader, m *Mapping) *MappedDecoder {
-	d := &MappedDecoder{m: m, seen: map[string]int{}, found: &evaluation.Registry{}, known: map[string]bool{}}
+	d := &MappedDecoder{m: m, seen: map[string]int{}}
 	if m.Format == "json" {
 		d.next = jsonRows(r)
 	} else {
@@ -73,7 +72,42 @@ func (d *MappedDecoder) Quality() *Quality { return &d.quality }
 // Found is the registry the data names: its agencies as departments, its
 // areas as streets and its categories, with their values as names.
 // `ingest --register-units` adds those the registry lacks.
-func (d *MappedDecoder) Found() *evaluation.Registry { return d.found }
+func (d *MappedDecoder) Found() *evaluation.Registry { return d.found.Registry() }
+
+// Found collects the units and categories that data names, each once,
+// named by the values they were made from.
+type Found struct {
+	reg   evaluation.Registry
+	known map[string]bool // "unit:CODE", "category:CODE"
+}
+
+// Unit adds a unit, unless it is there.
+func (f *Found) Unit(code, name string, kind evaluation.UnitKind) {
+	if f.add("unit:" + code) {
+		f.reg.Units = append(f.reg.Units, evaluation.Unit{Code: code, Kind: kind, Name: evaluation.Name{Zh: name, En: name}})
+	}
+}
+
+// Category adds a category of an SLA class, unless it is there.
+func (f *Found) Category(code, name, class string) {
+	if f.add("category:" + code) {
+		f.reg.Categories = append(f.reg.Categories, evaluation.Category{Code: code, Class: class, Name: evaluation.Name{Zh: name, En: name}})
+	}
+}
+
+func (f *Found) add(key string) bool {
+	if f.known == nil {
+		f.known = map[string]bool{}
+	}
+	if f.known[key] {
+		return false
+	}
+	f.known[key] = true
+	return true
+}
+
+// Registry is what was found.
+func (f *Found) Registry() *evaluation.Registry { return &f.reg }
 
 // The problems the quality report counts.
 const (
@@ -308,16 +342,10 @@ func (d *MappedDecoder) code(kind, value string, table map[string]string, unitKi
 	if code == "" {
 		return ""
 	}
-	key := kind + ":" + code
-	if d.known[key] {
-		return code
-	}
-	d.known[key] = true
-	name := evaluation.Name{Zh: value, En: value}
 	if kind == "category" {
-		d.found.Categories = append(d.found.Categories, evaluation.Category{Code: code, Class: d.m.CategoryClass, Name: name})
+		d.found.Category(code, value, d.m.CategoryClass)
 	} else {
-		d.found.Units = append(d.found.Units, evaluation.Unit{Code: code, Kind: unitKind, Name: name})
+		d.found.Unit(code, value, unitKind)
 	}
 	return code
 }

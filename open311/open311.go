@@ -95,8 +95,7 @@ type Decoder struct {
 	n       int
 	pending []*ingest.Record
 	quality ingest.Quality
-	found   *evaluation.Registry
-	known   map[string]bool
+	found   ingest.Found
 }
 
 // NewDecoder returns a decoder reading a JSON array of requests from r.
@@ -111,7 +110,7 @@ func NewDecoder(r io.Reader, opt Options) *Decoder {
 		opt.Channels = map[string]string{"phone": "hotline", "web": "resident", "open311": "resident", "mobile": "resident",
 			"email": "resident", "internal": "other"}
 	}
-	return &Decoder{opt: opt, dec: json.NewDecoder(r), found: &evaluation.Registry{}, known: map[string]bool{}}
+	return &Decoder{opt: opt, dec: json.NewDecoder(r)}
 }
 
 // Quality is what the requests' problems were, so far.
@@ -119,7 +118,7 @@ func (d *Decoder) Quality() *ingest.Quality { return &d.quality }
 
 // Found is the registry the requests name: agencies as departments, wards
 // as streets, services as categories (class C).
-func (d *Decoder) Found() *evaluation.Registry { return d.found }
+func (d *Decoder) Found() *evaluation.Registry { return d.found.Registry() }
 
 // Next returns the next event.
 func (d *Decoder) Next() (*ingest.Record, error) {
@@ -321,10 +320,7 @@ func (d *Decoder) category(code, name string) string {
 	if code == "" || len(code) > evaluation.MaxCodeLen {
 		return ""
 	}
-	if !d.known["category:"+code] {
-		d.known["category:"+code] = true
-		d.found.Categories = append(d.found.Categories, evaluation.Category{Code: code, Class: "C", Name: evaluation.Name{Zh: name, En: name}})
-	}
+	d.found.Category(code, name, "C")
 	return code
 }
 
@@ -343,10 +339,7 @@ func (d *Decoder) unit(code, value string, unitKind evaluation.UnitKind, prefix 
 	if value == "" {
 		name = code
 	}
-	if !d.known["unit:"+code] {
-		d.known["unit:"+code] = true
-		d.found.Units = append(d.found.Units, evaluation.Unit{Code: code, Kind: unitKind, Name: evaluation.Name{Zh: name, En: name}})
-	}
+	d.found.Unit(code, name, unitKind)
 	return code
 }
 
