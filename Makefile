@@ -41,6 +41,8 @@ FUZZTIME ?= 15s
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzNDJSON$$' -fuzztime=$(FUZZTIME) ./ingest
 	$(GO) test -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzMapped$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzOpen311$$' -fuzztime=$(FUZZTIME) ./open311
 
 # Ingest speed against sqlite3 .import and psql \copy (see README).
 EVENTS ?= 1000000

@@ -48,6 +48,13 @@ func NewMappedDecoder(r io.Reader, m *Mapping) *MappedDecoder {
 func (d *MappedDecoder) Next() (*Record, error) {
 	for len(d.pending) == 0 {
 		line, get, raw, err := d.next()
+		var bad *badRow
+		if errors.As(err, &bad) {
+			d.quality.Rows++
+			d.quality.Add(ProblemRejected, bad.line, "", bad.err.Error())
+			d.pending = append(d.pending, &Record{Line: bad.line, Err: bad.err})
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -386,8 +393,8 @@ func csvRows(r io.Reader, m *Mapping) func() (int, func(string) string, []byte, 
 		row, err := cr.Read()
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return 0, nil, nil, fmt.Errorf("line %d: %w", pe.Line, err)
+			if errors.As(err, &pe) { // the reader goes on at the next line
+				return 0, nil, nil, &badRow{pe.StartLine, fmt.Errorf("invalid CSV: %v", pe.Err)}
 			}
 			return 0, nil, nil, err
 		}
@@ -401,6 +408,14 @@ func csvRows(r io.Reader, m *Mapping) func() (int, func(string) string, []byte, 
 		return line, get, csvLine(row), nil
 	}
 }
+
+// badRow is a row that does not parse; the rows after it still do.
+type badRow struct {
+	line int
+	err  error
+}
+
+func (b *badRow) Error() string { return fmt.Sprintf("line %d: %v", b.line, b.err) }
 
 // names are the columns the mapping reads.
 func (c *MappingColumns) names() []string {

@@ -153,3 +153,70 @@ func TestCode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMapped: whatever the export holds, the mapped decoder never panics
+// or loops; each record is an error or an event with an id, a case and a
+// time, on a line that does not go back; and the quality report counts
+// every row it read.
+func FuzzMapped(f *testing.F) {
+	f.Add([]byte("Id,Created,Closed,Agency,Area,Type,Lat,Lon,Dup,Parent\n1,03/09/2019 10:00:00 PM,2019-03-11,Sanitation,Ward 1,Dirty Alley,40.1,-73.9,,\n"))
+	f.Add([]byte("Id,Created,Closed,Agency,Area,Type,Lat,Lon,Dup,Parent\n2,03/10/2019 09:00:00 AM,,,N/A,,39,-77,true,1\n\"3,x\n"))
+	f.Add([]byte("Id,Created\n"))
+	m, err := ParseMapping(strings.NewReader(testMapping))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := NewMappedDecoder(strings.NewReader(string(data)), m)
+		last, records := 0, 0
+		for {
+			rec, err := d.Next()
+			if err != nil {
+				break // io.EOF, a header problem or a broken quote: the file ends there
+			}
+			if records++; records > 10*len(data)+10 {
+				t.Fatalf("%d records from %d bytes", records, len(data))
+			}
+			if rec.Line < last {
+				t.Fatalf("record at line %d after line %d", rec.Line, last)
+			}
+			last = rec.Line
+			if rec.Err == nil && (rec.Event.ID == "" || rec.Event.Case == "" || rec.Event.At.IsZero()) {
+				t.Fatalf("an event without id, case or time: %+v", rec.Event)
+			}
+		}
+		rejected := 0
+		if p := d.Quality().Problems[ProblemRejected]; p != nil {
+			rejected = p.Count
+		}
+		if rejected > d.Quality().Rows {
+			t.Fatalf("%d rejected of %d rows", rejected, d.Quality().Rows)
+		}
+	})
+}
+
+// TestMappedBadQuote: a row the CSV reader cannot parse is rejected with
+// its line, and the rows after it are still read.
+func TestMappedBadQuote(t *testing.T) {
+	m, _ := ParseMapping(strings.NewReader(testMapping))
+	csv := "Id,Created,Closed,Agency,Area,Type,Lat,Lon,Dup,Parent\n" +
+		"1,03/09/2019 10:00:00 PM,,Sanitation,Ward 1,Dirty \"Alley,,,,\n" +
+		"2,03/09/2019 10:00:00 PM,,Sanitation,Ward 1,Dirty Alley,,,,\n"
+	d := NewMappedDecoder(strings.NewReader(csv), m)
+	var lines []int
+	var cases []string
+	for {
+		rec, err := d.Next()
+		if err != nil {
+			break
+		}
+		if rec.Err != nil {
+			lines = append(lines, rec.Line)
+			continue
+		}
+		cases = append(cases, rec.Event.Case)
+	}
+	if len(lines) != 1 || lines[0] != 2 || len(cases) == 0 || cases[0] != "X-2" {
+		t.Errorf("rejected lines %v, cases %v: want line 2 rejected and X-2 read", lines, cases)
+	}
+}

@@ -60,3 +60,26 @@ func TestDecoderProblems(t *testing.T) {
 		t.Errorf("quality: %+v", d.Quality().Problems)
 	}
 }
+
+// FuzzOpen311: whatever the array holds, the decoder never panics; each
+// record is an error or an event with an id, a case and a time.
+func FuzzOpen311(f *testing.F) {
+	f.Add([]byte(`[{"service_request_id":"A","requested_datetime":"2014-01-01T10:00:00-06:00","status":"closed","notes":[{"type":"closed","datetime":"2014-01-02T10:00:00-06:00"}]}]`))
+	f.Add([]byte(`[{"service_request_id":"B","requested_datetime":"2014-01-01 10:00:00","agency_responsible":"X","extended_attributes":{"ward":null},"notes":[{"type":"follow_on_created","datetime":"2014-01-01T11:00:00Z","extended_attributes":{"agency_responsible":7}}]}]`))
+	f.Add([]byte(`[1, "x", {}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := NewDecoder(strings.NewReader(string(data)), Options{})
+		for records := 0; ; records++ {
+			rec, err := d.Next()
+			if err != nil {
+				return
+			}
+			if records > 100*len(data)+10 {
+				t.Fatalf("%d records from %d bytes", records, len(data))
+			}
+			if rec.Err == nil && (rec.Event.ID == "" || rec.Event.Case == "" || rec.Event.At.IsZero()) {
+				t.Fatalf("an event without id, case or time: %+v", rec.Event)
+			}
+		}
+	})
+}
