@@ -113,8 +113,16 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			qualities[name] = found.quality
 			a.printQuality(name, found.quality)
 		}
-		if err := a.audit(ctx, db, "ingest", name, map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
-			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}); err != nil {
+		details := map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
+			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}
+		if found.quality != nil { // what was wrong with the data, by kind
+			problems := map[string]int{}
+			for kind, p := range found.quality.Problems {
+				problems[kind] = p.Count
+			}
+			details["rows"], details["problems"], details["mapping"] = found.quality.Rows, problems, *mappingPath
+		}
+		if err := a.audit(ctx, db, "ingest", name, details); err != nil {
 			return err
 		}
 		if printed > maxPrintedRejects {
