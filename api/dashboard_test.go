@@ -244,7 +244,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.do(chromedp.EmulateViewport(1280, 900))
 	// The language switch, then back.
 	b.open("/units/D1?period=2026-06")
-	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible("h1"))
+	// Wait for the new page itself: the old one's heading is visible at once.
+	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible(`html[lang="en"] h1`))
 	if lang, h := b.eval(`document.documentElement.lang`), b.text("h1"); lang != "en" || !strings.Contains(h, "two-way evaluation") {
 		t.Errorf("after the switch: lang %v, heading %q", lang, h)
 	}
@@ -252,9 +253,12 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("English table header %q", th)
 	}
 	b.shot("unit-D1-en")
-	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible("h1"))
+	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible(`html[lang="zh-CN"] h1`))
 	if lang := b.eval(`document.documentElement.lang`); lang != "zh-CN" {
 		t.Errorf("switched back: lang %v", lang)
+	}
+	if c := b.eval(`document.cookie`); !strings.Contains(fmt.Sprint(c), "frontline_lang=zh") {
+		t.Errorf("the switch back left the cookie %q", c)
 	}
 	b.signOut()
 
