@@ -150,7 +150,7 @@ func TestUsageErrors(t *testing.T) {
 		{"no command", nil, "no command given"},
 		{"unknown command", []string{"fly"}, `unknown command "fly"`},
 		{"ingest without files", []string{"ingest"}, "name at least one FILE"},
-		{"bad format", []string{"ingest", "--format", "xml", "x"}, "--format must be ndjson or csv"},
+		{"bad format", []string{"ingest", "--format", "xml", "x"}, "--format must be ndjson, csv or open311"},
 		{"bad flag", []string{"ingest", "--nope"}, "flag provided but not defined"},
 		{"registry without verb", []string{"registry"}, "registry load FILE"},
 	}

@@ -55,11 +55,16 @@ var samples = []sample{
 // quality report counts what the sample's README says is wrong with it,
 // nothing is rejected that the report does not name, the durations
 // report reproduces the README's medians to the hundredth of an hour,
-// and ingesting the file again only finds duplicates.
+// and ingesting the file again only finds duplicates. Under the race
+// detector only the samples of a thousand rows or fewer run; `make test`
+// runs them all again without it.
 func TestRealSamples(t *testing.T) {
 	real311 := storetest.Real311(t)
 	for _, s := range samples {
 		t.Run(s.name, func(t *testing.T) {
+			if raceEnabled && s.rows > 1000 {
+				t.Skipf("%d rows: too slow under the race detector; `make test` runs it without", s.rows)
+			}
 			storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
 				env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
 				args := []string{"ingest", "--json", "--register-units"}
@@ -126,7 +131,7 @@ func TestRealSamples(t *testing.T) {
 				var again ingest.Summary
 				json.Unmarshal([]byte(r.stdout), &again)
 				if r.code != 0 || again.Accepted != 0 || again.Duplicates != out.Read-out.Rejected {
-					t.Errorf("ingest again: exit %d, %+v; want only duplicates (%d)", r.code, again, out.Read-out.Rejected)
+					t.Errorf("ingest again: exit %d, %+v; want only duplicates (%d); stderr %s", r.code, again, out.Read-out.Rejected, r.stderr)
 				}
 			})
 		})
