@@ -58,6 +58,7 @@ type DB struct {
 	// PostgreSQL, the same pool as bun).
 	reads  *bun.DB
 	engine Engine
+	path   string // the SQLite file
 	now    func() time.Time
 	rules  rulesCache
 	kept   keptCache
@@ -95,6 +96,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.bun = bun.NewDB(db.sql, pgdialect.New())
 		db.reads = db.bun
 	default:
+		db.path = dsn
 		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)

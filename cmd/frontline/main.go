@@ -84,6 +84,8 @@ func commands() map[string]command {
 		"migrate":      {"create or upgrade the database schema", runMigrate},
 		"registry":     {"load the registry of units, categories, cadres and tenures: registry load FILE", runRegistry},
 		"ingest":       {"ingest case-trail events: ingest [--format ndjson|csv|open311] [--mapping FILE.yaml [--register-units]] [--strict] [--json] FILE…|-", runIngest},
+		"backup":       {"a consistent copy of the database: backup FILE (SQLite online, PostgreSQL with pg_dump)", runBackup},
+		"restore":      {"load a backup and check its audit chain: restore FILE --db TARGET [--force]", runRestore},
 		"stats":        {"statistics of the stored cases: stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]", runStats},
 		"case":         {"show a case's trail and milestones: case ID [--json]", runCase},
 		"quarantine":   {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},

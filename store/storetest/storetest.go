@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,4 +85,31 @@ func Real311(t testing.TB) string {
 	}
 	t.Skip("the real 311 samples are not here (set FRONTLINE_REAL311)")
 	return ""
+}
+
+// PostgresDatabase creates a database of its own for one test (where a
+// schema will not do: pg_dump and pg_restore work on whole databases)
+// and returns its DSN; the database is dropped afterwards.
+func PostgresDatabase(t testing.TB, dsn string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		admin.Close()
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
