@@ -135,6 +135,22 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 		rows = append(rows, scoreRow{Period: sp.Period, Unit: u.Unit, Body: string(body)})
 	}
 	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Refreshes of one month, in this process or another, take turns:
+		// the month's row is locked (SQLite's one writer already is), and
+		// a refresh that finds a result at least as new stored meanwhile
+		// keeps it. Without the lock two refreshes on PostgreSQL could both
+		// delete the old rows and both insert new ones.
+		lock := "SELECT computed_version FROM score_periods WHERE period = ?"
+		if db.engine == Postgres {
+			lock += " FOR UPDATE"
+		}
+		var computed int64
+		if err := tx.QueryRowContext(ctx, lock, sp.Period).Scan(&computed); err != nil {
+			return err
+		}
+		if computed >= sp.Version {
+			return nil
+		}
 		if _, err := tx.NewDelete().Model((*scoreRow)(nil)).Where("period = ?", sp.Period).Exec(ctx); err != nil {
 			return err
 		}
