@@ -9,11 +9,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -201,7 +204,15 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		routes.ServeHTTP(rec, r)
+		if reason := badURL(r.URL); reason != "" {
+			// No code or id holds these; the databases refuse some of them
+			// (PostgreSQL has no NUL in text), so they stop here.
+			rec.Header().Set("Content-Type", "application/problem+json")
+			rec.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(rec).Encode(map[string]any{"title": "Bad Request", "status": http.StatusBadRequest, "detail": reason})
+		} else {
+			routes.ServeHTTP(rec, r)
+		}
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
@@ -212,6 +223,26 @@ func (s *Server) Handler() http.Handler {
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("elapsed", elapsed),
 			slog.String("user", rec.user))
 	})
+}
+
+// badURL says what is wrong with a request's path or query: a control
+// character or text that is not UTF-8; "" if nothing.
+func badURL(u *url.URL) string {
+	for _, part := range []struct{ name, text string }{{"path", u.Path}, {"query", u.RawQuery}} {
+		text := part.text
+		if part.name == "query" {
+			if unescaped, err := url.QueryUnescape(text); err == nil {
+				text = unescaped
+			}
+		}
+		if !utf8.ValidString(text) {
+			return "the request's " + part.name + " is not UTF-8"
+		}
+		if strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "the request's " + part.name + " holds a control character"
+		}
+	}
+	return ""
 }
 
 // OpenAPI returns the API's OpenAPI document.
@@ -482,4 +513,22 @@ func Document() ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// Timeouts bound how long a client may take: to send its request's
+// headers, its body, and to sit idle between requests. A slow client
+// cannot hold a connection open for ever.
+type Timeouts struct {
+	Header, Body, Idle time.Duration
+}
+
+// DefaultTimeouts give a slow network time to send a 64 MiB batch of
+// events, and no more.
+var DefaultTimeouts = Timeouts{Header: 10 * time.Second, Body: 5 * time.Minute, Idle: 2 * time.Minute}
+
+// HTTPServer returns the server for the handler, with its limits: the
+// timeouts, and 64 KiB of headers.
+func (s *Server) HTTPServer(t Timeouts, errorLog *log.Logger) *http.Server {
+	return &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.Header, ReadTimeout: t.Header + t.Body, IdleTimeout: t.Idle,
+		MaxHeaderBytes: 64 << 10, ErrorLog: errorLog}
 }

@@ -289,13 +289,16 @@ func TestPacksNeutraliseHostileNames(t *testing.T) {
 }
 
 // packFixture serves the worked example on SQLite.
-func packFixture(t *testing.T) *fixture {
+func packFixture(t *testing.T) *fixture { return packFixtureOn(t, storetest.SQLite(t)) }
+
+// packFixtureOn serves the worked example on the database dsn names.
+func packFixtureOn(t *testing.T, dsn string) *fixture {
 	t.Helper()
 	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixture(t, storetest.SQLite(t), Config{})
+	f := newFixture(t, dsn, Config{})
 	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
 		t.Fatalf("post events: %d %s", r.status, r.body)
 	}

@@ -71,8 +71,7 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := srv.HTTPServer(api.DefaultTimeouts, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Engine())))
 	if cfg.debug != "" {
 		// The profiler's own mux: nothing of it is reachable on the API's address.
