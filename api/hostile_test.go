@@ -124,7 +124,7 @@ func TestHostileBodies(t *testing.T) {
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 	for name, send := range map[string]string{
-		"headers": "GET /healthz HTTP/1.1\r\nHost: x\r\n",                                                      // never ends its headers
+		"headers": "GET /healthz HTTP/1.1\r\nHost: x\r\n",                                                     // never ends its headers
 		"body":    "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + `{"id":"E1"`, // never ends its body
 	} {
 		conn, err := net.Dial("tcp", ln.Addr().String())
