@@ -45,6 +45,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(FUZZTIME) ./ingest
 	$(GO) test -run='^$$' -fuzz='^FuzzMapped$$' -fuzztime=$(FUZZTIME) ./ingest
 	$(GO) test -run='^$$' -fuzz='^FuzzOpen311$$' -fuzztime=$(FUZZTIME) ./open311
+	$(GO) test -run='^$$' -fuzz='^FuzzPolicyFile$$' -fuzztime=$(FUZZTIME) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzMappingFile$$' -fuzztime=$(FUZZTIME) ./ingest
 
 # Ingest speed against sqlite3 .import and psql \copy (see README).
 EVENTS ?= 1000000
