@@ -300,7 +300,9 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		ctx = huma.WithValue(ctx, sessionKey, cookie.Value)
 	}
 	if err != nil {
-		huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "the database cannot be reached; try again")
+		s.log.Warn("database unavailable", slog.String("error", err.Error()))
+		ctx.SetHeader("Retry-After", "5")
+		huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "the database cannot be reached just now; try again shortly")
 		return
 	}
 	if rec, ok := w.(*statusRecorder); ok {
@@ -395,12 +397,25 @@ func problem(log *slog.Logger, err error) error {
 		return huma.Error422UnprocessableEntity(msg)
 	case evaluation.KindConflict:
 		return huma.Error409Conflict(msg)
+	case evaluation.KindUnavailable:
+		return unavailable(log, err)
+	}
+	if store.Unavailable(err) {
+		return unavailable(log, err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return huma.NewError(499, "request cancelled")
 	}
 	log.Error("internal error", slog.String("error", msg))
 	return huma.Error500InternalServerError("internal error; it was logged")
+}
+
+// unavailable answers 503 with Retry-After: the database is down or busy
+// now, and the same request may succeed in a moment.
+func unavailable(log *slog.Logger, err error) error {
+	log.Warn("database unavailable", slog.String("error", err.Error()))
+	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database cannot be reached just now; try again shortly"),
+		http.Header{"Retry-After": {"5"}})
 }
 
 // breachGauge reports this month's breaches by milestone, from the kept

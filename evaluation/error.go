@@ -16,6 +16,7 @@ const (
 	KindNotFound
 	KindConflict
 	KindForbidden
+	KindUnavailable // the database cannot be reached now; the same request may succeed later
 )
 
 func (k Kind) String() string {
@@ -28,6 +29,8 @@ func (k Kind) String() string {
 		return "conflict"
 	case KindForbidden:
 		return "forbidden"
+	case KindUnavailable:
+		return "unavailable"
 	default:
 		return "internal"
 	}

@@ -6,14 +6,18 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -253,6 +257,33 @@ type settingRow struct {
 	Value         string `bun:"value"`
 }
 
+// Unavailable says whether err means the database cannot be reached or
+// serve now, so that the same request may succeed later: a connection
+// refused, reset or cut, PostgreSQL's connection errors (class 08) and
+// shutdowns (57P01–57P03), SQLite busy past its timeout, or its disk full.
+// Judged by type and code, never by text.
+func Unavailable(err error) bool {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &pg):
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	case errors.As(err, &lite):
+		switch lite.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL:
+			return true
+		}
+		return false
+	}
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err)
+}
+
 // wrap gives a driver error its kind, judged by error code, never by text.
 func (db *DB) wrap(op string, err error) error {
 	if err == nil {
@@ -262,6 +293,8 @@ func (db *DB) wrap(op string, err error) error {
 	var pg *pgconn.PgError
 	var lite *sqlite.Error
 	switch {
+	case Unavailable(err):
+		kind = evaluation.KindUnavailable
 	case errors.Is(err, sql.ErrNoRows):
 		kind = evaluation.KindNotFound
 	case errors.As(err, &pg):

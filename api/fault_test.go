@@ -1,0 +1,145 @@
+package api
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"frontline/store/storetest"
+)
+
+// pgProxy stands between Frontline and PostgreSQL, so that a test can
+// take the database away (every connection cut, new ones refused) and
+// bring it back on the same address, as a restart does, without
+// touching the server other tests use.
+type pgProxy struct {
+	t      *testing.T
+	addr   string // the proxy's address
+	target string // PostgreSQL's
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newPGProxy(t *testing.T, target string) *pgProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pgProxy{t: t, addr: ln.Addr().String(), target: target}
+	p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *pgProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+}
+
+// down cuts every connection and refuses new ones.
+func (p *pgProxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// up listens again on the same address.
+func (p *pgProxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.serve(ln)
+}
+
+// TestDatabaseOutage: with PostgreSQL gone while the server runs, reads
+// and writes fail cleanly with 503 and Retry-After, quickly; once it is
+// back, the same server answers again, without a restart, and what was
+// posted after the outage is stored.
+func TestDatabaseOutage(t *testing.T) {
+	base := os.Getenv(storetest.PostgresEnv)
+	if base == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
+	dsn := storetest.Postgres(t, base)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newPGProxy(t, u.Host)
+	u.Host = proxy.addr
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	f := packFixtureOn(t, u.String())
+	if r := f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 200 {
+		t.Fatalf("before the outage: %d %s", r.status, r.body)
+	}
+
+	proxy.down()
+	event := `{"id":"OUT-1","case":"W1","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"D1"}` + "\n"
+	for _, c := range []struct{ user, method, path, body string }{
+		{"olga", "GET", "/api/v1/scores?period=2026-05", ""}, // a month not kept in memory
+		{"dina", "GET", "/api/v1/cases/W2", ""},
+		{"bot", "POST", "/api/v1/events", event},
+		{"olga", "GET", "/api/v1/exports/meeting.xlsx?period=2026-06", ""},
+	} {
+		start := time.Now()
+		r := f.do(t, c.user, c.method, c.path, "application/x-ndjson", c.body)
+		if r.status != 503 || r.header.Get("Retry-After") == "" {
+			t.Errorf("during the outage %s %s: %d %.200s (Retry-After %q)", c.method, c.path, r.status, r.body, r.header.Get("Retry-After"))
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("during the outage %s %s took %v", c.method, c.path, took)
+		}
+	}
+
+	proxy.up()
+	var r reply
+	for range 20 { // the pool finds its cut connections bad and dials again
+		if r = f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", event); r.status == 200 {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if r.status != 200 || !strings.Contains(r.body, `"accepted":1`) {
+		t.Fatalf("after the outage, posting: %d %s", r.status, r.body)
+	}
+	for _, path := range []string{"/api/v1/scores?period=2026-06", "/api/v1/cases/W1", "/api/v1/audit/verify"} {
+		if r := f.do(t, "dina", "GET", path, "", ""); r.status != 200 && !(path == "/api/v1/scores?period=2026-06" && r.status == 403) {
+			t.Errorf("after the outage %s: %d %.200s", path, r.status, r.body)
+		}
+	}
+}
