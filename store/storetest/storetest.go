@@ -43,20 +43,7 @@ func SQLite(t testing.TB) string {
 // whose search path points at it; the schema is dropped afterwards.
 func Postgres(t testing.TB, dsn string) string {
 	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
+	schema := create(t, dsn, "SCHEMA", "CASCADE")
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
@@ -92,6 +79,19 @@ func Real311(t testing.TB) string {
 // and returns its DSN; the database is dropped afterwards.
 func PostgresDatabase(t testing.TB, dsn string) string {
 	t.Helper()
+	name := create(t, dsn, "DATABASE", "WITH (FORCE)")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// create makes a schema or a database with a random name on the server
+// dsn names, dropped (with dropOption) when the test ends.
+func create(t testing.TB, dsn, what, dropOption string) string {
+	t.Helper()
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -99,17 +99,12 @@ func PostgresDatabase(t testing.TB, dsn string) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
+	if _, err := admin.Exec("CREATE " + what + " " + name); err != nil {
+		t.Fatalf("create %s: %v", strings.ToLower(what), err)
 	}
 	t.Cleanup(func() {
-		admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		admin.Exec("DROP " + what + " " + name + " " + dropOption)
 		admin.Close()
 	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return name
 }
