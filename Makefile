@@ -31,7 +31,7 @@ demo: build
 test:
 	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
 	$(GO) test -race -count=1 ./...
-	# The large real samples, too slow under the race detector.
+	@echo "the large real samples, too slow under the race detector:"
 	$(GO) test -count=1 -run 'TestRealSamples' ./cmd/frontline
 
 check:
