@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Scale (issue 11): ingest and score about EVENTS million events on this
+# machine, on SQLite and (when PG_DSN answers) PostgreSQL, for
+# docs/scaling.md. Prints for each engine: the ingest's events/s, the
+# time to score the whole year from the stored rows (counted afresh, no
+# kept scores), the time of a kept month's read, and the database's size.
+#
+#   CASES=1100000 scripts/bench-scale.sh      # ≈ 10 M events (about 9.2 per case)
+#   PG_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable scripts/bench-scale.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CASES=${CASES:-1100000}
+OUT=bench/out/scale
+mkdir -p "$OUT"
+go build -o "$OUT/frontline" ./cmd/frontline
+FL="$OUT/frontline"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(go version | cut -d' ' -f3)"
+if [ ! -s "$OUT/district/events.ndjson" ] || [ "$(cat "$OUT/district/cases" 2>/dev/null)" != "$CASES" ]; then
+  rm -rf "$OUT/district"
+  "$FL" gen --cases "$CASES" --start 2026-01-01 --out "$OUT/district" >/dev/null 2>&1
+  echo "$CASES" > "$OUT/district/cases"
+fi
+EVENTS=$(wc -l < "$OUT/district/events.ndjson")
+echo "district: $CASES cases, $EVENTS events, $(du -h "$OUT/district/events.ndjson" | cut -f1) of NDJSON"
+
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+run() { # run DSN NAME
+  local dsn=$1 name=$2 start end
+  "$FL" registry load --db "$dsn" "$OUT/district/registry.yaml" >/dev/null 2>&1
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$OUT/ingest-$name.rss" "$FL" ingest --db "$dsn" --refresh=false "$OUT/district/events.ndjson" >/dev/null 2>"$OUT/ingest-$name.log"
+  end=$(date +%s.%N)
+  local ingest; ingest=$(secs "$start" "$end")
+  start=$(date +%s.%N)
+  "$FL" score --db "$dsn" --period 2026 --asof 2027-01-01 --format json >/dev/null 2>&1
+  end=$(date +%s.%N)
+  local score; score=$(secs "$start" "$end")
+  start=$(date +%s.%N)
+  "$FL" refresh --db "$dsn" --all --asof 2027-01-01 >/dev/null 2>&1
+  end=$(date +%s.%N)
+  local refresh; refresh=$(secs "$start" "$end")
+  start=$(date +%s.%N)
+  "$FL" score --db "$dsn" --period 2026-06 --format json >/dev/null 2>&1
+  end=$(date +%s.%N)
+  local month; month=$(secs "$start" "$end")
+  local size
+  if [ "$name" = sqlite ]; then size=$(du -m "$dsn" | cut -f1); else
+    size=$(psql "$(echo "$dsn" | sed 's/[?&]search_path=[^&]*//')" -tAc "SELECT pg_database_size(current_database()) / 1048576"); fi
+  awk -v n="$EVENTS" -v name="$name" -v ingest="$ingest" -v score="$score" -v refresh="$refresh" -v month="$month" -v size="$size" \
+    -v rss="$(cat "$OUT/ingest-$name.rss")" 'BEGIN {
+      printf "%s: ingest %.1f s (%.0f events/s, peak %.0f MB); score the year from the rows %.1f s; keep every month %.1f s; a kept month, whole command %.2f s; database %d MB (%.0f bytes per event)\n",
+        name, ingest, n / ingest, rss / 1024, score, refresh, month, size, size * 1048576 / n }'
+}
+rm -f "$OUT/frontline.db"*
+run "$OUT/frontline.db" sqlite
+if [ -n "${PG_DSN:-}" ]; then
+  psql "$PG_DSN" -qc "DROP DATABASE IF EXISTS frontline_scale WITH (FORCE)" -c "CREATE DATABASE frontline_scale" >/dev/null 2>&1
+  run "$(echo "$PG_DSN" | sed 's#/[^/?]*\(?\|$\)#/frontline_scale\1#')" postgres
+fi
