@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Scale (issue 11): ingest and score about EVENTS million events on this
 # machine, on SQLite and (when PG_DSN answers) PostgreSQL, for
-# docs/scaling.md. Prints for each engine: the ingest's events/s, the
-# time to score the whole year from the stored rows (counted afresh, no
-# kept scores), the time of a kept month's read, and the database's size.
+# docs/scaling.md. Prints for each engine: the ingest's events/s and peak
+# memory, the time to score the whole year (from the outcome counts kept
+# at ingest), to keep every month's scores, to read a month (the whole
+# command, with its start), and the database's size.
 #
 #   CASES=1100000 scripts/bench-scale.sh      # ≈ 10 M events (about 9.2 per case)
 #   PG_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable scripts/bench-scale.sh
@@ -48,7 +49,7 @@ run() { # run DSN NAME
     size=$(psql "$(echo "$dsn" | sed 's/[?&]search_path=[^&]*//')" -tAc "SELECT pg_database_size(current_database()) / 1048576"); fi
   awk -v n="$EVENTS" -v name="$name" -v ingest="$ingest" -v score="$score" -v refresh="$refresh" -v month="$month" -v size="$size" \
     -v rss="$(cat "$OUT/ingest-$name.rss")" 'BEGIN {
-      printf "%s: ingest %.1f s (%.0f events/s, peak %.0f MB); score the year from the rows %.1f s; keep every month %.1f s; a kept month, whole command %.2f s; database %d MB (%.0f bytes per event)\n",
+      printf "%s: ingest %.1f s (%.0f events/s, peak %.0f MB); score the year %.1f s; keep every month %.1f s; a month, whole command %.2f s; database %d MB (%.0f bytes per event)\n",
         name, ingest, n / ingest, rss / 1024, score, refresh, month, size, size * 1048576 / n }'
 }
 rm -f "$OUT/frontline.db"*
