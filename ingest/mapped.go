@@ -135,8 +135,7 @@ const (
 	maxQualityExamples         = 5
 	// QualityNote begins the note of an opening event whose row was
 	// flagged; the flags follow.
-	QualityNote                 = "data quality: "
-	defaultMappedEventSeparator = ":"
+	QualityNote = "data quality: "
 )
 
 // Quality counts the problems of a data set, each with a few examples.
@@ -331,9 +330,12 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 }
 
 // eventID is the stable id of one of a row's events.
-func (d *MappedDecoder) eventID(id, what string) string {
-	return d.m.Source + defaultMappedEventSeparator + id + defaultMappedEventSeparator + what
-}
+func (d *MappedDecoder) eventID(id, what string) string { return SourceEventID(d.m.Source, id, what) }
+
+// SourceEventID is the stable id of an event made from a request of a
+// data set: SOURCE:ID:WHAT, so that the same file read twice gives the
+// same ids, and duplicates instead of new events.
+func SourceEventID(source, id, what string) string { return source + ":" + id + ":" + what }
 
 // code gives a value its registry code (from the mapping's table, or
 // made from the value after prefix) and remembers it for Found; "" for

@@ -230,7 +230,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 		d.category(category, "")
 	}
 
-	eid := func(what string) string { return d.opt.Source + ":" + id + ":" + what }
+	eid := func(what string) string { return ingest.SourceEventID(d.opt.Source, id, what) }
 	open := evaluation.Event{ID: eid("opened"), Case: caseID, Type: evaluation.Opened, At: opened, Category: category,
 		Street: street, Source: "other", Address: req.Address, Title: req.Description, Lat: req.Lat, Lon: req.Long}
 	channel := strings.ToLower(text(req.ExtendedAttributes["channel"]))
