@@ -413,6 +413,11 @@ func problem(log *slog.Logger, err error) error {
 // unavailable answers 503 with Retry-After: the database is down or busy
 // now, and the same request may succeed in a moment.
 func unavailable(log *slog.Logger, err error) error {
+	if store.StorageFault(err) {
+		log.Error("database storage refuses writes", slog.String("error", err.Error()))
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database's disk is full or cannot be written; nothing of this request was stored; try again once an operator has made room"),
+			http.Header{"Retry-After": {"60"}})
+	}
 	log.Warn("database unavailable", slog.String("error", err.Error()))
 	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database cannot be reached just now; try again shortly"),
 		http.Header{"Retry-After": {"5"}})

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"database/sql"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -141,5 +144,56 @@ func TestDatabaseOutage(t *testing.T) {
 		if r := f.do(t, "dina", "GET", path, "", ""); r.status != 200 && !(path == "/api/v1/scores?period=2026-06" && r.status == 403) {
 			t.Errorf("after the outage %s: %d %.200s", path, r.status, r.body)
 		}
+	}
+}
+
+// TestSQLiteDiskFull fills the disk under a serving SQLite database. A
+// post that no longer fits answers 503 with a reason and Retry-After and
+// stores nothing of itself; reads go on; once the disk has room the same
+// post is stored whole, without a restart, and the file and the audit
+// chain are intact.
+func TestSQLiteDiskFull(t *testing.T) {
+	disk := storetest.SmallDisk(t, "4m")
+	dsn := filepath.Join(disk.Dir, "frontline.db")
+	f := packFixtureOn(t, dsn)
+	batch := func(n int) string {
+		var b strings.Builder
+		for i := range 3000 {
+			fmt.Fprintf(&b, `{"id":"FULL-%d-%d","case":"F%d-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", n, i, n, i)
+		}
+		return b.String()
+	}
+	var full reply
+	var body string
+	for n := range 100 {
+		body = batch(n)
+		if full = f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", body); full.status != 200 {
+			break
+		}
+	}
+	if full.status != 503 || full.header.Get("Retry-After") == "" || !strings.Contains(full.body, "disk is full") {
+		t.Fatalf("posting onto a full disk: %d %.300s (Retry-After %q)", full.status, full.body, full.header.Get("Retry-After"))
+	}
+	for _, c := range []struct{ user, path string }{{"olga", "/api/v1/scores?period=2026-06"}, {"dina", "/api/v1/cases/W1"}, {"dina", "/api/v1/audit/verify"}} {
+		if r := f.do(t, c.user, "GET", c.path, "", ""); r.status != 200 {
+			t.Errorf("reading while the disk is full, %s: %d %.200s", c.path, r.status, r.body)
+		}
+	}
+
+	disk.Remount("size=64m")
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", body); r.status != 200 || !strings.Contains(r.body, `"accepted":3000`) {
+		t.Fatalf("the refused post once the disk has room: %d %.300s", r.status, r.body)
+	}
+	if r := f.do(t, "dina", "GET", "/api/v1/audit/verify", "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
+		t.Errorf("audit verify after the full disk: %d %.300s", r.status, r.body)
+	}
+	conn, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var verdict string
+	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
+		t.Errorf("integrity_check: %q %v", verdict, err)
 	}
 }

@@ -8,9 +8,11 @@
 #
 #   CASES=1100000 scripts/bench-scale.sh      # ≈ 10 M events (about 9.2 per case)
 #   PG_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable scripts/bench-scale.sh
+#   ENGINES=postgres PG_DSN=... scripts/bench-scale.sh   # one engine only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-1100000}
+ENGINES=${ENGINES:-sqlite postgres}
 OUT=bench/out/scale
 mkdir -p "$OUT"
 go build -o "$OUT/frontline" ./cmd/frontline
@@ -52,9 +54,11 @@ run() { # run DSN NAME
       printf "%s: ingest %.1f s (%.0f events/s, peak %.0f MB); score the year %.1f s; keep every month %.1f s; a month, whole command %.2f s; database %d MB (%.0f bytes per event)\n",
         name, ingest, n / ingest, rss / 1024, score, refresh, month, size, size * 1048576 / n }'
 }
-rm -f "$OUT/frontline.db"*
-run "$OUT/frontline.db" sqlite
-if [ -n "${PG_DSN:-}" ]; then
+if [[ " $ENGINES " == *" sqlite "* ]]; then
+  rm -f "$OUT/frontline.db"*
+  run "$OUT/frontline.db" sqlite
+fi
+if [[ " $ENGINES " == *" postgres "* ]] && [ -n "${PG_DSN:-}" ]; then
   psql "$PG_DSN" -qc "DROP DATABASE IF EXISTS frontline_scale WITH (FORCE)" -c "CREATE DATABASE frontline_scale" >/dev/null 2>&1
   run "$(echo "$PG_DSN" | sed 's#/[^/?]*\(?\|$\)#/frontline_scale\1#')" postgres
 fi

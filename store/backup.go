@@ -20,7 +20,7 @@ func (db *DB) BackupSQLite(ctx context.Context, path string) error {
 	}
 	// A connection of its own: a reader beside the writer in WAL mode,
 	// without the read pool's query_only, which refuses VACUUM INTO.
-	conn, err := sql.Open("sqlite", sqliteDSN(db.path))
+	conn, err := sql.Open("sqlite", db.liteDSN)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +28,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/migrate"
+	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -63,9 +66,14 @@ type DB struct {
 	reads  *bun.DB
 	engine Engine
 	path   string // the SQLite file
-	now    func() time.Time
-	rules  rulesCache
-	kept   keptCache
+	// readOnly is set when the SQLite file's storage cannot be written:
+	// the database serves reads, and every write fails with a clear
+	// error.
+	readOnly bool
+	liteDSN  string // the connection string of the SQLite file
+	now      func() time.Time
+	rules    rulesCache
+	kept     keptCache
 	// stmts holds the statements prepared on the reads pool for the
 	// queries every request runs (see prepared).
 	audits      auditQueue
@@ -101,7 +109,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.reads = db.bun
 	default:
 		db.path = dsn
-		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
+		base, err := db.sqliteBase(dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.liteDSN = base
+		db.sql, err = sql.Open("sqlite", base)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
@@ -114,7 +127,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		// Readers map the file (up to 1 GiB), which spares SQLite a copy
 		// of every page it reads, and sort large answers (a year of
 		// breaches) in temporary files rather than in memory.
-		reads, err := sql.Open("sqlite", sqliteDSN(dsn)+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=temp_store(FILE)")
+		reads, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=temp_store(FILE)")
 		if err != nil {
 			db.sql.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
@@ -128,19 +141,65 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.sql.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func sqliteDSN(path string) string {
+// sqliteBase returns the connection string of the SQLite file at path. A
+// file whose storage cannot be written (a read-only file system, a file or
+// directory the process may not write) is opened read-only, so that it can
+// still be read: SQLite would otherwise fail to create the write-ahead
+// log's files. Without a write-ahead log to replay the file is complete
+// by itself and is opened as immutable, which needs none of them.
+func (db *DB) sqliteBase(path string) (string, error) {
+	if writable(filepath.Dir(path)) && (!exists(path) || writable(path)) {
+		return sqliteDSN(path, ""), nil
+	}
+	if !exists(path) {
+		return "", &evaluation.Error{Op: "create database", Kind: evaluation.KindUnavailable,
+			Err: fmt.Errorf("%s does not exist and its directory cannot be written (read-only storage?)", path)}
+	}
+	db.readOnly = true
+	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
+		return sqliteDSN(path, "ro"), nil
+	}
+	return sqliteDSN(path, "immutable"), nil
+}
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+// writable says whether the process may write path, judged by the kernel:
+// access(2) answers EROFS on a read-only file system even for root.
+func writable(path string) bool { return unix.Access(path, unix.W_OK) == nil }
+
+// ReadOnly says whether the database was opened read-only because its
+// storage cannot be written.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// sqliteDSN is the connection string of the SQLite file at path; mode is
+// "" to read and write, "ro" to read a file whose write-ahead log holds
+// changes, or "immutable" to read a file that no one can change.
+func sqliteDSN(path, mode string) string {
 	q := url.Values{}
-	for _, p := range []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"} {
+	pragmas := []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"}
+	switch mode {
+	case "ro":
+		q.Set("mode", "ro")
+		pragmas = []string{"busy_timeout(10000)", "cache_size(-16384)", "temp_store(MEMORY)"}
+	case "immutable":
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+		pragmas = []string{"cache_size(-16384)", "temp_store(MEMORY)"}
+	}
+	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")
-	q.Set("_txlock", "immediate")
+	if mode == "" {
+		q.Set("_txlock", "immediate")
+	}
 	// The path is part of a URI: a '#' or '?' in it would end the path.
 	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 	return "file:" + escaped + "?" + q.Encode()
@@ -211,6 +270,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	m := migrate.NewMigrator(db.bun, migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if db.readOnly {
+		// Nothing can be migrated: the schema must be current already.
+		ms, err := m.MigrationsWithStatus(ctx)
+		if err != nil {
+			return fmt.Errorf("read the schema's version of %s (read-only storage): %w", db.path, err)
+		}
+		if pending := ms.Unapplied(); len(pending) > 0 {
+			return &evaluation.Error{Op: "migrate", Kind: evaluation.KindUnavailable,
+				Err: fmt.Errorf("%s needs %d schema upgrades, but its storage is read-only", db.path, len(pending))}
+		}
+		return nil
+	}
 	if db.engine == Postgres {
 		// Serialise concurrent starts; SQLite's write lock already does.
 		// The lock belongs to a session: take and release it on one
@@ -237,15 +308,20 @@ func (db *DB) migrate(ctx context.Context) error {
 // Secret returns the named secret, creating a random 32-byte one on first use.
 func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 	key := "secret:" + name
-	fresh := make([]byte, 32)
-	rand.Read(fresh)
-	_, err := db.bun.NewInsert().Model(&settingRow{Key: key, Value: base64.StdEncoding.EncodeToString(fresh)}).
-		On("CONFLICT (key) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return nil, db.wrap("create secret", err)
-	}
 	var row settingRow
-	if err := db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx); err != nil {
+	err := db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Created on first use; a concurrent first use keeps the first.
+		fresh := make([]byte, 32)
+		rand.Read(fresh)
+		_, err = db.bun.NewInsert().Model(&settingRow{Key: key, Value: base64.StdEncoding.EncodeToString(fresh)}).
+			On("CONFLICT (key) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return nil, db.wrap("create secret", err)
+		}
+		err = db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
+	}
+	if err != nil {
 		return nil, db.wrap("read secret", err)
 	}
 	return base64.StdEncoding.DecodeString(row.Value)
@@ -271,10 +347,13 @@ func Unavailable(err error) bool {
 	case err == nil:
 		return false
 	case errors.As(err, &pg):
-		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+		// Connection lost, server shutting down, or out of resources
+		// (disk full, too many connections).
+		return strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "53") ||
+			pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
 	case errors.As(err, &lite):
 		switch lite.Code() & 0xff {
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL:
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
 			return true
 		}
 		return false
@@ -282,6 +361,34 @@ func Unavailable(err error) bool {
 	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err)
+}
+
+// StorageFault says whether err is a SQLite file's storage refusing a
+// write: a full disk, or storage that cannot be written. The database
+// still reads; writes wait for an operator.
+func StorageFault(err error) bool {
+	var lite *sqlite.Error
+	if !errors.As(err, &lite) {
+		return false
+	}
+	code := lite.Code() & 0xff
+	return code == sqlite3.SQLITE_FULL || code == sqlite3.SQLITE_READONLY
+}
+
+// explainStorage says in words what a SQLite storage fault means for the
+// data: the step that failed wrote nothing, and what was stored is whole.
+func (db *DB) explainStorage(err error) error {
+	var lite *sqlite.Error
+	if !errors.As(err, &lite) {
+		return err
+	}
+	switch lite.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("the disk that holds %s is full; this step wrote nothing and the data stored before it is intact; free space and try again: %w", db.path, err)
+	case sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("%s is on storage that cannot be written (read-only); this step wrote nothing: %w", db.path, err)
+	}
+	return err
 }
 
 // wrap gives a driver error its kind, judged by error code, never by text.
@@ -295,6 +402,7 @@ func (db *DB) wrap(op string, err error) error {
 	switch {
 	case Unavailable(err):
 		kind = evaluation.KindUnavailable
+		err = db.explainStorage(err)
 	case errors.Is(err, sql.ErrNoRows):
 		kind = evaluation.KindNotFound
 	case errors.As(err, &pg):

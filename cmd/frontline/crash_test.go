@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -26,6 +25,26 @@ func TestMain(m *testing.M) {
 		os.Exit(exitOK)
 	}
 	os.Exit(m.Run())
+}
+
+// stateOf is what a database holds, as the commands print it: the
+// year's scores, its breaches and the audit chain's verdict, without the
+// chain's head and length, which differ with the runs it saw.
+func stateOf(t *testing.T, command func(args ...string) (string, error)) string {
+	t.Helper()
+	var out strings.Builder
+	for _, args := range [][]string{
+		{"score", "--period", "2026", "--asof", "2027-01-01", "--format", "json"},
+		{"breaches", "--period", "2026", "--asof", "2027-01-01", "--format", "csv"},
+		{"audit", "verify"},
+	} {
+		s, err := command(args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		out.WriteString(s)
+	}
+	return regexp.MustCompile(`"audit_head": "[^"]*"|intact: \d+ entries; chain head \S+`).ReplaceAllString(out.String(), "")
 }
 
 // TestCrashDuringIngest kills `frontline ingest` with SIGKILL at random
@@ -58,21 +77,10 @@ func TestCrashDuringIngest(t *testing.T) {
 	}
 	state := func(t *testing.T, dsn string) string {
 		t.Helper()
-		var out bytes.Buffer
-		for _, args := range [][]string{
-			{"score", "--period", "2026", "--asof", "2027-01-01", "--format", "json"},
-			{"breaches", "--period", "2026", "--asof", "2027-01-01", "--format", "csv"},
-			{"audit", "verify"},
-		} {
-			cmd := cli(dsn, args...)
-			b, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("%v: %v", args, err)
-			}
-			out.Write(b)
-		}
-		// Heads and counts of the audit log differ with the runs it saw.
-		return regexp.MustCompile(`"audit_head": "[^"]*"|intact: \d+ entries; chain head \S+`).ReplaceAllString(out.String(), "")
+		return stateOf(t, func(args ...string) (string, error) {
+			b, err := cli(dsn, args...).Output()
+			return string(b), err
+		})
 	}
 	ingestAll := func(t *testing.T, dsn string) string {
 		t.Helper()

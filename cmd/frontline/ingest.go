@@ -107,6 +107,15 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 		sum, digest, found, err := a.ingestFile(ctx, in, name, *format, mapping, a.policyZone(ctx, db))
 		if err != nil {
+			switch {
+			case sum.Accepted > 0:
+				// Each batch is stored whole or not at all: say what stays.
+				fmt.Fprintf(a.stderr, a.t("%s: stopped by an error after %d events read; %d accepted before it stay stored, and running the same ingest again skips them as duplicates\n",
+					"%s：读取 %d 条事件后因错误停止；此前接收的 %d 条已保存，重新运行同一导入会将其作为重复跳过\n"), name, sum.Read, sum.Accepted)
+			case sum.Read > 0:
+				fmt.Fprintf(a.stderr, a.t("%s: stopped by an error after %d events read; none was stored\n",
+					"%s：读取 %d 条事件后因错误停止；未保存任何事件\n"), name, sum.Read)
+			}
 			return fmt.Errorf("ingest %s: %w", name, err)
 		}
 		if found.quality != nil {

@@ -216,7 +216,12 @@ func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {
-	return store.Open(ctx, dsn)
+	db, err := store.Open(ctx, dsn)
+	if err == nil && db.ReadOnly() {
+		fmt.Fprintf(a.stderr, a.t("frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n",
+			"frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n"), dsn)
+	}
+	return db, err
 }
 
 // pseudonymizer returns the pseudonymizer keyed by $FRONTLINE_PSEUDONYM_KEY
