@@ -92,7 +92,8 @@ type page struct {
 	Nav         []navLink
 	Data        any
 
-	printer *message.Printer
+	appealed map[[2]string]string // the state of the user's unit's appeals, by case and target
+	printer  *message.Printer
 	loc     *time.Location
 }
 
@@ -100,6 +101,10 @@ type navLink struct {
 	Href, Label string
 	Current     bool
 }
+
+// AppealState is the state of the user's unit's appeal against target in
+// case c, or "" if it has none: a breach shows it instead of the form.
+func (p *page) AppealState(c, target string) string { return p.appealed[[2]string{c, target}] }
 
 // T translates key, formatting args for the page's language.
 func (p *page) T(key string, args ...any) string {

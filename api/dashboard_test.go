@@ -198,6 +198,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the unit pack from %s: %q %v", href, pack, err)
 	}
 	// An appeal against the first breach, from its row.
+	forms := b.eval(`document.querySelectorAll("table.breaches form.appeal").length`).(float64)
 	b.do(chromedp.SendKeys(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录"),
 		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#unit-appeals`))
 	var appeals struct {
@@ -209,6 +210,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	if cell := b.text(`#unit-appeals tbody tr td:nth-child(3)`); cell != "待决定" {
 		t.Errorf("the appeal on dan's page: %q", cell)
+	}
+	// The appealed breach shows its appeal instead of the form.
+	if cell := b.text(`table.breaches tbody tr:first-child span.appealed`); cell != "已申诉: 待决定" {
+		t.Errorf("the appealed breach's row shows %q", cell)
+	}
+	if after := b.eval(`document.querySelectorAll("table.breaches form.appeal").length`).(float64); after != forms-1 {
+		t.Errorf("appeal forms: %v before filing, %v after, want one fewer", forms, after)
 	}
 	// Into a breached case's timeline, from the link.
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`ol.timeline`))

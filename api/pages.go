@@ -199,6 +199,9 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	if a, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: code}); err == nil {
 		d.Appeals = a.Body.Appeals
+		if p.User.Unit == code {
+			p.noteAppeals(d.Appeals)
+		}
 	}
 	p.Title, p.Data, p.Period = p.T("unit.title", d.Unit.Name), d, month
 	return "unit", nil
@@ -264,7 +267,7 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 		breaches = slices.DeleteFunc(breaches, func(b view.Breach) bool { return b.Milestone != milestone })
 	}
 	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: out.Body.AsOf, Breaches: breaches}
-	return "breaches", nil
+	return "breaches", s.markAppealed(r.Context(), p)
 }
 
 // caseData is a case's timeline, and for a head whose unit took part

@@ -51,6 +51,29 @@ func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 	return "appeals", nil
 }
 
+// markAppealed notes on the page the appeals the user's unit has filed,
+// so that a breach already appealed shows its appeal's state, not the
+// form again.
+func (s *Server) markAppealed(ctx context.Context, p *page) error {
+	if p.User == nil || p.User.Unit == "" {
+		return nil
+	}
+	out, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: p.User.Unit})
+	if err != nil {
+		return err
+	}
+	p.noteAppeals(out.Body.Appeals)
+	return nil
+}
+
+// noteAppeals keeps the state of the user's unit's appeals on the page.
+func (p *page) noteAppeals(appeals []workflow.Appeal) {
+	p.appealed = make(map[[2]string]string, len(appeals))
+	for _, a := range appeals {
+		p.appealed[[2]string{a.Case, a.Target}] = a.State
+	}
+}
+
 // decideSubmit records an assessor's decision from the queue's form.
 func (s *Server) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	note, unit := r.PostFormValue("note"), r.PostFormValue("unit")
