@@ -94,7 +94,7 @@ type page struct {
 
 	appealed map[[2]string]string // the state of the user's unit's appeals, by case and target
 	printer  *message.Printer
-	loc     *time.Location
+	loc      *time.Location
 }
 
 type navLink struct {
