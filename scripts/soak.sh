@@ -38,9 +38,11 @@ else
   "$FL" demo --no-serve --db "$DSN" --dir "$OUT/demo" --cases "$CASES" >/dev/null 2>&1
 fi
 PERIOD=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
-# One district per round, each in an earlier year: no case id meets another.
+# One district per round, each in a year of its own long before the demo's
+# (the last twelve months): no case id meets another.
+if [ "$ROUNDS" -gt 30 ]; then echo "ROUNDS must be at most 30" >&2; exit 2; fi
 for round in $(seq "$ROUNDS"); do
-  year=$((2010 + round))
+  year=$((1990 + round))
   [ -s "$OUT/ingest-$year/events.ndjson" ] || "$FL" gen --cases "$INGEST_CASES" --seed "$year" --start "$year-11-01" --out "$OUT/ingest-$year" >/dev/null 2>&1
 done
 reader=$("$FL" users token assessor --db "$DSN" --days 1 2>/dev/null)
@@ -52,12 +54,12 @@ server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 rss() { curl -sf "$URL/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.0f", $2 / 1048576 }'; }
-echo "demo district: $CASES cases on ${PG_DSN:+PostgreSQL}${PG_DSN:-SQLite}; each round ingests $(wc -l < "$OUT/ingest-2011/events.ndjson") new events beside ${SECONDS_EACH}s of mixed reads"
+echo "demo district: $CASES cases on ${PG_DSN:+PostgreSQL}${PG_DSN:-SQLite}; each round ingests $(wc -l < "$OUT/ingest-1991/events.ndjson") new events beside ${SECONDS_EACH}s of mixed reads"
 echo "server memory at the start: $(rss) MB"
 
 failed=0 first="" last=""
 for round in $(seq "$ROUNDS"); do
-  year=$((2010 + round))
+  year=$((1990 + round))
   "$LOAD" ingest --url "$URL" --token "$dispatch" --events "$OUT/ingest-$year/events.ndjson" --batch 2000 --json >"$OUT/ingest-$round.json" &
   ingest=$!
   "$LOAD" reads --url "$URL" --token "$reader" --case-token "$inspector" --period "$PERIOD" --duration "${SECONDS_EACH}s" --json >"$OUT/reads-$round.json"

@@ -137,7 +137,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.reads = bun.NewDB(reads, sqlitedialect.New())
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
-		db.sql.Close()
+		db.Close()
+		if db.readOnly {
+			// SQLite reads a file in WAL mode only with its lock files
+			// beside it, or as immutable on read-only storage.
+			return nil, fmt.Errorf("open %s for reading only, as its storage cannot be written: SQLite needs to create its lock files (%s-shm) beside it; run as the file's owner or copy it elsewhere: %w", dsn, filepath.Base(dsn), err)
+		}
 		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -151,28 +156,27 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 // file whose storage cannot be written (a read-only file system, a file or
 // directory the process may not write) is opened read-only, so that it can
 // still be read: SQLite would otherwise fail to create the write-ahead
-// log's files. Without a write-ahead log to replay the file is complete
-// by itself and is opened as immutable, which needs none of them.
+// log's files. On a read-only file system, with no write-ahead log to
+// replay, no one can change the file, and it is opened as immutable,
+// which needs none of those files. The kernel judges what may be written:
+// access(2) answers EROFS on a read-only file system even to root.
 func (db *DB) sqliteBase(path string) (string, error) {
-	if writable(filepath.Dir(path)) && (!exists(path) || writable(path)) {
+	dirErr := unix.Access(filepath.Dir(path), unix.W_OK)
+	if dirErr == nil && (!exists(path) || unix.Access(path, unix.W_OK) == nil) {
 		return sqliteDSN(path, ""), nil
 	}
 	if !exists(path) {
 		return "", &evaluation.Error{Op: "create database", Kind: evaluation.KindUnavailable,
-			Err: fmt.Errorf("%s does not exist and its directory cannot be written (read-only storage?)", path)}
+			Err: fmt.Errorf("%s does not exist and its directory cannot be written: %w", path, dirErr)}
 	}
 	db.readOnly = true
-	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
-		return sqliteDSN(path, "ro"), nil
+	if st, err := os.Stat(path + "-wal"); dirErr == unix.EROFS && (err != nil || st.Size() == 0) {
+		return sqliteDSN(path, "immutable"), nil
 	}
-	return sqliteDSN(path, "immutable"), nil
+	return sqliteDSN(path, "ro"), nil
 }
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
-
-// writable says whether the process may write path, judged by the kernel:
-// access(2) answers EROFS on a read-only file system even for root.
-func writable(path string) bool { return unix.Access(path, unix.W_OK) == nil }
 
 // ReadOnly says whether the database was opened read-only because its
 // storage cannot be written.
@@ -255,6 +259,13 @@ func (db *DB) scanPrepared(ctx context.Context, query string, dest any, args ...
 		return err
 	}
 	return rows.Err()
+}
+
+// Empty says whether the database holds no events and no users yet.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var held bool
+	err := db.sql.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM users)").Scan(&held)
+	return !held, db.wrap("check the database is empty", err)
 }
 
 // Ping checks that the database answers.

@@ -32,8 +32,8 @@ var demoUsers = []struct {
 // last month, so that every deadline has passed — adds one user per role,
 // prints their logins once, and serves.
 func runDemo(ctx context.Context, a *app, args []string) error {
-	fs, _ := a.flags("demo")
-	dir := fs.String("dir", "demo", "directory for the demo's database and data (its files are replaced)")
+	fs, dbFlag := a.flags("demo")
+	dir := fs.String("dir", "demo", "directory for the demo's data, and its SQLite database unless --db names another, empty one (the directory's files are replaced)")
 	cases := fs.Int("cases", 50000, "number of cases")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
 	serving := serveFlags(a, fs)
@@ -45,9 +45,28 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	dsn := filepath.Join(*dir, "frontline.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(dsn + suffix); err != nil && !os.IsNotExist(err) {
+	if explicit(fs, "db") {
+		// A database of the user's own (PostgreSQL, say): never replaced,
+		// so it must be empty.
+		dsn = *dbFlag
+		db, err := a.open(ctx, dsn)
+		if err != nil {
 			return err
+		}
+		empty, err := db.Empty(ctx)
+		db.Close()
+		if err != nil {
+			return err
+		}
+		if !empty {
+			return usageErrorf(a.t("demo: %s already holds events or users; the demo builds a fresh district in an empty database",
+				"demo：%s 中已有事件或用户；演示需在空数据库中生成新辖区"), dsn)
+		}
+	} else {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(dsn + suffix); err != nil && !os.IsNotExist(err) {
+				return err
+			}
 		}
 	}
 	now := a.now().In(synth.Zone)

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"frontline/store/storetest"
 )
 
 // TestDemoBuildsADistrictWithALoginPerRole builds a small demo without
@@ -35,4 +37,24 @@ func TestDemoBuildsADistrictWithALoginPerRole(t *testing.T) {
 	if r := frontline(t, db, "", "users", "list", "--format", "json"); strings.Contains(r.stdout, logins["admin"][3]) {
 		t.Error("users list shows a demo password")
 	}
+}
+
+// TestDemoOnAGivenDatabase builds the demo in the database --db names,
+// on both engines, and refuses one that already holds data.
+func TestDemoOnAGivenDatabase(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		dir := t.TempDir()
+		env := map[string]string{"FRONTLINE_LANG": "en"}
+		if r := frontline(t, env, "", "demo", "--cases", "200", "--dir", dir, "--db", dsn, "--no-serve"); r.code != 0 {
+			t.Fatalf("demo --db: exit %d: %s", r.code, r.stderr)
+		}
+		on := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		if r := frontline(t, on, "", "score", "--period", "2026-06", "--user", "dept", "--format", "csv"); r.code != 0 || !strings.Contains(r.stdout, "D01,") {
+			t.Errorf("the department head's scores in the given database: %d %s %s", r.code, r.stdout, r.stderr)
+		}
+		r := frontline(t, env, "", "demo", "--cases", "200", "--dir", dir, "--db", dsn, "--no-serve")
+		if r.code != exitUsage || !strings.Contains(r.stderr, "already holds events or users") {
+			t.Errorf("a second demo into the same database: exit %d: %s", r.code, r.stderr)
+		}
+	})
 }

@@ -176,6 +176,13 @@ func (a *app) flags(name string) (*flag.FlagSet, *string) {
 	return fs, db
 }
 
+// explicit says whether the flag name was given on the command line.
+func explicit(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // formatFlag adds the --format flag of commands that print a table, JSON or CSV.
 func formatFlag(fs *flag.FlagSet) *string {
 	return fs.String("format", "table", "table, json or csv")
