@@ -413,9 +413,14 @@ func problem(log *slog.Logger, err error) error {
 // unavailable answers 503 with Retry-After: the database is down or busy
 // now, and the same request may succeed in a moment.
 func unavailable(log *slog.Logger, err error) error {
-	if store.StorageFault(err) {
-		log.Error("database storage refuses writes", slog.String("error", err.Error()))
-		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database's disk is full or cannot be written; nothing of this request was stored; try again once an operator has made room"),
+	if fault := store.StorageFault(err); fault != "" {
+		log.Error("database storage refuses writes", slog.String("fault", fault), slog.String("error", err.Error()))
+		why := map[string]string{
+			store.StorageFull:     "the database's disk is full",
+			store.StorageReadOnly: "the database's disk cannot be written (read-only)",
+			store.StorageFailed:   "the database's disk failed (an I/O error)",
+		}[fault]
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable(why+"; nothing of this request was stored; try again once an operator has seen to it"),
 			http.Header{"Retry-After": {"60"}})
 	}
 	log.Warn("database unavailable", slog.String("error", err.Error()))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"frontline/store"
 	"frontline/store/storetest"
 )
 
@@ -187,13 +189,85 @@ func TestSQLiteDiskFull(t *testing.T) {
 	if r := f.do(t, "dina", "GET", "/api/v1/audit/verify", "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
 		t.Errorf("audit verify after the full disk: %d %.300s", r.status, r.body)
 	}
-	conn, err := sql.Open("sqlite", dsn)
+	checkIntegrity(t, dsn)
+}
+
+// checkIntegrity runs SQLite's own check of the whole file at path.
+func checkIntegrity(t *testing.T, path string) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	var verdict string
 	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
-		t.Errorf("integrity_check: %q %v", verdict, err)
+		t.Errorf("integrity_check of %s: %q %v", path, verdict, err)
+	}
+}
+
+// countEvents counts the events the SQLite file at path holds.
+func countEvents(t *testing.T, path string) int {
+	t.Helper()
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSQLiteDiskFails serves a SQLite database from an ext4 file system
+// that fails under it and turns read-only, as a server's disk does on an
+// error. A post answers 503 with the reason and stores nothing of itself;
+// reads go on. After the operator's repair (e2fsck) the file checks
+// whole and holds every event accepted before the failure.
+func TestSQLiteDiskFails(t *testing.T) {
+	disk := storetest.FailingDisk(t, "64m")
+	dsn := filepath.Join(disk.Dir, "frontline.db")
+	f := packFixtureOn(t, dsn)
+	post := func(n int) reply {
+		var b strings.Builder
+		for i := range 500 {
+			fmt.Fprintf(&b, `{"id":"FAIL-%d-%d","case":"X%d-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", n, i, n, i)
+		}
+		return f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", b.String())
+	}
+	if r := post(1); r.status != 200 || !strings.Contains(r.body, `"accepted":500`) {
+		t.Fatalf("before the failure: %d %.300s", r.status, r.body)
+	}
+	before := countEvents(t, dsn)
+
+	disk.Fail()
+	r := post(2)
+	if r.status != 503 || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "nothing of this request was stored") {
+		t.Fatalf("posting onto the failed disk: %d %.300s (Retry-After %q)", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	if r := f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06", "", ""); r.status != 200 {
+		t.Errorf("reading scores from the failed disk: %d %.200s", r.status, r.body)
+	}
+	// An inspector's read of a case is audited: with no audit entry, no read.
+	if r := f.do(t, "dina", "GET", "/api/v1/cases/W1", "", ""); r.status != 503 {
+		t.Errorf("reading a case, whose audit entry cannot be written: %d %.200s", r.status, r.body)
+	}
+
+	// The operator stops Frontline, repairs the file system and looks.
+	f.db.Close()
+	disk.Repair()
+	checkIntegrity(t, dsn)
+	if after := countEvents(t, dsn); after != before {
+		t.Errorf("after the repair the database holds %d events, want the %d stored before the failure", after, before)
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, _, problem, err := db.VerifyAudit(context.Background(), nil); err != nil || problem != nil {
+		t.Errorf("audit chain after the repair: %v %v", problem, err)
 	}
 }

@@ -38,11 +38,12 @@ else
   "$FL" demo --no-serve --db "$DSN" --dir "$OUT/demo" --cases "$CASES" >/dev/null 2>&1
 fi
 PERIOD=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
-# One district per round, each in a year of its own long before the demo's
-# (the last twelve months): no case id meets another.
-if [ "$ROUNDS" -gt 30 ]; then echo "ROUNDS must be at most 30" >&2; exit 2; fi
+# One district per round, each in a year of its own before the demo's
+# (case ids carry their year, and events before 2000 are refused): no case
+# id meets another.
+if [ "$ROUNDS" -gt 24 ]; then echo "ROUNDS must be at most 24" >&2; exit 2; fi
 for round in $(seq "$ROUNDS"); do
-  year=$((1990 + round))
+  year=$((2000 + round))
   [ -s "$OUT/ingest-$year/events.ndjson" ] || "$FL" gen --cases "$INGEST_CASES" --seed "$year" --start "$year-11-01" --out "$OUT/ingest-$year" >/dev/null 2>&1
 done
 reader=$("$FL" users token assessor --db "$DSN" --days 1 2>/dev/null)
@@ -54,12 +55,12 @@ server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 rss() { curl -sf "$URL/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.0f", $2 / 1048576 }'; }
-echo "demo district: $CASES cases on ${PG_DSN:+PostgreSQL}${PG_DSN:-SQLite}; each round ingests $(wc -l < "$OUT/ingest-1991/events.ndjson") new events beside ${SECONDS_EACH}s of mixed reads"
+echo "demo district: $CASES cases on $([ -n "${PG_DSN:-}" ] && echo PostgreSQL || echo SQLite); each round ingests $(wc -l < "$OUT/ingest-2001/events.ndjson") new events beside ${SECONDS_EACH}s of mixed reads"
 echo "server memory at the start: $(rss) MB"
 
 failed=0 first="" last=""
 for round in $(seq "$ROUNDS"); do
-  year=$((1990 + round))
+  year=$((2000 + round))
   "$LOAD" ingest --url "$URL" --token "$dispatch" --events "$OUT/ingest-$year/events.ndjson" --batch 2000 --json >"$OUT/ingest-$round.json" &
   ingest=$!
   "$LOAD" reads --url "$URL" --token "$reader" --case-token "$inspector" --period "$PERIOD" --duration "${SECONDS_EACH}s" --json >"$OUT/reads-$round.json"
@@ -68,6 +69,10 @@ for round in $(seq "$ROUNDS"); do
   [ -z "$first" ] && first=$mem
   last=$mem
   errors=$(cat "$OUT/reads-$round.json" "$OUT/ingest-$round.json" | sed -n 's/.*"errors":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+  # Every event of the round's district is new: one not accepted is an error too.
+  posted=$(wc -l < "$OUT/ingest-$year/events.ndjson")
+  accepted=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' "$OUT/ingest-$round.json")
+  [ "${accepted:-0}" -eq "$posted" ] || { echo "round $round: $posted events posted, ${accepted:-0} accepted" >&2; errors=$((errors + posted - ${accepted:-0})); }
   failed=$((failed + errors))
   awk -v r="$round" -v mem="$mem" -v errors="$errors" '
     FNR == 1 && NR == 1 { reads = $0 } FNR == 1 && NR == 2 { ingest = $0 }

@@ -187,7 +187,7 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // changes, or "immutable" to read a file that no one can change.
 func sqliteDSN(path, mode string) string {
 	q := url.Values{}
-	pragmas := []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"}
+	pragmas := []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"}
 	switch mode {
 	case "ro":
 		q.Set("mode", "ro")
@@ -346,8 +346,10 @@ type settingRow struct {
 
 // Unavailable says whether err means the database cannot be reached or
 // serve now, so that the same request may succeed later: a connection
-// refused, reset or cut, PostgreSQL's connection errors (class 08) and
-// shutdowns (57P01–57P03), SQLite busy past its timeout, or its disk full.
+// refused, reset or cut, PostgreSQL's connection errors (class 08),
+// shutdowns (57P01–57P03) and exhausted resources (class 53: disk full,
+// too many connections), SQLite busy past its timeout, or its storage
+// refusing a write (see StorageFault).
 // Judged by type and code, never by text.
 func Unavailable(err error) bool {
 	var pg *pgconn.PgError
@@ -364,7 +366,7 @@ func Unavailable(err error) bool {
 			pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
 	case errors.As(err, &lite):
 		switch lite.Code() & 0xff {
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR:
 			return true
 		}
 		return false
@@ -374,30 +376,42 @@ func Unavailable(err error) bool {
 		errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err)
 }
 
-// StorageFault says whether err is a SQLite file's storage refusing a
-// write: a full disk, or storage that cannot be written. The database
-// still reads; writes wait for an operator.
-func StorageFault(err error) bool {
+// Storage faults: what a SQLite file's storage did to refuse a write.
+const (
+	StorageFull     = "full"
+	StorageReadOnly = "read-only"
+	StorageFailed   = "failed" // an I/O error
+)
+
+// StorageFault says how a SQLite file's storage refused a write, or ""
+// if err is no such refusal. The database may still read; writes wait
+// for an operator.
+func StorageFault(err error) string {
 	var lite *sqlite.Error
 	if !errors.As(err, &lite) {
-		return false
+		return ""
 	}
-	code := lite.Code() & 0xff
-	return code == sqlite3.SQLITE_FULL || code == sqlite3.SQLITE_READONLY
+	switch lite.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return StorageFull
+	case sqlite3.SQLITE_READONLY:
+		return StorageReadOnly
+	case sqlite3.SQLITE_IOERR:
+		return StorageFailed
+	}
+	return ""
 }
 
 // explainStorage says in words what a SQLite storage fault means for the
 // data: the step that failed wrote nothing, and what was stored is whole.
 func (db *DB) explainStorage(err error) error {
-	var lite *sqlite.Error
-	if !errors.As(err, &lite) {
-		return err
-	}
-	switch lite.Code() & 0xff {
-	case sqlite3.SQLITE_FULL:
+	switch StorageFault(err) {
+	case StorageFull:
 		return fmt.Errorf("the disk that holds %s is full; this step wrote nothing and the data stored before it is intact; free space and try again: %w", db.path, err)
-	case sqlite3.SQLITE_READONLY:
+	case StorageReadOnly:
 		return fmt.Errorf("%s is on storage that cannot be written (read-only); this step wrote nothing: %w", db.path, err)
+	case StorageFailed:
+		return fmt.Errorf("the disk that holds %s failed to read or write (an I/O error); this step wrote nothing; check the disk: %w", db.path, err)
 	}
 	return err
 }
