@@ -69,7 +69,9 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 			pprof.Lookup("goroutine").WriteTo(&stacks, 1)
 			b.t.Log(stacks.String())
 		}
-		b.t.Fatalf("at %s: %v", loc, err)
+		// And what the page shows, in case it is not the page the step expects.
+		shown, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
+		b.t.Fatalf("at %s: %v; the page shows: %q", loc, err, shown)
 	}
 }
 
