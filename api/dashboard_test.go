@@ -223,8 +223,16 @@ func TestDashboardInABrowser(t *testing.T) {
 	// Into a breached case's timeline, from the link.
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`ol.timeline`))
 	caseID := strings.TrimPrefix(b.text("h1"), "案件 ")
-	var c struct{ Trail []any }
+	var c struct {
+		Street, Category string
+		Trail            []any
+	}
 	api("dan", "/api/v1/cases/"+caseID, &c)
+	// Street and category by their registry names, with their codes.
+	named := map[string]string{"S1": "鼓东街道 (S1)", "garbage": "垃圾清理 (garbage)", "road": "道路破损 (road)"}
+	if got := b.text("dd.street") + " / " + b.text("dd.category"); got != named[c.Street]+" / "+named[c.Category] {
+		t.Errorf("case %s shows %q, want the names of %s and %s", caseID, got, c.Street, c.Category)
+	}
 	if n := b.eval(`document.querySelectorAll("ol.timeline li").length`); n != float64(len(c.Trail)) {
 		t.Errorf("case %s's timeline shows %v events, the API %d", caseID, n, len(c.Trail))
 	}
@@ -292,6 +300,19 @@ func TestDashboardInABrowser(t *testing.T) {
 		}
 		if row != want {
 			t.Errorf("%s on the rankings page: %q, want %q", u.Unit, row, want)
+		}
+	}
+	// A kind with no unit ranked says so, rather than showing an empty table.
+	for _, kind := range []string{"street", "department"} {
+		rankedOfKind := 0
+		for _, u := range ranked.Units {
+			if u.Kind == kind && u.Rank != nil {
+				rankedOfKind++
+			}
+		}
+		says := b.eval(fmt.Sprintf(`document.querySelectorAll("#kind-%s p.none").length + document.querySelectorAll("#kind-%s table.ranked").length * 10`, kind, kind))
+		if want := map[bool]float64{true: 1, false: 10}[rankedOfKind == 0]; says != want {
+			t.Errorf("rankings of %ss (%d ranked): note and table count %v, want %v", kind, rankedOfKind, says, want)
 		}
 	}
 	b.shot("rankings")

@@ -149,13 +149,7 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	names := registryNames{units: map[string]evaluation.Name{}, categories: map[string]evaluation.Name{}, lang: lang}
-	for _, u := range reg.Units {
-		names.units[u.Code] = u.Name
-	}
-	for _, cat := range reg.Categories {
-		names.categories[cat.Code] = cat.Name
-	}
+	names := namesOf(reg, lang)
 	loc := policies.At(s.now()).Location
 	out := []open311.Request{}
 	// Pages of ids, until the cap is reached among the cases the caller may read.
@@ -189,10 +183,22 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 	return out, nil
 }
 
-// registryNames names codes for Open311 in one language.
+// registryNames names the registry's codes in one language (Open311's
+// requests, the dashboard's case page).
 type registryNames struct {
 	units, categories map[string]evaluation.Name
 	lang              string
+}
+
+func namesOf(reg *evaluation.Registry, lang string) registryNames {
+	names := registryNames{units: map[string]evaluation.Name{}, categories: map[string]evaluation.Name{}, lang: lang}
+	for _, u := range reg.Units {
+		names.units[u.Code] = u.Name
+	}
+	for _, cat := range reg.Categories {
+		names.categories[cat.Code] = cat.Name
+	}
+	return names
 }
 
 func (n registryNames) Unit(code string) string     { return n.pick(n.units[code], code) }
