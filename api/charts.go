@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"github.com/danielgtaylor/huma/v2"
 	"gonum.org/v1/plot/palette"
@@ -44,6 +45,7 @@ type point struct {
 // chartText holds a chart's words, already in the reader's language.
 type chartText struct {
 	title, yLabel, targetLabel string
+	scale                      string // a heat map's legend: a format of its low and high ends, in percent
 }
 
 // lineSVG draws values by label as a line with points, and a dashed
@@ -209,8 +211,7 @@ func heatSVG(text chartText, cells []heatCell) ([]byte, error) {
 	p.NominalY(g.rows...)
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
-	legend := fmt.Sprintf("%.0f%% – %.0f%%", lo*100, hi*100)
-	p.X.Label.Text = legend
+	p.X.Label.Text = fmt.Sprintf(cmp.Or(text.scale, "%.0f%% – %.0f%%"), lo*100, hi*100)
 	w := vg.Length(math.Max(16, 1.2+0.55*float64(len(g.cols)))) * vg.Centimeter
 	hgt := vg.Length(math.Max(8, 3.5+0.55*float64(len(g.rows)))) * vg.Centimeter
 	return svgOf(p, w, hgt)

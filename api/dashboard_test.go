@@ -322,6 +322,10 @@ func TestDashboardInABrowser(t *testing.T) {
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil || !ok {
 		t.Errorf("the heat map did not load: %v", err)
 	}
+	// Its legend says which colour is which end.
+	if legend, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`fetch(document.querySelector("img.chart").src).then(r => r.text()).then(t => t.includes("红 0% – 蓝 100%"))`, chromedp.EvalAwaitPromise)); err != nil || !legend {
+		t.Errorf("the heat map's legend does not name its colours (%v)", err)
+	}
 	b.shot("matrix")
 	b.open("/cadres?period=2026")
 	var cadres struct{ Cadres []any }

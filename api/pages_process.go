@@ -151,7 +151,7 @@ func (s *Server) matrixChart(ctx context.Context, p *page, month string) ([]byte
 	for _, pair := range out.Body.Pairs {
 		cells = append(cells, heatCell{row: pair.Street, col: pair.Department, value: pair.Satisfaction})
 	}
-	return heatSVG(chartText{title: p.T("matrix.chart")}, cells)
+	return heatSVG(chartText{title: p.T("matrix.chart"), scale: p.T("matrix.scale")}, cells)
 }
 
 // cadresData is the cadre assessment.
