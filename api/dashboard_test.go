@@ -376,6 +376,11 @@ func TestDashboardInABrowser(t *testing.T) {
 	if state := b.text("#audit-state"); !verify.Intact || !strings.Contains(state, "完整") {
 		t.Errorf("the audit page says %q; the API: %+v", state, verify)
 	}
+	// Actions by their names: no raw code such as "case.read" is left.
+	if actions := b.eval(`[...document.querySelectorAll("#audit td.action")].map(td => td.textContent).join("|")`).(string); !strings.Contains(actions, "查看案件") ||
+		!strings.Contains(actions, "登录") || strings.Contains(actions, ".") {
+		t.Errorf("the audit log's actions: %s", actions)
+	}
 	b.shot("audit")
 	b.open("/findings")
 	b.open("/reciprocity?period=2026")

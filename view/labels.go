@@ -1,8 +1,8 @@
 package view
 
 // zhLabels are the Chinese names of the codes that tables show: event
-// types, milestones, roles, ratings, sources, urgencies, return reasons, severities
-// and metrics. In English the codes themselves are the labels.
+// types, milestones, roles, ratings, sources, urgencies, return reasons, severities,
+// metrics and the audit log's actions. In English the codes themselves are the labels.
 var zhLabels = map[string]string{
 	"opened": "受理", "dispatched": "派遣", "responded": "响应", "reported": "报告", "resolved": "处置",
 	"returned": "退回", "return_ruled": "退回裁定", "closed": "办结", "reopened": "重办", "rated": "群众评价",
@@ -23,6 +23,11 @@ var zhLabels = map[string]string{
 	"response_quality": "响应质量", "response_quality_calibrated": "响应质量（校准）",
 	"call_accuracy": "呼叫准确率", "call_quality": "呼叫质量", "call_quality_calibrated": "呼叫质量（校准）",
 	"call_timeliness": "呼叫及时率",
+	// The audit log's actions.
+	"ingest": "导入事件", "case.read": "查看案件", "breaches.read": "查看超时记录", "open311.read": "Open311 查询",
+	"export": "导出", "backup": "备份", "restore": "恢复", "rebuild": "重建派生数据", "policy.load": "载入规则",
+	"login": "登录", "logout": "退出登录", "token.add": "签发令牌", "token.revoke": "吊销令牌",
+	"user.add": "新增用户", "user.disable": "停用用户", "user.enable": "启用用户", "user.password": "重设密码",
 }
 
 // Label shows a code in lang: Chinese from the table above, or the code
