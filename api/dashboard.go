@@ -191,6 +191,9 @@ func (p *page) Month(name string) string {
 
 // Duration shows seconds as hours and minutes.
 func (p *page) Duration(seconds int64) string {
+	if seconds >= 48*3600 { // past two days, days and hours read better
+		return p.T("overdue.dh", seconds/86400, seconds%86400/3600)
+	}
 	return p.T("overdue.hm", seconds/3600, seconds%3600/60)
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -363,6 +364,12 @@ func TestDashboardInABrowser(t *testing.T) {
 	api("dina", "/api/v1/breaches?period=2026-06", &breaches)
 	if got := b.text("#breach-count"); got != fmt.Sprint(len(breaches.Breaches)) {
 		t.Errorf("breaches on the page %s, the API's %d", got, len(breaches.Breaches))
+	}
+	// How late: hours and minutes, or past two days, days and hours.
+	late := b.eval(`[...document.querySelectorAll("table.breaches td.num")].map(td => td.textContent).join("|")`).(string)
+	if !regexp.MustCompile(`^(\d+ 小时 \d+ 分|\d+ 天 \d+ 小时)(\|(\d+ 小时 \d+ 分|\d+ 天 \d+ 小时))*$`).MatchString(late) ||
+		!strings.Contains(late, "0 小时 15 分") || !strings.Contains(late, "204 天 1 小时") {
+		t.Errorf("how late the breaches are: %s", late)
 	}
 	b.shot("breaches")
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`table.deadlines`))
