@@ -92,46 +92,47 @@ func lineSVG(text chartText, points []point, target *float64, yMin, yMax *float6
 	return svgOf(p, 16*vg.Centimeter, 7*vg.Centimeter)
 }
 
-// barSVG draws one bar per label; bars at index mark are drawn in
-// another colour (the reader's own unit).
+// barSVG draws one horizontal bar per point, the first at the top (a
+// ranking reads downwards), names on the left; the chart grows with the
+// number of bars, so that every name has room however long. The bar at
+// mark, if any, is drawn in the own-unit colour.
 func barSVG(text chartText, points []point, mark int) ([]byte, error) {
-	if len(points) == 0 {
+	n := len(points)
+	if n == 0 {
 		return nil, errNoChartData
 	}
 	p := plot.New()
-	p.Title.Text, p.Y.Label.Text = text.title, text.yLabel
-	values := make(plotter.Values, len(points))
-	labels := make([]string, len(points))
+	p.Title.Text, p.X.Label.Text = text.title, text.yLabel
+	// NominalY counts from the bottom: the first point goes last.
+	values := make(plotter.Values, n)
+	labels := make([]string, n)
 	for i, pt := range points {
-		labels[i] = pt.label
+		labels[n-1-i] = pt.label
 		if pt.value != nil {
-			values[i] = *pt.value
+			values[n-1-i] = *pt.value
 		}
 	}
-	{
-		width := vg.Points(math.Max(4, math.Min(18, 420/float64(len(points)))))
-		bars, err := plotter.NewBarChart(values, width)
+	width := vg.Points(math.Max(3, math.Min(14, 300/float64(n))))
+	bars, err := plotter.NewBarChart(values, width)
+	if err != nil {
+		return nil, err
+	}
+	bars.Horizontal, bars.Color, bars.LineStyle.Width = true, inkBlue, 0
+	p.Add(bars)
+	if mark >= 0 && mark < n {
+		own := make(plotter.Values, n)
+		own[n-1-mark] = values[n-1-mark]
+		ownBars, err := plotter.NewBarChart(own, width)
 		if err != nil {
 			return nil, err
 		}
-		bars.Color, bars.LineStyle.Width = inkBlue, 0
-		p.Add(bars)
-		if mark >= 0 && mark < len(points) {
-			own := make(plotter.Values, len(points))
-			own[mark] = values[mark]
-			ownBars, err := plotter.NewBarChart(own, width)
-			if err != nil {
-				return nil, err
-			}
-			ownBars.Color, ownBars.LineStyle.Width = inkGreen, 0
-			p.Add(ownBars)
-		}
+		ownBars.Horizontal, ownBars.Color, ownBars.LineStyle.Width = true, inkGreen, 0
+		p.Add(ownBars)
 	}
-	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = math.Pi / 3
-	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
-	p.Y.Min = 0
-	return svgOf(p, 18*vg.Centimeter, 8*vg.Centimeter)
+	p.NominalY(labels...)
+	p.X.Min = 0
+	height := vg.Length(math.Max(6, 2.2+0.55*float64(n))) * vg.Centimeter
+	return svgOf(p, 18*vg.Centimeter, height)
 }
 
 func svgOf(p *plot.Plot, w, h vg.Length) ([]byte, error) {
