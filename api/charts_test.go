@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,5 +43,28 @@ func TestBarSVGRanksDownwards(t *testing.T) {
 	}
 	if _, err := barSVG(chartText{}, nil, -1); err != errNoChartData {
 		t.Errorf("no points: %v, want errNoChartData", err)
+	}
+}
+
+// TestPaginate cuts pages and links their neighbours, keeping the query.
+func TestPaginate(t *testing.T) {
+	for _, c := range []struct {
+		query         string
+		n, per        int
+		lo, hi        int
+		prev, next    string
+		from, to, tot int
+	}{
+		{"period=2026-06", 250, 100, 0, 100, "", "/breaches?page=2&period=2026-06", 1, 100, 250},
+		{"period=2026-06&page=3", 250, 100, 200, 250, "/breaches?page=2&period=2026-06", "", 201, 250, 250},
+		{"page=9", 250, 100, 0, 100, "", "/breaches?page=2", 1, 100, 250}, // past the end: the first page
+		{"page=x", 5, 100, 0, 5, "", "", 1, 5, 5},
+		{"", 0, 100, 0, 0, "", "", 1, 0, 0},
+	} {
+		u, _ := url.Parse("/breaches?" + c.query)
+		lo, hi, pg := paginate(u, c.n, c.per)
+		if lo != c.lo || hi != c.hi || pg.Prev != c.prev || pg.Next != c.next || pg.From != c.from || pg.To != c.to || pg.Total != c.tot {
+			t.Errorf("paginate(%q, %d, %d) = %d, %d, %+v", c.query, c.n, c.per, lo, hi, pg)
+		}
 	}
 }

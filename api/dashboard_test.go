@@ -372,6 +372,16 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("how late the breaches are: %s", late)
 	}
 	b.shot("breaches")
+	// A long list comes in pages (here of one), the filters kept in the links.
+	b.open("/breaches?period=2026-06&per_page=1&page=2")
+	if rows, rng := b.eval(`document.querySelectorAll("table.breaches tbody tr").length`), b.text("nav.pager .range"); rows != float64(1) || rng != fmt.Sprintf("第 2–2 条，共 %d 条", len(breaches.Breaches)) {
+		t.Errorf("page 2 of the breaches, one a page: %v rows, %q", rows, rng)
+	}
+	b.do(chromedp.Click(`nav.pager a[rel="next"]`), chromedp.WaitVisible(`nav.pager a[rel="prev"]`))
+	if loc, err := chromedp.Run(b.ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "page=3") || !strings.Contains(loc, "per_page=1") || !strings.Contains(loc, "period=2026-06") {
+		t.Errorf("the next page's link: %s %v", loc, err)
+	}
+	b.open("/breaches?period=2026-06")
 	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`table.deadlines`))
 	b.shot("case-inspector")
 	b.open("/audit")

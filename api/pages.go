@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -249,8 +250,46 @@ func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 type breachesData struct {
 	Month, Unit, Milestone string
 	AsOf                   time.Time
-	Breaches               []view.Breach
+	Breaches               []view.Breach // this page's
+	Total                  int
+	Pager                  pager
 }
+
+// pager is one page of a long list: rows From–To (1-based) of Total, and
+// the links to the pages before and after it ("" when there is none).
+type pager struct {
+	From, To, Total int
+	Prev, Next      string
+}
+
+// paginate cuts one page of n rows, per to a page, from the page query
+// parameter of u (1 when absent or out of range), and links its
+// neighbours by u with only the page changed.
+func paginate(u *url.URL, n, per int) (lo, hi int, pg pager) {
+	q := u.Query()
+	num, err := strconv.Atoi(q.Get("page"))
+	pages := max(1, (n+per-1)/per)
+	if err != nil || num < 1 || num > pages {
+		num = 1
+	}
+	lo, hi = (num-1)*per, min(num*per, n)
+	link := func(to int) string {
+		q.Set("page", strconv.Itoa(to))
+		return u.Path + "?" + q.Encode()
+	}
+	pg = pager{From: lo + 1, To: hi, Total: n}
+	if num > 1 {
+		pg.Prev = link(num - 1)
+	}
+	if num < pages {
+		pg.Next = link(num + 1)
+	}
+	return lo, hi, pg
+}
+
+// breachesPerPage is how many breaches a page of the list shows; the
+// Excel export holds them all.
+const breachesPerPage = 100
 
 func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month, unit, milestone := s.monthParam(r, p), r.URL.Query().Get("unit"), r.URL.Query().Get("milestone")
@@ -266,7 +305,12 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 	if milestone != "" {
 		breaches = slices.DeleteFunc(breaches, func(b view.Breach) bool { return b.Milestone != milestone })
 	}
-	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: out.Body.AsOf, Breaches: breaches}
+	per := breachesPerPage
+	if n, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && n >= 1 && n <= 1000 {
+		per = n
+	}
+	lo, hi, pg := paginate(r.URL, len(breaches), per)
+	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: out.Body.AsOf, Breaches: breaches[lo:hi], Total: len(breaches), Pager: pg}
 	return "breaches", s.markAppealed(r.Context(), p)
 }
 
