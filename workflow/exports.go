@@ -216,6 +216,11 @@ func pipelined[T any](ctx context.Context, read func(ctx context.Context, yield 
 		defer close(queue)
 		buf := make([]T, 0, batch)
 		send := func() error {
+			// Once the writer has stopped it drains the queue, so a send
+			// would still go through: look at the context first.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			select {
 			case queue <- buf:
 				buf = make([]T, 0, batch)
