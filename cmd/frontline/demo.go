@@ -118,6 +118,6 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, a.t("\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n",
 		"\n看板：http://%s/（用上面的用户名和密码登录）\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n"),
-		serving.addr, serving.addr, serving.addr, start.Format("2006-01"))
+		serving.addr, serving.addr, serving.addr, start.AddDate(1, -1, 0).Format("2006-01")) // the year's last month
 	return a.serve(ctx, db, *serving)
 }
