@@ -334,6 +334,11 @@ func TestDashboardInABrowser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll("#cadres tbody tr").length`); n != float64(len(cadres.Cadres)) {
 		t.Errorf("cadres on the page %v, the API's %d", n, len(cadres.Cadres))
 	}
+	// Ranks restart with each kind of unit: each row says its kind.
+	if kinds := b.eval(`[...document.querySelectorAll("#cadres td.kind")].map(td => td.textContent).join("|")`).(string); kinds == "" || strings.Contains(kinds, "kind.") ||
+		!(strings.Contains(kinds, "街道") || strings.Contains(kinds, "部门")) {
+		t.Errorf("the cadres' kinds: %q", kinds)
+	}
 	b.shot("cadres")
 	// The appeal queue: decide dan's appeal.
 	b.open("/appeals")

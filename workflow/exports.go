@@ -308,7 +308,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 	}
 	cols := []exports.Column{{Header: T("排名", "Rank"), Kind: exports.Integer}, {Header: T("干部", "Cadre")}, {Header: T("姓名", "Name")},
 		{Header: T("职务", "Position")}, {Header: T("单位类别", "Kind")}, {Header: T("得分", "Score"), Kind: exports.Decimal},
-		{Header: T("百分位", "Percentile"), Kind: exports.Percent}, {Header: T("案件", "Cases"), Kind: exports.Decimal},
+		{Header: T("百分位", "Percentile"), Kind: exports.Decimal}, {Header: T("案件", "Cases"), Kind: exports.Decimal}, // the percentile runs 0–100: no percentage
 		{Header: T("扣分", "Penalty"), Kind: exports.Decimal}}
 	for _, m := range metricColumns {
 		cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})

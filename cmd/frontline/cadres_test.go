@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"frontline/store/storetest"
 	"frontline/synth"
@@ -106,6 +109,48 @@ func TestCadresRecomputedFromUnitScores(t *testing.T) {
 			t.Errorf("checked %d cadres, %d with a partial year; want many, some partial", checked, moved)
 		}
 		t.Logf("%d cadre scores recomputed from unit scores and tenures (%d led part of the year)", checked, moved)
+
+		// The cadre pack shows each percentile (0–100) as the number it is,
+		// not as a percentage.
+		pack := filepath.Join(t.TempDir(), "cadres.xlsx")
+		if r := frontline(t, env, "", "export", "cadres", "--period", "2026", "--out", pack); r.code != 0 {
+			t.Fatalf("export cadres: %s", r.stderr)
+		}
+		book, err := excelize.OpenFile(pack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer book.Close()
+		rows, err := book.GetRows("Cadres")
+		if err != nil || len(rows) < 2 || rows[0][6] != "Percentile" {
+			t.Fatalf("the cadre pack's sheet: %v %v", err, rows[:min(1, len(rows))])
+		}
+		shown := map[string]string{}
+		for _, row := range rows[1:] {
+			if len(row) > 6 {
+				shown[row[1]] = row[6]
+			}
+		}
+		// The pack holds heads and deputies, ranked together.
+		var all struct {
+			Cadres []cadreOut `json:"cadres"`
+		}
+		if r := frontline(t, env, "", "cadres", "--period", "2026", "--role", "all", "--format", "json"); json.Unmarshal([]byte(r.stdout), &all) != nil {
+			t.Fatalf("cadres --role all: %s%s", r.stdout, r.stderr)
+		}
+		percentiles := 0
+		for _, c := range all.Cadres {
+			if c.Percentile == nil {
+				continue
+			}
+			percentiles++
+			if want := strconv.FormatFloat(*c.Percentile, 'f', 2, 64); shown[c.Cadre] != want {
+				t.Errorf("%s's percentile in the pack: %q, want %s", c.Cadre, shown[c.Cadre], want)
+			}
+		}
+		if percentiles == 0 {
+			t.Error("no cadre has a percentile: the pack's column was not checked")
+		}
 
 		// show: one cadre who led part of the year, with breaches and a trend.
 		var partial string
