@@ -413,11 +413,21 @@ func TestDashboardInABrowser(t *testing.T) {
 	// Everyone: the district's satisfaction against the target.
 	b.open("/satisfaction?period=2026")
 	var sat struct {
-		District struct{ Total struct{ Rate *float64 } }
+		District struct {
+			Total struct {
+				Rate *float64
+				Gap  int
+			}
+		}
 	}
 	api("dina", "/api/v1/satisfaction?period=2026", &sat)
 	if got, want := b.text("#district-rate"), fmt.Sprintf("%.1f%%", *sat.District.Total.Rate*100); got != want {
 		t.Errorf("district satisfaction on the page %q, the API's %q", got, want)
+	}
+	// How far from the target, in satisfied ratings, or that it is met.
+	wantGap := map[bool]string{true: "已达标", false: fmt.Sprint(sat.District.Total.Gap)}[sat.District.Total.Gap == 0]
+	if got := b.text("#district-gap"); got != wantGap {
+		t.Errorf("the gap to the target on the page %q, the API's %d", got, sat.District.Total.Gap)
 	}
 	b.shot("satisfaction")
 	b.signOut()
