@@ -243,7 +243,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	// Rate the call of the street that called D1 in on W1.
 	b.open("/cases/W1")
-	b.do(chromedp.SendKeys(`form.rate input[name="score"]`, "4"), chromedp.Submit(`form.rate input[name="score"]`), chromedp.WaitVisible(`p.good`))
+	// As a user does it: the value set, the button clicked (typing keys into
+	// the number field and submitting the form by script stalled now and then).
+	b.do(chromedp.WaitVisible(`form.rate button[type="submit"]`), chromedp.SetValue(`form.rate input[name="score"]`, "4"),
+		chromedp.Click(`form.rate button[type="submit"]`), chromedp.WaitVisible(`p.good`))
 	api("dan", "/api/v1/cases/W1", &c)
 	if last, _ := json.Marshal(c.Trail[len(c.Trail)-1]); !strings.Contains(string(last), `"call_evaluated"`) || !strings.Contains(string(last), `"score":4`) {
 		t.Errorf("after the rating form, the trail ends with %s", last)
@@ -449,5 +452,46 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.open("/rankings?period=2026-06")
 	if body := b.text("main"); !strings.Contains(body, "无权") {
 		t.Errorf("the administrator opens the rankings: %q", body)
+	}
+	// Users from the page: a new street head, their password shown once.
+	b.open("/users")
+	b.do(chromedp.SendKeys(`form.add-user input[name="name"]`, "wen"), chromedp.SetValue(`form.add-user select[name="role"]`, "street_head"),
+		chromedp.SendKeys(`form.add-user input[name="unit"]`, "S1"), chromedp.Submit(`form.add-user input[name="name"]`), chromedp.WaitVisible(`#secret code`))
+	password := b.text("#secret code")
+	if len(password) < 12 || !strings.Contains(b.text("#secret"), "wen") {
+		t.Fatalf("the new user's password: %q in %q", password, b.text("#secret"))
+	}
+	b.shot("users")
+	b.open("/users") // shown once: not on the next visit
+	if n := b.eval(`document.querySelectorAll("#secret").length`); n != float64(0) {
+		t.Error("the password is shown again")
+	}
+	b.signOut()
+	b.signIn("wen", password, "/")
+	// December has no case of S1: the page says so, not "not found".
+	if !strings.Contains(b.text("#no-cases"), "没有评估案件") {
+		t.Errorf("the new street head's home in a month without cases: %s", b.text("main"))
+	}
+	if h := b.text("h1"); !strings.Contains(h, "鼓东街道") {
+		t.Errorf("the new street head's home: %q: %s", h, b.text("main"))
+	}
+	b.signOut()
+	// Disabled: they can no longer sign in.
+	b.signIn("ada", "ada's password", "/users")
+	b.do(chromedp.Submit(`tr[data-user="wen"] form.disable button`), chromedp.WaitVisible(`tr[data-user="wen"] td.state span.bad`))
+	var users struct {
+		Users []struct {
+			Name     string
+			Disabled bool
+		}
+	}
+	api("ada", "/api/v1/users", &users)
+	for _, u := range users.Users {
+		if u.Name == "wen" && !u.Disabled {
+			t.Error("wen is not disabled after the form")
+		}
+	}
+	if n := b.eval(`document.querySelectorAll('tr[data-user="ada"] form.disable').length`); n != float64(0) {
+		t.Error("the administrator is offered to disable themselves")
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -109,6 +111,7 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 // unitData is a unit's page.
 type unitData struct {
 	Unit        view.Unit
+	NoCases     bool     // no assessed case in the month
 	ScoreChange *float64 // from last month
 	Month       string
 	Months      []string
@@ -150,10 +153,23 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	code, month := r.PathValue("code"), s.monthParam(r, p)
 	ctx := r.Context()
 	out, err := s.unitScores(ctx, &UnitScoresInput{Code: code, PeriodInput: PeriodInput{Period: month, Lang: p.Lang}})
-	if err != nil {
+	var d unitData
+	switch {
+	case err == nil:
+		d = unitData{Unit: out.Body.Units[0], Month: month, AsOf: out.Body.AsOf}
+	case p.User.Unit == code && isNotFound(err):
+		// A head's own unit with no assessed case this month (a small
+		// department's quiet month): their page says so, rather than
+		// "not found", and still offers the other months, the trend and
+		// the breaches.
+		own, ok := s.ownUnit(ctx, code, p.Lang)
+		if !ok {
+			return "", err
+		}
+		d = unitData{Unit: own, Month: month, AsOf: s.now(), NoCases: true}
+	default:
 		return "", err
 	}
-	d := unitData{Unit: out.Body.Units[0], Month: month, AsOf: out.Body.AsOf}
 	d.Kind = d.Unit.Kind
 	names := evaluation.DepartmentMetrics
 	if d.Unit.Kind == string(evaluation.Street) {
@@ -206,6 +222,26 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	p.Title, p.Data, p.Period = p.T("unit.title", d.Unit.Name), d, month
 	return "unit", nil
+}
+
+// isNotFound says whether err is an API answer of 404.
+func isNotFound(err error) bool {
+	var se huma.StatusError
+	return errors.As(err, &se) && se.GetStatus() == http.StatusNotFound
+}
+
+// ownUnit is a unit as the registry has it, without scores.
+func (s *Server) ownUnit(ctx context.Context, code, lang string) (view.Unit, bool) {
+	reg, err := s.db.Registry(ctx)
+	if err != nil {
+		return view.Unit{}, false
+	}
+	for _, u := range reg.Units {
+		if u.Code == code {
+			return view.Unit{Unit: code, Kind: string(u.Kind), Name: view.Name(u.Name, lang), Metrics: map[string]*float64{}}, true
+		}
+	}
+	return view.Unit{}, false
 }
 
 // rankingsData is the assessor's rankings page.
@@ -381,13 +417,78 @@ func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *pag
 	return "satisfaction", nil
 }
 
+// usersData is the admin's user list, with the secret an action just
+// made, shown this once.
+type usersData struct {
+	Users  []UserOut
+	Roles  []string
+	Secret *shownSecret
+}
+
+// shownSecret is a password or token for a user, on the page that made it.
+type shownSecret struct {
+	User, Kind, Value string // Kind: "password" or "token"
+}
+
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	return s.showUsers(w, r, p, nil)
+}
+
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p *page, secret *shownSecret) (string, error) {
 	out, err := s.listUsers(r.Context(), nil)
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("users.title"), out.Body.Users
+	if secret != nil { // never kept by a cache or the browser's history
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	p.Title, p.Data = p.T("users.title"), usersData{Users: out.Body.Users, Roles: userRoles, Secret: secret}
 	return "users", nil
+}
+
+// userRoles are the roles the add-user form offers.
+var userRoles = []string{string(rbac.OrgAssessor), string(rbac.DisciplineInspector), string(rbac.StreetHead),
+	string(rbac.DeptHead), string(rbac.Dispatch), string(rbac.Admin)}
+
+// userAddSubmit adds a user from the admin's form and shows their first
+// secret once: a password, or a dispatch account's token.
+func (s *Server) userAddSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	in := &AddUserInput{}
+	in.Body.Name, in.Body.Role, in.Body.Unit = strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role"), strings.TrimSpace(r.PostFormValue("unit"))
+	if in.Body.Name == "" || len(in.Body.Name) > 64 || strings.ContainsFunc(in.Body.Name, unicode.IsSpace) || !slices.Contains(userRoles, in.Body.Role) || len(in.Body.Unit) > 64 {
+		return "", huma.Error422UnprocessableEntity(p.T("users.invalid"))
+	}
+	cred, err := s.addUser(r.Context(), in)
+	if err != nil {
+		return "", err
+	}
+	secret := &shownSecret{User: in.Body.Name, Kind: "password", Value: cred.Body.Password}
+	if cred.Body.Password == "" {
+		secret.Kind, secret.Value = "token", cred.Body.Token
+	}
+	return s.showUsers(w, r, p, secret)
+}
+
+// userPasswordSubmit gives a user a new password and shows it once.
+func (s *Server) userPasswordSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	name := r.PathValue("name")
+	cred, err := s.resetPassword(r.Context(), &UserName{Name: name})
+	if err != nil {
+		return "", err
+	}
+	return s.showUsers(w, r, p, &shownSecret{User: name, Kind: "password", Value: cred.Body.Password})
+}
+
+// userDisabledSubmit disables a user (their tokens revoked, sessions
+// ended) or enables them again.
+func (s *Server) userDisabledSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	in := &UpdateUserInput{UserName: UserName{Name: r.PathValue("name")}}
+	in.Body.Disabled = r.PostFormValue("disabled") == "true"
+	if _, err := s.updateUser(r.Context(), in); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, "/users", http.StatusSeeOther)
+	return "", nil
 }
 
 // chart draws one of the dashboard's charts as SVG.
