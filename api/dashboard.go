@@ -106,6 +106,21 @@ type navLink struct {
 // case c, or "" if it has none: a breach shows it instead of the form.
 func (p *page) AppealState(c, target string) string { return p.appealed[[2]string{c, target}] }
 
+// AppealTarget shows what an appeal in case c is against: a deadline as
+// its unit and milestone ("D1 · 响应", "D1 · 处置 #2"), an event by its id.
+func (p *page) AppealTarget(c, target string) string {
+	if rest, ok := strings.CutPrefix(target, c+"/"); ok {
+		if parts := strings.Split(rest, "/"); len(parts) == 2 || len(parts) == 3 {
+			s := parts[0] + " · " + p.Label(parts[1])
+			if len(parts) == 3 {
+				s += " #" + parts[2]
+			}
+			return s
+		}
+	}
+	return p.T("appeal.event", target)
+}
+
 // T translates key, formatting args for the page's language.
 func (p *page) T(key string, args ...any) string {
 	msg, ok := catalogs[p.Lang][key]

@@ -214,6 +214,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if cell := b.text(`#unit-appeals tbody tr td:nth-child(3)`); cell != "待决定" {
 		t.Errorf("the appeal on dan's page: %q", cell)
 	}
+	// Against what: the deadline's unit and milestone, not its raw id.
+	if target := b.text(`#unit-appeals td.target`); !regexp.MustCompile(`^D1 · (响应|报告|处置)( #\d+)?$`).MatchString(target) {
+		t.Errorf("the appeal's target on dan's page: %q (%s)", target, appeals.Appeals[0].Target)
+	}
 	// The appealed breach shows its appeal instead of the form.
 	if cell := b.text(`table.breaches tbody tr:first-child span.appealed`); cell != "已申诉: 待决定" {
 		t.Errorf("the appealed breach's row shows %q", cell)
