@@ -76,10 +76,37 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open loads a page and waits for its heading.
+// open loads a page and waits for its heading. Not with chromedp.Navigate:
+// it waits for the load event, which on this busy two-core machine it now
+// and then never saw (chromedp/chromedp#355), and the test timed out on a
+// page already shown. The old document is marked instead, and the new one
+// is awaited until it is parsed and has its heading.
 func (b *browser) open(path string) {
 	b.t.Helper()
-	b.do(chromedp.Navigate(b.base+path), chromedp.WaitVisible("h1"))
+	mark := fmt.Sprintf(`window.__left = true; setTimeout(() => location.assign(%q), 0)`, b.base+path)
+	arrived := `!window.__left && document.readyState !== "loading" && !!document.querySelector("h1")`
+	b.do(void(chromedp.Evaluate[any](mark)), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			// The old document's script context goes with it: an error here
+			// is the navigation under way, asked again a moment later.
+			if ok, err := chromedp.Evaluate[bool](arrived)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}), chromedp.WaitVisible("h1"))
+}
+
+// void runs an action for its effect alone.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
 }
 
 func (b *browser) text(sel string) string {
