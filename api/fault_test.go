@@ -158,13 +158,7 @@ func TestSQLiteDiskFull(t *testing.T) {
 	disk := storetest.SmallDisk(t, "4m")
 	dsn := filepath.Join(disk.Dir, "frontline.db")
 	f := packFixtureOn(t, dsn)
-	batch := func(n int) string {
-		var b strings.Builder
-		for i := range 3000 {
-			fmt.Fprintf(&b, `{"id":"FULL-%d-%d","case":"F%d-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", n, i, n, i)
-		}
-		return b.String()
-	}
+	batch := func(n int) string { return reports(fmt.Sprintf("FULL-%d", n), 3000) }
 	var full reply
 	var body string
 	for n := range 100 {
@@ -190,6 +184,16 @@ func TestSQLiteDiskFull(t *testing.T) {
 		t.Errorf("audit verify after the full disk: %d %.300s", r.status, r.body)
 	}
 	checkIntegrity(t, dsn)
+}
+
+// reports is n NDJSON events, each reporting a case of its own, their ids
+// and cases made from prefix.
+func reports(prefix string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":"%s-%d","case":"%s-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", prefix, i, prefix, i)
+	}
+	return b.String()
 }
 
 // checkIntegrity runs SQLite's own check of the whole file at path.
@@ -231,11 +235,7 @@ func TestSQLiteDiskFails(t *testing.T) {
 	dsn := filepath.Join(disk.Dir, "frontline.db")
 	f := packFixtureOn(t, dsn)
 	post := func(n int) reply {
-		var b strings.Builder
-		for i := range 500 {
-			fmt.Fprintf(&b, `{"id":"FAIL-%d-%d","case":"X%d-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", n, i, n, i)
-		}
-		return f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", b.String())
+		return f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", reports(fmt.Sprintf("FAIL-%d", n), 500))
 	}
 	if r := post(1); r.status != 200 || !strings.Contains(r.body, `"accepted":500`) {
 		t.Fatalf("before the failure: %d %.300s", r.status, r.body)
