@@ -22,9 +22,8 @@ import (
 // images: nothing runs in the browser and nothing comes from elsewhere.
 
 var (
-	inkBlue  = color.RGBA{R: 0x1f, G: 0x5f, B: 0xa8, A: 0xff}
-	inkRed   = color.RGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0xff}
-	inkGreen = color.RGBA{R: 0x2e, G: 0x8b, B: 0x57, A: 0xff}
+	inkBlue = color.RGBA{R: 0x1f, G: 0x5f, B: 0xa8, A: 0xff}
+	inkRed  = color.RGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0xff}
 )
 
 func init() {
@@ -94,9 +93,8 @@ func lineSVG(text chartText, points []point, target *float64, yMin, yMax *float6
 
 // barSVG draws one horizontal bar per point, the first at the top (a
 // ranking reads downwards), names on the left; the chart grows with the
-// number of bars, so that every name has room however long. The bar at
-// mark, if any, is drawn in the own-unit colour.
-func barSVG(text chartText, points []point, mark int) ([]byte, error) {
+// number of bars, so that every name has room however long.
+func barSVG(text chartText, points []point) ([]byte, error) {
 	n := len(points)
 	if n == 0 {
 		return nil, errNoChartData
@@ -112,23 +110,12 @@ func barSVG(text chartText, points []point, mark int) ([]byte, error) {
 			values[n-1-i] = *pt.value
 		}
 	}
-	width := vg.Points(math.Max(3, math.Min(14, 300/float64(n))))
-	bars, err := plotter.NewBarChart(values, width)
+	bars, err := plotter.NewBarChart(values, vg.Points(math.Max(3, math.Min(14, 300/float64(n)))))
 	if err != nil {
 		return nil, err
 	}
 	bars.Horizontal, bars.Color, bars.LineStyle.Width = true, inkBlue, 0
 	p.Add(bars)
-	if mark >= 0 && mark < n {
-		own := make(plotter.Values, n)
-		own[n-1-mark] = values[n-1-mark]
-		ownBars, err := plotter.NewBarChart(own, width)
-		if err != nil {
-			return nil, err
-		}
-		ownBars.Horizontal, ownBars.Color, ownBars.LineStyle.Width = true, inkGreen, 0
-		p.Add(ownBars)
-	}
 	p.NominalY(labels...)
 	p.X.Min = 0
 	height := vg.Length(math.Max(6, 2.2+0.55*float64(n))) * vg.Centimeter

@@ -20,7 +20,7 @@ func TestBarSVGRanksDownwards(t *testing.T) {
 			v := float64(90 - i)
 			points = append(points, point{label: fmt.Sprintf("Municipal Engineering Management Centre %02d", i+1), value: &v})
 		}
-		svg, err := barSVG(chartText{title: "ranking", yLabel: "Score"}, points, -1)
+		svg, err := barSVG(chartText{title: "ranking", yLabel: "Score"}, points)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestBarSVGRanksDownwards(t *testing.T) {
 	if first < 0 || last < 0 || last > first {
 		t.Errorf("names of the 1st and 30th at %d and %d: the 1st is not at the top", first, last)
 	}
-	if _, err := barSVG(chartText{}, nil, -1); err != errNoChartData {
+	if _, err := barSVG(chartText{}, nil); err != errNoChartData {
 		t.Errorf("no points: %v, want errNoChartData", err)
 	}
 }

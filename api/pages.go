@@ -592,7 +592,7 @@ func (s *Server) rankingChart(ctx context.Context, p *page, kind, month string) 
 	for _, u := range units {
 		points = append(points, point{label: u.Name, value: u.Score})
 	}
-	return barSVG(chartText{title: p.T("rankings.chart", p.T("kind."+kind)), yLabel: p.T("score")}, points, -1)
+	return barSVG(chartText{title: p.T("rankings.chart", p.T("kind."+kind)), yLabel: p.T("score")}, points)
 }
 
 // trackData is the public progress page of one case.
