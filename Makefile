@@ -31,8 +31,9 @@ demo: build
 test:
 	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
 	$(GO) test -race -count=1 ./...
-	@echo "the large real samples, too slow under the race detector:"
+	@echo "the large real samples, too slow under the race detector, and the dashboard in a browser, on a quiet machine:"
 	$(GO) test -count=1 -run 'TestRealSamples' ./cmd/frontline
+	$(GO) test -count=1 -run 'TestDashboardInABrowser' ./api
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

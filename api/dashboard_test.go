@@ -165,6 +165,13 @@ func (b *browser) shot(name string) {
 // period, follows a link into a case's timeline, tries another unit's
 // page, and switches language.
 func TestDashboardInABrowser(t *testing.T) {
+	if raceEnabled {
+		// Beside the race suite's other packages the two cores are so busy
+		// that Chromium's DevTools events now and then came too late or not
+		// at all, and a step timed out on a page already shown. make test
+		// runs this test again without the race detector, on its own.
+		t.Skip("runs without the race detector, on its own: make test's second step")
+	}
 	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
 	if err != nil {
 		t.Fatal(err)
