@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net"
@@ -183,7 +182,7 @@ func TestSQLiteDiskFull(t *testing.T) {
 	if r := f.do(t, "dina", "GET", "/api/v1/audit/verify", "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
 		t.Errorf("audit verify after the full disk: %d %.300s", r.status, r.body)
 	}
-	checkIntegrity(t, dsn)
+	storetest.SQLiteIntegrity(t, dsn)
 }
 
 // reports is n NDJSON events, each reporting a case of its own, their ids
@@ -194,35 +193,6 @@ func reports(prefix string, n int) string {
 		fmt.Fprintf(&b, `{"id":"%s-%d","case":"%s-%d","type":"reported","at":"2026-06-20T10:00:00+08:00","unit":"S1","category":"road"}`+"\n", prefix, i, prefix, i)
 	}
 	return b.String()
-}
-
-// checkIntegrity runs SQLite's own check of the whole file at path.
-func checkIntegrity(t *testing.T, path string) {
-	t.Helper()
-	conn, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var verdict string
-	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
-		t.Errorf("integrity_check of %s: %q %v", path, verdict, err)
-	}
-}
-
-// countEvents counts the events the SQLite file at path holds.
-func countEvents(t *testing.T, path string) int {
-	t.Helper()
-	conn, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var n int
-	if err := conn.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // TestSQLiteDiskFails serves a SQLite database from an ext4 file system
@@ -240,7 +210,7 @@ func TestSQLiteDiskFails(t *testing.T) {
 	if r := post(1); r.status != 200 || !strings.Contains(r.body, `"accepted":500`) {
 		t.Fatalf("before the failure: %d %.300s", r.status, r.body)
 	}
-	before := countEvents(t, dsn)
+	before := storetest.SQLiteEvents(t, dsn)
 
 	disk.Fail()
 	r := post(2)
@@ -258,8 +228,8 @@ func TestSQLiteDiskFails(t *testing.T) {
 	// The operator stops Frontline, repairs the file system and looks.
 	f.db.Close()
 	disk.Repair()
-	checkIntegrity(t, dsn)
-	if after := countEvents(t, dsn); after != before {
+	storetest.SQLiteIntegrity(t, dsn)
+	if after := storetest.SQLiteEvents(t, dsn); after != before {
 		t.Errorf("after the repair the database holds %d events, want the %d stored before the failure", after, before)
 	}
 	db, err := store.Open(context.Background(), dsn)

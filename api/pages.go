@@ -157,7 +157,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	switch {
 	case err == nil:
 		d = unitData{Unit: out.Body.Units[0], Month: month, AsOf: out.Body.AsOf}
-	case p.User.Unit == code && isNotFound(err):
+	case p.User.Unit == code && statusOf(err) == http.StatusNotFound:
 		// A head's own unit with no assessed case this month (a small
 		// department's quiet month): their page says so, rather than
 		// "not found", and still offers the other months, the trend and
@@ -222,12 +222,6 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	p.Title, p.Data, p.Period = p.T("unit.title", d.Unit.Name), d, month
 	return "unit", nil
-}
-
-// isNotFound says whether err is an API answer of 404.
-func isNotFound(err error) bool {
-	var se huma.StatusError
-	return errors.As(err, &se) && se.GetStatus() == http.StatusNotFound
 }
 
 // ownUnit is a unit as the registry has it, without scores.

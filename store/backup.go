@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 )
 
 // BackupSQLite writes a consistent copy of a SQLite database to path
@@ -15,7 +14,7 @@ func (db *DB) BackupSQLite(ctx context.Context, path string) error {
 	if db.engine != SQLite {
 		return fmt.Errorf("backup: %s is backed up with pg_dump, not by Frontline", db.engine)
 	}
-	if _, err := os.Stat(path); err == nil {
+	if exists(path) {
 		return fmt.Errorf("backup: %s exists; Frontline does not overwrite a file", path)
 	}
 	// A connection of its own: a reader beside the writer in WAL mode,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/sha256"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,10 +62,10 @@ func TestSQLiteStorageFaults(t *testing.T) {
 	if m == nil {
 		t.Fatalf("the failed ingest does not say what it stored: %s", r.stderr)
 	}
-	if stored, _ := strconv.Atoi(m[1]); stored == 0 || countEvents(t, db) != stored {
-		t.Errorf("the failed ingest says %s events stayed stored; the database holds %d", m[1], countEvents(t, db))
+	if stored, _ := strconv.Atoi(m[1]); stored == 0 || storetest.SQLiteEvents(t, db) != stored {
+		t.Errorf("the failed ingest says %s events stayed stored; the database holds %d", m[1], storetest.SQLiteEvents(t, db))
 	}
-	checkIntegrity(t, db)
+	storetest.SQLiteIntegrity(t, db)
 	if out, err := on(db)("audit", "verify"); err != nil || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify after the full disk: %s %v", out, err)
 	}
@@ -92,42 +91,10 @@ func TestSQLiteStorageFaults(t *testing.T) {
 	if r := run(db, "ingest", events); r.code != exitOK {
 		t.Fatalf("ingest once the disk has room: %s", r.stderr)
 	}
-	checkIntegrity(t, db)
+	storetest.SQLiteIntegrity(t, db)
 	if got := stateOf(t, on(db)); got != want {
 		t.Errorf("after the full disk and one more ingest, the state differs from a clean run's")
 	}
-}
-
-// countEvents counts the events a SQLite file holds.
-func countEvents(t *testing.T, path string) int {
-	t.Helper()
-	conn := openSQLite(t, path)
-	defer conn.Close()
-	var n int
-	if err := conn.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// checkIntegrity runs SQLite's own check of the whole file.
-func checkIntegrity(t *testing.T, path string) {
-	t.Helper()
-	conn := openSQLite(t, path)
-	defer conn.Close()
-	var verdict string
-	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
-		t.Errorf("integrity_check of %s: %q %v", path, verdict, err)
-	}
-}
-
-func openSQLite(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	conn, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
 }
 
 // digestDir names every file of dir with its size and SHA-256.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
 )
 
 // Disk is a small file system of its own for one test: a tmpfs that can
@@ -98,4 +101,35 @@ func (d *Disk) Repair() {
 			d.t.Fatalf("%s: %v %s", c[0], err, out)
 		}
 	}
+}
+
+// SQLiteIntegrity runs SQLite's own check of the whole file at path.
+func SQLiteIntegrity(t testing.TB, path string) {
+	t.Helper()
+	if verdict := querySQLite[string](t, path, "PRAGMA integrity_check"); verdict != "ok" {
+		t.Errorf("integrity_check of %s: %q", path, verdict)
+	}
+}
+
+// SQLiteEvents counts the events the SQLite file at path holds.
+func SQLiteEvents(t testing.TB, path string) int {
+	t.Helper()
+	return querySQLite[int](t, path, "SELECT count(*) FROM events")
+}
+
+// querySQLite asks the SQLite file at path one question, on a connection
+// of its own that is closed before it returns (a disk with a file open
+// for writing cannot be remounted).
+func querySQLite[T any](t testing.TB, path, query string) T {
+	t.Helper()
+	var v T
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.QueryRow(query).Scan(&v); err != nil {
+		t.Fatalf("%s on %s: %v", query, path, err)
+	}
+	return v
 }
