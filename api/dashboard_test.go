@@ -63,81 +63,159 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-		if errors.Is(err, context.DeadlineExceeded) {
-			// The server runs in this process: say where it is stuck.
-			var stacks strings.Builder
-			pprof.Lookup("goroutine").WriteTo(&stacks, 1)
-			b.t.Log(stacks.String())
-		}
-		// And what the page shows, in case it is not the page the step expects.
-		shown, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
-		b.t.Fatalf("at %s: %v; the page shows: %q", loc, err, shown)
+		b.fail(err)
 	}
 }
 
-// open loads a page and waits for its heading. Not with chromedp.Navigate:
-// it waits for the load event, which on this busy two-core machine it now
-// and then never saw (chromedp/chromedp#355), and the test timed out on a
-// page already shown. The old document is marked instead, and the new one
-// is awaited until it is parsed and has its heading.
+// fail ends the test with where the browser is and what the page shows, in
+// case it is not the page the step expects.
+func (b *browser) fail(err error) {
+	b.t.Helper()
+	loc, _ := b.evalWithin(5*time.Second, `location.href`)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The server runs in this process: say where it is stuck.
+		var stacks strings.Builder
+		pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		b.t.Log(stacks.String())
+	}
+	shown, _ := b.evalWithin(5*time.Second, `document.body ? document.body.innerText.slice(0, 600) : ""`)
+	b.t.Fatalf("at %v: %v; the page shows: %q", loc, err, shown)
+}
+
+// evalWithin evaluates js in the page's current document. Runtime.evaluate
+// with no context named runs in whichever document is there now, unlike
+// chromedp's queries (WaitVisible, SendKeys, Text…), which follow the
+// document through DevTools events. On this busy two-core machine those
+// events now and then came late or not at all (chromedp/chromedp#355), and a
+// step waited for a page already shown: so every step here reads and acts on
+// the page by script, each call bounded.
+func (b *browser) evalWithin(d time.Duration, js string) (any, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, d)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[any](js))
+}
+
+// waitFor polls a script until it is true, for up to 30 seconds. An error
+// (a document being replaced, an element not there yet) is asked again.
+func (b *browser) waitFor(js string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, err := b.evalWithin(5*time.Second, js)
+		if err == nil && v == true {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fail(fmt.Errorf("waiting for %s: %w (last answer %v, %v)", js, context.DeadlineExceeded, v, err))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// visible is a script that is true when sel names a shown element.
+func visible(sel string) string {
+	return fmt.Sprintf(`(e => !!e && e.checkVisibility())(document.querySelector(%q))`, sel)
+}
+
+// leave runs js, which takes the page to another document (a link, a form,
+// an address), and waits for that document to be parsed and to show ready.
+// The old document is marked first, so that its own elements do not pass
+// for the new one's.
+func (b *browser) leave(js, ready string) {
+	b.t.Helper()
+	if _, err := b.evalWithin(10*time.Second, `window.__left = true; setTimeout(() => { `+js+` }, 0); true`); err != nil {
+		b.fail(err)
+	}
+	b.waitFor(`!window.__left && document.readyState !== "loading" && ` + visible(ready))
+}
+
+// element is a script expression for sel's element, which throws, naming
+// sel, when there is none.
+func element(sel string) string {
+	return fmt.Sprintf(`(e => { if (!e) throw new Error("no element " + %q); return e })(document.querySelector(%q))`, sel, sel)
+}
+
+// open loads a page and waits for its heading.
 func (b *browser) open(path string) {
 	b.t.Helper()
-	mark := fmt.Sprintf(`window.__left = true; setTimeout(() => location.assign(%q), 0)`, b.base+path)
-	arrived := `!window.__left && document.readyState !== "loading" && !!document.querySelector("h1")`
-	b.do(void(chromedp.Evaluate[any](mark)), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		for {
-			// The old document's script context goes with it: an error here
-			// is the navigation under way, asked again a moment later.
-			if ok, err := chromedp.Evaluate[bool](arrived)(ctx, t); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}), chromedp.WaitVisible("h1"))
+	b.leave(fmt.Sprintf(`location.assign(%q)`, b.base+path), "h1")
 }
 
-// void runs an action for its effect alone.
-func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := a(ctx, t)
-		return chromedp.Void{}, err
+// click clicks sel, which leads to another document, and waits for ready.
+func (b *browser) click(sel, ready string) {
+	b.t.Helper()
+	b.run(element(sel)) // there, before the page is left
+	b.leave(element(sel)+".click()", ready)
+}
+
+// submit submits the form that holds sel, as its submit button would
+// (validation and all), and waits for the next document to show ready.
+func (b *browser) submit(sel, ready string) {
+	b.t.Helper()
+	b.run(element(sel))
+	b.leave(element(sel)+".form.requestSubmit()", ready)
+}
+
+// fill sets a field's value as typing would, with its input and change
+// events.
+func (b *browser) fill(sel, value string) {
+	b.t.Helper()
+	b.run(fmt.Sprintf(`(e => { e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})) })(%s)`, value, element(sel)))
+}
+
+// run runs a script that stays on the page, and fails the test on its error.
+func (b *browser) run(js string) {
+	b.t.Helper()
+	if _, err := b.evalWithin(10*time.Second, js); err != nil {
+		b.fail(err)
 	}
 }
 
+// text is the shown text of sel's element, waited for.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(sel))
+	b.waitFor(fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+	s, err := b.evalWithin(5*time.Second, element(sel)+".innerText")
 	if err != nil {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(fmt.Sprint(s))
 }
 
 func (b *browser) eval(js string) any {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](js))
+	v, err := b.evalWithin(10*time.Second, js)
 	if err != nil {
 		b.t.Fatalf("%s: %v", js, err)
 	}
 	return v
 }
 
+// chartDrawn waits for the page's chart image, which loads after the page,
+// and says whether it was drawn.
+func (b *browser) chartDrawn() bool {
+	b.t.Helper()
+	for range 200 {
+		if v, _ := b.evalWithin(5*time.Second, `(i => !!i && i.complete && i.naturalWidth > 0)(document.querySelector("img.chart"))`); v == true {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
 // signIn fills the sign-in form.
 func (b *browser) signIn(name, password, next string) {
 	b.t.Helper()
 	b.open("/login?next=" + next)
-	b.do(chromedp.SendKeys(`input[name="name"]`, name), chromedp.SendKeys(`input[name="password"]`, password),
-		chromedp.Submit(`input[name="password"]`), chromedp.WaitVisible(".who .user"))
+	b.fill(`input[name="name"]`, name)
+	b.fill(`input[name="password"]`, password)
+	b.submit(`input[name="password"]`, ".who .user")
 }
 
 func (b *browser) signOut() {
 	b.t.Helper()
-	b.do(chromedp.Click(`.who button`), chromedp.WaitVisible(`input[name="password"]`))
+	b.click(`.who button`, `input[name="password"]`)
 }
 
 // shot saves a screenshot of the whole page as a test artifact.
@@ -222,8 +300,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("D1's page shows %v metrics, want the department's 8", n)
 	}
 	// Images load after the page: wait for the chart to be drawn.
-	if ok, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector("img.chart"); return i.complete && i.naturalWidth > 0 })()`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil || !ok {
+	if !b.chartDrawn() {
 		status, _ := chromedp.Run(b.ctx, chromedp.Evaluate[any](`fetch(document.querySelector("img.chart").src).then(r => r.status + " " + r.headers.get("content-type"))`, chromedp.EvalAwaitPromise))
 		t.Errorf("the trend chart did not load: %v", status)
 	}
@@ -236,8 +313,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	// An appeal against the first breach, from its row.
 	forms := b.eval(`document.querySelectorAll("table.breaches form.appeal").length`).(float64)
-	b.do(chromedp.SendKeys(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录"),
-		chromedp.Submit(`table.breaches form.appeal input[name="reason"]`), chromedp.WaitVisible(`#unit-appeals`))
+	b.fill(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录")
+	b.submit(`table.breaches form.appeal input[name="reason"]`, `#unit-appeals`)
 	var appeals struct {
 		Appeals []struct{ ID, Unit, Target, State string }
 	}
@@ -260,7 +337,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("appeal forms: %v before filing, %v after, want one fewer", forms, after)
 	}
 	// Into a breached case's timeline, from the link.
-	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`ol.timeline`))
+	b.click(`table.breaches a`, `ol.timeline`)
 	caseID := strings.TrimPrefix(b.text("h1"), "案件 ")
 	var c struct {
 		Street, Category string
@@ -281,10 +358,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	// Rate the call of the street that called D1 in on W1.
 	b.open("/cases/W1")
-	// As a user does it: the value set, the button clicked (typing keys into
-	// the number field and submitting the form by script stalled now and then).
-	b.do(chromedp.WaitVisible(`form.rate button[type="submit"]`), chromedp.SetValue(`form.rate input[name="score"]`, "4"),
-		chromedp.Click(`form.rate button[type="submit"]`), chromedp.WaitVisible(`p.good`))
+	b.fill(`form.rate input[name="score"]`, "4")
+	b.click(`form.rate button[type="submit"]`, `p.good`)
 	api("dan", "/api/v1/cases/W1", &c)
 	if last, _ := json.Marshal(c.Trail[len(c.Trail)-1]); !strings.Contains(string(last), `"call_evaluated"`) || !strings.Contains(string(last), `"score":4`) {
 		t.Errorf("after the rating form, the trail ends with %s", last)
@@ -305,7 +380,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	// The language switch, then back.
 	b.open("/units/D1?period=2026-06")
 	// Wait for the new page itself: the old one's heading is visible at once.
-	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible(`html[lang="en"] h1`))
+	b.click(`a.lang`, `html[lang="en"] h1`)
 	if lang, h := b.eval(`document.documentElement.lang`), b.text("h1"); lang != "en" || !strings.Contains(h, "two-way evaluation") {
 		t.Errorf("after the switch: lang %v, heading %q", lang, h)
 	}
@@ -313,7 +388,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("English table header %q", th)
 	}
 	b.shot("unit-D1-en")
-	b.do(chromedp.Click(`a.lang`), chromedp.WaitVisible(`html[lang="zh-CN"] h1`))
+	b.click(`a.lang`, `html[lang="zh-CN"] h1`)
 	if lang := b.eval(`document.documentElement.lang`); lang != "zh-CN" {
 		t.Errorf("switched back: lang %v", lang)
 	}
@@ -360,9 +435,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.shot("rankings")
 	// The matrix as a heat map, and the cadres as the API assesses them.
 	b.open("/matrix?period=2026-06")
-	if ok, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector("img.chart"); return i.complete && i.naturalWidth > 0 })()`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil || !ok {
-		t.Errorf("the heat map did not load: %v", err)
+	if !b.chartDrawn() {
+		t.Error("the heat map did not load")
 	}
 	// Its legend says which colour is which end.
 	if legend, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`fetch(document.querySelector("img.chart").src).then(r => r.text()).then(t => t.includes("红 0% – 蓝 100%"))`, chromedp.EvalAwaitPromise)); err != nil || !legend {
@@ -383,8 +457,12 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.shot("cadres")
 	// The appeal queue: decide dan's appeal.
 	b.open("/appeals")
-	b.do(chromedp.Click(`form.decide input[value="upheld"]`), chromedp.SendKeys(`form.decide input[name="note"]`, "理由成立"),
-		chromedp.Submit(`form.decide input[name="note"]`), chromedp.WaitNotPresent(`form.decide`))
+	b.run(element(`form.decide input[value="upheld"]`) + ".click()")
+	b.fill(`form.decide input[name="note"]`, "理由成立")
+	b.submit(`form.decide input[name="note"]`, `#appeals td.state`)
+	if n := b.eval(`document.querySelectorAll("form.decide").length`); n != float64(0) {
+		t.Errorf("the decided appeal still has %v decision forms", n)
+	}
 	api("olga", "/api/v1/appeals?state=all", &appeals)
 	if len(appeals.Appeals) != 1 || appeals.Appeals[0].State != "upheld" {
 		t.Errorf("after the decision form: %+v", appeals.Appeals)
@@ -423,12 +501,12 @@ func TestDashboardInABrowser(t *testing.T) {
 	if rows, rng := b.eval(`document.querySelectorAll("table.breaches tbody tr").length`), b.text("nav.pager .range"); rows != float64(1) || rng != fmt.Sprintf("第 2–2 条，共 %d 条", len(breaches.Breaches)) {
 		t.Errorf("page 2 of the breaches, one a page: %v rows, %q", rows, rng)
 	}
-	b.do(chromedp.Click(`nav.pager a[rel="next"]`), chromedp.WaitVisible(`nav.pager a[rel="prev"]`))
-	if loc, err := chromedp.Run(b.ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "page=3") || !strings.Contains(loc, "per_page=1") || !strings.Contains(loc, "period=2026-06") {
+	b.click(`nav.pager a[rel="next"]`, `nav.pager a[rel="prev"]`)
+	if loc, err := b.evalWithin(5*time.Second, `location.href`); err != nil || fmt.Sprint(loc) == "" || !strings.Contains(fmt.Sprint(loc), "page=3") || !strings.Contains(fmt.Sprint(loc), "per_page=1") || !strings.Contains(fmt.Sprint(loc), "period=2026-06") {
 		t.Errorf("the next page's link: %s %v", loc, err)
 	}
 	b.open("/breaches?period=2026-06")
-	b.do(chromedp.Click(`table.breaches a`), chromedp.WaitVisible(`table.deadlines`))
+	b.click(`table.breaches a`, `table.deadlines`)
 	b.shot("case-inspector")
 	b.open("/audit")
 	var verify struct {
@@ -475,8 +553,9 @@ func TestDashboardInABrowser(t *testing.T) {
 
 	// The resident's progress page, signed out: a wrong code is refused.
 	b.open("/track")
-	b.do(chromedp.SendKeys(`input[name="case"]`, "W1"), chromedp.SendKeys(`input[name="code"]`, "0000"),
-		chromedp.Submit(`input[name="code"]`), chromedp.WaitVisible(`p.alert`))
+	b.fill(`input[name="case"]`, "W1")
+	b.fill(`input[name="code"]`, "0000")
+	b.submit(`input[name="code"]`, `p.alert`)
 	if msg := b.text("p.alert"); !strings.Contains(msg, "不正确") {
 		t.Errorf("a wrong access code: %q", msg)
 	}
@@ -493,8 +572,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	// Users from the page: a new street head, their password shown once.
 	b.open("/users")
-	b.do(chromedp.SendKeys(`form.add-user input[name="name"]`, "wen"), chromedp.SetValue(`form.add-user select[name="role"]`, "street_head"),
-		chromedp.SendKeys(`form.add-user input[name="unit"]`, "S1"), chromedp.Submit(`form.add-user input[name="name"]`), chromedp.WaitVisible(`#secret code`))
+	b.fill(`form.add-user input[name="name"]`, "wen")
+	b.fill(`form.add-user select[name="role"]`, "street_head")
+	b.fill(`form.add-user input[name="unit"]`, "S1")
+	b.submit(`form.add-user input[name="name"]`, `#secret code`)
 	password := b.text("#secret code")
 	if len(password) < 12 || !strings.Contains(b.text("#secret"), "wen") {
 		t.Fatalf("the new user's password: %q in %q", password, b.text("#secret"))
@@ -516,7 +597,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.signOut()
 	// Disabled: they can no longer sign in.
 	b.signIn("ada", "ada's password", "/users")
-	b.do(chromedp.Submit(`tr[data-user="wen"] form.disable button`), chromedp.WaitVisible(`tr[data-user="wen"] td.state span.bad`))
+	b.click(`tr[data-user="wen"] form.disable button`, `tr[data-user="wen"] td.state span.bad`)
 	var users struct {
 		Users []struct {
 			Name     string
