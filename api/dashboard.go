@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -93,6 +94,7 @@ type page struct {
 	Data        any
 
 	appealed map[[2]string]string // the state of the user's unit's appeals, by case and target
+	names    func() registryNames // the registry's names in the page's language, read on first use
 	printer  *message.Printer
 	loc      *time.Location
 }
@@ -100,6 +102,29 @@ type page struct {
 type navLink struct {
 	Href, Label string
 	Current     bool
+}
+
+// UnitName names a unit by its registry name with its code, "鼓东街道
+// (S1)", or by its code alone when the registry has no name for it.
+func (p *page) UnitName(code string) string { return withCode(p.names().Unit(code), code) }
+
+// Unit is UnitName as markup, the code set apart.
+func (p *page) Unit(code string) template.HTML {
+	name := p.names().Unit(code)
+	if name == "" || name == code {
+		return template.HTML(template.HTMLEscapeString(code))
+	}
+	return template.HTML(template.HTMLEscapeString(name) + ` <span class="code">(` + template.HTMLEscapeString(code) + `)</span>`)
+}
+
+// Category names a category by its registry name with its code.
+func (p *page) Category(code string) string { return withCode(p.names().Category(code), code) }
+
+func withCode(name, code string) string {
+	if name == "" || name == code {
+		return code
+	}
+	return name + " (" + code + ")"
 }
 
 // AppealState is the state of the user's unit's appeal against target in
@@ -316,6 +341,14 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 		tag = language.English
 	}
 	p := &page{Lang: lang, Path: r.URL.Path, printer: message.NewPrinter(tag), loc: time.UTC}
+	p.names = sync.OnceValue(func() registryNames {
+		reg, err := s.db.Registry(r.Context())
+		if err != nil {
+			// Codes alone: the page still says everything it must.
+			reg = &evaluation.Registry{}
+		}
+		return namesOf(reg, lang)
+	})
 	q := r.URL.Query()
 	q.Del("lang")
 	if len(q) > 0 {

@@ -299,6 +299,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll("#metrics tbody tr").length`); n != float64(8) {
 		t.Errorf("D1's page shows %v metrics, want the department's 8", n)
 	}
+	// Counterparts and units by registry name, with their codes.
+	if got := b.text(`#unit-matrix tbody tr td`); got != "鼓东街道 (S1)" {
+		t.Errorf("D1's first counterpart in its matrix row: %q", got)
+	}
+	if got := b.text(`table.breaches tbody tr td:nth-child(2)`); got != "城管局 (D1)" {
+		t.Errorf("the unit of D1's first breach: %q", got)
+	}
 	// Images load after the page: wait for the chart to be drawn.
 	if !b.chartDrawn() {
 		status, _ := chromedp.Run(b.ctx, chromedp.Evaluate[any](`fetch(document.querySelector("img.chart").src).then(r => r.status + " " + r.headers.get("content-type"))`, chromedp.EvalAwaitPromise))

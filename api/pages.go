@@ -350,21 +350,6 @@ type caseData struct {
 	Case         view.Case
 	Rate, Rated  bool
 	Counterparts []string
-	names        registryNames
-}
-
-// Unit shows a unit's name beside its code, or the code alone when the
-// registry has no name for it.
-func (d caseData) Unit(code string) string { return withCode(d.names.Unit(code), code) }
-
-// Category shows a category's name beside its code.
-func (d caseData) Category(code string) string { return withCode(d.names.Category(code), code) }
-
-func withCode(name, code string) string {
-	if name == "" || name == code {
-		return code
-	}
-	return name + " (" + code + ")"
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -373,9 +358,6 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (stri
 		return "", err
 	}
 	d := caseData{Case: out.Body, Rated: r.URL.Query().Get("rated") != ""}
-	if reg, err := s.db.Registry(r.Context()); err == nil {
-		d.names = namesOf(reg, p.Lang)
-	}
 	for _, a := range out.Body.Assignments {
 		switch {
 		case p.User.Role == rbac.StreetHead && (a.By == p.User.Unit || out.Body.Street == p.User.Unit) && !slices.Contains(d.Counterparts, a.Unit):
