@@ -420,13 +420,21 @@ func unavailable(log *slog.Logger, err error) error {
 			store.StorageReadOnly: "the database's disk cannot be written (read-only)",
 			store.StorageFailed:   "the database's disk failed (an I/O error)",
 		}[fault]
-		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable(why+"; nothing of this request was stored; try again once an operator has seen to it"),
-			http.Header{"Retry-After": {"60"}})
+		return withCause{huma.ErrorWithHeaders(huma.Error503ServiceUnavailable(why+"; nothing of this request was stored; try again once an operator has seen to it"),
+			http.Header{"Retry-After": {"60"}}), err}
 	}
 	log.Warn("database unavailable", slog.String("error", err.Error()))
 	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database cannot be reached just now; try again shortly"),
 		http.Header{"Retry-After": {"5"}})
 }
+
+// withCause is an answer's error that keeps the error behind it within
+// reach (errors.As), for a page to say the same in the reader's language.
+// It reads as the answer.
+type withCause struct{ answer, cause error }
+
+func (e withCause) Error() string   { return e.answer.Error() }
+func (e withCause) Unwrap() []error { return []error{e.answer, e.cause} }
 
 // breachGauge reports this month's breaches by milestone, from the kept
 // outcome counts, recomputed at most once a minute.

@@ -24,6 +24,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/rbac"
+	"frontline/store"
 	"frontline/view"
 )
 
@@ -480,13 +481,19 @@ func statusOf(err error) int {
 // errorPage answers with a page saying what went wrong, without
 // internals; a record outside the user's domain reads as not found.
 func (s *Server) errorPage(w http.ResponseWriter, p *page, status int, err error) {
-	detail := p.T("error.title")
+	title, detail := p.T("error.title"), p.T("error.internal")
 	switch status {
 	case http.StatusNotFound:
-		detail = p.T("error.notfound")
+		title, detail = p.T("error.notfound"), p.T("error.notfound.detail")
 	case http.StatusForbidden:
-		detail = p.T("error.forbidden")
-	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+		title, detail = p.T("error.forbidden.title"), p.T("error.forbidden")
+	case http.StatusServiceUnavailable:
+		title, detail = p.T("error.unavailable"), p.T("error.unavailable.detail")
+		if fault := store.StorageFault(err); fault != "" {
+			detail = p.T("error.storage." + fault)
+		}
+		s.log.Warn("page", slog.String("error", err.Error()))
+	case http.StatusInternalServerError:
 		s.log.Error("page", slog.String("error", err.Error()))
 	default:
 		var se huma.StatusError
@@ -494,6 +501,13 @@ func (s *Server) errorPage(w http.ResponseWriter, p *page, status int, err error
 			detail = se.Error()
 		}
 	}
-	p.Title, p.Data = p.T("error.title"), detail
+	// When to try again, as the API says it.
+	var he huma.HeadersError
+	if errors.As(err, &he) {
+		if v := he.GetHeaders().Get("Retry-After"); v != "" {
+			w.Header().Set("Retry-After", v)
+		}
+	}
+	p.Title, p.Data = title, detail
 	s.writePage(w, p, status, "error")
 }

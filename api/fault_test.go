@@ -211,6 +211,8 @@ func TestSQLiteDiskFails(t *testing.T) {
 		t.Fatalf("before the failure: %d %.300s", r.status, r.body)
 	}
 	before := storetest.SQLiteEvents(t, dsn)
+	setPassword(t, f.db, "dina", "dina's long password")
+	_, dina := f.login(t, "dina", "dina's long password")
 
 	disk.Fail()
 	r := post(2)
@@ -223,6 +225,11 @@ func TestSQLiteDiskFails(t *testing.T) {
 	// An inspector's read of a case is audited: with no audit entry, no read.
 	if r := f.do(t, "dina", "GET", "/api/v1/cases/W1", "", ""); r.status != 503 {
 		t.Errorf("reading a case, whose audit entry cannot be written: %d %.200s", r.status, r.body)
+	}
+	// The dashboard says the same in the reader's language, and when to come back.
+	if r := f.send(t, "GET", "/cases/W1", dina.headers(false), ""); r.status != 503 || r.header.Get("Retry-After") == "" ||
+		!strings.Contains(r.body, "数据库所在磁盘出错") || !strings.Contains(r.body, "暂时不可用") {
+		t.Errorf("the case page on the failed disk: %d %.2000s (Retry-After %q)", r.status, r.body, r.header.Get("Retry-After"))
 	}
 
 	// The operator stops Frontline, repairs the file system and looks.
