@@ -387,6 +387,17 @@ func TestAPIProcesses(t *testing.T) {
 		}
 		post("dina", "/api/v1/findings/"+finding.Event.ID+"/withdrawal", `{"unit":"DIS","note":"wrong unit"}`, 201)
 		post("dina", "/api/v1/findings/"+finding.Event.ID+"/withdrawal", `{"unit":"DIS","note":"again"}`, 409)
+		// Filtered by the period of the case (W3 opened in June 2026) and by state.
+		for query, want := range map[string]int{"": 1, "?period=2026-06": 1, "?period=2026-Q2": 1, "?period=2026-05": 0, "?period=2025": 0,
+			"?state=withdrawn": 1, "?state=active": 0, "?period=2026&state=withdrawn&unit=D1": 1, "?unit=D2": 0} {
+			fl.Findings = nil
+			if r := f.do(t, "dina", "GET", "/api/v1/findings"+query, "", ""); r.status != 200 || json.Unmarshal([]byte(r.body), &fl) != nil || len(fl.Findings) != want {
+				t.Errorf("findings%s: %d %.300s, want %d findings", query, r.status, r.body, want)
+			}
+		}
+		if r := f.do(t, "dina", "GET", "/api/v1/findings?period=June", "", ""); r.status != 422 {
+			t.Errorf("findings of a period that is none: %d %.300s", r.status, r.body)
+		}
 
 		ev := post("sam", "/api/v1/evaluations", `{"kind":"response","case":"W1","unit":"S1","target":"D1","score":2}`, 201)
 		if ev.Replaces == nil || ev.Replaces.ID != "W-06" {

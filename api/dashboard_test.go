@@ -530,7 +530,25 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the audit log's actions: %s", actions)
 	}
 	b.shot("audit")
-	b.open("/findings")
+	// Findings: two recorded, one withdrawn; the page's filters choose.
+	for _, c := range []string{"W1", "W3"} {
+		if r := f.do(t, "dina", "POST", "/api/v1/findings", "application/json", `{"case":"`+c+`","unit":"DIS","target":"D1","severity":"warning","note":"多次超时"}`); r.status != 201 {
+			t.Fatalf("a finding on %s: %d %s", c, r.status, r.body)
+		}
+	}
+	var findings struct{ Findings []struct{ ID, State string } }
+	api("dina", "/api/v1/findings", &findings)
+	if r := f.do(t, "dina", "POST", "/api/v1/findings/"+findings.Findings[0].ID+"/withdrawal", "application/json", `{"unit":"DIS","note":"对象有误"}`); r.status != 201 {
+		t.Fatalf("withdrawing a finding: %d %s", r.status, r.body)
+	}
+	for _, c := range []struct{ query, want, states string }{
+		{"?period=2026", "2", "已撤销|有效"}, {"?period=2025", "0", ""}, {"?period=2026&state=active", "1", "有效"},
+	} {
+		b.open("/findings" + c.query)
+		if got, states := b.text("#finding-count"), b.eval(`[...document.querySelectorAll("#findings td.state")].map(td => td.textContent).join("|")`); got != c.want || states != c.states {
+			t.Errorf("findings%s on the page: %s (%v), want %s (%s)", c.query, got, states, c.want, c.states)
+		}
+	}
 	b.open("/reciprocity?period=2026")
 	if body := b.text("main"); !strings.Contains(body, "互评") {
 		t.Errorf("the reciprocity page: %q", body)

@@ -170,12 +170,34 @@ func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	return "cadres", nil
 }
 
+// findingsData is a page of the findings the filters choose.
+type findingsData struct {
+	Period, Unit, State string
+	Findings            []workflow.Finding
+	Total               int
+	Pager               pager
+}
+
+// findingsPerPage is how many findings a page of the list shows.
+const findingsPerPage = 100
+
 func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	out, err := s.listFindings(r.Context(), &FindingsInput{Unit: p.User.Unit})
+	q := r.URL.Query()
+	d := findingsData{Period: q.Get("period"), Unit: q.Get("unit"), State: cmp.Or(q.Get("state"), "all")}
+	if !q.Has("period") {
+		d.Period = s.defaultMonth(p)[:4] // the year so far
+	}
+	if p.User.Unit != "" {
+		d.Unit = p.User.Unit
+	}
+	out, err := s.listFindings(r.Context(), &FindingsInput{Unit: d.Unit, Period: d.Period, State: d.State})
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("findings"), out.Body.Findings
+	d.Total = len(out.Body.Findings)
+	lo, hi, pg := paginate(r.URL, d.Total, findingsPerPage)
+	d.Findings, d.Pager = out.Body.Findings[lo:hi], pg
+	p.Title, p.Period, p.Data = p.T("findings"), d.Period, d
 	return "findings", nil
 }
 

@@ -141,7 +141,9 @@ func (s *Server) decideAppeal(ctx context.Context, in *DecisionInput) (*EventOut
 
 // FindingsInput filters findings.
 type FindingsInput struct {
-	Unit string `query:"unit" doc:"only findings against this unit"`
+	Unit   string `query:"unit" doc:"only findings against this unit"`
+	Period string `query:"period" doc:"only findings on cases opened in this month (2026-10), quarter (2026-Q4) or year (2026), as the scores count them; default all"`
+	State  string `query:"state" enum:"active,withdrawn,appealed_away,all" default:"all" doc:"only findings in this state"`
 }
 
 // FindingsOutput lists findings, oldest first.
@@ -159,14 +161,22 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "findings"); err != nil {
 		return nil, problem(s.log, err)
 	}
-	all, err := w.Findings(ctx, c, time.Time{}, time.Time{})
+	var from, to time.Time
+	if in.Period != "" {
+		p, _, _, err := s.resolve(ctx, &PeriodInput{Period: in.Period})
+		if err != nil {
+			return nil, err
+		}
+		from, to = p.From, p.To
+	}
+	all, err := w.Findings(ctx, c, from, to)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	out := &FindingsOutput{}
 	out.Body.Findings = []workflow.Finding{}
 	for _, f := range all {
-		if in.Unit == "" || f.Target == in.Unit {
+		if (in.Unit == "" || f.Target == in.Unit) && (in.State == "" || in.State == "all" || f.State == in.State) {
 			out.Body.Findings = append(out.Body.Findings, f)
 		}
 	}
