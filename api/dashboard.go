@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +97,7 @@ type page struct {
 
 	appealed map[[2]string]string // the state of the user's unit's appeals, by case and target
 	names    func() registryNames // the registry's names in the page's language, read on first use
+	now      time.Time
 	printer  *message.Printer
 	loc      *time.Location
 }
@@ -230,6 +232,36 @@ func (p *page) Month(name string) string {
 	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
 }
 
+// monthOption is a month in a period picker.
+type monthOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// monthsOffered is how far back a period picker reaches: three years.
+const monthsOffered = 36
+
+// Months lists the months a period picker offers, this month first, named
+// in the page's language (a native month input names them in the
+// browser's); selected is chosen, and offered too when older.
+func (p *page) Months(selected string) []monthOption {
+	now := p.now.In(p.loc)
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var out []monthOption
+	for i := range monthsOffered {
+		v := first.AddDate(0, -i, 0).Format("2006-01")
+		label := p.Month(v)
+		if i == 0 {
+			label = p.T("month.current", label)
+		}
+		out = append(out, monthOption{Value: v, Label: label, Selected: v == selected})
+	}
+	if selected != "" && !slices.ContainsFunc(out, func(o monthOption) bool { return o.Selected }) {
+		out = append(out, monthOption{Value: selected, Label: p.Month(selected), Selected: true})
+	}
+	return out
+}
+
 // Duration shows seconds as hours and minutes.
 func (p *page) Duration(seconds int64) string {
 	if seconds >= 48*3600 { // past two days, days and hours read better
@@ -341,7 +373,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 	if lang == "en" {
 		tag = language.English
 	}
-	p := &page{Lang: lang, Path: r.URL.Path, printer: message.NewPrinter(tag), loc: time.UTC}
+	p := &page{Lang: lang, Path: r.URL.Path, printer: message.NewPrinter(tag), loc: time.UTC, now: s.now()}
 	p.names = sync.OnceValue(func() registryNames {
 		reg, err := s.db.Registry(r.Context())
 		if err != nil {

@@ -299,6 +299,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll("#metrics tbody tr").length`); n != float64(8) {
 		t.Errorf("D1's page shows %v metrics, want the department's 8", n)
 	}
+	// The period picker names months in the page's language, the shown one chosen.
+	if got := b.eval(`(s => s.options[s.selectedIndex].text + "|" + s.value)(document.querySelector('select[name="period"]'))`); got != "2026年6月|2026-06" {
+		t.Errorf("the period picker shows %v", got)
+	}
 	// Counterparts and units by registry name, with their codes.
 	if got := b.text(`#unit-matrix tbody tr td`); got != "鼓东街道 (S1)" {
 		t.Errorf("D1's first counterpart in its matrix row: %q", got)
