@@ -3,16 +3,18 @@ package api
 import (
 	"bytes"
 	"cmp"
+	"encoding/xml"
 	"fmt"
-	"github.com/danielgtaylor/huma/v2"
-	"gonum.org/v1/plot/palette"
-	"gonum.org/v1/plot/palette/moreland"
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -91,35 +93,80 @@ func lineSVG(text chartText, points []point, target *float64, yMin, yMax *float6
 	return svgOf(p, 16*vg.Centimeter, 7*vg.Centimeter)
 }
 
-// barSVG draws one horizontal bar per point, the first at the top (a
-// ranking reads downwards), names on the left; the chart grows with the
-// number of bars, so that every name has room however long.
+// barSVG draws points as horizontal bars on a scale from 0 to 100, the
+// first at the top, each with its value at its end. It is written out by
+// hand, not drawn with gonum's plot: plot places text by the widths of a
+// Latin font, and Chinese names, drawn wider in the reader's CJK font,
+// ran into their bars. Here names are right-aligned against the bars by
+// the browser (text-anchor), whatever font it draws them in.
 func barSVG(text chartText, points []point) ([]byte, error) {
 	n := len(points)
 	if n == 0 {
 		return nil, errNoChartData
 	}
-	p := plot.New()
-	p.Title.Text, p.X.Label.Text = text.title, text.yLabel
-	// NominalY counts from the bottom: the first point goes last.
-	values := make(plotter.Values, n)
-	labels := make([]string, n)
-	for i, pt := range points {
-		labels[n-1-i] = pt.label
-		if pt.value != nil {
-			values[n-1-i] = *pt.value
+	const (
+		fontSize = 12.0
+		rowH     = 20.0 // a bar's row
+		barH     = 14.0
+		top      = 32.0 // the title
+		bottom   = 42.0 // the scale and its label
+		barsW    = 420.0
+		valueW   = 48.0 // room for a value after the longest bar
+	)
+	labelW := 0.0
+	for _, pt := range points {
+		labelW = max(labelW, textWidth(pt.label, fontSize))
+	}
+	scale := 100.0
+	for _, pt := range points {
+		if pt.value != nil && *pt.value > scale {
+			scale = math.Ceil(*pt.value/20) * 20
 		}
 	}
-	bars, err := plotter.NewBarChart(values, vg.Points(math.Max(3, math.Min(14, 300/float64(n)))))
-	if err != nil {
-		return nil, err
+	left := labelW + 10
+	width, height := left+barsW+valueW, top+rowH*float64(n)+bottom
+	x := func(v float64) float64 { return left + max(0, v)/scale*barsW }
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="%g">`, width, height, width, height, fontSize)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#fff"/><text x="%.1f" y="20" text-anchor="middle" font-size="14" font-weight="bold">%s</text>`, width/2, escapeXML(text.title))
+	barsBottom := top + rowH*float64(n)
+	for v := 0.0; v <= scale; v += 20 {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="%.1f" y="%.1f" text-anchor="middle" fill="#555">%g</text>`,
+			x(v), x(v), top, barsBottom, x(v), barsBottom+15, v)
 	}
-	bars.Horizontal, bars.Color, bars.LineStyle.Width = true, inkBlue, 0
-	p.Add(bars)
-	p.NominalY(labels...)
-	p.X.Min = 0
-	height := vg.Length(math.Max(6, 2.2+0.55*float64(n))) * vg.Centimeter
-	return svgOf(p, 18*vg.Centimeter, height)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, left+barsW/2, height-8, escapeXML(text.yLabel))
+	for i, pt := range points {
+		mid := top + rowH*float64(i) + rowH/2
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" dominant-baseline="central">%s</text>`, left-6, mid, escapeXML(pt.label))
+		if pt.value == nil {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dominant-baseline="central" fill="#555">—</text>`, left+4, mid)
+			continue
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%g" fill="#1f5fa8"/><text x="%.1f" y="%.1f" dominant-baseline="central">%.2f</text>`,
+			left, mid-barH/2, x(*pt.value)-left, barH, x(*pt.value)+4, mid, *pt.value)
+	}
+	b.WriteString(`</svg>`)
+	return b.Bytes(), nil
+}
+
+// textWidth estimates how wide a sans-serif font draws s: Chinese,
+// Japanese and Korean characters a full em, others about 0.6 of one.
+func textWidth(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x2e80 {
+			w += size
+		} else {
+			w += 0.6 * size
+		}
+	}
+	return w
+}
+
+func escapeXML(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 func svgOf(p *plot.Plot, w, h vg.Length) ([]byte, error) {

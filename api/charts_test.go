@@ -10,36 +10,54 @@ import (
 )
 
 // TestBarSVGRanksDownwards: the ranking chart lists units top-down in
-// rank order, every name in full, and grows with the number of units so
-// that thirty long names still leave room for their bars.
+// rank order, every name in full with its value, and grows with the
+// number of units so that thirty long names still leave room for their bars.
 func TestBarSVGRanksDownwards(t *testing.T) {
-	height := func(n int) (float64, string) {
+	chart := func(n int, name string) (float64, string) {
 		t.Helper()
 		var points []point
 		for i := range n {
 			v := float64(90 - i)
-			points = append(points, point{label: fmt.Sprintf("Municipal Engineering Management Centre %02d", i+1), value: &v})
+			points = append(points, point{label: fmt.Sprintf("%s %02d", name, i+1), value: &v})
 		}
 		svg, err := barSVG(chartText{title: "ranking", yLabel: "Score"}, points)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := regexp.MustCompile(`height="([0-9.]+)pt"`).FindStringSubmatch(string(svg))
+		m := regexp.MustCompile(`<svg [^>]*height="([0-9.]+)"`).FindStringSubmatch(string(svg))
 		if m == nil {
 			t.Fatalf("no height in %.200s", svg)
 		}
 		h, _ := strconv.ParseFloat(m[1], 64)
 		return h, string(svg)
 	}
-	few, _ := height(3)
-	many, svg := height(30)
+	few, _ := chart(3, "Municipal Engineering Management Centre")
+	many, svg := chart(30, "Municipal Engineering Management Centre")
 	if many < 3*few {
-		t.Errorf("30 bars in %.0f pt, 3 in %.0f pt: the chart does not grow with its bars", many, few)
+		t.Errorf("30 bars in %.0f, 3 in %.0f: the chart does not grow with its bars", many, few)
 	}
-	// The axis draws its names bottom-up: the last-ranked first, the first last.
-	last, first := strings.Index(svg, "Centre 30<"), strings.Index(svg, "Centre 01<")
-	if first < 0 || last < 0 || last > first {
-		t.Errorf("names of the 1st and 30th at %d and %d: the 1st is not at the top", first, last)
+	// Top-down: the first-ranked first, the last last, each with its value.
+	first, last := strings.Index(svg, "Centre 01<"), strings.Index(svg, "Centre 30<")
+	if first < 0 || last < 0 || first > last || !strings.Contains(svg, ">90.00<") || !strings.Contains(svg, ">61.00<") {
+		t.Errorf("names of the 1st and 30th at %d and %d, or values missing: the 1st is not at the top", first, last)
+	}
+	// A long Chinese name ends where its bar begins, with room for all of
+	// it before: the names are right-aligned, and the margin is at least
+	// a full em for each of its characters.
+	_, svg = chart(2, "公安分局交通警察大队")
+	label := regexp.MustCompile(`<text x="([0-9.]+)" y="[0-9.]+" text-anchor="end" dominant-baseline="central">公安分局交通警察大队 01</text>`).FindStringSubmatch(svg)
+	bar := regexp.MustCompile(`<rect x="([0-9.]+)" y="[0-9.]+" width`).FindStringSubmatch(svg)
+	if label == nil || bar == nil {
+		t.Fatalf("no right-aligned name or no bar in %s", svg)
+	}
+	end, _ := strconv.ParseFloat(label[1], 64)
+	start, _ := strconv.ParseFloat(bar[1], 64)
+	if end < 10*12+3*0.6*12 || end > start {
+		t.Errorf("the name ends at %.1f, its bar starts at %.1f: it is cut or runs into the bar", end, start)
+	}
+	// Names are text, escaped.
+	if _, svg := chart(1, "A&B <C>"); !strings.Contains(svg, "A&amp;B &lt;C&gt; 01<") {
+		t.Errorf("a name with markup characters: %s", svg)
 	}
 	if _, err := barSVG(chartText{}, nil); err != errNoChartData {
 		t.Errorf("no points: %v, want errNoChartData", err)
