@@ -466,6 +466,19 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the cadres' kinds: %q", kinds)
 	}
 	b.shot("cadres")
+	// Filtered by kind and role, as the API's cadres of that kind and role.
+	var all struct{ Cadres []struct{ Kind string } }
+	api("olga", "/api/v1/cadres?period=2026&role=all", &all)
+	streets := 0
+	for _, c := range all.Cadres {
+		if c.Kind == "street" {
+			streets++
+		}
+	}
+	b.open("/cadres?period=2026&role=all&kind=street")
+	if got, kinds := b.text("#cadre-count"), b.eval(`[...new Set([...document.querySelectorAll("#cadres td.kind")].map(td => td.textContent))].join("|")`); got != fmt.Sprint(streets) || streets == 0 || kinds != "街道" {
+		t.Errorf("street cadres, all roles: the page shows %s (%v), the API has %d", got, kinds, streets)
+	}
 	// The appeal queue: decide dan's appeal.
 	b.open("/appeals")
 	b.run(element(`form.decide input[value="upheld"]`) + ".click()")

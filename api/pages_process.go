@@ -156,17 +156,22 @@ func (s *Server) matrixChart(ctx context.Context, p *page, month string) ([]byte
 
 // cadresData is the cadre assessment.
 type cadresData struct {
-	Period string
-	Cadres []view.Cadre
+	Period, Role, Kind string
+	Cadres             []view.Cadre
 }
 
 func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	period := cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p)[:4])
-	out, err := s.listCadres(r.Context(), &CadresInput{PeriodInput: PeriodInput{Period: period, Lang: p.Lang}, Role: "head"})
+	q := r.URL.Query()
+	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: cmp.Or(q.Get("role"), "head"), Kind: q.Get("kind")}
+	out, err := s.listCadres(r.Context(), &CadresInput{PeriodInput: PeriodInput{Period: d.Period, Lang: p.Lang}, Role: d.Role})
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("cadres.title", period), cadresData{Period: period, Cadres: out.Body.Cadres}
+	d.Cadres = out.Body.Cadres
+	if d.Kind != "" {
+		d.Cadres = slices.DeleteFunc(d.Cadres, func(c view.Cadre) bool { return c.Kind != d.Kind })
+	}
+	p.Title, p.Period, p.Data = p.T("cadres.title", d.Period), d.Period, d
 	return "cadres", nil
 }
 
