@@ -182,6 +182,16 @@ func (p *page) Pct(v any) string {
 	return p.printer.Sprintf("%.1f%%", f*100)
 }
 
+// Pct2 shows a share as a percentage with two decimals, where a tenth of
+// a point decides: satisfaction against its target (97.48% is not 97.5%).
+func (p *page) Pct2(v any) string {
+	f, ok := number(v)
+	if !ok {
+		return "—"
+	}
+	return p.printer.Sprintf("%.2f%%", f*100)
+}
+
 // Num shows a number with the given decimals, grouped for the locale.
 func (p *page) Num(v any, decimals int) string {
 	f, ok := number(v)

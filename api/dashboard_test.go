@@ -580,15 +580,40 @@ func TestDashboardInABrowser(t *testing.T) {
 				Gap  int
 			}
 		}
+		Units []struct {
+			Unit   string
+			AtRisk bool `json:"at_risk"`
+			Total  struct{ Rate *float64 }
+		}
 	}
 	api("dina", "/api/v1/satisfaction?period=2026", &sat)
-	if got, want := b.text("#district-rate"), fmt.Sprintf("%.1f%%", *sat.District.Total.Rate*100); got != want {
+	// Two decimals: a tenth of a point from 97.5% decides.
+	if got, want := b.text("#district-rate"), fmt.Sprintf("%.2f%%", *sat.District.Total.Rate*100); got != want {
 		t.Errorf("district satisfaction on the page %q, the API's %q", got, want)
 	}
 	// How far from the target, in satisfied ratings, or that it is met.
 	wantGap := map[bool]string{true: "已达标", false: fmt.Sprint(sat.District.Total.Gap)}[sat.District.Total.Gap == 0]
 	if got := b.text("#district-gap"); got != wantGap {
 		t.Errorf("the gap to the target on the page %q, the API's %d", got, sat.District.Total.Gap)
+	}
+	// The units below the target, listed as the API flags them, and the others.
+	var below, met []string
+	for _, u := range sat.Units {
+		if u.Total.Rate != nil && u.AtRisk {
+			below = append(below, u.Unit)
+		} else if u.Total.Rate != nil {
+			met = append(met, u.Unit)
+		}
+	}
+	var tables []string // a table of each, when it has units
+	for _, units := range [][]string{below, met} {
+		if len(units) > 0 {
+			tables = append(tables, fmt.Sprint(len(units)))
+		}
+	}
+	shown := b.eval(`[...document.querySelectorAll("table.units")].map(t => t.querySelectorAll("tbody tr").length).join("|")`)
+	if len(tables) == 0 || shown != strings.Join(tables, "|") {
+		t.Errorf("units below and meeting the target on the page: %v; the API: %v below, %v meeting", shown, below, met)
 	}
 	b.shot("satisfaction")
 	b.signOut()

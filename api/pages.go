@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"cmp"
 	"context"
 	"errors"
@@ -377,6 +378,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (stri
 type satisfactionData struct {
 	Year string
 	view.Satisfaction
+	Below, Met []view.SatisfactionLine // the units the reader sees, below the target (furthest first) and meeting it
 }
 
 func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -389,7 +391,20 @@ func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *pag
 		return "", err
 	}
 	p.Title = p.T("satisfaction.title", year)
-	p.Data = satisfactionData{Year: year, Satisfaction: out.Body}
+	d := satisfactionData{Year: year, Satisfaction: out.Body}
+	for _, u := range out.Body.Units {
+		if u.Total.Rate == nil {
+			continue
+		}
+		if u.AtRisk {
+			d.Below = append(d.Below, u)
+		} else {
+			d.Met = append(d.Met, u)
+		}
+	}
+	slices.SortStableFunc(d.Below, func(a, b view.SatisfactionLine) int { return cmp.Compare(b.Total.Gap, a.Total.Gap) })
+	slices.SortStableFunc(d.Met, func(a, b view.SatisfactionLine) int { return cmp.Compare(*a.Total.Rate, *b.Total.Rate) })
+	p.Data = d
 	return "satisfaction", nil
 }
 
@@ -509,12 +524,15 @@ func (s *Server) satisfactionChart(ctx context.Context, p *page, year string) ([
 		points = append(points, point{label: m[5:], value: v})
 	}
 	target := out.Body.Target * 100
-	low, high := 80.0, 100.0
+	// From a whole point under the lowest month or the target, whichever
+	// is lower, to 100: a tenth of a point from the target shows.
+	low, high := target, 100.0
 	for _, pt := range points {
 		if pt.value != nil {
-			low = min(low, *pt.value-2)
+			low = min(low, *pt.value)
 		}
 	}
+	low = math.Floor(low - 1)
 	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("satisfaction.target", p.Pct(out.Body.Target))},
 		points, &target, &low, &high)
 }
