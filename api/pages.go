@@ -1,10 +1,10 @@
 package api
 
 import (
-	"math"
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
