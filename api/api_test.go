@@ -325,6 +325,54 @@ func TestOpenAPIDrift(t *testing.T) {
 	}
 }
 
+// TestAppealAgainstAnEvent: an appeal against a counterpart's rating
+// lists the rating itself (kind, who of whom, score, time), in the API
+// and on the assessor's queue; one against a deadline has none.
+func TestAppealAgainstAnEvent(t *testing.T) {
+	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
+			t.Fatalf("post events: %d %s", r.status, r.body)
+		}
+		for _, body := range []string{
+			`{"case":"W1","unit":"D1","target":"W-06","reason":"rated before the road was reopened"}`, // S1's rating of D1's response, 4
+			`{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"road closed"}`,
+		} {
+			if r := f.do(t, "dan", "POST", "/api/v1/appeals", "application/json", body); r.status != 201 {
+				t.Fatalf("appeal %s: %d %s", body, r.status, r.body)
+			}
+		}
+		var q struct{ Appeals []workflow.Appeal }
+		if r := f.do(t, "olga", "GET", "/api/v1/appeals", "", ""); r.status != 200 || json.Unmarshal([]byte(r.body), &q) != nil || len(q.Appeals) != 2 {
+			t.Fatalf("the queue: %d %.500s", r.status, r.body)
+		}
+		for _, a := range q.Appeals {
+			e := a.TargetEvent
+			switch a.Target {
+			case "W-06":
+				if e == nil || e.Type != "response_evaluated" || e.Unit != "S1" || e.Target != "D1" || e.Score == nil || *e.Score != 4 ||
+					e.At.Format("2006-01-02 15:04") != "2026-06-01 15:05" {
+					t.Errorf("the appeal against W-06 lists its target as %+v", e)
+				}
+			default:
+				if e != nil {
+					t.Errorf("the appeal against a deadline lists an event: %+v", e)
+				}
+			}
+		}
+		setPassword(t, f.db, "olga", "olga's long password")
+		_, olga := f.login(t, "olga", "olga's long password")
+		page := f.send(t, "GET", "/appeals", olga.headers(false), "")
+		if want := "评价响应 · 鼓东街道 (S1) → 城管局 (D1) · 4 分 · 2026-06-01 15:05"; page.status != 200 || !strings.Contains(page.body, want) {
+			t.Errorf("the queue's page does not show %q: %d %.3000s", want, page.status, page.body)
+		}
+	})
+}
+
 // TestAPIProcesses runs appeals, decisions, findings, evaluations and
 // rulings over HTTP, on both engines, with each role's rights.
 func TestAPIProcesses(t *testing.T) {

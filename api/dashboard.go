@@ -27,6 +27,7 @@ import (
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
+	"frontline/workflow"
 )
 
 // The web dashboard: pages rendered on the server from the same
@@ -134,10 +135,12 @@ func withCode(name, code string) string {
 // case c, or "" if it has none: a breach shows it instead of the form.
 func (p *page) AppealState(c, target string) string { return p.appealed[[2]string{c, target}] }
 
-// AppealTarget shows what an appeal in case c is against: a deadline as
-// its unit and milestone ("D1 · 响应", "D1 · 处置 #2"), an event by its id.
-func (p *page) AppealTarget(c, target string) string {
-	if rest, ok := strings.CutPrefix(target, c+"/"); ok {
+// AppealTarget shows what an appeal is against: a deadline as its unit
+// and milestone ("D1 · 响应", "D1 · 处置 #2"); an event as its kind, who
+// recorded it of whom, its verdict and time ("评价响应 · 鼓东街道 (S1) →
+// 城管局 (D1) · 2 分 · 2026-06-02 10:00"); an event not found by its id.
+func (p *page) AppealTarget(a workflow.Appeal) string {
+	if rest, ok := strings.CutPrefix(a.Target, a.Case+"/"); ok {
 		if parts := strings.Split(rest, "/"); len(parts) == 2 || len(parts) == 3 {
 			s := parts[0] + " · " + p.Label(parts[1])
 			if len(parts) == 3 {
@@ -146,7 +149,29 @@ func (p *page) AppealTarget(c, target string) string {
 			return s
 		}
 	}
-	return p.T("appeal.event", target)
+	e := a.TargetEvent
+	if e == nil {
+		return p.T("appeal.event", a.Target)
+	}
+	parts := []string{p.Label(e.Type)}
+	if e.Unit != "" && e.Target != "" {
+		parts = append(parts, p.UnitName(e.Unit)+" → "+p.UnitName(e.Target))
+	} else if e.Unit != "" {
+		parts = append(parts, p.UnitName(e.Unit))
+	}
+	if e.Satisfaction != "" {
+		parts = append(parts, p.Label(e.Satisfaction))
+	}
+	if e.Accurate != nil {
+		parts = append(parts, p.T(map[bool]string{true: "appeal.accurate", false: "appeal.inaccurate"}[*e.Accurate]))
+	}
+	if e.Score != nil {
+		parts = append(parts, p.T("appeal.score", *e.Score))
+	}
+	if e.Severity != "" {
+		parts = append(parts, p.Label(e.Severity))
+	}
+	return strings.Join(append(parts, p.Time(e.At)), " · ")
 }
 
 // T translates key, formatting args for the page's language.

@@ -307,8 +307,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	if got := b.text(`#unit-matrix tbody tr td`); got != "鼓东街道 (S1)" {
 		t.Errorf("D1's first counterpart in its matrix row: %q", got)
 	}
-	if got := b.text(`table.breaches tbody tr td:nth-child(2)`); got != "城管局 (D1)" {
-		t.Errorf("the unit of D1's first breach: %q", got)
+	// Its breaches are all its own: no unit column.
+	if heads := b.eval(`[...document.querySelectorAll("table.breaches th")].map(th => th.textContent).join("|")`).(string); strings.Contains(heads, "单位") || !strings.Contains(heads, "环节") {
+		t.Errorf("the columns of D1's breaches: %s", heads)
 	}
 	// Images load after the page: wait for the chart to be drawn.
 	if !b.chartDrawn() {
@@ -518,6 +519,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if !regexp.MustCompile(`^(\d+ 小时 \d+ 分|\d+ 天 \d+ 小时)(\|(\d+ 小时 \d+ 分|\d+ 天 \d+ 小时))*$`).MatchString(late) ||
 		!strings.Contains(late, "0 小时 15 分") || !strings.Contains(late, "204 天 1 小时") {
 		t.Errorf("how late the breaches are: %s", late)
+	}
+	// Each breach's unit by name, with its code.
+	if units := b.eval(`[...new Set([...document.querySelectorAll("table.breaches tbody td:nth-child(2)")].map(td => td.innerText))].sort().join("|")`); units != "城管局 (D1)|鼓东街道 (S1)" && units != "城管局 (D1)" {
+		t.Errorf("the units of the breaches: %v", units)
 	}
 	b.shot("breaches")
 	// A long list comes in pages (here of one), the filters kept in the links.

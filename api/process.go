@@ -99,6 +99,9 @@ func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOut
 			out.Body.Appeals = append(out.Body.Appeals, a)
 		}
 	}
+	if err := w.DescribeTargets(ctx, out.Body.Appeals); err != nil {
+		return nil, problem(s.log, err)
+	}
 	return out, nil
 }
 

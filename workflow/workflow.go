@@ -223,6 +223,58 @@ type Appeal struct {
 	DecidedBy    string     `json:"decided_by,omitempty"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 	DecisionNote string     `json:"decision_note,omitempty"`
+	// TargetEvent is what the appeal is against when that is an event, not
+	// a deadline; filled by DescribeTargets.
+	TargetEvent *TargetEvent `json:"target_event,omitempty"`
+}
+
+// TargetEvent is the event an appeal is against: a resident's rating, a
+// counterpart's evaluation, a revisit, a finding. Its note is left out:
+// a resident's words may name them.
+type TargetEvent struct {
+	Type         string    `json:"type"`
+	At           time.Time `json:"at"`
+	Unit         string    `json:"unit,omitempty" doc:"the unit that recorded it"`
+	Target       string    `json:"target,omitempty" doc:"the unit it judges"`
+	Score        *int      `json:"score,omitempty"`
+	Accurate     *bool     `json:"accurate,omitempty"`
+	Satisfaction string    `json:"satisfaction,omitempty"`
+	InPlace      *bool     `json:"in_place,omitempty"`
+	Severity     string    `json:"severity,omitempty"`
+}
+
+// DescribeTargets fills in the target event of each appeal against an
+// event, read from its case's trail; appeals against deadlines are left
+// as they are.
+func (s *Service) DescribeTargets(ctx context.Context, appeals []Appeal) error {
+	var cases []string
+	for _, a := range appeals {
+		if _, _, _, _, deadline := evaluation.ParseDeadlineID(a.Target); !deadline {
+			cases = append(cases, a.Case)
+		}
+	}
+	if len(cases) == 0 {
+		return nil
+	}
+	slices.Sort(cases)
+	trails, err := s.DB.Trails(ctx, slices.Compact(cases))
+	if err != nil {
+		return err
+	}
+	loc, _, err := s.zone(ctx)
+	if err != nil {
+		return err
+	}
+	for i, a := range appeals {
+		j := slices.IndexFunc(trails[a.Case], func(e evaluation.Event) bool { return e.ID == a.Target })
+		if j < 0 {
+			continue
+		}
+		e := trails[a.Case][j]
+		appeals[i].TargetEvent = &TargetEvent{Type: string(e.Type), At: e.At.In(loc), Unit: e.Unit, Target: e.Target, Score: e.Score,
+			Accurate: e.Accurate, Satisfaction: e.Satisfaction, InPlace: e.InPlace, Severity: e.Severity}
+	}
+	return nil
 }
 
 // Appeals lists the appeals on cases opened in [from, to) (all when zero)
