@@ -171,29 +171,52 @@ func TestMeetingPack(t *testing.T) {
 			t.Errorf("%s exports the meeting pack: %d", user, r.status)
 		}
 	}
-	book, r := f.pack(t, "olga", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01")
-	want := []string{"封面", "全区概况", "街道排名", "部门排名", "双向矩阵（满意率）", "满意度", "超时最长"}
-	if sheets := book.GetSheetList(); strings.Join(sheets, ",") != strings.Join(want, ",") {
-		t.Fatalf("sheets %v, want %v", sheets, want)
+	// An enterprise (the water company) handles a case too.
+	if r := f.do(t, "ada", "POST", "/api/v1/registry", "application/yaml", "units:\n  - {code: E1, kind: enterprise, name: {zh: 自来水公司, en: Water Company}}\n"); r.status != 200 {
+		t.Fatalf("register E1: %d %s", r.status, r.body)
 	}
+	water := `{"id":"E-1","case":"WE1","type":"opened","at":"2026-06-10T09:00:00+08:00","category":"road","street":"S1"}
+{"id":"E-2","case":"WE1","type":"dispatched","at":"2026-06-10T09:01:00+08:00","unit":"E1","by":"platform"}
+{"id":"E-3","case":"WE1","type":"responded","at":"2026-06-10T09:05:00+08:00","unit":"E1"}
+{"id":"E-4","case":"WE1","type":"resolved","at":"2026-06-10T11:00:00+08:00","unit":"E1"}
+{"id":"E-5","case":"WE1","type":"closed","at":"2026-06-10T11:30:00+08:00"}
+`
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", water); r.status != 200 || !strings.Contains(r.body, `"accepted":5`) {
+		t.Fatalf("post the water company's case: %d %s", r.status, r.body)
+	}
+	book, r := f.pack(t, "olga", "/api/v1/exports/meeting.xlsx?period=2026-06&asof=2026-07-01")
 	var scores struct {
 		Units []struct {
-			Unit, Kind string
-			Score      *float64
+			Unit, Kind, Name string
+			Score            *float64
 		}
 	}
 	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/scores?period=2026-06&asof=2026-07-01", "", "").body), &scores)
+	rankings := []string{"街道排名", "部门排名"}
+	if slices.ContainsFunc(scores.Units, func(u struct {
+		Unit, Kind, Name string
+		Score            *float64
+	}) bool {
+		return u.Kind == "enterprise"
+	}) {
+		rankings = append(rankings, "企业排名")
+	} else {
+		t.Error("no enterprise in the fixture: the pack's enterprise ranking goes untested")
+	}
+	want := append(append([]string{"封面", "全区概况"}, rankings...), "双向矩阵（满意率）", "满意度", "超时最长")
+	if sheets := book.GetSheetList(); strings.Join(sheets, ",") != strings.Join(want, ",") {
+		t.Fatalf("sheets %v, want %v", sheets, want)
+	}
 	rows := map[string][]string{}
-	for _, sheet := range []string{"街道排名", "部门排名"} {
+	for _, sheet := range rankings {
 		rs, _ := book.GetRows(sheet)
 		for _, row := range rs[1:] {
 			rows[row[1]] = row
 		}
 	}
+	names := map[string]string{}
 	for _, u := range scores.Units {
-		if u.Kind == "enterprise" {
-			continue
-		}
+		names[u.Unit] = u.Name
 		row, ok := rows[u.Unit]
 		if !ok || u.Score != nil && row[3] != strconv.FormatFloat(*u.Score, 'f', 2, 64) {
 			t.Errorf("%s in the pack %v, the API's score %v", u.Unit, row, u.Score)
@@ -203,10 +226,11 @@ func TestMeetingPack(t *testing.T) {
 		District struct{ Total struct{ Rate *float64 } }
 	}
 	json.Unmarshal([]byte(f.do(t, "olga", "GET", "/api/v1/satisfaction?period=2026-06&asof=2026-07-01", "", "").body), &sat)
-	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 1, 64)+"%" {
+	// To two decimals: a tenth of a point from the target decides.
+	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 2, 64)+"%" {
 		t.Errorf("district satisfaction %q, the API's %v", got, *sat.District.Total.Rate)
 	}
-	if got, _ := book.GetCellValue("满意度", "D2"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 1, 64)+"%" {
+	if got, _ := book.GetCellValue("满意度", "D2"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 2, 64)+"%" {
 		t.Errorf("June's satisfaction %q", got)
 	}
 	if formats, err := book.GetConditionalFormats("双向矩阵（满意率）"); err != nil || len(formats) != 1 {
@@ -249,7 +273,7 @@ func TestMeetingPack(t *testing.T) {
 		t.Fatalf("%d rows of longest breaches, %d breaches", len(longest)-1, len(listed.Breaches))
 	}
 	for i, b := range listed.Breaches {
-		if row := longest[i+1]; row[0] != b.Unit || row[1] != b.Case {
+		if row := longest[i+1]; row[0] != b.Unit || row[1] != names[b.Unit] || row[1] == "" || row[2] != b.Case {
 			t.Errorf("longest breach %d: %v, the list's %s %s (%d s)", i+1, row, b.Unit, b.Case, b.OverdueSeconds)
 		}
 	}

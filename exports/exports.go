@@ -51,6 +51,7 @@ const (
 	Integer             // 0
 	Decimal             // 0.00
 	Percent             // 0.0%
+	Percent2            // 0.00%: satisfaction against its target, where a tenth of a point decides
 	Duration            // [h]:mm, from seconds
 	DateTime            // yyyy-mm-dd hh:mm, in the pack's zone
 )
@@ -77,7 +78,7 @@ func New(meta Meta) (*Workbook, error) {
 		meta.Location = time.UTC
 	}
 	w := &Workbook{f: excelize.NewFile(), meta: meta, styles: map[ColumnKind]int{}}
-	formats := map[ColumnKind]string{Integer: "0", Decimal: "0.00", Percent: "0.0%", Duration: "[h]:mm", DateTime: "yyyy-mm-dd hh:mm"}
+	formats := map[ColumnKind]string{Integer: "0", Decimal: "0.00", Percent: "0.0%", Percent2: "0.00%", Duration: "[h]:mm", DateTime: "yyyy-mm-dd hh:mm"}
 	for kind, format := range formats {
 		id, err := w.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
 		if err != nil {

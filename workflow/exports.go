@@ -545,8 +545,8 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	total := view.TallyOf(sat.District.Total, target)
 	summary := [][]any{
 		{T("评估案件", "Cases assessed"), exports.Value{V: len(data.Cases), Kind: exports.Integer}},
-		{T("群众满意率", "Residents satisfied"), exports.Value{V: total.Rate, Kind: exports.Percent}},
-		{T("满意率目标", "Target"), exports.Value{V: target, Kind: exports.Percent}},
+		{T("群众满意率", "Residents satisfied"), exports.Value{V: total.Rate, Kind: exports.Percent2}},
+		{T("满意率目标", "Target"), exports.Value{V: target, Kind: exports.Percent2}},
 		{T("距目标还差（条满意评价）", "Short of the target (satisfied ratings)"), exports.Value{V: total.Gap, Kind: exports.Integer}},
 	}
 	for _, m := range []string{"call", "respond", "report", "dispose"} {
@@ -556,9 +556,14 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		return 0, err
 	}
 
-	// The rankings, streets then departments.
+	// The rankings: streets, departments, and enterprises when the
+	// district has them (scored on the departments' metrics).
 	rows := 0
-	for _, kind := range []evaluation.UnitKind{evaluation.Street, evaluation.Department} {
+	kinds := []evaluation.UnitKind{evaluation.Street, evaluation.Department}
+	if slices.ContainsFunc(report.Units, func(u *scoring.UnitScore) bool { return u.Kind == evaluation.Enterprise }) {
+		kinds = append(kinds, evaluation.Enterprise)
+	}
+	for _, kind := range kinds {
 		names := evaluation.DepartmentMetrics
 		if kind == evaluation.Street {
 			names = evaluation.StreetMetrics
@@ -569,7 +574,8 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		for _, m := range names {
 			cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})
 		}
-		sheet := map[evaluation.UnitKind]string{evaluation.Street: T("街道排名", "Streets"), evaluation.Department: T("部门排名", "Departments")}[kind]
+		sheet := map[evaluation.UnitKind]string{evaluation.Street: T("街道排名", "Streets"), evaluation.Department: T("部门排名", "Departments"),
+			evaluation.Enterprise: T("企业排名", "Enterprises")}[kind]
 		n, err := w.Table(sheet, cols, func(add func(...any) error) error {
 			for _, u := range report.Units { // ranked first, by rank; then the rest
 				if u.Kind != kind {
@@ -637,8 +643,8 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 
 	// Satisfaction by month against the target, with a chart.
 	satCols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("评价数", "Ratings"), Kind: exports.Integer},
-		{Header: T("满意数", "Satisfied"), Kind: exports.Integer}, {Header: T("满意率", "Satisfied"), Kind: exports.Percent},
-		{Header: T("目标", "Target"), Kind: exports.Percent}}
+		{Header: T("满意数", "Satisfied"), Kind: exports.Integer}, {Header: T("满意率", "Satisfied"), Kind: exports.Percent2},
+		{Header: T("目标", "Target"), Kind: exports.Percent2}}
 	var satRows [][]any
 	for _, m := range sat.Months {
 		t := view.TallyOf(sat.District.Months[m], target)
@@ -656,11 +662,15 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	}
 
 	// The longest breaches.
-	topCols := []exports.Column{{Header: T("单位", "Unit")}, {Header: T("案件", "Case")}, {Header: T("环节", "Milestone")},
+	unitNames := map[string]string{}
+	for _, u := range report.Units {
+		unitNames[u.Unit] = view.Name(u.Name, r.Lang)
+	}
+	topCols := []exports.Column{{Header: T("单位", "Unit")}, {Header: T("名称", "Name")}, {Header: T("案件", "Case")}, {Header: T("环节", "Milestone")},
 		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("超时（时:分）", "Overdue (h:mm)"), Kind: exports.Duration}}
 	_, err := w.Table(T("超时最长", "Longest breaches"), topCols, func(add func(...any) error) error {
 		for _, b := range top {
-			if err := add(b.Unit, b.Case, label(r.Lang, b.Milestone), b.Deadline, b.OverdueSeconds); err != nil {
+			if err := add(b.Unit, unitNames[b.Unit], b.Case, label(r.Lang, b.Milestone), b.Deadline, b.OverdueSeconds); err != nil {
 				return err
 			}
 		}
