@@ -148,6 +148,17 @@ func TestCadreAndUnitPacks(t *testing.T) {
 	if rows, _ := book.GetRows("超时记录"); len(rows) < 2 {
 		t.Errorf("D1's breaches: %v", rows)
 	}
+	// Named on its cover; a department's metrics only, not a street's.
+	if title, _ := book.GetCellValue("封面", "A1"); !strings.HasPrefix(title, "城管局 (D1) 双向评价") {
+		t.Errorf("the unit pack's title: %q", title)
+	}
+	if head := strings.Join(rows[0], "|"); !strings.Contains(head, "响应及时率") || strings.Contains(head, "呼叫准确率") {
+		t.Errorf("D1's score columns: %s", head)
+	}
+	// Who rated it, by code and name.
+	if rated, _ := book.GetRows("收到的评价"); len(rated) < 2 || rated[1][1] != "S1" || rated[1][2] != "鼓东街道" {
+		t.Errorf("the evaluations D1 received: %v", rated)
+	}
 	// Not another unit's, not another role's pack.
 	for _, c := range []struct{ user, path string }{
 		{"dan", "/api/v1/exports/unit.xlsx?period=2026-06&unit=D2"},

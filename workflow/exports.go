@@ -67,9 +67,19 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 		return nil, err
 	}
 	loc := r.Policies.At(r.AsOf).Location
+	var units map[string]evaluation.Unit // the registry's, for the unit pack
+	if r.Kind == "unit" {
+		if units, err = s.registryUnits(ctx); err != nil {
+			return nil, err
+		}
+	}
+	named := r.Unit
+	if name := view.Name(units[r.Unit].Name, r.Lang); name != "" && name != r.Unit {
+		named = name + " (" + r.Unit + ")"
+	}
 	title := map[string][2]string{"meeting": {"双向评价会议材料", "Two-way evaluation: meeting pack"},
 		"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
-		"unit": {r.Unit + " 双向评价", r.Unit + ": two-way evaluation"}}[r.Kind]
+		"unit": {named + " 双向评价", named + ": two-way evaluation"}}[r.Kind]
 	meta := exports.Meta{Kind: r.Kind, Title: pick(r.Lang, title[0], title[1]) + " · " + r.Period.Name, Period: r.Period.Name,
 		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
 		AuditHead: head.String(), Lang: r.Lang, Location: loc}
@@ -87,7 +97,7 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 	case "cadres":
 		rows, err = s.cadrePack(ctx, w, r, loc)
 	case "unit":
-		rows, err = s.unitPack(ctx, c, w, r, loc)
+		rows, err = s.unitPack(ctx, c, w, r, loc, units)
 	}
 	if err != nil {
 		return nil, err
@@ -377,13 +387,19 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 
 // unitPack writes a head's own unit: its scores by month, its breaches,
 // and the evaluations it received.
-func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
+func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location, units map[string]evaluation.Unit) (int, error) {
 	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
 	months := MonthsOf(r.Period, loc)
 	cols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("案件", "Cases"), Kind: exports.Integer},
 		{Header: T("得分", "Score"), Kind: exports.Decimal}, {Header: T("排名", "Rank"), Kind: exports.Integer},
 		{Header: T("扣分", "Penalty"), Kind: exports.Decimal}}
-	for _, m := range metricColumns {
+	// The metrics of the unit's side: a street is judged on its calls, a
+	// department or an enterprise on its responses.
+	metrics := evaluation.DepartmentMetrics
+	if units[r.Unit].Kind == evaluation.Street {
+		metrics = evaluation.StreetMetrics
+	}
+	for _, m := range metrics {
 		cols = append(cols, exports.Column{Header: label(r.Lang, m), Kind: metricKind(m)})
 	}
 	n, err := w.Table(T("得分", "Scores"), cols, func(add func(...any) error) error {
@@ -406,7 +422,7 @@ func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r
 				}
 				v := view.UnitOf(u, r.Lang)
 				row := []any{name, v.Cases, v.Score, v.Rank, v.Penalty}
-				for _, m := range metricColumns {
+				for _, m := range metrics {
 					row = append(row, v.Metrics[m])
 				}
 				if err := add(row...); err != nil {
@@ -440,12 +456,13 @@ func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r
 	if err != nil {
 		return n, err
 	}
-	evalCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("评价方", "From")}, {Header: T("评价内容", "Of")},
+	evalCols := []exports.Column{{Header: T("案件", "Case")}, {Header: T("评价方", "From")}, {Header: T("评价方名称", "From (name)")}, {Header: T("评价内容", "Of")},
 		{Header: T("评分", "Score"), Kind: exports.Integer}, {Header: T("呼叫准确", "Call accurate")}}
+	nameOf := func(code string) string { return view.Name(units[code].Name, r.Lang) }
 	_, err = w.Table(T("收到的评价", "Evaluations received"), evalCols, func(add func(...any) error) error {
 		for _, a := range data.Assignments {
 			if a.Unit == r.Unit && a.ResponseScore != nil {
-				if err := add(a.Case, a.ResponseRater, T("响应", "response"), a.ResponseScore, ""); err != nil {
+				if err := add(a.Case, a.ResponseRater, nameOf(a.ResponseRater), T("响应", "response"), a.ResponseScore, ""); err != nil {
 					return err
 				}
 			}
@@ -454,7 +471,7 @@ func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r
 				if a.CallAccurate != nil {
 					accurate = map[bool]string{true: T("是", "yes"), false: T("否", "no")}[*a.CallAccurate]
 				}
-				if err := add(a.Case, a.Unit, T("呼叫", "call"), a.CallScore, accurate); err != nil {
+				if err := add(a.Case, a.Unit, nameOf(a.Unit), T("呼叫", "call"), a.CallScore, accurate); err != nil {
 					return err
 				}
 			}
@@ -462,6 +479,19 @@ func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r
 		return nil
 	})
 	return n, err
+}
+
+// registryUnits are the registry's units by code.
+func (s *Service) registryUnits(ctx context.Context) (map[string]evaluation.Unit, error) {
+	reg, err := s.DB.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	units := make(map[string]evaluation.Unit, len(reg.Units))
+	for _, u := range reg.Units {
+		units[u.Code] = u
+	}
+	return units, nil
 }
 
 // previous is the period before p, of the same length: the month, the
