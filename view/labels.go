@@ -1,7 +1,7 @@
 package view
 
 // zhLabels are the Chinese names of the codes that tables show: event
-// types, milestones, roles, ratings, sources, urgencies, return reasons, severities,
+// types, milestones, unit kinds, roles, ratings, sources, urgencies, return reasons, severities,
 // metrics and the audit log's actions. In English the codes themselves are the labels.
 var zhLabels = map[string]string{
 	"opened": "受理", "dispatched": "派遣", "responded": "响应", "reported": "报告", "resolved": "处置",
@@ -12,6 +12,7 @@ var zhLabels = map[string]string{
 	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
 	"admin": "系统管理员", "org_assessor": "组织部考核员", "discipline_inspector": "纪委监督员",
 	"street_head": "街道负责人", "dept_head": "部门负责人", "dispatch": "派遣平台",
+	"street": "街道", "community": "社区", "department": "部门", "enterprise": "企业",
 	"lead": "主办", "assist": "协办", "head": "主要负责人", "deputy": "副职", "all": "全部",
 	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",
