@@ -329,15 +329,8 @@ func TestOpenAPIDrift(t *testing.T) {
 // lists the rating itself (kind, who of whom, score, time), in the API
 // and on the assessor's queue; one against a deadline has none.
 func TestAppealAgainstAnEvent(t *testing.T) {
-	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn, Config{})
-		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
-			t.Fatalf("post events: %d %s", r.status, r.body)
-		}
+		f := packFixtureOn(t, dsn)
 		for _, body := range []string{
 			`{"case":"W1","unit":"D1","target":"W-06","reason":"rated before the road was reopened"}`, // S1's rating of D1's response, 4
 			`{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"road closed"}`,
@@ -376,15 +369,8 @@ func TestAppealAgainstAnEvent(t *testing.T) {
 // TestAPIProcesses runs appeals, decisions, findings, evaluations and
 // rulings over HTTP, on both engines, with each role's rights.
 func TestAPIProcesses(t *testing.T) {
-	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn, Config{})
-		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
-			t.Fatalf("post events: %d %s", r.status, r.body)
-		}
+		f := packFixtureOn(t, dsn)
 		type written struct {
 			Event    evaluation.Event  `json:"event"`
 			Replaces *evaluation.Event `json:"replaces"`
