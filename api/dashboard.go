@@ -198,23 +198,19 @@ func (p *page) Label(code string) string {
 	return view.Label(code, p.Lang)
 }
 
-// Pct shows a rate as a percentage with one decimal.
-func (p *page) Pct(v any) string {
-	f, ok := number(v)
-	if !ok {
-		return "—"
-	}
-	return p.printer.Sprintf("%.1f%%", f*100)
-}
+// Pct shows a share (0.97) as a percentage with one decimal (97.0%).
+func (p *page) Pct(v any) string { return p.pct(v, 1) }
 
-// Pct2 shows a share as a percentage with two decimals, where a tenth of
-// a point decides: satisfaction against its target (97.48% is not 97.5%).
-func (p *page) Pct2(v any) string {
+// Pct2 shows a share with two decimals, where a tenth of a point decides:
+// satisfaction against its target (97.48% is not 97.5%).
+func (p *page) Pct2(v any) string { return p.pct(v, 2) }
+
+func (p *page) pct(v any, decimals int) string {
 	f, ok := number(v)
 	if !ok {
 		return "—"
 	}
-	return p.printer.Sprintf("%.2f%%", f*100)
+	return p.printer.Sprintf("%.*f%%", decimals, f*100)
 }
 
 // Num shows a number with the given decimals, grouped for the locale.

@@ -283,6 +283,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	if h := b.text("h1"); !strings.Contains(h, "双向评价") {
 		t.Errorf("dan's heading %q", h)
 	}
+	if who := b.text(".who .user"); !strings.HasSuffix(who, "城管局 (D1)") {
+		t.Errorf("who is signed in: %q", who)
+	}
 	var d1 struct {
 		Units []struct {
 			Score *float64
