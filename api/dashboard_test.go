@@ -426,9 +426,11 @@ func TestDashboardInABrowser(t *testing.T) {
 	for _, u := range ranked.Units {
 		sel := fmt.Sprintf(`#kind-%s tr[data-unit="%s"]`, u.Kind, u.Unit)
 		row := b.eval(fmt.Sprintf(`(() => { const r = document.querySelector('%s'); return r ? r.closest("table").className + " " + (r.querySelector(".score") || {textContent: ""}).textContent : "" })()`, sel))
-		want := "ineligible "
+		want := "ineligible " // and why: the fixture's units have few cases
 		if u.Rank != nil {
 			want = "ranked " + fmt.Sprintf("%.2f", *u.Score)
+		} else if why := b.text(sel + " td.why"); why != "评估案件少于 20 件" {
+			t.Errorf("why %s is not ranked: %q", u.Unit, why)
 		}
 		if row != want {
 			t.Errorf("%s on the rankings page: %q, want %q", u.Unit, row, want)

@@ -249,6 +249,7 @@ type rankingsData struct {
 type kindRanking struct {
 	Kind               string
 	Ranked, Ineligible []view.Unit
+	MinCases           int // the cases a unit needs to be ranked
 }
 
 func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -258,8 +259,12 @@ func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 		return "", err
 	}
 	d := rankingsData{Month: month, AsOf: out.Body.AsOf}
+	minCases := 0
+	if policies, err := s.db.RecentPolicies(r.Context(), time.Second); err == nil {
+		minCases = policies.At(out.Body.From).Scoring.MinCases
+	}
 	for _, kind := range []string{string(evaluation.Street), string(evaluation.Department), string(evaluation.Enterprise)} {
-		k := kindRanking{Kind: kind}
+		k := kindRanking{Kind: kind, MinCases: minCases}
 		for _, u := range out.Body.Units {
 			switch {
 			case u.Kind != kind:

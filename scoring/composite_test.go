@@ -71,20 +71,25 @@ func TestEligibilityAndRanks(t *testing.T) {
 		mk("C", 40, 18, 20), // 90 on 20: a higher lower bound, so ahead of B
 		mk("D", 40, 18, 20), // the same as C in every way: shares its rank
 		mk("E", 25, 1, 1),   // 100
+		mk("F", 900, 0, 0),  // cases enough, no deadline to judge: eligible, no score, not ranked
+	}
+	if f := units[5]; !f.Eligible || f.Score != nil {
+		t.Errorf("a unit with cases enough and no data: eligible %v, score %v", f.Eligible, f.Score)
 	}
 	rank(units)
 	got := map[string]int{}
 	for _, u := range units {
 		got[u.Unit] = u.Rank
 	}
-	want := map[string]int{"A": 0, "E": 1, "C": 2, "D": 2, "B": 4}
+	want := map[string]int{"A": 0, "E": 1, "C": 2, "D": 2, "B": 4, "F": 0}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("rank of %s = %d, want %d (all: %v)", k, got[k], v, got)
 		}
 	}
-	if units[len(units)-1].Unit != "A" {
-		t.Errorf("the unranked unit is not listed last: %s", units[len(units)-1].Unit)
+	// The ranked first; then the eligible without a score; the ineligible last.
+	if order := units[len(units)-2].Unit + units[len(units)-1].Unit; order != "FA" {
+		t.Errorf("the unranked units are listed %s last, want F then A", order)
 	}
 }
 

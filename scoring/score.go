@@ -159,6 +159,10 @@ func b2f(b bool) float64 {
 // composite computes the score: Σ weight × metric × 100 over metrics with
 // data, weights renormalised, minus penalty points, floored at 0.
 func (u *UnitScore) composite(sc evaluation.Scoring) {
+	// Eligible by its cases, whether or not a score comes of them: a unit
+	// with cases enough but no metric with data (no call, no rating) is
+	// eligible and unranked, and says so.
+	u.Eligible = u.Cases >= sc.MinCases
 	weights := sc.DepartmentWeights
 	if u.isStreet() {
 		weights = sc.StreetWeights
@@ -217,7 +221,6 @@ func (u *UnitScore) composite(sc evaluation.Scoring) {
 	score := math.Max(0, sum/total*100-points)
 	u.Score = &score
 	u.Pessimistic = math.Max(0, pess/total*100-points)
-	u.Eligible = u.Cases >= sc.MinCases
 }
 
 // rank orders units by kind, then eligible ones by score (ties: the
