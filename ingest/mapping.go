@@ -46,7 +46,8 @@ type Mapping struct {
 	// those are bare numbers (Chicago's wards: ward-28).
 	StreetPrefix string `yaml:"street_prefix"`
 	// CategoryClass is the SLA class given to categories registered from
-	// the data (default C).
+	// the data: by default C, or R (disposal only) when the mapping has no
+	// responded column, since then no case can show a response.
 	CategoryClass string `yaml:"category_class"`
 	// UnknownStreet is the street code of requests without an area
 	// (default "unknown"); such rows are flagged.
@@ -179,6 +180,9 @@ func (m *Mapping) check(data []byte) error {
 	}
 	if m.CategoryClass == "" {
 		m.CategoryClass = "C"
+		if m.Columns.Responded.Column == "" {
+			m.CategoryClass = "R"
+		}
 	}
 	if m.UnknownStreet == "" {
 		m.UnknownStreet = "unknown"

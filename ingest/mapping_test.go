@@ -119,6 +119,17 @@ func TestMappedDecoder(t *testing.T) {
 		units["unknown"] == "" {
 		t.Errorf("found units %v", units)
 	}
+	// No responded column: the categories found are judged on disposal
+	// alone (class R), not on responses no record can show.
+	for _, c := range d.Found().Categories {
+		if c.Class != "R" {
+			t.Errorf("category %s registered in class %q, want R", c.Code, c.Class)
+		}
+	}
+	withResponses, err := ParseMapping(strings.NewReader(strings.Replace(testMapping, "  agency: Agency\n", "  agency: Agency\n  responded: Created\n", 1)))
+	if err != nil || withResponses.CategoryClass != "C" {
+		t.Errorf("a mapping with a responded column: class %q, %v", withResponses.CategoryClass, err)
+	}
 }
 
 // TestParseMappingErrors: a bad mapping is refused with its line and field.

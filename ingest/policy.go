@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -244,8 +245,10 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.Respond.IsZero() || l.Dispose.IsZero() {
-			return nil, fail("classes."+class, "respond and dispose limits are required")
+		// A response limit may be "none" on purpose (records that carry no
+		// first action), never left out by mistake.
+		if strings.TrimSpace(f.Classes[class].Respond) == "" || l.Dispose.IsZero() {
+			return nil, fail("classes."+class, "respond and dispose limits are required (respond: none for a class whose records carry no first action)")
 		}
 		p.Classes[class] = l
 	}

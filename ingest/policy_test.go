@@ -19,12 +19,26 @@ func TestDefaultPolicyIsDesignMdSection4(t *testing.T) {
 		"A": {Respond: evaluation.Limit{N: 10, Unit: evaluation.Minutes}, Dispose: evaluation.Limit{N: 4, Unit: evaluation.Hours}},
 		"B": {Respond: evaluation.Limit{N: 10, Unit: evaluation.Minutes}, Report: evaluation.Limit{N: 1, Unit: evaluation.Hours}, Dispose: evaluation.Limit{N: 1, Unit: evaluation.WorkingDays}},
 		"C": {Respond: evaluation.Limit{N: 30, Unit: evaluation.Minutes}, Report: evaluation.Limit{N: 2, Unit: evaluation.Hours}, Dispose: evaluation.Limit{N: 3, Unit: evaluation.WorkingDays}},
+		// Beyond §4: records imported without a first action, judged on disposal alone.
+		"R": {Dispose: evaluation.Limit{N: 3, Unit: evaluation.WorkingDays}},
 	}
 	if diff := cmp.Diff(want, p.Classes); diff != "" {
 		t.Errorf("default classes (-want +got):\n%s", diff)
 	}
 	if p.CallLimit != (evaluation.Limit{N: 30, Unit: evaluation.Minutes}) || p.Location.String() != "Asia/Shanghai" {
 		t.Errorf("call limit %v, zone %v", p.CallLimit, p.Location)
+	}
+}
+
+// TestNoResponseLimit: a class may have no response limit, said as
+// "none"; left out, the limit is an error that says how to write it.
+func TestNoResponseLimit(t *testing.T) {
+	p, err := ParsePolicy([]byte("effective: 2026-01-01\nclasses:\n  R: {respond: none, dispose: 3wd}\n"))
+	if err != nil || !p.Classes["R"].Respond.IsZero() || p.Classes["R"].Dispose != (evaluation.Limit{N: 3, Unit: evaluation.WorkingDays}) {
+		t.Errorf("respond: none: %+v %v", p, err)
+	}
+	if _, err := ParsePolicy([]byte("effective: 2026-01-01\nclasses:\n  R: {dispose: 3wd}\n")); err == nil || !strings.Contains(err.Error(), "key classes.R") || !strings.Contains(err.Error(), "respond: none") {
+		t.Errorf("no respond key: %v", err)
 	}
 }
 
