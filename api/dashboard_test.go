@@ -500,6 +500,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if state := b.text(`#appeals td.state`); state != "支持" {
 		t.Errorf("the decided appeal shows %q", state)
 	}
+	// The decision beside it: the note, who decided, when.
+	if decision := b.text(`#appeals td.decision`); !regexp.MustCompile(`^理由成立 — 组织部 \(ORG\), \d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(decision) {
+		t.Errorf("the decided appeal's decision: %q", decision)
+	}
 	b.shot("appeals")
 	// The organization department reads no case: no link leads to one,
 	// and the address itself is refused.
