@@ -153,24 +153,7 @@ func (p *page) AppealTarget(a workflow.Appeal) string {
 	if e == nil {
 		return p.T("appeal.event", a.Target)
 	}
-	parts := []string{p.Label(e.Type)}
-	if e.Unit != "" && e.Target != "" {
-		parts = append(parts, p.UnitName(e.Unit)+" → "+p.UnitName(e.Target))
-	} else if e.Unit != "" {
-		parts = append(parts, p.UnitName(e.Unit))
-	}
-	if e.Satisfaction != "" {
-		parts = append(parts, p.Label(e.Satisfaction))
-	}
-	if e.Accurate != nil {
-		parts = append(parts, p.T(map[bool]string{true: "appeal.accurate", false: "appeal.inaccurate"}[*e.Accurate]))
-	}
-	if e.Score != nil {
-		parts = append(parts, p.T("appeal.score", *e.Score))
-	}
-	if e.Severity != "" {
-		parts = append(parts, p.Label(e.Severity))
-	}
+	parts := e.Describe(p.Lang, p.UnitName)
 	return strings.Join(append(parts, p.Time(e.At)), " · ")
 }
 

@@ -80,7 +80,7 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 	title := map[string][2]string{"meeting": {"双向评价会议材料", "Two-way evaluation: meeting pack"},
 		"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
 		"unit": {named + " 双向评价", named + ": two-way evaluation"}}[r.Kind]
-	meta := exports.Meta{Kind: r.Kind, Title: pick(r.Lang, title[0], title[1]) + " · " + r.Period.Name, Period: r.Period.Name,
+	meta := exports.Meta{Kind: r.Kind, Title: view.Pick(r.Lang, title[0], title[1]) + " · " + r.Period.Name, Period: r.Period.Name,
 		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
 		AuditHead: head.String(), Lang: r.Lang, Location: loc}
 	w, err := exports.New(meta)
@@ -120,13 +120,6 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 	return pack, nil
 }
 
-func pick(lang, zh, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return zh
-}
-
 // breachPack writes the breach pack's sheets: one row per breach with its
 // appeal's state and the findings on its case, then every event of those
 // cases.
@@ -149,7 +142,7 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 	for _, f := range all {
 		findings[f.Case] = append(findings[f.Case], f.ID+" "+f.Target+" "+f.Severity+" "+f.State)
 	}
-	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
 	cols := []exports.Column{{Header: T("单位", "Unit")}, {Header: T("案件", "Case")}, {Header: T("环节", "Milestone")},
 		{Header: T("轮次", "Round"), Kind: exports.Integer}, {Header: T("开始", "Start"), Kind: exports.DateTime},
 		{Header: T("时限", "Deadline"), Kind: exports.DateTime}, {Header: T("实际完成", "Done"), Kind: exports.DateTime},
@@ -307,7 +300,7 @@ func metricKind(name string) exports.ColumnKind {
 // cadrePack writes the cadre assessment: one row per cadre with rank,
 // percentile and every metric; their tenures; their score by month.
 func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
-	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
 	scored, err := Cadres(ctx, s.DB, r.Period, r.AsOf, r.Policies, "all")
 	if err != nil {
 		return 0, err
@@ -388,7 +381,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 // unitPack writes a head's own unit: its scores by month, its breaches,
 // and the evaluations it received.
 func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location, units map[string]evaluation.Unit) (int, error) {
-	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
 	months := MonthsOf(r.Period, loc)
 	cols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("案件", "Cases"), Kind: exports.Integer},
 		{Header: T("得分", "Score"), Kind: exports.Decimal}, {Header: T("排名", "Rank"), Kind: exports.Integer},
@@ -518,7 +511,7 @@ func previous(p evaluation.Period, loc *time.Location) evaluation.Period {
 // heat map, satisfaction by month against the target with a chart, and
 // the longest breaches.
 func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
-	T := func(zh, en string) string { return pick(r.Lang, zh, en) }
+	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
 	policy := r.Policies.At(r.Period.From)
 	prev := previous(r.Period, loc)
 	opt := scoring.Options{AsOf: r.AsOf, Scoring: policy.Scoring}

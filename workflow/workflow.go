@@ -23,6 +23,7 @@ import (
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/view"
 )
 
 // Caller is whoever acts: a name for the trail and the audit log, and
@@ -225,22 +226,7 @@ type Appeal struct {
 	DecisionNote string     `json:"decision_note,omitempty"`
 	// TargetEvent is what the appeal is against when that is an event, not
 	// a deadline; filled by DescribeTargets.
-	TargetEvent *TargetEvent `json:"target_event,omitempty"`
-}
-
-// TargetEvent is the event an appeal is against: a resident's rating, a
-// counterpart's evaluation, a revisit, a finding. Its note is left out:
-// a resident's words may name them.
-type TargetEvent struct {
-	Type         string    `json:"type"`
-	At           time.Time `json:"at"`
-	Unit         string    `json:"unit,omitempty" doc:"the unit that recorded it"`
-	Target       string    `json:"target,omitempty" doc:"the unit it judges"`
-	Score        *int      `json:"score,omitempty"`
-	Accurate     *bool     `json:"accurate,omitempty"`
-	Satisfaction string    `json:"satisfaction,omitempty"`
-	InPlace      *bool     `json:"in_place,omitempty"`
-	Severity     string    `json:"severity,omitempty"`
+	TargetEvent *view.TargetEvent `json:"target_event,omitempty"`
 }
 
 // DescribeTargets fills in the target event of each appeal against an
@@ -271,7 +257,7 @@ func (s *Service) DescribeTargets(ctx context.Context, appeals []Appeal) error {
 			continue
 		}
 		e := trails[a.Case][j]
-		appeals[i].TargetEvent = &TargetEvent{Type: string(e.Type), At: e.At.In(loc), Unit: e.Unit, Target: e.Target, Score: e.Score,
+		appeals[i].TargetEvent = &view.TargetEvent{Type: string(e.Type), At: e.At.In(loc), Unit: e.Unit, Target: e.Target, Score: e.Score,
 			Accurate: e.Accurate, Satisfaction: e.Satisfaction, InPlace: e.InPlace, Severity: e.Severity}
 	}
 	return nil

@@ -110,6 +110,17 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 			list = append(list, o)
 		}
 	}
+	if err := w.DescribeTargets(ctx, list); err != nil {
+		return err
+	}
+	// What an appeal against an event is against ("群众评价 · 不满意");
+	// "" for a deadline, whose id says it.
+	what := func(o appealOut) string {
+		if o.TargetEvent == nil {
+			return ""
+		}
+		return strings.Join(o.TargetEvent.Describe(a.lang, func(code string) string { return code }), " · ")
+	}
 	switch *format {
 	case "json":
 		return writeJSON(a, struct {
@@ -118,14 +129,14 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		}{*state, list})
 	case "csv":
 		w := csv.NewWriter(a.stdout)
-		w.Write([]string{"id", "case", "unit", "target", "reason", "at", "decide_by", "state", "overdue", "decided_by", "decided_at", "decision_note"})
+		w.Write([]string{"id", "case", "unit", "target", "reason", "at", "decide_by", "state", "overdue", "decided_by", "decided_at", "decision_note", "target_is"})
 		for _, o := range list {
 			decided := ""
 			if o.DecidedAt != nil {
 				decided = o.DecidedAt.Format(time.RFC3339)
 			}
 			w.Write(safeCells(o.ID, o.Case, o.Unit, o.Target, o.Reason, o.At.Format(time.RFC3339), o.Due.Format(time.RFC3339),
-				o.State, fmt.Sprint(o.Overdue), o.DecidedBy, decided, o.DecisionNote))
+				o.State, fmt.Sprint(o.Overdue), o.DecidedBy, decided, o.DecisionNote, what(o)))
 		}
 		w.Flush()
 		return w.Error()
@@ -138,7 +149,11 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		if o.Overdue {
 			st += a.t(" (overdue)", "（已超期）")
 		}
-		t.row(o.ID, o.Case, o.Unit, o.Target, o.At.Format("2006-01-02 15:04"), o.Due.Format("2006-01-02 15:04"), st, o.Reason)
+		target := o.Target
+		if desc := what(o); desc != "" {
+			target = fmt.Sprintf(a.t("%s (%s)", "%s（%s）"), o.Target, desc)
+		}
+		t.row(o.ID, o.Case, o.Unit, target, o.At.Format("2006-01-02 15:04"), o.Due.Format("2006-01-02 15:04"), st, o.Reason)
 	}
 	return t.write(a.stdout)
 }

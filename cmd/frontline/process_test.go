@@ -121,6 +121,11 @@ func TestAppealsAndFindings(t *testing.T) {
 		if r := frontline(t, env, "", "findings", "add", "--case", "W3", "--unit", "DIS", "--target", "D1", "--severity", "grave", "--note", "x"); r.code != exitUsage {
 			t.Errorf("severity grave: exit %d", r.code)
 		}
+		// An appeal against the finding says what it is against.
+		appeal(finding)
+		if r := frontline(t, env, "", "appeals"); !strings.Contains(r.stdout, finding+" (supervised · DIS → D1 · warning)") {
+			t.Errorf("the appeal against the finding:\n%s", r.stdout)
+		}
 		if r := frontline(t, env, "", "findings", "withdraw", finding, "--unit", "DIS", "--note", "recorded against the wrong unit"); r.code != 0 || d1().Penalty != 0 {
 			t.Errorf("withdraw: exit %d %s; penalty %v, want 0", r.code, r.stderr, d1().Penalty)
 		}
@@ -134,7 +139,7 @@ func TestAppealsAndFindings(t *testing.T) {
 			Findings []findingOut `json:"findings"`
 		}
 		json.Unmarshal([]byte(frontline(t, env, "", "explain", "--unit", "D1", "--period", "2026-06", "--json").stdout), &ex)
-		if len(ex.Appeals) != 2 || len(ex.Findings) != 1 || ex.Findings[0].State != "withdrawn" {
+		if len(ex.Appeals) != 3 || len(ex.Findings) != 1 || ex.Findings[0].State != "withdrawn" {
 			t.Errorf("explain: appeals %+v findings %+v", ex.Appeals, ex.Findings)
 		}
 		trail := frontline(t, env, "", "case", "W3").stdout
