@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -362,6 +364,26 @@ func TestAppealAgainstAnEvent(t *testing.T) {
 		page := f.send(t, "GET", "/appeals", olga.headers(false), "")
 		if want := "评价响应 · 鼓东街道 (S1) → 城管局 (D1) · 4 分 · 2026-06-01 15:05"; page.status != 200 || !strings.Contains(page.body, want) {
 			t.Errorf("the queue's page does not show %q: %d %.3000s", want, page.status, page.body)
+		}
+
+		// A finding against D1: its head appeals it from the findings page.
+		if r := f.do(t, "dina", "POST", "/api/v1/findings", "application/json", `{"case":"W1","unit":"DIS","target":"D1","severity":"warning","note":"late twice"}`); r.status != 201 {
+			t.Fatalf("a finding: %d %s", r.status, r.body)
+		}
+		setPassword(t, f.db, "dan", "dan's long password")
+		_, dan := f.login(t, "dan", "dan's long password")
+		findings := f.send(t, "GET", "/findings?period=2026", dan.headers(false), "")
+		form := regexp.MustCompile(`name="target" value="([^"]+)"`).FindStringSubmatch(findings.body)
+		if findings.status != 200 || form == nil || !strings.Contains(findings.body, `name="from" value="findings"`) {
+			t.Fatalf("dan's findings page has no appeal form: %d %.2000s", findings.status, findings.body)
+		}
+		post := map[string]string{"Cookie": SessionCookie + "=" + dan.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+		filed := f.send(t, "POST", "/appeals", post, url.Values{"csrf_token": {dan.csrf}, "case": {"W1"}, "target": {form[1]}, "period": {"2026"},
+			"from": {"findings"}, "reason": {"超时系停电所致"}}.Encode())
+		// The redirect leads back to the findings, where the appeal now stands instead of the form.
+		if main := regexp.MustCompile(`(?s)<main>.*</main>`).FindString(filed.body); filed.status != 200 || !strings.Contains(main, "<h1>监督发现</h1>") ||
+			!strings.Contains(main, `<span class="appealed">已申诉: 待决定</span>`) || strings.Contains(main, `name="from" value="findings"`) {
+			t.Errorf("after appealing the finding: %d %s", filed.status, main)
 		}
 	})
 }

@@ -464,6 +464,7 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 	case rbac.StreetHead, rbac.DeptHead:
 		add("/units/"+u.Unit, "nav.unit")
 		add("/breaches", "nav.breaches")
+		add("/findings", "nav.findings")
 		add("/appeals", "nav.appeals")
 	case rbac.OrgAssessor:
 		add("/rankings", "nav.rankings")

@@ -100,7 +100,11 @@ func (s *Server) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 	if _, err := s.postAppeal(r.Context(), in); err != nil {
 		return "", err
 	}
-	http.Redirect(w, r, "/units/"+url.PathEscape(p.User.Unit)+"?period="+url.QueryEscape(r.PostFormValue("period")), http.StatusSeeOther)
+	back := "/units/" + url.PathEscape(p.User.Unit) + "?period=" + url.QueryEscape(r.PostFormValue("period"))
+	if r.PostFormValue("from") == "findings" { // filed from the findings page: back to it
+		back = "/findings?period=" + url.QueryEscape(r.PostFormValue("period"))
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return "", nil
 }
 
@@ -203,7 +207,7 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 	lo, hi, pg := paginate(r.URL, d.Total, findingsPerPage)
 	d.Findings, d.Pager = out.Body.Findings[lo:hi], pg
 	p.Title, p.Period, p.Data = p.T("findings"), d.Period, d
-	return "findings", nil
+	return "findings", s.markAppealed(r.Context(), p)
 }
 
 // auditData is the audit log's state and its latest entries.
