@@ -195,12 +195,16 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("findings")
 	pf := addPeriodFlags(fs)
 	unit := fs.String("unit", "", "only findings against this unit")
+	state := fs.String("state", "all", "active, withdrawn, appealed_away or all")
 	format := formatFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := checkFormat("findings", *format); err != nil {
 		return err
+	}
+	if !slices.Contains([]string{"active", "withdrawn", "appealed_away", "all"}, *state) {
+		return usageErrorf("findings: --state must be active, withdrawn, appealed_away or all")
 	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -229,7 +233,7 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	}
 	shown := []findingOut{}
 	for _, f := range list {
-		if *unit == "" || f.Target == *unit {
+		if (*unit == "" || f.Target == *unit) && (*state == "all" || f.State == *state) {
 			shown = append(shown, f)
 		}
 	}

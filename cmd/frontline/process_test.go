@@ -132,6 +132,16 @@ func TestAppealsAndFindings(t *testing.T) {
 		if r := frontline(t, env, "", "findings", "withdraw", finding, "--unit", "DIS", "--note", "again"); r.code != exitFailure || !strings.Contains(r.stderr, "withdrawn already") {
 			t.Errorf("second withdrawal: exit %d %s", r.code, r.stderr)
 		}
+		// Listed by state.
+		for state, want := range map[string]int{"withdrawn": 1, "active": 0, "all": 1} {
+			var fl struct{ Findings []findingOut }
+			if r := frontline(t, env, "", "findings", "--state", state, "--format", "json"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &fl) != nil || len(fl.Findings) != want {
+				t.Errorf("findings --state %s: exit %d, %d findings, want %d", state, r.code, len(fl.Findings), want)
+			}
+		}
+		if r := frontline(t, env, "", "findings", "--state", "gone"); r.code != exitUsage || !strings.Contains(r.stderr, "--state must be") {
+			t.Errorf("findings --state gone: exit %d %s", r.code, r.stderr)
+		}
 
 		// explain shows the appeals and the finding; the trail holds every step.
 		var ex struct {
