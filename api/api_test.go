@@ -385,6 +385,11 @@ func TestAppealAgainstAnEvent(t *testing.T) {
 			!strings.Contains(main, `<span class="appealed">已申诉: 待决定</span>`) || strings.Contains(main, `name="from" value="findings"`) {
 			t.Errorf("after appealing the finding: %d %s", filed.status, main)
 		}
+		// D1's page lists the finding behind its penalty, with its appeal.
+		unit := regexp.MustCompile(`(?s)<table id="unit-findings">.*?</table>`).FindString(f.send(t, "GET", "/units/D1?period=2026-06", dan.headers(false), "").body)
+		if !strings.Contains(unit, "<td>警告</td>") || !strings.Contains(unit, "有效 · 已申诉: 待决定") || !strings.Contains(unit, "late twice") {
+			t.Errorf("D1's page lists its findings as %q", unit)
+		}
 	})
 }
 

@@ -111,18 +111,20 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 
 // unitData is a unit's page.
 type unitData struct {
-	Unit        view.Unit
-	NoCases     bool     // no assessed case in the month
-	ScoreChange *float64 // from last month
-	Month       string
-	Months      []string
-	Kind        string
-	Ranked      int // units of its kind with a rank
-	Metrics     []metricRow
-	Pairs       []view.Pair
-	Breaches    []view.Breach
-	Appeals     []workflow.Appeal
-	AsOf        time.Time
+	Unit         view.Unit
+	NoCases      bool     // no assessed case in the month
+	ScoreChange  *float64 // from last month
+	Month        string
+	Months       []string
+	Kind         string
+	Ranked       int // units of its kind with a rank
+	Metrics      []metricRow
+	Pairs        []view.Pair
+	Breaches     []view.Breach
+	Appeals      []workflow.Appeal
+	Findings     []workflow.Finding // against the unit, on the month's cases
+	SeesFindings bool               // the reader may see them
+	AsOf         time.Time
 }
 
 type metricRow struct {
@@ -214,6 +216,10 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	if b, err := s.listBreaches(ctx, &BreachesInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Unit: code}); err == nil {
 		d.Breaches = b.Body.Breaches
+	}
+	// The findings behind the penalty, for those who may read them.
+	if f, err := s.listFindings(ctx, &FindingsInput{Unit: code, Period: month, State: "all"}); err == nil {
+		d.Findings, d.SeesFindings = f.Body.Findings, true
 	}
 	if a, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: code}); err == nil {
 		d.Appeals = a.Body.Appeals
