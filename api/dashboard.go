@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -119,6 +120,22 @@ func (p *page) Unit(code string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(code))
 	}
 	return template.HTML(template.HTMLEscapeString(name) + ` <span class="code">(` + template.HTMLEscapeString(code) + `)</span>`)
+}
+
+// unitOption is a unit a unit field suggests.
+type unitOption struct{ Code, Label string }
+
+// UnitOptions are the registry's streets, departments and enterprises,
+// by code, each named: a unit field's suggestions.
+func (p *page) UnitOptions() []unitOption {
+	names := p.names()
+	var out []unitOption
+	for _, code := range slices.Sorted(maps.Keys(names.units)) {
+		if kind := names.kinds[code]; kind != evaluation.Community {
+			out = append(out, unitOption{Code: code, Label: names.Unit(code)})
+		}
+	}
+	return out
 }
 
 // Category names a category by its registry name with its code.

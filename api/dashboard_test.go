@@ -529,6 +529,11 @@ func TestDashboardInABrowser(t *testing.T) {
 		!strings.Contains(late, "0 小时 15 分") || !strings.Contains(late, "204 天 1 小时") {
 		t.Errorf("how late the breaches are: %s", late)
 	}
+	// The unit filter suggests the units by code and name, not communities.
+	if opts := b.eval(`[...document.querySelectorAll("#unit-codes option")].map(o => o.value + "=" + o.textContent).join("|")`).(string); !strings.Contains(opts, "D1=城管局") ||
+		!strings.Contains(opts, "S1=鼓东街道") || strings.Contains(opts, "S1C1") {
+		t.Errorf("the unit filter suggests %s", opts)
+	}
 	// Each breach's unit by name, with its code.
 	if units := b.eval(`[...new Set([...document.querySelectorAll("table.breaches tbody td:nth-child(2)")].map(td => td.innerText))].sort().join("|")`).(string); !regexp.MustCompile(`^[^ |()]+ \([SD]\d\)(\|[^ |()]+ \([SD]\d\))*$`).MatchString(units) || !strings.Contains(units, "城管局 (D1)") {
 		t.Errorf("the units of the breaches: %v", units)

@@ -187,13 +187,14 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 // requests, the dashboard's case page).
 type registryNames struct {
 	units, categories map[string]evaluation.Name
+	kinds             map[string]evaluation.UnitKind
 	lang              string
 }
 
 func namesOf(reg *evaluation.Registry, lang string) registryNames {
-	names := registryNames{units: map[string]evaluation.Name{}, categories: map[string]evaluation.Name{}, lang: lang}
+	names := registryNames{units: map[string]evaluation.Name{}, categories: map[string]evaluation.Name{}, kinds: map[string]evaluation.UnitKind{}, lang: lang}
 	for _, u := range reg.Units {
-		names.units[u.Code] = u.Name
+		names.units[u.Code], names.kinds[u.Code] = u.Name, u.Kind
 	}
 	for _, cat := range reg.Categories {
 		names.categories[cat.Code] = cat.Name
