@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"frontline/ingest"
 	"frontline/open311"
 	"frontline/rbac"
+	"frontline/store"
 )
 
 // maxPrintedRejects caps the rejects printed per file; --rejects keeps all.
@@ -153,6 +155,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			fmt.Fprintf(a.stderr, a.t("%s: registered from the data %d units and %d categories; released %d quarantined events\n",
 				"%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n"), name, res.Units.Added, res.Categories.Added, res.Released)
+			a.warnUnknownClasses(ctx, db, found.registry)
 		}
 		total.Add(sum)
 	}
@@ -274,4 +277,25 @@ func (a *app) printQuality(name string, q *ingest.Quality) {
 			fmt.Sprintf(a.t("e.g. line %d %s: %s", "例：第 %d 行 %s：%s"), ex.Line, ex.Case, ex.Detail))
 	}
 	t.write(a.stderr)
+}
+
+// warnUnknownClasses says when categories found in the data name an SLA
+// class the policy in force lacks (class R, say, under a district's own
+// policy): their cases are judged as class C until a policy defines it.
+func (a *app) warnUnknownClasses(ctx context.Context, db *store.DB, found *evaluation.Registry) {
+	policies, err := db.RecentPolicies(ctx, time.Second)
+	if err != nil {
+		return
+	}
+	p := policies.At(a.now())
+	var missing []string
+	for _, c := range found.Categories {
+		if _, ok := p.Classes[c.Class]; !ok && !slices.Contains(missing, c.Class) {
+			missing = append(missing, c.Class)
+		}
+	}
+	for _, class := range missing {
+		fmt.Fprintf(a.stderr, a.t("warning: the policy in force (from %s) has no class %s: categories registered in it are judged as class C until a policy defines it (see frontline policy show)\n",
+			"警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n"), p.Effective, class)
+	}
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"frontline/ingest"
+	"frontline/store/storetest"
+)
+
+// TestImportWithoutFirstActions: a city's export mapped without a
+// responded column is judged on disposal alone (class R): its cases have
+// no response deadline to breach. Under a district's own policy that has
+// no class R, the import says its categories fall back to class C.
+func TestImportWithoutFirstActions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	mapping := write("city.yaml", `format: csv
+source: city
+case_prefix: X-
+timezone: Asia/Shanghai
+time_layouts: ["2006-01-02 15:04"]
+columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area, category: Type}
+`)
+	first := write("first.csv", "Id,Created,Closed,Agency,Area,Type\n1,2026-03-02 09:00,2026-03-10 09:00,Water,North,Leak\n")
+	env := map[string]string{"FRONTLINE_DB": storetest.SQLite(t), "FRONTLINE_LANG": "en"}
+	if r := frontline(t, env, "", "ingest", "--mapping", mapping, "--register-units", first); r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Fatalf("ingest: exit %d %s", r.code, r.stderr)
+	}
+	var c struct {
+		Deadlines []struct{ Milestone, Status string }
+	}
+	if r := frontline(t, env, "", "case", "--json", "X-1"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &c) != nil {
+		t.Fatalf("case X-1: exit %d %s", r.code, r.stderr)
+	}
+	if len(c.Deadlines) != 1 || c.Deadlines[0].Milestone != "dispose" || c.Deadlines[0].Status != "breached" {
+		t.Errorf("X-1's deadlines %+v, want its disposal alone (breached: 6 working days for 3)", c.Deadlines)
+	}
+
+	// A district's own policy, without class R.
+	own := strings.Replace(strings.Replace(string(ingest.DefaultPolicyYAML), "  R: {respond: none, dispose: 3wd}\n", "", 1),
+		"effective: 2000-01-01", "effective: 2020-01-01", 1)
+	if r := frontline(t, env, "", "policy", "load", write("own.yaml", own)); r.code != 0 {
+		t.Fatalf("policy load: exit %d %s", r.code, r.stderr)
+	}
+	second := write("second.csv", "Id,Created,Closed,Agency,Area,Type\n2,2026-03-03 09:00,2026-03-04 09:00,Water,North,Noise\n")
+	if r := frontline(t, env, "", "ingest", "--mapping", mapping, "--register-units", second); r.code != 0 ||
+		!strings.Contains(r.stderr, "warning: the policy in force (from 2020-01-01) has no class R") {
+		t.Errorf("ingest under a policy without class R: exit %d %s", r.code, r.stderr)
+	}
+}
