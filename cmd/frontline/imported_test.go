@@ -50,8 +50,8 @@ columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area,
 	// A district's own policy, without class R.
 	own := strings.Replace(strings.Replace(string(ingest.DefaultPolicyYAML), "  R: {respond: none, dispose: 3wd}\n", "", 1),
 		"effective: 2000-01-01", "effective: 2020-01-01", 1)
-	if r := frontline(t, env, "", "policy", "load", write("own.yaml", own)); r.code != 0 {
-		t.Fatalf("policy load: exit %d %s", r.code, r.stderr)
+	if r := frontline(t, env, "", "policy", "load", write("own.yaml", own)); r.code != 0 || !strings.Contains(r.stderr, "has no class R") {
+		t.Fatalf("policy load, which leaves the registered class R undefined: exit %d %s", r.code, r.stderr)
 	}
 	second := write("second.csv", "Id,Created,Closed,Agency,Area,Type\n2,2026-03-03 09:00,2026-03-04 09:00,Water,North,Noise\n")
 	if r := frontline(t, env, "", "ingest", "--mapping", mapping, "--register-units", second); r.code != 0 ||

@@ -279,7 +279,7 @@ func (a *app) printQuality(name string, q *ingest.Quality) {
 	t.write(a.stderr)
 }
 
-// warnUnknownClasses says when categories found in the data name an SLA
+// warnUnknownClasses says when categories (found in the data, or registered) name an SLA
 // class the policy in force lacks (class R, say, under a district's own
 // policy): their cases are judged as class C until a policy defines it.
 func (a *app) warnUnknownClasses(ctx context.Context, db *store.DB, found *evaluation.Registry) {

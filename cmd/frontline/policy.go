@@ -83,6 +83,9 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
 		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
+	if reg, err := db.Registry(ctx); err == nil {
+		a.warnUnknownClasses(ctx, db, reg) // categories the new policy leaves to class C
+	}
 	return a.refreshScores(ctx, db)
 }
 
