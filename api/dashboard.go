@@ -141,13 +141,6 @@ func (p *page) UnitOptions() []unitOption {
 // Category names a category by its registry name with its code.
 func (p *page) Category(code string) string { return withCode(p.names().Category(code), code) }
 
-func withCode(name, code string) string {
-	if name == "" || name == code {
-		return code
-	}
-	return name + " (" + code + ")"
-}
-
 // AppealState is the state of the user's unit's appeal against target in
 // case c, or "" if it has none: a breach shows it instead of the form.
 func (p *page) AppealState(c, target string) string { return p.appealed[[2]string{c, target}] }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -9,11 +8,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"frontline/evaluation"
 	"frontline/open311"
 	"frontline/rbac"
 	"frontline/store"
-	"frontline/view"
 )
 
 // registerOpen311 adds the read side of Open311 GeoReport v2, so that
@@ -181,35 +178,6 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 		return nil, err
 	}
 	return out, nil
-}
-
-// registryNames names the registry's codes in one language (Open311's
-// requests, the dashboard's case page).
-type registryNames struct {
-	units, categories map[string]evaluation.Name
-	kinds             map[string]evaluation.UnitKind
-	lang              string
-}
-
-func namesOf(reg *evaluation.Registry, lang string) registryNames {
-	names := registryNames{units: map[string]evaluation.Name{}, categories: map[string]evaluation.Name{}, kinds: map[string]evaluation.UnitKind{}, lang: lang}
-	for _, u := range reg.Units {
-		names.units[u.Code], names.kinds[u.Code] = u.Name, u.Kind
-	}
-	for _, cat := range reg.Categories {
-		names.categories[cat.Code] = cat.Name
-	}
-	return names
-}
-
-func (n registryNames) Unit(code string) string     { return n.pick(n.units[code], code) }
-func (n registryNames) Category(code string) string { return n.pick(n.categories[code], code) }
-
-func (n registryNames) pick(name evaluation.Name, code string) string {
-	if v := cmp.Or(view.Name(name, n.lang), name.En); v != "" {
-		return v
-	}
-	return code
 }
 
 // splitList reads a comma-separated list, without blanks.
