@@ -460,6 +460,20 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the heat map's legend does not name its colours (%v)", err)
 	}
 	b.shot("matrix")
+	// One street's or department's pairs, chosen from the filter, as the API has them.
+	var matrix struct{ Pairs []struct{ Street, Department string } }
+	api("olga", "/api/v1/matrix?period=2026-06", &matrix)
+	d2 := 0
+	for _, pair := range matrix.Pairs {
+		if pair.Department == "D2" {
+			d2++
+		}
+	}
+	b.run(fmt.Sprintf(`%s.value = "D2"`, element(`select[name="unit"]`)))
+	b.submit(`select[name="unit"]`, `#matrix`)
+	if rows, cells := b.eval(`document.querySelectorAll("#matrix tbody tr").length`), b.eval(`[...new Set([...document.querySelectorAll("#matrix tbody td:nth-child(2)")].map(td => td.innerText))].join("|")`); d2 == 0 || rows != float64(d2) || cells != "住建局 (D2)" {
+		t.Errorf("D2's pairs on the matrix page: %v rows of %v, the API's %d", rows, cells, d2)
+	}
 	b.open("/cadres?period=2026")
 	var cadres struct{ Cadres []any }
 	api("olga", "/api/v1/cadres?period=2026", &cadres)

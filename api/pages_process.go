@@ -132,8 +132,9 @@ func (s *Server) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page)
 
 // matrixData is the two-way matrix.
 type matrixData struct {
-	Month string
-	Pairs []view.Pair
+	Month, Unit string // Unit: only the pairs of this street or department
+	Pairs       []view.Pair
+	Units       []string // the streets and departments in the month's pairs, for the filter
 }
 
 func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -142,7 +143,19 @@ func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("matrix.title", p.Month(month)), matrixData{Month: month, Pairs: out.Body.Pairs}
+	d := matrixData{Month: month, Unit: r.URL.Query().Get("unit")}
+	for _, pair := range out.Body.Pairs {
+		for _, u := range []string{pair.Street, pair.Department} {
+			if !slices.Contains(d.Units, u) {
+				d.Units = append(d.Units, u)
+			}
+		}
+		if d.Unit == "" || pair.Street == d.Unit || pair.Department == d.Unit {
+			d.Pairs = append(d.Pairs, pair)
+		}
+	}
+	slices.Sort(d.Units)
+	p.Title, p.Data = p.T("matrix.title", p.Month(month)), d
 	return "matrix", nil
 }
 
