@@ -461,7 +461,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	b.shot("matrix")
 	// One street's or department's pairs, chosen from the filter, as the API has them.
-	var matrix struct{ Pairs []struct{ Street, Department string } }
+	var matrix struct {
+		Pairs []struct{ Street, Department string }
+	}
 	api("olga", "/api/v1/matrix?period=2026-06", &matrix)
 	d2 := 0
 	for _, pair := range matrix.Pairs {
