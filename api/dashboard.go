@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -150,14 +151,12 @@ func (p *page) AppealState(c, target string) string { return p.appealed[[2]strin
 // recorded it of whom, its verdict and time ("评价响应 · 鼓东街道 (S1) →
 // 城管局 (D1) · 2 分 · 2026-06-02 10:00"); an event not found by its id.
 func (p *page) AppealTarget(a workflow.Appeal) string {
-	if rest, ok := strings.CutPrefix(a.Target, a.Case+"/"); ok {
-		if parts := strings.Split(rest, "/"); len(parts) == 2 || len(parts) == 3 {
-			s := parts[0] + " · " + p.Label(parts[1])
-			if len(parts) == 3 {
-				s += " #" + parts[2]
-			}
-			return s
+	if _, unit, m, round, ok := evaluation.ParseDeadlineID(a.Target); ok {
+		s := unit + " · " + p.Label(string(m))
+		if round > 1 {
+			s += " #" + strconv.Itoa(round)
 		}
+		return s
 	}
 	e := a.TargetEvent
 	if e == nil {

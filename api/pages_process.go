@@ -179,7 +179,8 @@ type cadresData struct {
 
 func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
-	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: cmp.Or(q.Get("role"), "head"), Kind: q.Get("kind")}
+	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: oneOf(q.Get("role"), "head", "deputy", "all"),
+		Kind: oneOf(q.Get("kind"), "", "street", "department", "enterprise")}
 	out, err := s.listCadres(r.Context(), &CadresInput{PeriodInput: PeriodInput{Period: d.Period, Lang: p.Lang}, Role: d.Role})
 	if err != nil {
 		return "", err
@@ -190,6 +191,17 @@ func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	}
 	p.Title, p.Period, p.Data = p.T("cadres.title", d.Period), d.Period, d
 	return "cadres", nil
+}
+
+// oneOf is a page's filter value when it is one the filter offers, else
+// the filter's default (the first): the page's form then shows what the
+// list holds. (The API refuses such a value; a page is read in process,
+// past the API's checks.)
+func oneOf(value, def string, others ...string) string {
+	if slices.Contains(others, value) {
+		return value
+	}
+	return def
 }
 
 // findingsData is a page of the findings the filters choose.
@@ -205,7 +217,7 @@ const findingsPerPage = 100
 
 func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
-	d := findingsData{Period: q.Get("period"), Unit: q.Get("unit"), State: cmp.Or(q.Get("state"), "all")}
+	d := findingsData{Period: q.Get("period"), Unit: q.Get("unit"), State: oneOf(q.Get("state"), "all", "active", "withdrawn", "appealed_away")}
 	if !q.Has("period") {
 		d.Period = s.defaultMonth(p)[:4] // the year so far
 	}

@@ -36,3 +36,12 @@ func TestMonthsOffered(t *testing.T) {
 		t.Errorf("in English: %+v %+v", m[0], m[1])
 	}
 }
+
+// TestOneOf: a filter value the form does not offer reads as its default.
+func TestOneOf(t *testing.T) {
+	for _, c := range []struct{ value, want string }{{"deputy", "deputy"}, {"all", "all"}, {"head", "head"}, {"", "head"}, {"chief", "head"}} {
+		if got := oneOf(c.value, "head", "deputy", "all"); got != c.want {
+			t.Errorf("oneOf(%q) = %q, want %q", c.value, got, c.want)
+		}
+	}
+}
