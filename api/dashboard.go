@@ -112,7 +112,7 @@ type navLink struct {
 
 // UnitName names a unit by its registry name with its code, "鼓东街道
 // (S1)", or by its code alone when the registry has no name for it.
-func (p *page) UnitName(code string) string { return withCode(p.names().Unit(code), code) }
+func (p *page) UnitName(code string) string { return view.WithCode(p.names().Unit(code), code) }
 
 // Unit is UnitName as markup, the code set apart.
 func (p *page) Unit(code string) template.HTML {
@@ -140,7 +140,7 @@ func (p *page) UnitOptions() []unitOption {
 }
 
 // Category names a category by its registry name with its code.
-func (p *page) Category(code string) string { return withCode(p.names().Category(code), code) }
+func (p *page) Category(code string) string { return view.WithCode(p.names().Category(code), code) }
 
 // AppealState is the state of the user's unit's appeal against target in
 // case c, or "" if it has none: a breach shows it instead of the form.

@@ -35,12 +35,3 @@ func (n registryNames) pick(name evaluation.Name, code string) string {
 	}
 	return code
 }
-
-// withCode shows a name with its code, "鼓东街道 (S1)", or the code alone
-// when the name is none or the code itself.
-func withCode(name, code string) string {
-	if name == "" || name == code {
-		return code
-	}
-	return name + " (" + code + ")"
-}

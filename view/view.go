@@ -66,3 +66,12 @@ func Round(v *float64) *float64 {
 	r := float64(int64(*v*1e6+s)) / 1e6
 	return &r
 }
+
+// WithCode shows a name with its code, "鼓东街道 (S1)", or the code alone
+// when the name is none or the code itself.
+func WithCode(name, code string) string {
+	if name == "" || name == code {
+		return code
+	}
+	return name + " (" + code + ")"
+}

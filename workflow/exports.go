@@ -73,10 +73,7 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 			return nil, err
 		}
 	}
-	named := r.Unit
-	if name := view.Name(units[r.Unit].Name, r.Lang); name != "" && name != r.Unit {
-		named = name + " (" + r.Unit + ")"
-	}
+	named := view.WithCode(view.Name(units[r.Unit].Name, r.Lang), r.Unit)
 	title := map[string][2]string{"meeting": {"双向评价会议材料", "Two-way evaluation: meeting pack"},
 		"breaches": {"超时记录", "Breached deadlines"}, "cadres": {"干部考核", "Cadre assessment"},
 		"unit": {named + " 双向评价", named + ": two-way evaluation"}}[r.Kind]
