@@ -371,4 +371,3 @@ func firstDifference(want, got string) string {
 	}
 	return "(same lines, different ends)"
 }
-
