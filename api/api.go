@@ -23,6 +23,7 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 )
@@ -283,13 +284,13 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN, or sign in at POST /api/v1/login")
 			return
 		}
-		if u, err = s.db.UserByToken(ctx.Context(), token, s.now()); evaluation.KindOf(err) == evaluation.KindForbidden {
+		if u, err = s.db.UserByToken(ctx.Context(), token, s.now()); fault.KindOf(err) == fault.Forbidden {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline", error="invalid_token"`)
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid or expired token")
 			return
 		}
 	default:
-		if u, err = s.sessionUser(ctx, cookie.Value); evaluation.KindOf(err) == evaluation.KindForbidden {
+		if u, err = s.sessionUser(ctx, cookie.Value); fault.KindOf(err) == fault.Forbidden {
 			status := http.StatusUnauthorized
 			if errors.Is(err, errCSRF) {
 				status = http.StatusForbidden
@@ -388,16 +389,16 @@ func problem(log *slog.Logger, err error) error {
 		return err
 	}
 	msg := err.Error()
-	switch evaluation.KindOf(err) {
-	case evaluation.KindNotFound:
+	switch fault.KindOf(err) {
+	case fault.NotFound:
 		return huma.Error404NotFound(msg)
-	case evaluation.KindForbidden:
+	case fault.Forbidden:
 		return huma.Error403Forbidden(msg)
-	case evaluation.KindInvalid:
+	case fault.Invalid:
 		return huma.Error422UnprocessableEntity(msg)
-	case evaluation.KindConflict:
+	case fault.Conflict:
 		return huma.Error409Conflict(msg)
-	case evaluation.KindUnavailable:
+	case fault.Unavailable:
 		return unavailable(log, err)
 	}
 	if store.Unavailable(err) {

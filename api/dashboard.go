@@ -26,6 +26,7 @@ import (
 	"golang.org/x/text/message"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
@@ -432,7 +433,7 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 		p := s.newPage(w, r)
 		secret := cookieValue(r, SessionCookie)
 		u, err := s.db.UserBySession(r.Context(), rbac.TokenHash(secret), s.sessionLimits())
-		if secret == "" || evaluation.KindOf(err) == evaluation.KindForbidden {
+		if secret == "" || fault.KindOf(err) == fault.Forbidden {
 			target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 			if secret != "" {
 				target += "&ended=1"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 )
@@ -102,7 +102,7 @@ func (s *Server) signIn(ctx context.Context, r *http.Request, name, password str
 		return "", time.Time{}, u, problem(s.log, ctx.Err())
 	}
 	u, err = s.db.PasswordUser(ctx, name, password)
-	if evaluation.KindOf(err) == evaluation.KindForbidden {
+	if fault.KindOf(err) == fault.Forbidden {
 		s.metrics.logins.WithLabelValues("failed").Inc()
 		lockedUser, lockedAddr := s.logins.fail(userKey, now), s.logins.fail(addrKey, now)
 		// The name is kept only when it is a user's: a password typed
@@ -191,7 +191,7 @@ func (s *Server) session(ctx context.Context, _ *struct{}) (*SessionOutput, erro
 }
 
 // errCSRF refuses a change requested without the session's token.
-var errCSRF = evaluation.Errorf(evaluation.KindForbidden, "authenticate", "missing or wrong %s header: read it from GET /api/v1/session", CSRFHeader)
+var errCSRF = fault.Errorf(fault.Forbidden, "authenticate", "missing or wrong %s header: read it from GET /api/v1/session", CSRFHeader)
 
 // sessionUser authenticates a request by its session cookie; requests
 // that change something must carry the session's anti-forgery token.

@@ -12,6 +12,7 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/scoring"
@@ -174,7 +175,7 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 		return nil, problem(s.log, err)
 	}
 	if err := c.authz.AuthorizeAny(ctx, c.name, rbac.Read, "cases", in.ID, v.Units()...); err != nil {
-		if evaluation.KindOf(err) == evaluation.KindNotFound {
+		if fault.KindOf(err) == fault.NotFound {
 			// Another unit's case is answered exactly as a case that does not exist.
 			err = store.CaseNotFound(in.ID)
 		}

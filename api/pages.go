@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/view"
 	"frontline/workflow"
@@ -638,7 +639,7 @@ func (s *Server) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (s
 		return "", nil
 	}
 	v, err := s.db.Case(r.Context(), id)
-	if err != nil && evaluation.KindOf(err) != evaluation.KindNotFound {
+	if err != nil && fault.KindOf(err) != fault.NotFound {
 		return "", err
 	}
 	if err != nil || id == "" || code == "" || v.Case.AccessCodeHash == "" || !s.pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) {

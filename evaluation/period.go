@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"fmt"
+	"frontline/fault"
 	"regexp"
 	"strconv"
 	"time"
@@ -56,7 +57,7 @@ func PeriodBetween(from, to Date, loc *time.Location) (Period, error) {
 // "2026") or by its first and last days, in loc.
 func ResolvePeriod(name, from, to string, loc *time.Location) (Period, error) {
 	invalid := func(format string, args ...any) (Period, error) {
-		return Period{}, Errorf(KindInvalid, "period", format, args...)
+		return Period{}, fault.Errorf(fault.Invalid, "period", format, args...)
 	}
 	switch {
 	case name != "" && (from != "" || to != ""):
@@ -93,5 +94,5 @@ func ParseAsOf(s string, loc *time.Location) (time.Time, error) {
 	if d, err := ParseDate(s); err == nil {
 		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), nil
 	}
-	return time.Time{}, Errorf(KindInvalid, "asof", "want an RFC 3339 time or a date, got %q", s)
+	return time.Time{}, fault.Errorf(fault.Invalid, "asof", "want an RFC 3339 time or a date, got %q", s)
 }

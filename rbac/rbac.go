@@ -19,6 +19,7 @@ import (
 	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
 
 	"frontline/evaluation"
+	"frontline/fault"
 )
 
 // Role is what a user is to the district.
@@ -68,26 +69,26 @@ func (u User) Domain() string {
 // right kind, every other role none. kind looks a unit up in the registry.
 func (u User) Validate(kind func(code string) (evaluation.UnitKind, bool)) error {
 	if u.Name == "" || len(u.Name) > evaluation.MaxCodeLen || strings.ContainsAny(u.Name, " \t\r\n") {
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "a user name is 1 to %d characters without spaces", evaluation.MaxCodeLen)
+		return fault.Errorf(fault.Invalid, "user", "a user name is 1 to %d characters without spaces", evaluation.MaxCodeLen)
 	}
 	if !slices.Contains(Roles, u.Role) {
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "role %q: want one of %v", u.Role, Roles)
+		return fault.Errorf(fault.Invalid, "user", "role %q: want one of %v", u.Role, Roles)
 	}
 	want := map[Role]evaluation.UnitKind{StreetHead: evaluation.Street, DeptHead: evaluation.Department}[u.Role]
 	switch {
 	case want == "" && u.Unit != "":
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "role %s is district-wide: it takes no --unit", u.Role)
+		return fault.Errorf(fault.Invalid, "user", "role %s is district-wide: it takes no --unit", u.Role)
 	case want == "":
 		return nil
 	case u.Unit == "":
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "role %s needs --unit: the %s the head leads", u.Role, want)
+		return fault.Errorf(fault.Invalid, "user", "role %s needs --unit: the %s the head leads", u.Role, want)
 	}
 	k, ok := kind(u.Unit)
 	if !ok {
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "unit %q is not in the registry", u.Unit)
+		return fault.Errorf(fault.Invalid, "user", "unit %q is not in the registry", u.Unit)
 	}
 	if k != want && !(u.Role == DeptHead && k == evaluation.Enterprise) {
-		return evaluation.Errorf(evaluation.KindInvalid, "user", "unit %s is a %s, not a %s", u.Unit, k, want)
+		return fault.Errorf(fault.Invalid, "user", "unit %s is a %s, not a %s", u.Unit, k, want)
 	}
 	return nil
 }
@@ -228,15 +229,15 @@ func (a *Authorizer) Authorize(ctx context.Context, user, action string, res Res
 		return NotFound(op, res)
 	}
 	if !known {
-		return evaluation.Errorf(evaluation.KindForbidden, op, "unknown user %q", user)
+		return fault.Errorf(fault.Forbidden, op, "unknown user %q", user)
 	}
-	return evaluation.Errorf(evaluation.KindForbidden, op, "%s %s may not %s %s", u.Role, user, action, res.Object)
+	return fault.Errorf(fault.Forbidden, op, "%s %s may not %s %s", u.Role, user, action, res.Object)
 }
 
 // NotFound is the answer for a record that does not exist, and so for one
 // the caller may not see.
 func NotFound(op string, res Resource) error {
-	return evaluation.Errorf(evaluation.KindNotFound, op, "%s %q not found", strings.SplitN(res.Object, ".", 2)[0], res.ID)
+	return fault.Errorf(fault.NotFound, op, "%s %q not found", strings.SplitN(res.Object, ".", 2)[0], res.ID)
 }
 
 // Scope returns the units whose records of object the user may do action

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"frontline/evaluation"
+	"frontline/fault"
 )
 
 func testUsers() []User {
@@ -86,7 +87,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 						t.Errorf("%s (%s) %s %s in %s (%q): got %v, want allowed=%v", u.Name, u.Role, act, obj, dom, unit, err, want)
 					}
 					if err != nil && dom == "other" && own[u.Name] != "" && a.Allowed(u.Name, act, Resource{Object: obj, Unit: own[u.Name]}) &&
-						evaluation.KindOf(err) != evaluation.KindNotFound {
+						fault.KindOf(err) != fault.NotFound {
 						t.Errorf("%s guessing %s's %s got %v, want it answered as not found", u.Name, unit, obj, err)
 					}
 					checked++
@@ -94,7 +95,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 			}
 		}
 	}
-	if err := a.Authorize(context.Background(), "nobody", Read, Resource{Object: "scores"}); evaluation.KindOf(err) != evaluation.KindForbidden {
+	if err := a.Authorize(context.Background(), "nobody", Read, Resource{Object: "scores"}); fault.KindOf(err) != fault.Forbidden {
 		t.Errorf("an unknown user got %v, want forbidden", err)
 	}
 	t.Logf("%d role × object × action × domain decisions checked", checked)
@@ -212,19 +213,19 @@ func TestAuthorizeSomeAndAny(t *testing.T) {
 	for _, tc := range []struct {
 		user, object string
 		units        []string
-		some, any    evaluation.Kind // -1: allowed
+		some, any    fault.Kind // -1: allowed
 	}{
-		{"sam", "cases", []string{"S1", "D2"}, -1, -1},                                        // his street's case
-		{"sam", "cases", []string{"S2", "D2"}, -1, evaluation.KindNotFound},                   // another street's: as missing
-		{"dina", "cases", []string{"S2"}, -1, -1},                                             // district-wide
-		{"olga", "cases", []string{"S1"}, evaluation.KindForbidden, evaluation.KindForbidden}, // no case rights at all
-		{"bot", "scores", nil, evaluation.KindForbidden, evaluation.KindForbidden},
+		{"sam", "cases", []string{"S1", "D2"}, -1, -1},                      // his street's case
+		{"sam", "cases", []string{"S2", "D2"}, -1, fault.NotFound},          // another street's: as missing
+		{"dina", "cases", []string{"S2"}, -1, -1},                           // district-wide
+		{"olga", "cases", []string{"S1"}, fault.Forbidden, fault.Forbidden}, // no case rights at all
+		{"bot", "scores", nil, fault.Forbidden, fault.Forbidden},
 	} {
-		kind := func(err error) evaluation.Kind {
+		kind := func(err error) fault.Kind {
 			if err == nil {
 				return -1
 			}
-			return evaluation.KindOf(err)
+			return fault.KindOf(err)
 		}
 		if got := kind(a.AuthorizeSome(ctx, tc.user, Read, tc.object)); got != tc.some {
 			t.Errorf("AuthorizeSome(%s, %s) = %v, want %v", tc.user, tc.object, got, tc.some)

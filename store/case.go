@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 )
 
@@ -134,7 +135,7 @@ func (v *CaseView) Units() []string {
 // CaseNotFound is the answer for a case that does not exist, and so for
 // one the caller may not see.
 func CaseNotFound(id string) error {
-	return evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q not found", id)
+	return fault.Errorf(fault.NotFound, "read case", "case %q not found", id)
 }
 
 // Case returns a case's derived state and trail.

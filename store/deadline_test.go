@@ -16,6 +16,7 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 	"frontline/synth"
 )
@@ -46,7 +47,7 @@ func TestWorkedExampleBreaches(t *testing.T) {
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("June breaches under the stricter policy (-want +got):\n%s", diff)
 		}
-		if _, _, err := db.LoadPolicy(context.Background(), []byte("effective: 2026-06-01\nclasses: {A: {respond: soon}}\n")); evaluation.KindOf(err) != evaluation.KindInvalid {
+		if _, _, err := db.LoadPolicy(context.Background(), []byte("effective: 2026-06-01\nclasses: {A: {respond: soon}}\n")); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("invalid policy error = %v, want kind invalid", err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 )
 
@@ -36,7 +37,7 @@ func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy
 	defer db.rules.expire()
 	p, err := ingest.ParsePolicy(source)
 	if err != nil {
-		return nil, 0, evaluation.Errorf(evaluation.KindInvalid, "load policy", "%w", err)
+		return nil, 0, fault.Errorf(fault.Invalid, "load policy", "%w", err)
 	}
 	now := db.now().UTC()
 	row := policyRow{Effective: p.Effective.String(), Source: string(source), LoadedAt: now}

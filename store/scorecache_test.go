@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/scoring"
 )
 
@@ -19,7 +20,7 @@ func TestKeptScoresFollowIngest(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
 		// W1 and W2 first; W3 arrives later.
 		ingestString(t, db, strings.Join(lines[:14], "\n"), 100)
-		if _, _, err := db.CachedScores(ctx, "2026-06", ""); evaluation.KindOf(err) != evaluation.KindNotFound {
+		if _, _, err := db.CachedScores(ctx, "2026-06", ""); fault.KindOf(err) != fault.NotFound {
 			t.Errorf("cached scores before any refresh: %v, want not found", err)
 		}
 		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 )
 
@@ -46,7 +46,7 @@ func (db *DB) AddSession(ctx context.Context, user, hash string, limits SessionL
 // hash, and extends the session's idle limit (written at most once a
 // minute). Every failure is the same answer.
 func (db *DB) UserBySession(ctx context.Context, hash string, limits SessionLimits) (UserRecord, error) {
-	denied := evaluation.Errorf(evaluation.KindForbidden, "authenticate", "the session has ended; sign in again")
+	denied := fault.Errorf(fault.Forbidden, "authenticate", "the session has ended; sign in again")
 	now := db.now().UTC()
 	var row sessionRow
 	if err := db.bun.NewSelect().Model(&row).Where("se.hash = ?", hash).Scan(ctx); err != nil {
@@ -59,7 +59,7 @@ func (db *DB) UserBySession(ctx context.Context, hash string, limits SessionLimi
 		return UserRecord{}, denied
 	}
 	u, err := db.User(ctx, row.User)
-	if evaluation.KindOf(err) == evaluation.KindNotFound || (err == nil && u.Disabled) {
+	if fault.KindOf(err) == fault.NotFound || (err == nil && u.Disabled) {
 		return UserRecord{}, denied
 	} else if err != nil {
 		return UserRecord{}, err
@@ -97,9 +97,9 @@ func (db *DB) EndSessions(ctx context.Context, user string) (int, error) {
 // forbidden error whatever was wrong. An unknown name costs the same
 // password check as a known one, so timing does not tell them apart.
 func (db *DB) PasswordUser(ctx context.Context, name, password string) (UserRecord, error) {
-	denied := evaluation.Errorf(evaluation.KindForbidden, "sign in", "wrong user name or password")
+	denied := fault.Errorf(fault.Forbidden, "sign in", "wrong user name or password")
 	u, err := db.User(ctx, name)
-	if err != nil && evaluation.KindOf(err) != evaluation.KindNotFound {
+	if err != nil && fault.KindOf(err) != fault.NotFound {
 		return UserRecord{}, err
 	}
 	hash := u.PasswordHash

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"frontline/fault"
 	"io"
 	"io/fs"
 	"net"
@@ -31,8 +32,6 @@ import (
 	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"frontline/evaluation"
 )
 
 // Engine is a database engine.
@@ -166,7 +165,7 @@ func (db *DB) sqliteBase(path string) (string, error) {
 		return sqliteDSN(path, ""), nil
 	}
 	if !exists(path) {
-		return "", &evaluation.Error{Op: "create database", Kind: evaluation.KindUnavailable,
+		return "", &fault.Error{Op: "create database", Kind: fault.Unavailable,
 			Err: fmt.Errorf("%s does not exist and its directory cannot be written: %w", path, dirErr)}
 	}
 	db.readOnly = true
@@ -288,7 +287,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("read the schema's version of %s (read-only storage): %w", db.path, err)
 		}
 		if pending := ms.Unapplied(); len(pending) > 0 {
-			return &evaluation.Error{Op: "migrate", Kind: evaluation.KindUnavailable,
+			return &fault.Error{Op: "migrate", Kind: fault.Unavailable,
 				Err: fmt.Errorf("%s needs %d schema upgrades, but its storage is read-only", db.path, len(pending))}
 		}
 		return nil
@@ -421,29 +420,29 @@ func (db *DB) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	kind := evaluation.KindInternal
+	kind := fault.Internal
 	var pg *pgconn.PgError
 	var lite *sqlite.Error
 	switch {
 	case Unavailable(err):
-		kind = evaluation.KindUnavailable
+		kind = fault.Unavailable
 		err = db.explainStorage(err)
 	case errors.Is(err, sql.ErrNoRows):
-		kind = evaluation.KindNotFound
+		kind = fault.NotFound
 	case errors.As(err, &pg):
 		switch pg.Code {
 		case "23505", "23503", "40001":
-			kind = evaluation.KindConflict
+			kind = fault.Conflict
 		case "22P02", "22007", "22008", "23502", "23514":
-			kind = evaluation.KindInvalid
+			kind = fault.Invalid
 		}
 	case errors.As(err, &lite):
 		switch lite.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			kind = evaluation.KindConflict
+			kind = fault.Conflict
 		case sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_CHECK:
-			kind = evaluation.KindInvalid
+			kind = fault.Invalid
 		}
 	}
-	return &evaluation.Error{Op: op, Kind: kind, Err: err}
+	return &fault.Error{Op: op, Kind: kind, Err: err}
 }

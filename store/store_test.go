@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 	"frontline/store/storetest"
 	"frontline/synth"
@@ -229,7 +230,7 @@ func TestWorkedExampleMilestones(t *testing.T) {
 		if a.CallAccurate == nil || !*a.CallAccurate || a.CallScore == nil || *a.CallScore != 5 || a.ResponseScore == nil || *a.ResponseScore != 4 {
 			t.Errorf("W1 evaluations = accurate %v call %v response %v, want true 5 4", a.CallAccurate, a.CallScore, a.ResponseScore)
 		}
-		if _, err := db.Case(context.Background(), "nope"); evaluation.KindOf(err) != evaluation.KindNotFound {
+		if _, err := db.Case(context.Background(), "nope"); fault.KindOf(err) != fault.NotFound {
 			t.Errorf("unknown case error = %v, want kind not found", err)
 		}
 	})

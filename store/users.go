@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 )
 
@@ -61,7 +61,7 @@ func (db *DB) AddUser(ctx context.Context, u rbac.User, passwordHash string) err
 		return db.wrap("add user", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return evaluation.Errorf(evaluation.KindConflict, "add user", "user %q exists", u.Name)
+		return fault.Errorf(fault.Conflict, "add user", "user %q exists", u.Name)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (db *DB) User(ctx context.Context, name string) (UserRecord, error) {
 	var row userRow
 	if err := db.bun.NewSelect().Model(&row).Where("us.name = ?", name).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return UserRecord{}, evaluation.Errorf(evaluation.KindNotFound, "read user", "user %q not found", name)
+			return UserRecord{}, fault.Errorf(fault.NotFound, "read user", "user %q not found", name)
 		}
 		return UserRecord{}, db.wrap("read user", err)
 	}
@@ -148,7 +148,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, name string, disabled bool) e
 		return db.wrap("update user", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return evaluation.Errorf(evaluation.KindNotFound, "update user", "user %q not found", name)
+		return fault.Errorf(fault.NotFound, "update user", "user %q not found", name)
 	}
 	return nil
 }
@@ -174,7 +174,7 @@ func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
 		return db.wrap("set password", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return evaluation.Errorf(evaluation.KindNotFound, "set password", "user %q not found", name)
+		return fault.Errorf(fault.NotFound, "set password", "user %q not found", name)
 	}
 	return nil
 }
@@ -183,7 +183,7 @@ func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
 // is the same answer, so that a caller learns nothing about which part
 // was wrong; the secret is compared in constant time.
 func (db *DB) UserByToken(ctx context.Context, token string, now time.Time) (UserRecord, error) {
-	denied := evaluation.Errorf(evaluation.KindForbidden, "authenticate", "invalid or expired token")
+	denied := fault.Errorf(fault.Forbidden, "authenticate", "invalid or expired token")
 	id, secret, ok := rbac.ParseToken(token)
 	if !ok {
 		return UserRecord{}, denied

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 )
 
@@ -33,7 +33,7 @@ func TestTokensAuthenticate(t *testing.T) {
 		_, errUnknown := db.UserByToken(ctx, "flt_000000000000_"+token[len(token)-43:], fixedNow)
 		_, errExpired := db.UserByToken(ctx, token, fixedNow.Add(25*time.Hour))
 		for name, err := range map[string]error{"wrong secret": errWrong, "unknown id": errUnknown, "expired": errExpired} {
-			if evaluation.KindOf(err) != evaluation.KindForbidden || err.Error() != errWrong.Error() {
+			if fault.KindOf(err) != fault.Forbidden || err.Error() != errWrong.Error() {
 				t.Errorf("%s: %v, want the same forbidden answer as every failure", name, err)
 			}
 		}

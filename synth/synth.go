@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 )
 
 // DefaultCases is the number of cases generated when Config.Cases is zero.
@@ -59,7 +60,7 @@ type generator struct {
 // to stay open. Generate stops at the first error emit returns.
 func Generate(cfg Config, emit func(*evaluation.Event) error) (*Truth, error) {
 	if cfg.Cases < 0 {
-		return nil, evaluation.Errorf(evaluation.KindInvalid, "generate", "cases must not be negative, got %d", cfg.Cases)
+		return nil, fault.Errorf(fault.Invalid, "generate", "cases must not be negative, got %d", cfg.Cases)
 	}
 	cfg = cfg.withDefaults()
 	d := newDistrict(cfg)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 )
 
 func TestDistrictShape(t *testing.T) {
@@ -182,7 +183,7 @@ func TestTruthKeys(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	if _, err := Generate(Config{Cases: -1}, func(*evaluation.Event) error { return nil }); evaluation.KindOf(err) != evaluation.KindInvalid {
+	if _, err := Generate(Config{Cases: -1}, func(*evaluation.Event) error { return nil }); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("negative cases: got %v, want an invalid error", err)
 	}
 	stop := errors.New("stop")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/store"
 )
 
@@ -53,10 +54,10 @@ func (s *Service) WithdrawFinding(ctx context.Context, c Caller, r WithdrawalReq
 	}
 	i := slices.IndexFunc(all, func(f Finding) bool { return f.ID == r.Finding })
 	if i < 0 {
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindNotFound, "withdraw finding", "finding %q not found", r.Finding)
+		return evaluation.Event{}, fault.Errorf(fault.NotFound, "withdraw finding", "finding %q not found", r.Finding)
 	}
 	if f := all[i]; f.State != string(evaluation.FindingActive) {
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "withdraw finding", "finding %s is %s already", f.ID, f.State)
+		return evaluation.Event{}, fault.Errorf(fault.Conflict, "withdraw finding", "finding %s is %s already", f.ID, f.State)
 	}
 	return s.record(ctx, c, evaluation.Event{Case: all[i].Case, Type: evaluation.FindingWithdrawn, Unit: r.Unit, Target: r.Finding,
 		Note: r.Note, Actor: r.Actor})
@@ -212,7 +213,7 @@ func (s *Service) RuleReturn(ctx context.Context, c Caller, r RulingRequest) (ev
 		return evaluation.Event{}, invalid("rule return", "%s never returned case %s", r.Target, r.Case)
 	}
 	if as.ReturnRuledBy != "" {
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "rule return", "%s's return of %s was already ruled by %s; appeal the ruling instead",
+		return evaluation.Event{}, fault.Errorf(fault.Conflict, "rule return", "%s's return of %s was already ruled by %s; appeal the ruling instead",
 			r.Target, r.Case, as.ReturnRuledBy)
 	}
 	justified := r.Justified

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
@@ -83,7 +84,7 @@ type MetricTrace struct {
 // Explain counts a period's cases as of asof and explains unit's score.
 // A unit the caller may not see reads exactly as one without cases.
 func (s *Service) Explain(ctx context.Context, c Caller, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
-	notFound := evaluation.Errorf(evaluation.KindNotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
+	notFound := fault.Errorf(fault.NotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
 	if !c.Sees("scores", unit) {
 		return nil, notFound
 	}

@@ -8,6 +8,7 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 )
 
@@ -125,7 +126,7 @@ func (s *Service) IssueToken(ctx context.Context, c Caller, name string, days in
 		return Credential{}, err
 	}
 	if u.Disabled {
-		return Credential{}, evaluation.Errorf(evaluation.KindConflict, "issue token", "user %s is disabled", name)
+		return Credential{}, fault.Errorf(fault.Conflict, "issue token", "user %s is disabled", name)
 	}
 	token, id, hash := rbac.NewToken()
 	expires := s.Now().AddDate(0, 0, days)

@@ -20,6 +20,7 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
@@ -42,7 +43,7 @@ type Service struct {
 }
 
 func invalid(op, format string, args ...any) error {
-	return evaluation.Errorf(evaluation.KindInvalid, op, format, args...)
+	return fault.Errorf(fault.Invalid, op, format, args...)
 }
 
 // rights says what writing each kind of event takes: the object and
@@ -164,7 +165,7 @@ func (s *Service) Appeal(ctx context.Context, c Caller, r AppealRequest) (evalua
 	}
 	for _, ap := range evaluation.Appeals(cv.Trail) {
 		if ap.Target == r.Target && ap.State != evaluation.AppealDuplicate {
-			return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "appeal", "%s was already appealed by %s in %s on %s (%s): a target is appealed once",
+			return evaluation.Event{}, fault.Errorf(fault.Conflict, "appeal", "%s was already appealed by %s in %s on %s (%s): a target is appealed once",
 				r.Target, ap.Unit, ap.ID, ap.At.In(loc).Format("2006-01-02 15:04"), ap.State)
 		}
 	}
@@ -316,14 +317,14 @@ func (s *Service) Decide(ctx context.Context, c Caller, r DecisionRequest) (eval
 	}
 	i := slices.IndexFunc(all, func(o Appeal) bool { return o.ID == r.Appeal })
 	if i < 0 {
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindNotFound, "decide appeal", "appeal %q not found", r.Appeal)
+		return evaluation.Event{}, fault.Errorf(fault.NotFound, "decide appeal", "appeal %q not found", r.Appeal)
 	}
 	ap := all[i]
 	switch evaluation.AppealState(ap.State) {
 	case evaluation.AppealDuplicate:
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "decide appeal", "appeal %s repeats %s on the same target: decide %s", ap.ID, ap.Of, ap.Of)
+		return evaluation.Event{}, fault.Errorf(fault.Conflict, "decide appeal", "appeal %s repeats %s on the same target: decide %s", ap.ID, ap.Of, ap.Of)
 	case evaluation.AppealUpheld, evaluation.AppealRejected:
-		return evaluation.Event{}, evaluation.Errorf(evaluation.KindConflict, "decide appeal", "appeal %s was already decided (%s) by %s on %s: decisions are final",
+		return evaluation.Event{}, fault.Errorf(fault.Conflict, "decide appeal", "appeal %s was already decided (%s) by %s on %s: decisions are final",
 			ap.ID, ap.State, ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
 	}
 	upheld := r.Upheld

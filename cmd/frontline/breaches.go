@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/view"
 )
@@ -54,7 +55,7 @@ func parseAsOf(s string, loc *time.Location) (time.Time, error) {
 
 // errText is an error's message without its operation prefix.
 func errText(err error) string {
-	var e *evaluation.Error
+	var e *fault.Error
 	if errors.As(err, &e) {
 		return e.Err.Error()
 	}

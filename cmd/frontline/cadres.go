@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
@@ -205,7 +206,7 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 	}
 	i := slices.IndexFunc(run.cadres, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
 	if i < 0 {
-		return evaluation.Errorf(evaluation.KindNotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.period.Name)
+		return fault.Errorf(fault.NotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.period.Name)
 	}
 	c := run.cadres[i]
 	// Breaches of the units while they led them, by the day.

@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // the policy time zone must load on machines without zoneinfo
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
@@ -320,7 +321,7 @@ func caseAsOf(v *store.CaseView, asof time.Time, rules *evaluation.Rules) (*stor
 		}
 	}
 	if len(trail) == 0 {
-		return nil, evaluation.Errorf(evaluation.KindNotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
+		return nil, fault.Errorf(fault.NotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
 	}
 	c, as := evaluation.Derive(v.Case.ID, trail)
 	deadlines := evaluation.Deadlines(&c, as, trail, rules)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
@@ -335,4 +336,4 @@ func exitCode(err error, stderr io.Writer) int {
 // isInvalidRequest reports an error in what the command was asked: input
 // that a step refused as invalid (an appeal of a deadline that was met, a
 // score of 6), a usage error like a bad flag.
-func isInvalidRequest(err error) bool { return evaluation.KindOf(err) == evaluation.KindInvalid }
+func isInvalidRequest(err error) bool { return fault.KindOf(err) == fault.Invalid }

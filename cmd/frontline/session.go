@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 
 	"frontline/audit"
-	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
 )
@@ -39,7 +39,7 @@ func (a *app) session(ctx context.Context, db *store.DB) (*session, error) {
 			return nil, err
 		}
 		if u, ok := authz.User(name); !ok || u.Disabled {
-			return nil, evaluation.Errorf(evaluation.KindForbidden, "session", "user %q is unknown or disabled", name)
+			return nil, fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
 		}
 		s.authz = authz
 	}
@@ -109,7 +109,7 @@ func (a *app) mayReadCase(ctx context.Context, db *store.DB, v *store.CaseView) 
 		return err
 	}
 	if err := s.authorizeAny(ctx, rbac.Read, "cases", v.Case.ID, v.Units()...); err != nil {
-		if evaluation.KindOf(err) == evaluation.KindNotFound {
+		if fault.KindOf(err) == fault.NotFound {
 			return store.CaseNotFound(v.Case.ID)
 		}
 		return err
