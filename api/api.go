@@ -334,49 +334,33 @@ func (s *Server) usersChanged() {
 	s.authzMu.Unlock()
 }
 
-// caller is the user a request runs for, with their authorizer.
-type caller struct {
-	name  string
-	authz *rbac.Authorizer
-}
-
-func (s *Server) caller(ctx context.Context) (caller, error) {
+// caller is the principal a request runs for: the user its token or
+// session names.
+func (s *Server) caller(ctx context.Context) (rbac.Principal, error) {
 	name, _ := ctx.Value(userKey).(string)
 	if name == "" {
-		return caller{}, huma.Error401Unauthorized("sign in: send Authorization: Bearer TOKEN")
+		return rbac.Principal{}, huma.Error401Unauthorized("sign in: send Authorization: Bearer TOKEN")
 	}
 	a, err := s.authorizer(ctx)
 	if err != nil {
-		return caller{}, problem(s.log, err)
+		return rbac.Principal{}, problem(s.log, err)
 	}
-	return caller{name: name, authz: a}, nil
+	return a.Principal(name), nil
 }
 
 // reader is the caller of a read of object, which they must be allowed
 // to read for some unit (lists then keep only what they may see).
-func (s *Server) reader(ctx context.Context, object string) (caller, error) {
+func (s *Server) reader(ctx context.Context, object string) (rbac.Principal, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return c, err
 	}
-	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, object); err != nil {
+	if err := c.AuthorizeSome(ctx, rbac.Read, object); err != nil {
 		return c, problem(s.log, err)
 	}
 	return c, nil
 }
 
-// Actor names the caller in the trail and the audit log.
-func (c caller) Actor() string { return c.name }
-
-// Authorize asks rbac whether the caller may do action on res.
-func (c caller) Authorize(ctx context.Context, action string, res rbac.Resource) error {
-	return c.authz.Authorize(ctx, c.name, action, res)
-}
-
-// Sees says whether the caller may read object in unit's domain.
-func (c caller) Sees(object, unit string) bool {
-	return c.authz.Allowed(c.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
-}
 
 // problem turns an error into an RFC 9457 problem by its kind; anything
 // unexpected is logged and answered without its details.

@@ -458,7 +458,7 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 		r = r.WithContext(context.WithValue(ctx, requestKey, r))
 		p.Nav = s.nav(p, &u.User, r.URL.Path)
 		if c, err := s.caller(r.Context()); err == nil {
-			p.ReadsCases = c.authz.AuthorizeSome(r.Context(), c.name, rbac.Read, "cases") == nil
+			p.ReadsCases = c.AuthorizeSome(r.Context(), rbac.Read, "cases") == nil
 		}
 		s.render(w, r, p, f)
 	}

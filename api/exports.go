@@ -57,7 +57,7 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 		return nil, err
 	}
 	unit := in.Unit
-	if u, ok := c.authz.User(c.name); ok && unit == "" {
+	if u, ok := c.User(); ok && unit == "" {
 		unit = u.Unit
 	}
 	// The pack goes to a temporary file first, not to the client: only an

@@ -161,7 +161,7 @@ func (s *Server) logout(ctx context.Context, _ *struct{}) (*LogoutOutput, error)
 		if err := s.db.EndSession(ctx, rbac.TokenHash(secret)); err != nil {
 			return nil, problem(s.log, err)
 		}
-		if err := s.audit(ctx, c.name, "logout", c.name, struct{}{}); err != nil {
+		if err := s.audit(ctx, c.Actor(), "logout", c.Actor(), struct{}{}); err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +179,7 @@ func (s *Server) session(ctx context.Context, _ *struct{}) (*SessionOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	u, ok := c.authz.User(c.name)
+	u, ok := c.User()
 	if !ok {
 		return nil, huma.Error401Unauthorized("sign in again")
 	}

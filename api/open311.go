@@ -137,7 +137,7 @@ const maxOpen311Requests = 1000
 
 // open311List writes the cases a query selects that the caller may read,
 // at most maxOpen311Requests of them.
-func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, extensions bool, lang string) ([]open311.Request, error) {
+func (s *Server) open311List(ctx context.Context, c rbac.Principal, q store.CaseQuery, extensions bool, lang string) ([]open311.Request, error) {
 	reg, err := s.db.Registry(ctx)
 	if err != nil {
 		return nil, problem(s.log, err)
@@ -161,7 +161,7 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 			if err != nil {
 				return nil, problem(s.log, err)
 			}
-			if c.authz.AuthorizeAny(ctx, c.name, rbac.Read, "cases", id, v.Units()...) != nil {
+			if c.AuthorizeAny(ctx, rbac.Read, "cases", id, v.Units()...) != nil {
 				continue
 			}
 			out = append(out, open311.RequestOf(v.Case, v.Assignments, v.Trail, names, loc, extensions))
@@ -174,7 +174,7 @@ func (s *Server) open311List(ctx context.Context, c caller, q store.CaseQuery, e
 		}
 		q.Offset += q.Limit
 	}
-	if err := s.auditRead(ctx, c.name, "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
+	if err := s.auditRead(ctx, c.Actor(), "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -140,7 +140,7 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	}
 	audited := map[string]any{"read": sum.Read, "accepted": sum.Accepted, "duplicates": sum.Duplicates, "conflicts": sum.Conflicts,
 		"rejected": sum.Rejected, "quarantined": sum.Quarantined}
-	if err := s.audit(ctx, c.name, "ingest", "POST /api/v1/events", audited); err != nil {
+	if err := s.audit(ctx, c.Actor(), "ingest", "POST /api/v1/events", audited); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -174,14 +174,14 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	if err := c.authz.AuthorizeAny(ctx, c.name, rbac.Read, "cases", in.ID, v.Units()...); err != nil {
+	if err := c.AuthorizeAny(ctx, rbac.Read, "cases", in.ID, v.Units()...); err != nil {
 		if fault.KindOf(err) == fault.NotFound {
 			// Another unit's case is answered exactly as a case that does not exist.
 			err = store.CaseNotFound(in.ID)
 		}
 		return nil, problem(s.log, err)
 	}
-	if err := s.auditRead(ctx, c.name, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
+	if err := s.auditRead(ctx, c.Actor(), "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
 		return nil, err
 	}
 	policies, err := s.db.RecentPolicies(ctx, time.Second)

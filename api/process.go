@@ -42,7 +42,7 @@ func (s *Server) service() *workflow.Service {
 }
 
 // workflow returns the process service and the caller.
-func (s *Server) workflow(ctx context.Context) (*workflow.Service, caller, error) {
+func (s *Server) workflow(ctx context.Context) (*workflow.Service, rbac.Principal, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, c, err
@@ -85,7 +85,7 @@ func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOut
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "appeals"); err != nil {
+	if err := c.AuthorizeSome(ctx, rbac.Read, "appeals"); err != nil {
 		return nil, problem(s.log, err)
 	}
 	all, err := w.Appeals(ctx, c, time.Time{}, time.Time{})
@@ -121,7 +121,7 @@ func (s *Server) postAppeal(ctx context.Context, in *AppealInput) (*EventOutput,
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.Appeal(ctx, c, workflow.AppealRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Reason: b.Reason, Actor: c.name}))
+	return s.written(w.Appeal(ctx, c, workflow.AppealRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Reason: b.Reason, Actor: c.Actor()}))
 }
 
 // DecisionInput decides an appeal.
@@ -139,7 +139,7 @@ func (s *Server) decideAppeal(ctx context.Context, in *DecisionInput) (*EventOut
 	if err != nil {
 		return nil, err
 	}
-	return s.written(w.Decide(ctx, c, workflow.DecisionRequest{Appeal: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Upheld: in.Body.Upheld, Actor: c.name}))
+	return s.written(w.Decide(ctx, c, workflow.DecisionRequest{Appeal: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Upheld: in.Body.Upheld, Actor: c.Actor()}))
 }
 
 // FindingsInput filters findings.
@@ -161,7 +161,7 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 	if err != nil {
 		return nil, err
 	}
-	if err := c.authz.AuthorizeSome(ctx, c.name, rbac.Read, "findings"); err != nil {
+	if err := c.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
 		return nil, problem(s.log, err)
 	}
 	var from, to time.Time
@@ -203,7 +203,7 @@ func (s *Server) postFinding(ctx context.Context, in *FindingInput) (*EventOutpu
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.AddFinding(ctx, c, workflow.FindingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Severity: b.Severity, Note: b.Note, Actor: c.name}))
+	return s.written(w.AddFinding(ctx, c, workflow.FindingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Severity: b.Severity, Note: b.Note, Actor: c.Actor()}))
 }
 
 // WithdrawalInput withdraws a finding.
@@ -220,7 +220,7 @@ func (s *Server) withdrawFinding(ctx context.Context, in *WithdrawalInput) (*Eve
 	if err != nil {
 		return nil, err
 	}
-	return s.written(w.WithdrawFinding(ctx, c, workflow.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.name}))
+	return s.written(w.WithdrawFinding(ctx, c, workflow.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.Actor()}))
 }
 
 // EvaluationInput is a two-way evaluation.
@@ -243,7 +243,7 @@ func (s *Server) postEvaluation(ctx context.Context, in *EvaluationInput) (*Even
 	}
 	b := in.Body
 	e, previous, err := w.Evaluate(ctx, c, workflow.EvaluationRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Note: b.Note,
-		Actor: c.name, Call: b.Kind == "call", Score: b.Score, Accurate: b.Accurate})
+		Actor: c.Actor(), Call: b.Kind == "call", Score: b.Score, Accurate: b.Accurate})
 	out, err := s.written(e, err)
 	if out != nil {
 		out.Body.Replaces = previous
@@ -268,5 +268,5 @@ func (s *Server) postRuling(ctx context.Context, in *RulingInput) (*EventOutput,
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.RuleReturn(ctx, c, workflow.RulingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Justified: b.Justified, Note: b.Note, Actor: c.name}))
+	return s.written(w.RuleReturn(ctx, c, workflow.RulingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Justified: b.Justified, Note: b.Note, Actor: c.Actor()}))
 }

@@ -132,7 +132,7 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 	}
 	out := &BreachesOutput{}
 	out.Body.Period, out.Body.AsOf, out.Body.Breaches = p.Name, asof.In(loc), breaches
-	if err := s.auditRead(ctx, c.name, "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
+	if err := s.auditRead(ctx, c.Actor(), "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
 		return nil, err
 	}
 	return out, nil

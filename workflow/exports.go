@@ -48,7 +48,7 @@ var ExportKinds = []string{"meeting", "breaches", "cadres", "unit"}
 // say whether a file is exactly one that was issued. The file streams to
 // out as it is packed; the caller hands it on only after Export returns
 // without error, when it is audited.
-func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.Writer) (*Exported, error) {
+func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest, out io.Writer) (*Exported, error) {
 	if !slices.Contains(ExportKinds, r.Kind) {
 		return nil, invalid("export", "no export %q: want one of %s", r.Kind, strings.Join(ExportKinds, ", "))
 	}
@@ -120,9 +120,9 @@ func (s *Service) Export(ctx context.Context, c Caller, r ExportRequest, out io.
 // breachPack writes the breach pack's sheets: one row per breach with its
 // appeal's state and the findings on its case, then every event of those
 // cases.
-func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
+func (s *Service) breachPack(ctx context.Context, c rbac.Principal, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
 	appealState := map[string]string{}
-	appeals, err := s.Appeals(ctx, nil, r.Period.From, r.Period.To)
+	appeals, err := s.Appeals(ctx, rbac.Local(), r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
 	}
@@ -132,7 +132,7 @@ func (s *Service) breachPack(ctx context.Context, c Caller, w *exports.Workbook,
 		}
 	}
 	findings := map[string][]string{}
-	all, err := s.Findings(ctx, nil, r.Period.From, r.Period.To)
+	all, err := s.Findings(ctx, rbac.Local(), r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
 	}
@@ -256,7 +256,7 @@ func pipelined[T any](ctx context.Context, read func(ctx context.Context, yield 
 
 // VerifyExport says whether a file is byte for byte a pack that was
 // issued, and which audit entry issued it.
-func (s *Service) VerifyExport(ctx context.Context, c Caller, file []byte) (*audit.Entry, error) {
+func (s *Service) VerifyExport(ctx context.Context, c rbac.Principal, file []byte) (*audit.Entry, error) {
 	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 
 // unitPack writes a head's own unit: its scores by month, its breaches,
 // and the evaluations it received.
-func (s *Service) unitPack(ctx context.Context, c Caller, w *exports.Workbook, r ExportRequest, loc *time.Location, units map[string]evaluation.Unit) (int, error) {
+func (s *Service) unitPack(ctx context.Context, c rbac.Principal, w *exports.Workbook, r ExportRequest, loc *time.Location, units map[string]evaluation.Unit) (int, error) {
 	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
 	months := MonthsOf(r.Period, loc)
 	cols := []exports.Column{{Header: T("月份", "Month")}, {Header: T("案件", "Cases"), Kind: exports.Integer},
@@ -512,7 +512,7 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	policy := r.Policies.At(r.Period.From)
 	prev := previous(r.Period, loc)
 	opt := scoring.Options{AsOf: r.AsOf, Scoring: policy.Scoring}
-	everyone := sees(func(string, string) bool { return true })
+	everyone := rbac.Local() // the right to the pack (exports.meeting) is to the whole district
 
 	// The four reads are independent and each mostly waits on its own
 	// connection: they run side by side.
@@ -698,11 +698,3 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	})
 	return rows, err
 }
-
-// sees is a caller that only answers what it sees: the meeting pack
-// reads the whole district, which its right (exports.meeting) grants.
-type sees func(object, unit string) bool
-
-func (f sees) Actor() string                                          { return "" }
-func (f sees) Authorize(context.Context, string, rbac.Resource) error { return nil }
-func (f sees) Sees(object, unit string) bool                          { return f(object, unit) }

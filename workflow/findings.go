@@ -9,6 +9,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -18,7 +19,7 @@ type FindingRequest struct {
 }
 
 // AddFinding records a supervision finding.
-func (s *Service) AddFinding(ctx context.Context, c Caller, r FindingRequest) (evaluation.Event, error) {
+func (s *Service) AddFinding(ctx context.Context, c rbac.Principal, r FindingRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("add finding", "the case, recording unit, unit found against, severity and note are required")
 	}
@@ -41,14 +42,14 @@ type WithdrawalRequest struct {
 }
 
 // WithdrawFinding records the withdrawal of a finding in force.
-func (s *Service) WithdrawFinding(ctx context.Context, c Caller, r WithdrawalRequest) (evaluation.Event, error) {
+func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r WithdrawalRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("withdraw finding", "the withdrawing unit and a note are required")
 	}
 	if err := allowed(ctx, c, evaluation.FindingWithdrawn, r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
-	all, err := s.Findings(ctx, nil, time.Time{}, time.Time{})
+	all, err := s.Findings(ctx, rbac.Local(), time.Time{}, time.Time{})
 	if err != nil {
 		return evaluation.Event{}, err
 	}
@@ -80,7 +81,7 @@ type Finding struct {
 
 // Findings lists the findings on cases opened in [from, to) (all when
 // zero) against units the caller may see (every one when c is nil).
-func (s *Service) Findings(ctx context.Context, c Caller, from, to time.Time) ([]Finding, error) {
+func (s *Service) Findings(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Finding, error) {
 	trails, err := s.DB.ProcessTrails(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func (s *Service) Findings(ctx context.Context, c Caller, from, to time.Time) ([
 	out := []Finding{}
 	for _, trail := range trails {
 		for _, f := range evaluation.Findings(trail) {
-			if c != nil && !c.Sees("findings", f.Target) {
+			if !c.Sees("findings", f.Target) {
 				continue
 			}
 			o := Finding{ID: f.ID, Case: f.Case, Unit: f.Unit, Target: f.Target, Severity: cmp.Or(f.Severity, "notice"), Note: f.Note,
@@ -120,7 +121,7 @@ type EvaluationRequest struct {
 
 // Evaluate records an evaluation and returns it with the earlier one of
 // the same case and pair that it replaces, if any (both stay in the trail).
-func (s *Service) Evaluate(ctx context.Context, c Caller, r EvaluationRequest) (evaluation.Event, *evaluation.Event, error) {
+func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRequest) (evaluation.Event, *evaluation.Event, error) {
 	op, typ := "evaluate response", evaluation.ResponseEvaluated
 	if r.Call {
 		op, typ = "evaluate call", evaluation.CallEvaluated
@@ -194,7 +195,7 @@ type RulingRequest struct {
 // RuleReturn records a ruling on a return: justified (the call counts
 // against the street's accuracy) or not (shirking: a penalty). A ruled
 // return is not ruled again.
-func (s *Service) RuleReturn(ctx context.Context, c Caller, r RulingRequest) (evaluation.Event, error) {
+func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("rule return", "the case, ruling body, returning unit and a note are required")
 	}

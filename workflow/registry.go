@@ -24,7 +24,7 @@ type RegistryLoad struct {
 // are recomputed when names or kinds change, deadlines when a category's
 // class or urgency does, and quarantined events whose codes are now known
 // are released. source names the file in the audit log.
-func (s *Service) LoadRegistry(ctx context.Context, c Caller, r io.Reader, format, source string) (RegistryLoad, error) {
+func (s *Service) LoadRegistry(ctx context.Context, c rbac.Principal, r io.Reader, format, source string) (RegistryLoad, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
 		return RegistryLoad{}, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) LoadRegistry(ctx context.Context, c Caller, r io.Reader, forma
 // registry lacks (`ingest --register-units`): units and categories only,
 // marked as added from data, never changing a record already there. The
 // events quarantined for those codes are then released.
-func (s *Service) RegisterFound(ctx context.Context, c Caller, found *evaluation.Registry, source string) (RegistryLoad, error) {
+func (s *Service) RegisterFound(ctx context.Context, c rbac.Principal, found *evaluation.Registry, source string) (RegistryLoad, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "registry"}); err != nil {
 		return RegistryLoad{}, err
 	}
@@ -79,7 +79,7 @@ func (s *Service) RegisterFound(ctx context.Context, c Caller, found *evaluation
 }
 
 // mergeRegistry stores reg and brings what depends on it up to date.
-func (s *Service) mergeRegistry(ctx context.Context, c Caller, reg *evaluation.Registry, origin, action, source string) (RegistryLoad, error) {
+func (s *Service) mergeRegistry(ctx context.Context, c rbac.Principal, reg *evaluation.Registry, origin, action, source string) (RegistryLoad, error) {
 	res, err := s.DB.LoadRegistry(ctx, reg, origin)
 	if err != nil {
 		return RegistryLoad{}, err

@@ -83,7 +83,7 @@ type MetricTrace struct {
 
 // Explain counts a period's cases as of asof and explains unit's score.
 // A unit the caller may not see reads exactly as one without cases.
-func (s *Service) Explain(ctx context.Context, c Caller, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
+func (s *Service) Explain(ctx context.Context, c rbac.Principal, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
 	notFound := fault.Errorf(fault.NotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
 	if !c.Sees("scores", unit) {
 		return nil, notFound
@@ -139,7 +139,7 @@ func (s *Service) Explain(ctx context.Context, c Caller, unit string, period eva
 // breached as of asof, in the caller's domain (one unit's when unit is
 // set), with times in loc, in the order of EachBreach: GET /breaches and
 // the dashboard read them here.
-func (s *Service) Breaches(ctx context.Context, c Caller, period evaluation.Period, asof time.Time, unit string, loc *time.Location) ([]view.Breach, error) {
+func (s *Service) Breaches(ctx context.Context, c rbac.Principal, period evaluation.Period, asof time.Time, unit string, loc *time.Location) ([]view.Breach, error) {
 	out := []view.Breach{}
 	err := s.EachBreach(ctx, c, period, asof, unit, loc, func(b view.Breach) error {
 		out = append(out, b)
@@ -154,7 +154,7 @@ func (s *Service) Breaches(ctx context.Context, c Caller, period evaluation.Peri
 // EachBreach calls fn with each breach Breaches would list, by due time,
 // one at a time as the store reads them: the packs write a million
 // breaches without holding them.
-func (s *Service) EachBreach(ctx context.Context, c Caller, period evaluation.Period, asof time.Time, unit string, loc *time.Location, fn func(view.Breach) error) error {
+func (s *Service) EachBreach(ctx context.Context, c rbac.Principal, period evaluation.Period, asof time.Time, unit string, loc *time.Location, fn func(view.Breach) error) error {
 	f := store.DeadlineFilter{From: period.From, To: period.To, Unit: unit, LateBy: asof}
 	return s.DB.EachDeadline(ctx, f, func(d evaluation.Deadline) error {
 		st, late := d.StatusAt(asof)
@@ -176,7 +176,7 @@ func (s *Service) EachBreach(ctx context.Context, c Caller, period evaluation.Pe
 // to the first action where the data records one. wall counts hours by
 // the local clock of loc, as cities' own figures do across a
 // daylight-saving change; otherwise hours are real hours.
-func (s *Service) Durations(ctx context.Context, c Caller, period evaluation.Period, wall bool, loc *time.Location, lang string) (*view.Durations, error) {
+func (s *Service) Durations(ctx context.Context, c rbac.Principal, period evaluation.Period, wall bool, loc *time.Location, lang string) (*view.Durations, error) {
 	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "scores"}); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ type Credential struct {
 	Expires  time.Time `json:"expires,omitzero"`
 }
 
-func (s *Service) auditUser(ctx context.Context, c Caller, action, object string, details any) error {
+func (s *Service) auditUser(ctx context.Context, c rbac.Principal, action, object string, details any) error {
 	b, err := json.Marshal(details)
 	if err != nil {
 		return err
@@ -31,7 +31,7 @@ func (s *Service) auditUser(ctx context.Context, c Caller, action, object string
 
 // AddUser adds a user and returns their first credential: a password, or
 // for the dispatch service account an API token valid for days.
-func (s *Service) AddUser(ctx context.Context, c Caller, u rbac.User, days int) (Credential, error) {
+func (s *Service) AddUser(ctx context.Context, c rbac.Principal, u rbac.User, days int) (Credential, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return Credential{}, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) AddUser(ctx context.Context, c Caller, u rbac.User, days int) 
 }
 
 // NewPassword sets a random password and returns it.
-func (s *Service) NewPassword(ctx context.Context, c Caller, name string) (Credential, error) {
+func (s *Service) NewPassword(ctx context.Context, c rbac.Principal, name string) (Credential, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return Credential{}, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) NewPassword(ctx context.Context, c Caller, name string) (Crede
 // SetDisabled disables a user — their tokens are revoked and their
 // sessions ended — or enables them again (with no credential: give a
 // new password or token).
-func (s *Service) SetDisabled(ctx context.Context, c Caller, name string, disabled bool) error {
+func (s *Service) SetDisabled(ctx context.Context, c rbac.Principal, name string, disabled bool) error {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Service) SetDisabled(ctx context.Context, c Caller, name string, disabl
 }
 
 // IssueToken creates an API token valid for days and returns it.
-func (s *Service) IssueToken(ctx context.Context, c Caller, name string, days int) (Credential, error) {
+func (s *Service) IssueToken(ctx context.Context, c rbac.Principal, name string, days int) (Credential, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return Credential{}, err
 	}
@@ -137,7 +137,7 @@ func (s *Service) IssueToken(ctx context.Context, c Caller, name string, days in
 }
 
 // RevokeTokens revokes a user's active tokens (one when id is set).
-func (s *Service) RevokeTokens(ctx context.Context, c Caller, name, id string) (int, error) {
+func (s *Service) RevokeTokens(ctx context.Context, c rbac.Principal, name, id string) (int, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return 0, err
 	}

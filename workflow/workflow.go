@@ -27,14 +27,6 @@ import (
 	"frontline/view"
 )
 
-// Caller is whoever acts: a name for the trail and the audit log, and
-// what rbac lets them do.
-type Caller interface {
-	Actor() string
-	Authorize(ctx context.Context, action string, res rbac.Resource) error
-	Sees(object, unit string) bool
-}
-
 // Service runs the processes over one database.
 type Service struct {
 	DB     *store.DB
@@ -62,7 +54,7 @@ var rights = map[evaluation.EventType]struct {
 }
 
 // allowed asks whether the caller may write an event of this type for unit.
-func allowed(ctx context.Context, c Caller, typ evaluation.EventType, unit string) error {
+func allowed(ctx context.Context, c rbac.Principal, typ evaluation.EventType, unit string) error {
 	r := rights[typ]
 	res := rbac.Resource{Object: r.object}
 	if r.inUnit {
@@ -80,7 +72,7 @@ func (s *Service) newEventID() string {
 
 // record writes one event into its case's trail, audits it and refreshes
 // the kept scores; it returns the event as stored.
-func (s *Service) record(ctx context.Context, c Caller, e evaluation.Event) (evaluation.Event, error) {
+func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Event) (evaluation.Event, error) {
 	e.ID, e.At = s.newEventID(), s.Now()
 	if err := allowed(ctx, c, e.Type, e.Unit); err != nil {
 		return e, err
@@ -145,7 +137,7 @@ type AppealRequest struct {
 
 // Appeal records an appeal: the unit's own breached deadline, or a
 // rating, evaluation or finding that judges it; a target is appealed once.
-func (s *Service) Appeal(ctx context.Context, c Caller, r AppealRequest) (evaluation.Event, error) {
+func (s *Service) Appeal(ctx context.Context, c rbac.Principal, r AppealRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Target == "" || r.Reason == "" {
 		return evaluation.Event{}, invalid("appeal", "the case, unit, target and reason are required")
 	}
@@ -266,7 +258,7 @@ func (s *Service) DescribeTargets(ctx context.Context, appeals []Appeal) error {
 
 // Appeals lists the appeals on cases opened in [from, to) (all when zero)
 // that the caller may see, in filing order, times in the policy's zone.
-func (s *Service) Appeals(ctx context.Context, c Caller, from, to time.Time) ([]Appeal, error) {
+func (s *Service) Appeals(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Appeal, error) {
 	trails, err := s.DB.ProcessTrails(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -278,7 +270,7 @@ func (s *Service) Appeals(ctx context.Context, c Caller, from, to time.Time) ([]
 	out := []Appeal{}
 	for _, trail := range trails {
 		for _, ap := range evaluation.Appeals(trail) {
-			if c != nil && !c.Sees("appeals", ap.Unit) {
+			if !c.Sees("appeals", ap.Unit) {
 				continue
 			}
 			p := policies.At(ap.At)
@@ -304,14 +296,14 @@ type DecisionRequest struct {
 }
 
 // Decide records the decision on an appeal; the first is final.
-func (s *Service) Decide(ctx context.Context, c Caller, r DecisionRequest) (evaluation.Event, error) {
+func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("decide appeal", "the deciding unit and a note are required")
 	}
 	if err := allowed(ctx, c, evaluation.AppealDecided, r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
-	all, err := s.Appeals(ctx, nil, time.Time{}, time.Time{})
+	all, err := s.Appeals(ctx, rbac.Local(), time.Time{}, time.Time{})
 	if err != nil {
 		return evaluation.Event{}, err
 	}

@@ -92,7 +92,7 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "breaches"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "breaches"); err != nil {
 		return err
 	}
 	breaches, err := wf.Breaches(ctx, s, period, asof, *unit, loc)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/workflow"
 )
 
@@ -79,7 +80,7 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 	if *justified == *unjustified {
 		return usageErrorf("rule-return: give --case, --unit, --target, --note and one of --justified or --unjustified")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.RuleReturn(ctx, s, workflow.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
 			Justified: *justified})
 	})

@@ -41,8 +41,8 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *unit == "" && s.authz != nil {
-		if u, ok := s.authz.User(s.name); ok {
+	if *unit == "" {
+		if u, ok := s.User(); ok {
 			*unit = u.Unit
 		}
 	}

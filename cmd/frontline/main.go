@@ -68,7 +68,7 @@ type app struct {
 	// user is the command's --user flag: whose rights apply.
 	user *string
 	// sess is the session of the command's user, once opened.
-	sess *session
+	sess *rbac.Principal
 	// ready, when set, is told the address `serve` listens on.
 	ready func(addr string)
 }

@@ -19,21 +19,21 @@ import (
 // ingest path as the platform's: one trail, one source of truth.
 
 // workflow returns the process service and the command's session.
-func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, *session, error) {
+func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, rbac.Principal, error) {
 	s, err := a.session(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, s, err
 	}
 	pseudo, err := a.pseudonymizer(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, s, err
 	}
 	return &workflow.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
 }
 
 // runWorkflow opens the database and runs one process step, printing the
 // event it wrote.
-func (a *app) runWorkflow(ctx context.Context, dsn string, step func(*workflow.Service, *session) (evaluation.Event, error)) error {
+func (a *app) runWorkflow(ctx context.Context, dsn string, step func(*workflow.Service, rbac.Principal) (evaluation.Event, error)) error {
 	db, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.Appeal(ctx, s, workflow.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
 	})
 }
@@ -97,7 +97,7 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "appeals"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "appeals"); err != nil {
 		return err
 	}
 	all, err := w.Appeals(ctx, s, time.Time{}, time.Time{})
@@ -172,7 +172,7 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 || *upheld == *rejected {
 		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, --unit and --note")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.Decide(ctx, s, workflow.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
 	})
 }
@@ -224,7 +224,7 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "findings"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
 		return err
 	}
 	list, err := wf.Findings(ctx, s, from, to)
@@ -271,7 +271,7 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.AddFinding(ctx, s, workflow.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
 			Note: *note, Actor: *actor})
 	})
@@ -289,7 +289,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("findings withdraw: give one finding id, --unit and --note")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s *session) (evaluation.Event, error) {
+	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.WithdrawFinding(ctx, s, workflow.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})
 	})
 }

@@ -173,7 +173,7 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "matrix"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "matrix"); err != nil {
 		return err
 	}
 	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)

@@ -166,7 +166,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
 		return err
 	}
 	var units []*scoring.UnitScore
@@ -349,7 +349,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
 		return err
 	}
 	r, err := a.resolvePeriod(ctx, db, pf)
@@ -432,7 +432,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeSome(ctx, rbac.Read, "scores"); err != nil {
+	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
 		return err
 	}
 	run, err := a.resolvePeriod(ctx, db, pf)

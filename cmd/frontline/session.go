@@ -10,71 +10,32 @@ import (
 	"frontline/store"
 )
 
-// A command runs for a user named with --user (or $FRONTLINE_USER): their
+// session is the principal a command runs for: a user named with --user (or $FRONTLINE_USER): their
 // role and domain decide what it may show and do, through rbac's one
 // Authorize. Without a user it runs for the local operator, who holds the
 // database itself and so everything in it; audit entries then name
-// "local".
-type session struct {
-	name  string
-	authz *rbac.Authorizer // nil for the local operator
-}
-
-// localOperator is the actor of commands run without --user.
-const localOperator = "local"
-
-// session opens the session of the command's user.
-func (a *app) session(ctx context.Context, db *store.DB) (*session, error) {
+// "local". session opens that principal once.
+func (a *app) session(ctx context.Context, db *store.DB) (rbac.Principal, error) {
 	if a.sess != nil {
-		return a.sess, nil
+		return *a.sess, nil
 	}
 	name := ""
 	if a.user != nil {
 		name = *a.user
 	}
-	s := &session{name: name}
+	p := rbac.Local()
 	if name != "" {
 		authz, err := db.Authorizer(ctx)
 		if err != nil {
-			return nil, err
+			return p, err
 		}
 		if u, ok := authz.User(name); !ok || u.Disabled {
-			return nil, fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
+			return p, fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
 		}
-		s.authz = authz
+		p = authz.Principal(name)
 	}
-	a.sess = s
-	return s, nil
-}
-
-// Actor names the session's user in the audit log.
-func (s *session) Actor() string {
-	if s.authz == nil {
-		return localOperator
-	}
-	return s.name
-}
-
-// Authorize asks rbac whether the session may do action on res.
-func (s *session) Authorize(ctx context.Context, action string, res rbac.Resource) error {
-	if s.authz == nil {
-		return nil
-	}
-	return s.authz.Authorize(ctx, s.name, action, res)
-}
-
-// Sees says whether the session may read object in unit's domain ("" for
-// the district): for filtering lists without revealing what is left out.
-func (s *session) Sees(object, unit string) bool {
-	return s.authz == nil || s.authz.Allowed(s.name, rbac.Read, rbac.Resource{Object: object, Unit: unit})
-}
-
-// authorizeAny decides on a record of several units (rbac.AuthorizeAny).
-func (s *session) authorizeAny(ctx context.Context, action, object, id string, units ...string) error {
-	if s.authz == nil {
-		return nil
-	}
-	return s.authz.AuthorizeAny(ctx, s.name, action, object, id, units...)
+	a.sess = &p
+	return p, nil
 }
 
 // audit appends an entry for the session's user.
@@ -108,23 +69,14 @@ func (a *app) mayReadCase(ctx context.Context, db *store.DB, v *store.CaseView) 
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeAny(ctx, rbac.Read, "cases", v.Case.ID, v.Units()...); err != nil {
+	if err := s.AuthorizeAny(ctx, rbac.Read, "cases", v.Case.ID, v.Units()...); err != nil {
 		if fault.KindOf(err) == fault.NotFound {
 			return store.CaseNotFound(v.Case.ID)
 		}
 		return err
 	}
-	if s.authz == nil {
+	if s.IsLocal() {
 		return nil
 	}
 	return a.audit(ctx, db, "case.read", v.Case.ID, map[string]int{"events": len(v.Trail)})
-}
-
-// authorizeSome allows the action when the session may do it for some
-// unit (rbac.AuthorizeSome).
-func (s *session) authorizeSome(ctx context.Context, action, object string) error {
-	if s.authz == nil {
-		return nil
-	}
-	return s.authz.AuthorizeSome(ctx, s.name, action, object)
 }
