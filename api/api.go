@@ -361,7 +361,6 @@ func (s *Server) reader(ctx context.Context, object string) (rbac.Principal, err
 	return c, nil
 }
 
-
 // problem turns an error into an RFC 9457 problem by its kind; anything
 // unexpected is logged and answered without its details.
 func problem(log *slog.Logger, err error) error {
