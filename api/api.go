@@ -25,6 +25,7 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 )
 
@@ -62,6 +63,7 @@ type Server struct {
 	now     func() time.Time
 	log     *slog.Logger
 	pseudo  *evaluation.Pseudonymizer
+	svc     *service.Service
 	mux     *http.ServeMux
 	api     huma.API
 	metrics *metrics
@@ -120,6 +122,7 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		logins: newThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		tracks: newThrottle(cfg.LoginWindow, map[string]int{"case:": 2 * cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		checks: passwordChecks()}
+	s.svc = &service.Service{DB: db, Pseudo: pseudo, Now: now}
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."

@@ -19,9 +19,9 @@ import (
 	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 	"frontline/store/storetest"
-	"frontline/workflow"
 )
 
 // testNow is after the worked example's June.
@@ -341,7 +341,7 @@ func TestAppealAgainstAnEvent(t *testing.T) {
 				t.Fatalf("appeal %s: %d %s", body, r.status, r.body)
 			}
 		}
-		var q struct{ Appeals []workflow.Appeal }
+		var q struct{ Appeals []service.Appeal }
 		if r := f.do(t, "olga", "GET", "/api/v1/appeals", "", ""); r.status != 200 || json.Unmarshal([]byte(r.body), &q) != nil || len(q.Appeals) != 2 {
 			t.Fatalf("the queue: %d %.500s", r.status, r.body)
 		}
@@ -424,7 +424,7 @@ func TestAPIProcesses(t *testing.T) {
 		}
 		queue := func(user string) int {
 			var q struct {
-				Appeals []workflow.Appeal `json:"appeals"`
+				Appeals []service.Appeal `json:"appeals"`
 			}
 			json.Unmarshal([]byte(f.do(t, user, "GET", "/api/v1/appeals?state=all", "", "").body), &q)
 			return len(q.Appeals)
@@ -440,7 +440,7 @@ func TestAPIProcesses(t *testing.T) {
 		post("dina", "/api/v1/findings", `{"case":"W3","unit":"DIS","target":"D1","severity":"grave","note":"x"}`, 422)
 		finding := post("dina", "/api/v1/findings", `{"case":"W3","unit":"DIS","target":"D1","severity":"warning","note":"late twice"}`, 201)
 		var fl struct {
-			Findings []workflow.Finding `json:"findings"`
+			Findings []service.Finding `json:"findings"`
 		}
 		json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/findings", "", "").body), &fl)
 		if len(fl.Findings) != 1 || fl.Findings[0].State != "active" {

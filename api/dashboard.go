@@ -28,9 +28,9 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // The web dashboard: pages rendered on the server from the same
@@ -151,7 +151,7 @@ func (p *page) AppealState(c, target string) string { return p.appealed[[2]strin
 // and milestone ("D1 · 响应", "D1 · 处置 #2"); an event as its kind, who
 // recorded it of whom, its verdict and time ("评价响应 · 鼓东街道 (S1) →
 // 城管局 (D1) · 2 分 · 2026-06-02 10:00"); an event not found by its id.
-func (p *page) AppealTarget(a workflow.Appeal) string {
+func (p *page) AppealTarget(a service.Appeal) string {
 	if _, unit, m, round, ok := evaluation.ParseDeadlineID(a.Target); ok {
 		s := unit + " · " + p.Label(string(m))
 		if round > 1 {

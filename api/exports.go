@@ -10,7 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"frontline/workflow"
+	"frontline/service"
 )
 
 // registerExports adds the Excel packs.
@@ -47,7 +47,7 @@ type ExportOutput struct {
 }
 
 func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 		file.Close()
 		os.Remove(file.Name())
 	}
-	pack, err := w.Export(ctx, c, workflow.ExportRequest{Kind: kind, Unit: unit, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang}, file)
+	pack, err := w.Export(ctx, c, service.ExportRequest{Kind: kind, Unit: unit, Period: p, AsOf: asof, Policies: policies, Lang: in.Lang}, file)
 	if err == nil {
 		_, err = file.Seek(0, io.SeekStart)
 	}

@@ -16,9 +16,9 @@ import (
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/scoring"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // register adds every operation.
@@ -318,7 +318,7 @@ func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOu
 
 // ExplainOutput is `frontline explain --json`.
 type ExplainOutput struct {
-	Body *workflow.Explanation
+	Body *service.Explanation
 }
 
 func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*ExplainOutput, error) {
@@ -330,7 +330,7 @@ func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*Explain
 	if err != nil {
 		return nil, err
 	}
-	ex, err := s.service().Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
+	ex, err := s.svc.Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

@@ -18,8 +18,8 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // The dashboard's pages. Each reads through the API's own operations.
@@ -122,9 +122,9 @@ type unitData struct {
 	Metrics      []metricRow
 	Pairs        []view.Pair
 	Breaches     []view.Breach
-	Appeals      []workflow.Appeal
-	Findings     []workflow.Finding // against the unit, on the month's cases
-	SeesFindings bool               // the reader may see them
+	Appeals      []service.Appeal
+	Findings     []service.Finding // against the unit, on the month's cases
+	SeesFindings bool              // the reader may see them
 	AsOf         time.Time
 }
 

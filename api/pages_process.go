@@ -12,8 +12,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // The dashboard's process pages: the appeal queue with its decisions,
@@ -29,7 +29,7 @@ const deciderCode = "ORG"
 // appealsData is the appeal queue.
 type appealsData struct {
 	State   string
-	Appeals []workflow.Appeal
+	Appeals []service.Appeal
 	Decides bool   // the user may decide appeals
 	Decider string // the deciding unit the form proposes
 }
@@ -67,7 +67,7 @@ func (s *Server) markAppealed(ctx context.Context, p *page) error {
 }
 
 // noteAppeals keeps the state of the user's unit's appeals on the page.
-func (p *page) noteAppeals(appeals []workflow.Appeal) {
+func (p *page) noteAppeals(appeals []service.Appeal) {
 	p.appealed = make(map[[2]string]string, len(appeals))
 	for _, a := range appeals {
 		p.appealed[[2]string{a.Case, a.Target}] = a.State
@@ -207,7 +207,7 @@ func oneOf(value, def string, others ...string) string {
 // findingsData is a page of the findings the filters choose.
 type findingsData struct {
 	Period, Unit, State string
-	Findings            []workflow.Finding
+	Findings            []service.Finding
 	Total               int
 	Pager               pager
 }

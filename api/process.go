@@ -9,7 +9,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/rbac"
-	"frontline/workflow"
+	"frontline/service"
 )
 
 // registerProcesses adds the operations of appeals, findings,
@@ -36,18 +36,14 @@ func (s *Server) registerProcesses() {
 		Tags: []string{"rulings"}, Summary: "Rule on a return: justified or shirking", DefaultStatus: http.StatusCreated, Security: bearer}, s.postRuling)
 }
 
-// service is the workflow over the server's database.
-func (s *Server) service() *workflow.Service {
-	return &workflow.Service{DB: s.db, Pseudo: s.pseudo, Now: s.now}
-}
-
-// workflow returns the process service and the caller.
-func (s *Server) workflow(ctx context.Context) (*workflow.Service, rbac.Principal, error) {
+// service returns the use cases over the server's database and the
+// principal they run for.
+func (s *Server) service(ctx context.Context) (*service.Service, rbac.Principal, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
 		return nil, c, err
 	}
-	return s.service(), c, nil
+	return s.svc, c, nil
 }
 
 // EventOutput is the event a process wrote.
@@ -76,12 +72,12 @@ type AppealsInput struct {
 // AppealsOutput is the appeal queue, in filing order.
 type AppealsOutput struct {
 	Body struct {
-		Appeals []workflow.Appeal `json:"appeals"`
+		Appeals []service.Appeal `json:"appeals"`
 	}
 }
 
 func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +89,7 @@ func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOut
 		return nil, problem(s.log, err)
 	}
 	out := &AppealsOutput{}
-	out.Body.Appeals = []workflow.Appeal{}
+	out.Body.Appeals = []service.Appeal{}
 	for _, a := range all {
 		if (in.State == "all" || a.State == in.State) && (in.Unit == "" || a.Unit == in.Unit) {
 			out.Body.Appeals = append(out.Body.Appeals, a)
@@ -116,12 +112,12 @@ type AppealInput struct {
 }
 
 func (s *Server) postAppeal(ctx context.Context, in *AppealInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.Appeal(ctx, c, workflow.AppealRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Reason: b.Reason, Actor: c.Actor()}))
+	return s.written(w.Appeal(ctx, c, service.AppealRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Reason: b.Reason, Actor: c.Actor()}))
 }
 
 // DecisionInput decides an appeal.
@@ -135,11 +131,11 @@ type DecisionInput struct {
 }
 
 func (s *Server) decideAppeal(ctx context.Context, in *DecisionInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.written(w.Decide(ctx, c, workflow.DecisionRequest{Appeal: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Upheld: in.Body.Upheld, Actor: c.Actor()}))
+	return s.written(w.Decide(ctx, c, service.DecisionRequest{Appeal: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Upheld: in.Body.Upheld, Actor: c.Actor()}))
 }
 
 // FindingsInput filters findings.
@@ -152,12 +148,12 @@ type FindingsInput struct {
 // FindingsOutput lists findings, oldest first.
 type FindingsOutput struct {
 	Body struct {
-		Findings []workflow.Finding `json:"findings"`
+		Findings []service.Finding `json:"findings"`
 	}
 }
 
 func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*FindingsOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +173,7 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 		return nil, problem(s.log, err)
 	}
 	out := &FindingsOutput{}
-	out.Body.Findings = []workflow.Finding{}
+	out.Body.Findings = []service.Finding{}
 	for _, f := range all {
 		if (in.Unit == "" || f.Target == in.Unit) && (in.State == "" || in.State == "all" || f.State == in.State) {
 			out.Body.Findings = append(out.Body.Findings, f)
@@ -198,12 +194,12 @@ type FindingInput struct {
 }
 
 func (s *Server) postFinding(ctx context.Context, in *FindingInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.AddFinding(ctx, c, workflow.FindingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Severity: b.Severity, Note: b.Note, Actor: c.Actor()}))
+	return s.written(w.AddFinding(ctx, c, service.FindingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Severity: b.Severity, Note: b.Note, Actor: c.Actor()}))
 }
 
 // WithdrawalInput withdraws a finding.
@@ -216,11 +212,11 @@ type WithdrawalInput struct {
 }
 
 func (s *Server) withdrawFinding(ctx context.Context, in *WithdrawalInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.written(w.WithdrawFinding(ctx, c, workflow.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.Actor()}))
+	return s.written(w.WithdrawFinding(ctx, c, service.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.Actor()}))
 }
 
 // EvaluationInput is a two-way evaluation.
@@ -237,12 +233,12 @@ type EvaluationInput struct {
 }
 
 func (s *Server) postEvaluation(ctx context.Context, in *EvaluationInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	e, previous, err := w.Evaluate(ctx, c, workflow.EvaluationRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Note: b.Note,
+	e, previous, err := w.Evaluate(ctx, c, service.EvaluationRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Note: b.Note,
 		Actor: c.Actor(), Call: b.Kind == "call", Score: b.Score, Accurate: b.Accurate})
 	out, err := s.written(e, err)
 	if out != nil {
@@ -263,10 +259,10 @@ type RulingInput struct {
 }
 
 func (s *Server) postRuling(ctx context.Context, in *RulingInput) (*EventOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	return s.written(w.RuleReturn(ctx, c, workflow.RulingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Justified: b.Justified, Note: b.Note, Actor: c.Actor()}))
+	return s.written(w.RuleReturn(ctx, c, service.RulingRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Justified: b.Justified, Note: b.Note, Actor: c.Actor()}))
 }

@@ -12,7 +12,7 @@ import (
 	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/rbac"
-	"frontline/workflow"
+	"frontline/service"
 )
 
 // registerRegistry adds the registry's reading and administration.
@@ -90,11 +90,11 @@ type LoadRegistryInput struct {
 
 // LoadRegistryOutput says what changed.
 type LoadRegistryOutput struct {
-	Body workflow.RegistryLoad
+	Body service.RegistryLoad
 }
 
 func (s *Server) loadRegistry(ctx context.Context, in *LoadRegistryInput) (*LoadRegistryOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,9 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/scoring"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // registerReports adds cadres, breaches and the audit log.
@@ -61,7 +61,7 @@ func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, er
 	if err != nil {
 		return nil, err
 	}
-	list, err := workflow.Cadres(ctx, s.db, p, asof, policies, in.Role)
+	list, err := service.Cadres(ctx, s.db, p, asof, policies, in.Role)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
@@ -126,7 +126,7 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 		return nil, err
 	}
 	loc := policies.At(asof).Location
-	breaches, err := s.service().Breaches(ctx, c, p, asof, in.Unit, loc)
+	breaches, err := s.svc.Breaches(ctx, c, p, asof, in.Unit, loc)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
-	"frontline/workflow"
 )
 
 // registerUsers adds user administration (admin only).
@@ -81,10 +81,10 @@ func (s *Server) userOut(u store.UserRecord) UserOut {
 // CredentialOutput carries a secret, once.
 type CredentialOutput struct {
 	CacheControl string `header:"Cache-Control"`
-	Body         workflow.Credential
+	Body         service.Credential
 }
 
-func credential(cred workflow.Credential) *CredentialOutput {
+func credential(cred service.Credential) *CredentialOutput {
 	return &CredentialOutput{CacheControl: "no-store", Body: cred}
 }
 
@@ -99,7 +99,7 @@ type AddUserInput struct {
 }
 
 func (s *Server) addUser(ctx context.Context, in *AddUserInput) (*CredentialOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ type TokenInput struct {
 }
 
 func (s *Server) issueToken(ctx context.Context, in *TokenInput) (*CredentialOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ type RevokeOutput struct {
 }
 
 func (s *Server) revokeTokens(ctx context.Context, in *RevokeInput) (*RevokeOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ type UserName struct {
 }
 
 func (s *Server) resetPassword(ctx context.Context, in *UserName) (*CredentialOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ type UserOutput struct {
 }
 
 func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutput, error) {
-	w, c, err := s.workflow(ctx)
+	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -88,14 +88,14 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
 	if err := s.AuthorizeSome(ctx, rbac.Read, "breaches"); err != nil {
 		return err
 	}
-	breaches, err := wf.Breaches(ctx, s, period, asof, *unit, loc)
+	breaches, err := svc.Breaches(ctx, s, period, asof, *unit, loc)
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,14 @@ import (
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/scoring"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
-	"frontline/workflow"
 )
 
 // monthsOf splits a period into its months.
 func monthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period {
-	return workflow.MonthsOf(period, loc)
+	return service.MonthsOf(period, loc)
 }
 
 // cadreRun is a period's cadre assessment.
@@ -41,7 +41,7 @@ func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, r
 	if err != nil {
 		return nil, err
 	}
-	cadres, err := workflow.Cadres(ctx, db, r.period, r.asof, r.policies, role)
+	cadres, err := service.Cadres(ctx, db, r.period, r.asof, r.policies, role)
 	if err != nil {
 		return nil, err
 	}

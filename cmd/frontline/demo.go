@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	defer db.Close()
 	t := &table{}
 	t.row(strings.Split(a.t("USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)", "用户|角色|单位|密码或 API 令牌（仅显示一次）"), "|")...)
-	w, sess, err := a.workflow(ctx, db)
+	w, sess, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}

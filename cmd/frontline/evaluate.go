@@ -6,7 +6,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/rbac"
-	"frontline/workflow"
+	"frontline/service"
 )
 
 // runEvaluate records a two-way evaluation: a street rating a
@@ -47,11 +47,11 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
+	w, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	e, previous, err := w.Evaluate(ctx, s, workflow.EvaluationRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
+	e, previous, err := w.Evaluate(ctx, s, service.EvaluationRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
 		Call: what == "call", Score: *score, Accurate: acc})
 	if err := a.recorded(e, err); err != nil {
 		return err
@@ -80,8 +80,8 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 	if *justified == *unjustified {
 		return usageErrorf("rule-return: give --case, --unit, --target, --note and one of --justified or --unjustified")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
-		return w.RuleReturn(ctx, s, workflow.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.RuleReturn(ctx, s, service.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
 			Justified: *justified})
 	})
 }

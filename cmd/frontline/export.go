@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"frontline/workflow"
+	"frontline/service"
 )
 
 func runExport(ctx context.Context, a *app, args []string) error {
@@ -15,7 +15,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return runExportVerify(ctx, a, args[1:])
 	}
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return usageErrorf("export: name a kind: export KIND --period P --out FILE.xlsx (kinds: %v)", workflow.ExportKinds)
+		return usageErrorf("export: name a kind: export KIND --period P --out FILE.xlsx (kinds: %v)", service.ExportKinds)
 	}
 	kind := args[0]
 	fs, dsn := a.flags("export " + kind)
@@ -37,7 +37,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer os.Remove(tmp) // a no-op once renamed
-	pack, err := wf.Export(ctx, s, workflow.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang}, file)
+	pack, err := svc.Export(ctx, s, service.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang}, file)
 	if err != nil {
 		file.Close()
 		return err
@@ -88,11 +88,11 @@ func runExportVerify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	e, err := wf.VerifyExport(ctx, s, file)
+	e, err := svc.VerifyExport(ctx, s, file)
 	if err != nil {
 		return err
 	}

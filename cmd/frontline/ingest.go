@@ -145,11 +145,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 		a.printSummary(name, sum)
 		if *register && found.registry != nil {
-			wf, s, err := a.workflow(ctx, db)
+			svc, s, err := a.service(ctx, db)
 			if err != nil {
 				return err
 			}
-			res, err := wf.RegisterFound(ctx, s, found.registry, name)
+			res, err := svc.RegisterFound(ctx, s, found.registry, name)
 			if err != nil {
 				return err
 			}

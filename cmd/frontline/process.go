@@ -10,16 +10,16 @@ import (
 
 	"frontline/evaluation"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
-	"frontline/workflow"
 )
 
 // Appeals, decisions, findings, evaluations and return rulings made in
 // Frontline are events written into the case's trail through the same
 // ingest path as the platform's: one trail, one source of truth.
 
-// workflow returns the process service and the command's session.
-func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, rbac.Principal, error) {
+// service returns the use cases and the command's session.
+func (a *app) service(ctx context.Context, db *store.DB) (*service.Service, rbac.Principal, error) {
 	s, err := a.session(ctx, db)
 	if err != nil {
 		return nil, s, err
@@ -28,18 +28,18 @@ func (a *app) workflow(ctx context.Context, db *store.DB) (*workflow.Service, rb
 	if err != nil {
 		return nil, s, err
 	}
-	return &workflow.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
+	return &service.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
 }
 
-// runWorkflow opens the database and runs one process step, printing the
+// runProcess opens the database and runs one process step, printing the
 // event it wrote.
-func (a *app) runWorkflow(ctx context.Context, dsn string, step func(*workflow.Service, rbac.Principal) (evaluation.Event, error)) error {
+func (a *app) runProcess(ctx context.Context, dsn string, step func(*service.Service, rbac.Principal) (evaluation.Event, error)) error {
 	db, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
+	w, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -66,8 +66,8 @@ func runAppeal(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
-		return w.Appeal(ctx, s, workflow.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.Appeal(ctx, s, service.AppealRequest{Case: *caseID, Unit: *unit, Target: *target, Reason: *reason, Actor: *actor})
 	})
 }
 
@@ -93,7 +93,7 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	w, s, err := a.workflow(ctx, db)
+	w, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -172,16 +172,16 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 || *upheld == *rejected {
 		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, --unit and --note")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
-		return w.Decide(ctx, s, workflow.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.Decide(ctx, s, service.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
 	})
 }
 
 // appealOut is one appeal in `appeals --format json`.
-type appealOut = workflow.Appeal
+type appealOut = service.Appeal
 
 // findingOut is one finding in `findings --format json`.
-type findingOut = workflow.Finding
+type findingOut = service.Finding
 
 func runFindings(ctx context.Context, a *app, args []string) error {
 	if len(args) > 0 {
@@ -220,14 +220,14 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 		}
 		from, to = p.From, p.To
 	}
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
 	if err := s.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
 		return err
 	}
-	list, err := wf.Findings(ctx, s, from, to)
+	list, err := svc.Findings(ctx, s, from, to)
 	if err != nil {
 		return err
 	}
@@ -271,8 +271,8 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
-		return w.AddFinding(ctx, s, workflow.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.AddFinding(ctx, s, service.FindingRequest{Case: *caseID, Unit: *unit, Target: *target, Severity: *severity,
 			Note: *note, Actor: *actor})
 	})
 }
@@ -289,7 +289,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("findings withdraw: give one finding id, --unit and --note")
 	}
-	return a.runWorkflow(ctx, *dsn, func(w *workflow.Service, s rbac.Principal) (evaluation.Event, error) {
-		return w.WithdrawFinding(ctx, s, workflow.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.WithdrawFinding(ctx, s, service.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})
 	})
 }

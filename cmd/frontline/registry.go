@@ -34,11 +34,11 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	res, err := wf.LoadRegistry(ctx, s, f, ingest.RegistryFormat(name), name)
+	res, err := svc.LoadRegistry(ctx, s, f, ingest.RegistryFormat(name), name)
 	if err != nil {
 		return err
 	}

@@ -356,11 +356,11 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	wf, _, err := a.workflow(ctx, db)
+	svc, _, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	ex, err := wf.Explain(ctx, s, *unit, r.period, r.asof, r.policies.At(r.period.From), a.lang)
+	ex, err := svc.Explain(ctx, s, *unit, r.period, r.asof, r.policies.At(r.period.From), a.lang)
 	if err != nil {
 		return err
 	}

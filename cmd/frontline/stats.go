@@ -51,11 +51,11 @@ func runStats(ctx context.Context, a *app, args []string) error {
 			return usageErrorf("stats durations: --period: %v", errText(err))
 		}
 	}
-	wf, s, err := a.workflow(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	r, err := wf.Durations(ctx, s, p, *clock == "wall", loc, a.lang)
+	r, err := svc.Durations(ctx, s, p, *clock == "wall", loc, a.lang)
 	if err != nil {
 		return err
 	}

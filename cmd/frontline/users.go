@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
-	"frontline/workflow"
 )
 
 // runUsers manages users and their credentials. A password or token is
@@ -55,11 +55,11 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("users %s: name one user", verb)
 	}
 	name := pos[0]
-	w, _, err := a.workflow(ctx, db)
+	w, _, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	var cred workflow.Credential
+	var cred service.Credential
 	switch verb {
 	case "add":
 		cred, err = w.AddUser(ctx, s, rbac.User{Name: name, Role: rbac.Role(*role), Unit: *unit}, *days)

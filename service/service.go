@@ -1,10 +1,11 @@
-// Package workflow runs the processes people carry out in Frontline —
-// appeals and their decisions, supervision findings and their
-// withdrawal, two-way evaluations, return rulings — for the command line
-// and the HTTP API alike. Each is an event written into the case's trail
-// through the same ingest path as the platform's (one trail, one source
-// of truth), after rbac allows it, and audited.
-package workflow
+// Package service holds Frontline's use cases, each written once for the
+// command line, the JSON API and the dashboard alike: it authorizes the
+// principal, reads, computes, filters by what the principal may see and
+// audits. The processes people carry out — appeals and their decisions,
+// supervision findings and their withdrawal, two-way evaluations, return
+// rulings — are each an event written into the case's trail through the
+// same ingest path as the platform's (one trail, one source of truth).
+package service
 
 import (
 	"bytes"
