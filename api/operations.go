@@ -200,24 +200,18 @@ type PeriodInput struct {
 	Lang   string `query:"lang" enum:"zh,en" default:"zh" doc:"language of names"`
 }
 
+// query is the period asked for, for the service to resolve.
+func (in *PeriodInput) query() service.PeriodQuery {
+	return service.PeriodQuery{Period: in.Period, From: in.From, To: in.To, AsOf: in.AsOf}
+}
+
 // resolve reads the period in the policy's zone.
 func (s *Server) resolve(ctx context.Context, in *PeriodInput) (evaluation.Period, time.Time, evaluation.Policies, error) {
-	policies, err := s.db.RecentPolicies(ctx, time.Second)
+	sp, err := s.svc.Resolve(ctx, in.query())
 	if err != nil {
-		return evaluation.Period{}, time.Time{}, nil, problem(s.log, err)
+		return sp.Period, sp.AsOf, nil, problem(s.log, err)
 	}
-	loc := policies.At(s.now()).Location
-	p, err := evaluation.ResolvePeriod(in.Period, in.From, in.To, loc)
-	if err != nil {
-		return p, time.Time{}, nil, huma.Error422UnprocessableEntity(err.Error())
-	}
-	asof := s.now()
-	if in.AsOf != "" {
-		if asof, err = evaluation.ParseAsOf(in.AsOf, loc); err != nil {
-			return p, asof, nil, huma.Error422UnprocessableEntity(err.Error())
-		}
-	}
-	return p, asof, policies, nil
+	return sp.Period, sp.AsOf, sp.Policies, nil
 }
 
 // ScoresInput filters scores.

@@ -13,7 +13,6 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/rbac"
-	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
 	"frontline/view"
@@ -215,19 +214,16 @@ type ReciprocityOutput struct {
 }
 
 func (s *Server) getReciprocity(ctx context.Context, in *PeriodInput) (*ReciprocityOutput, error) {
-	c, err := s.caller(ctx)
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "reciprocity"}); err != nil {
+	flags, sp, err := svc.Reciprocity(ctx, c, in.query())
+	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	data, opt, p, loc, err := s.analysisInput(ctx, in)
-	if err != nil {
-		return nil, err
-	}
 	out := &ReciprocityOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Pairs = p.Name, opt.AsOf.In(loc), view.ReciprocityOf(scoring.Reciprocity(data, opt))
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), view.ReciprocityOf(flags)
 	return out, nil
 }
 
@@ -240,33 +236,17 @@ type MatrixOutput struct {
 	}
 }
 
-// analysisInput reads a period's data for the matrix and satisfaction.
-func (s *Server) analysisInput(ctx context.Context, in *PeriodInput) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
-	p, asof, policies, err := s.resolve(ctx, in)
-	if err != nil {
-		return nil, scoring.Options{}, p, nil, err
-	}
-	data, err := s.db.ScoringData(ctx, p.From, p.To)
-	if err != nil {
-		return nil, scoring.Options{}, p, nil, problem(s.log, err)
-	}
-	return data, scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring}, p, policies.At(asof).Location, nil
-}
-
 func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput, error) {
-	c, err := s.reader(ctx, "matrix")
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	data, opt, p, loc, err := s.analysisInput(ctx, in)
+	pairs, sp, err := svc.Matrix(ctx, c, in.query())
 	if err != nil {
-		return nil, err
+		return nil, problem(s.log, err)
 	}
-	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(x scoring.Pair) bool {
-		return !c.Sees("matrix", x.Street) && !c.Sees("matrix", x.Department)
-	})
 	out := &MatrixOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Pairs = p.Name, opt.AsOf.In(loc), view.PairsOf(pairs)
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), view.PairsOf(pairs)
 	return out, nil
 }
 
@@ -276,18 +256,13 @@ type SatisfactionOutput struct {
 }
 
 func (s *Server) getSatisfaction(ctx context.Context, in *PeriodInput) (*SatisfactionOutput, error) {
-	c, err := s.caller(ctx)
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "satisfaction.district"}); err != nil {
+	r, sp, err := svc.Satisfaction(ctx, c, in.query())
+	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	data, opt, p, loc, err := s.analysisInput(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	r := scoring.Satisfaction(data, opt, loc)
-	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !c.Sees("satisfaction", l.Unit) })
-	return &SatisfactionOutput{Body: view.SatisfactionOf(r, p.Name, opt.AsOf.In(loc), in.Lang)}, nil
+	return &SatisfactionOutput{Body: view.SatisfactionOf(r, sp.Period.Name, sp.AsOf.In(sp.Zone), in.Lang)}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/view"
 )
 
@@ -31,10 +32,33 @@ func addPeriodFlags(fs *flag.FlagSet) *periodFlags {
 	}
 }
 
+// query is the period the flags name, for the service to resolve.
+func (f *periodFlags) query() service.PeriodQuery {
+	return service.PeriodQuery{Period: *f.period, From: *f.from, To: *f.to, AsOf: *f.asof}
+}
+
+// flagged words a period or as-of time the service could not read in
+// terms of the flags that gave it, as a usage error.
+func flagged(err error) error {
+	var e *fault.Error
+	if !errors.As(err, &e) || e.Kind != fault.Invalid {
+		return err
+	}
+	switch e.Op {
+	case "period":
+		return usageErrorf("%v", periodWords.Replace(errText(err)))
+	case "asof":
+		return usageErrorf("--asof: %v", errText(err))
+	}
+	return err
+}
+
+var periodWords = strings.NewReplacer("from/to", "--from/--to", "a period", "--period", "both from", "both --from", "from:", "--from:", "to:", "--to:")
+
 func (f *periodFlags) resolve(loc *time.Location, now time.Time) (evaluation.Period, time.Time, error) {
 	p, err := evaluation.ResolvePeriod(*f.period, *f.from, *f.to, loc)
 	if err != nil {
-		return p, now, usageErrorf("%v", strings.NewReplacer("from/to", "--from/--to", "a period", "--period", "both from", "both --from", "from:", "--from:", "to:", "--to:").Replace(errText(err)))
+		return p, now, usageErrorf("%v", periodWords.Replace(errText(err)))
 	}
 	asof := now
 	if *f.asof != "" {

@@ -26,9 +26,7 @@ func monthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period 
 
 // cadreRun is a period's cadre assessment.
 type cadreRun struct {
-	period evaluation.Period
-	asof   time.Time
-	loc    *time.Location
+	service.Span
 	cadres []*scoring.CadreScore
 }
 
@@ -41,11 +39,11 @@ func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, r
 	if err != nil {
 		return nil, err
 	}
-	cadres, err := service.Cadres(ctx, db, r.period, r.asof, r.policies, role)
+	cadres, err := service.Cadres(ctx, db, r.Period, r.AsOf, r.Policies, role)
 	if err != nil {
 		return nil, err
 	}
-	return &cadreRun{period: r.period, asof: r.asof, loc: r.loc, cadres: cadres}, nil
+	return &cadreRun{Span: r, cadres: cadres}, nil
 }
 
 // cadreOut is one cadre in `cadres --format json` (DESIGN.md §7).
@@ -99,16 +97,16 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 			AsOf   time.Time  `json:"asof"`
 			Role   string     `json:"role"`
 			Cadres []cadreOut `json:"cadres"`
-		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), *role, []cadreOut{}}
+		}{run.Period.Name, run.Period.From, run.Period.To, run.AsOf.In(run.Zone), *role, []cadreOut{}}
 		for _, c := range cadres {
-			out.Cadres = append(out.Cadres, a.cadreJSON(c, run.loc))
+			out.Cadres = append(out.Cadres, a.cadreJSON(c, run.Zone))
 		}
 		return writeJSON(a, out)
 	case "csv":
 		w := csv.NewWriter(a.stdout)
 		w.Write([]string{"cadre", "name", "kind", "score", "rank", "percentile", "eligible", "cases", "penalty", "tenures"})
 		for _, c := range cadres {
-			o := a.cadreJSON(c, run.loc)
+			o := a.cadreJSON(c, run.Zone)
 			w.Write(safeCells(o.Cadre, o.Name, o.Kind, csvFloat(o.Score, 2), csvInt(o.Rank), csvFloat(o.Percentile, 1),
 				fmt.Sprint(o.Eligible), fmt.Sprintf("%.1f", o.Cases), fmt.Sprint(o.Penalty), a.tenureText(o.Tenures)))
 		}
@@ -117,8 +115,8 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, a.t("Cadre assessment for %s (cases opened %s – %s), as of %s; role: %s\n",
 		"%s 干部考核（受理于 %s 至 %s 的案件），截至 %s；职务：%s\n"),
-		run.period.Name, run.period.From.In(run.loc).Format("2006-01-02"), run.period.To.In(run.loc).AddDate(0, 0, -1).Format("2006-01-02"),
-		run.asof.In(run.loc).Format("2006-01-02 15:04"), a.label(*role))
+		run.Period.Name, run.Period.From.In(run.Zone).Format("2006-01-02"), run.Period.To.In(run.Zone).AddDate(0, 0, -1).Format("2006-01-02"),
+		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), a.label(*role))
 	var current evaluation.UnitKind
 	var t *table
 	for _, c := range cadres {
@@ -132,7 +130,7 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 			t.row(strings.Split(a.t("RANK|CADRE|NAME|SCORE|PERCENTILE|CASES|PENALTY|UNITS LED (SHARE OF PERIOD, UNIT SCORE)",
 				"排名|干部|姓名|得分|百分位|案件|扣分|所任单位（任职占比，单位得分）"), "|")...)
 		}
-		o := a.cadreJSON(c, run.loc)
+		o := a.cadreJSON(c, run.Zone)
 		rank := a.t("not ranked", "不排名")
 		if o.Rank != nil {
 			rank = fmt.Sprint(*o.Rank)
@@ -206,22 +204,22 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 	}
 	i := slices.IndexFunc(run.cadres, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
 	if i < 0 {
-		return fault.Errorf(fault.NotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.period.Name)
+		return fault.Errorf(fault.NotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.Period.Name)
 	}
 	c := run.cadres[i]
 	// Breaches of the units while they led them, by the day.
 	var breaches []breachOut
 	for _, t := range c.Tenures {
-		candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: t.From, To: t.To, Unit: t.Unit, LateBy: run.asof})
+		candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: t.From, To: t.To, Unit: t.Unit, LateBy: run.AsOf})
 		if err != nil {
 			return err
 		}
 		for _, d := range candidates {
-			if st, late := d.StatusAt(run.asof); st == evaluation.Breached && !d.Excused {
+			if st, late := d.StatusAt(run.AsOf); st == evaluation.Breached && !d.Excused {
 				b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-					Start: d.Start.In(run.loc), Deadline: d.Due.In(run.loc), OverdueSeconds: int64(late / time.Second)}
-				if !d.Actual.IsZero() && !d.Actual.After(run.asof) {
-					b.Actual = timeIn(d.Actual, run.loc)
+					Start: d.Start.In(run.Zone), Deadline: d.Due.In(run.Zone), OverdueSeconds: int64(late / time.Second)}
+				if !d.Actual.IsZero() && !d.Actual.After(run.AsOf) {
+					b.Actual = timeIn(d.Actual, run.Zone)
 				}
 				breaches = append(breaches, b)
 			}
@@ -238,7 +236,7 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 		Findings []scoring.Penalty `json:"penalties"`
 		Breaches []breachOut       `json:"breaches"`
 		Months   []monthOut        `json:"months"`
-	}{Period: run.period.Name, AsOf: run.asof.In(run.loc), cadreOut: a.cadreJSON(c, run.loc), Findings: c.Penalties, Breaches: breaches}
+	}{Period: run.Period.Name, AsOf: run.AsOf.In(run.Zone), cadreOut: a.cadreJSON(c, run.Zone), Findings: c.Penalties, Breaches: breaches}
 	for _, m := range c.Months {
 		out.Months = append(out.Months, monthOut{m.Month, round(m.Score)})
 	}
@@ -256,8 +254,8 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 	if o.Rank != nil {
 		rank = fmt.Sprintf(a.t("rank %d, percentile %.0f", "排名 %d，百分位 %.0f"), *o.Rank, *o.Percentile)
 	}
-	fmt.Fprintf(a.stdout, a.t("%s %s (%s), %s, as of %s\n", "%s %s（%s），%s，截至 %s\n"), o.Cadre, o.Name, o.Position, run.period.Name,
-		run.asof.In(run.loc).Format("2006-01-02 15:04"))
+	fmt.Fprintf(a.stdout, a.t("%s %s (%s), %s, as of %s\n", "%s %s（%s），%s，截至 %s\n"), o.Cadre, o.Name, o.Position, run.Period.Name,
+		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"))
 	fmt.Fprintf(a.stdout, a.t("score %s; %s; %.0f cases; penalty %g\n", "得分 %s；%s；案件 %.0f；扣分 %g\n"), optFloat(o.Score, 1), rank, o.Cases, o.Penalty)
 	t := &table{}
 	t.row(strings.Split(a.t("UNIT|NAME|ROLE|FROM|TO|SHARE|UNIT SCORE", "单位|名称|职务|起|止|占比|单位得分"), "|")...)

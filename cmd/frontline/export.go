@@ -54,7 +54,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer os.Remove(tmp) // a no-op once renamed
-	pack, err := svc.Export(ctx, s, service.ExportRequest{Kind: kind, Unit: *unit, Period: r.period, AsOf: r.asof, Policies: r.policies, Lang: a.lang}, file)
+	pack, err := svc.Export(ctx, s, service.ExportRequest{Kind: kind, Unit: *unit, Period: r.Period, AsOf: r.AsOf, Policies: r.Policies, Lang: a.lang}, file)
 	if err != nil {
 		file.Close()
 		return err

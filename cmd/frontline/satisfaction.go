@@ -5,48 +5,19 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"frontline/evaluation"
-	"frontline/rbac"
 	"frontline/scoring"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
 
-// periodRun is a period resolved against the policies: the zone to show
-// times in, the period, and the as-of time.
-type periodRun struct {
-	policies evaluation.Policies
-	loc      *time.Location
-	period   evaluation.Period
-	asof     time.Time
-}
-
-func (a *app) resolvePeriod(ctx context.Context, db *store.DB, pf *periodFlags) (periodRun, error) {
-	policies, err := db.Policies(ctx)
-	if err != nil {
-		return periodRun{}, err
-	}
-	r := periodRun{policies: policies, loc: policies.At(a.now()).Location}
-	r.period, r.asof, err = pf.resolve(r.loc, a.now())
-	return r, err
-}
-
-// scoringInput reads a period's data and the options to score it with:
-// the scoring policy in force on the period's first day.
-func (a *app) scoringInput(ctx context.Context, db *store.DB, pf *periodFlags) (*scoring.Data, scoring.Options, evaluation.Period, *time.Location, error) {
-	r, err := a.resolvePeriod(ctx, db, pf)
-	if err != nil {
-		return nil, scoring.Options{}, r.period, nil, err
-	}
-	data, err := db.ScoringData(ctx, r.period.From, r.period.To)
-	if err != nil {
-		return nil, scoring.Options{}, r.period, nil, err
-	}
-	return data, scoring.Options{AsOf: r.asof, Scoring: r.policies.At(r.period.From).Scoring}, r.period, r.loc, nil
+// resolvePeriod reads the period flags against the policies in force.
+func (a *app) resolvePeriod(ctx context.Context, db *store.DB, pf *periodFlags) (service.Span, error) {
+	sp, err := (&service.Service{DB: db, Now: a.now}).Resolve(ctx, pf.query())
+	return sp, flagged(err)
 }
 
 func runSatisfaction(ctx context.Context, a *app, args []string) error {
@@ -64,23 +35,18 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	// Everyone sees the district's line; each unit's line only whom it concerns.
-	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "satisfaction.district"}); err != nil {
-		return err
-	}
-	s, err := a.session(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
+	r, sp, err := svc.Satisfaction(ctx, s, pf.query())
 	if err != nil {
-		return err
+		return flagged(err)
 	}
-	r := scoring.Satisfaction(data, opt, loc)
-	r.Units = slices.DeleteFunc(r.Units, func(l scoring.SatisfactionLine) bool { return !s.Sees("satisfaction", l.Unit) })
+	period := sp.Period
 	switch *format {
 	case "json":
-		out := view.SatisfactionOf(r, period.Name, opt.AsOf.In(loc), a.lang)
+		out := view.SatisfactionOf(r, period.Name, sp.AsOf.In(sp.Zone), a.lang)
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -169,20 +135,14 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := a.session(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "matrix"); err != nil {
-		return err
-	}
-	data, opt, period, loc, err := a.scoringInput(ctx, db, pf)
+	pairs, sp, err := svc.Matrix(ctx, s, pf.query())
 	if err != nil {
-		return err
+		return flagged(err)
 	}
-	pairs := slices.DeleteFunc(scoring.Matrix(data, opt), func(p scoring.Pair) bool {
-		return !s.Sees("matrix", p.Street) && !s.Sees("matrix", p.Department)
-	})
 	out := view.PairsOf(pairs)
 	switch *format {
 	case "json":
@@ -192,7 +152,7 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 			Period string      `json:"period"`
 			AsOf   time.Time   `json:"asof"`
 			Pairs  []view.Pair `json:"pairs"`
-		}{period.Name, opt.AsOf.In(loc), out})
+		}{sp.Period.Name, sp.AsOf.In(sp.Zone), out})
 	case "csv":
 		w := csv.NewWriter(a.stdout)
 		w.Write([]string{"street", "department", "calls", "accurate_calls", "call_score", "response_score", "respond_on_time", "dispose_on_time", "satisfaction"})
@@ -228,14 +188,16 @@ func runReciprocity(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "reciprocity"}); err != nil {
-		return err
-	}
-	data, opt, period, _, err := a.scoringInput(ctx, db, pf)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	out := view.ReciprocityOf(scoring.Reciprocity(data, opt))
+	flags, sp, err := svc.Reciprocity(ctx, s, pf.query())
+	if err != nil {
+		return flagged(err)
+	}
+	period := sp.Period
+	out := view.ReciprocityOf(flags)
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")

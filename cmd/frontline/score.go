@@ -12,6 +12,7 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/scoring"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
@@ -19,10 +20,8 @@ import (
 // scoreRun is what the scoring commands share: the period, as-of time,
 // policy version and the computed report.
 type scoreRun struct {
-	period evaluation.Period
-	asof   time.Time
+	service.Span
 	policy *evaluation.Policy
-	loc    *time.Location
 	report *scoring.Report
 }
 
@@ -32,12 +31,12 @@ func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags) 
 	if err != nil {
 		return nil, err
 	}
-	policy := r.policies.At(r.period.From)
-	report, err := db.Scores(ctx, r.period.From, r.period.To, store.ScoreOptions{AsOf: r.asof, Scoring: policy.Scoring})
+	policy := r.Policies.At(r.Period.From)
+	report, err := db.Scores(ctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
 	if err != nil {
 		return nil, err
 	}
-	return &scoreRun{period: r.period, asof: r.asof, policy: policy, loc: r.loc, report: report}, nil
+	return &scoreRun{Span: r, policy: policy, report: report}, nil
 }
 
 // cachedScores reads a month's kept scores.
@@ -65,7 +64,7 @@ func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, u
 		fmt.Fprintln(a.stderr, a.t("note: events arrived since these scores were kept; `frontline refresh` recomputes them",
 			"注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算"))
 	}
-	return &scoreRun{period: period, asof: cp.AsOf, policy: policies.At(period.From), loc: loc,
+	return &scoreRun{Span: service.Span{Period: period, AsOf: cp.AsOf, Policies: policies, Zone: loc}, policy: policies.At(period.From),
 		report: &scoring.Report{AsOf: cp.AsOf, Units: units}}, nil
 }
 
@@ -191,7 +190,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 			Policy    string    `json:"policy"`
 			AuditHead string    `json:"audit_head"`
 			Units     []unitOut `json:"units"`
-		}{run.period.Name, run.period.From, run.period.To, run.asof.In(run.loc), run.policy.Effective.String(), head.String(), []unitOut{}}
+		}{run.Period.Name, run.Period.From, run.Period.To, run.AsOf.In(run.Zone), run.policy.Effective.String(), head.String(), []unitOut{}}
 		for _, u := range units {
 			out.Units = append(out.Units, a.unitJSON(u))
 		}
@@ -230,8 +229,8 @@ func (a *app) scoreCSV(units []*scoring.UnitScore) error {
 func (a *app) scoreTable(run *scoreRun, units []*scoring.UnitScore) {
 	fmt.Fprintf(a.stdout, a.t("Scores for %s (cases opened %s – %s), as of %s; policy of %s\n",
 		"%s 评分（受理于 %s 至 %s 的案件），截至 %s；适用 %s 起施行的规则\n"),
-		run.period.Name, run.period.From.Format("2006-01-02"), run.period.To.AddDate(0, 0, -1).Format("2006-01-02"),
-		run.asof.In(run.loc).Format("2006-01-02 15:04"), run.policy.Effective)
+		run.Period.Name, run.Period.From.Format("2006-01-02"), run.Period.To.AddDate(0, 0, -1).Format("2006-01-02"),
+		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), run.policy.Effective)
 	var kind evaluation.UnitKind
 	var t *table
 	flush := func() {
@@ -360,7 +359,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := svc.Explain(ctx, s, *unit, r.period, r.asof, r.policies.At(r.period.From), a.lang)
+	ex, err := svc.Explain(ctx, s, *unit, r.Period, r.AsOf, r.Policies.At(r.Period.From), a.lang)
 	if err != nil {
 		return err
 	}
@@ -375,7 +374,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		rankText = a.t("ranked ", "排名 ") + fmt.Sprint(*o.Rank)
 	}
 	fmt.Fprintf(a.stdout, a.t("%s %s, %s: %d assessed cases, score %s, %s\n\n", "%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n"),
-		u.Unit, o.Name, r.period.Name, u.Cases, optFloat(o.Score, 2), rankText)
+		u.Unit, o.Name, r.Period.Name, u.Cases, optFloat(o.Score, 2), rankText)
 	names := evaluation.DepartmentMetrics
 	if u.Kind == evaluation.Street {
 		names = evaluation.StreetMetrics
@@ -439,7 +438,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 	if err != nil {
 		return err
 	}
-	policies, loc, period, asof := run.policies, run.loc, run.period, run.asof
+	policies, loc, period, asof := run.Policies, run.Zone, run.Period, run.AsOf
 	type monthOut struct {
 		Month  string    `json:"month"`
 		Policy string    `json:"policy"`
