@@ -86,7 +86,7 @@ type Server struct {
 	readsSeen   map[string]bool
 
 	breachMu   sync.Mutex
-	breaches   map[string]float64
+	breaches   map[string]int
 	breachesAt time.Time
 }
 
@@ -166,7 +166,7 @@ func (s *Server) Close() {
 // or soon in the background.
 func (s *Server) scoresChanged(ctx context.Context) error {
 	if s.stale == nil {
-		_, err := s.db.RefreshScores(ctx, s.now())
+		_, err := s.svc.Refresh(ctx, s.now())
 		return err
 	}
 	select {
@@ -185,7 +185,7 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		case <-s.stale:
 		}
 		start := time.Now()
-		months, err := s.db.RefreshScores(context.WithoutCancel(ctx), s.now())
+		months, err := s.svc.Refresh(context.WithoutCancel(ctx), s.now())
 		if err != nil {
 			s.log.Error("refresh kept scores", slog.String("error", err.Error()))
 		} else if len(months) > 0 {
@@ -423,15 +423,15 @@ type withCause struct{ answer, cause error }
 func (e withCause) Error() string   { return e.answer.Error() }
 func (e withCause) Unwrap() []error { return []error{e.answer, e.cause} }
 
-// breachGauge reports this month's breaches by milestone, from the kept
-// outcome counts, recomputed at most once a minute.
+// breachGauge reports this month's breaches by milestone, as the breach
+// list counts them, recomputed at most once a minute.
 func (s *Server) breachGauge(emit func(value float64, labels ...string)) {
 	s.breachMu.Lock()
 	defer s.breachMu.Unlock()
 	if s.breaches == nil || s.now().Sub(s.breachesAt) > time.Minute {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		counts, err := s.countBreaches(ctx)
+		counts, err := s.svc.BreachesByMilestone(ctx)
 		if err != nil {
 			s.log.Warn("breach gauge", slog.String("error", err.Error()))
 			return
@@ -439,35 +439,8 @@ func (s *Server) breachGauge(emit func(value float64, labels ...string)) {
 		s.breaches, s.breachesAt = counts, s.now()
 	}
 	for milestone, n := range s.breaches {
-		emit(n, milestone)
+		emit(float64(n), milestone)
 	}
-}
-
-func (s *Server) countBreaches(ctx context.Context) (map[string]float64, error) {
-	policies, err := s.db.RecentPolicies(ctx, time.Second)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	p, err := evaluation.ParsePeriod(now.In(policies.At(now).Location).Format("2006-01"), policies.At(now).Location)
-	if err != nil {
-		return nil, err
-	}
-	report, err := s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: now, Scoring: policies.At(p.From).Scoring})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]float64{"call": 0, "respond": 0, "report": 0, "dispose": 0}
-	metric := map[string]string{evaluation.CallTimeliness: "call", evaluation.ResponseRate: "respond",
-		evaluation.ReportRate: "report", evaluation.DisposalRate: "dispose"}
-	for _, u := range report.Units {
-		for name, milestone := range metric {
-			if m := u.Metrics[name]; m != nil {
-				out[milestone] += m.Den - m.Num
-			}
-		}
-	}
-	return out, nil
 }
 
 // audit appends an entry for the caller.

@@ -15,7 +15,6 @@ import (
 	"frontline/fault"
 	"frontline/ingest"
 	"frontline/rbac"
-	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
 	"frontline/view"
@@ -238,50 +237,27 @@ type ScoresOutput struct {
 	}
 }
 
-func (s *Server) scores(ctx context.Context, in *PeriodInput, keep func(u *scoring.UnitScore) bool) (*ScoresOutput, []view.Unit, error) {
-	c, err := s.reader(ctx, "scores")
+func (s *Server) scores(ctx context.Context, in *PeriodInput, kind, unit string) (*ScoresOutput, []view.Unit, error) {
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, asof, policies, err := s.resolve(ctx, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	policy := policies.At(p.From)
-	report, err := s.monthScores(ctx, in, p, asof, policy)
-	if err != nil {
-		return nil, nil, problem(s.log, err)
-	}
-	head, err := s.db.AuditHead(ctx)
+	r, err := svc.Scores(ctx, c, service.ScoresQuery{PeriodQuery: in.query(), Kind: kind, Unit: unit})
 	if err != nil {
 		return nil, nil, problem(s.log, err)
 	}
 	out := &ScoresOutput{}
-	out.Body.Period, out.Body.From, out.Body.To, out.Body.AsOf = p.Name, p.From, p.To, asof.In(policy.Location)
-	out.Body.Policy, out.Body.AuditHead = policy.Effective.String(), head.String()
+	out.Body.Period, out.Body.From, out.Body.To, out.Body.AsOf = r.Period.Name, r.Period.From, r.Period.To, r.AsOf.In(r.Policy.Location)
+	out.Body.Policy, out.Body.AuditHead = r.Policy.Effective.String(), r.AuditHead.String()
 	var units []view.Unit
-	for _, u := range report.Units {
-		if keep(u) && c.Sees("scores", u.Unit) {
-			units = append(units, view.UnitOf(u, in.Lang))
-		}
+	for _, u := range r.Units {
+		units = append(units, view.UnitOf(u, in.Lang))
 	}
 	return out, units, nil
 }
 
-// monthScores scores a period as of asof: a month asked as of now from
-// its kept scores when they are current, anything else from the counts.
-func (s *Server) monthScores(ctx context.Context, in *PeriodInput, p evaluation.Period, asof time.Time, policy *evaluation.Policy) (*scoring.Report, error) {
-	if in.AsOf == "" && in.Period != "" && len(p.Name) == len("2006-01") {
-		report, ok, err := s.db.KeptScores(ctx, p.Name, p.From, p.To, asof)
-		if err != nil || ok {
-			return report, err
-		}
-	}
-	return s.db.Scores(ctx, p.From, p.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
-}
-
 func (s *Server) listScores(ctx context.Context, in *ScoresInput) (*ScoresOutput, error) {
-	out, units, err := s.scores(ctx, &in.PeriodInput, func(u *scoring.UnitScore) bool { return in.Kind == "" || string(u.Kind) == in.Kind })
+	out, units, err := s.scores(ctx, &in.PeriodInput, in.Kind, "")
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +274,7 @@ type UnitScoresInput struct {
 }
 
 func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOutput, error) {
-	out, units, err := s.scores(ctx, &in.PeriodInput, func(u *scoring.UnitScore) bool { return u.Unit == in.Code })
+	out, units, err := s.scores(ctx, &in.PeriodInput, "", in.Code)
 	if err != nil {
 		return nil, err
 	}

@@ -198,15 +198,8 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	// How many units of its kind are ranked, for "3rd of 10": a count,
 	// not the other units' scores, which a head may not see.
-	pin := &PeriodInput{Period: month, Lang: p.Lang}
-	if per, asof, policies, err := s.resolve(ctx, pin); err == nil {
-		if report, err := s.monthScores(ctx, pin, per, asof, policies.At(per.From)); err == nil {
-			for _, u := range report.Units {
-				if string(u.Kind) == d.Unit.Kind && u.Rank > 0 {
-					d.Ranked++
-				}
-			}
-		}
+	if svc, c, err := s.service(ctx); err == nil {
+		d.Ranked, _ = svc.Ranked(ctx, c, service.PeriodQuery{Period: month}, evaluation.UnitKind(d.Unit.Kind))
 	}
 	if m, err := s.getMatrix(ctx, &PeriodInput{Period: month, Lang: p.Lang}); err == nil {
 		for _, pair := range m.Body.Pairs {

@@ -13,7 +13,6 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/rbac"
-	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
@@ -60,7 +59,7 @@ func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, er
 	if err != nil {
 		return nil, err
 	}
-	list, err := service.Cadres(ctx, s.db, p, asof, policies, in.Role)
+	list, err := s.svc.Cadres(ctx, p, asof, policies, in.Role)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

@@ -241,6 +241,22 @@ type Inputs struct {
 	Units    []evaluation.Unit
 }
 
+// Rejudge judges again, as of asof, the open cases of kept counts: kept
+// counts hold every deadline still open as breached, as it will be once
+// due; as of asof those not yet due are pending.
+func (in Inputs) Rejudge(open *Data, asof time.Time) {
+	byCase := map[string][]*Assignment{}
+	for i := range open.Assignments {
+		a := &open.Assignments[i]
+		byCase[a.Case] = append(byCase[a.Case], a)
+	}
+	for i := range open.Cases {
+		c := &open.Cases[i]
+		Contribute(in.Counts, c, byCase[c.ID], asof, 1)
+		Contribute(in.Counts, c, byCase[c.ID], Forever, -1)
+	}
+}
+
 // FromCounts scores every street, department and enterprise with counts:
 // metrics, penalties, composite and rank.
 func FromCounts(in Inputs, opt Options) *Report {

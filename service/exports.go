@@ -298,7 +298,7 @@ func metricKind(name string) exports.ColumnKind {
 // percentile and every metric; their tenures; their score by month.
 func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
 	T := func(zh, en string) string { return view.Pick(r.Lang, zh, en) }
-	scored, err := Cadres(ctx, s.DB, r.Period, r.AsOf, r.Policies, "all")
+	scored, err := s.Cadres(ctx, r.Period, r.AsOf, r.Policies, "all")
 	if err != nil {
 		return 0, err
 	}
@@ -347,7 +347,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 	months := MonthsOf(r.Period, loc)
 	byMonth := map[string]map[string]*float64{}
 	for _, m := range months {
-		scored, err := Cadres(ctx, s.DB, m, r.AsOf, r.Policies, "all")
+		scored, err := s.Cadres(ctx, m, r.AsOf, r.Policies, "all")
 		if err != nil {
 			return n, err
 		}
@@ -398,7 +398,7 @@ func (s *Service) unitPack(ctx context.Context, c rbac.Principal, w *exports.Wor
 			periods = append(periods, r.Period) // and the whole period
 		}
 		for i, m := range periods {
-			report, err := s.DB.Scores(ctx, m.From, m.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(m.From).Scoring})
+			report, err := s.scorePeriod(ctx, m, r.AsOf, r.Policies)
 			if err != nil {
 				return err
 			}
@@ -524,11 +524,11 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		report, err = s.DB.Scores(gctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
+		report, err = s.score(gctx, r.Period.From, r.Period.To, r.AsOf, policy.Scoring, false)
 		return err
 	})
 	g.Go(func() (err error) {
-		before, err = s.DB.Scores(gctx, prev.From, prev.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: r.Policies.At(prev.From).Scoring})
+		before, err = s.scorePeriod(gctx, prev, r.AsOf, r.Policies)
 		return err
 	})
 	g.Go(func() (err error) {

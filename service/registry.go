@@ -103,7 +103,7 @@ func (s *Service) mergeRegistry(ctx context.Context, c rbac.Principal, reg *eval
 	if err != nil {
 		return RegistryLoad{}, fmt.Errorf("release quarantine: %w", err)
 	}
-	if _, err := s.DB.RefreshScores(ctx, s.Now()); err != nil {
+	if _, err := s.Refresh(ctx, s.Now()); err != nil {
 		return RegistryLoad{}, err
 	}
 	return RegistryLoad{RegistryResult: res, Released: released}, nil

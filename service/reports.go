@@ -35,15 +35,15 @@ func MonthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period 
 // Cadres assesses the cadres of a period as of asof: each month of it
 // scored (from the kept counts where they serve) and attributed to the
 // cadres by the days they led each unit. role is head, deputy or all.
-func Cadres(ctx context.Context, db *store.DB, period evaluation.Period, asof time.Time, policies evaluation.Policies, role string) ([]*scoring.CadreScore, error) {
-	reg, err := db.Registry(ctx)
+func (s *Service) Cadres(ctx context.Context, period evaluation.Period, asof time.Time, policies evaluation.Policies, role string) ([]*scoring.CadreScore, error) {
+	reg, err := s.DB.Registry(ctx)
 	if err != nil {
 		return nil, err
 	}
 	loc := policies.At(asof).Location
 	var months []scoring.MonthReport
 	for _, m := range MonthsOf(period, loc) {
-		report, err := db.Scores(ctx, m.From, m.To, store.ScoreOptions{AsOf: asof, Scoring: policies.At(m.From).Scoring})
+		report, err := s.scorePeriod(ctx, m, asof, policies)
 		if err != nil {
 			return nil, err
 		}
@@ -133,42 +133,6 @@ func (s *Service) Explain(ctx context.Context, c rbac.Principal, unit string, pe
 		}
 	}
 	return out, nil
-}
-
-// Breaches lists the deadlines of the cases opened in a period that are
-// breached as of asof, in the caller's domain (one unit's when unit is
-// set), with times in loc, in the order of EachBreach: GET /breaches and
-// the dashboard read them here.
-func (s *Service) Breaches(ctx context.Context, c rbac.Principal, period evaluation.Period, asof time.Time, unit string, loc *time.Location) ([]view.Breach, error) {
-	out := []view.Breach{}
-	err := s.EachBreach(ctx, c, period, asof, unit, loc, func(b view.Breach) error {
-		out = append(out, b)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// EachBreach calls fn with each breach Breaches would list, by due time,
-// one at a time as the store reads them: the packs write a million
-// breaches without holding them.
-func (s *Service) EachBreach(ctx context.Context, c rbac.Principal, period evaluation.Period, asof time.Time, unit string, loc *time.Location, fn func(view.Breach) error) error {
-	f := store.DeadlineFilter{From: period.From, To: period.To, Unit: unit, LateBy: asof}
-	return s.DB.EachDeadline(ctx, f, func(d evaluation.Deadline) error {
-		st, late := d.StatusAt(asof)
-		if st != evaluation.Breached || !c.Sees("breaches", d.Unit) {
-			return nil
-		}
-		b := view.Breach{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-			Start: d.Start.In(loc), Deadline: d.Due.In(loc), OverdueSeconds: int64(late / time.Second), Excused: d.Excused}
-		if !d.Actual.IsZero() && !d.Actual.After(asof) {
-			t := d.Actual.In(loc)
-			b.Actual = &t
-		}
-		return fn(b)
-	})
 }
 
 // Durations reports, for each unit the caller sees, the cases it led

@@ -110,7 +110,7 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 	if _, err := s.DB.AppendAudit(ctx, audit.Entry{Actor: c.Actor(), Action: string(e.Type), Object: e.Case + "/" + e.ID, Details: string(details)}); err != nil {
 		return e, err
 	}
-	_, err = s.DB.RefreshScores(ctx, s.Now())
+	_, err = s.Refresh(ctx, s.Now())
 	return e, err
 }
 

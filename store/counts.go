@@ -290,42 +290,42 @@ func writeCountsPostgres(ctx context.Context, tx pgx.Tx, d *derived) error {
 	return err
 }
 
-// ScoreOptions say how to score a period.
-type ScoreOptions struct {
-	AsOf    time.Time
-	Scoring evaluation.Scoring
-	// Recount scores from the cases even when kept counts could serve.
-	Recount bool
+// CountedInputs returns the kept counts that score the cases opened in
+// [from, to) as of asof, with the findings on those cases and the
+// registry's units, and ok false when the counts cannot serve: the period
+// is not whole months of the policies' one zone, the counts are not kept,
+// or asof is before the latest stored event. Counts are kept as if every
+// deadline still open were breached: OpenScoringData returns the cases
+// to judge again as of asof (scoring.Inputs.Rejudge).
+func (db *DB) CountedInputs(ctx context.Context, from, to, asof time.Time) (in scoring.Inputs, ok bool, err error) {
+	months, err := db.countedMonths(ctx, from, to, asof)
+	if err != nil || months == nil {
+		return in, false, err
+	}
+	if in, err = db.keptCounts(ctx, months); err != nil {
+		return in, false, err
+	}
+	findings := &scoring.Data{}
+	if err := db.loadFindings(ctx, func(time.Time) *scoring.Data { return findings }, from.UTC(), to.UTC()); err != nil {
+		return in, false, db.wrap("read findings", err)
+	}
+	reg, err := db.Registry(ctx)
+	if err != nil {
+		return in, false, err
+	}
+	in.Findings, in.Units = findings.Findings, reg.Units
+	return in, true, nil
 }
 
-// Scores scores every unit on the cases opened in [from, to), as of
-// opt.AsOf: from the kept counts when the period is whole months and
-// asof is after every stored event, else from the cases themselves.
-func (db *DB) Scores(ctx context.Context, from, to time.Time, opt ScoreOptions) (*scoring.Report, error) {
-	sopt := scoring.Options{AsOf: opt.AsOf, Scoring: opt.Scoring}
-	months, err := db.countedMonths(ctx, from, to, opt.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	if months == nil || opt.Recount {
-		data, err := db.ScoringData(ctx, from, to)
-		if err != nil {
-			return nil, err
-		}
-		return scoring.Compute(data, sopt), nil
-	}
-	in, err := db.keptCounts(ctx, months)
-	if err != nil {
-		return nil, err
-	}
-	// Open deadlines not yet due as of asof are kept as breached: the
-	// cases holding them count again, as of asof.
+// OpenScoringData reads the compact rows of the cases opened in [from, to)
+// that had a deadline open at asof.
+func (db *DB) OpenScoringData(ctx context.Context, from, to, asof time.Time) (*scoring.Data, error) {
 	open := &scoring.Data{}
 	opened := "c.opened_at"
 	if db.engine == SQLite {
 		opened = "+c.opened_at" // a unary plus steers SQLite to the open_until index
 	}
-	where, args := "c.open_until >= ? AND "+opened+" >= ? AND "+opened+" < ?", []any{opt.AsOf.UTC(), from.UTC(), to.UTC()}
+	where, args := "c.open_until >= ? AND "+opened+" >= ? AND "+opened+" < ?", []any{asof.UTC(), from.UTC(), to.UTC()}
 	pick := func(time.Time) *scoring.Data { return open }
 	if err := db.loadScoringCases(ctx, pick, where, args); err != nil {
 		return nil, db.wrap("read open cases", err)
@@ -333,26 +333,7 @@ func (db *DB) Scores(ctx context.Context, from, to time.Time, opt ScoreOptions) 
 	if err := db.loadScoringAssignments(ctx, pick, where, args); err != nil {
 		return nil, db.wrap("read open cases", err)
 	}
-	byCase := map[string][]*scoring.Assignment{}
-	for i := range open.Assignments {
-		a := &open.Assignments[i]
-		byCase[a.Case] = append(byCase[a.Case], a)
-	}
-	for i := range open.Cases {
-		c := &open.Cases[i]
-		scoring.Contribute(in.Counts, c, byCase[c.ID], opt.AsOf, 1)
-		scoring.Contribute(in.Counts, c, byCase[c.ID], scoring.Forever, -1)
-	}
-	findings := &scoring.Data{}
-	if err := db.loadFindings(ctx, func(time.Time) *scoring.Data { return findings }, from.UTC(), to.UTC()); err != nil {
-		return nil, db.wrap("read findings", err)
-	}
-	reg, err := db.Registry(ctx)
-	if err != nil {
-		return nil, err
-	}
-	in.Findings, in.Units = findings.Findings, reg.Units
-	return scoring.FromCounts(in, sopt), nil
+	return open, nil
 }
 
 // countedMonths returns the months whose kept counts make up [from, to)

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -75,95 +73,5 @@ func BenchmarkIngest(b *testing.B) {
 				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			})
 		}
-	}
-}
-
-// keptScoresDB builds a database of a synthetic district with its kept
-// monthly scores computed, and returns it with the events of 10,000 more.
-func keptScoresDB(b *testing.B, dsn string, cases int) (*DB, []evaluation.Event) {
-	b.Helper()
-	ctx := context.Background()
-	reg, data, _ := benchDistrict(b, cases)
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
-		b.Fatal(err)
-	}
-	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("bench key 012345"))}
-	if _, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(data))); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.RefreshScores(ctx, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)); err != nil {
-		b.Fatal(err)
-	}
-	// The extra batch: the last 10,000 events again, as new cases.
-	var tail []evaluation.Event
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for {
-		var e evaluation.Event
-		if dec.Decode(&e) != nil {
-			break
-		}
-		tail = append(tail, e)
-		if len(tail) > 10000 {
-			tail = tail[1:]
-		}
-	}
-	return db, tail
-}
-
-// BenchmarkKeptScore reads one unit's kept score for one month (target:
-// under 10 ms).
-func BenchmarkKeptScore(b *testing.B) {
-	db, _ := keptScoresDB(b, storetest.SQLite(b), 20000)
-	ctx := context.Background()
-	for b.Loop() {
-		if _, units, err := db.CachedScores(ctx, "2026-06", "D05"); err != nil || len(units) != 1 {
-			b.Fatalf("cached D05: %v %v", units, err)
-		}
-	}
-}
-
-// BenchmarkRefreshAfterBatch ingests a batch of 10,000 events and brings
-// the kept scores of the months it touched up to date (target: the
-// refresh under 200 ms); it reports both parts per batch.
-func BenchmarkRefreshAfterBatch(b *testing.B) {
-	engines := map[string]func(b *testing.B) string{"sqlite": func(b *testing.B) string { return storetest.SQLite(b) }}
-	if dsn := os.Getenv(storetest.PostgresEnv); dsn != "" {
-		engines["postgres"] = func(b *testing.B) string { return storetest.Postgres(b, dsn) }
-	}
-	for name, dsn := range engines {
-		b.Run(name, func(b *testing.B) {
-			db, tail := keptScoresDB(b, dsn(b), 20000)
-			ctx := context.Background()
-			in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("bench key 012345")), BatchSize: 10000}
-			var ingestTime, refreshTime time.Duration
-			round := 0
-			for b.Loop() {
-				round++
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				for _, e := range tail {
-					e.ID, e.Case = fmt.Sprintf("R%d-%s", round, e.ID), fmt.Sprintf("R%d-%s", round, e.Case)
-					enc.Encode(&e)
-				}
-				start := time.Now()
-				if _, err := in.Run(ctx, ingest.NewNDJSONDecoder(&buf)); err != nil {
-					b.Fatal(err)
-				}
-				mid := time.Now()
-				months, err := db.RefreshScores(ctx, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC))
-				if err != nil || len(months) == 0 {
-					b.Fatalf("refresh: %v %v", months, err)
-				}
-				ingestTime += mid.Sub(start)
-				refreshTime += time.Since(mid)
-			}
-			b.ReportMetric(float64(ingestTime.Milliseconds())/float64(b.N), "ingest-ms/batch")
-			b.ReportMetric(float64(refreshTime.Milliseconds())/float64(b.N), "refresh-ms/batch")
-		})
 	}
 }

@@ -18,8 +18,9 @@ import (
 
 // Monthly scores are kept computed, so that a dashboard reads a unit's
 // month in one indexed lookup. Every ingest transaction bumps the version
-// of the months whose cases it touched; RefreshScores recomputes the
-// months whose computed version is behind.
+// of the months whose cases it touched; the service's refresh recomputes
+// the months whose computed version is behind (StaleMonths) and keeps
+// them (KeepScores).
 
 type scorePeriodRow struct {
 	bun.BaseModel   `bun:"table:score_periods,alias:sp"`
@@ -87,10 +88,17 @@ type CachedPeriod struct {
 	Horizon    time.Time // the latest stored event's time when they were computed
 }
 
-// RefreshScores recomputes, as of asof, the monthly scores of every month
-// whose cases changed since they were last computed, and returns the
-// months refreshed.
-func (db *DB) RefreshScores(ctx context.Context, asof time.Time) ([]string, error) {
+// KeptMonth is a month of kept scores and the version its cases are at.
+type KeptMonth struct {
+	Period  string
+	Version int64
+}
+
+// StaleMonths returns the months whose cases changed since their scores
+// were last kept, oldest first. It first counts every case afresh when
+// the kept counts are not valid (a database whose cases were stored
+// before counts were kept).
+func (db *DB) StaleMonths(ctx context.Context) ([]KeptMonth, error) {
 	if err := db.ensureCounts(ctx); err != nil {
 		return nil, err
 	}
@@ -98,61 +106,53 @@ func (db *DB) RefreshScores(ctx context.Context, asof time.Time) ([]string, erro
 	if err := db.bun.NewSelect().Model(&stale).Where("sp.version > sp.computed_version").Order("sp.period").Scan(ctx); err != nil {
 		return nil, db.wrap("read score periods", err)
 	}
-	var done []string
-	for _, sp := range stale {
-		if err := db.refreshMonth(ctx, sp, asof); err != nil {
-			return done, err
-		}
-		done = append(done, sp.Period)
+	out := make([]KeptMonth, len(stale))
+	for i, sp := range stale {
+		out[i] = KeptMonth{Period: sp.Period, Version: sp.Version}
 	}
-	return done, nil
+	return out, nil
 }
 
-func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Time) error {
-	rules, err := db.Rules(ctx)
-	if err != nil {
-		return err
-	}
-	loc := rules.Policies.At(asof).Location
-	period, err := evaluation.ParsePeriod(sp.Period, loc)
-	if err != nil {
-		return db.wrap("refresh scores", err)
-	}
-	policy := rules.Policies.At(period.From)
+// CountHorizon returns the time of the latest stored event, as the kept
+// counts know it.
+func (db *DB) CountHorizon(ctx context.Context) (time.Time, error) {
 	var horizon timeCol
 	if err := db.sql.QueryRowContext(ctx, "SELECT "+db.ts("horizon")+" FROM count_state").Scan(&horizon); err != nil {
-		return db.wrap("refresh scores", err)
+		return time.Time{}, db.wrap("read count state", err)
 	}
-	report, err := db.Scores(ctx, period.From, period.To, ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
-	if err != nil {
-		return err
-	}
-	rows := make([]scoreRow, 0, len(report.Units))
-	for _, u := range report.Units {
+	return horizon.t, nil
+}
+
+// KeepScores keeps a month's scores, computed as of asof under the policy
+// of the given effective date from its cases at version m.Version, when
+// the latest stored event was at horizon. Keeps of one month, in this
+// process or another, take turns, and one that finds a result at least
+// as new kept meanwhile leaves it.
+func (db *DB) KeepScores(ctx context.Context, m KeptMonth, asof, horizon time.Time, policy string, units []*scoring.UnitScore) error {
+	rows := make([]scoreRow, 0, len(units))
+	for _, u := range units {
 		body, err := json.Marshal(storeScore(u))
 		if err != nil {
 			return err
 		}
-		rows = append(rows, scoreRow{Period: sp.Period, Unit: u.Unit, Body: string(body)})
+		rows = append(rows, scoreRow{Period: m.Period, Unit: u.Unit, Body: string(body)})
 	}
-	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// Refreshes of one month, in this process or another, take turns:
-		// the month's row is locked (SQLite's one writer already is), and
-		// a refresh that finds a result at least as new stored meanwhile
-		// keeps it. Without the lock two refreshes on PostgreSQL could both
-		// delete the old rows and both insert new ones.
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The month's row is locked (SQLite's one writer already is).
+		// Without the lock two refreshes on PostgreSQL could both delete
+		// the old rows and both insert new ones.
 		lock := "SELECT computed_version FROM score_periods WHERE period = ?"
 		if db.engine == Postgres {
 			lock += " FOR UPDATE"
 		}
 		var computed int64
-		if err := tx.QueryRowContext(ctx, lock, sp.Period).Scan(&computed); err != nil {
+		if err := tx.QueryRowContext(ctx, lock, m.Period).Scan(&computed); err != nil {
 			return err
 		}
-		if computed >= sp.Version {
+		if computed >= m.Version {
 			return nil
 		}
-		if _, err := tx.NewDelete().Model((*scoreRow)(nil)).Where("period = ?", sp.Period).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*scoreRow)(nil)).Where("period = ?", m.Period).Exec(ctx); err != nil {
 			return err
 		}
 		if len(rows) > 0 {
@@ -163,9 +163,9 @@ func (db *DB) refreshMonth(ctx context.Context, sp scorePeriodRow, asof time.Tim
 		// Record the version read before computing: events that arrived
 		// meanwhile leave the month stale for the next refresh.
 		_, err := tx.NewUpdate().Model((*scorePeriodRow)(nil)).
-			Set("computed_version = ?", sp.Version).Set("asof = ?", asof.UTC()).
-			Set("computed_at = ?", db.now().UTC()).Set("policy = ?", policy.Effective.String()).Set("horizon = ?", nullTime(horizon.t)).
-			Where("period = ?", sp.Period).Exec(ctx)
+			Set("computed_version = ?", m.Version).Set("asof = ?", asof.UTC()).
+			Set("computed_at = ?", db.now().UTC()).Set("policy = ?", policy).Set("horizon = ?", nullTime(horizon)).
+			Where("period = ?", m.Period).Exec(ctx)
 		return err
 	})
 	return db.wrap("refresh scores", err)

@@ -77,6 +77,15 @@ func parseAsOf(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// errOp is the operation an error names ("" when none).
+func errOp(err error) string {
+	var e *fault.Error
+	if errors.As(err, &e) {
+		return e.Op
+	}
+	return ""
+}
+
 // errText is an error's message without its operation prefix.
 func errText(err error) string {
 	var e *fault.Error

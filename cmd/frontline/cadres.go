@@ -39,7 +39,11 @@ func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, r
 	if err != nil {
 		return nil, err
 	}
-	cadres, err := service.Cadres(ctx, db, r.Period, r.AsOf, r.Policies, role)
+	svc, _, err := a.service(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	cadres, err := svc.Cadres(ctx, r.Period, r.AsOf, r.Policies, role)
 	if err != nil {
 		return nil, err
 	}

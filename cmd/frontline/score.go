@@ -10,63 +10,13 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
-
-// scoreRun is what the scoring commands share: the period, as-of time,
-// policy version and the computed report.
-type scoreRun struct {
-	service.Span
-	policy *evaluation.Policy
-	report *scoring.Report
-}
-
-// computeScores reads a period and scores it.
-func (a *app) computeScores(ctx context.Context, db *store.DB, pf *periodFlags) (*scoreRun, error) {
-	r, err := a.resolvePeriod(ctx, db, pf)
-	if err != nil {
-		return nil, err
-	}
-	policy := r.Policies.At(r.Period.From)
-	report, err := db.Scores(ctx, r.Period.From, r.Period.To, store.ScoreOptions{AsOf: r.AsOf, Scoring: policy.Scoring})
-	if err != nil {
-		return nil, err
-	}
-	return &scoreRun{Span: r, policy: policy, report: report}, nil
-}
-
-// cachedScores reads a month's kept scores.
-func (a *app) cachedScores(ctx context.Context, db *store.DB, pf *periodFlags, unit string) (*scoreRun, error) {
-	if *pf.period == "" || *pf.asof != "" {
-		return nil, usageErrorf("score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
-	}
-	policies, err := db.Policies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc := policies.At(a.now()).Location
-	period, err := evaluation.ParsePeriod(*pf.period, loc)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	if period.To.Sub(period.From) > 31*24*time.Hour {
-		return nil, usageErrorf("score --cached: scores are kept per month; %s is longer", period.Name)
-	}
-	cp, units, err := db.CachedScores(ctx, period.Name, unit)
-	if err != nil {
-		return nil, err
-	}
-	if cp.Stale {
-		fmt.Fprintln(a.stderr, a.t("note: events arrived since these scores were kept; `frontline refresh` recomputes them",
-			"注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算"))
-	}
-	return &scoreRun{Span: service.Span{Period: period, AsOf: cp.AsOf, Policies: policies, Zone: loc}, policy: policies.At(period.From),
-		report: &scoring.Report{AsOf: cp.AsOf, Units: units}}, nil
-}
 
 func runRefresh(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("refresh")
@@ -108,7 +58,7 @@ func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
 
 func (a *app) refreshScoresAsOf(ctx context.Context, db *store.DB, asof time.Time) error {
 	start := time.Now()
-	months, err := db.RefreshScores(ctx, asof)
+	months, err := (&service.Service{DB: db, Now: a.now}).Refresh(ctx, asof)
 	if err != nil {
 		return fmt.Errorf("refresh scores: %w", err)
 	}
@@ -147,39 +97,29 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	if *monthly {
 		return a.scoreMonthly(ctx, *dsn, pf, *kind, *unit, *format)
 	}
+	if *cached && (*pf.period == "" || *pf.asof != "") {
+		return usageErrorf("score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
+	}
 	db, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var run *scoreRun
-	if *cached {
-		run, err = a.cachedScores(ctx, db, pf, *unit)
-	} else {
-		run, err = a.computeScores(ctx, db, pf)
-	}
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	s, err := a.session(ctx, db)
-	if err != nil {
-		return err
+	run, err := svc.Scores(ctx, s, service.ScoresQuery{PeriodQuery: pf.query(), Kind: *kind, Unit: *unit, Kept: *cached})
+	if fault.KindOf(err) == fault.Invalid && errOp(err) == "kept scores" {
+		return usageErrorf("score --cached: %s", errText(err))
+	} else if err != nil {
+		return flagged(err)
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
-		return err
+	if run.Stale {
+		fmt.Fprintln(a.stderr, a.t("note: events arrived since these scores were kept; `frontline refresh` recomputes them",
+			"注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算"))
 	}
-	var units []*scoring.UnitScore
-	for _, u := range run.report.Units {
-		if (*kind == "" || string(u.Kind) == *kind) && (*unit == "" || u.Unit == *unit) && s.Sees("scores", u.Unit) {
-			units = append(units, u)
-		}
-	}
-	// The report carries the audit chain's head: a later reader can check
-	// with `audit verify --head` that the log still holds it.
-	head, err := db.AuditHead(ctx)
-	if err != nil {
-		return err
-	}
+	units, head := run.Units, run.AuditHead
 	switch *format {
 	case "json":
 		out := struct {
@@ -190,7 +130,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 			Policy    string    `json:"policy"`
 			AuditHead string    `json:"audit_head"`
 			Units     []unitOut `json:"units"`
-		}{run.Period.Name, run.Period.From, run.Period.To, run.AsOf.In(run.Zone), run.policy.Effective.String(), head.String(), []unitOut{}}
+		}{run.Period.Name, run.Period.From, run.Period.To, run.AsOf.In(run.Zone), run.Policy.Effective.String(), head.String(), []unitOut{}}
 		for _, u := range units {
 			out.Units = append(out.Units, a.unitJSON(u))
 		}
@@ -226,11 +166,11 @@ func (a *app) scoreCSV(units []*scoring.UnitScore) error {
 	return w.Error()
 }
 
-func (a *app) scoreTable(run *scoreRun, units []*scoring.UnitScore) {
+func (a *app) scoreTable(run *service.Scores, units []*scoring.UnitScore) {
 	fmt.Fprintf(a.stdout, a.t("Scores for %s (cases opened %s – %s), as of %s; policy of %s\n",
 		"%s 评分（受理于 %s 至 %s 的案件），截至 %s；适用 %s 起施行的规则\n"),
 		run.Period.Name, run.Period.From.Format("2006-01-02"), run.Period.To.AddDate(0, 0, -1).Format("2006-01-02"),
-		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), run.policy.Effective)
+		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), run.Policy.Effective)
 	var kind evaluation.UnitKind
 	var t *table
 	flush := func() {
@@ -259,14 +199,14 @@ func (a *app) scoreTable(run *scoreRun, units []*scoring.UnitScore) {
 		}
 		row := []string{rank, o.Unit, o.Name, fmt.Sprint(o.Cases), optFloat(o.Score, 1)}
 		quality := evaluation.ResponseQualityCl
-		if run.policy.Scoring.Quality == "raw" {
+		if run.Policy.Scoring.Quality == "raw" {
 			quality = evaluation.ResponseQuality
 		}
 		names := []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
 			evaluation.ResolutionRate, evaluation.SatisfactionRate, quality}
 		if kind == evaluation.Street {
 			quality = evaluation.CallQualityCl
-			if run.policy.Scoring.Quality == "raw" {
+			if run.Policy.Scoring.Quality == "raw" {
 				quality = evaluation.CallQuality
 			}
 			names = []string{evaluation.CallAccuracy, quality, evaluation.CallTimeliness,
@@ -427,42 +367,28 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		return err
 	}
 	defer db.Close()
-	s, err := a.session(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
-		return err
-	}
-	run, err := a.resolvePeriod(ctx, db, pf)
-	if err != nil {
-		return err
-	}
-	policies, loc, period, asof := run.Policies, run.Zone, run.Period, run.AsOf
 	type monthOut struct {
 		Month  string    `json:"month"`
 		Policy string    `json:"policy"`
 		Units  []unitOut `json:"units"`
 	}
 	var out []monthOut
-	// One month at a time: memory stays that of a month, however long the period.
-	for _, month := range monthsOf(period, loc) {
-		policy := policies.At(month.From)
-		r, err := db.Scores(ctx, month.From, month.To, store.ScoreOptions{AsOf: asof, Scoring: policy.Scoring})
-		if err != nil {
-			return err
-		}
-		if len(r.Units) == 0 {
-			continue
-		}
-		mo := monthOut{Month: month.Name, Policy: policy.Effective.String(), Units: []unitOut{}}
-		for _, u := range r.Units {
-			if (kind == "" || string(u.Kind) == kind) && (unit == "" || u.Unit == unit) && s.Sees("scores", u.Unit) {
-				mo.Units = append(mo.Units, a.unitJSON(u))
-			}
+	run, err := svc.ScoresByMonth(ctx, s, service.ScoresQuery{PeriodQuery: pf.query(), Kind: kind, Unit: unit}, func(m service.MonthScores) error {
+		mo := monthOut{Month: m.Period.Name, Policy: m.Policy.Effective.String(), Units: []unitOut{}}
+		for _, u := range m.Units {
+			mo.Units = append(mo.Units, a.unitJSON(u))
 		}
 		out = append(out, mo)
+		return nil
+	})
+	if err != nil {
+		return flagged(err)
 	}
+	period, asof, loc := run.Period, run.AsOf, run.Zone
 	switch format {
 	case "json":
 		enc := json.NewEncoder(a.stdout)

@@ -1,4 +1,4 @@
-package store
+package service
 
 import (
 	"context"
@@ -11,20 +11,21 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/scoring"
+	"frontline/store"
 )
 
 func TestKeptScoresFollowIngest(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *DB) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		loadRegistry(t, db, "testdata/registry.yaml")
-		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+		loadRegistry(t, db, "../store/testdata/registry.yaml")
+		lines := strings.Split(strings.TrimSpace(readFile(t, "../store/testdata/worked.ndjson")), "\n")
 		// W1 and W2 first; W3 arrives later.
 		ingestString(t, db, strings.Join(lines[:14], "\n"), 100)
 		if _, _, err := db.CachedScores(ctx, "2026-06", ""); fault.KindOf(err) != fault.NotFound {
 			t.Errorf("cached scores before any refresh: %v, want not found", err)
 		}
 		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-		months, err := db.RefreshScores(ctx, asof)
+		months, err := svc.Refresh(ctx, asof)
 		if err != nil || strings.Join(months, " ") != "2026-06" {
 			t.Fatalf("refresh = %v, %v; want 2026-06", months, err)
 		}
@@ -39,10 +40,10 @@ func TestKeptScoresFollowIngest(t *testing.T) {
 		if cp, _, _ := db.CachedScores(ctx, "2026-06", "D1"); !cp.Stale {
 			t.Error("scores not marked stale after W3 arrived")
 		}
-		if months, _ := db.RefreshScores(ctx, asof); len(months) != 1 {
+		if months, _ := svc.Refresh(ctx, asof); len(months) != 1 {
 			t.Errorf("second refresh = %v, want June again", months)
 		}
-		if months, _ := db.RefreshScores(ctx, asof); len(months) != 0 {
+		if months, _ := svc.Refresh(ctx, asof); len(months) != 0 {
 			t.Errorf("third refresh = %v, want nothing stale", months)
 		}
 		// The kept scores are exactly what computing says.
@@ -67,16 +68,16 @@ func TestKeptScoresFollowIngest(t *testing.T) {
 // TestMovedCaseMarksBothMonths: a late `opened` event moves a case to an
 // earlier month; the month it left goes stale too.
 func TestMovedCaseMarksBothMonths(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *DB) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		loadRegistry(t, db, "testdata/registry.yaml")
-		ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100)
+		loadRegistry(t, db, "../store/testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "../store/testdata/worked.ndjson"), 100)
 		asof := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-		if _, err := db.RefreshScores(ctx, asof); err != nil {
+		if _, err := svc.Refresh(ctx, asof); err != nil {
 			t.Fatal(err)
 		}
 		ingestString(t, db, `{"id":"W-00","case":"W1","type":"opened","at":"2026-05-31T09:00:00+08:00","category":"garbage","street":"S1"}`, 100)
-		months, err := db.RefreshScores(ctx, asof)
+		months, err := svc.Refresh(ctx, asof)
 		if err != nil || strings.Join(months, " ") != "2026-05 2026-06" {
 			t.Errorf("refreshed %v, %v; want May and June", months, err)
 		}
@@ -90,10 +91,10 @@ func TestMovedCaseMarksBothMonths(t *testing.T) {
 // TestKeptScoresServeOnlyWhenCurrent: a month's kept scores stand for
 // its scores as of a later time only when nothing in it can have changed.
 func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *DB) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		loadRegistry(t, db, "testdata/registry.yaml")
-		lines := strings.Split(strings.TrimSpace(readFile(t, "testdata/worked.ndjson")), "\n")
+		loadRegistry(t, db, "../store/testdata/registry.yaml")
+		lines := strings.Split(strings.TrimSpace(readFile(t, "../store/testdata/worked.ndjson")), "\n")
 		ingestString(t, db, strings.Join(lines[:14], "\n"), 100)
 		from, to := time.Date(2026, 5, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC)
 		kept := func(asof time.Time) (*scoring.Report, bool) {
@@ -109,7 +110,7 @@ func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
 		}
 		// Kept as of W1's first hour: its later deadlines were open then.
 		during := time.Date(2026, 6, 1, 1, 12, 0, 0, time.UTC)
-		if _, err := db.RefreshScores(ctx, during); err != nil {
+		if _, err := svc.Refresh(ctx, during); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := kept(to); ok {
@@ -119,7 +120,7 @@ func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
 		if err := db.MarkScoresStale(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RefreshScores(ctx, asof); err != nil {
+		if _, err := svc.Refresh(ctx, asof); err != nil {
 			t.Fatal(err)
 		}
 		later := asof.AddDate(0, 1, 0)
@@ -127,7 +128,7 @@ func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
 		if !ok {
 			t.Fatal("settled month's kept scores not served")
 		}
-		want, err := db.Scores(ctx, from, to, ScoreOptions{AsOf: later, Scoring: evaluation.DefaultScoring()})
+		want, err := svc.score(ctx, from, to, later, evaluation.DefaultScoring(), false)
 		if err != nil {
 			t.Fatal(err)
 		}

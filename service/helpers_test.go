@@ -1,0 +1,83 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/store"
+	"frontline/store/storetest"
+	"frontline/synth"
+)
+
+// testNow is the clock of the services the tests run.
+var testNow = time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
+
+// forEachService runs f with a service over a fresh database of each engine.
+func forEachService(t *testing.T, f func(t *testing.T, svc *Service, db *store.DB)) {
+	t.Helper()
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		db, err := store.Open(context.Background(), dsn, store.WithClock(func() time.Time { return testNow }))
+		if err != nil {
+			t.Fatalf("open %s: %v", store.EngineOf(dsn), err)
+		}
+		t.Cleanup(func() { db.Close() })
+		f(t, &Service{DB: db, Pseudo: testPseudonymizer, Now: func() time.Time { return testNow }}, db)
+	})
+}
+
+var testPseudonymizer = evaluation.NewPseudonymizer([]byte("test key 0123456"))
+
+func loadRegistry(t *testing.T, db *store.DB, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat(path), func(string) bool { return false })
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	if _, err := db.LoadRegistry(context.Background(), reg, store.OriginRegistry); err != nil {
+		t.Fatalf("load registry: %v", err)
+	}
+}
+
+func ingestString(t *testing.T, db *store.DB, ndjson string, batch int) ingest.Summary {
+	t.Helper()
+	in := &ingest.Ingester{Store: db, Pseudo: testPseudonymizer, BatchSize: batch}
+	sum, err := in.Run(context.Background(), ingest.NewNDJSONDecoder(strings.NewReader(ndjson)))
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	return sum
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// benchDistrict generates a synthetic district of so many cases: its
+// registry and its events as NDJSON.
+func benchDistrict(b *testing.B, cases int) (*evaluation.Registry, []byte) {
+	b.Helper()
+	cfg := synth.Config{Cases: cases, Seed: 1}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if _, err := synth.Generate(cfg, func(e *evaluation.Event) error { return enc.Encode(e) }); err != nil {
+		b.Fatal(err)
+	}
+	return synth.District(cfg), buf.Bytes()
+}
