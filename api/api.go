@@ -136,6 +136,12 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		ctx, stop := context.WithCancel(context.Background())
 		s.stale, s.stop, s.done = make(chan struct{}, 1), stop, make(chan struct{})
 		s.stale <- struct{}{} // what an earlier run left stale
+		s.svc.Stale = func() {
+			select {
+			case s.stale <- struct{}{}:
+			default: // a refresh is already due
+			}
+		}
 		go s.refreshLoop(ctx)
 	}
 	s.api = humago.New(s.mux, config)
@@ -160,20 +166,6 @@ func (s *Server) Close() {
 		s.stop()
 		<-s.done
 	}
-}
-
-// scoresChanged refreshes the kept scores after events were stored: now,
-// or soon in the background.
-func (s *Server) scoresChanged(ctx context.Context) error {
-	if s.stale == nil {
-		_, err := s.svc.Refresh(ctx, s.now())
-		return err
-	}
-	select {
-	case s.stale <- struct{}{}:
-	default: // a refresh is already due
-	}
-	return nil
 }
 
 func (s *Server) refreshLoop(ctx context.Context) {

@@ -90,12 +90,9 @@ type EventsOutput struct {
 const maxRejectsListed = 1000
 
 func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, error) {
-	c, err := s.caller(ctx)
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
-		return nil, problem(s.log, err)
 	}
 	r := ctx.Value(requestKey).(*http.Request)
 	body := http.MaxBytesReader(nil, r.Body, s.cfg.MaxEventBytes)
@@ -111,13 +108,12 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	}
 	out := &EventsOutput{}
 	out.Body.RejectedLines = []ingest.Reject{}
-	in := &ingest.Ingester{Store: s.db, Pseudo: s.pseudo, OnReject: func(r ingest.Reject) {
+	sum, err := svc.Ingest(ctx, c, service.IngestRequest{Source: "POST /api/v1/events", Decoder: dec, OnReject: func(r ingest.Reject) {
 		if len(out.Body.RejectedLines) < maxRejectsListed {
 			r.Raw = "" // the record may hold personal data: the client has it
 			out.Body.RejectedLines = append(out.Body.RejectedLines, r)
 		}
-	}}
-	sum, err := in.Run(ctx, dec)
+	}})
 	s.countEvents(sum)
 	out.Body.Summary = sum
 	out.Body.Errors = nil
@@ -131,16 +127,6 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 		return nil, huma.Error400BadRequest(fmt.Sprintf("%v; the %d events before it were stored", err, sum.Accepted+sum.Duplicates))
 	case err != nil:
 		return nil, problem(s.log, err)
-	}
-	if sum.Accepted > 0 {
-		if err := s.scoresChanged(ctx); err != nil {
-			return nil, problem(s.log, err)
-		}
-	}
-	audited := map[string]any{"read": sum.Read, "accepted": sum.Accepted, "duplicates": sum.Duplicates, "conflicts": sum.Conflicts,
-		"rejected": sum.Rejected, "quarantined": sum.Quarantined}
-	if err := s.audit(ctx, c.Actor(), "ingest", "POST /api/v1/events", audited); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

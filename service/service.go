@@ -8,18 +8,15 @@
 package service
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/ingest"
@@ -33,6 +30,10 @@ type Service struct {
 	DB     *store.DB
 	Pseudo *evaluation.Pseudonymizer
 	Now    func() time.Time
+	// Stale, when set, is told that stored events made kept scores stale,
+	// for a refresher in the background; without it they are refreshed
+	// at once.
+	Stale func()
 }
 
 func invalid(op, format string, args ...any) error {
@@ -87,13 +88,8 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 			return e, invalid(string(e.Type), "unit %q is not in the registry", code)
 		}
 	}
-	body, err := json.Marshal(e)
-	if err != nil {
-		return e, err
-	}
 	var reject *ingest.Reject
-	in := &ingest.Ingester{Store: s.DB, Pseudo: s.Pseudo, OnReject: func(r ingest.Reject) { reject = &r }}
-	sum, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(body)))
+	sum, err := s.store(ctx, IngestRequest{Decoder: &events{list: []evaluation.Event{e}}, OnReject: func(r ingest.Reject) { reject = &r }})
 	if err != nil {
 		return e, err
 	}
@@ -103,15 +99,10 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 	if sum.Accepted != 1 {
 		return e, fmt.Errorf("%s: not stored (%+v)", e.Type, sum)
 	}
-	details, err := json.Marshal(e)
-	if err != nil {
+	if err := s.audit(ctx, c, string(e.Type), e.Case+"/"+e.ID, e); err != nil {
 		return e, err
 	}
-	if _, err := s.DB.AppendAudit(ctx, audit.Entry{Actor: c.Actor(), Action: string(e.Type), Object: e.Case + "/" + e.ID, Details: string(details)}); err != nil {
-		return e, err
-	}
-	_, err = s.Refresh(ctx, s.Now())
-	return e, err
+	return e, s.ScoresChanged(ctx)
 }
 
 // caseView reads a case, or says it does not exist.

@@ -21,7 +21,7 @@ import (
 	"frontline/evaluation"
 	"frontline/ingest"
 	"frontline/open311"
-	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 )
 
@@ -71,10 +71,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
-		return err
-	}
-	pseudo, err := a.pseudonymizer(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -94,8 +91,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	qualities := map[string]*ingest.Quality{}
 	for _, name := range files {
 		printed := 0
-		in := &ingest.Ingester{Store: db, Pseudo: pseudo, BatchSize: *batch}
-		in.OnReject = func(r ingest.Reject) {
+		onReject := func(r ingest.Reject) {
 			if rejects != nil {
 				rejects.Encode(struct {
 					File string `json:"file"`
@@ -107,7 +103,23 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
-		sum, digest, found, err := a.ingestFile(ctx, in, name, *format, mapping, a.policyZone(ctx, db))
+		src, err := a.openSource(name, *format, mapping, a.policyZone(ctx, db))
+		if err != nil {
+			return fmt.Errorf("ingest %s: %w", name, err)
+		}
+		found := src.found
+		sum, err := svc.Ingest(ctx, s, service.IngestRequest{Source: name, Decoder: src.dec, BatchSize: *batch, OnReject: onReject, KeepStale: true,
+			Describe: func(details map[string]any) {
+				details["sha256"] = src.digest()
+				if found.quality != nil { // what was wrong with the data, by kind
+					problems := map[string]int{}
+					for kind, p := range found.quality.Problems {
+						problems[kind] = p.Count
+					}
+					details["rows"], details["problems"], details["mapping"] = found.quality.Rows, problems, *mappingPath
+				}
+			}})
+		src.close()
 		if err != nil {
 			switch {
 			case sum.Accepted > 0:
@@ -124,18 +136,6 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			qualities[name] = found.quality
 			a.printQuality(name, found.quality)
 		}
-		details := map[string]any{"sha256": digest, "read": sum.Read, "accepted": sum.Accepted,
-			"duplicates": sum.Duplicates, "conflicts": sum.Conflicts, "rejected": sum.Rejected, "quarantined": sum.Quarantined}
-		if found.quality != nil { // what was wrong with the data, by kind
-			problems := map[string]int{}
-			for kind, p := range found.quality.Problems {
-				problems[kind] = p.Count
-			}
-			details["rows"], details["problems"], details["mapping"] = found.quality.Rows, problems, *mappingPath
-		}
-		if err := a.audit(ctx, db, "ingest", name, details); err != nil {
-			return err
-		}
 		if printed > maxPrintedRejects {
 			fmt.Fprintf(a.stderr, a.t("%s: … and %d more rejected (use --rejects FILE to keep them all)\n",
 				"%s：……另有 %d 条被拒绝（用 --rejects FILE 保存全部）\n"), name, printed-maxPrintedRejects)
@@ -145,10 +145,6 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		}
 		a.printSummary(name, sum)
 		if *register && found.registry != nil {
-			svc, s, err := a.service(ctx, db)
-			if err != nil {
-				return err
-			}
 			res, err := svc.RegisterFound(ctx, s, found.registry, name)
 			if err != nil {
 				return err
@@ -192,22 +188,30 @@ type foundInData struct {
 	registry *evaluation.Registry
 }
 
-// ingestFile ingests one file (or standard input for "-"), showing a
-// progress bar when standard error is a terminal.
-// zone reads Open311 times that lack an offset.
-func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format string, mapping *ingest.Mapping, zone *time.Location) (ingest.Summary, string, foundInData, error) {
+// source is one file (or standard input) opened for ingest.
+type source struct {
+	dec    ingest.Decoder
+	found  foundInData
+	digest func() string // the SHA-256 of what was read, which the audit log records
+	close  func()
+}
+
+// openSource opens one file (or standard input for "-") with the decoder
+// of its format, showing a progress bar when standard error is a
+// terminal. zone reads Open311 times that lack an offset.
+func (a *app) openSource(name, format string, mapping *ingest.Mapping, zone *time.Location) (*source, error) {
+	src := &source{close: func() {}}
 	var r io.Reader = a.stdin
 	var size int64 = -1
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return ingest.Summary{}, "", foundInData{}, err
+			return nil, err
 		}
-		defer f.Close()
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
 		}
-		r = f
+		r, src.close = f, func() { f.Close() }
 	}
 	if format == "" {
 		format = "ndjson"
@@ -222,28 +226,26 @@ func (a *app) ingestFile(ctx context.Context, in *ingest.Ingester, name, format 
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionThrottle(200_000_000),
 			progressbar.OptionClearOnFinish())
-		defer bar.Finish()
+		closeFile := src.close
+		src.close = func() { bar.Finish(); closeFile() }
 		r = io.TeeReader(r, bar)
 	}
-	// The audit log records what was read by its SHA-256.
 	digest := sha256.New()
 	r = io.TeeReader(r, digest)
-	var dec ingest.Decoder
-	var found foundInData
+	src.digest = func() string { return hex.EncodeToString(digest.Sum(nil)) }
 	switch {
 	case mapping != nil:
 		d := ingest.NewMappedDecoder(r, mapping)
-		dec, found = d, foundInData{d.Quality(), d.Found()}
+		src.dec, src.found = d, foundInData{d.Quality(), d.Found()}
 	case format == "open311":
 		d := open311.NewDecoder(r, open311.Options{Location: zone})
-		dec, found = d, foundInData{d.Quality(), d.Found()}
+		src.dec, src.found = d, foundInData{d.Quality(), d.Found()}
 	case format == "csv":
-		dec = ingest.NewCSVDecoder(r)
+		src.dec = ingest.NewCSVDecoder(r)
 	default:
-		dec = ingest.NewNDJSONDecoder(r)
+		src.dec = ingest.NewNDJSONDecoder(r)
 	}
-	sum, err := in.Run(ctx, dec)
-	return sum, hex.EncodeToString(digest.Sum(nil)), found, err
+	return src, nil
 }
 
 // qualityLabels name the problems of real data.

@@ -1,0 +1,100 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/rbac"
+)
+
+// IngestRequest is one source of case-trail events: a file, a request
+// body, an event Frontline writes itself.
+type IngestRequest struct {
+	// Source names the source in the audit log: a file name, or the
+	// operation that received it.
+	Source  string
+	Decoder ingest.Decoder
+	// BatchSize is the events stored per transaction (default
+	// ingest.DefaultBatchSize).
+	BatchSize int
+	// OnReject is told of each rejected record.
+	OnReject func(ingest.Reject)
+	// Describe, when set, adds to the audit entry what the door learnt
+	// while reading the source: its SHA-256, the problems of the data.
+	Describe func(details map[string]any)
+	// KeepStale leaves the kept scores the events make stale for the
+	// caller to refresh (an ingest of several files refreshes once).
+	KeepStale bool
+}
+
+// Ingest stores a source's events (DESIGN.md §3), audits what it read
+// and stored, and brings the kept scores up to date. An error while
+// reading or storing leaves the batches stored before it stored, and the
+// summary says how many.
+func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest) (ingest.Summary, error) {
+	if err := p.Authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
+		return ingest.Summary{}, err
+	}
+	sum, err := s.store(ctx, r)
+	if err != nil {
+		return sum, err
+	}
+	details := map[string]any{"read": sum.Read, "accepted": sum.Accepted, "duplicates": sum.Duplicates, "conflicts": sum.Conflicts,
+		"rejected": sum.Rejected, "quarantined": sum.Quarantined}
+	if r.Describe != nil {
+		r.Describe(details)
+	}
+	if err := s.audit(ctx, p, "ingest", r.Source, details); err != nil {
+		return sum, err
+	}
+	if sum.Accepted > 0 && !r.KeepStale {
+		return sum, s.ScoresChanged(ctx)
+	}
+	return sum, nil
+}
+
+// store runs the ingest pipeline over a source.
+func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, error) {
+	in := &ingest.Ingester{Store: s.DB, Pseudo: s.Pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject}
+	return in.Run(ctx, r.Decoder)
+}
+
+// ScoresChanged brings the kept scores up to date after events were
+// stored: at once, or, when the service has a Stale hook, soon in the
+// background.
+func (s *Service) ScoresChanged(ctx context.Context) error {
+	if s.Stale != nil {
+		s.Stale()
+		return nil
+	}
+	_, err := s.Refresh(ctx, s.Now())
+	return err
+}
+
+// audit appends an entry for the principal.
+func (s *Service) audit(ctx context.Context, p rbac.Principal, action, object string, details any) error {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.AppendAudit(ctx, audit.Entry{Actor: p.Actor(), Action: action, Object: object, Details: string(b)})
+	return err
+}
+
+// events reads a list of events as a decoder does, one record each.
+type events struct {
+	list []evaluation.Event
+	next int
+}
+
+func (d *events) Next() (*ingest.Record, error) {
+	if d.next == len(d.list) {
+		return nil, io.EOF
+	}
+	d.next++
+	return &ingest.Record{Line: d.next, Event: d.list[d.next-1]}, nil
+}
