@@ -46,12 +46,12 @@ check:
 # FUZZTIME=… (a count like 1000000x, or a duration) overrides every count.
 fuzztime = $(if $(FUZZTIME),$(FUZZTIME),$(1))
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzNDJSON$$' -fuzztime=$(call fuzztime,40000x) ./ingest
-	$(GO) test -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(call fuzztime,60000x) ./ingest
-	$(GO) test -run='^$$' -fuzz='^FuzzMapped$$' -fuzztime=$(call fuzztime,80000x) ./ingest
-	$(GO) test -run='^$$' -fuzz='^FuzzOpen311$$' -fuzztime=$(call fuzztime,300000x) ./open311
-	$(GO) test -run='^$$' -fuzz='^FuzzPolicyFile$$' -fuzztime=$(call fuzztime,20000x) ./ingest
-	$(GO) test -run='^$$' -fuzz='^FuzzMappingFile$$' -fuzztime=$(call fuzztime,8000x) ./ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzNDJSON$$' -fuzztime=$(call fuzztime,40000x) ./formats
+	$(GO) test -run='^$$' -fuzz='^FuzzCSV$$' -fuzztime=$(call fuzztime,60000x) ./formats
+	$(GO) test -run='^$$' -fuzz='^FuzzMapped$$' -fuzztime=$(call fuzztime,80000x) ./formats
+	$(GO) test -run='^$$' -fuzz='^FuzzOpen311$$' -fuzztime=$(call fuzztime,300000x) ./formats/open311
+	$(GO) test -run='^$$' -fuzz='^FuzzPolicyFile$$' -fuzztime=$(call fuzztime,20000x) ./formats
+	$(GO) test -run='^$$' -fuzz='^FuzzMappingFile$$' -fuzztime=$(call fuzztime,8000x) ./formats
 
 # Ingest speed against sqlite3 .import and psql \copy (see README).
 EVENTS ?= 1000000

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/service"
@@ -47,14 +48,14 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat("registry.yaml"), nil)
+	reg, err := formats.ParseRegistry(f, formats.RegistryFormat("registry.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.LoadRegistry(ctx, reg, store.OriginRegistry); err != nil {
 		t.Fatal(err)
 	}
-	bodies, err := ingest.ParseRegistry(strings.NewReader("units:\n  - {code: ORG, kind: department, name: {zh: 组织部}}\n  - {code: DIS, kind: department, name: {zh: 纪委监委}}\n"),
+	bodies, err := formats.ParseRegistry(strings.NewReader("units:\n  - {code: ORG, kind: department, name: {zh: 组织部}}\n  - {code: DIS, kind: department, name: {zh: 纪委监委}}\n"),
 		"yaml", nil)
 	if err != nil {
 		t.Fatal(err)

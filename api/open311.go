@@ -8,7 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"frontline/open311"
+	"frontline/formats/open311"
 	"frontline/rbac"
 	"frontline/store"
 )

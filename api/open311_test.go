@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/formats"
+	"frontline/formats/open311"
 	"frontline/ingest"
-	"frontline/open311"
 	"frontline/store"
 	"frontline/store/storetest"
 )
@@ -186,7 +187,7 @@ func TestOpen311RoundTripCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mf.Close()
-	m, err := ingest.ParseMapping(mf)
+	m, err := formats.ParseMapping(mf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestOpen311RoundTripCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer csv.Close()
-		importFound(t, f.db, ingest.NewMappedDecoder(csv, m))
+		importFound(t, f.db, formats.NewMappedDecoder(csv, m))
 		r := f.do(t, "dina", "GET", "/open311/v2/requests.json?extensions=true&lang=en", "", "")
 		var all []map[string]any
 		if r.status != 200 || json.Unmarshal([]byte(r.body), &all) != nil || len(all) != 1000 {

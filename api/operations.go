@@ -13,6 +13,7 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/service"
@@ -100,9 +101,9 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	var dec ingest.Decoder
 	switch mediaType {
 	case "application/x-ndjson", "application/ndjson", "text/plain", "":
-		dec = ingest.NewNDJSONDecoder(body)
+		dec = formats.NewNDJSONDecoder(body)
 	case "application/json":
-		dec = ingest.NewJSONArrayDecoder(body)
+		dec = formats.NewJSONArrayDecoder(body)
 	default:
 		return nil, huma.Error415UnsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/x-ndjson or application/json", mediaType))
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/service"
 )
@@ -25,7 +25,7 @@ func (s *Server) registerRegistry() {
 		Summary: "Load a registry file (YAML or CSV) into the registry (administrator)",
 		Description: "Records are added or changed, never removed; every change keeps its history. Errors name the line and field. " +
 			"Deadlines and kept scores that depend on a changed record are recomputed, and quarantined events whose codes are now known are released.",
-		MaxBodyBytes: ingest.MaxRegistryBytes, Security: bearer}, s.loadRegistry)
+		MaxBodyBytes: formats.MaxRegistryBytes, Security: bearer}, s.loadRegistry)
 }
 
 // RegistryInput chooses what to list.

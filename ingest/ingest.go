@@ -12,7 +12,14 @@ import (
 	"github.com/goccy/go-json"
 
 	"frontline/evaluation"
+	"frontline/formats"
 )
+
+// Decoder reads records of some format one at a time (the formats
+// package has one per format). Next returns io.EOF after the last one.
+type Decoder interface {
+	Next() (*formats.Record, error)
+}
 
 // Outcome is what storage did with one prepared event.
 type Outcome uint8
@@ -273,7 +280,7 @@ func conflict(p Prepared) Reject {
 		Raw: string(p.Body)}
 }
 
-func rejectOf(rec *Record, err error) Reject {
+func rejectOf(rec *formats.Record, err error) Reject {
 	r := Reject{Line: rec.Line, ID: rec.Event.ID, Reason: err.Error(), Raw: string(rec.Raw[:min(len(rec.Raw), MaxRawReject)])}
 	if r.ID == "" && rec.Raw != nil && json.Valid(rec.Raw) {
 		r.ID = eventID(rec.Raw)
@@ -286,7 +293,7 @@ func rejectOf(rec *Record, err error) Reject {
 }
 
 // prepare validates a decoded record and turns it into its stored form.
-func (in *Ingester) prepare(rec *Record, codes Codes) (Prepared, error) {
+func (in *Ingester) prepare(rec *formats.Record, codes Codes) (Prepared, error) {
 	if rec.Err != nil {
 		return Prepared{}, rec.Err
 	}
@@ -355,4 +362,15 @@ func (in *Ingester) Release(ctx context.Context) (int, error) {
 			}
 		}
 	}
+}
+
+// eventID returns the id of a record that failed to decode, if it can be found.
+func eventID(raw []byte) string {
+	var v struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &v) == nil {
+		return v.ID
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store"
 )
@@ -32,7 +33,7 @@ func openDB(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	reg, err := ingest.ParseRegistry(strings.NewReader(registryYAML), "yaml", func(string) bool { return false })
+	reg, err := formats.ParseRegistry(strings.NewReader(registryYAML), "yaml", func(string) bool { return false })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestRunKeepsGoingAfterBadLines(t *testing.T) {
 	var seen []ingest.Reject
 	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("0123456789abcdef")), BatchSize: 2,
 		OnReject: func(r ingest.Reject) { seen = append(seen, r) }}
-	got, err := in.Run(context.Background(), ingest.NewNDJSONDecoder(strings.NewReader(input)))
+	got, err := in.Run(context.Background(), formats.NewNDJSONDecoder(strings.NewReader(input)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestParseRegistryErrorsNameTheLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ingest.ParseRegistry(strings.NewReader(tt.input), tt.format, none)
+			_, err := formats.ParseRegistry(strings.NewReader(tt.input), tt.format, none)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ParseRegistry() error = %v, want it to contain %q", err, tt.want)
 			}
@@ -123,7 +124,7 @@ func TestParseRegistryErrorsNameTheLine(t *testing.T) {
 
 func TestParseRegistryCSVMatchesYAML(t *testing.T) {
 	none := func(string) bool { return false }
-	fromYAML, err := ingest.ParseRegistry(strings.NewReader(registryYAML), "yaml", none)
+	fromYAML, err := formats.ParseRegistry(strings.NewReader(registryYAML), "yaml", none)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ category,garbage,,,垃圾清理,Garbage clean-up,A,normal,,,,,,,,
 cadre,,,,,,,,K001,张三,街道党工委书记,,,,,
 tenure,,,,,,,,,,,K001,S1,head,2026-01-01,2026-06-30
 `
-	fromCSV, err := ingest.ParseRegistry(strings.NewReader(csv), "csv", none)
+	fromCSV, err := formats.ParseRegistry(strings.NewReader(csv), "csv", none)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestCSVRejectsNameTheEventID(t *testing.T) {
 	var seen []string
 	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("0123456789abcdef")),
 		OnReject: func(r ingest.Reject) { seen = append(seen, r.String()) }}
-	if _, err := in.Run(context.Background(), ingest.NewCSVDecoder(strings.NewReader(input))); err != nil {
+	if _, err := in.Run(context.Background(), formats.NewCSVDecoder(strings.NewReader(input))); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{`line 2 (id "E1"): row has 4 fields, header has 5`,

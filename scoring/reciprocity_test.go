@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/synth"
 )
 
@@ -25,7 +25,7 @@ func syntheticData(t testing.TB, cases int, seed int64) (*Data, *synth.Truth) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Categories: map[string]evaluation.Category{},
+	rules := &evaluation.Rules{Policies: evaluation.Policies{formats.DefaultPolicy()}, Categories: map[string]evaluation.Category{},
 		Units: map[string]evaluation.UnitKind{}}
 	for _, c := range reg.Categories {
 		rules.Categories[c.Code] = c

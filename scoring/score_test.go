@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 )
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
@@ -77,7 +77,7 @@ func workedExampleUnits() []evaluation.Unit {
 }
 
 func defaultRules() *evaluation.Rules {
-	return &evaluation.Rules{Policies: evaluation.Policies{ingest.DefaultPolicy()}, Units: map[string]evaluation.UnitKind{"S1": evaluation.Street}, Categories: map[string]evaluation.Category{
+	return &evaluation.Rules{Policies: evaluation.Policies{formats.DefaultPolicy()}, Units: map[string]evaluation.UnitKind{"S1": evaluation.Street}, Categories: map[string]evaluation.Category{
 		"garbage": {Code: "garbage", Class: "A", Urgency: "normal"},
 		"road":    {Code: "road", Class: "B", Urgency: "normal"},
 	}}

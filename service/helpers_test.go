@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store"
 	"frontline/store/storetest"
@@ -41,7 +42,7 @@ func loadRegistry(t *testing.T, db *store.DB, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat(path), func(string) bool { return false })
+	reg, err := formats.ParseRegistry(f, formats.RegistryFormat(path), func(string) bool { return false })
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
@@ -53,7 +54,7 @@ func loadRegistry(t *testing.T, db *store.DB, path string) {
 func ingestString(t *testing.T, db *store.DB, ndjson string, batch int) ingest.Summary {
 	t.Helper()
 	in := &ingest.Ingester{Store: db, Pseudo: testPseudonymizer, BatchSize: batch}
-	sum, err := in.Run(context.Background(), ingest.NewNDJSONDecoder(strings.NewReader(ndjson)))
+	sum, err := in.Run(context.Background(), formats.NewNDJSONDecoder(strings.NewReader(ndjson)))
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/rbac"
 )
@@ -91,10 +92,10 @@ type events struct {
 	next int
 }
 
-func (d *events) Next() (*ingest.Record, error) {
+func (d *events) Next() (*formats.Record, error) {
 	if d.next == len(d.list) {
 		return nil, io.EOF
 	}
 	d.next++
-	return &ingest.Record{Line: d.next, Event: d.list[d.next-1]}, nil
+	return &formats.Record{Line: d.next, Event: d.list[d.next-1]}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
@@ -42,7 +43,7 @@ func (s *Service) LoadRegistry(ctx context.Context, c rbac.Principal, r io.Reade
 		}
 		return codes.Units[code]
 	}
-	reg, err := ingest.ParseRegistry(r, format, known)
+	reg, err := formats.ParseRegistry(r, format, known)
 	if err != nil {
 		return RegistryLoad{}, invalid("registry", "%s: %v", source, err)
 	}

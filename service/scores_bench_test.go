@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store"
 	"frontline/store/storetest"
@@ -29,7 +30,7 @@ func keptScoresDB(b *testing.B, dsn string, cases int) (*Service, []evaluation.E
 		b.Fatal(err)
 	}
 	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("bench key 012345"))}
-	if _, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(data))); err != nil {
+	if _, err := in.Run(ctx, formats.NewNDJSONDecoder(bytes.NewReader(data))); err != nil {
 		b.Fatal(err)
 	}
 	svc := &Service{DB: db, Now: time.Now}
@@ -88,7 +89,7 @@ func BenchmarkRefreshAfterBatch(b *testing.B) {
 					enc.Encode(&e)
 				}
 				start := time.Now()
-				if _, err := in.Run(ctx, ingest.NewNDJSONDecoder(&buf)); err != nil {
+				if _, err := in.Run(ctx, formats.NewNDJSONDecoder(&buf)); err != nil {
 					b.Fatal(err)
 				}
 				mid := time.Now()

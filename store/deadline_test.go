@@ -17,7 +17,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/synth"
 )
 
@@ -37,7 +37,7 @@ func TestWorkedExampleBreaches(t *testing.T) {
 			t.Errorf("D1's breaches = %v", got)
 		}
 		// A stricter policy from June on: class A must respond in 4 minutes.
-		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-06-01", 1)
+		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-06-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		if _, n, err := db.LoadPolicy(context.Background(), []byte(stricter)); err != nil || n != 3 {
 			t.Fatalf("LoadPolicy = %d cases, %v; want 3 recomputed", n, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store/storetest"
 	"frontline/synth"
@@ -54,12 +55,12 @@ func BenchmarkIngest(b *testing.B) {
 					}
 					in := &ingest.Ingester{Store: db, Pseudo: pseudo}
 					if mode == "duplicates" {
-						if _, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(data))); err != nil {
+						if _, err := in.Run(ctx, formats.NewNDJSONDecoder(bytes.NewReader(data))); err != nil {
 							b.Fatal(err)
 						}
 					}
 					b.StartTimer()
-					sum, err := in.Run(ctx, ingest.NewNDJSONDecoder(bytes.NewReader(data)))
+					sum, err := in.Run(ctx, formats.NewNDJSONDecoder(bytes.NewReader(data)))
 					if err != nil {
 						b.Fatal(err)
 					}

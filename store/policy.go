@@ -12,7 +12,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/ingest"
+	"frontline/formats"
 )
 
 type policyRow struct {
@@ -35,7 +35,7 @@ type policyHistoryRow struct {
 // every case's deadlines under the new set of versions.
 func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy, int, error) {
 	defer db.rules.expire()
-	p, err := ingest.ParsePolicy(source)
+	p, err := formats.ParsePolicy(source)
 	if err != nil {
 		return nil, 0, fault.Errorf(fault.Invalid, "load policy", "%w", err)
 	}
@@ -157,7 +157,7 @@ func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	policies, err := ingest.ParsePolicies(sources)
+	policies, err := formats.ParsePolicies(sources)
 	if err != nil {
 		return nil, "", db.wrap("read rules", err)
 	}

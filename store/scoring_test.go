@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/scoring"
 	"frontline/synth"
 )
@@ -33,7 +33,7 @@ func TestScoresMatchANaiveRecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	asof := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	policy := ingest.DefaultPolicy()
+	policy := formats.DefaultPolicy()
 	want := naiveMetrics(reg, byCase, policy, asof)
 	forEachDB(t, func(t *testing.T, db *DB) {
 		if _, err := db.LoadRegistry(context.Background(), reg, OriginRegistry); err != nil {

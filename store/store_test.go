@@ -17,6 +17,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store/storetest"
 	"frontline/synth"
@@ -48,7 +49,7 @@ func loadRegistry(t *testing.T, db *DB, path string) RegistryResult {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	reg, err := ingest.ParseRegistry(f, ingest.RegistryFormat(path), func(string) bool { return false })
+	reg, err := formats.ParseRegistry(f, formats.RegistryFormat(path), func(string) bool { return false })
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
@@ -62,7 +63,7 @@ func loadRegistry(t *testing.T, db *DB, path string) RegistryResult {
 func ingestString(t *testing.T, db *DB, ndjson string, batch int) ingest.Summary {
 	t.Helper()
 	in := &ingest.Ingester{Store: db, Pseudo: evaluation.NewPseudonymizer([]byte("test key 0123456")), BatchSize: batch}
-	sum, err := in.Run(context.Background(), ingest.NewNDJSONDecoder(strings.NewReader(ndjson)))
+	sum, err := in.Run(context.Background(), formats.NewNDJSONDecoder(strings.NewReader(ndjson)))
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
@@ -402,7 +403,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Another process loads a stricter policy in between.
-		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
+		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		if _, _, err := db.LoadPolicy(ctx, []byte(stricter)); err != nil {
 			t.Fatal(err)
@@ -505,7 +506,7 @@ func TestCaseViewFollowsChanges(t *testing.T) {
 		if _, n := respondDue(); n != 4 {
 			t.Errorf("W1 after a fourth event shows %d events", n)
 		}
-		stricter := strings.Replace(string(ingest.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
+		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		if _, _, err := other.LoadPolicy(ctx, []byte(stricter)); err != nil {
 			t.Fatal(err)

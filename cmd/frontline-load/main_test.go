@@ -14,7 +14,7 @@ import (
 
 	"frontline/api"
 	"frontline/evaluation"
-	fingest "frontline/ingest"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/store/storetest"
@@ -34,7 +34,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := fingest.ParseRegistry(f, "yaml", nil)
+	reg, err := formats.ParseRegistry(f, "yaml", nil)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

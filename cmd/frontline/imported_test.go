@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/store/storetest"
 )
 
@@ -48,7 +48,7 @@ columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area,
 	}
 
 	// A district's own policy, without class R.
-	own := strings.Replace(strings.Replace(string(ingest.DefaultPolicyYAML), "  R: {respond: none, dispose: 3wd}\n", "", 1),
+	own := strings.Replace(strings.Replace(string(formats.DefaultPolicyYAML), "  R: {respond: none, dispose: 3wd}\n", "", 1),
 		"effective: 2000-01-01", "effective: 2020-01-01", 1)
 	if r := frontline(t, env, "", "policy", "load", write("own.yaml", own)); r.code != 0 || !strings.Contains(r.stderr, "has no class R") {
 		t.Fatalf("policy load, which leaves the registered class R undefined: exit %d %s", r.code, r.stderr)

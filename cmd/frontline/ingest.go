@@ -19,8 +19,9 @@ import (
 	"golang.org/x/term"
 
 	"frontline/evaluation"
+	"frontline/formats"
+	"frontline/formats/open311"
 	"frontline/ingest"
-	"frontline/open311"
 	"frontline/service"
 	"frontline/store"
 )
@@ -48,13 +49,13 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if *format != "" && *format != "ndjson" && *format != "csv" && *format != "open311" {
 		return usageErrorf("ingest: --format must be ndjson, csv or open311, not %q", *format)
 	}
-	var mapping *ingest.Mapping
+	var mapping *formats.Mapping
 	if *mappingPath != "" {
 		f, err := os.Open(*mappingPath)
 		if err != nil {
 			return err
 		}
-		mapping, err = ingest.ParseMapping(f)
+		mapping, err = formats.ParseMapping(f)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", *mappingPath, err)
@@ -88,7 +89,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	}
 
 	var total ingest.Summary
-	qualities := map[string]*ingest.Quality{}
+	qualities := map[string]*formats.Quality{}
 	for _, name := range files {
 		printed := 0
 		onReject := func(r ingest.Reject) {
@@ -163,7 +164,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		out := struct {
 			ingest.Summary
-			Quality map[string]*ingest.Quality `json:"quality,omitempty"`
+			Quality map[string]*formats.Quality `json:"quality,omitempty"`
 		}{total, qualities}
 		if err := json.NewEncoder(a.stdout).Encode(out); err != nil {
 			return err
@@ -184,7 +185,7 @@ func (a *app) printSummary(name string, s ingest.Summary) {
 // foundInData is what a real-world decoder learnt besides the events:
 // the problems of the data, and the registry it names.
 type foundInData struct {
-	quality  *ingest.Quality
+	quality  *formats.Quality
 	registry *evaluation.Registry
 }
 
@@ -199,7 +200,7 @@ type source struct {
 // openSource opens one file (or standard input for "-") with the decoder
 // of its format, showing a progress bar when standard error is a
 // terminal. zone reads Open311 times that lack an offset.
-func (a *app) openSource(name, format string, mapping *ingest.Mapping, zone *time.Location) (*source, error) {
+func (a *app) openSource(name, format string, mapping *formats.Mapping, zone *time.Location) (*source, error) {
 	src := &source{close: func() {}}
 	var r io.Reader = a.stdin
 	var size int64 = -1
@@ -235,40 +236,40 @@ func (a *app) openSource(name, format string, mapping *ingest.Mapping, zone *tim
 	src.digest = func() string { return hex.EncodeToString(digest.Sum(nil)) }
 	switch {
 	case mapping != nil:
-		d := ingest.NewMappedDecoder(r, mapping)
+		d := formats.NewMappedDecoder(r, mapping)
 		src.dec, src.found = d, foundInData{d.Quality(), d.Found()}
 	case format == "open311":
 		d := open311.NewDecoder(r, open311.Options{Location: zone})
 		src.dec, src.found = d, foundInData{d.Quality(), d.Found()}
 	case format == "csv":
-		src.dec = ingest.NewCSVDecoder(r)
+		src.dec = formats.NewCSVDecoder(r)
 	default:
-		src.dec = ingest.NewNDJSONDecoder(r)
+		src.dec = formats.NewNDJSONDecoder(r)
 	}
 	return src, nil
 }
 
 // qualityLabels name the problems of real data.
 var qualityLabels = map[string][2]string{
-	ingest.ProblemNotClosed:           {"not closed", "未结案"},
-	ingest.ProblemClosedBeforeOpened:  {"closed before opened", "结案早于立案"},
-	ingest.ProblemClosedAtOpening:     {"closed at the moment it opened", "立案即结案"},
-	ingest.ProblemRespondedBeforeOpen: {"responded before opened", "响应早于立案"},
-	ingest.ProblemDateOnly:            {"date-only time", "只有日期的时间"},
-	ingest.ProblemPlaceholderLocation: {"placeholder coordinates", "占位坐标"},
-	ingest.ProblemDuplicate:           {"marked duplicate", "标记为重复"},
-	ingest.ProblemRepeatedCase:        {"case id repeated", "案件编号重复"},
-	ingest.ProblemMissingArea:         {"no area", "缺少区域"},
-	ingest.ProblemMissingAgency:       {"no agency", "缺少承办部门"},
-	ingest.ProblemMissingCategory:     {"no category", "缺少类别"},
-	ingest.ProblemRejected:            {"rejected", "被拒绝"},
-	ingest.ProblemImplausibleTime:     {"time outside 2000–2100", "时间不在 2000–2100 年内"},
-	ingest.ProblemClosedWithoutNote:   {"closed without a closed note", "无结案记录而状态为已结"},
+	formats.ProblemNotClosed:           {"not closed", "未结案"},
+	formats.ProblemClosedBeforeOpened:  {"closed before opened", "结案早于立案"},
+	formats.ProblemClosedAtOpening:     {"closed at the moment it opened", "立案即结案"},
+	formats.ProblemRespondedBeforeOpen: {"responded before opened", "响应早于立案"},
+	formats.ProblemDateOnly:            {"date-only time", "只有日期的时间"},
+	formats.ProblemPlaceholderLocation: {"placeholder coordinates", "占位坐标"},
+	formats.ProblemDuplicate:           {"marked duplicate", "标记为重复"},
+	formats.ProblemRepeatedCase:        {"case id repeated", "案件编号重复"},
+	formats.ProblemMissingArea:         {"no area", "缺少区域"},
+	formats.ProblemMissingAgency:       {"no agency", "缺少承办部门"},
+	formats.ProblemMissingCategory:     {"no category", "缺少类别"},
+	formats.ProblemRejected:            {"rejected", "被拒绝"},
+	formats.ProblemImplausibleTime:     {"time outside 2000–2100", "时间不在 2000–2100 年内"},
+	formats.ProblemClosedWithoutNote:   {"closed without a closed note", "无结案记录而状态为已结"},
 }
 
 // printQuality prints the data quality report: each problem, its count
 // and its first example.
-func (a *app) printQuality(name string, q *ingest.Quality) {
+func (a *app) printQuality(name string, q *formats.Quality) {
 	fmt.Fprintf(a.stderr, a.t("%s: data quality, %d rows; flagged rows are kept as they are\n", "%s：数据质量，共 %d 行；有问题的行原样保留并加标记\n"), name, q.Rows)
 	t := &table{}
 	for _, kind := range q.Kinds() {

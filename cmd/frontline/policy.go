@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/store"
 )
@@ -44,7 +44,7 @@ func (a *app) policyCheck(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := ingest.ParsePolicy(data)
+	p, err := formats.ParsePolicy(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
@@ -115,9 +115,9 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 		}
 		when = d.Add(12 * time.Hour)
 	}
-	source, p := ingest.DefaultPolicyYAML, ingest.DefaultPolicy()
+	source, p := formats.DefaultPolicyYAML, formats.DefaultPolicy()
 	for _, src := range sources {
-		q, err := ingest.ParsePolicy(src)
+		q, err := formats.ParsePolicy(src)
 		if err != nil {
 			return err
 		}

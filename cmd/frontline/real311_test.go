@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store/storetest"
 	"frontline/view"
@@ -25,26 +26,26 @@ type sample struct {
 
 var samples = []sample{
 	{name: "nyc311-csv", file: "nyc311/311_Service_Requests.csv", mapping: "nyc311-csv.yaml", zone: "America/New_York", clock: "wall",
-		rows: 1000, problems: map[string]int{ingest.ProblemClosedBeforeOpened: 10, ingest.ProblemClosedAtOpening: 48, ingest.ProblemNotClosed: 14},
+		rows: 1000, problems: map[string]int{formats.ProblemClosedBeforeOpened: 10, formats.ProblemClosedAtOpening: 48, formats.ProblemNotClosed: 14},
 		units:   map[string][3]float64{"NYPD": {347, 347, 2.20}, "HPD": {159, 157, 290.24}, "DSNY": {135, 131, 75.72}, "DOT": {119, 109, 21.45}, "DEP": {75, 75, 9.75}},
 		overall: 11.97},
 	{name: "nyc311-json", file: "nyc311/fhrw-4uyv.json", mapping: "nyc311-json.yaml", zone: "America/New_York", clock: "wall",
-		rows: 1000, problems: map[string]int{ingest.ProblemNotClosed: 18, ingest.ProblemImplausibleTime: 1},
+		rows: 1000, problems: map[string]int{formats.ProblemNotClosed: 18, formats.ProblemImplausibleTime: 1},
 		units:   map[string][3]float64{"HPD": {457, 457, 192.00}, "DOT": {164, 157, 23.07}, "NYPD": {142, 142, 2.54}, "DSNY": {56, 53, 25.98}, "DPR": {49, 37, 133.15}},
 		overall: 120.00},
 	{name: "chicago311", file: "chicago311/chicago_311_data.csv", mapping: "chicago311.yaml", zone: "America/Chicago", clock: "wall",
-		rows: 5000, problems: map[string]int{ingest.ProblemNotClosed: 12, ingest.ProblemDuplicate: 175, ingest.ProblemClosedAtOpening: 2731},
+		rows: 5000, problems: map[string]int{formats.ProblemNotClosed: 12, formats.ProblemDuplicate: 175, formats.ProblemClosedAtOpening: 2731},
 		units: map[string][3]float64{"311-city-services": {2882, 2882, 0}, "aviation": {688, 688, 0}, "streets-and-sanitation": {643, 643, 75.10},
 			"cdot-department-of-transportation": {473, 469, 120.83}, "dob-buildings": {96, 96, 1243.60}},
 		overall: 0},
 	{name: "baltimore311", file: "baltimore311/311_sample.csv", mapping: "baltimore311.yaml", zone: "America/New_York", clock: "wall",
-		rows: 10000, problems: map[string]int{ingest.ProblemNotClosed: 208, ingest.ProblemClosedAtOpening: 2080, ingest.ProblemPlaceholderLocation: 892},
+		rows: 10000, problems: map[string]int{formats.ProblemNotClosed: 208, formats.ProblemClosedAtOpening: 2080, formats.ProblemPlaceholderLocation: 892},
 		units: map[string][3]float64{"solid-waste": {4760, 4732, 25.89}, "transportation": {1680, 1609, 21.82}, "housing": {1164, 1163, 72.72},
 			"water-wastewater": {849, 804, 35.40}, "bge": {392, 391, 23.75}},
 		overall: 32.40},
 	// Times with offsets: the README's hours are real hours.
 	{name: "chicago-open311-trails", file: "chicago-open311-trails/chicago_open311_requests_with_notes.json", format: "open311",
-		zone: "America/Chicago", clock: "elapsed", rows: 50, problems: map[string]int{ingest.ProblemNotClosed: 1},
+		zone: "America/Chicago", clock: "elapsed", rows: 50, problems: map[string]int{formats.ProblemNotClosed: 1},
 		units: map[string][3]float64{"dob-conservation": {35, 35, 14285.17}, "dim-public-way-management-cdot": {10, 9, 12230.36},
 			"division-of-electrical-operations-cdot": {3, 3, 7873.72}, "division-of-in-house-construction-cdot": {1, 1, 12447.22},
 			"bureau-of-traffic-services-s-s": {1, 1, 7361.65}},
@@ -80,7 +81,7 @@ func TestRealSamples(t *testing.T) {
 				}
 				var out struct {
 					ingest.Summary
-					Quality map[string]*ingest.Quality `json:"quality"`
+					Quality map[string]*formats.Quality `json:"quality"`
 				}
 				if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 					t.Fatalf("ingest --json: %v\n%s", err, r.stdout)
@@ -95,7 +96,7 @@ func TestRealSamples(t *testing.T) {
 					}
 				}
 				// A rejected event is one the report explains (a time out of range).
-				if out.Rejected > 0 && q.Problems[ingest.ProblemImplausibleTime] == nil {
+				if out.Rejected > 0 && q.Problems[formats.ProblemImplausibleTime] == nil {
 					t.Errorf("%d events rejected, and the quality report does not say why: %s", out.Rejected, r.stderr)
 				}
 

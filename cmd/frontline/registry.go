@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"frontline/ingest"
+	"frontline/formats"
 	"frontline/store"
 )
 
@@ -38,7 +38,7 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := svc.LoadRegistry(ctx, s, f, ingest.RegistryFormat(name), name)
+	res, err := svc.LoadRegistry(ctx, s, f, formats.RegistryFormat(name), name)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package ingest
+package formats
 
 import (
 	"bufio"
@@ -25,11 +25,6 @@ type Record struct {
 	Event evaluation.Event
 	Err   error // non-nil when the record is rejected
 	Raw   []byte
-}
-
-// Decoder reads records one at a time. Next returns io.EOF after the last one.
-type Decoder interface {
-	Next() (*Record, error)
 }
 
 // NDJSONDecoder reads one JSON event per line.
@@ -149,15 +144,4 @@ func jsonType(goType string) string {
 		return "a time string"
 	}
 	return goType
-}
-
-// eventID returns the id of a record that failed to decode, if it can be found.
-func eventID(raw []byte) string {
-	var v struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &v) == nil {
-		return v.ID
-	}
-	return ""
 }

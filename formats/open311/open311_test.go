@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 )
 
 // TestDecoderProblems: a request without an id, or with a time that does
@@ -23,7 +23,7 @@ func TestDecoderProblems(t *testing.T) {
 	]`
 	d := NewDecoder(strings.NewReader(in), Options{CasePrefix: "CHI-"})
 	var events []evaluation.Event
-	var rejected []*ingest.Record
+	var rejected []*formats.Record
 	for {
 		rec, err := d.Next()
 		if err == io.EOF {
@@ -53,10 +53,10 @@ func TestDecoderProblems(t *testing.T) {
 		t.Errorf("events: %s", got)
 	}
 	if e := events[0]; e.Case != "CHI-B" || e.Street != "ward-5" || e.Category != "pothole" || e.Source != "hotline" ||
-		!strings.Contains(e.Note, ingest.ProblemClosedWithoutNote) {
+		!strings.Contains(e.Note, formats.ProblemClosedWithoutNote) {
 		t.Errorf("opened: %+v", e)
 	}
-	if p := d.Quality().Problems[ingest.ProblemClosedWithoutNote]; p == nil || p.Count != 1 {
+	if p := d.Quality().Problems[formats.ProblemClosedWithoutNote]; p == nil || p.Count != 1 {
 		t.Errorf("quality: %+v", d.Quality().Problems)
 	}
 }

@@ -1,4 +1,4 @@
-package ingest
+package formats
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 // decodeAll reads every record and returns them with their outcome
 // ("ok" or the reason) after validation, as ingest would judge them.
-func decodeAll(t *testing.T, dec Decoder) []string {
+func decodeAll(t *testing.T, dec interface{ Next() (*Record, error) }) []string {
 	t.Helper()
 	var out []string
 	for {

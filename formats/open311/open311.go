@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/formats"
 )
 
 // Request is a GeoReport v2 service request, with Chicago's extensions:
@@ -93,9 +93,9 @@ type Decoder struct {
 	opt     Options
 	dec     *json.Decoder
 	n       int
-	pending []*ingest.Record
-	quality ingest.Quality
-	found   ingest.Found
+	pending []*formats.Record
+	quality formats.Quality
+	found   formats.Found
 }
 
 // NewDecoder returns a decoder reading a JSON array of requests from r.
@@ -114,14 +114,14 @@ func NewDecoder(r io.Reader, opt Options) *Decoder {
 }
 
 // Quality is what the requests' problems were, so far.
-func (d *Decoder) Quality() *ingest.Quality { return &d.quality }
+func (d *Decoder) Quality() *formats.Quality { return &d.quality }
 
 // Found is the registry the requests name: agencies as departments, wards
 // as streets, services as categories (class C).
 func (d *Decoder) Found() *evaluation.Registry { return d.found.Registry() }
 
 // Next returns the next event.
-func (d *Decoder) Next() (*ingest.Record, error) {
+func (d *Decoder) Next() (*formats.Record, error) {
 	for len(d.pending) == 0 {
 		if d.n == 0 {
 			tok, err := d.dec.Token()
@@ -143,18 +143,18 @@ func (d *Decoder) Next() (*ingest.Record, error) {
 		d.quality.Rows++
 		var req Request
 		if err := json.Unmarshal(raw, &req); err != nil {
-			d.quality.Add(ingest.ProblemRejected, d.n, "", err.Error())
-			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Err: fmt.Errorf("service request: %w", err)})
+			d.quality.Add(formats.ProblemRejected, d.n, "", err.Error())
+			d.pending = append(d.pending, &formats.Record{Line: d.n, Raw: raw, Err: fmt.Errorf("service request: %w", err)})
 			continue
 		}
 		events, err := d.events(&req)
 		if err != nil {
-			d.quality.Add(ingest.ProblemRejected, d.n, req.ServiceRequestID, err.Error())
-			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Err: err})
+			d.quality.Add(formats.ProblemRejected, d.n, req.ServiceRequestID, err.Error())
+			d.pending = append(d.pending, &formats.Record{Line: d.n, Raw: raw, Err: err})
 			continue
 		}
 		for _, e := range events {
-			d.pending = append(d.pending, &ingest.Record{Line: d.n, Raw: raw, Event: e})
+			d.pending = append(d.pending, &formats.Record{Line: d.n, Raw: raw, Event: e})
 		}
 	}
 	rec := d.pending[0]
@@ -210,7 +210,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 	lead := d.unit(text(req.ExtendedAttributes["agency_code"]), req.AgencyResponsible, evaluation.Department, "")
 	if lead == "" {
 		lead = "unknown"
-		flag(ingest.ProblemMissingAgency, "no agency_responsible")
+		flag(formats.ProblemMissingAgency, "no agency_responsible")
 		d.unit(lead, "", evaluation.Department, "")
 	}
 	ward := text(req.ExtendedAttributes["ward"])
@@ -220,17 +220,17 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 	}
 	if street == "" {
 		street = "unknown"
-		flag(ingest.ProblemMissingArea, "no extended_attributes.ward")
+		flag(formats.ProblemMissingArea, "no extended_attributes.ward")
 		d.unit(street, "", evaluation.Street, "")
 	}
 	category := d.category(req.ServiceCode, req.ServiceName)
 	if category == "" {
 		category = "unknown"
-		flag(ingest.ProblemMissingCategory, "no service_code or service_name")
+		flag(formats.ProblemMissingCategory, "no service_code or service_name")
 		d.category(category, "")
 	}
 
-	eid := func(what string) string { return ingest.SourceEventID(d.opt.Source, id, what) }
+	eid := func(what string) string { return formats.SourceEventID(d.opt.Source, id, what) }
 	open := evaluation.Event{ID: eid("opened"), Case: caseID, Type: evaluation.Opened, At: opened, Category: category,
 		Street: street, Source: "other", Address: req.Address, Title: req.Description, Lat: req.Lat, Lon: req.Long}
 	channel := strings.ToLower(text(req.ExtendedAttributes["channel"]))
@@ -249,7 +249,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 		if n.Type != "opened" && n.Type != "submitted" && !acted {
 			acted = true
 			if n.at.Before(opened) {
-				flag(ingest.ProblemRespondedBeforeOpen, "first action "+n.Datetime)
+				flag(formats.ProblemRespondedBeforeOpen, "first action "+n.Datetime)
 			}
 			out = append(out, evaluation.Event{ID: nid + ":responded", Case: caseID, Type: evaluation.Responded, At: n.at, Unit: lead})
 		}
@@ -262,7 +262,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 		case "follow_on_created", "follow_on_closed":
 			agency := d.unit(text(n.ExtendedAttributes["agency_code"]), text(n.ExtendedAttributes["agency_responsible"]), evaluation.Department, "")
 			if agency == "" {
-				flag(ingest.ProblemMissingAgency, fmt.Sprintf("notes[%d] names no agency", i))
+				flag(formats.ProblemMissingAgency, fmt.Sprintf("notes[%d] names no agency", i))
 				continue
 			}
 			if n.Type == "follow_on_created" {
@@ -284,11 +284,11 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 	}
 	if strings.EqualFold(req.Status, "closed") && closedAt.IsZero() {
 		if req.UpdatedDatetime == "" {
-			flag(ingest.ProblemClosedWithoutNote, "status closed, no closed note and no updated_datetime")
+			flag(formats.ProblemClosedWithoutNote, "status closed, no closed note and no updated_datetime")
 		} else if at, err := d.parseTime("updated_datetime", req.UpdatedDatetime); err != nil {
 			return nil, err
 		} else {
-			flag(ingest.ProblemClosedWithoutNote, "closed at updated_datetime "+req.UpdatedDatetime)
+			flag(formats.ProblemClosedWithoutNote, "closed at updated_datetime "+req.UpdatedDatetime)
 			out = append(out, evaluation.Event{ID: eid("resolved"), Case: caseID, Type: evaluation.Resolved, At: at, Unit: lead},
 				evaluation.Event{ID: eid("closed"), Case: caseID, Type: evaluation.Closed, At: at, Note: req.StatusNotes})
 			closedAt = at
@@ -296,12 +296,12 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 	}
 	switch {
 	case closedAt.IsZero():
-		d.quality.Add(ingest.ProblemNotClosed, d.n, caseID, "status "+req.Status)
+		d.quality.Add(formats.ProblemNotClosed, d.n, caseID, "status "+req.Status)
 	case closedAt.Before(opened):
-		flag(ingest.ProblemClosedBeforeOpened, "closed "+closedAt.Format(time.RFC3339))
+		flag(formats.ProblemClosedBeforeOpened, "closed "+closedAt.Format(time.RFC3339))
 	}
 	if len(flags) > 0 {
-		remarks = append(remarks, ingest.QualityNote+strings.Join(flags, ", "))
+		remarks = append(remarks, formats.QualityNote+strings.Join(flags, ", "))
 	}
 	open.Note = strings.Join(remarks, "; ")
 	out[0] = open
@@ -312,7 +312,7 @@ func (d *Decoder) events(req *Request) ([]evaluation.Event, error) {
 func (d *Decoder) category(code, name string) string {
 	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
 	if code == "" {
-		code = ingest.Code(name)
+		code = formats.Code(name)
 	}
 	if name == "" {
 		name = code
@@ -331,7 +331,7 @@ func (d *Decoder) unit(code, value string, unitKind evaluation.UnitKind, prefix 
 	code, value = strings.TrimSpace(code), strings.TrimSpace(value)
 	name := strings.TrimSpace(prefix + value)
 	if code == "" && value != "" {
-		code = ingest.Code(prefix + value)
+		code = formats.Code(prefix + value)
 	}
 	if code == "" || len(code) > evaluation.MaxCodeLen {
 		return ""
