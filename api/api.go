@@ -279,7 +279,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN, or sign in at POST /api/v1/login")
 			return
 		}
-		if u, err = s.db.UserByToken(ctx.Context(), token, s.now()); fault.KindOf(err) == fault.Forbidden {
+		if u, err = s.svc.UserByToken(ctx.Context(), token); fault.KindOf(err) == fault.Forbidden {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline", error="invalid_token"`)
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid or expired token")
 			return

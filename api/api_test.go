@@ -38,7 +38,7 @@ type fixture struct {
 func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.WithClock(func() time.Time { return testNow }))
+	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return testNow }))
 	if err != nil {
 		t.Fatal(err)
 	}

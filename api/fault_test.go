@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"frontline/formats"
 	"frontline/store"
 	"frontline/store/storetest"
 )
@@ -239,7 +240,7 @@ func TestSQLiteDiskFails(t *testing.T) {
 	if after := storetest.SQLiteEvents(t, dsn); after != before {
 		t.Errorf("after the repair the database holds %d events, want the %d stored before the failure", after, before)
 	}
-	db, err := store.Open(context.Background(), dsn)
+	db, err := store.Open(context.Background(), dsn, store.WithPolicyFormat(formats.ParsePolicies))
 	if err != nil {
 		t.Fatal(err)
 	}

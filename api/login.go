@@ -101,7 +101,7 @@ func (s *Server) signIn(ctx context.Context, r *http.Request, name, password str
 	case <-ctx.Done():
 		return "", time.Time{}, u, problem(s.log, ctx.Err())
 	}
-	u, err = s.db.PasswordUser(ctx, name, password)
+	u, err = s.svc.PasswordUser(ctx, name, password)
 	if fault.KindOf(err) == fault.Forbidden {
 		s.metrics.logins.WithLabelValues("failed").Inc()
 		lockedUser, lockedAddr := s.logins.fail(userKey, now), s.logins.fail(addrKey, now)

@@ -167,7 +167,7 @@ func TestOpen311(t *testing.T) {
 		}
 
 		// Round trip: the output read back gives the same cases.
-		back, err := store.Open(context.Background(), storetest.SQLite(t))
+		back, err := store.Open(context.Background(), storetest.SQLite(t), store.WithPolicyFormat(formats.ParsePolicies))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestOpen311RoundTripCSV(t *testing.T) {
 		if r.status != 200 || json.Unmarshal([]byte(r.body), &all) != nil || len(all) != 1000 {
 			t.Fatalf("requests.json: %d, %d requests", r.status, len(all))
 		}
-		back, err := store.Open(context.Background(), storetest.SQLite(t))
+		back, err := store.Open(context.Background(), storetest.SQLite(t), store.WithPolicyFormat(formats.ParsePolicies))
 		if err != nil {
 			t.Fatal(err)
 		}

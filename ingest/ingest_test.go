@@ -28,7 +28,7 @@ tenures:
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), store.WithPolicyFormat(formats.ParsePolicies))
 	if err != nil {
 		t.Fatal(err)
 	}

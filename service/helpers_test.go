@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/formats"
 	"frontline/ingest"
@@ -24,7 +25,7 @@ var testNow = time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
 func forEachService(t *testing.T, f func(t *testing.T, svc *Service, db *store.DB)) {
 	t.Helper()
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		db, err := store.Open(context.Background(), dsn, store.WithClock(func() time.Time { return testNow }))
+		db, err := store.Open(context.Background(), dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return testNow }))
 		if err != nil {
 			t.Fatalf("open %s: %v", store.EngineOf(dsn), err)
 		}
@@ -81,4 +82,17 @@ func benchDistrict(b *testing.B, cases int) (*evaluation.Registry, []byte) {
 		b.Fatal(err)
 	}
 	return synth.District(cfg), buf.Bytes()
+}
+
+// auditActions returns the audit entries of one action.
+func auditActions(t *testing.T, db *store.DB, action string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
+	if err := db.AuditEntries(context.Background(), store.AuditFilter{Action: action}, func(e audit.Entry) error {
+		out = append(out, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -21,7 +21,7 @@ func keptScoresDB(b *testing.B, dsn string, cases int) (*Service, []evaluation.E
 	b.Helper()
 	ctx := context.Background()
 	reg, data := benchDistrict(b, cases)
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func BenchmarkIngest(b *testing.B) {
 				ctx := context.Background()
 				for b.Loop() {
 					b.StopTimer()
-					db, err := Open(ctx, dsn(b))
+					db, err := Open(ctx, dsn(b), WithPolicyFormat(formats.ParsePolicies))
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -11,8 +11,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
-	"frontline/fault"
-	"frontline/formats"
 )
 
 type policyRow struct {
@@ -30,18 +28,15 @@ type policyHistoryRow struct {
 	LoadedAt      time.Time `bun:"loaded_at"`
 }
 
-// LoadPolicy stores a policy version, replacing any with the same
-// effective date (the old text stays in policy_history), and recomputes
-// every case's deadlines under the new set of versions.
-func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy, int, error) {
+// StorePolicy stores the text of a policy version taking effect on
+// effective, replacing any with the same date (the old text stays in
+// policy_history), and recomputes every case's deadlines under the new
+// set of versions; it returns how many cases it recomputed.
+func (db *DB) StorePolicy(ctx context.Context, effective evaluation.Date, source []byte) (int, error) {
 	defer db.rules.expire()
-	p, err := formats.ParsePolicy(source)
-	if err != nil {
-		return nil, 0, fault.Errorf(fault.Invalid, "load policy", "%w", err)
-	}
 	now := db.now().UTC()
-	row := policyRow{Effective: p.Effective.String(), Source: string(source), LoadedAt: now}
-	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	row := policyRow{Effective: effective.String(), Source: string(source), LoadedAt: now}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (effective) DO UPDATE").
 			Set("source = EXCLUDED.source").Set("loaded_at = EXCLUDED.loaded_at").Exec(ctx); err != nil {
 			return err
@@ -50,10 +45,9 @@ func (db *DB) LoadPolicy(ctx context.Context, source []byte) (*evaluation.Policy
 		return err
 	})
 	if err != nil {
-		return nil, 0, db.wrap("load policy", err)
+		return 0, db.wrap("load policy", err)
 	}
-	n, err := db.Rebuild(ctx)
-	return p, n, err
+	return db.Rebuild(ctx)
 }
 
 // PolicySources returns the stored policy texts, oldest effective date first.
@@ -157,7 +151,7 @@ func (db *DB) rulesWithStamp(ctx context.Context) (*evaluation.Rules, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	policies, err := formats.ParsePolicies(sources)
+	policies, err := db.parsePolicies(sources)
 	if err != nil {
 		return nil, "", db.wrap("read rules", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"frontline/fault"
-	"frontline/rbac"
 )
 
 type sessionRow struct {
@@ -91,23 +90,4 @@ func (db *DB) EndSessions(ctx context.Context, user string) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
-}
-
-// PasswordUser returns the user a name and password sign in, or the same
-// forbidden error whatever was wrong. An unknown name costs the same
-// password check as a known one, so timing does not tell them apart.
-func (db *DB) PasswordUser(ctx context.Context, name, password string) (UserRecord, error) {
-	denied := fault.Errorf(fault.Forbidden, "sign in", "wrong user name or password")
-	u, err := db.User(ctx, name)
-	if err != nil && fault.KindOf(err) != fault.NotFound {
-		return UserRecord{}, err
-	}
-	hash := u.PasswordHash
-	if hash == "" {
-		hash = rbac.DecoyHash()
-	}
-	if !rbac.CheckPassword(hash, password) || err != nil || u.PasswordHash == "" || u.Disabled {
-		return UserRecord{}, denied
-	}
-	return u, nil
 }

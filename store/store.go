@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"frontline/evaluation"
 	"frontline/fault"
 	"io"
 	"io/fs"
@@ -65,6 +66,8 @@ type DB struct {
 	reads  *bun.DB
 	engine Engine
 	path   string // the SQLite file
+	// parsePolicies reads the stored policy texts (WithPolicyFormat).
+	parsePolicies func(sources [][]byte) (evaluation.Policies, error)
 	// readOnly is set when the SQLite file's storage cannot be written:
 	// the database serves reads, and every write fails with a clear
 	// error.
@@ -85,6 +88,12 @@ type DB struct {
 // Option configures Open.
 type Option func(*DB)
 
+// WithPolicyFormat sets how stored policy texts are read into the
+// versions in force: storage keeps the texts and reads them with this.
+func WithPolicyFormat(parse func(sources [][]byte) (evaluation.Policies, error)) Option {
+	return func(db *DB) { db.parsePolicies = parse }
+}
+
 // WithClock sets the clock used for stored timestamps (tests fix it).
 func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
 
@@ -94,6 +103,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	db := &DB{engine: EngineOf(dsn), now: time.Now}
 	for _, o := range opts {
 		o(db)
+	}
+	if db.parsePolicies == nil {
+		return nil, errors.New("open: no policy format given (store.WithPolicyFormat)")
 	}
 	var err error
 	switch db.engine {

@@ -34,7 +34,7 @@ func forEachDB(t *testing.T, f func(t *testing.T, db *DB)) {
 
 func openTestDB(t *testing.T, dsn string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), dsn, WithClock(func() time.Time { return fixedNow }))
+	db, err := Open(context.Background(), dsn, WithPolicyFormat(formats.ParsePolicies), WithClock(func() time.Time { return fixedNow }))
 	if err != nil {
 		t.Fatalf("open %s: %v", EngineOf(dsn), err)
 	}
@@ -405,9 +405,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		// Another process loads a stricter policy in between.
 		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
-		if _, _, err := db.LoadPolicy(ctx, []byte(stricter)); err != nil {
-			t.Fatal(err)
-		}
+		storePolicy(t, db, stricter)
 		once := db.ingestSQLiteOnce
 		if db.engine == Postgres {
 			once = db.ingestPostgresOnce
@@ -508,9 +506,7 @@ func TestCaseViewFollowsChanges(t *testing.T) {
 		}
 		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
-		if _, _, err := other.LoadPolicy(ctx, []byte(stricter)); err != nil {
-			t.Fatal(err)
-		}
+		storePolicy(t, other, stricter)
 		if _, err := other.Rebuild(ctx); err != nil {
 			t.Fatal(err)
 		}

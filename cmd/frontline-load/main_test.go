@@ -25,7 +25,7 @@ import (
 func TestLoadAgainstARealServer(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2027, 1, 15, 4, 0, 0, 0, time.UTC)
-	db, err := store.Open(ctx, storetest.SQLite(t), store.WithClock(func() time.Time { return now }))
+	db, err := store.Open(ctx, storetest.SQLite(t), store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}

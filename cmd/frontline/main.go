@@ -19,6 +19,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/store"
 	"frontline/view"
@@ -224,7 +225,7 @@ func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies))
 	if err == nil && db.ReadOnly() {
 		fmt.Fprintf(a.stderr, a.t("frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n",
 			"frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n"), dsn)

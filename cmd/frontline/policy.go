@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -11,8 +9,8 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/formats"
-	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -70,16 +68,15 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
-		return err
-	}
-	p, n, err := db.LoadPolicy(ctx, data)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
-	}
-	sum := sha256.Sum256(data)
-	if err := a.audit(ctx, db, "policy.load", fs.Arg(0), map[string]any{"sha256": hex.EncodeToString(sum[:]), "effective": p.Effective.String(), "cases": n}); err != nil {
 		return err
+	}
+	p, n, err := svc.LoadPolicy(ctx, s, data, fs.Arg(0))
+	if fault.KindOf(err) == fault.Forbidden {
+		return err
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
 		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
@@ -100,10 +97,7 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "policy"}); err != nil {
-		return err
-	}
-	sources, err := db.PolicySources(ctx)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -115,16 +109,9 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 		}
 		when = d.Add(12 * time.Hour)
 	}
-	source, p := formats.DefaultPolicyYAML, formats.DefaultPolicy()
-	for _, src := range sources {
-		q, err := formats.ParsePolicy(src)
-		if err != nil {
-			return err
-		}
-		y, m, d := q.Effective.Date()
-		if !when.In(q.Location).Before(time.Date(y, m, d, 0, 0, 0, 0, q.Location)) && !q.Effective.Before(p.Effective.Time) {
-			source, p = src, q
-		}
+	p, source, err := svc.PolicyAt(ctx, s, when)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, a.t("# Policy in force on %s (effective %s)\n", "# %s 施行的规则（自 %s 起）\n"),
 		when.In(p.Location).Format(evaluation.DateLayout), p.Effective)
