@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"frontline/formats"
 	"io"
 	"strings"
 	"time"
@@ -442,10 +443,7 @@ func Escape(s string) string {
 	if len(s) > maxCell {
 		s = strings.ToValidUTF8(s[:maxCell], "") + "…"
 	}
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return formats.SafeCell(s)
 }
 
 // textWidth is a text's width in Excel's columns: CJK characters count two.

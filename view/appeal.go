@@ -46,6 +46,8 @@ func (e *TargetEvent) Describe(lang string, name func(code string) string) []str
 	return parts
 }
 
+// Pick picks the Chinese or English text for a language ("en" or
+// anything else for Chinese): every picker takes Chinese first.
 func Pick(lang, zh, en string) string {
 	if lang == "en" {
 		return en

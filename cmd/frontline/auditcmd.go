@@ -59,10 +59,10 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if problem != nil {
-			fmt.Fprintf(a.stdout, a.t("BROKEN at entry %d (%s): %s\n", "已损坏：第 %d 条（%s）：%s\n"), problem.Seq, a.t(problem.Kind, auditKinds[problem.Kind]), problem.Detail)
+			fmt.Fprintf(a.stdout, a.t("已损坏：第 %d 条（%s）：%s\n", "BROKEN at entry %d (%s): %s\n"), problem.Seq, a.t(auditKinds[problem.Kind], problem.Kind), problem.Detail)
 			return errChainBroken{problem}
 		}
-		fmt.Fprintf(a.stdout, a.t("intact: %d entries; chain head %s\n", "完整：共 %d 条；链头 %s\n"), n, got)
+		fmt.Fprintf(a.stdout, a.t("完整：共 %d 条；链头 %s\n", "intact: %d entries; chain head %s\n"), n, got)
 		return nil
 	}
 	var f = struct{ since time.Time }{}
@@ -80,7 +80,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	case "json":
 		fmt.Fprintln(a.stdout, `{"entries": [`)
 	default:
-		t.row(strings.Split(a.t("SEQ|AT|ACTOR|ACTION|OBJECT|DETAILS", "序号|时间|操作者|操作|对象|详情"), "|")...)
+		t.row(strings.Split(a.t("序号|时间|操作者|操作|对象|详情", "SEQ|AT|ACTOR|ACTION|OBJECT|DETAILS"), "|")...)
 	}
 	first := true
 	err = db.AuditEntries(ctx, storeAuditFilter(f.since, *actor, *action, *limit), func(e audit.Entry) error {

@@ -68,8 +68,8 @@ func runBackup(ctx context.Context, a *app, args []string) error {
 		"audit_head": head.String()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("backed up to %s: %d bytes, SHA-256 %s; audit chain head %s\n",
-		"已备份到 %s：%d 字节，SHA-256 %s；审计链头 %s\n"), file, size, sum, head)
+	fmt.Fprintf(a.stderr, a.t("已备份到 %s：%d 字节，SHA-256 %s；审计链头 %s\n",
+		"backed up to %s: %d bytes, SHA-256 %s; audit chain head %s\n"), file, size, sum, head)
 	return nil
 }
 
@@ -131,7 +131,7 @@ func runRestore(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if problem != nil {
-		fmt.Fprintf(a.stdout, a.t("restored, but the audit chain is BROKEN at entry %d: %s\n", "已恢复，但审计链在第 %d 条处损坏：%s\n"), problem.Seq, problem.Detail)
+		fmt.Fprintf(a.stdout, a.t("已恢复，但审计链在第 %d 条处损坏：%s\n", "restored, but the audit chain is BROKEN at entry %d: %s\n"), problem.Seq, problem.Detail)
 		return errChainBroken{problem}
 	}
 	sum, _, err := fileDigest(file)
@@ -141,7 +141,7 @@ func runRestore(ctx context.Context, a *app, args []string) error {
 	if err := a.audit(ctx, db, "restore", file, map[string]any{"sha256": sum, "audit_head": head.String()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, a.t("restored %s: audit chain intact, %d entries, head %s\n", "已恢复 %s：审计链完整，共 %d 条，链头 %s\n"), file, n, head)
+	fmt.Fprintf(a.stdout, a.t("已恢复 %s：审计链完整，共 %d 条，链头 %s\n", "restored %s: audit chain intact, %d entries, head %s\n"), file, n, head)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/service"
 	"frontline/view"
@@ -176,8 +177,8 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(out)
 	case "csv":
 		w := csv.NewWriter(a.stdout)
-		w.Write(strings.Split(a.t("id,case,unit,milestone,round,start,deadline,actual,overdue_seconds,overdue,excused",
-			"编号,案件,单位,节点,轮次,起算,时限,实际,超时秒数,超时,已免责"), ","))
+		w.Write(strings.Split(a.t("编号,案件,单位,节点,轮次,起算,时限,实际,超时秒数,超时,已免责",
+			"id,case,unit,milestone,round,start,deadline,actual,overdue_seconds,overdue,excused"), ","))
 		for _, b := range breaches {
 			actual := ""
 			if b.Actual != nil {
@@ -195,19 +196,19 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.Location, breaches []breachOut, cases []string, trails map[string][]evaluation.Event) {
-	fmt.Fprintf(a.stdout, a.t("%d breaches in %d cases opened in %s, as of %s\n\n", "%d 项超时，涉及 %d 个案件（受理于 %s，截至 %s）\n\n"),
+	fmt.Fprintf(a.stdout, a.t("%d 项超时，涉及 %d 个案件（受理于 %s，截至 %s）\n\n", "%d breaches in %d cases opened in %s, as of %s\n\n"),
 		len(breaches), len(cases), period.Name, asof.In(loc).Format("2006-01-02 15:04"))
 	var t table
-	t.row(strings.Split(a.t("BREACH|UNIT|MILESTONE|DEADLINE|ACTUAL|OVERDUE|EXCUSED", "超时编号|单位|节点|时限|实际|超时|已免责"), "|")...)
+	t.row(strings.Split(a.t("超时编号|单位|节点|时限|实际|超时|已免责", "BREACH|UNIT|MILESTONE|DEADLINE|ACTUAL|OVERDUE|EXCUSED"), "|")...)
 	show := func(tm time.Time) string { return tm.In(loc).Format("2006-01-02 15:04:05") }
 	for _, b := range breaches {
-		actual := a.t("not done", "未完成")
+		actual := a.t("未完成", "not done")
 		if b.Actual != nil {
 			actual = show(*b.Actual)
 		}
 		excused := ""
 		if b.Excused {
-			excused = a.t("yes", "是")
+			excused = a.t("是", "yes")
 		}
 		t.row(b.ID, b.Unit, a.label(b.Milestone), show(b.Deadline), actual,
 			formatOverdue(time.Duration(b.OverdueSeconds)*time.Second), excused)
@@ -217,7 +218,7 @@ func (a *app) printBreaches(period evaluation.Period, asof time.Time, loc *time.
 		return
 	}
 	for _, c := range cases {
-		fmt.Fprintf(a.stdout, a.t("\nCase %s\n", "\n案件 %s\n"), c)
+		fmt.Fprintf(a.stdout, a.t("\n案件 %s\n", "\nCase %s\n"), c)
 		var tl table
 		for _, e := range trails[c] {
 			tl.row("  "+show(e.At), e.ID, a.label(string(e.Type)), dash(e.Unit), detail(e))
@@ -272,7 +273,7 @@ func (a *app) printBreachCounts(breaches []breachOut, format string) error {
 		return w.Error()
 	}
 	var t table
-	head := []string{a.t("UNIT", "单位"), a.t("TOTAL", "合计")}
+	head := []string{a.t("单位", "UNIT"), a.t("合计", "TOTAL")}
 	for _, m := range milestones {
 		head = append(head, a.label(m))
 	}
@@ -311,9 +312,7 @@ func timeIn(t time.Time, loc *time.Location) *time.Time {
 // safeCells escapes cells that a spreadsheet would read as a formula.
 func safeCells(cells ...string) []string {
 	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			cells[i] = "'" + c
-		}
+		cells[i] = formats.SafeCell(c)
 	}
 	return cells
 }

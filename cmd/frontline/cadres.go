@@ -117,8 +117,8 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(a.stdout, a.t("Cadre assessment for %s (cases opened %s – %s), as of %s; role: %s\n",
-		"%s 干部考核（受理于 %s 至 %s 的案件），截至 %s；职务：%s\n"),
+	fmt.Fprintf(a.stdout, a.t("%s 干部考核（受理于 %s 至 %s 的案件），截至 %s；职务：%s\n",
+		"Cadre assessment for %s (cases opened %s – %s), as of %s; role: %s\n"),
 		run.Period.Name, run.Period.From.In(run.Zone).Format("2006-01-02"), run.Period.To.In(run.Zone).AddDate(0, 0, -1).Format("2006-01-02"),
 		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), a.label(*role))
 	var current evaluation.UnitKind
@@ -131,11 +131,11 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 			current = c.Kind
 			fmt.Fprintf(a.stdout, "\n%s\n", a.kindName(current))
 			t = &table{}
-			t.row(strings.Split(a.t("RANK|CADRE|NAME|SCORE|PERCENTILE|CASES|PENALTY|UNITS LED (SHARE OF PERIOD, UNIT SCORE)",
-				"排名|干部|姓名|得分|百分位|案件|扣分|所任单位（任职占比，单位得分）"), "|")...)
+			t.row(strings.Split(a.t("排名|干部|姓名|得分|百分位|案件|扣分|所任单位（任职占比，单位得分）",
+				"RANK|CADRE|NAME|SCORE|PERCENTILE|CASES|PENALTY|UNITS LED (SHARE OF PERIOD, UNIT SCORE)"), "|")...)
 		}
 		o := a.cadreJSON(c, run.Zone)
-		rank := a.t("not ranked", "不排名")
+		rank := a.t("不排名", "not ranked")
 		if o.Rank != nil {
 			rank = fmt.Sprint(*o.Rank)
 		}
@@ -149,7 +149,7 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, a.t("\naudit chain head: %s\n", "\n审计链头：%s\n"), head)
+	fmt.Fprintf(a.stdout, a.t("\n审计链头：%s\n", "\naudit chain head: %s\n"), head)
 	return nil
 }
 
@@ -254,22 +254,22 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a, out)
 	}
 	o := out.cadreOut
-	rank := a.t("not ranked", "不排名")
+	rank := a.t("不排名", "not ranked")
 	if o.Rank != nil {
-		rank = fmt.Sprintf(a.t("rank %d, percentile %.0f", "排名 %d，百分位 %.0f"), *o.Rank, *o.Percentile)
+		rank = fmt.Sprintf(a.t("排名 %d，百分位 %.0f", "rank %d, percentile %.0f"), *o.Rank, *o.Percentile)
 	}
-	fmt.Fprintf(a.stdout, a.t("%s %s (%s), %s, as of %s\n", "%s %s（%s），%s，截至 %s\n"), o.Cadre, o.Name, o.Position, run.Period.Name,
+	fmt.Fprintf(a.stdout, a.t("%s %s（%s），%s，截至 %s\n", "%s %s (%s), %s, as of %s\n"), o.Cadre, o.Name, o.Position, run.Period.Name,
 		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"))
-	fmt.Fprintf(a.stdout, a.t("score %s; %s; %.0f cases; penalty %g\n", "得分 %s；%s；案件 %.0f；扣分 %g\n"), optFloat(o.Score, 1), rank, o.Cases, o.Penalty)
+	fmt.Fprintf(a.stdout, a.t("得分 %s；%s；案件 %.0f；扣分 %g\n", "score %s; %s; %.0f cases; penalty %g\n"), optFloat(o.Score, 1), rank, o.Cases, o.Penalty)
 	t := &table{}
-	t.row(strings.Split(a.t("UNIT|NAME|ROLE|FROM|TO|SHARE|UNIT SCORE", "单位|名称|职务|起|止|占比|单位得分"), "|")...)
+	t.row(strings.Split(a.t("单位|名称|职务|起|止|占比|单位得分", "UNIT|NAME|ROLE|FROM|TO|SHARE|UNIT SCORE"), "|")...)
 	for _, tn := range o.Tenures {
 		t.row(tn.Unit, tn.UnitName, a.label(tn.Role), tn.From, tn.To, fmt.Sprintf("%.0f%%", tn.Weight*100), optFloat(tn.UnitScore, 1))
 	}
 	fmt.Fprintln(a.stdout)
 	t.write(a.stdout)
 	t = &table{}
-	t.row(a.t("METRIC", "指标"), a.t("VALUE", "值"))
+	t.row(a.t("指标", "METRIC"), a.t("值", "VALUE"))
 	for _, name := range metricColumns {
 		if v, ok := o.Metrics[name]; ok {
 			t.row(a.label(name), optFloat(v, 4))
@@ -278,17 +278,17 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintln(a.stdout)
 	t.write(a.stdout)
 	t = &table{}
-	t.row(a.t("MONTH", "月份"), a.t("SCORE", "得分"))
+	t.row(a.t("月份", "MONTH"), a.t("得分", "SCORE"))
 	for _, m := range out.Months {
 		t.row(m.Month, optFloat(m.Score, 1))
 	}
 	fmt.Fprintln(a.stdout)
 	t.write(a.stdout)
-	fmt.Fprintf(a.stdout, a.t("\nbreaches while they led (%d):\n", "\n任职期间超时（%d）：\n"), len(breaches))
+	fmt.Fprintf(a.stdout, a.t("\n任职期间超时（%d）：\n", "\nbreaches while they led (%d):\n"), len(breaches))
 	for _, b := range breaches {
-		fmt.Fprintf(a.stdout, "  %s  %s %s\n", b.ID, a.t("due", "时限"), b.Deadline.Format("2006-01-02 15:04"))
+		fmt.Fprintf(a.stdout, "  %s  %s %s\n", b.ID, a.t("时限", "due"), b.Deadline.Format("2006-01-02 15:04"))
 	}
-	fmt.Fprintf(a.stdout, a.t("findings and penalties (%d):\n", "监督发现与扣分（%d）：\n"), len(out.Findings))
+	fmt.Fprintf(a.stdout, a.t("监督发现与扣分（%d）：\n", "findings and penalties (%d):\n"), len(out.Findings))
 	for _, p := range out.Findings {
 		fmt.Fprintf(a.stdout, "  %s −%g  %s\n", a.label(p.Kind), p.Points, p.Ref)
 	}

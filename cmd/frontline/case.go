@@ -111,17 +111,17 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 		return code
 	}
 	var head table
-	head.row(a.t("Case", "案件"), c.ID)
-	head.row(a.t("Opened", "受理"), show(c.OpenedAt)+" ("+loc.String()+")")
-	head.row(a.t("Category", "类别"), named(c.Category))
-	head.row(a.t("Street / community", "街道 / 社区"), named(c.Street)+" / "+named(c.Community))
-	head.row(a.t("Source / urgency", "来源 / 紧急程度"), a.label(c.Source)+" / "+a.label(c.Urgency))
-	status := a.t("open", "办理中")
+	head.row(a.t("案件", "Case"), c.ID)
+	head.row(a.t("受理", "Opened"), show(c.OpenedAt)+" ("+loc.String()+")")
+	head.row(a.t("类别", "Category"), named(c.Category))
+	head.row(a.t("街道 / 社区", "Street / community"), named(c.Street)+" / "+named(c.Community))
+	head.row(a.t("来源 / 紧急程度", "Source / urgency"), a.label(c.Source)+" / "+a.label(c.Urgency))
+	status := a.t("办理中", "open")
 	if c.Closed {
-		status = a.t("closed ", "已办结 ") + show(c.ClosedAt)
+		status = a.t("已办结 ", "closed ") + show(c.ClosedAt)
 	}
-	head.row(a.t("Status", "状态"), status)
-	head.row(a.t("Reopened", "重办次数"), fmt.Sprint(c.Reopenings))
+	head.row(a.t("状态", "Status"), status)
+	head.row(a.t("重办次数", "Reopened"), fmt.Sprint(c.Reopenings))
 	rating := "—"
 	if c.Satisfaction != "" {
 		rating = a.label(c.Satisfaction) + " " + show(c.RatedAt)
@@ -129,18 +129,18 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 			rating += fmt.Sprintf(" (solved=%t)", *c.Solved)
 		}
 	}
-	head.row(a.t("Resident rating", "群众评价"), rating)
+	head.row(a.t("群众评价", "Resident rating"), rating)
 	visit := fmt.Sprint(c.Revisits)
 	if c.InPlace != nil {
 		visit += fmt.Sprintf(" (in_place=%t)", *c.InPlace)
 	}
-	head.row(a.t("Return visits", "回访"), visit)
+	head.row(a.t("回访", "Return visits"), visit)
 	head.write(a.stdout)
 	fmt.Fprintln(a.stdout)
 
 	var as table
-	as.row(strings.Split(a.t("UNIT|ROLE|BY|DISPATCHED|RESPONDED|REPORTED|RESOLVED|RETURNED|CALL|RESPONSE SCORE",
-		"单位|角色|派遣方|派遣|响应|报告|处置|退回|呼叫评价|响应评分"), "|")...)
+	as.row(strings.Split(a.t("单位|角色|派遣方|派遣|响应|报告|处置|退回|呼叫评价|响应评分",
+		"UNIT|ROLE|BY|DISPATCHED|RESPONDED|REPORTED|RESOLVED|RETURNED|CALL|RESPONSE SCORE"), "|")...)
 	for _, x := range v.Assignments {
 		ret := show(x.ReturnedAt)
 		if !x.ReturnedAt.IsZero() {
@@ -157,17 +157,17 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	fmt.Fprintln(a.stdout)
 
 	var dl table
-	dl.row(strings.Split(a.t("DEADLINE|UNIT|MILESTONE|FROM|DUE|DONE|STATUS|OVERDUE",
-		"时限编号|单位|节点|起算|时限|完成|状态|超时"), "|")...)
+	dl.row(strings.Split(a.t("时限编号|单位|节点|起算|时限|完成|状态|超时",
+		"DEADLINE|UNIT|MILESTONE|FROM|DUE|DONE|STATUS|OVERDUE"), "|")...)
 	for _, d := range v.Deadlines {
 		st, late := d.StatusAt(asof)
 		done := show(d.Actual)
 		if !d.Stopped.IsZero() && d.Actual.IsZero() {
-			done = a.t("returned ", "退回 ") + show(d.Stopped)
+			done = a.t("退回 ", "returned ") + show(d.Stopped)
 		}
 		status := a.statusName(st)
 		if d.Excused {
-			status += a.t(" (excused)", "（已免责）")
+			status += a.t("（已免责）", " (excused)")
 		}
 		dl.row(d.ID(), d.Unit, a.label(string(d.Milestone)), show(d.Start), show(d.Due), done, status, formatOverdue(late))
 	}
@@ -175,7 +175,7 @@ func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, aso
 	fmt.Fprintln(a.stdout)
 
 	var trail table
-	trail.row(strings.Split(a.t("TIME|EVENT|TYPE|UNIT|DETAIL", "时间|事件|类型|单位|详情"), "|")...)
+	trail.row(strings.Split(a.t("时间|事件|类型|单位|详情", "TIME|EVENT|TYPE|UNIT|DETAIL"), "|")...)
 	for _, e := range v.Trail {
 		trail.row(show(e.At), e.ID, a.label(string(e.Type)), dash(e.Unit), detail(e))
 	}
@@ -270,15 +270,15 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 		}{total, list})
 	}
 	var t table
-	t.row(strings.Split(a.t("EVENT|CASE|TYPE|AT|UNKNOWN CODES|LINE", "事件|案件|类型|时间|未登记代码|行号"), "|")...)
+	t.row(strings.Split(a.t("事件|案件|类型|时间|未登记代码|行号", "EVENT|CASE|TYPE|AT|UNKNOWN CODES|LINE"), "|")...)
 	for _, q := range list {
 		t.row(q.ID, q.Case, q.Type, q.At.In(loc).Format("2006-01-02 15:04:05"), strings.Join(q.Missing, ", "), fmt.Sprint(q.Line))
 	}
 	if err := t.write(a.stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("%d events in quarantine; they are applied when `registry load` adds their codes\n",
-		"共 %d 条隔离事件；`registry load` 登记其代码后将自动生效\n"), total)
+	fmt.Fprintf(a.stderr, a.t("共 %d 条隔离事件；`registry load` 登记其代码后将自动生效\n",
+		"%d events in quarantine; they are applied when `registry load` adds their codes\n"), total)
 	return nil
 }
 
@@ -297,13 +297,13 @@ func registryNames(reg *evaluation.Registry) map[string]evaluation.Name {
 func (a *app) statusName(s evaluation.Status) string {
 	switch s {
 	case evaluation.Met:
-		return a.t("met", "按时")
+		return a.t("按时", "met")
 	case evaluation.Breached:
-		return a.t("BREACHED", "超时")
+		return a.t("超时", "BREACHED")
 	case evaluation.Pending:
-		return a.t("pending", "未到期")
+		return a.t("未到期", "pending")
 	case evaluation.Stopped:
-		return a.t("stopped by return", "退回停止计时")
+		return a.t("退回停止计时", "stopped by return")
 	}
 	return string(s)
 }

@@ -59,8 +59,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if !empty {
-			return usageErrorf(a.t("demo: %s already holds events or users; the demo builds a fresh district in an empty database",
-				"demo：%s 中已有事件或用户；演示需在空数据库中生成新辖区"), dsn)
+			return usageErrorf(a.t("demo：%s 中已有事件或用户；演示需在空数据库中生成新辖区",
+				"demo: %s already holds events or users; the demo builds a fresh district in an empty database"), dsn)
 		}
 	} else {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	now := a.now().In(synth.Zone)
 	start := time.Date(now.Year()-1, now.Month(), 1, 0, 0, 0, 0, synth.Zone)
-	fmt.Fprintf(a.stderr, a.t("building a demo district of %d cases, %s to %s, in %s\n", "正在生成演示辖区：%d 个案件，%s 至 %s，位于 %s\n"),
+	fmt.Fprintf(a.stderr, a.t("正在生成演示辖区：%d 个案件，%s 至 %s，位于 %s\n", "building a demo district of %d cases, %s to %s, in %s\n"),
 		*cases, start.Format("2006-01-02"), start.AddDate(1, 0, -1).Format("2006-01-02"), *dir)
 	steps := [][]string{
 		{"gen", "--cases", strconv.Itoa(*cases), "--seed", strconv.FormatInt(*seed, 10), "--start", start.Format("2006-01-02"), "--out", *dir},
@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	defer db.Close()
 	t := &table{}
-	t.row(strings.Split(a.t("USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)", "用户|角色|单位|密码或 API 令牌（仅显示一次）"), "|")...)
+	t.row(strings.Split(a.t("用户|角色|单位|密码或 API 令牌（仅显示一次）", "USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)"), "|")...)
 	w, sess, err := a.service(ctx, db)
 	if err != nil {
 		return err
@@ -116,8 +116,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if *noServe {
 		return nil
 	}
-	fmt.Fprintf(a.stdout, a.t("\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n",
-		"\n看板：http://%s/（用上面的用户名和密码登录）\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n"),
+	fmt.Fprintf(a.stdout, a.t("\n看板：http://%s/（用上面的用户名和密码登录）\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n",
+		"\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n"),
 		serving.addr, serving.addr, serving.addr, start.AddDate(1, -1, 0).Format("2006-01")) // the year's last month
 	return a.serve(ctx, db, *serving)
 }

@@ -57,7 +57,7 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if previous != nil {
-		fmt.Fprintf(a.stderr, a.t("it replaces %s of %s, which stays in the trail\n", "它取代 %s（%s）的评价，原评价保留在轨迹中\n"),
+		fmt.Fprintf(a.stderr, a.t("它取代 %s（%s）的评价，原评价保留在轨迹中\n", "it replaces %s of %s, which stays in the trail\n"),
 			previous.ID, previous.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
 	}
 	return nil

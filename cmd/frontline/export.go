@@ -65,7 +65,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err := os.Rename(tmp, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("wrote %s: %d rows, SHA-256 %s (in the audit log)\n", "已写出 %s：%d 行，SHA-256 %s（已记入审计日志）\n"),
+	fmt.Fprintf(a.stderr, a.t("已写出 %s：%d 行，SHA-256 %s（已记入审计日志）\n", "wrote %s: %d rows, SHA-256 %s (in the audit log)\n"),
 		*out, pack.Rows, pack.SHA256)
 	return nil
 }
@@ -97,10 +97,10 @@ func runExportVerify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if e == nil {
-		return errors.New(a.t("not issued by Frontline, or changed since: no export in the audit log has this file's SHA-256",
-			"不是 Frontline 导出的文件，或导出后已被改动：审计日志中没有与此文件 SHA-256 相同的导出"))
+		return errors.New(a.t("不是 Frontline 导出的文件，或导出后已被改动：审计日志中没有与此文件 SHA-256 相同的导出",
+			"not issued by Frontline, or changed since: no export in the audit log has this file's SHA-256"))
 	}
-	fmt.Fprintf(a.stdout, a.t("issued by Frontline: %s, exported by %s at %s (audit entry %d)\n", "Frontline 导出的原始文件：%s，由 %s 于 %s 导出（审计日志第 %d 条）\n"),
+	fmt.Fprintf(a.stdout, a.t("Frontline 导出的原始文件：%s，由 %s 于 %s 导出（审计日志第 %d 条）\n", "issued by Frontline: %s, exported by %s at %s (audit entry %d)\n"),
 		e.Object, e.Actor, e.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04:05"), e.Seq)
 	return nil
 }

@@ -72,7 +72,7 @@ func runGen(ctx context.Context, a *app, args []string) error {
 	if err := os.WriteFile(filepath.Join(*out, "truth.json"), append(tj, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("wrote %s: %d cases, %d events (registry.yaml, events.ndjson, truth.json)\n",
-		"已写入 %s：%d 个案件，%d 条事件（registry.yaml、events.ndjson、truth.json）\n"), *out, truth.Cases, truth.Events)
+	fmt.Fprintf(a.stderr, a.t("已写入 %s：%d 个案件，%d 条事件（registry.yaml、events.ndjson、truth.json）\n",
+		"wrote %s: %d cases, %d events (registry.yaml, events.ndjson, truth.json)\n"), *out, truth.Cases, truth.Events)
 	return nil
 }

@@ -125,11 +125,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			switch {
 			case sum.Accepted > 0:
 				// Each batch is stored whole or not at all: say what stays.
-				fmt.Fprintf(a.stderr, a.t("%s: stopped by an error after %d events read; %d accepted before it stay stored, and running the same ingest again skips them as duplicates\n",
-					"%s：读取 %d 条事件后因错误停止；此前接收的 %d 条已保存，重新运行同一导入会将其作为重复跳过\n"), name, sum.Read, sum.Accepted)
+				fmt.Fprintf(a.stderr, a.t("%s：读取 %d 条事件后因错误停止；此前接收的 %d 条已保存，重新运行同一导入会将其作为重复跳过\n",
+					"%s: stopped by an error after %d events read; %d accepted before it stay stored, and running the same ingest again skips them as duplicates\n"), name, sum.Read, sum.Accepted)
 			case sum.Read > 0:
-				fmt.Fprintf(a.stderr, a.t("%s: stopped by an error after %d events read; none was stored\n",
-					"%s：读取 %d 条事件后因错误停止；未保存任何事件\n"), name, sum.Read)
+				fmt.Fprintf(a.stderr, a.t("%s：读取 %d 条事件后因错误停止；未保存任何事件\n",
+					"%s: stopped by an error after %d events read; none was stored\n"), name, sum.Read)
 			}
 			return fmt.Errorf("ingest %s: %w", name, err)
 		}
@@ -138,11 +138,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			a.printQuality(name, found.quality)
 		}
 		if printed > maxPrintedRejects {
-			fmt.Fprintf(a.stderr, a.t("%s: … and %d more rejected (use --rejects FILE to keep them all)\n",
-				"%s：……另有 %d 条被拒绝（用 --rejects FILE 保存全部）\n"), name, printed-maxPrintedRejects)
+			fmt.Fprintf(a.stderr, a.t("%s：……另有 %d 条被拒绝（用 --rejects FILE 保存全部）\n",
+				"%s: … and %d more rejected (use --rejects FILE to keep them all)\n"), name, printed-maxPrintedRejects)
 		}
 		if sum.Read == 0 {
-			fmt.Fprintf(a.stderr, a.t("%s: empty, no events read\n", "%s：文件为空，未读到事件\n"), name)
+			fmt.Fprintf(a.stderr, a.t("%s：文件为空，未读到事件\n", "%s: empty, no events read\n"), name)
 		}
 		a.printSummary(name, sum)
 		if *register && found.registry != nil {
@@ -150,8 +150,8 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, a.t("%s: registered from the data %d units and %d categories; released %d quarantined events\n",
-				"%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n"), name, res.Units.Added, res.Categories.Added, res.Released)
+			fmt.Fprintf(a.stderr, a.t("%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n",
+				"%s: registered from the data %d units and %d categories; released %d quarantined events\n"), name, res.Units.Added, res.Categories.Added, res.Released)
 			a.warnUnknownClasses(ctx, db, found.registry)
 		}
 		total.Add(sum)
@@ -177,8 +177,8 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) printSummary(name string, s ingest.Summary) {
-	fmt.Fprintf(a.stderr, a.t("%s: read %d, accepted %d, duplicates %d, conflicts %d, rejected %d, quarantined %d\n",
-		"%s：读取 %d，接收 %d，重复 %d，冲突 %d，拒绝 %d，隔离 %d\n"),
+	fmt.Fprintf(a.stderr, a.t("%s：读取 %d，接收 %d，重复 %d，冲突 %d，拒绝 %d，隔离 %d\n",
+		"%s: read %d, accepted %d, duplicates %d, conflicts %d, rejected %d, quarantined %d\n"),
 		name, s.Read, s.Accepted, s.Duplicates, s.Conflicts, s.Rejected, s.Quarantined)
 }
 
@@ -270,14 +270,14 @@ var qualityLabels = map[string][2]string{
 // printQuality prints the data quality report: each problem, its count
 // and its first example.
 func (a *app) printQuality(name string, q *formats.Quality) {
-	fmt.Fprintf(a.stderr, a.t("%s: data quality, %d rows; flagged rows are kept as they are\n", "%s：数据质量，共 %d 行；有问题的行原样保留并加标记\n"), name, q.Rows)
+	fmt.Fprintf(a.stderr, a.t("%s：数据质量，共 %d 行；有问题的行原样保留并加标记\n", "%s: data quality, %d rows; flagged rows are kept as they are\n"), name, q.Rows)
 	t := &table{}
 	for _, kind := range q.Kinds() {
 		p := q.Problems[kind]
 		label := qualityLabels[kind]
 		ex := p.Examples[0]
-		t.row("", a.t(label[0], label[1]), kind, strconv.Itoa(p.Count),
-			fmt.Sprintf(a.t("e.g. line %d %s: %s", "例：第 %d 行 %s：%s"), ex.Line, ex.Case, ex.Detail))
+		t.row("", a.t(label[1], label[0]), kind, strconv.Itoa(p.Count),
+			fmt.Sprintf(a.t("例：第 %d 行 %s：%s", "e.g. line %d %s: %s"), ex.Line, ex.Case, ex.Detail))
 	}
 	t.write(a.stderr)
 }
@@ -298,7 +298,7 @@ func (a *app) warnUnknownClasses(ctx context.Context, db *store.DB, found *evalu
 		}
 	}
 	for _, class := range missing {
-		fmt.Fprintf(a.stderr, a.t("warning: the policy in force (from %s) has no class %s: categories registered in it are judged as class C until a policy defines it (see frontline policy show)\n",
-			"警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n"), p.Effective, class)
+		fmt.Fprintf(a.stderr, a.t("警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n",
+			"warning: the policy in force (from %s) has no class %s: categories registered in it are judged as class C until a policy defines it (see frontline policy show)\n"), p.Effective, class)
 	}
 }

@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func (a *app) usage(cmds map[string]command) {
-	fmt.Fprintln(a.stderr, a.t("usage: frontline COMMAND [flags]", "用法：frontline 命令 [参数]"))
+	fmt.Fprintln(a.stderr, a.t("用法：frontline 命令 [参数]", "usage: frontline COMMAND [flags]"))
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
@@ -148,17 +148,12 @@ func (a *app) usage(cmds map[string]command) {
 	for _, n := range names {
 		fmt.Fprintf(a.stderr, "  %-11s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(a.stderr, a.t("Every command takes --db (default $FRONTLINE_DB or frontline.db); `frontline COMMAND -h` lists its flags.",
-		"每个命令都接受 --db（默认取 $FRONTLINE_DB，否则为 frontline.db）；`frontline 命令 -h` 列出其参数。"))
+	fmt.Fprintln(a.stderr, a.t("每个命令都接受 --db（默认取 $FRONTLINE_DB，否则为 frontline.db）；`frontline 命令 -h` 列出其参数。",
+		"Every command takes --db (default $FRONTLINE_DB or frontline.db); `frontline COMMAND -h` lists its flags."))
 }
 
-// t picks the English or Chinese text for the user's language.
-func (a *app) t(en, zh string) string {
-	if a.lang == "en" {
-		return en
-	}
-	return zh
-}
+// t picks the Chinese or English text for the user's language.
+func (a *app) t(zh, en string) string { return view.Pick(a.lang, zh, en) }
 
 // name picks a registry name in the user's language, falling back to
 // Chinese where the registry has no English name.
@@ -227,8 +222,8 @@ func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {
 	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies))
 	if err == nil && db.ReadOnly() {
-		fmt.Fprintf(a.stderr, a.t("frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n",
-			"frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n"), dsn)
+		fmt.Fprintf(a.stderr, a.t("frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n",
+			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
 	}
 	return db, err
 }
@@ -260,7 +255,7 @@ func runMigrate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintln(a.stderr, a.t("database is up to date", "数据库结构已是最新"))
+	fmt.Fprintln(a.stderr, a.t("数据库结构已是最新", "database is up to date"))
 	return nil
 }
 
@@ -284,7 +279,7 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 	if err := a.audit(ctx, db, "rebuild", "cases", map[string]int{"cases": n}); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("rebuilt %d cases from the event log\n", "已从事件日志重建 %d 个案件\n"), n)
+	fmt.Fprintf(a.stderr, a.t("已从事件日志重建 %d 个案件\n", "rebuilt %d cases from the event log\n"), n)
 	return a.refreshScores(ctx, db)
 }
 

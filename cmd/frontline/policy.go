@@ -46,8 +46,8 @@ func (a *app) policyCheck(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	fmt.Fprintf(a.stdout, a.t("%s: valid; takes effect %s, %d SLA classes, time zone %s\n",
-		"%s：有效；自 %s 起施行，%d 个时限类别，时区 %s\n"), fs.Arg(0), p.Effective, len(p.Classes), p.Location)
+	fmt.Fprintf(a.stdout, a.t("%s：有效；自 %s 起施行，%d 个时限类别，时区 %s\n",
+		"%s: valid; takes effect %s, %d SLA classes, time zone %s\n"), fs.Arg(0), p.Effective, len(p.Classes), p.Location)
 	return nil
 }
 
@@ -78,8 +78,8 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	fmt.Fprintf(a.stderr, a.t("policy effective %s loaded; deadlines of %d cases recomputed\n",
-		"已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n"), p.Effective, n)
+	fmt.Fprintf(a.stderr, a.t("已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n",
+		"policy effective %s loaded; deadlines of %d cases recomputed\n"), p.Effective, n)
 	if reg, err := db.Registry(ctx); err == nil {
 		a.warnUnknownClasses(ctx, db, reg) // categories the new policy leaves to class C
 	}
@@ -113,7 +113,7 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, a.t("# Policy in force on %s (effective %s)\n", "# %s 施行的规则（自 %s 起）\n"),
+	fmt.Fprintf(a.stdout, a.t("# %s 施行的规则（自 %s 起）\n", "# Policy in force on %s (effective %s)\n"),
 		when.In(p.Location).Format(evaluation.DateLayout), p.Effective)
 	a.stdout.Write(source)
 	year := when.In(p.Location).Year()
@@ -128,8 +128,8 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 			off = append(off, h.Date.Format("01-02"))
 		}
 	}
-	fmt.Fprintf(a.stdout, a.t("\n# Calendar %d: %d weekdays off (%s)\n#   %d weekend days worked (%s)\n",
-		"\n# %d 年日历：工作日放假 %d 天（%s）\n#   周末调休上班 %d 天（%s）\n"),
+	fmt.Fprintf(a.stdout, a.t("\n# %d 年日历：工作日放假 %d 天（%s）\n#   周末调休上班 %d 天（%s）\n",
+		"\n# Calendar %d: %d weekdays off (%s)\n#   %d weekend days worked (%s)\n"),
 		year, len(off), strings.Join(off, " "), len(work), strings.Join(work, " "))
 	return nil
 }

@@ -52,7 +52,7 @@ func (a *app) recorded(e evaluation.Event, err error) error {
 		return err
 	}
 	fmt.Fprintln(a.stdout, e.ID)
-	fmt.Fprintf(a.stderr, a.t("recorded %s %s in case %s\n", "已记录%[1]s %[2]s（案件 %[3]s）\n"), a.label(string(e.Type)), e.ID, e.Case)
+	fmt.Fprintf(a.stderr, a.t("已记录%[1]s %[2]s（案件 %[3]s）\n", "recorded %s %s in case %s\n"), a.label(string(e.Type)), e.ID, e.Case)
 	return nil
 }
 
@@ -141,17 +141,17 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(a.stdout, a.t("Appeals (%s): %d\n\n", "申诉（%s）：%d 件\n\n"), a.label(*state), len(list))
+	fmt.Fprintf(a.stdout, a.t("申诉（%s）：%d 件\n\n", "Appeals (%s): %d\n\n"), a.label(*state), len(list))
 	t := &table{}
-	t.row(strings.Split(a.t("APPEAL|CASE|UNIT|TARGET|FILED|DECIDE BY|STATE|REASON", "申诉|案件|单位|申诉对象|提出时间|决定时限|状态|理由"), "|")...)
+	t.row(strings.Split(a.t("申诉|案件|单位|申诉对象|提出时间|决定时限|状态|理由", "APPEAL|CASE|UNIT|TARGET|FILED|DECIDE BY|STATE|REASON"), "|")...)
 	for _, o := range list {
 		st := a.label(o.State)
 		if o.Overdue {
-			st += a.t(" (overdue)", "（已超期）")
+			st += a.t("（已超期）", " (overdue)")
 		}
 		target := o.Target
 		if desc := what(o); desc != "" {
-			target = fmt.Sprintf(a.t("%s (%s)", "%s（%s）"), o.Target, desc)
+			target = fmt.Sprintf(a.t("%s（%s）", "%s (%s)"), o.Target, desc)
 		}
 		t.row(o.ID, o.Case, o.Unit, target, o.At.Format("2006-01-02 15:04"), o.Due.Format("2006-01-02 15:04"), st, o.Reason)
 	}
@@ -251,9 +251,9 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(a.stdout, a.t("Supervision findings: %d\n\n", "监督发现：%d 条\n\n"), len(shown))
+	fmt.Fprintf(a.stdout, a.t("监督发现：%d 条\n\n", "Supervision findings: %d\n\n"), len(shown))
 	t := &table{}
-	t.row(strings.Split(a.t("FINDING|CASE|BY|AGAINST|SEVERITY|AT|STATE|NOTE", "编号|案件|发现单位|被监督单位|严重程度|时间|状态|说明"), "|")...)
+	t.row(strings.Split(a.t("编号|案件|发现单位|被监督单位|严重程度|时间|状态|说明", "FINDING|CASE|BY|AGAINST|SEVERITY|AT|STATE|NOTE"), "|")...)
 	for _, f := range shown {
 		t.row(f.ID, f.Case, f.Unit, f.Target, a.label(f.Severity), f.At.Format("2006-01-02 15:04"), a.label(f.State), f.Note)
 	}

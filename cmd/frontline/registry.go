@@ -53,12 +53,12 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 		{"units", "单位", res.Units}, {"categories", "类别", res.Categories},
 		{"cadres", "干部", res.Cadres}, {"tenures", "任职", res.Tenures},
 	} {
-		fmt.Fprintf(a.stderr, a.t("%s: %d added, %d changed, %d unchanged\n", "%s：新增 %d，变更 %d，未变 %d\n"),
-			a.t(row.en, row.zh), row.c.Added, row.c.Changed, row.c.Unchanged)
+		fmt.Fprintf(a.stderr, a.t("%s：新增 %d，变更 %d，未变 %d\n", "%s: %d added, %d changed, %d unchanged\n"),
+			a.t(row.zh, row.en), row.c.Added, row.c.Changed, row.c.Unchanged)
 	}
 	if released > 0 {
-		fmt.Fprintf(a.stderr, a.t("released %d quarantined events whose codes are now known\n",
-			"已放行 %d 条隔离事件（其代码现已登记）\n"), released)
+		fmt.Fprintf(a.stderr, a.t("已放行 %d 条隔离事件（其代码现已登记）\n",
+			"released %d quarantined events whose codes are now known\n"), released)
 	}
 	return nil
 }

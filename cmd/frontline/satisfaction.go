@@ -79,18 +79,18 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	}
 	d := r.District.Total
 	lo, hi := d.Interval()
-	fmt.Fprintf(a.stdout, a.t("District satisfaction, cases opened in %s: %s of %g rated (95%%: %.2f%%–%.2f%%); target %.1f%%",
-		"全区满意率（受理于 %s 的案件）：%s，共 %g 件评价（95%%：%.2f%%–%.2f%%）；目标 %.1f%%"),
+	fmt.Fprintf(a.stdout, a.t("全区满意率（受理于 %s 的案件）：%s，共 %g 件评价（95%%：%.2f%%–%.2f%%）；目标 %.1f%%",
+		"District satisfaction, cases opened in %s: %s of %g rated (95%%: %.2f%%–%.2f%%); target %.1f%%"),
 		period.Name, pct(d), d.Rated, lo*100, hi*100, r.Target*100)
 	if d.Rated == 0 {
-		fmt.Fprintln(a.stdout, a.t(" — no ratings yet", " —— 尚无评价"))
+		fmt.Fprintln(a.stdout, a.t(" —— 尚无评价", " — no ratings yet"))
 	} else if g := d.Gap(r.Target); g > 0 {
-		fmt.Fprintf(a.stdout, a.t(" — %d more satisfied ratings needed\n", " —— 还需新增 %d 件满意评价\n"), g)
+		fmt.Fprintf(a.stdout, a.t(" —— 还需新增 %d 件满意评价\n", " — %d more satisfied ratings needed\n"), g)
 	} else {
-		fmt.Fprintln(a.stdout, a.t(" — target met", " —— 已达标"))
+		fmt.Fprintln(a.stdout, a.t(" —— 已达标", " — target met"))
 	}
 	var months table
-	months.row(strings.Split(a.t("MONTH|RATED|SATISFACTION|GAP|", "月份|评价数|满意率|差距|"), "|")...)
+	months.row(strings.Split(a.t("月份|评价数|满意率|差距|", "MONTH|RATED|SATISFACTION|GAP|"), "|")...)
 	for _, m := range r.Months {
 		t := r.District.Months[m]
 		rate, _ := t.Rate()
@@ -100,7 +100,7 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintln(a.stdout)
 	months.write(a.stdout)
 	var risk table
-	risk.row(strings.Split(a.t("UNIT|NAME|KIND|RATED|SATISFACTION|95% HIGH|GAP", "单位|名称|类型|评价数|满意率|95%上限|差距"), "|")...)
+	risk.row(strings.Split(a.t("单位|名称|类型|评价数|满意率|95%上限|差距", "UNIT|NAME|KIND|RATED|SATISFACTION|95% HIGH|GAP"), "|")...)
 	n := 0
 	for _, l := range r.Units {
 		if !l.AtRisk {
@@ -110,12 +110,12 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 		_, hi := l.Total.Interval()
 		high := fmt.Sprintf("%.1f%%", hi*100)
 		if l.ClearlyBelow {
-			high += a.t(" (clearly below)", "（明显低于目标）")
+			high += a.t("（明显低于目标）", " (clearly below)")
 		}
 		risk.row(l.Unit, a.name(l.Name), a.kindName(l.Kind), fmt.Sprint(l.Total.Rated), pct(l.Total),
 			high, fmt.Sprint(l.Total.Gap(r.Target)))
 	}
-	fmt.Fprintf(a.stdout, a.t("\n%d units below the target:\n", "\n%d 个单位低于目标：\n"), n)
+	fmt.Fprintf(a.stdout, a.t("\n%d 个单位低于目标：\n", "\n%d units below the target:\n"), n)
 	risk.write(a.stdout)
 	return nil
 }
@@ -164,8 +164,8 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 		return w.Error()
 	}
 	var t table
-	t.row(strings.Split(a.t("STREET|DEPARTMENT|CALLS|ACCURATE|CALL SCORE|RESPONSE SCORE|RESPOND ON TIME|DISPOSE ON TIME|SATISFACTION",
-		"街道|部门|呼叫|准确|呼叫评分|响应评分|按时响应|按时处置|满意率"), "|")...)
+	t.row(strings.Split(a.t("街道|部门|呼叫|准确|呼叫评分|响应评分|按时响应|按时处置|满意率",
+		"STREET|DEPARTMENT|CALLS|ACCURATE|CALL SCORE|RESPONSE SCORE|RESPOND ON TIME|DISPOSE ON TIME|SATISFACTION"), "|")...)
 	for _, p := range out {
 		t.row(p.Street, p.Department, fmt.Sprint(p.Calls), fmt.Sprint(p.AccurateCalls), optFloat(p.CallScore, 1),
 			optFloat(p.ResponseScore, 1), percent(p.Respond), percent(p.Dispose), percent(p.Satisfaction))
@@ -206,11 +206,11 @@ func runReciprocity(ctx context.Context, a *app, args []string) error {
 			Pairs  []reciprocityOut `json:"pairs"`
 		}{period.Name, out})
 	}
-	fmt.Fprintf(a.stdout, a.t("%d street/department pairs rate each other far above how each rates everyone else (%s):\n",
-		"%d 对街道与部门互评明显高于各自对其他单位的评分（%s）：\n"), len(out), period.Name)
+	fmt.Fprintf(a.stdout, a.t("%d 对街道与部门互评明显高于各自对其他单位的评分（%s）：\n",
+		"%d street/department pairs rate each other far above how each rates everyone else (%s):\n"), len(out), period.Name)
 	var t table
-	t.row(strings.Split(a.t("STREET|DEPT|S→D|S→OTHERS|D→S|D→OTHERS|RATINGS|PAIR ON TIME|DEPT ON TIME|PAIR SATISFIED|DEPT SATISFIED",
-		"街道|部门|街→部|街→他|部→街|部→他|评分数|本对按时|部门按时|本对满意|部门满意"), "|")...)
+	t.row(strings.Split(a.t("街道|部门|街→部|街→他|部→街|部→他|评分数|本对按时|部门按时|本对满意|部门满意",
+		"STREET|DEPT|S→D|S→OTHERS|D→S|D→OTHERS|RATINGS|PAIR ON TIME|DEPT ON TIME|PAIR SATISFIED|DEPT SATISFIED"), "|")...)
 	for _, r := range out {
 		t.row(r.Street, r.Department, fmt.Sprintf("%.2f", r.StreetToDept), fmt.Sprintf("%.2f", r.StreetToOthers),
 			fmt.Sprintf("%.2f", r.DeptToStreet), fmt.Sprintf("%.2f", r.DeptToOthers), fmt.Sprintf("%d/%d", r.Ratings[0], r.Ratings[1]),

@@ -63,7 +63,7 @@ func (a *app) refreshScoresAsOf(ctx context.Context, db *store.DB, asof time.Tim
 		return fmt.Errorf("refresh scores: %w", err)
 	}
 	if len(months) > 0 {
-		fmt.Fprintf(a.stderr, a.t("scores of %d months refreshed in %s\n", "已在 %[2]s 内刷新 %[1]d 个月的得分\n"),
+		fmt.Fprintf(a.stderr, a.t("已在 %[2]s 内刷新 %[1]d 个月的得分\n", "scores of %d months refreshed in %s\n"),
 			len(months), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
@@ -116,8 +116,8 @@ func runScore(ctx context.Context, a *app, args []string) error {
 		return flagged(err)
 	}
 	if run.Stale {
-		fmt.Fprintln(a.stderr, a.t("note: events arrived since these scores were kept; `frontline refresh` recomputes them",
-			"注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算"))
+		fmt.Fprintln(a.stderr, a.t("注意：这些得分保存后又有新事件；`frontline refresh` 可重新计算",
+			"note: events arrived since these scores were kept; `frontline refresh` recomputes them"))
 	}
 	units, head := run.Units, run.AuditHead
 	switch *format {
@@ -141,7 +141,7 @@ func runScore(ctx context.Context, a *app, args []string) error {
 		return a.scoreCSV(units)
 	}
 	a.scoreTable(run, units)
-	fmt.Fprintf(a.stdout, a.t("\naudit chain head: %s\n", "\n审计链头：%s\n"), head)
+	fmt.Fprintf(a.stdout, a.t("\n审计链头：%s\n", "\naudit chain head: %s\n"), head)
 	return nil
 }
 
@@ -167,8 +167,8 @@ func (a *app) scoreCSV(units []*scoring.UnitScore) error {
 }
 
 func (a *app) scoreTable(run *service.Scores, units []*scoring.UnitScore) {
-	fmt.Fprintf(a.stdout, a.t("Scores for %s (cases opened %s – %s), as of %s; policy of %s\n",
-		"%s 评分（受理于 %s 至 %s 的案件），截至 %s；适用 %s 起施行的规则\n"),
+	fmt.Fprintf(a.stdout, a.t("%s 评分（受理于 %s 至 %s 的案件），截至 %s；适用 %s 起施行的规则\n",
+		"Scores for %s (cases opened %s – %s), as of %s; policy of %s\n"),
 		run.Period.Name, run.Period.From.Format("2006-01-02"), run.Period.To.AddDate(0, 0, -1).Format("2006-01-02"),
 		run.AsOf.In(run.Zone).Format("2006-01-02 15:04"), run.Policy.Effective)
 	var kind evaluation.UnitKind
@@ -185,15 +185,15 @@ func (a *app) scoreTable(run *service.Scores, units []*scoring.UnitScore) {
 			fmt.Fprintf(a.stdout, "\n%s\n", a.kindName(kind))
 			t = &table{}
 			if kind == evaluation.Street {
-				t.row(strings.Split(a.t("RANK|UNIT|NAME|CASES|SCORE|CALL ACCURACY|CALL QUALITY|CALL TIMELINESS|SATISFACTION|RESOLUTION|PENALTY",
-					"排名|单位|名称|案件|得分|呼叫准确率|呼叫质量|呼叫及时率|满意率|解决率|扣分"), "|")...)
+				t.row(strings.Split(a.t("排名|单位|名称|案件|得分|呼叫准确率|呼叫质量|呼叫及时率|满意率|解决率|扣分",
+					"RANK|UNIT|NAME|CASES|SCORE|CALL ACCURACY|CALL QUALITY|CALL TIMELINESS|SATISFACTION|RESOLUTION|PENALTY"), "|")...)
 			} else {
-				t.row(strings.Split(a.t("RANK|UNIT|NAME|CASES|SCORE|RESPONSE|REPORT|DISPOSAL|RESOLUTION|SATISFACTION|QUALITY|PENALTY",
-					"排名|单位|名称|案件|得分|响应率|报告率|处置率|解决率|满意率|响应质量|扣分"), "|")...)
+				t.row(strings.Split(a.t("排名|单位|名称|案件|得分|响应率|报告率|处置率|解决率|满意率|响应质量|扣分",
+					"RANK|UNIT|NAME|CASES|SCORE|RESPONSE|REPORT|DISPOSAL|RESOLUTION|SATISFACTION|QUALITY|PENALTY"), "|")...)
 			}
 		}
 		o := a.unitJSON(u)
-		rank := a.t("not ranked", "不排名")
+		rank := a.t("不排名", "not ranked")
 		if o.Rank != nil {
 			rank = fmt.Sprint(*o.Rank)
 		}
@@ -223,18 +223,18 @@ func (a *app) scoreTable(run *service.Scores, units []*scoring.UnitScore) {
 		t.row(row...)
 	}
 	flush()
-	fmt.Fprintln(a.stdout, a.t("\nUnits with fewer assessed cases than the policy's minimum are shown but not ranked.",
-		"\n评估案件数不足规则下限的单位列出但不排名。"))
+	fmt.Fprintln(a.stdout, a.t("\n评估案件数不足规则下限的单位列出但不排名。",
+		"\nUnits with fewer assessed cases than the policy's minimum are shown but not ranked."))
 }
 
 func (a *app) kindName(k evaluation.UnitKind) string {
 	switch k {
 	case evaluation.Street:
-		return a.t("Streets and towns", "街道（镇）")
+		return a.t("街道（镇）", "Streets and towns")
 	case evaluation.Department:
-		return a.t("Departments", "部门")
+		return a.t("部门", "Departments")
 	case evaluation.Enterprise:
-		return a.t("Public-service enterprises", "公共服务企业")
+		return a.t("公共服务企业", "Public-service enterprises")
 	}
 	return string(k)
 }
@@ -309,11 +309,11 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(ex)
 	}
 	u, o := ex.Score, ex.Unit
-	rankText := a.t("not ranked", "不排名")
+	rankText := a.t("不排名", "not ranked")
 	if o.Rank != nil {
-		rankText = a.t("ranked ", "排名 ") + fmt.Sprint(*o.Rank)
+		rankText = a.t("排名 ", "ranked ") + fmt.Sprint(*o.Rank)
 	}
-	fmt.Fprintf(a.stdout, a.t("%s %s, %s: %d assessed cases, score %s, %s\n\n", "%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n"),
+	fmt.Fprintf(a.stdout, a.t("%s %s，%s：评估案件 %d 件，得分 %s，%s\n\n", "%s %s, %s: %d assessed cases, score %s, %s\n\n"),
 		u.Unit, o.Name, r.Period.Name, u.Cases, optFloat(o.Score, 2), rankText)
 	names := evaluation.DepartmentMetrics
 	if u.Kind == evaluation.Street {
@@ -323,7 +323,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		m := u.Metrics[name]
 		v, ok := m.Value()
 		if !ok {
-			fmt.Fprintf(a.stdout, a.t("%s: no data\n", "%s：无数据\n"), a.label(name))
+			fmt.Fprintf(a.stdout, a.t("%s：无数据\n", "%s: no data\n"), a.label(name))
 			continue
 		}
 		if m.Rate {
@@ -338,25 +338,25 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 						reopened = append(reopened, id)
 					}
 				}
-				fmt.Fprintf(a.stdout, a.t("  reopened (%d): %s\n", "  重办（%d）：%s\n"), len(reopened), strings.Join(reopened, " "))
+				fmt.Fprintf(a.stdout, a.t("  重办（%d）：%s\n", "  reopened (%d): %s\n"), len(reopened), strings.Join(reopened, " "))
 			case len(m.Failed) > 0:
-				fmt.Fprintf(a.stdout, a.t("  not counted as met (%d): %s\n", "  未达标（%d）：%s\n"), len(m.Failed), strings.Join(m.Failed, " "))
+				fmt.Fprintf(a.stdout, a.t("  未达标（%d）：%s\n", "  not counted as met (%d): %s\n"), len(m.Failed), strings.Join(m.Failed, " "))
 			}
 		} else {
-			fmt.Fprintf(a.stdout, a.t("%s = mean of %g scores = %.1f\n", "%s = %g 个评分的均值 = %.1f\n"), a.label(name), m.Den, v)
+			fmt.Fprintf(a.stdout, a.t("%s = %g 个评分的均值 = %.1f\n", "%s = mean of %g scores = %.1f\n"), a.label(name), m.Den, v)
 		}
-		fmt.Fprintf(a.stdout, a.t("  counted (%d): %s\n", "  计入（%d）：%s\n"), len(m.Counted), strings.Join(m.Counted, " "))
+		fmt.Fprintf(a.stdout, a.t("  计入（%d）：%s\n", "  counted (%d): %s\n"), len(m.Counted), strings.Join(m.Counted, " "))
 	}
 	for _, p := range u.Penalties {
-		fmt.Fprintf(a.stdout, a.t("penalty %s: −%g points (%s)\n", "扣分 %s：−%g 分（%s）\n"), a.label(p.Kind), p.Points, p.Ref)
+		fmt.Fprintf(a.stdout, a.t("扣分 %s：−%g 分（%s）\n", "penalty %s: −%g points (%s)\n"), a.label(p.Kind), p.Points, p.Ref)
 	}
 	for _, ap := range ex.Appeals {
-		fmt.Fprintf(a.stdout, a.t("appeal %s on %s: %s\n", "申诉 %s（%s）：%s\n"), ap.ID, ap.Target, a.label(ap.State))
+		fmt.Fprintf(a.stdout, a.t("申诉 %s（%s）：%s\n", "appeal %s on %s: %s\n"), ap.ID, ap.Target, a.label(ap.State))
 	}
 	for _, f := range ex.Findings {
-		fmt.Fprintf(a.stdout, a.t("finding %s (%s) by %s: %s\n", "监督发现 %s（%s，%s）：%s\n"), f.ID, a.label(f.Severity), f.Unit, a.label(f.State))
+		fmt.Fprintf(a.stdout, a.t("监督发现 %s（%s，%s）：%s\n", "finding %s (%s) by %s: %s\n"), f.ID, a.label(f.Severity), f.Unit, a.label(f.State))
 	}
-	fmt.Fprintf(a.stdout, a.t("\ncases assessed: %s\n", "\n评估案件：%s\n"), strings.Join(u.CaseIDs, " "))
+	fmt.Fprintf(a.stdout, a.t("\n评估案件：%s\n", "\ncases assessed: %s\n"), strings.Join(u.CaseIDs, " "))
 	return nil
 }
 
@@ -419,7 +419,7 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		months = append(months, m.Name)
 	}
 	var t table
-	t.row(append([]string{a.t("UNIT", "单位"), a.t("NAME", "名称")}, months...)...)
+	t.row(append([]string{a.t("单位", "UNIT"), a.t("名称", "NAME")}, months...)...)
 	byUnit := map[string]map[string]string{}
 	var units []unitOut
 	for _, mo := range out {
@@ -443,6 +443,6 @@ func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kin
 		}
 		t.row(row...)
 	}
-	fmt.Fprintf(a.stdout, a.t("Monthly scores (rank) for %s\n\n", "%s 各月得分（排名）\n\n"), period.Name)
+	fmt.Fprintf(a.stdout, a.t("%s 各月得分（排名）\n\n", "Monthly scores (rank) for %s\n\n"), period.Name)
 	return t.write(a.stdout)
 }

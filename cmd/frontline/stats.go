@@ -90,13 +90,13 @@ func runStats(ctx context.Context, a *app, args []string) error {
 		return fmt.Sprintf("%.2f", *v)
 	}
 	t := &table{}
-	t.row(a.t("unit", "单位"), a.t("name", "名称"), a.t("cases", "案件"), a.t("closed", "已结"), a.t("share", "结案率"),
-		a.t("n", "有效"), a.t("median h", "中位小时"), a.t("p90 h", "90分位小时"),
-		a.t("first action n", "首次处置数"), a.t("median h", "中位小时"), a.t("p90 h", "90分位小时"))
+	t.row(a.t("单位", "unit"), a.t("名称", "name"), a.t("案件", "cases"), a.t("已结", "closed"), a.t("结案率", "share"),
+		a.t("有效", "n"), a.t("中位小时", "median h"), a.t("90分位小时", "p90 h"),
+		a.t("首次处置数", "first action n"), a.t("中位小时", "median h"), a.t("90分位小时", "p90 h"))
 	for _, u := range append(r.Units, r.All) {
 		unit, name := u.Unit, u.Name
 		if unit == "" {
-			unit, name = a.t("all", "全部"), ""
+			unit, name = a.t("全部", "all"), ""
 		}
 		share := "—"
 		if u.ShareClosed != nil {
@@ -109,7 +109,7 @@ func runStats(ctx context.Context, a *app, args []string) error {
 		t.row(append([]string{unit, name, strconv.Itoa(u.Cases), strconv.Itoa(u.Closed), share,
 			strconv.Itoa(u.ToClose.N), hours(u.ToClose.MedianHours), hours(u.ToClose.P90Hours)}, first...)...)
 	}
-	fmt.Fprintf(a.stdout, a.t("Time to close, %s, hours by the %s clock in %s (spread over cases closed at or after opening):\n",
-		"结案用时，%s，按 %s 时钟计（%s），单位小时（分布仅计结案不早于立案的案件）：\n"), r.Period, r.Clock, r.Zone)
+	fmt.Fprintf(a.stdout, a.t("结案用时，%s，按 %s 时钟计（%s），单位小时（分布仅计结案不早于立案的案件）：\n",
+		"Time to close, %s, hours by the %s clock in %s (spread over cases closed at or after opening):\n"), r.Period, r.Clock, r.Zone)
 	return t.write(a.stdout)
 }

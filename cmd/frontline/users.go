@@ -70,14 +70,14 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	case "revoke":
 		n, err := w.RevokeTokens(ctx, s, name, *tokenID)
 		if err == nil {
-			fmt.Fprintf(a.stderr, a.t("revoked %d tokens of %s\n", "已吊销 %[2]s 的 %[1]d 个令牌\n"), n, name)
+			fmt.Fprintf(a.stderr, a.t("已吊销 %[2]s 的 %[1]d 个令牌\n", "revoked %d tokens of %s\n"), n, name)
 		}
 		return err
 	case "disable", "enable":
 		if err := w.SetDisabled(ctx, s, name, verb == "disable"); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, a.t("%s: %sd\n", "%s：已%s\n"), name, a.t(verb, map[string]string{"disable": "停用", "enable": "启用"}[verb]))
+		fmt.Fprintf(a.stderr, a.t("%s：已%s\n", "%s: %sd\n"), name, a.t(map[string]string{"disable": "停用", "enable": "启用"}[verb], verb))
 		return nil
 	default:
 		return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
@@ -87,12 +87,12 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	}
 	// The secret goes to stdout once; it is stored only as a hash.
 	if cred.Token != "" {
-		fmt.Fprintf(a.stderr, a.t("API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n",
-			"%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n"), cred.TokenID, name, cred.Expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
+		fmt.Fprintf(a.stderr, a.t("%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n",
+			"API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n"), cred.TokenID, name, cred.Expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
 		fmt.Fprintln(a.stdout, cred.Token)
 		return nil
 	}
-	fmt.Fprintf(a.stderr, a.t("password of %s (shown once; it is stored only as a hash):\n", "%s 的密码（仅显示一次，只保存其哈希）：\n"), name)
+	fmt.Fprintf(a.stderr, a.t("%s 的密码（仅显示一次，只保存其哈希）：\n", "password of %s (shown once; it is stored only as a hash):\n"), name)
 	fmt.Fprintln(a.stdout, cred.Password)
 	return nil
 }
@@ -138,13 +138,13 @@ func (a *app) listUsers(ctx context.Context, db *store.DB, format string) error 
 		return w.Error()
 	}
 	t := &table{}
-	t.row(strings.Split(a.t("USER|ROLE|UNIT|STATE|PASSWORD|ACTIVE TOKENS (ID→EXPIRES)", "用户|角色|单位|状态|密码|有效令牌（编号→到期）"), "|")...)
+	t.row(strings.Split(a.t("用户|角色|单位|状态|密码|有效令牌（编号→到期）", "USER|ROLE|UNIT|STATE|PASSWORD|ACTIVE TOKENS (ID→EXPIRES)"), "|")...)
 	for _, r := range rows {
-		state := a.t("active", "启用")
+		state := a.t("启用", "active")
 		if r.Disabled {
-			state = a.t("disabled", "停用")
+			state = a.t("停用", "disabled")
 		}
-		pw := a.t("set", "已设")
+		pw := a.t("已设", "set")
 		if !r.Password {
 			pw = "—"
 		}
