@@ -548,10 +548,15 @@ func (w *Workbook) LineChart(sheet, title string, rows int, series []Series, anc
 		Dimension: excelize.ChartDimension{Width: 720, Height: 320}})
 }
 
-// ColorScale shades a range from red (low) through yellow to green
-// (high), the way meetings read a heat map.
-func (w *Workbook) ColorScale(sheet, rng string) error {
-	return w.f.SetConditionalFormat(sheet, rng, []excelize.ConditionalFormatOptions{{Type: "3_color_scale",
+// ColorScale shades a sheet's rows × cols of values below its header row
+// and beside its label column (from B2) from red (low) through yellow to
+// green (high), the way meetings read a heat map.
+func (w *Workbook) ColorScale(sheet string, rows, cols int) error {
+	end, err := excelize.CoordinatesToCellName(cols+1, rows+1)
+	if err != nil {
+		return err
+	}
+	return w.f.SetConditionalFormat(sheet, "B2:"+end, []excelize.ConditionalFormatOptions{{Type: "3_color_scale",
 		Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
 		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}})
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
 
 	"frontline/audit"
@@ -655,8 +654,7 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		return rows, err
 	}
 	if len(streets) > 0 && len(depts) > 0 {
-		end, _ := excelize.CoordinatesToCellName(len(depts)+1, len(streets)+1)
-		if err := w.ColorScale(matrixSheet, "B2:"+end); err != nil {
+		if err := w.ColorScale(matrixSheet, len(streets), len(depts)); err != nil {
 			return rows, err
 		}
 	}
