@@ -90,7 +90,9 @@ func (w *Workbook) WriteBreaches(ctx context.Context, p Breaches) (int, error) {
 	eventCols := []Column{{Header: T("案件", "Case")}, {Header: T("事件", "Event")}, {Header: T("时间", "Time"), Kind: DateTime},
 		{Header: T("类型", "Type")}, {Header: T("单位", "Unit")}, {Header: T("对象", "Target")}, {Header: T("说明", "Note")}}
 	_, err = w.Table(T("事件", "Events"), eventCols, func(add func(...any) error) error {
-		read := func(ctx context.Context, yield func(evaluation.Event) error) error { return p.Trails(ctx, cases, yield) }
+		read := func(ctx context.Context, yield func(evaluation.Event) error) error {
+			return p.Trails(ctx, cases, yield)
+		}
 		return pipelined(ctx, read, func(e evaluation.Event) error {
 			return add(e.Case, e.ID, e.At, w.label(string(e.Type)), e.Unit, e.Target, e.Note)
 		})
