@@ -81,10 +81,6 @@ type Server struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 
-	readsMu     sync.Mutex
-	readsMinute time.Time
-	readsSeen   map[string]bool
-
 	breachMu   sync.Mutex
 	breaches   map[string]int
 	breachesAt time.Time
@@ -122,7 +118,7 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		logins: newThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		tracks: newThrottle(cfg.LoginWindow, map[string]int{"case:": 2 * cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		checks: passwordChecks()}
-	s.svc = &service.Service{DB: db, Pseudo: pseudo, Now: now}
+	s.svc = service.New(db, pseudo, now)
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
@@ -443,38 +439,6 @@ func (s *Server) audit(ctx context.Context, actor, action, object string, detail
 	}
 	_, err = s.db.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(body)})
 	return problem(s.log, err)
-}
-
-// auditRead records a read in the audit log once per minute for the
-// same user, record and details: a dashboard refreshed every few seconds
-// leaves one line a minute, not hundreds, and the log still says who
-// read what, to the minute (a changed record is a new line).
-func (s *Server) auditRead(ctx context.Context, actor, action, object string, details any) error {
-	body, err := json.Marshal(details)
-	if err != nil {
-		return problem(s.log, err)
-	}
-	key := actor + "\x00" + action + "\x00" + object + "\x00" + string(body)
-	minute := s.now().Truncate(time.Minute)
-	s.readsMu.Lock()
-	if !minute.Equal(s.readsMinute) || len(s.readsSeen) >= 100_000 {
-		// A new minute, or a flood of distinct reads: start again (at
-		// worst a read is recorded twice in a minute).
-		s.readsMinute, s.readsSeen = minute, map[string]bool{}
-	}
-	seen := s.readsSeen[key]
-	s.readsSeen[key] = true
-	s.readsMu.Unlock()
-	if seen {
-		return nil
-	}
-	if err := s.audit(ctx, actor, action, object, details); err != nil {
-		s.readsMu.Lock()
-		delete(s.readsSeen, key) // not recorded: the next read tries again
-		s.readsMu.Unlock()
-		return err
-	}
-	return nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -174,8 +174,8 @@ func (s *Server) open311List(ctx context.Context, c rbac.Principal, q store.Case
 		}
 		q.Offset += q.Limit
 	}
-	if err := s.auditRead(ctx, c.Actor(), "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
-		return nil, err
+	if err := s.svc.AuditRead(ctx, c, "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
+		return nil, problem(s.log, err)
 	}
 	return out, nil
 }

@@ -167,8 +167,8 @@ func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error
 		}
 		return nil, problem(s.log, err)
 	}
-	if err := s.auditRead(ctx, c.Actor(), "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
-		return nil, err
+	if err := s.svc.AuditRead(ctx, c, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
+		return nil, problem(s.log, err)
 	}
 	policies, err := s.db.RecentPolicies(ctx, time.Second)
 	if err != nil {
@@ -279,15 +279,11 @@ type ExplainOutput struct {
 }
 
 func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*ExplainOutput, error) {
-	c, err := s.reader(ctx, "scores")
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
-	if err != nil {
-		return nil, err
-	}
-	ex, err := s.svc.Explain(ctx, c, in.Code, p, asof, policies.At(p.From), in.Lang)
+	ex, _, err := svc.Explain(ctx, c, in.Code, in.query(), in.Lang)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

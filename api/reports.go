@@ -13,6 +13,7 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
@@ -48,24 +49,17 @@ type CadresOutput struct {
 }
 
 func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
-	c, err := s.caller(ctx)
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "cadres"}); err != nil {
-		return nil, problem(s.log, err)
-	}
-	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
-	if err != nil {
-		return nil, err
-	}
-	list, err := s.svc.Cadres(ctx, p, asof, policies, in.Role)
+	list, sp, err := svc.Cadres(ctx, c, in.query(), in.Role)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	loc := policies.At(asof).Location
+	loc := sp.Zone
 	out := &CadresOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Role, out.Body.Cadres = p.Name, asof.In(loc), in.Role, []view.Cadre{}
+	out.Body.Period, out.Body.AsOf, out.Body.Role, out.Body.Cadres = sp.Period.Name, sp.AsOf.In(loc), in.Role, []view.Cadre{}
 	for _, cs := range list {
 		out.Body.Cadres = append(out.Body.Cadres, view.CadreOf(cs, loc, in.Lang))
 	}
@@ -115,24 +109,16 @@ type BreachesOutput struct {
 }
 
 func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*BreachesOutput, error) {
-	c, err := s.reader(ctx, "breaches")
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, asof, policies, err := s.resolve(ctx, &in.PeriodInput)
-	if err != nil {
-		return nil, err
-	}
-	loc := policies.At(asof).Location
-	breaches, err := s.svc.Breaches(ctx, c, p, asof, in.Unit, loc)
+	list, err := svc.ListBreaches(ctx, c, service.BreachQuery{PeriodQuery: in.query(), Unit: in.Unit})
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	out := &BreachesOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Breaches = p.Name, asof.In(loc), breaches
-	if err := s.auditRead(ctx, c.Actor(), "breaches.read", p.Name, map[string]any{"unit": in.Unit, "asof": asof.UTC(), "breaches": len(out.Body.Breaches)}); err != nil {
-		return nil, err
-	}
+	out.Body.Period, out.Body.AsOf, out.Body.Breaches = list.Period.Name, list.AsOf.In(list.Zone), list.Breaches
 	return out, nil
 }
 

@@ -71,3 +71,57 @@ func (s *Service) BreachesByMilestone(ctx context.Context) (map[string]int, erro
 	})
 	return out, err
 }
+
+// BreachQuery asks for the breaches of a period.
+type BreachQuery struct {
+	PeriodQuery
+	Unit string // only this unit's
+	// Trails asks for every event of the breaches' cases too.
+	Trails bool
+	// Counting says only their number per unit and milestone will be
+	// shown, no case: such a read is not audited.
+	Counting bool
+}
+
+// BreachList is a period's breaches as one principal may see them.
+type BreachList struct {
+	Span
+	Breaches []view.Breach
+	Cases    []string                      // the cases, in order of their first breach
+	Trails   map[string][]evaluation.Event // by case, when asked for
+}
+
+// ListBreaches lists the breaches of the cases opened in a period that
+// the principal may see, by due time, with their cases' trails when
+// asked; every such read is audited (DESIGN.md §6).
+func (s *Service) ListBreaches(ctx context.Context, p rbac.Principal, q BreachQuery) (*BreachList, error) {
+	if err := p.AuthorizeSome(ctx, rbac.Read, "breaches"); err != nil {
+		return nil, err
+	}
+	sp, err := s.Resolve(ctx, q.PeriodQuery)
+	if err != nil {
+		return nil, err
+	}
+	out := &BreachList{Span: sp}
+	if out.Breaches, err = s.Breaches(ctx, p, sp.Period, sp.AsOf, q.Unit, sp.Zone); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, b := range out.Breaches {
+		if !seen[b.Case] {
+			seen[b.Case] = true
+			out.Cases = append(out.Cases, b.Case)
+		}
+	}
+	details := map[string]any{"unit": q.Unit, "asof": sp.AsOf.UTC(), "breaches": len(out.Breaches)}
+	if q.Trails {
+		if out.Trails, err = s.DB.Trails(ctx, out.Cases); err != nil {
+			return nil, err
+		}
+		details["trails"] = len(out.Trails)
+	}
+	if q.Counting {
+		return out, nil
+	}
+	return out, s.AuditRead(ctx, p, "breaches.read", sp.Period.Name, details)
+}

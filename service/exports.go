@@ -179,7 +179,7 @@ func (s *Service) VerifyExport(ctx context.Context, c rbac.Principal, file []byt
 // cadrePack reads the cadre assessment: the cadres ranked over the
 // period, and each one's score in each of its months.
 func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
-	scored, err := s.Cadres(ctx, r.Period, r.AsOf, r.Policies, "all")
+	scored, err := s.cadres(ctx, r.Period, r.AsOf, r.Policies, "all")
 	if err != nil {
 		return 0, err
 	}
@@ -188,7 +188,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 		p.Cadres[i] = view.CadreOf(c, loc, r.Lang)
 	}
 	for _, m := range MonthsOf(r.Period, loc) {
-		scored, err := s.Cadres(ctx, m, r.AsOf, r.Policies, "all")
+		scored, err := s.cadres(ctx, m, r.AsOf, r.Policies, "all")
 		if err != nil {
 			return 0, err
 		}

@@ -2,10 +2,8 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 
-	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/formats"
 	"frontline/ingest"
@@ -73,16 +71,6 @@ func (s *Service) ScoresChanged(ctx context.Context) error {
 		return nil
 	}
 	_, err := s.Refresh(ctx, s.Now())
-	return err
-}
-
-// audit appends an entry for the principal.
-func (s *Service) audit(ctx context.Context, p rbac.Principal, action, object string, details any) error {
-	b, err := json.Marshal(details)
-	if err != nil {
-		return err
-	}
-	_, err = s.DB.AppendAudit(ctx, audit.Entry{Actor: p.Actor(), Action: action, Object: object, Details: string(b)})
 	return err
 }
 

@@ -32,10 +32,10 @@ func MonthsOf(period evaluation.Period, loc *time.Location) []evaluation.Period 
 	return out
 }
 
-// Cadres assesses the cadres of a period as of asof: each month of it
+// cadres assesses the cadres of a period as of asof: each month of it
 // scored (from the kept counts where they serve) and attributed to the
 // cadres by the days they led each unit. role is head, deputy or all.
-func (s *Service) Cadres(ctx context.Context, period evaluation.Period, asof time.Time, policies evaluation.Policies, role string) ([]*scoring.CadreScore, error) {
+func (s *Service) cadres(ctx context.Context, period evaluation.Period, asof time.Time, policies evaluation.Policies, role string) ([]*scoring.CadreScore, error) {
 	reg, err := s.DB.Registry(ctx)
 	if err != nil {
 		return nil, err
@@ -81,9 +81,9 @@ type MetricTrace struct {
 	Failed   []string  `json:"failed,omitempty"`
 }
 
-// Explain counts a period's cases as of asof and explains unit's score.
+// explain counts a period's cases as of asof and explains unit's score.
 // A unit the caller may not see reads exactly as one without cases.
-func (s *Service) Explain(ctx context.Context, c rbac.Principal, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
+func (s *Service) explain(ctx context.Context, c rbac.Principal, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
 	notFound := fault.Errorf(fault.NotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
 	if !c.Sees("scores", unit) {
 		return nil, notFound
@@ -211,4 +211,33 @@ func (s *Service) Durations(ctx context.Context, c rbac.Principal, period evalua
 		return strings.Compare(a.Unit, b.Unit)
 	})
 	return out, nil
+}
+
+// Explain explains one unit's score over a period down to the cases and
+// events behind each number, for those who may read its scores; a unit
+// they may not see reads as one without assessed cases.
+func (s *Service) Explain(ctx context.Context, p rbac.Principal, unit string, q PeriodQuery, lang string) (*Explanation, Span, error) {
+	if err := p.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
+		return nil, Span{}, err
+	}
+	sp, err := s.Resolve(ctx, q)
+	if err != nil {
+		return nil, sp, err
+	}
+	ex, err := s.explain(ctx, p, unit, sp.Period, sp.AsOf, sp.Policy(), lang)
+	return ex, sp, err
+}
+
+// Cadres assesses the cadres of a period (role: head, deputy or all), for
+// those who may read the assessment.
+func (s *Service) Cadres(ctx context.Context, p rbac.Principal, q PeriodQuery, role string) ([]*scoring.CadreScore, Span, error) {
+	if err := p.Authorize(ctx, rbac.Read, rbac.Resource{Object: "cadres"}); err != nil {
+		return nil, Span{}, err
+	}
+	sp, err := s.Resolve(ctx, q)
+	if err != nil {
+		return nil, sp, err
+	}
+	list, err := s.cadres(ctx, sp.Period, sp.AsOf, sp.Policies, role)
+	return list, sp, err
 }

@@ -34,6 +34,15 @@ type Service struct {
 	// for a refresher in the background; without it they are refreshed
 	// at once.
 	Stale func()
+
+	reads *readLog // the reads audited this minute (New)
+}
+
+// New returns the use cases over a database for a long-running door (the
+// server): reads it audits are recorded once a minute per reader and
+// record.
+func New(db *store.DB, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
+	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}}
 }
 
 func invalid(op, format string, args ...any) error {

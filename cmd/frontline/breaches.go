@@ -14,7 +14,6 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/formats"
-	"frontline/rbac"
 	"frontline/service"
 	"frontline/view"
 )
@@ -117,45 +116,19 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc := a.policyZone(ctx, db)
-	period, asof, err := pf.resolve(loc, a.now())
-	if err != nil {
-		return err
-	}
 	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "breaches"); err != nil {
-		return err
-	}
-	breaches, err := svc.Breaches(ctx, s, period, asof, *unit, loc)
+	list, err := svc.ListBreaches(ctx, s, service.BreachQuery{PeriodQuery: pf.query(), Unit: *unit,
+		Trails: !*counts && !*summary && *format != "csv", Counting: *counts})
 	if err != nil {
-		return err
-	}
-	// The cases in order of their first breach.
-	var cases []string
-	seen := map[string]bool{}
-	for _, b := range breaches {
-		if !seen[b.Case] {
-			seen[b.Case] = true
-			cases = append(cases, b.Case)
-		}
+		return flagged(err)
 	}
 	if *counts {
-		return a.printBreachCounts(breaches, *format)
+		return a.printBreachCounts(list.Breaches, *format)
 	}
-	var trails map[string][]evaluation.Event
-	if !*summary && *format != "csv" {
-		if trails, err = db.Trails(ctx, cases); err != nil {
-			return err
-		}
-	}
-	// Every read of breach trails is audited.
-	if err := a.audit(ctx, db, "breaches.read", period.Name, map[string]any{"unit": *unit, "asof": asof.UTC(), "breaches": len(breaches),
-		"trails": len(trails)}); err != nil {
-		return err
-	}
+	period, asof, loc, breaches, cases, trails := list.Period, list.AsOf, list.Zone, list.Breaches, list.Cases, list.Trails
 	switch *format {
 	case "json":
 		out := struct {

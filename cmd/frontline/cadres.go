@@ -12,7 +12,6 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
@@ -32,20 +31,13 @@ type cadreRun struct {
 
 // assessCadres scores the period's months and attributes them to cadres.
 func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, role string) (*cadreRun, error) {
-	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "cadres"}); err != nil {
-		return nil, err
-	}
-	r, err := a.resolvePeriod(ctx, db, pf)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	svc, _, err := a.service(ctx, db)
+	cadres, r, err := svc.Cadres(ctx, s, pf.query(), role)
 	if err != nil {
-		return nil, err
-	}
-	cadres, err := svc.Cadres(ctx, r.Period, r.AsOf, r.Policies, role)
-	if err != nil {
-		return nil, err
+		return nil, flagged(err)
 	}
 	return &cadreRun{Span: r, cadres: cadres}, nil
 }

@@ -284,24 +284,13 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := a.session(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "scores"); err != nil {
-		return err
-	}
-	r, err := a.resolvePeriod(ctx, db, pf)
+	ex, r, err := svc.Explain(ctx, s, *unit, pf.query(), a.lang)
 	if err != nil {
-		return err
-	}
-	svc, _, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
-	ex, err := svc.Explain(ctx, s, *unit, r.Period, r.AsOf, r.Policies.At(r.Period.From), a.lang)
-	if err != nil {
-		return err
+		return flagged(err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
