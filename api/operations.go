@@ -12,12 +12,10 @@ import (
 
 	"frontline/audit"
 	"frontline/evaluation"
-	"frontline/fault"
 	"frontline/formats"
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -152,22 +150,12 @@ type CaseOutput struct {
 }
 
 func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error) {
-	c, err := s.reader(ctx, "cases")
+	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.db.Case(ctx, in.ID)
+	v, err := svc.Case(ctx, c, in.ID)
 	if err != nil {
-		return nil, problem(s.log, err)
-	}
-	if err := c.AuthorizeAny(ctx, rbac.Read, "cases", in.ID, v.Units()...); err != nil {
-		if fault.KindOf(err) == fault.NotFound {
-			// Another unit's case is answered exactly as a case that does not exist.
-			err = store.CaseNotFound(in.ID)
-		}
-		return nil, problem(s.log, err)
-	}
-	if err := s.svc.AuditRead(ctx, c, "case.read", in.ID, map[string]int{"events": len(v.Trail)}); err != nil {
 		return nil, problem(s.log, err)
 	}
 	policies, err := s.db.RecentPolicies(ctx, time.Second)

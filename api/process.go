@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -81,23 +80,12 @@ func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOut
 	if err != nil {
 		return nil, err
 	}
-	if err := c.AuthorizeSome(ctx, rbac.Read, "appeals"); err != nil {
-		return nil, problem(s.log, err)
-	}
-	all, err := w.Appeals(ctx, c, time.Time{}, time.Time{})
+	list, err := w.ListAppeals(ctx, c, service.AppealQuery{State: in.State, Unit: in.Unit})
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	out := &AppealsOutput{}
-	out.Body.Appeals = []service.Appeal{}
-	for _, a := range all {
-		if (in.State == "all" || a.State == in.State) && (in.Unit == "" || a.Unit == in.Unit) {
-			out.Body.Appeals = append(out.Body.Appeals, a)
-		}
-	}
-	if err := w.DescribeTargets(ctx, out.Body.Appeals); err != nil {
-		return nil, problem(s.log, err)
-	}
+	out.Body.Appeals = list
 	return out, nil
 }
 
@@ -157,28 +145,12 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 	if err != nil {
 		return nil, err
 	}
-	if err := c.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
-		return nil, problem(s.log, err)
-	}
-	var from, to time.Time
-	if in.Period != "" {
-		p, _, _, err := s.resolve(ctx, &PeriodInput{Period: in.Period})
-		if err != nil {
-			return nil, err
-		}
-		from, to = p.From, p.To
-	}
-	all, err := w.Findings(ctx, c, from, to)
+	list, err := w.ListFindings(ctx, c, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: in.Period}, Unit: in.Unit, State: in.State})
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	out := &FindingsOutput{}
-	out.Body.Findings = []service.Finding{}
-	for _, f := range all {
-		if (in.Unit == "" || f.Target == in.Unit) && (in.State == "" || in.State == "all" || f.State == in.State) {
-			out.Body.Findings = append(out.Body.Findings, f)
-		}
-	}
+	out.Body.Findings = list
 	return out, nil
 }
 

@@ -117,7 +117,7 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 // appeals and the findings on their cases, and their cases' trails.
 func (s *Service) breachPack(ctx context.Context, c rbac.Principal, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
 	p := exports.Breaches{AppealState: map[string]string{}, Findings: map[string][]string{}}
-	appeals, err := s.Appeals(ctx, rbac.Local(), r.Period.From, r.Period.To)
+	appeals, err := s.appeals(ctx, rbac.Local(), r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) breachPack(ctx context.Context, c rbac.Principal, w *exports.W
 			p.AppealState[ap.Target] = ap.State
 		}
 	}
-	all, err := s.Findings(ctx, rbac.Local(), r.Period.From, r.Period.To)
+	all, err := s.findings(ctx, rbac.Local(), r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
 	}

@@ -49,7 +49,7 @@ func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r Withd
 	if err := allowed(ctx, c, evaluation.FindingWithdrawn, r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
-	all, err := s.Findings(ctx, rbac.Local(), time.Time{}, time.Time{})
+	all, err := s.findings(ctx, rbac.Local(), time.Time{}, time.Time{})
 	if err != nil {
 		return evaluation.Event{}, err
 	}
@@ -79,9 +79,9 @@ type Finding struct {
 	Withdrawal  string     `json:"withdrawal_note,omitempty"`
 }
 
-// Findings lists the findings on cases opened in [from, to) (all when
+// findings lists the findings on cases opened in [from, to) (all when
 // zero) against units the caller may see (every one when c is nil).
-func (s *Service) Findings(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Finding, error) {
+func (s *Service) findings(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Finding, error) {
 	trails, err := s.DB.ProcessTrails(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -220,4 +220,38 @@ func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequ
 	justified := r.Justified
 	return s.record(ctx, c, evaluation.Event{Case: r.Case, Type: evaluation.ReturnRuled, Unit: r.Unit, Target: r.Target,
 		Upheld: &justified, Note: r.Note, Actor: r.Actor})
+}
+
+// FindingQuery filters the supervision findings: of the cases opened in a
+// period (none: all), against a unit, in a state (active, withdrawn,
+// appealed_away; "" or all: every state).
+type FindingQuery struct {
+	PeriodQuery
+	Unit, State string
+}
+
+// ListFindings lists the findings the principal may see.
+func (s *Service) ListFindings(ctx context.Context, p rbac.Principal, q FindingQuery) ([]Finding, error) {
+	if err := p.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
+		return nil, err
+	}
+	var from, to time.Time
+	if q.Period != "" || q.From != "" || q.To != "" {
+		sp, err := s.Resolve(ctx, q.PeriodQuery)
+		if err != nil {
+			return nil, err
+		}
+		from, to = sp.Period.From, sp.Period.To
+	}
+	all, err := s.findings(ctx, p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := []Finding{}
+	for _, f := range all {
+		if (q.Unit == "" || f.Target == q.Unit) && (q.State == "" || q.State == "all" || f.State == q.State) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

@@ -114,7 +114,7 @@ func (s *Service) explain(ctx context.Context, c rbac.Principal, unit string, pe
 		}
 		out.Explained[name] = t
 	}
-	appeals, err := s.Appeals(ctx, c, period.From, period.To)
+	appeals, err := s.appeals(ctx, c, period.From, period.To)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Service) explain(ctx context.Context, c rbac.Principal, unit string, pe
 			out.Appeals = append(out.Appeals, ap)
 		}
 	}
-	findings, err := s.Findings(ctx, c, period.From, period.To)
+	findings, err := s.findings(ctx, c, period.From, period.To)
 	if err != nil {
 		return nil, err
 	}

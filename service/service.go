@@ -223,10 +223,10 @@ type Appeal struct {
 	TargetEvent *view.TargetEvent `json:"target_event,omitempty"`
 }
 
-// DescribeTargets fills in the target event of each appeal against an
+// describeTargets fills in the target event of each appeal against an
 // event, read from its case's trail; appeals against deadlines are left
 // as they are.
-func (s *Service) DescribeTargets(ctx context.Context, appeals []Appeal) error {
+func (s *Service) describeTargets(ctx context.Context, appeals []Appeal) error {
 	var cases []string
 	for _, a := range appeals {
 		if _, _, _, _, deadline := evaluation.ParseDeadlineID(a.Target); !deadline {
@@ -257,9 +257,9 @@ func (s *Service) DescribeTargets(ctx context.Context, appeals []Appeal) error {
 	return nil
 }
 
-// Appeals lists the appeals on cases opened in [from, to) (all when zero)
+// appeals lists the appeals on cases opened in [from, to) (all when zero)
 // that the caller may see, in filing order, times in the policy's zone.
-func (s *Service) Appeals(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Appeal, error) {
+func (s *Service) appeals(ctx context.Context, c rbac.Principal, from, to time.Time) ([]Appeal, error) {
 	trails, err := s.DB.ProcessTrails(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -304,7 +304,7 @@ func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionReques
 	if err := allowed(ctx, c, evaluation.AppealDecided, r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
-	all, err := s.Appeals(ctx, rbac.Local(), time.Time{}, time.Time{})
+	all, err := s.appeals(ctx, rbac.Local(), time.Time{}, time.Time{})
 	if err != nil {
 		return evaluation.Event{}, err
 	}
@@ -323,4 +323,29 @@ func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionReques
 	upheld := r.Upheld
 	return s.record(ctx, c, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: r.Unit, Target: ap.ID,
 		Upheld: &upheld, Note: r.Note, Actor: r.Actor})
+}
+
+// AppealQuery filters the appeal queue: by state (open, upheld, rejected,
+// duplicate; "" or all: every state) and appealing unit.
+type AppealQuery struct {
+	State, Unit string
+}
+
+// ListAppeals lists the appeals the principal may see, in filing order,
+// with what each appeal against an event is against.
+func (s *Service) ListAppeals(ctx context.Context, p rbac.Principal, q AppealQuery) ([]Appeal, error) {
+	if err := p.AuthorizeSome(ctx, rbac.Read, "appeals"); err != nil {
+		return nil, err
+	}
+	all, err := s.appeals(ctx, p, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	out := []Appeal{}
+	for _, a := range all {
+		if (q.State == "" || q.State == "all" || a.State == q.State) && (q.Unit == "" || a.Unit == q.Unit) {
+			out = append(out, a)
+		}
+	}
+	return out, s.describeTargets(ctx, out)
 }

@@ -49,11 +49,12 @@ func runCase(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	v, err := db.Case(ctx, id)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := a.mayReadCase(ctx, db, v); err != nil {
+	v, err := svc.Case(ctx, s, id)
+	if err != nil {
 		return err
 	}
 	loc := a.policyZone(ctx, db)

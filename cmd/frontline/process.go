@@ -97,20 +97,8 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "appeals"); err != nil {
-		return err
-	}
-	all, err := w.Appeals(ctx, s, time.Time{}, time.Time{})
+	list, err := w.ListAppeals(ctx, s, service.AppealQuery{State: *state, Unit: *unit})
 	if err != nil {
-		return err
-	}
-	list := []appealOut{}
-	for _, o := range all {
-		if (*state == "all" || o.State == *state) && (*unit == "" || o.Unit == *unit) {
-			list = append(list, o)
-		}
-	}
-	if err := w.DescribeTargets(ctx, list); err != nil {
 		return err
 	}
 	// What an appeal against an event is against ("群众评价 · 不满意");
@@ -211,31 +199,13 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var from, to time.Time
-	loc := a.policyZone(ctx, db)
-	if *pf.period != "" || *pf.from != "" || *pf.to != "" {
-		p, _, err := pf.resolve(loc, a.now())
-		if err != nil {
-			return err
-		}
-		from, to = p.From, p.To
-	}
 	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := s.AuthorizeSome(ctx, rbac.Read, "findings"); err != nil {
-		return err
-	}
-	list, err := svc.Findings(ctx, s, from, to)
+	shown, err := svc.ListFindings(ctx, s, service.FindingQuery{PeriodQuery: pf.query(), Unit: *unit, State: *state})
 	if err != nil {
-		return err
-	}
-	shown := []findingOut{}
-	for _, f := range list {
-		if (*unit == "" || f.Target == *unit) && (*state == "all" || f.State == *state) {
-			shown = append(shown, f)
-		}
+		return flagged(err)
 	}
 	switch *format {
 	case "json":

@@ -60,23 +60,3 @@ func (a *app) authorize(ctx context.Context, db *store.DB, action string, res rb
 	}
 	return s.Authorize(ctx, action, res)
 }
-
-// mayReadCase allows a case to a user who may read cases of its street or
-// of a unit it was sent to, answers it as missing to other heads, and
-// audits the read of its trail by a named user.
-func (a *app) mayReadCase(ctx context.Context, db *store.DB, v *store.CaseView) error {
-	s, err := a.session(ctx, db)
-	if err != nil {
-		return err
-	}
-	if err := s.AuthorizeAny(ctx, rbac.Read, "cases", v.Case.ID, v.Units()...); err != nil {
-		if fault.KindOf(err) == fault.NotFound {
-			return store.CaseNotFound(v.Case.ID)
-		}
-		return err
-	}
-	if s.IsLocal() {
-		return nil
-	}
-	return a.audit(ctx, db, "case.read", v.Case.ID, map[string]int{"events": len(v.Trail)})
-}
