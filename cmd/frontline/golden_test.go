@@ -166,7 +166,7 @@ func TestGoldenRun(t *testing.T) {
 			req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
 			req.AddCookie(cookie)
 			name := strings.NewReplacer("/", "_", "?", "_", "=", "-", "&", "_").Replace(strings.TrimPrefix(path, "/"))
-			got["pages/"+who+"_"+cmpOr(name, "home")+".html"] = csrfValue.ReplaceAllString(fetch(t, req), `$1CSRF"`)
+			got["pages/"+who+"_"+cmpOr(name, "home")+".html.txt"] = csrfValue.ReplaceAllString(fetch(t, req), `$1CSRF"`)
 		}
 	}
 
