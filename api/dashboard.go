@@ -499,6 +499,7 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, p *page, f pageFunc) {
 	name, err := f(w, r, p)
 	if err != nil {
+		err = problem(s.log, err) // a domain error's kind, as the API answers it
 		s.errorPage(w, p, statusOf(err), err)
 		return
 	}

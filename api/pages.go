@@ -156,11 +156,11 @@ var rateMetrics = map[string]bool{evaluation.ResponseRate: true, evaluation.Repo
 func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	code, month := r.PathValue("code"), s.monthParam(r, p)
 	ctx := r.Context()
-	out, err := s.unitScores(ctx, &UnitScoresInput{Code: code, PeriodInput: PeriodInput{Period: month, Lang: p.Lang}})
+	scores, unit, err := s.unitScore(ctx, code, service.PeriodQuery{Period: month}, p.Lang)
 	var d unitData
 	switch {
 	case err == nil:
-		d = unitData{Unit: out.Body.Units[0], Month: month, AsOf: out.Body.AsOf}
+		d = unitData{Unit: unit, Month: month, AsOf: scores.AsOf.In(scores.Policy.Location)}
 	case p.User.Unit == code && statusOf(err) == http.StatusNotFound:
 		// A head's own unit with no assessed case this month (a small
 		// department's quiet month): their page says so, rather than
@@ -181,9 +181,9 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	var before map[string]*float64
 	if months := trendMonths(month); len(months) > 1 {
-		if prev, err := s.unitScores(ctx, &UnitScoresInput{Code: code, PeriodInput: PeriodInput{Period: months[len(months)-2], Lang: p.Lang}}); err == nil {
-			before = prev.Body.Units[0].Metrics
-			if now, then := d.Unit.Score, prev.Body.Units[0].Score; now != nil && then != nil {
+		if _, prev, err := s.unitScore(ctx, code, service.PeriodQuery{Period: months[len(months)-2]}, p.Lang); err == nil {
+			before = prev.Metrics
+			if now, then := d.Unit.Score, prev.Score; now != nil && then != nil {
 				change := *now - *then
 				d.ScoreChange = &change
 			}
@@ -201,22 +201,22 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	if svc, c, err := s.service(ctx); err == nil {
 		d.Ranked, _ = svc.Ranked(ctx, c, service.PeriodQuery{Period: month}, evaluation.UnitKind(d.Unit.Kind))
 	}
-	if m, err := s.getMatrix(ctx, &PeriodInput{Period: month, Lang: p.Lang}); err == nil {
-		for _, pair := range m.Body.Pairs {
+	if pairs, _, err := s.matrixView(ctx, service.PeriodQuery{Period: month}); err == nil {
+		for _, pair := range pairs {
 			if pair.Street == code || pair.Department == code {
 				d.Pairs = append(d.Pairs, pair)
 			}
 		}
 	}
-	if b, err := s.listBreaches(ctx, &BreachesInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Unit: code}); err == nil {
-		d.Breaches = b.Body.Breaches
+	if b, err := s.breachesView(ctx, service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code}); err == nil {
+		d.Breaches = b.Breaches
 	}
 	// The findings behind the penalty, for those who may read them.
-	if f, err := s.listFindings(ctx, &FindingsInput{Unit: code, Period: month, State: "all"}); err == nil {
-		d.Findings, d.SeesFindings = f.Body.Findings, true
+	if f, err := s.findingsView(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code, State: "all"}); err == nil {
+		d.Findings, d.SeesFindings = f, true
 	}
-	if a, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: code}); err == nil {
-		d.Appeals = a.Body.Appeals
+	if a, err := s.appealsView(ctx, service.AppealQuery{State: "all", Unit: code}); err == nil {
+		d.Appeals = a
 		if p.User.Unit == code {
 			p.noteAppeals(d.Appeals)
 		}
@@ -254,18 +254,15 @@ type kindRanking struct {
 
 func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month := s.monthParam(r, p)
-	out, err := s.listScores(r.Context(), &ScoresInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Page: 1, PerPage: 1000})
+	scores, units, err := s.scoresView(r.Context(), service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}}, p.Lang)
 	if err != nil {
 		return "", err
 	}
-	d := rankingsData{Month: month, AsOf: out.Body.AsOf}
-	minCases := 0
-	if policies, err := s.db.RecentPolicies(r.Context(), time.Second); err == nil {
-		minCases = policies.At(out.Body.From).Scoring.MinCases
-	}
+	d := rankingsData{Month: month, AsOf: scores.AsOf.In(scores.Policy.Location)}
+	minCases := scores.Policy.Scoring.MinCases
 	for _, kind := range []string{string(evaluation.Street), string(evaluation.Department), string(evaluation.Enterprise)} {
 		k := kindRanking{Kind: kind, MinCases: minCases}
-		for _, u := range out.Body.Units {
+		for _, u := range units {
 			switch {
 			case u.Kind != kind:
 			case u.Rank != nil:
@@ -332,12 +329,12 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 	if p.User.Unit != "" && unit == "" {
 		unit = p.User.Unit
 	}
-	out, err := s.listBreaches(r.Context(), &BreachesInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Unit: unit})
+	list, err := s.breachesView(r.Context(), service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: unit})
 	if err != nil {
 		return "", err
 	}
 	p.Title, p.Period = p.T("breaches.title", p.Month(month)), month
-	breaches := out.Body.Breaches
+	breaches := list.Breaches
 	if milestone != "" {
 		breaches = slices.DeleteFunc(breaches, func(b view.Breach) bool { return b.Milestone != milestone })
 	}
@@ -346,7 +343,7 @@ func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (
 		per = n
 	}
 	lo, hi, pg := paginate(r.URL, len(breaches), per)
-	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: out.Body.AsOf, Breaches: breaches[lo:hi], Total: len(breaches), Pager: pg}
+	p.Data = breachesData{Month: month, Unit: unit, Milestone: milestone, AsOf: list.AsOf.In(list.Zone), Breaches: breaches[lo:hi], Total: len(breaches), Pager: pg}
 	return "breaches", s.markAppealed(r.Context(), p)
 }
 
@@ -359,14 +356,14 @@ type caseData struct {
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	out, err := s.getCase(r.Context(), &CaseInput{ID: r.PathValue("id")})
+	v, err := s.caseView(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}
-	d := caseData{Case: out.Body, Rated: r.URL.Query().Get("rated") != ""}
-	for _, a := range out.Body.Assignments {
+	d := caseData{Case: v, Rated: r.URL.Query().Get("rated") != ""}
+	for _, a := range v.Assignments {
 		switch {
-		case p.User.Role == rbac.StreetHead && (a.By == p.User.Unit || out.Body.Street == p.User.Unit) && !slices.Contains(d.Counterparts, a.Unit):
+		case p.User.Role == rbac.StreetHead && (a.By == p.User.Unit || v.Street == p.User.Unit) && !slices.Contains(d.Counterparts, a.Unit):
 			// A street rates the response of the departments on its case.
 			d.Counterparts = append(d.Counterparts, a.Unit)
 		case p.User.Role == rbac.DeptHead && a.Unit == p.User.Unit && a.By != "" && a.By != "platform" && !slices.Contains(d.Counterparts, a.By):
@@ -375,7 +372,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (stri
 		}
 	}
 	d.Rate = len(d.Counterparts) > 0
-	p.Title, p.Data = p.T("case.title", out.Body.ID), d
+	p.Title, p.Data = p.T("case.title", v.ID), d
 	return "case", nil
 }
 
@@ -391,13 +388,13 @@ func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *pag
 	if year == "" {
 		year = s.defaultMonth(p)[:4]
 	}
-	out, err := s.getSatisfaction(r.Context(), &PeriodInput{Period: year, Lang: p.Lang})
+	sat, err := s.satisfactionView(r.Context(), service.PeriodQuery{Period: year}, p.Lang)
 	if err != nil {
 		return "", err
 	}
 	p.Title = p.T("satisfaction.title", year)
-	d := satisfactionData{Year: year, Satisfaction: out.Body}
-	for _, u := range out.Body.Units {
+	d := satisfactionData{Year: year, Satisfaction: sat}
+	for _, u := range sat.Units {
 		if u.Total.Rate == nil {
 			continue
 		}
@@ -431,14 +428,14 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *page) (str
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p *page, secret *shownSecret) (string, error) {
-	out, err := s.listUsers(r.Context(), nil)
+	users, err := s.usersView(r.Context())
 	if err != nil {
 		return "", err
 	}
 	if secret != nil { // never kept by a cache or the browser's history
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	p.Title, p.Data = p.T("users.title"), usersData{Users: out.Body.Users, Roles: userRoles, Secret: secret}
+	p.Title, p.Data = p.T("users.title"), usersData{Users: users, Roles: userRoles, Secret: secret}
 	return "users", nil
 }
 
@@ -515,20 +512,20 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string,
 }
 
 func (s *Server) satisfactionChart(ctx context.Context, p *page, year string) ([]byte, error) {
-	out, err := s.getSatisfaction(ctx, &PeriodInput{Period: year, Lang: p.Lang})
+	sat, err := s.satisfactionView(ctx, service.PeriodQuery{Period: year}, p.Lang)
 	if err != nil {
 		return nil, err
 	}
 	var points []point
-	for _, m := range out.Body.Months {
+	for _, m := range sat.Months {
 		var v *float64
-		if t, ok := out.Body.District.Months[m]; ok && t.Rate != nil {
+		if t, ok := sat.District.Months[m]; ok && t.Rate != nil {
 			pct := *t.Rate * 100
 			v = &pct
 		}
 		points = append(points, point{label: m[5:], value: v})
 	}
-	target := out.Body.Target * 100
+	target := sat.Target * 100
 	// From a whole point under the lowest month or the target, whichever
 	// is lower, to 100: a tenth of a point from the target shows.
 	low, high := target, 100.0
@@ -538,7 +535,7 @@ func (s *Server) satisfactionChart(ctx context.Context, p *page, year string) ([
 		}
 	}
 	low = math.Floor(low - 1)
-	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("satisfaction.target", p.Pct(out.Body.Target))},
+	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("satisfaction.target", p.Pct(sat.Target))},
 		points, &target, &low, &high)
 }
 
@@ -562,10 +559,10 @@ func (s *Server) trendChart(ctx context.Context, p *page, unit, month string) ([
 	var points []point
 	name := unit
 	for _, m := range trendMonths(month) {
-		out, err := s.unitScores(ctx, &UnitScoresInput{Code: unit, PeriodInput: PeriodInput{Period: m, Lang: p.Lang}})
+		_, u, err := s.unitScore(ctx, unit, service.PeriodQuery{Period: m}, p.Lang)
 		pt := point{label: m[2:]}
 		if err == nil {
-			pt.value, name = out.Body.Units[0].Score, out.Body.Units[0].Name
+			pt.value, name = u.Score, u.Name
 		} else if statusOf(err) != http.StatusNotFound {
 			return nil, err
 		}
@@ -581,11 +578,11 @@ func (s *Server) rankingChart(ctx context.Context, p *page, kind, month string) 
 	if month == "" {
 		month = s.defaultMonth(p)
 	}
-	out, err := s.listScores(ctx, &ScoresInput{PeriodInput: PeriodInput{Period: month, Lang: p.Lang}, Kind: kind, Page: 1, PerPage: 1000})
+	_, units, err := s.scoresView(ctx, service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}, Kind: kind}, p.Lang)
 	if err != nil {
 		return nil, err
 	}
-	units := slices.DeleteFunc(slices.Clone(out.Body.Units), func(u view.Unit) bool { return u.Rank == nil })
+	units = slices.DeleteFunc(units, func(u view.Unit) bool { return u.Rank == nil })
 	slices.SortFunc(units, func(a, b view.Unit) int { return cmp.Compare(*a.Rank, *b.Rank) })
 	var points []point
 	for _, u := range units {

@@ -39,11 +39,11 @@ func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, state) {
 		return "", huma.Error422UnprocessableEntity("state: open, upheld, rejected, duplicate or all")
 	}
-	out, err := s.listAppeals(r.Context(), &AppealsInput{State: state, Unit: p.User.Unit})
+	appeals, err := s.appealsView(r.Context(), service.AppealQuery{State: state, Unit: p.User.Unit})
 	if err != nil {
 		return "", err
 	}
-	d := appealsData{State: state, Appeals: out.Body.Appeals}
+	d := appealsData{State: state, Appeals: appeals}
 	if c, err := s.caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
 		d.Decides, d.Decider = true, deciderCode
 	}
@@ -58,11 +58,11 @@ func (s *Server) markAppealed(ctx context.Context, p *page) error {
 	if p.User == nil || p.User.Unit == "" {
 		return nil
 	}
-	out, err := s.listAppeals(ctx, &AppealsInput{State: "all", Unit: p.User.Unit})
+	appeals, err := s.appealsView(ctx, service.AppealQuery{State: "all", Unit: p.User.Unit})
 	if err != nil {
 		return err
 	}
-	p.noteAppeals(out.Body.Appeals)
+	p.noteAppeals(appeals)
 	return nil
 }
 
@@ -80,9 +80,12 @@ func (s *Server) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 	if note == "" || unit == "" {
 		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
 	}
-	in := &DecisionInput{ID: r.PathValue("id")}
-	in.Body.Unit, in.Body.Upheld, in.Body.Note = unit, r.PostFormValue("decision") == "upheld", note
-	if _, err := s.decideAppeal(r.Context(), in); err != nil {
+	svc, c, err := s.service(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if _, err := svc.Decide(r.Context(), c, service.DecisionRequest{Appeal: r.PathValue("id"), Unit: unit, Note: note,
+		Upheld: r.PostFormValue("decision") == "upheld", Actor: c.Actor()}); err != nil {
 		return "", err
 	}
 	http.Redirect(w, r, "/appeals?state=all", http.StatusSeeOther)
@@ -95,9 +98,12 @@ func (s *Server) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 	if reason == "" {
 		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
 	}
-	in := &AppealInput{}
-	in.Body.Case, in.Body.Unit, in.Body.Target, in.Body.Reason = r.PostFormValue("case"), p.User.Unit, r.PostFormValue("target"), reason
-	if _, err := s.postAppeal(r.Context(), in); err != nil {
+	svc, c, err := s.service(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if _, err := svc.Appeal(r.Context(), c, service.AppealRequest{Case: r.PostFormValue("case"), Unit: p.User.Unit, Target: r.PostFormValue("target"),
+		Reason: reason, Actor: c.Actor()}); err != nil {
 		return "", err
 	}
 	back := "/units/" + url.PathEscape(p.User.Unit) + "?period=" + url.QueryEscape(r.PostFormValue("period"))
@@ -115,18 +121,20 @@ func (s *Server) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page)
 	if err != nil || score < 1 || score > 5 {
 		return "", huma.Error422UnprocessableEntity(p.T("form.score"))
 	}
-	in := &EvaluationInput{}
-	in.Body.Case, in.Body.Unit, in.Body.Target, in.Body.Score = r.PathValue("id"), p.User.Unit, r.PostFormValue("target"), score
-	in.Body.Kind = "response"
+	e := service.EvaluationRequest{Case: r.PathValue("id"), Unit: p.User.Unit, Target: r.PostFormValue("target"), Score: score}
 	if p.User.Role == rbac.DeptHead {
-		in.Body.Kind = "call"
 		accurate := r.PostFormValue("accurate") != "false"
-		in.Body.Accurate = &accurate
+		e.Call, e.Accurate = true, &accurate
 	}
-	if _, err := s.postEvaluation(r.Context(), in); err != nil {
+	svc, c, err := s.service(r.Context())
+	if err != nil {
 		return "", err
 	}
-	http.Redirect(w, r, "/cases/"+url.PathEscape(in.Body.Case)+"?rated=1", http.StatusSeeOther)
+	e.Actor = c.Actor()
+	if _, _, err := svc.Evaluate(r.Context(), c, e); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(e.Case)+"?rated=1", http.StatusSeeOther)
 	return "", nil
 }
 
@@ -139,12 +147,12 @@ type matrixData struct {
 
 func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month := s.monthParam(r, p)
-	out, err := s.getMatrix(r.Context(), &PeriodInput{Period: month, Lang: p.Lang})
+	pairs, _, err := s.matrixView(r.Context(), service.PeriodQuery{Period: month})
 	if err != nil {
 		return "", err
 	}
 	d := matrixData{Month: month, Unit: r.URL.Query().Get("unit")}
-	for _, pair := range out.Body.Pairs {
+	for _, pair := range pairs {
 		for _, u := range []string{pair.Street, pair.Department} {
 			if !slices.Contains(d.Units, u) {
 				d.Units = append(d.Units, u)
@@ -160,12 +168,12 @@ func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (st
 }
 
 func (s *Server) matrixChart(ctx context.Context, p *page, month string) ([]byte, error) {
-	out, err := s.getMatrix(ctx, &PeriodInput{Period: month, Lang: p.Lang})
+	pairs, _, err := s.matrixView(ctx, service.PeriodQuery{Period: month})
 	if err != nil {
 		return nil, err
 	}
 	var cells []heatCell
-	for _, pair := range out.Body.Pairs {
+	for _, pair := range pairs {
 		cells = append(cells, heatCell{row: pair.Street, col: pair.Department, value: pair.Satisfaction})
 	}
 	return heatSVG(chartText{title: p.T("matrix.chart"), scale: p.T("matrix.scale")}, cells)
@@ -181,11 +189,11 @@ func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	q := r.URL.Query()
 	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: oneOf(q.Get("role"), "head", "deputy", "all"),
 		Kind: oneOf(q.Get("kind"), "", "street", "department", "enterprise")}
-	out, err := s.listCadres(r.Context(), &CadresInput{PeriodInput: PeriodInput{Period: d.Period, Lang: p.Lang}, Role: d.Role})
+	cadres, _, err := s.cadresView(r.Context(), service.PeriodQuery{Period: d.Period}, d.Role, p.Lang)
 	if err != nil {
 		return "", err
 	}
-	d.Cadres = out.Body.Cadres
+	d.Cadres = cadres
 	if d.Kind != "" {
 		d.Cadres = slices.DeleteFunc(d.Cadres, func(c view.Cadre) bool { return c.Kind != d.Kind })
 	}
@@ -224,13 +232,13 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 	if p.User.Unit != "" {
 		d.Unit = p.User.Unit
 	}
-	out, err := s.listFindings(r.Context(), &FindingsInput{Unit: d.Unit, Period: d.Period, State: d.State})
+	findings, err := s.findingsView(r.Context(), service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: d.Period}, Unit: d.Unit, State: d.State})
 	if err != nil {
 		return "", err
 	}
-	d.Total = len(out.Body.Findings)
+	d.Total = len(findings)
 	lo, hi, pg := paginate(r.URL, d.Total, findingsPerPage)
-	d.Findings, d.Pager = out.Body.Findings[lo:hi], pg
+	d.Findings, d.Pager = findings[lo:hi], pg
 	p.Title, p.Period, p.Data = p.T("findings"), d.Period, d
 	return "findings", s.markAppealed(r.Context(), p)
 }
@@ -242,16 +250,15 @@ type auditData struct {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	v, err := s.verifyAudit(r.Context(), &VerifyInput{})
+	v, err := s.auditState(r.Context(), nil)
 	if err != nil {
 		return "", err
 	}
 	since := s.now().Add(-7 * 24 * time.Hour).Format(time.RFC3339)
-	log, err := s.listAudit(r.Context(), &AuditInput{Since: since, Limit: 10000})
+	entries, err := s.auditEntries(r.Context(), service.AuditQuery{Since: since, Limit: 10000})
 	if err != nil {
 		return "", err
 	}
-	entries := log.Body.Entries
 	slices.Reverse(entries)
 	p.Title, p.Data = p.T("audit.title"), auditData{Verify: v, Entries: entries[:min(len(entries), 200)]}
 	return "audit", nil
@@ -265,10 +272,10 @@ type reciprocityData struct {
 
 func (s *Server) reciprocityPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	period := cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p)[:4])
-	out, err := s.getReciprocity(r.Context(), &PeriodInput{Period: period, Lang: p.Lang})
+	pairs, _, err := s.reciprocityView(r.Context(), service.PeriodQuery{Period: period})
 	if err != nil {
 		return "", err
 	}
-	p.Title, p.Data = p.T("reciprocity.title", period), reciprocityData{Period: period, Pairs: out.Body.Pairs}
+	p.Title, p.Data = p.T("reciprocity.title", period), reciprocityData{Period: period, Pairs: pairs}
 	return "reciprocity", nil
 }

@@ -76,13 +76,9 @@ type AppealsOutput struct {
 }
 
 func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOutput, error) {
-	w, c, err := s.service(ctx)
+	list, err := s.appealsView(ctx, service.AppealQuery{State: in.State, Unit: in.Unit})
 	if err != nil {
 		return nil, err
-	}
-	list, err := w.ListAppeals(ctx, c, service.AppealQuery{State: in.State, Unit: in.Unit})
-	if err != nil {
-		return nil, problem(s.log, err)
 	}
 	out := &AppealsOutput{}
 	out.Body.Appeals = list
@@ -141,13 +137,9 @@ type FindingsOutput struct {
 }
 
 func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*FindingsOutput, error) {
-	w, c, err := s.service(ctx)
+	list, err := s.findingsView(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: in.Period}, Unit: in.Unit, State: in.State})
 	if err != nil {
 		return nil, err
-	}
-	list, err := w.ListFindings(ctx, c, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: in.Period}, Unit: in.Unit, State: in.State})
-	if err != nil {
-		return nil, problem(s.log, err)
 	}
 	out := &FindingsOutput{}
 	out.Body.Findings = list

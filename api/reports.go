@@ -11,10 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/audit"
-	"frontline/evaluation"
-	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -49,20 +46,12 @@ type CadresOutput struct {
 }
 
 func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
-	svc, c, err := s.service(ctx)
+	list, sp, err := s.cadresView(ctx, in.query(), in.Role, in.Lang)
 	if err != nil {
 		return nil, err
 	}
-	list, sp, err := svc.Cadres(ctx, c, in.query(), in.Role)
-	if err != nil {
-		return nil, problem(s.log, err)
-	}
-	loc := sp.Zone
 	out := &CadresOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Role, out.Body.Cadres = sp.Period.Name, sp.AsOf.In(loc), in.Role, []view.Cadre{}
-	for _, cs := range list {
-		out.Body.Cadres = append(out.Body.Cadres, view.CadreOf(cs, loc, in.Lang))
-	}
+	out.Body.Period, out.Body.AsOf, out.Body.Role, out.Body.Cadres = sp.Period.Name, sp.AsOf.In(sp.Zone), in.Role, list
 	return out, nil
 }
 
@@ -109,13 +98,9 @@ type BreachesOutput struct {
 }
 
 func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*BreachesOutput, error) {
-	svc, c, err := s.service(ctx)
+	list, err := s.breachesView(ctx, service.BreachQuery{PeriodQuery: in.query(), Unit: in.Unit})
 	if err != nil {
 		return nil, err
-	}
-	list, err := svc.ListBreaches(ctx, c, service.BreachQuery{PeriodQuery: in.query(), Unit: in.Unit})
-	if err != nil {
-		return nil, problem(s.log, err)
 	}
 	out := &BreachesOutput{}
 	out.Body.Period, out.Body.AsOf, out.Body.Breaches = list.Period.Name, list.AsOf.In(list.Zone), list.Breaches
@@ -149,27 +134,24 @@ type AuditOutput struct {
 }
 
 func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
-	c, err := s.caller(ctx)
+	entries, err := s.auditEntries(ctx, service.AuditQuery{Since: in.Since, Actor: in.Actor, Action: in.Action, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
-		return nil, problem(s.log, err)
-	}
-	var since time.Time
-	if in.Since != "" {
-		policies, err := s.db.RecentPolicies(ctx, time.Second)
-		if err != nil {
-			return nil, problem(s.log, err)
-		}
-		if since, err = evaluation.ParseAsOf(in.Since, policies.At(s.now()).Location); err != nil {
-			return nil, huma.Error422UnprocessableEntity(err.Error())
-		}
-	}
 	out := &AuditOutput{}
-	out.Body.Entries = []AuditEntry{}
-	err = s.db.AuditEntries(ctx, store.AuditFilter{Since: since, Actor: in.Actor, Action: in.Action, Limit: in.Limit}, func(e audit.Entry) error {
-		out.Body.Entries = append(out.Body.Entries, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
+	out.Body.Entries = entries
+	return out, nil
+}
+
+// auditEntries reads audit entries.
+func (s *Server) auditEntries(ctx context.Context, q service.AuditQuery) ([]AuditEntry, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []AuditEntry{}
+	err = svc.AuditLog(ctx, c, q, func(e audit.Entry) error {
+		out = append(out, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
 			Details: json.RawMessage(e.Details), Hash: e.Hash})
 		return nil
 	})
@@ -199,16 +181,12 @@ type ReciprocityOutput struct {
 }
 
 func (s *Server) getReciprocity(ctx context.Context, in *PeriodInput) (*ReciprocityOutput, error) {
-	svc, c, err := s.service(ctx)
+	pairs, sp, err := s.reciprocityView(ctx, in.query())
 	if err != nil {
 		return nil, err
 	}
-	flags, sp, err := svc.Reciprocity(ctx, c, in.query())
-	if err != nil {
-		return nil, problem(s.log, err)
-	}
 	out := &ReciprocityOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), view.ReciprocityOf(flags)
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), pairs
 	return out, nil
 }
 
@@ -222,16 +200,12 @@ type MatrixOutput struct {
 }
 
 func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput, error) {
-	svc, c, err := s.service(ctx)
+	pairs, sp, err := s.matrixView(ctx, in.query())
 	if err != nil {
 		return nil, err
 	}
-	pairs, sp, err := svc.Matrix(ctx, c, in.query())
-	if err != nil {
-		return nil, problem(s.log, err)
-	}
 	out := &MatrixOutput{}
-	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), view.PairsOf(pairs)
+	out.Body.Period, out.Body.AsOf, out.Body.Pairs = sp.Period.Name, sp.AsOf.In(sp.Zone), pairs
 	return out, nil
 }
 
@@ -241,13 +215,9 @@ type SatisfactionOutput struct {
 }
 
 func (s *Server) getSatisfaction(ctx context.Context, in *PeriodInput) (*SatisfactionOutput, error) {
-	svc, c, err := s.service(ctx)
+	v, err := s.satisfactionView(ctx, in.query(), in.Lang)
 	if err != nil {
 		return nil, err
 	}
-	r, sp, err := svc.Satisfaction(ctx, c, in.query())
-	if err != nil {
-		return nil, problem(s.log, err)
-	}
-	return &SatisfactionOutput{Body: view.SatisfactionOf(r, sp.Period.Name, sp.AsOf.In(sp.Zone), in.Lang)}, nil
+	return &SatisfactionOutput{Body: v}, nil
 }

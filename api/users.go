@@ -48,21 +48,28 @@ type UsersOutput struct {
 }
 
 func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*UsersOutput, error) {
-	c, err := s.caller(ctx)
+	users, err := s.usersView(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "users"}); err != nil {
-		return nil, problem(s.log, err)
+	out := &UsersOutput{}
+	out.Body.Users = users
+	return out, nil
+}
+
+// usersView reads the users and the state of their credentials.
+func (s *Server) usersView(ctx context.Context) ([]UserOut, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
 	}
-	users, err := s.db.Users(ctx)
+	users, err := svc.Users(ctx, c)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	out := &UsersOutput{}
-	out.Body.Users = []UserOut{}
+	out := []UserOut{}
 	for _, u := range users {
-		out.Body.Users = append(out.Body.Users, s.userOut(u))
+		out = append(out, s.userOut(u))
 	}
 	return out, nil
 }

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"frontline/audit"
+	"frontline/evaluation"
 	"frontline/rbac"
+	"frontline/store"
 )
 
 // audit appends an entry for the principal.
@@ -62,4 +64,40 @@ func (s *Service) AuditRead(ctx context.Context, p rbac.Principal, action, objec
 		return err
 	}
 	return nil
+}
+
+// VerifyAudit checks the audit chain whole, and against a head printed
+// earlier when one is given; a problem names the first entry edited,
+// deleted, inserted or reordered.
+func (s *Service) VerifyAudit(ctx context.Context, p rbac.Principal, anchor *audit.Head) (audit.Head, int64, *audit.Problem, error) {
+	if err := p.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return audit.Head{}, 0, nil, err
+	}
+	return s.DB.VerifyAudit(ctx, anchor)
+}
+
+// AuditQuery filters the audit log: entries from a time (RFC 3339 or a
+// date in the policy's zone), by actor and action, at most Limit (0: all).
+type AuditQuery struct {
+	Since, Actor, Action string
+	Limit                int
+}
+
+// AuditLog calls each with the audit entries the query selects, oldest
+// first, for those who may read the log.
+func (s *Service) AuditLog(ctx context.Context, p rbac.Principal, q AuditQuery, each func(audit.Entry) error) error {
+	if err := p.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return err
+	}
+	f := store.AuditFilter{Actor: q.Actor, Action: q.Action, Limit: q.Limit}
+	if q.Since != "" {
+		policies, err := s.DB.RecentPolicies(ctx, time.Second)
+		if err != nil {
+			return err
+		}
+		if f.Since, err = evaluation.ParseAsOf(q.Since, policies.At(s.Now()).Location); err != nil {
+			return err
+		}
+	}
+	return s.DB.AuditEntries(ctx, f, each)
 }

@@ -10,6 +10,7 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
+	"frontline/store"
 )
 
 // Credential is a secret shown once: a password or an API token.
@@ -149,4 +150,13 @@ func (s *Service) RevokeTokens(ctx context.Context, c rbac.Principal, name, id s
 		return 0, err
 	}
 	return n, s.auditUser(ctx, c, "token.revoke", name, map[string]any{"token": id, "revoked": n})
+}
+
+// Users lists the users with their credentials' state (never a secret),
+// for those who may manage users.
+func (s *Service) Users(ctx context.Context, c rbac.Principal) ([]store.UserRecord, error) {
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "users"}); err != nil {
+		return nil, err
+	}
+	return s.DB.Users(ctx)
 }

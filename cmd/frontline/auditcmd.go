@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"frontline/audit"
-	"frontline/rbac"
-	"frontline/store"
+	"frontline/service"
 )
 
 // errChainBroken is the failure `audit verify` exits 1 with.
@@ -37,11 +36,8 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := a.session(ctx, db)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
-		return err
-	}
-	if err := s.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
 		return err
 	}
 	loc := a.policyZone(ctx, db)
@@ -54,7 +50,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 			}
 			anchor = &h
 		}
-		got, n, problem, err := db.VerifyAudit(ctx, anchor)
+		got, n, problem, err := svc.VerifyAudit(ctx, s, anchor)
 		if err != nil {
 			return err
 		}
@@ -65,25 +61,27 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, a.t("完整：共 %d 条；链头 %s\n", "intact: %d entries; chain head %s\n"), n, got)
 		return nil
 	}
-	var f = struct{ since time.Time }{}
-	if *since != "" {
-		if f.since, err = parseAsOf(*since, loc); err != nil {
-			return err
-		}
-	}
 	var w *csv.Writer
 	t := &table{}
-	switch *format {
-	case "csv":
-		w = csv.NewWriter(a.stdout)
-		w.Write([]string{"seq", "at", "actor", "action", "object", "details", "hash"})
-	case "json":
-		fmt.Fprintln(a.stdout, `{"entries": [`)
-	default:
-		t.row(strings.Split(a.t("序号|时间|操作者|操作|对象|详情", "SEQ|AT|ACTOR|ACTION|OBJECT|DETAILS"), "|")...)
+	first, started := true, false
+	// The heading once the query is known good: a bad --since prints nothing.
+	start := func() {
+		if started {
+			return
+		}
+		started = true
+		switch *format {
+		case "csv":
+			w = csv.NewWriter(a.stdout)
+			w.Write([]string{"seq", "at", "actor", "action", "object", "details", "hash"})
+		case "json":
+			fmt.Fprintln(a.stdout, `{"entries": [`)
+		default:
+			t.row(strings.Split(a.t("序号|时间|操作者|操作|对象|详情", "SEQ|AT|ACTOR|ACTION|OBJECT|DETAILS"), "|")...)
+		}
 	}
-	first := true
-	err = db.AuditEntries(ctx, storeAuditFilter(f.since, *actor, *action, *limit), func(e audit.Entry) error {
+	err = svc.AuditLog(ctx, s, service.AuditQuery{Since: *since, Actor: *actor, Action: *action, Limit: *limit}, func(e audit.Entry) error {
+		start()
 		at := e.At.In(loc).Format("2006-01-02 15:04:05")
 		switch *format {
 		case "csv":
@@ -100,9 +98,12 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if errOp(err) == "asof" {
+		return usageErrorf("audit log: --since: %v", errText(err))
+	} else if err != nil {
 		return err
 	}
+	start()
 	switch *format {
 	case "csv":
 		w.Flush()
@@ -115,7 +116,3 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 }
 
 var auditKinds = map[string]string{"edited": "被修改", "deleted": "被删除", "inserted": "被插入", "reordered": "被调换顺序", "rewritten": "被重写"}
-
-func storeAuditFilter(since time.Time, actor, action string, limit int) store.AuditFilter {
-	return store.AuditFilter{Since: since, Actor: actor, Action: action, Limit: limit}
-}

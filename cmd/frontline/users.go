@@ -9,7 +9,6 @@ import (
 
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 )
 
 // runUsers manages users and their credentials. A password or token is
@@ -37,25 +36,17 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := a.session(ctx, db)
+	w, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	action := rbac.Write
 	if verb == "list" {
-		action = rbac.Read
-	}
-	if err := s.Authorize(ctx, action, rbac.Resource{Object: "users"}); err != nil {
-		return err
-	}
-	if verb == "list" {
-		return a.listUsers(ctx, db, *format)
+		return a.listUsers(ctx, w, s, *format)
 	}
 	if len(pos) != 1 {
 		return usageErrorf("users %s: name one user", verb)
 	}
 	name := pos[0]
-	w, _, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -97,8 +88,8 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func (a *app) listUsers(ctx context.Context, db *store.DB, format string) error {
-	users, err := db.Users(ctx)
+func (a *app) listUsers(ctx context.Context, svc *service.Service, s rbac.Principal, format string) error {
+	users, err := svc.Users(ctx, s)
 	if err != nil {
 		return err
 	}
