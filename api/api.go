@@ -21,12 +21,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
-	"frontline/audit"
-	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 )
 
 // Config says how the server behaves.
@@ -58,11 +55,9 @@ type Config struct {
 
 // Server serves the API over one database.
 type Server struct {
-	db      *store.DB
 	cfg     Config
 	now     func() time.Time
 	log     *slog.Logger
-	pseudo  *evaluation.Pseudonymizer
 	svc     *service.Service
 	mux     *http.ServeMux
 	api     huma.API
@@ -102,7 +97,7 @@ const (
 var bearer = []map[string][]string{{"bearer": {}}, {"session": {}}}
 
 // New builds the server.
-func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now func() time.Time, cfg Config) *Server {
+func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Config) *Server {
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = 64 << 20
 	}
@@ -114,11 +109,10 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	cfg.LoginWindow = cmp.Or(cfg.LoginWindow, 15*time.Minute)
 	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 5)
 	cfg.LoginsPerAddress = cmp.Or(cfg.LoginsPerAddress, 20)
-	s := &Server{db: db, cfg: cfg, now: now, log: log, pseudo: pseudo, mux: http.NewServeMux(), metrics: newMetrics(),
+	s := &Server{svc: svc, cfg: cfg, now: now, log: log, mux: http.NewServeMux(), metrics: newMetrics(),
 		logins: newThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		tracks: newThrottle(cfg.LoginWindow, map[string]int{"case:": 2 * cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
 		checks: passwordChecks()}
-	s.svc = service.New(db, pseudo, now)
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
@@ -128,7 +122,7 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "the dashboard's session, from POST /api/v1/login"},
 	}
-	if cfg.RefreshEvery > 0 && db != nil {
+	if cfg.RefreshEvery > 0 && svc != nil {
 		ctx, stop := context.WithCancel(context.Background())
 		s.stale, s.stop, s.done = make(chan struct{}, 1), stop, make(chan struct{})
 		s.stale <- struct{}{} // what an earlier run left stale
@@ -141,7 +135,7 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 		go s.refreshLoop(ctx)
 	}
 	s.api = humago.New(s.mux, config)
-	if db != nil {
+	if svc != nil {
 		s.metrics.gauge("frontline_breaches", "Breached deadlines of the cases opened this month (in the policy's zone), as of the scrape, by milestone.",
 			[]string{"milestone"}, s.breachGauge)
 	}
@@ -150,7 +144,7 @@ func New(db *store.DB, pseudo *evaluation.Pseudonymizer, log *slog.Logger, now f
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /docs", s.docs)
-	if db != nil {
+	if svc != nil {
 		s.registerDashboard()
 	}
 	return s
@@ -263,7 +257,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	var (
-		u   store.UserRecord
+		u   service.UserRecord
 		err error
 	)
 	cookie, _ := huma.ReadCookie(ctx, SessionCookie)
@@ -310,7 +304,7 @@ func (s *Server) authorizer(ctx context.Context) (*rbac.Authorizer, error) {
 	if s.authz != nil && time.Since(s.authzAt) < s.cfg.UsersReload {
 		return s.authz, nil
 	}
-	a, err := s.db.Authorizer(ctx)
+	a, err := s.svc.Authorizer(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +369,7 @@ func problem(log *slog.Logger, err error) error {
 	case fault.Unavailable:
 		return unavailable(log, err)
 	}
-	if store.Unavailable(err) {
+	if service.Unavailable(err) {
 		return unavailable(log, err)
 	}
 	if errors.Is(err, context.Canceled) {
@@ -388,12 +382,12 @@ func problem(log *slog.Logger, err error) error {
 // unavailable answers 503 with Retry-After: the database is down or busy
 // now, and the same request may succeed in a moment.
 func unavailable(log *slog.Logger, err error) error {
-	if fault := store.StorageFault(err); fault != "" {
+	if fault := service.StorageFault(err); fault != "" {
 		log.Error("database storage refuses writes", slog.String("fault", fault), slog.String("error", err.Error()))
 		why := map[string]string{
-			store.StorageFull:     "the database's disk is full",
-			store.StorageReadOnly: "the database's disk cannot be written (read-only)",
-			store.StorageFailed:   "the database's disk failed (an I/O error)",
+			service.StorageFull:     "the database's disk is full",
+			service.StorageReadOnly: "the database's disk cannot be written (read-only)",
+			service.StorageFailed:   "the database's disk failed (an I/O error)",
 		}[fault]
 		return withCause{huma.ErrorWithHeaders(huma.Error503ServiceUnavailable(why+"; nothing of this request was stored; try again once an operator has seen to it"),
 			http.Header{"Retry-After": {"60"}}), err}
@@ -431,21 +425,11 @@ func (s *Server) breachGauge(emit func(value float64, labels ...string)) {
 	}
 }
 
-// audit appends an entry for the caller.
-func (s *Server) audit(ctx context.Context, actor, action, object string, details any) error {
-	body, err := json.Marshal(details)
-	if err != nil {
-		return problem(s.log, err)
-	}
-	_, err = s.db.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(body)})
-	return problem(s.log, err)
-}
-
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json")
-	if err := s.db.Ping(ctx); err != nil {
+	if err := s.svc.Ping(ctx); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte(`{"status":"unavailable","database":"unreachable"}` + "\n"))
 		return
@@ -456,7 +440,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // Document renders the OpenAPI document as committed in api/openapi.json:
 // indented, with a final newline.
 func Document() ([]byte, error) {
-	s := New(nil, nil, slog.New(slog.DiscardHandler), time.Now, Config{})
+	s := New(nil, slog.New(slog.DiscardHandler), time.Now, Config{})
 	b, err := json.MarshalIndent(s.OpenAPI(), "", "  ")
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 		}
 		fx.tokens[u.Name] = token
 	}
-	srv := New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), slog.New(slog.DiscardHandler), func() time.Time { return testNow }, cfg)
+	srv := New(service.New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), func() time.Time { return testNow }), slog.New(slog.DiscardHandler), func() time.Time { return testNow }, cfg)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	t.Cleanup(srv.Close)

@@ -29,7 +29,6 @@ import (
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -399,7 +398,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 	}
 	p := &page{Lang: lang, Path: r.URL.Path, printer: message.NewPrinter(tag), loc: time.UTC, now: s.now()}
 	p.names = sync.OnceValue(func() registryNames {
-		reg, err := s.db.Registry(r.Context())
+		reg, err := s.svc.Registry(r.Context())
 		if err != nil {
 			// Codes alone: the page still says everything it must.
 			reg = &evaluation.Registry{}
@@ -411,7 +410,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 	if len(q) > 0 {
 		p.Path += "?" + q.Encode()
 	}
-	if policies, err := s.db.RecentPolicies(r.Context(), time.Second); err == nil {
+	if policies, err := s.svc.Policies(r.Context()); err == nil {
 		p.loc = policies.At(s.now()).Location
 	}
 	return p
@@ -432,7 +431,7 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := s.newPage(w, r)
 		secret := cookieValue(r, SessionCookie)
-		u, err := s.db.UserBySession(r.Context(), rbac.TokenHash(secret), s.sessionLimits())
+		u, err := s.svc.SessionUser(r.Context(), secret, s.sessionLimits())
 		if secret == "" || fault.KindOf(err) == fault.Forbidden {
 			target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 			if secret != "" {
@@ -547,7 +546,7 @@ func (s *Server) errorPage(w http.ResponseWriter, p *page, status int, err error
 		title, detail = p.T("error.forbidden.title"), p.T("error.forbidden")
 	case http.StatusServiceUnavailable:
 		title, detail = p.T("error.unavailable"), p.T("error.unavailable.detail")
-		if fault := store.StorageFault(err); fault != "" {
+		if fault := service.StorageFault(err); fault != "" {
 			detail = p.T("error.storage." + fault)
 		}
 		s.log.Warn("page", slog.String("error", err.Error()))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"frontline/service"
 	"frontline/store/storetest"
 )
 
@@ -114,7 +115,7 @@ func TestHostileBodies(t *testing.T) {
 	}
 
 	// The real server's limits, with short timeouts.
-	srv := New(f.db, nil, nil, nil, Config{})
+	srv := New(service.New(f.db, nil, nil), nil, nil, Config{})
 	t.Cleanup(srv.Close)
 	hs := srv.HTTPServer(Timeouts{Header: 300 * time.Millisecond, Body: 300 * time.Millisecond, Idle: time.Second}, log.New(io.Discard, "", 0))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

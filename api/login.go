@@ -15,7 +15,7 @@ import (
 
 	"frontline/fault"
 	"frontline/rbac"
-	"frontline/store"
+	"frontline/service"
 )
 
 // SessionCookie is the name of the dashboard's session cookie.
@@ -86,7 +86,7 @@ func (s *Server) sessionCookie(r *http.Request, secret string) http.Cookie {
 // signIn checks a name and password from a request, within the limits
 // on failures, audits the attempt, and starts a session: the API's
 // login and the dashboard's sign-in form both come here.
-func (s *Server) signIn(ctx context.Context, r *http.Request, name, password string) (secret string, expires time.Time, u store.UserRecord, err error) {
+func (s *Server) signIn(ctx context.Context, r *http.Request, name, password string) (secret string, expires time.Time, u service.UserRecord, err error) {
 	addr := remoteHost(r)
 	now := s.now()
 	userKey, addrKey := "user:"+name, "addr:"+addr
@@ -107,25 +107,16 @@ func (s *Server) signIn(ctx context.Context, r *http.Request, name, password str
 		lockedUser, lockedAddr := s.logins.fail(userKey, now), s.logins.fail(addrKey, now)
 		// The name is kept only when it is a user's: a password typed
 		// into the name field must not reach the log.
-		object := "unknown user"
-		if _, err := s.db.User(ctx, name); err == nil {
-			object = name
-		}
-		details := map[string]any{"address": s.pseudo.Address(addr), "locked_user": lockedUser, "locked_address": lockedAddr}
-		if err := s.audit(ctx, "anonymous", "login.failed", object, details); err != nil {
-			return "", time.Time{}, u, err
+		if err := s.svc.LoginFailed(ctx, name, addr, map[string]any{"locked_user": lockedUser, "locked_address": lockedAddr}); err != nil {
+			return "", time.Time{}, u, problem(s.log, err)
 		}
 		return "", time.Time{}, u, huma.Error401Unauthorized(err.Error())
 	} else if err != nil {
 		return "", time.Time{}, u, problem(s.log, err)
 	}
 	s.logins.reset(userKey)
-	secret, hash := rbac.NewSession()
-	if expires, err = s.db.AddSession(ctx, u.Name, hash, s.sessionLimits()); err != nil {
+	if secret, expires, err = s.svc.StartSession(ctx, u, addr, s.sessionLimits()); err != nil {
 		return "", time.Time{}, u, problem(s.log, err)
-	}
-	if err := s.audit(ctx, u.Name, "login", u.Name, map[string]string{"address": s.pseudo.Address(addr)}); err != nil {
-		return "", time.Time{}, u, err
 	}
 	s.metrics.logins.WithLabelValues("succeeded").Inc()
 	return secret, expires, u, nil
@@ -158,11 +149,8 @@ func (s *Server) logout(ctx context.Context, _ *struct{}) (*LogoutOutput, error)
 		return nil, err
 	}
 	if secret, ok := ctx.Value(sessionKey).(string); ok {
-		if err := s.db.EndSession(ctx, rbac.TokenHash(secret)); err != nil {
+		if err := s.svc.EndSession(ctx, c, secret); err != nil {
 			return nil, problem(s.log, err)
-		}
-		if err := s.audit(ctx, c.Actor(), "logout", c.Actor(), struct{}{}); err != nil {
-			return nil, err
 		}
 	}
 	return &LogoutOutput{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1}}, nil
@@ -195,8 +183,8 @@ var errCSRF = fault.Errorf(fault.Forbidden, "authenticate", "missing or wrong %s
 
 // sessionUser authenticates a request by its session cookie; requests
 // that change something must carry the session's anti-forgery token.
-func (s *Server) sessionUser(ctx huma.Context, secret string) (store.UserRecord, error) {
-	u, err := s.db.UserBySession(ctx.Context(), rbac.TokenHash(secret), s.sessionLimits())
+func (s *Server) sessionUser(ctx huma.Context, secret string) (service.UserRecord, error) {
+	u, err := s.svc.SessionUser(ctx.Context(), secret, s.sessionLimits())
 	if err != nil {
 		return u, err
 	}
@@ -210,8 +198,8 @@ func (s *Server) sessionUser(ctx huma.Context, secret string) (store.UserRecord,
 	return u, nil
 }
 
-func (s *Server) sessionLimits() store.SessionLimits {
-	return store.SessionLimits{Idle: s.cfg.SessionIdle, Absolute: s.cfg.SessionAbsolute}
+func (s *Server) sessionLimits() service.SessionLimits {
+	return service.SessionLimits{Idle: s.cfg.SessionIdle, Absolute: s.cfg.SessionAbsolute}
 }
 
 // remoteHost is the address a request came from, without its port.

@@ -10,7 +10,7 @@ import (
 
 	"frontline/formats/open311"
 	"frontline/rbac"
-	"frontline/store"
+	"frontline/service"
 )
 
 // registerOpen311 adds the read side of Open311 GeoReport v2, so that
@@ -44,7 +44,7 @@ func (s *Server) open311Services(ctx context.Context, in *Open311Lang) (*Open311
 	if _, err := s.reader(ctx, "registry"); err != nil {
 		return nil, err
 	}
-	reg, err := s.db.Registry(ctx)
+	reg, err := s.svc.Registry(ctx)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
@@ -72,7 +72,7 @@ func (s *Server) open311Requests(ctx context.Context, in *Open311RequestsInput) 
 	if err != nil {
 		return nil, err
 	}
-	q := store.CaseQuery{IDs: splitList(in.ServiceRequestID)}
+	q := service.CaseQuery{IDs: splitList(in.ServiceRequestID)}
 	if len(q.IDs) == 0 {
 		q.Categories = splitList(in.ServiceCode)
 		for _, d := range []struct {
@@ -122,12 +122,12 @@ func (s *Server) open311Request(ctx context.Context, in *Open311RequestInput) (*
 	if !ok || id == "" {
 		return nil, huma.Error404NotFound("want /open311/v2/requests/ID.json")
 	}
-	out, err := s.open311List(ctx, c, store.CaseQuery{IDs: []string{id}}, in.Extensions, in.Lang)
+	out, err := s.open311List(ctx, c, service.CaseQuery{IDs: []string{id}}, in.Extensions, in.Lang)
 	if err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, problem(s.log, store.CaseNotFound(id))
+		return nil, problem(s.log, service.CaseNotFound(id))
 	}
 	return &Open311RequestsOutput{Body: out}, nil
 }
@@ -137,42 +137,24 @@ const maxOpen311Requests = 1000
 
 // open311List writes the cases a query selects that the caller may read,
 // at most maxOpen311Requests of them.
-func (s *Server) open311List(ctx context.Context, c rbac.Principal, q store.CaseQuery, extensions bool, lang string) ([]open311.Request, error) {
-	reg, err := s.db.Registry(ctx)
+func (s *Server) open311List(ctx context.Context, c rbac.Principal, q service.CaseQuery, extensions bool, lang string) ([]open311.Request, error) {
+	reg, err := s.svc.Registry(ctx)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	policies, err := s.db.RecentPolicies(ctx, time.Second)
+	policies, err := s.svc.Policies(ctx)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
 	names := namesOf(reg, lang)
 	loc := policies.At(s.now()).Location
+	cases, err := s.svc.ReadableCases(ctx, c, q, maxOpen311Requests)
+	if err != nil {
+		return nil, problem(s.log, err)
+	}
 	out := []open311.Request{}
-	// Pages of ids, until the cap is reached among the cases the caller may read.
-	q.Limit = 2 * maxOpen311Requests
-	for len(out) < maxOpen311Requests {
-		ids, err := s.db.CaseIDs(ctx, q)
-		if err != nil {
-			return nil, problem(s.log, err)
-		}
-		for _, id := range ids {
-			v, err := s.db.Case(ctx, id)
-			if err != nil {
-				return nil, problem(s.log, err)
-			}
-			if c.AuthorizeAny(ctx, rbac.Read, "cases", id, v.Units()...) != nil {
-				continue
-			}
-			out = append(out, open311.RequestOf(v.Case, v.Assignments, v.Trail, names, loc, extensions))
-			if len(out) == maxOpen311Requests {
-				break
-			}
-		}
-		if len(ids) < q.Limit {
-			break
-		}
-		q.Offset += q.Limit
+	for _, v := range cases {
+		out = append(out, open311.RequestOf(v.Case, v.Assignments, v.Trail, names, loc, extensions))
 	}
 	if err := s.svc.AuditRead(ctx, c, "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
 		return nil, problem(s.log, err)

@@ -227,7 +227,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 
 // ownUnit is a unit as the registry has it, without scores.
 func (s *Server) ownUnit(ctx context.Context, code, lang string) (view.Unit, bool) {
-	reg, err := s.db.Registry(ctx)
+	reg, err := s.svc.Registry(ctx)
 	if err != nil {
 		return view.Unit{}, false
 	}
@@ -628,11 +628,11 @@ func (s *Server) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (s
 		s.writePage(w, p, http.StatusTooManyRequests, "track")
 		return "", nil
 	}
-	v, err := s.db.Case(r.Context(), id)
+	v, err := s.svc.Track(r.Context(), id, code)
 	if err != nil && fault.KindOf(err) != fault.NotFound {
 		return "", err
 	}
-	if err != nil || id == "" || code == "" || v.Case.AccessCodeHash == "" || !s.pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) {
+	if err != nil {
 		s.tracks.fail(caseKey, now)
 		s.tracks.fail(addrKey, now)
 		p.Data = trackData{Case: id, Message: p.T("track.notfound")}

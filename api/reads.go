@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -121,7 +120,7 @@ func (s *Server) caseView(ctx context.Context, id string) (view.Case, error) {
 	if err != nil {
 		return view.Case{}, problem(s.log, err)
 	}
-	policies, err := s.db.RecentPolicies(ctx, time.Second)
+	policies, err := s.svc.Policies(ctx)
 	if err != nil {
 		return view.Case{}, problem(s.log, err)
 	}

@@ -59,7 +59,7 @@ func (s *Server) getRegistry(ctx context.Context, in *RegistryInput) (*RegistryO
 	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "registry"}); err != nil {
 		return nil, problem(s.log, err)
 	}
-	reg, err := s.db.Registry(ctx)
+	reg, err := s.svc.Registry(ctx)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

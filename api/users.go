@@ -9,7 +9,6 @@ import (
 
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 )
 
 // registerUsers adds user administration (admin only).
@@ -74,7 +73,7 @@ func (s *Server) usersView(ctx context.Context) ([]UserOut, error) {
 	return out, nil
 }
 
-func (s *Server) userOut(u store.UserRecord) UserOut {
+func (s *Server) userOut(u service.UserRecord) UserOut {
 	o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
 		ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
 	for _, t := range u.Tokens {
@@ -210,7 +209,7 @@ func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutp
 	if err != nil {
 		return nil, problem(s.log, err)
 	}
-	u, err := s.db.User(ctx, in.Name)
+	u, err := w.User(ctx, c, in.Name)
 	if err != nil {
 		return nil, problem(s.log, err)
 	}

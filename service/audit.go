@@ -14,11 +14,16 @@ import (
 
 // audit appends an entry for the principal.
 func (s *Service) audit(ctx context.Context, p rbac.Principal, action, object string, details any) error {
+	return s.appendAudit(ctx, p.Actor(), action, object, details)
+}
+
+// appendAudit appends an entry for an actor.
+func (s *Service) appendAudit(ctx context.Context, actor, action, object string, details any) error {
 	b, err := json.Marshal(details)
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.AppendAudit(ctx, audit.Entry{Actor: p.Actor(), Action: action, Object: object, Details: string(b)})
+	_, err = s.DB.AppendAudit(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Details: string(b)})
 	return err
 }
 

@@ -31,3 +31,52 @@ func (s *Service) Case(ctx context.Context, p rbac.Principal, id string) (*store
 	}
 	return v, s.AuditRead(ctx, p, "case.read", id, map[string]int{"events": len(v.Trail)})
 }
+
+// Track reads a case for a resident who holds its access code (the
+// public progress page); a wrong code reads as a case that does not
+// exist.
+func (s *Service) Track(ctx context.Context, id, code string) (*store.CaseView, error) {
+	v, err := s.DB.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" || code == "" || v.Case.AccessCodeHash == "" || !s.Pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) {
+		return nil, store.CaseNotFound(id)
+	}
+	return v, nil
+}
+
+// ReadableCases returns up to max cases a query selects, in its order,
+// skipping those the principal may not read (Open311's request lists).
+func (s *Service) ReadableCases(ctx context.Context, p rbac.Principal, q CaseQuery, max int) ([]*store.CaseView, error) {
+	var out []*store.CaseView
+	// Pages of ids, until the cap is reached among the cases the principal may read.
+	q.Limit = 2 * max
+	for len(out) < max {
+		ids, err := s.DB.CaseIDs(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			v, err := s.DB.Case(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if p.AuthorizeAny(ctx, rbac.Read, "cases", id, v.Units()...) != nil {
+				continue
+			}
+			if out = append(out, v); len(out) == max {
+				break
+			}
+		}
+		if len(ids) < q.Limit {
+			break
+		}
+		q.Offset += q.Limit
+	}
+	return out, nil
+}
+
+// CaseNotFound is the answer for a case that does not exist, and so for
+// one the principal may not see.
+func CaseNotFound(id string) error { return store.CaseNotFound(id) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"frontline/evaluation"
 	"frontline/formats"
@@ -109,3 +110,30 @@ func (s *Service) mergeRegistry(ctx context.Context, c rbac.Principal, reg *eval
 	}
 	return RegistryLoad{RegistryResult: res, Released: released}, nil
 }
+
+// Registry returns the registry of units, categories, cadres and tenures
+// (units are named by it on every page).
+func (s *Service) Registry(ctx context.Context) (*evaluation.Registry, error) {
+	return s.DB.Registry(ctx)
+}
+
+// Policies returns the versions of the policy, as checked within the
+// last second (for reads that many requests a second make).
+func (s *Service) Policies(ctx context.Context) (evaluation.Policies, error) {
+	return s.DB.RecentPolicies(ctx, time.Second)
+}
+
+// StorageFault says how the database's storage refused a write (full,
+// read-only or failed: StorageFull…), or "" if err is no such refusal.
+func StorageFault(err error) string { return store.StorageFault(err) }
+
+// The ways storage refuses a write.
+const (
+	StorageFull     = store.StorageFull
+	StorageReadOnly = store.StorageReadOnly
+	StorageFailed   = store.StorageFailed
+)
+
+// Unavailable says whether err means the database cannot be reached now:
+// the same request may succeed in a moment.
+func Unavailable(err error) bool { return store.Unavailable(err) }

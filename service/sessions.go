@@ -5,6 +5,7 @@ import (
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
+	"time"
 )
 
 // PasswordUser returns the user a name and password sign in, or the same
@@ -46,3 +47,59 @@ func (s *Service) UserByToken(ctx context.Context, token string) (store.UserReco
 	}
 	return store.UserRecord{User: u}, nil
 }
+
+// The storage shapes the doors see through the service.
+type (
+	// UserRecord is a user with the state of their credentials.
+	UserRecord = store.UserRecord
+	// SessionLimits are how long a dashboard session lasts.
+	SessionLimits = store.SessionLimits
+	// CaseQuery selects cases (Open311's filters).
+	CaseQuery = store.CaseQuery
+)
+
+// LoginFailed audits a failed sign-in from address, with what the door
+// knows of it (whether the name or address is now locked out). The name
+// is kept only when it is a user's: a password typed into the name field
+// must not reach the log.
+func (s *Service) LoginFailed(ctx context.Context, name, address string, details map[string]any) error {
+	object := "unknown user"
+	if _, err := s.DB.User(ctx, name); err == nil {
+		object = name
+	}
+	details["address"] = s.Pseudo.Address(address)
+	return s.appendAudit(ctx, "anonymous", "login.failed", object, details)
+}
+
+// StartSession starts a dashboard session for a user who signed in from
+// address, audits the sign-in and returns the session's secret (the
+// cookie) and when it ends.
+func (s *Service) StartSession(ctx context.Context, u UserRecord, address string, limits SessionLimits) (string, time.Time, error) {
+	secret, hash := rbac.NewSession()
+	expires, err := s.DB.AddSession(ctx, u.Name, hash, limits)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return secret, expires, s.appendAudit(ctx, u.Name, "login", u.Name, map[string]string{"address": s.Pseudo.Address(address)})
+}
+
+// SessionUser returns the user a session's secret signs in.
+func (s *Service) SessionUser(ctx context.Context, secret string, limits SessionLimits) (UserRecord, error) {
+	return s.DB.UserBySession(ctx, rbac.TokenHash(secret), limits)
+}
+
+// EndSession ends a principal's session and audits the sign-out.
+func (s *Service) EndSession(ctx context.Context, p rbac.Principal, secret string) error {
+	if err := s.DB.EndSession(ctx, rbac.TokenHash(secret)); err != nil {
+		return err
+	}
+	return s.audit(ctx, p, "logout", p.Actor(), struct{}{})
+}
+
+// Authorizer returns the rbac decisions over the stored users.
+func (s *Service) Authorizer(ctx context.Context) (*rbac.Authorizer, error) {
+	return s.DB.Authorizer(ctx)
+}
+
+// Ping says whether the database answers.
+func (s *Service) Ping(ctx context.Context) error { return s.DB.Ping(ctx) }

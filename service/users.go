@@ -160,3 +160,12 @@ func (s *Service) Users(ctx context.Context, c rbac.Principal) ([]store.UserReco
 	}
 	return s.DB.Users(ctx)
 }
+
+// User reads one user and the state of their credentials, for those who
+// may manage users.
+func (s *Service) User(ctx context.Context, c rbac.Principal, name string) (UserRecord, error) {
+	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "users"}); err != nil {
+		return UserRecord{}, err
+	}
+	return s.DB.User(ctx, name)
+}

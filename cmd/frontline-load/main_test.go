@@ -16,6 +16,7 @@ import (
 	"frontline/evaluation"
 	"frontline/formats"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 	"frontline/store/storetest"
 )
@@ -53,7 +54,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 		}
 		tokens[u.Name] = token
 	}
-	srv := api.New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), slog.New(slog.DiscardHandler), func() time.Time { return now }, api.Config{})
+	srv := api.New(service.New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), func() time.Time { return now }), slog.New(slog.DiscardHandler), func() time.Time { return now }, api.Config{})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 

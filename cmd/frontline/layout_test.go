@@ -36,12 +36,9 @@ func TestLayout(t *testing.T) {
 			}
 		}
 	}
-	// Who may import what. The JSON API and the dashboard pages still
-	// share package api, which reads storage directly for sessions,
-	// users and the registry: the HTTP split of issue "One application
-	// layer" removes it from this list.
+	// Who may import what.
 	only := map[string][]string{
-		"frontline/store":             {"frontline/service", "frontline/cmd/frontline", "frontline/api"},
+		"frontline/store":             {"frontline/service", "frontline/cmd/frontline"},
 		"github.com/xuri/excelize/v2": {"frontline/exports"},
 		"github.com/uptrace/bun":      {"frontline/store"},
 		"frontline/api":               {"frontline/cmd/frontline"},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"frontline/api"
+	"frontline/service"
 	"frontline/store"
 )
 
@@ -65,7 +66,7 @@ func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, nil))
-	srv := api.New(db, pseudo, log, a.now, cfg.api)
+	srv := api.New(service.New(db, pseudo, a.now), log, a.now, cfg.api)
 	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
