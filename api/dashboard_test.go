@@ -221,7 +221,20 @@ func (b *browser) signOut() {
 // shot saves a screenshot of the whole page as a test artifact.
 func (b *browser) shot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	// Right after a navigation the new document may not be laid out yet
+	// ("Cannot take screenshot with 0 width", seen once in CI): try again
+	// for a few seconds.
+	var png []byte
+	var err error
+	for try := 0; try < 20; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	if err != nil {
 		b.t.Fatal(err)
 	}
