@@ -11,7 +11,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 	"frontline/view"
 )
@@ -256,18 +256,19 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Read, rbac.Resource{Object: "registry"}); err != nil {
-		return err
-	}
-	loc := a.policyZone(ctx, db)
-	list, total, err := db.QuarantineList(ctx, *limit)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
+	list, total, err := svc.Quarantine(ctx, s, *limit)
+	if err != nil {
+		return err
+	}
+	loc := a.policyZone(ctx, db)
 	if *asJSON {
 		return json.NewEncoder(a.stdout).Encode(struct {
-			Total  int                     `json:"total"`
-			Events []store.QuarantineEntry `json:"events"`
+			Total  int                       `json:"total"`
+			Events []service.QuarantineEntry `json:"events"`
 		}{total, list})
 	}
 	var t table

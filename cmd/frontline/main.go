@@ -269,14 +269,12 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
-		return err
-	}
-	n, err := db.Rebuild(ctx)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	if err := a.audit(ctx, db, "rebuild", "cases", map[string]int{"cases": n}); err != nil {
+	n, err := svc.Rebuild(ctx, s)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, a.t("已从事件日志重建 %d 个案件\n", "rebuilt %d cases from the event log\n"), n)

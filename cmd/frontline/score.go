@@ -11,7 +11,6 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
@@ -21,7 +20,7 @@ import (
 func runRefresh(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("refresh")
 	all := fs.Bool("all", false, "recompute every kept month, not only the stale ones (pending deadlines fall due as time passes)")
-	asofFlag := fs.String("asof", "", "keep the scores as of this time (RFC 3339 or a date; default now), to replay history")
+	asof := fs.String("asof", "", "keep the scores as of this time (RFC 3339 or a date; default now), to replay history")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,43 +29,36 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := a.authorize(ctx, db, rbac.Write, rbac.Resource{Object: "policy"}); err != nil {
+	svc, s, err := a.service(ctx, db)
+	if err != nil {
 		return err
 	}
-	asof := a.now()
-	if *asofFlag != "" {
-		policies, err := db.Policies(ctx)
-		if err != nil {
-			return err
-		}
-		if asof, err = parseAsOf(*asofFlag, policies.At(asof).Location); err != nil {
-			return err
-		}
+	start := time.Now()
+	months, err := svc.RefreshKept(ctx, s, *asof, *all)
+	if err != nil {
+		return flagged(err)
 	}
-	if *all {
-		if err := db.MarkScoresStale(ctx); err != nil {
-			return err
-		}
-	}
-	return a.refreshScoresAsOf(ctx, db, asof)
+	a.refreshed(months, start)
+	return nil
 }
 
 // refreshScores recomputes the kept monthly scores that events made stale.
 func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
-	return a.refreshScoresAsOf(ctx, db, a.now())
-}
-
-func (a *app) refreshScoresAsOf(ctx context.Context, db *store.DB, asof time.Time) error {
 	start := time.Now()
-	months, err := (&service.Service{DB: db, Now: a.now}).Refresh(ctx, asof)
+	months, err := (&service.Service{DB: db, Now: a.now}).Refresh(ctx, a.now())
 	if err != nil {
 		return fmt.Errorf("refresh scores: %w", err)
 	}
+	a.refreshed(months, start)
+	return nil
+}
+
+// refreshed says how many kept months a refresh recomputed.
+func (a *app) refreshed(months []string, start time.Time) {
 	if len(months) > 0 {
 		fmt.Fprintf(a.stderr, a.t("已在 %[2]s 内刷新 %[1]d 个月的得分\n", "scores of %d months refreshed in %s\n"),
 			len(months), time.Since(start).Round(time.Millisecond))
 	}
-	return nil
 }
 
 // unitOut is one unit in `score --format json` (DESIGN.md §7).
