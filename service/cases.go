@@ -2,7 +2,11 @@ package service
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"time"
 
+	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
@@ -80,3 +84,39 @@ func (s *Service) ReadableCases(ctx context.Context, p rbac.Principal, q CaseQue
 // CaseNotFound is the answer for a case that does not exist, and so for
 // one the principal may not see.
 func CaseNotFound(id string) error { return store.CaseNotFound(id) }
+
+// CaseAsOf reads a case as it stood at a time: derived again from the
+// events that had happened by then, under the rules in force now.
+func (s *Service) CaseAsOf(ctx context.Context, p rbac.Principal, id string, asof time.Time) (*store.CaseView, error) {
+	v, err := s.Case(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := s.DB.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return caseAsOf(v, asof, rules)
+}
+
+// caseAsOf derives a case again from the events that had happened by asof.
+func caseAsOf(v *store.CaseView, asof time.Time, rules *evaluation.Rules) (*store.CaseView, error) {
+	var trail []evaluation.Event
+	for _, e := range v.Trail {
+		if !e.At.After(asof) {
+			trail = append(trail, e)
+		}
+	}
+	if len(trail) == 0 {
+		return nil, fault.Errorf(fault.NotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
+	}
+	c, as := evaluation.Derive(v.Case.ID, trail)
+	deadlines := evaluation.Deadlines(&c, as, trail, rules)
+	slices.SortFunc(deadlines, func(a, b evaluation.Deadline) int {
+		if d := a.Due.Compare(b.Due); d != 0 {
+			return d
+		}
+		return strings.Compare(a.ID(), b.ID())
+	})
+	return &store.CaseView{Case: c, Assignments: as, Deadlines: deadlines, Trail: trail}, nil
+}

@@ -241,3 +241,38 @@ func (s *Service) Cadres(ctx context.Context, p rbac.Principal, q PeriodQuery, r
 	list, err := s.cadres(ctx, sp.Period, sp.AsOf, sp.Policies, role)
 	return list, sp, err
 }
+
+// CadreDetail is one cadre's assessment over a period, with the breaches
+// of the units they led while they led them.
+type CadreDetail struct {
+	Span
+	Cadre    *scoring.CadreScore
+	Breaches []view.Breach // excused ones aside
+}
+
+// Cadre assesses one cadre (role: head, deputy or all); the right to the
+// assessment covers the breaches of the units the cadre led.
+func (s *Service) Cadre(ctx context.Context, p rbac.Principal, q PeriodQuery, role, id string) (*CadreDetail, error) {
+	list, sp, err := s.Cadres(ctx, p, q, role)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(list, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
+	if i < 0 {
+		return nil, fault.Errorf(fault.NotFound, "cadre", "cadre %s has no %s tenure in %s", id, role, sp.Period.Name)
+	}
+	out := &CadreDetail{Span: sp, Cadre: list[i]}
+	for _, t := range out.Cadre.Tenures {
+		led := evaluation.Period{From: t.From, To: t.To}
+		err := s.EachBreach(ctx, rbac.Local(), led, sp.AsOf, t.Unit, sp.Zone, func(b view.Breach) error {
+			if !b.Excused {
+				out.Breaches = append(out.Breaches, b)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

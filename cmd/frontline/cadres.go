@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"frontline/evaluation"
-	"frontline/fault"
 	"frontline/scoring"
 	"frontline/service"
 	"frontline/store"
@@ -194,33 +193,15 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	run, err := a.assessCadres(ctx, db, pf, *role)
+	svc, s, err := a.service(ctx, db)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(run.cadres, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
-	if i < 0 {
-		return fault.Errorf(fault.NotFound, "cadres show", "cadre %s has no %s tenure in %s", id, *role, run.Period.Name)
+	run, err := svc.Cadre(ctx, s, pf.query(), *role, id)
+	if err != nil {
+		return flagged(err)
 	}
-	c := run.cadres[i]
-	// Breaches of the units while they led them, by the day.
-	var breaches []breachOut
-	for _, t := range c.Tenures {
-		candidates, err := db.Deadlines(ctx, store.DeadlineFilter{From: t.From, To: t.To, Unit: t.Unit, LateBy: run.AsOf})
-		if err != nil {
-			return err
-		}
-		for _, d := range candidates {
-			if st, late := d.StatusAt(run.AsOf); st == evaluation.Breached && !d.Excused {
-				b := breachOut{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-					Start: d.Start.In(run.Zone), Deadline: d.Due.In(run.Zone), OverdueSeconds: int64(late / time.Second)}
-				if !d.Actual.IsZero() && !d.Actual.After(run.AsOf) {
-					b.Actual = timeIn(d.Actual, run.Zone)
-				}
-				breaches = append(breaches, b)
-			}
-		}
-	}
+	c, breaches := run.Cadre, run.Breaches
 	type monthOut struct {
 		Month string   `json:"month"`
 		Score *float64 `json:"score"`

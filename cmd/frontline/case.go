@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the policy time zone must load on machines without zoneinfo
 
 	"frontline/evaluation"
-	"frontline/fault"
 	"frontline/service"
 	"frontline/store"
 	"frontline/view"
@@ -63,12 +61,7 @@ func runCase(ctx context.Context, a *app, args []string) error {
 		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
 			return err
 		}
-		// The case as it stood then: derived again from the events up to asof.
-		rules, err := db.Rules(ctx)
-		if err != nil {
-			return err
-		}
-		if v, err = caseAsOf(v, asof, rules); err != nil {
+		if v, err = svc.CaseAsOf(ctx, s, id, asof); err != nil {
 			return err
 		}
 	}
@@ -312,26 +305,4 @@ func (a *app) statusName(s evaluation.Status) string {
 
 func publicTrail(trail []evaluation.Event, loc *time.Location) []evaluation.Event {
 	return view.PublicTrail(trail, loc)
-}
-
-// caseAsOf derives a case again from the events that had happened by asof.
-func caseAsOf(v *store.CaseView, asof time.Time, rules *evaluation.Rules) (*store.CaseView, error) {
-	var trail []evaluation.Event
-	for _, e := range v.Trail {
-		if !e.At.After(asof) {
-			trail = append(trail, e)
-		}
-	}
-	if len(trail) == 0 {
-		return nil, fault.Errorf(fault.NotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
-	}
-	c, as := evaluation.Derive(v.Case.ID, trail)
-	deadlines := evaluation.Deadlines(&c, as, trail, rules)
-	slices.SortFunc(deadlines, func(a, b evaluation.Deadline) int {
-		if d := a.Due.Compare(b.Due); d != 0 {
-			return d
-		}
-		return strings.Compare(a.ID(), b.ID())
-	})
-	return &store.CaseView{Case: c, Assignments: as, Deadlines: deadlines, Trail: trail}, nil
 }
