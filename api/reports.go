@@ -55,10 +55,6 @@ func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, er
 	return out, nil
 }
 
-func (s *Server) listCadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
-	return s.cadres(ctx, in)
-}
-
 // CadreInput names a cadre.
 type CadreInput struct {
 	ID string `path:"id" maxLength:"64"`

@@ -55,20 +55,6 @@ func flagged(err error) error {
 
 var periodWords = strings.NewReplacer("from/to", "--from/--to", "a period", "--period", "both from", "both --from", "from:", "--from:", "to:", "--to:")
 
-func (f *periodFlags) resolve(loc *time.Location, now time.Time) (evaluation.Period, time.Time, error) {
-	p, err := evaluation.ResolvePeriod(*f.period, *f.from, *f.to, loc)
-	if err != nil {
-		return p, now, usageErrorf("%v", periodWords.Replace(errText(err)))
-	}
-	asof := now
-	if *f.asof != "" {
-		if asof, err = parseAsOf(*f.asof, loc); err != nil {
-			return p, now, err
-		}
-	}
-	return p, asof, nil
-}
-
 func parseAsOf(s string, loc *time.Location) (time.Time, error) {
 	t, err := evaluation.ParseAsOf(s, loc)
 	if err != nil {
@@ -275,11 +261,6 @@ func formatOverdue(d time.Duration) string {
 		return fmt.Sprintf("%dh%dm", hours, mins)
 	}
 	return fmt.Sprintf("%dm", max(mins, 1))
-}
-
-func timeIn(t time.Time, loc *time.Location) *time.Time {
-	l := t.In(loc)
-	return &l
 }
 
 // safeCells escapes cells that a spreadsheet would read as a formula.
