@@ -328,7 +328,7 @@ func (s *Server) caller(ctx context.Context) (rbac.Principal, error) {
 	}
 	a, err := s.authorizer(ctx)
 	if err != nil {
-		return rbac.Principal{}, problem(s.log, err)
+		return rbac.Principal{}, err
 	}
 	return a.Principal(name), nil
 }
@@ -341,9 +341,21 @@ func (s *Server) reader(ctx context.Context, object string) (rbac.Principal, err
 		return c, err
 	}
 	if err := c.AuthorizeSome(ctx, rbac.Read, object); err != nil {
-		return c, problem(s.log, err)
+		return c, err
 	}
 	return c, nil
+}
+
+// register adds an operation whose handler answers domain errors by
+// their kind: the one place where the JSON API maps an error to HTTP.
+func register[I, O any](s *Server, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := handler(ctx, in)
+		if err != nil {
+			return nil, problem(s.log, err)
+		}
+		return out, nil
+	})
 }
 
 // problem turns an error into an RFC 9457 problem by its kind; anything

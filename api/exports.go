@@ -15,7 +15,7 @@ import (
 
 // registerExports adds the Excel packs.
 func (s *Server) registerExports() {
-	huma.Register(s.api, huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/api/v1/exports/{file}", Tags: []string{"exports"},
+	register(s, huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/api/v1/exports/{file}", Tags: []string{"exports"},
 		Summary: "An Excel pack: meeting.xlsx and cadres.xlsx (organization department), breaches.xlsx (discipline commission), unit.xlsx (a head's own unit)",
 		Description: "The workbook of DESIGN.md §6 for the caller's domain, with a cover sheet (period, as-of time, policy version, " +
 			"exporter, audit chain head). Every export is audited with the file's SHA-256; `frontline export verify FILE` checks a file later.",
@@ -64,7 +64,7 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 	// audited pack leaves the server, and a large one never sits in memory.
 	file, err := os.CreateTemp("", "frontline-export-*.xlsx")
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	discard := func() {
 		file.Close()
@@ -76,7 +76,7 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 	}
 	if err != nil {
 		discard()
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return &ExportOutput{
 		ContentType:        xlsxType,

@@ -28,15 +28,15 @@ const CSRFHeader = "X-CSRF-Token"
 
 // registerLogin adds password sign-in for the dashboard.
 func (s *Server) registerLogin() {
-	huma.Register(s.api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/login", Tags: []string{"sessions"},
+	register(s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/login", Tags: []string{"sessions"},
 		Summary: "Sign in with a password: a session cookie for the dashboard",
 		Description: "Answers with an HttpOnly, SameSite=Strict session cookie and the session's anti-forgery token, which every " +
 			"request that changes something must send as `" + CSRFHeader + "`. Failed sign-ins are audited and limited per user " +
 			"and per address: past the limit the answer is 429 with Retry-After.",
 		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests}}, s.login)
-	huma.Register(s.api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/logout", Tags: []string{"sessions"},
+	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/logout", Tags: []string{"sessions"},
 		Summary: "End the session", DefaultStatus: http.StatusNoContent, Security: bearer}, s.logout)
-	huma.Register(s.api, huma.Operation{OperationID: "get-session", Method: http.MethodGet, Path: "/api/v1/session", Tags: []string{"sessions"},
+	register(s, huma.Operation{OperationID: "get-session", Method: http.MethodGet, Path: "/api/v1/session", Tags: []string{"sessions"},
 		Summary: "Who is signed in, and the session's anti-forgery token", Security: bearer}, s.session)
 }
 
@@ -99,7 +99,7 @@ func (s *Server) signIn(ctx context.Context, r *http.Request, name, password str
 	case s.checks <- struct{}{}:
 		defer func() { <-s.checks }()
 	case <-ctx.Done():
-		return "", time.Time{}, u, problem(s.log, ctx.Err())
+		return "", time.Time{}, u, ctx.Err()
 	}
 	u, err = s.svc.PasswordUser(ctx, name, password)
 	if fault.KindOf(err) == fault.Forbidden {
@@ -108,15 +108,15 @@ func (s *Server) signIn(ctx context.Context, r *http.Request, name, password str
 		// The name is kept only when it is a user's: a password typed
 		// into the name field must not reach the log.
 		if err := s.svc.LoginFailed(ctx, name, addr, map[string]any{"locked_user": lockedUser, "locked_address": lockedAddr}); err != nil {
-			return "", time.Time{}, u, problem(s.log, err)
+			return "", time.Time{}, u, err
 		}
 		return "", time.Time{}, u, huma.Error401Unauthorized(err.Error())
 	} else if err != nil {
-		return "", time.Time{}, u, problem(s.log, err)
+		return "", time.Time{}, u, err
 	}
 	s.logins.reset(userKey)
 	if secret, expires, err = s.svc.StartSession(ctx, u, addr, s.sessionLimits()); err != nil {
-		return "", time.Time{}, u, problem(s.log, err)
+		return "", time.Time{}, u, err
 	}
 	s.metrics.logins.WithLabelValues("succeeded").Inc()
 	return secret, expires, u, nil
@@ -150,7 +150,7 @@ func (s *Server) logout(ctx context.Context, _ *struct{}) (*LogoutOutput, error)
 	}
 	if secret, ok := ctx.Value(sessionKey).(string); ok {
 		if err := s.svc.EndSession(ctx, c, secret); err != nil {
-			return nil, problem(s.log, err)
+			return nil, err
 		}
 	}
 	return &LogoutOutput{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1}}, nil

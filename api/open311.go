@@ -17,15 +17,15 @@ import (
 // Open311 clients can read Frontline's cases: the services (categories),
 // the requests (cases) with the standard filters, one request.
 func (s *Server) registerOpen311() {
-	huma.Register(s.api, huma.Operation{OperationID: "open311-services", Method: http.MethodGet, Path: "/open311/v2/services.json",
+	register(s, huma.Operation{OperationID: "open311-services", Method: http.MethodGet, Path: "/open311/v2/services.json",
 		Tags: []string{"open311"}, Summary: "Open311 GeoReport v2: the services (Frontline's categories)", Security: bearer}, s.open311Services)
-	huma.Register(s.api, huma.Operation{OperationID: "open311-requests", Method: http.MethodGet, Path: "/open311/v2/requests.json",
+	register(s, huma.Operation{OperationID: "open311-requests", Method: http.MethodGet, Path: "/open311/v2/requests.json",
 		Tags: []string{"open311"}, Summary: "Open311 GeoReport v2: service requests (Frontline's cases) the caller may read",
 		Description: "The latest opened first, at most 1,000. With extensions=true each request carries its notes trail " +
 			"(opened, the lead unit's response and reports, follow-on dispatches and resolutions, closes) and " +
 			"extended_attributes with the street and agency codes. Reporters are never named.",
 		Security: bearer}, s.open311Requests)
-	huma.Register(s.api, huma.Operation{OperationID: "open311-request", Method: http.MethodGet, Path: "/open311/v2/requests/{file}",
+	register(s, huma.Operation{OperationID: "open311-request", Method: http.MethodGet, Path: "/open311/v2/requests/{file}",
 		Tags: []string{"open311"}, Summary: "Open311 GeoReport v2: one service request, as an array of one (GeoReport's form)",
 		Security: bearer}, s.open311Request)
 }
@@ -46,7 +46,7 @@ func (s *Server) open311Services(ctx context.Context, in *Open311Lang) (*Open311
 	}
 	reg, err := s.svc.Registry(ctx)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return &Open311ServicesOutput{Body: open311.ServicesOf(reg.Categories, in.Lang)}, nil
 }
@@ -127,7 +127,7 @@ func (s *Server) open311Request(ctx context.Context, in *Open311RequestInput) (*
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, problem(s.log, service.CaseNotFound(id))
+		return nil, service.CaseNotFound(id)
 	}
 	return &Open311RequestsOutput{Body: out}, nil
 }
@@ -140,24 +140,24 @@ const maxOpen311Requests = 1000
 func (s *Server) open311List(ctx context.Context, c rbac.Principal, q service.CaseQuery, extensions bool, lang string) ([]open311.Request, error) {
 	reg, err := s.svc.Registry(ctx)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	policies, err := s.svc.Policies(ctx)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	names := namesOf(reg, lang)
 	loc := policies.At(s.now()).Location
 	cases, err := s.svc.ReadableCases(ctx, c, q, maxOpen311Requests)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := []open311.Request{}
 	for _, v := range cases {
 		out = append(out, open311.RequestOf(v.Case, v.Assignments, v.Trail, names, loc, extensions))
 	}
 	if err := s.svc.AuditRead(ctx, c, "open311.read", "requests", map[string]int{"requests": len(out)}); err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return out, nil
 }

@@ -20,7 +20,7 @@ import (
 
 // register adds every operation.
 func (s *Server) register() {
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "post-events", Method: http.MethodPost, Path: "/api/v1/events", Tags: []string{"ingest"},
 		Summary: "Post case-trail events",
 		Description: "NDJSON (`application/x-ndjson`, one event per line, read as it streams) or a JSON array (`application/json`). " +
@@ -31,29 +31,29 @@ func (s *Server) register() {
 	// The body is read as it streams, by the handler: documented here only,
 	// so that huma does not buffer and validate it first.
 	s.api.OpenAPI().Paths["/api/v1/events"].Post.RequestBody = eventsBody
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "get-case", Method: http.MethodGet, Path: "/api/v1/cases/{id}", Tags: []string{"cases"},
 		Summary: "A case: its derived state, deadlines and trail", Security: bearer,
 	}, s.getCase)
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "list-scores", Method: http.MethodGet, Path: "/api/v1/scores", Tags: []string{"scores"},
 		Summary: "Scores and ranks of the units the caller may see",
 		Description: "Every metric of DESIGN.md §5 with Wilson 95% intervals, the composite, eligibility and rank within unit kind. " +
 			"Units are ordered by kind, then eligible ones by rank, then code.",
 		Security: bearer,
 	}, s.listScores)
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "get-unit-scores", Method: http.MethodGet, Path: "/api/v1/units/{code}/scores", Tags: []string{"scores"},
 		Summary: "One unit's scores", Security: bearer,
 	}, s.unitScores)
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "explain-unit", Method: http.MethodGet, Path: "/api/v1/units/{code}/explain", Tags: []string{"scores"},
 		Summary: "Every number behind one unit's score",
 		Description: "Each metric's numerator and denominator with the ids of the cases counted and failed, the penalties, " +
 			"and the unit's appeals and the findings against it. Counts the period's cases: slower than GET /scores.",
 		Security: bearer,
 	}, s.explainUnit)
-	huma.Register(s.api, huma.Operation{
+	register(s, huma.Operation{
 		OperationID: "verify-audit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Tags: []string{"audit"},
 		Summary: "Verify the audit log's hash chain", Security: bearer,
 	}, s.verifyAudit)
@@ -124,7 +124,7 @@ func (s *Server) postEvents(ctx context.Context, _ *struct{}) (*EventsOutput, er
 	case errors.As(err, &unreadable):
 		return nil, huma.Error400BadRequest(fmt.Sprintf("%v; the %d events before it were stored", err, sum.Accepted+sum.Duplicates))
 	case err != nil:
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -174,7 +174,7 @@ func (in *PeriodInput) query() service.PeriodQuery {
 func (s *Server) resolve(ctx context.Context, in *PeriodInput) (evaluation.Period, time.Time, evaluation.Policies, error) {
 	sp, err := s.svc.Resolve(ctx, in.query())
 	if err != nil {
-		return sp.Period, sp.AsOf, nil, problem(s.log, err)
+		return sp.Period, sp.AsOf, nil, err
 	}
 	return sp.Period, sp.AsOf, sp.Policies, nil
 }
@@ -258,7 +258,7 @@ func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*Explain
 	}
 	ex, _, err := svc.Explain(ctx, c, in.Code, in.query(), in.Lang)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return &ExplainOutput{Body: ex}, nil
 }
@@ -302,7 +302,7 @@ func (s *Server) auditState(ctx context.Context, anchor *audit.Head) (*VerifyOut
 	}
 	head, n, p, err := svc.VerifyAudit(ctx, c, anchor)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := &VerifyOutput{}
 	out.Body.Intact, out.Body.Entries, out.Body.Head = p == nil, n, head.String()

@@ -14,24 +14,24 @@ import (
 // registerProcesses adds the operations of appeals, findings,
 // evaluations and rulings: every one an event in the case's trail.
 func (s *Server) registerProcesses() {
-	huma.Register(s.api, huma.Operation{OperationID: "list-appeals", Method: http.MethodGet, Path: "/api/v1/appeals",
+	register(s, huma.Operation{OperationID: "list-appeals", Method: http.MethodGet, Path: "/api/v1/appeals",
 		Tags: []string{"appeals"}, Summary: "The appeal queue", Security: bearer}, s.listAppeals)
-	huma.Register(s.api, huma.Operation{OperationID: "post-appeal", Method: http.MethodPost, Path: "/api/v1/appeals",
+	register(s, huma.Operation{OperationID: "post-appeal", Method: http.MethodPost, Path: "/api/v1/appeals",
 		Tags: []string{"appeals"}, Summary: "Appeal a breach, a rating, an evaluation or a finding", DefaultStatus: http.StatusCreated,
 		Description: "A unit appeals its own breached deadline (target: case/unit/milestone[/round]) or an event that judges it. A target is appealed once.",
 		Security:    bearer}, s.postAppeal)
-	huma.Register(s.api, huma.Operation{OperationID: "decide-appeal", Method: http.MethodPost, Path: "/api/v1/appeals/{id}/decision",
+	register(s, huma.Operation{OperationID: "decide-appeal", Method: http.MethodPost, Path: "/api/v1/appeals/{id}/decision",
 		Tags: []string{"appeals"}, Summary: "Decide an appeal (final)", DefaultStatus: http.StatusCreated, Security: bearer}, s.decideAppeal)
-	huma.Register(s.api, huma.Operation{OperationID: "list-findings", Method: http.MethodGet, Path: "/api/v1/findings",
+	register(s, huma.Operation{OperationID: "list-findings", Method: http.MethodGet, Path: "/api/v1/findings",
 		Tags: []string{"findings"}, Summary: "Supervision findings and their state", Security: bearer}, s.listFindings)
-	huma.Register(s.api, huma.Operation{OperationID: "post-finding", Method: http.MethodPost, Path: "/api/v1/findings",
+	register(s, huma.Operation{OperationID: "post-finding", Method: http.MethodPost, Path: "/api/v1/findings",
 		Tags: []string{"findings"}, Summary: "Record a supervision finding", DefaultStatus: http.StatusCreated, Security: bearer}, s.postFinding)
-	huma.Register(s.api, huma.Operation{OperationID: "withdraw-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/withdrawal",
+	register(s, huma.Operation{OperationID: "withdraw-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/withdrawal",
 		Tags: []string{"findings"}, Summary: "Withdraw a finding (by a new event that names it)", DefaultStatus: http.StatusCreated, Security: bearer}, s.withdrawFinding)
-	huma.Register(s.api, huma.Operation{OperationID: "post-evaluation", Method: http.MethodPost, Path: "/api/v1/evaluations",
+	register(s, huma.Operation{OperationID: "post-evaluation", Method: http.MethodPost, Path: "/api/v1/evaluations",
 		Tags: []string{"evaluations"}, Summary: "Evaluate a response (a street) or a call (a department)", DefaultStatus: http.StatusCreated,
 		Description: "One evaluation counts per case and pair: a later one replaces it, and both stay in the trail.", Security: bearer}, s.postEvaluation)
-	huma.Register(s.api, huma.Operation{OperationID: "post-ruling", Method: http.MethodPost, Path: "/api/v1/rulings",
+	register(s, huma.Operation{OperationID: "post-ruling", Method: http.MethodPost, Path: "/api/v1/rulings",
 		Tags: []string{"rulings"}, Summary: "Rule on a return: justified or shirking", DefaultStatus: http.StatusCreated, Security: bearer}, s.postRuling)
 }
 
@@ -55,7 +55,7 @@ type EventOutput struct {
 
 func (s *Server) written(e evaluation.Event, err error) (*EventOutput, error) {
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := &EventOutput{}
 	out.Body.Event = e

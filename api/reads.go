@@ -22,7 +22,7 @@ func (s *Server) scoresView(ctx context.Context, q service.ScoresQuery, lang str
 	}
 	r, err := svc.Scores(ctx, c, q)
 	if err != nil {
-		return nil, nil, problem(s.log, err)
+		return nil, nil, err
 	}
 	units := make([]view.Unit, 0, len(r.Units))
 	for _, u := range r.Units {
@@ -52,7 +52,7 @@ func (s *Server) matrixView(ctx context.Context, q service.PeriodQuery) ([]view.
 	}
 	pairs, sp, err := svc.Matrix(ctx, c, q)
 	if err != nil {
-		return nil, sp, problem(s.log, err)
+		return nil, sp, err
 	}
 	return view.PairsOf(pairs), sp, nil
 }
@@ -65,7 +65,7 @@ func (s *Server) satisfactionView(ctx context.Context, q service.PeriodQuery, la
 	}
 	r, sp, err := svc.Satisfaction(ctx, c, q)
 	if err != nil {
-		return view.Satisfaction{}, problem(s.log, err)
+		return view.Satisfaction{}, err
 	}
 	return view.SatisfactionOf(r, sp.Period.Name, sp.AsOf.In(sp.Zone), lang), nil
 }
@@ -78,7 +78,7 @@ func (s *Server) reciprocityView(ctx context.Context, q service.PeriodQuery) ([]
 	}
 	flags, sp, err := svc.Reciprocity(ctx, c, q)
 	if err != nil {
-		return nil, sp, problem(s.log, err)
+		return nil, sp, err
 	}
 	return view.ReciprocityOf(flags), sp, nil
 }
@@ -90,7 +90,7 @@ func (s *Server) breachesView(ctx context.Context, q service.BreachQuery) (*serv
 		return nil, err
 	}
 	list, err := svc.ListBreaches(ctx, c, q)
-	return list, problem(s.log, err)
+	return list, err
 }
 
 // cadresView reads the cadre assessment, each cadre named in lang.
@@ -101,7 +101,7 @@ func (s *Server) cadresView(ctx context.Context, q service.PeriodQuery, role, la
 	}
 	list, sp, err := svc.Cadres(ctx, c, q, role)
 	if err != nil {
-		return nil, sp, problem(s.log, err)
+		return nil, sp, err
 	}
 	out := []view.Cadre{}
 	for _, cs := range list {
@@ -118,11 +118,11 @@ func (s *Server) caseView(ctx context.Context, id string) (view.Case, error) {
 	}
 	v, err := svc.Case(ctx, c, id)
 	if err != nil {
-		return view.Case{}, problem(s.log, err)
+		return view.Case{}, err
 	}
 	policies, err := s.svc.Policies(ctx)
 	if err != nil {
-		return view.Case{}, problem(s.log, err)
+		return view.Case{}, err
 	}
 	return view.CaseOf(v.Case, v.Assignments, v.Deadlines, v.Trail, s.now(), policies.At(s.now()).Location), nil
 }
@@ -134,7 +134,7 @@ func (s *Server) appealsView(ctx context.Context, q service.AppealQuery) ([]serv
 		return nil, err
 	}
 	list, err := svc.ListAppeals(ctx, c, q)
-	return list, problem(s.log, err)
+	return list, err
 }
 
 // findingsView reads the supervision findings.
@@ -144,5 +144,5 @@ func (s *Server) findingsView(ctx context.Context, q service.FindingQuery) ([]se
 		return nil, err
 	}
 	list, err := svc.ListFindings(ctx, c, q)
-	return list, problem(s.log, err)
+	return list, err
 }

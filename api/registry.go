@@ -17,11 +17,11 @@ import (
 
 // registerRegistry adds the registry's reading and administration.
 func (s *Server) registerRegistry() {
-	huma.Register(s.api, huma.Operation{OperationID: "get-registry", Method: http.MethodGet, Path: "/api/v1/registry", Tags: []string{"registry"},
+	register(s, huma.Operation{OperationID: "get-registry", Method: http.MethodGet, Path: "/api/v1/registry", Tags: []string{"registry"},
 		Summary:     "The district's units and categories; cadres and tenures for those who may see them",
 		Description: "Units and categories are the district's public organisation; cadres and tenures are listed to the administrator and the organization department.",
 		Security:    bearer}, s.getRegistry)
-	huma.Register(s.api, huma.Operation{OperationID: "load-registry", Method: http.MethodPost, Path: "/api/v1/registry", Tags: []string{"registry"},
+	register(s, huma.Operation{OperationID: "load-registry", Method: http.MethodPost, Path: "/api/v1/registry", Tags: []string{"registry"},
 		Summary: "Load a registry file (YAML or CSV) into the registry (administrator)",
 		Description: "Records are added or changed, never removed; every change keeps its history. Errors name the line and field. " +
 			"Deadlines and kept scores that depend on a changed record are recomputed, and quarantined events whose codes are now known are released.",
@@ -57,11 +57,11 @@ func (s *Server) getRegistry(ctx context.Context, in *RegistryInput) (*RegistryO
 		return nil, err
 	}
 	if err := c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "registry"}); err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	reg, err := s.svc.Registry(ctx)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := &RegistryOutput{}
 	out.Body.Units, out.Body.Categories = []RegistryUnit{}, append([]evaluation.Category{}, reg.Categories...)
@@ -109,7 +109,7 @@ func (s *Server) loadRegistry(ctx context.Context, in *LoadRegistryInput) (*Load
 	}
 	res, err := w.LoadRegistry(ctx, c, bytes.NewReader(in.RawBody), format, "POST /api/v1/registry")
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return &LoadRegistryOutput{Body: res}, nil
 }

@@ -17,15 +17,15 @@ import (
 
 // registerReports adds cadres, breaches and the audit log.
 func (s *Server) registerReports() {
-	huma.Register(s.api, huma.Operation{OperationID: "list-cadres", Method: http.MethodGet, Path: "/api/v1/cadres", Tags: []string{"cadres"},
+	register(s, huma.Operation{OperationID: "list-cadres", Method: http.MethodGet, Path: "/api/v1/cadres", Tags: []string{"cadres"},
 		Summary:     "Cadre assessment",
 		Description: "Each cadre carries each month of the units they led in proportion to the days they led them; ranks and percentiles within unit kind.",
 		Security:    bearer}, s.cadres)
-	huma.Register(s.api, huma.Operation{OperationID: "get-cadre", Method: http.MethodGet, Path: "/api/v1/cadres/{id}", Tags: []string{"cadres"},
+	register(s, huma.Operation{OperationID: "get-cadre", Method: http.MethodGet, Path: "/api/v1/cadres/{id}", Tags: []string{"cadres"},
 		Summary: "One cadre's assessment", Security: bearer}, s.getCadre)
-	huma.Register(s.api, huma.Operation{OperationID: "list-breaches", Method: http.MethodGet, Path: "/api/v1/breaches", Tags: []string{"breaches"},
+	register(s, huma.Operation{OperationID: "list-breaches", Method: http.MethodGet, Path: "/api/v1/breaches", Tags: []string{"breaches"},
 		Summary: "Breached deadlines of the cases opened in a period (every read is audited)", Security: bearer}, s.listBreaches)
-	huma.Register(s.api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/v1/audit", Tags: []string{"audit"},
+	register(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/v1/audit", Tags: []string{"audit"},
 		Summary: "Audit log entries, oldest first", Security: bearer}, s.listAudit)
 }
 
@@ -151,17 +151,17 @@ func (s *Server) auditEntries(ctx context.Context, q service.AuditQuery) ([]Audi
 			Details: json.RawMessage(e.Details), Hash: e.Hash})
 		return nil
 	})
-	return out, problem(s.log, err)
+	return out, err
 }
 
 // registerAnalyses adds the two-way matrix and satisfaction.
 func (s *Server) registerAnalyses() {
-	huma.Register(s.api, huma.Operation{OperationID: "get-matrix", Method: http.MethodGet, Path: "/api/v1/matrix", Tags: []string{"scores"},
+	register(s, huma.Operation{OperationID: "get-matrix", Method: http.MethodGet, Path: "/api/v1/matrix", Tags: []string{"scores"},
 		Summary: "The street × department matrix: calls, accuracy, two-way scores, on-time rates, satisfaction", Security: bearer}, s.getMatrix)
-	huma.Register(s.api, huma.Operation{OperationID: "get-satisfaction", Method: http.MethodGet, Path: "/api/v1/satisfaction", Tags: []string{"scores"},
+	register(s, huma.Operation{OperationID: "get-satisfaction", Method: http.MethodGet, Path: "/api/v1/satisfaction", Tags: []string{"scores"},
 		Summary:     "Satisfaction against the target, by month",
 		Description: "The district's line for everyone; each unit's line for those who may see that unit.", Security: bearer}, s.getSatisfaction)
-	huma.Register(s.api, huma.Operation{OperationID: "get-reciprocity", Method: http.MethodGet, Path: "/api/v1/reciprocity", Tags: []string{"scores"},
+	register(s, huma.Operation{OperationID: "get-reciprocity", Method: http.MethodGet, Path: "/api/v1/reciprocity", Tags: []string{"scores"},
 		Summary:     "Street/department pairs that rate each other far above how each rates everyone else",
 		Description: "Each flagged pair with both sides' ratings of each other and of everyone else, and the objective record beside them (on-time response, satisfaction). For the discipline commission.",
 		Security:    bearer}, s.getReciprocity)

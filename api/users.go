@@ -13,18 +13,18 @@ import (
 
 // registerUsers adds user administration (admin only).
 func (s *Server) registerUsers() {
-	huma.Register(s.api, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Tags: []string{"users"},
 		Summary: "Users, roles and their active tokens (never a secret)", Security: bearer}, s.listUsers)
-	huma.Register(s.api, huma.Operation{OperationID: "add-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "add-user", Method: http.MethodPost, Path: "/api/v1/users", Tags: []string{"users"},
 		Summary: "Add a user; the answer carries the first password (or, for dispatch, an API token) once", DefaultStatus: http.StatusCreated,
 		Security: bearer}, s.addUser)
-	huma.Register(s.api, huma.Operation{OperationID: "issue-token", Method: http.MethodPost, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "issue-token", Method: http.MethodPost, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
 		Summary: "Issue an API token, shown once", DefaultStatus: http.StatusCreated, Security: bearer}, s.issueToken)
-	huma.Register(s.api, huma.Operation{OperationID: "revoke-tokens", Method: http.MethodDelete, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "revoke-tokens", Method: http.MethodDelete, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
 		Summary: "Revoke a user's active tokens (or one, with ?token=ID)", Security: bearer}, s.revokeTokens)
-	huma.Register(s.api, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/v1/users/{name}/password", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/v1/users/{name}/password", Tags: []string{"users"},
 		Summary: "Give a user a new random password, shown once; their sessions end", DefaultStatus: http.StatusCreated, Security: bearer}, s.resetPassword)
-	huma.Register(s.api, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{name}", Tags: []string{"users"},
+	register(s, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{name}", Tags: []string{"users"},
 		Summary: "Disable a user (tokens revoked, sessions ended) or enable them again", Security: bearer}, s.updateUser)
 }
 
@@ -64,7 +64,7 @@ func (s *Server) usersView(ctx context.Context) ([]UserOut, error) {
 	}
 	users, err := svc.Users(ctx, c)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := []UserOut{}
 	for _, u := range users {
@@ -116,7 +116,7 @@ func (s *Server) addUser(ctx context.Context, in *AddUserInput) (*CredentialOutp
 	cred, err := w.AddUser(ctx, c, rbac.User{Name: in.Body.Name, Role: rbac.Role(in.Body.Role), Unit: in.Body.Unit}, days)
 	s.usersChanged()
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return credential(cred), nil
 }
@@ -136,7 +136,7 @@ func (s *Server) issueToken(ctx context.Context, in *TokenInput) (*CredentialOut
 	}
 	cred, err := w.IssueToken(ctx, c, in.Name, in.Body.Days)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return credential(cred), nil
 }
@@ -162,7 +162,7 @@ func (s *Server) revokeTokens(ctx context.Context, in *RevokeInput) (*RevokeOutp
 	n, err := w.RevokeTokens(ctx, c, in.Name, in.Token)
 	s.usersChanged()
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	out := &RevokeOutput{}
 	out.Body.Revoked = n
@@ -181,7 +181,7 @@ func (s *Server) resetPassword(ctx context.Context, in *UserName) (*CredentialOu
 	}
 	cred, err := w.NewPassword(ctx, c, in.Name)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return credential(cred), nil
 }
@@ -207,11 +207,11 @@ func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutp
 	err = w.SetDisabled(ctx, c, in.Name, in.Body.Disabled)
 	s.usersChanged()
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	u, err := w.User(ctx, c, in.Name)
 	if err != nil {
-		return nil, problem(s.log, err)
+		return nil, err
 	}
 	return &UserOutput{Body: s.userOut(u)}, nil
 }
