@@ -46,7 +46,7 @@ func ParsePeriod(s string, loc *time.Location) (Period, error) {
 // PeriodBetween is the days from `from` through `to`, both included.
 func PeriodBetween(from, to Date, loc *time.Location) (Period, error) {
 	if to.Before(from.Time) {
-		return Period{}, fmt.Errorf("--to %s is before --from %s", to, from)
+		return Period{}, fmt.Errorf("the period ends on %s, before it begins on %s", to, from)
 	}
 	f := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 	t := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)

@@ -77,11 +77,11 @@ func (u User) Validate(kind func(code string) (evaluation.UnitKind, bool)) error
 	want := map[Role]evaluation.UnitKind{StreetHead: evaluation.Street, DeptHead: evaluation.Department}[u.Role]
 	switch {
 	case want == "" && u.Unit != "":
-		return fault.Errorf(fault.Invalid, "user", "role %s is district-wide: it takes no --unit", u.Role)
+		return fault.Errorf(fault.Invalid, "user", "role %s is district-wide: it takes no unit", u.Role)
 	case want == "":
 		return nil
 	case u.Unit == "":
-		return fault.Errorf(fault.Invalid, "user", "role %s needs --unit: the %s the head leads", u.Role, want)
+		return fault.Errorf(fault.Invalid, "user", "role %s needs a unit: the %s the head leads", u.Role, want)
 	}
 	k, ok := kind(u.Unit)
 	if !ok {

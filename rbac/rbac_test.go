@@ -138,9 +138,9 @@ func TestValidateUser(t *testing.T) {
 	}{
 		{User{Name: "a", Role: StreetHead, Unit: "S1"}, ""},
 		{User{Name: "a", Role: DeptHead, Unit: "E1"}, ""},
-		{User{Name: "a", Role: StreetHead}, "needs --unit"},
+		{User{Name: "a", Role: StreetHead}, "needs a unit"},
 		{User{Name: "a", Role: StreetHead, Unit: "D1"}, "not a street"},
-		{User{Name: "a", Role: OrgAssessor, Unit: "S1"}, "takes no --unit"},
+		{User{Name: "a", Role: OrgAssessor, Unit: "S1"}, "takes no unit"},
 		{User{Name: "a", Role: "boss"}, "role \"boss\""},
 		{User{Name: "a b", Role: Admin}, "without spaces"},
 		{User{Name: "a", Role: DeptHead, Unit: "D9"}, "not in the registry"},

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/service"
 )
@@ -74,7 +76,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
 	}
 	if err != nil {
-		return err
+		return userFlags(err)
 	}
 	// The secret goes to stdout once; it is stored only as a hash.
 	if cred.Token != "" {
@@ -143,3 +145,15 @@ func (a *app) listUsers(ctx context.Context, svc *service.Service, s rbac.Princi
 	}
 	return t.write(a.stdout)
 }
+
+// userFlags words a user refused for its unit in terms of the flag that
+// gave it.
+func userFlags(err error) error {
+	var e *fault.Error
+	if errors.As(err, &e) && e.Kind == fault.Invalid && e.Op == "user" {
+		return &fault.Error{Op: e.Op, Kind: e.Kind, Err: errors.New(unitWords.Replace(e.Err.Error()))}
+	}
+	return err
+}
+
+var unitWords = strings.NewReplacer("takes no unit", "takes no --unit", "needs a unit", "needs --unit")
