@@ -53,13 +53,12 @@ func Postgres(t testing.TB, dsn string) string {
 
 // Real311 finds the real 311 samples: $FRONTLINE_REAL311, or
 // shared/data/real311 beside the project (from a test's package
-// directory, ../../shared or ../../../shared), or this machine's
-// /work/shared. Outside CI a machine without them skips the test; in CI
-// it fails.
+// directory, ../../shared or ../../../shared). Outside CI a machine
+// without them skips the test; in CI it fails.
 func Real311(t testing.TB) string {
 	t.Helper()
 	for _, dir := range []string{os.Getenv("FRONTLINE_REAL311"), filepath.Join("..", "..", "shared", "data", "real311"),
-		filepath.Join("..", "..", "..", "shared", "data", "real311"), "/work/shared/data/real311"} {
+		filepath.Join("..", "..", "..", "shared", "data", "real311")} {
 		if dir == "" {
 			continue
 		}
