@@ -294,7 +294,7 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		report, err = s.score(gctx, r.Period.From, r.Period.To, r.AsOf, policy.Scoring, false)
+		report, err = s.scorePeriod(gctx, r.Period, r.AsOf, r.Policies)
 		return err
 	})
 	g.Go(func() (err error) {

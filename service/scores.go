@@ -11,37 +11,29 @@ import (
 	"frontline/scoring"
 )
 
-// score scores every unit on the cases opened in [from, to) as of asof:
-// from the kept counts when they can serve (whole months, asof after
-// every stored event), else from the cases themselves, as always when
-// recount is set. Both give the same report.
-func (s *Service) score(ctx context.Context, from, to, asof time.Time, sc evaluation.Scoring, recount bool) (*scoring.Report, error) {
-	opt := scoring.Options{AsOf: asof, Scoring: sc}
-	if !recount {
-		in, ok, err := s.DB.CountedInputs(ctx, from, to, asof)
+// scorePeriod scores every unit on the cases opened in a period as of
+// asof, under the policy in force on the period's first day: from the
+// kept counts when they can serve (whole months, asof after every stored
+// event), else from the cases themselves. Both give the same report.
+func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof time.Time, policies evaluation.Policies) (*scoring.Report, error) {
+	opt := scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring}
+	in, ok, err := s.DB.CountedInputs(ctx, p.From, p.To, asof)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		open, err := s.DB.OpenScoringData(ctx, p.From, p.To, asof)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			open, err := s.DB.OpenScoringData(ctx, from, to, asof)
-			if err != nil {
-				return nil, err
-			}
-			in.Rejudge(open, asof)
-			return scoring.FromCounts(in, opt), nil
-		}
+		in.Rejudge(open, asof)
+		return scoring.FromCounts(in, opt), nil
 	}
-	data, err := s.DB.ScoringData(ctx, from, to)
+	data, err := s.DB.ScoringData(ctx, p.From, p.To)
 	if err != nil {
 		return nil, err
 	}
 	return scoring.Compute(data, opt), nil
-}
-
-// scorePeriod scores a resolved period under the policy in force on its
-// first day.
-func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof time.Time, policies evaluation.Policies) (*scoring.Report, error) {
-	return s.score(ctx, p.From, p.To, asof, policies.At(p.From).Scoring, false)
 }
 
 // Refresh recomputes, as of asof, the kept scores of every month whose
@@ -66,7 +58,7 @@ func (s *Service) Refresh(ctx context.Context, asof time.Time) ([]string, error)
 		if err != nil {
 			return done, err
 		}
-		report, err := s.score(ctx, period.From, period.To, asof, policy.Scoring, false)
+		report, err := s.scorePeriod(ctx, period, asof, policies)
 		if err != nil {
 			return done, err
 		}
@@ -87,6 +79,11 @@ type ScoresQuery struct {
 	// Kept reads a month's kept scores as they were kept, however stale
 	// (`score --cached`); the query then names one month and no as-of time.
 	Kept bool
+}
+
+// keeps says whether a unit's score answers the query for the principal.
+func (q ScoresQuery) keeps(p rbac.Principal, u *scoring.UnitScore) bool {
+	return (q.Kind == "" || string(u.Kind) == q.Kind) && (q.Unit == "" || u.Unit == q.Unit) && p.Sees("scores", u.Unit)
 }
 
 // Scores is a period's scores as one principal may see them.
@@ -124,7 +121,7 @@ func (s *Service) Scores(ctx context.Context, p rbac.Principal, q ScoresQuery) (
 	}
 	out.Policy = out.Policies.At(out.Period.From)
 	for _, u := range report.Units {
-		if (q.Kind == "" || string(u.Kind) == q.Kind) && (q.Unit == "" || u.Unit == q.Unit) && p.Sees("scores", u.Unit) {
+		if q.keeps(p, u) {
 			out.Units = append(out.Units, u)
 		}
 	}
@@ -210,7 +207,7 @@ func (s *Service) ScoresByMonth(ctx context.Context, p rbac.Principal, q ScoresQ
 	}
 	for _, month := range MonthsOf(sp.Period, sp.Zone) {
 		policy := sp.Policies.At(month.From)
-		r, err := s.score(ctx, month.From, month.To, sp.AsOf, policy.Scoring, false)
+		r, err := s.scorePeriod(ctx, month, sp.AsOf, sp.Policies)
 		if err != nil {
 			return sp, err
 		}
@@ -219,7 +216,7 @@ func (s *Service) ScoresByMonth(ctx context.Context, p rbac.Principal, q ScoresQ
 		}
 		m := MonthScores{Period: month, Policy: policy, Units: []*scoring.UnitScore{}}
 		for _, u := range r.Units {
-			if (q.Kind == "" || string(u.Kind) == q.Kind) && (q.Unit == "" || u.Unit == q.Unit) && p.Sees("scores", u.Unit) {
+			if q.keeps(p, u) {
 				m.Units = append(m.Units, u)
 			}
 		}

@@ -128,7 +128,11 @@ func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
 		if !ok {
 			t.Fatal("settled month's kept scores not served")
 		}
-		want, err := svc.score(ctx, from, to, later, evaluation.DefaultScoring(), false)
+		policies, err := db.Policies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := svc.scorePeriod(ctx, evaluation.Period{Name: "2026-06", From: from, To: to}, later, policies)
 		if err != nil {
 			t.Fatal(err)
 		}
