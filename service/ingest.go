@@ -58,6 +58,13 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 
 // store runs the ingest pipeline over a source.
 func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, error) {
+	if s.Pseudo == nil && s.PseudoKey != nil {
+		pseudo, err := s.PseudoKey(ctx)
+		if err != nil {
+			return ingest.Summary{}, err
+		}
+		s.Pseudo = pseudo
+	}
 	in := &ingest.Ingester{Store: s.DB, Pseudo: s.Pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject}
 	return in.Run(ctx, r.Decoder)
 }

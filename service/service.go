@@ -29,7 +29,11 @@ import (
 type Service struct {
 	DB     *store.DB
 	Pseudo *evaluation.Pseudonymizer
-	Now    func() time.Time
+	// PseudoKey, when Pseudo is not given, makes it the first time events
+	// are stored: the command line reads (or creates) the key only for
+	// commands that store personal data, never for a read.
+	PseudoKey func(context.Context) (*evaluation.Pseudonymizer, error)
+	Now       func() time.Time
 	// Stale, when set, is told that stored events made kept scores stale,
 	// for a refresher in the background; without it they are refreshed
 	// at once.

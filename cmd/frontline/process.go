@@ -24,11 +24,8 @@ func (a *app) service(ctx context.Context, db *store.DB) (*service.Service, rbac
 	if err != nil {
 		return nil, s, err
 	}
-	pseudo, err := a.pseudonymizer(ctx, db)
-	if err != nil {
-		return nil, s, err
-	}
-	return &service.Service{DB: db, Pseudo: pseudo, Now: a.now}, s, nil
+	pseudo := func(ctx context.Context) (*evaluation.Pseudonymizer, error) { return a.pseudonymizer(ctx, db) }
+	return &service.Service{DB: db, PseudoKey: pseudo, Now: a.now}, s, nil
 }
 
 // runProcess opens the database and runs one process step, printing the
