@@ -2,10 +2,11 @@ package evaluation
 
 import (
 	"fmt"
-	"frontline/fault"
 	"regexp"
 	"strconv"
 	"time"
+
+	"frontline/fault"
 )
 
 // Period is a span of days [From, To) in a time zone, named as written:

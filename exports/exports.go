@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"frontline/formats"
 	"io"
 	"strings"
 	"time"
@@ -21,6 +20,8 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/mattn/go-runewidth"
 	"github.com/xuri/excelize/v2"
+
+	"frontline/formats"
 )
 
 // Meta says what a pack is; the cover sheet shows it.

@@ -5,14 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"testing"
+	"time"
+
 	"frontline/evaluation"
 	"frontline/formats"
 	"frontline/ingest"
 	"frontline/store"
 	"frontline/store/storetest"
-	"os"
-	"testing"
-	"time"
 )
 
 // keptScoresDB builds a database of a synthetic district with its kept

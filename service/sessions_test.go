@@ -2,11 +2,12 @@ package service
 
 import (
 	"context"
+	"testing"
+	"time"
+
 	"frontline/fault"
 	"frontline/rbac"
 	"frontline/store"
-	"testing"
-	"time"
 )
 
 // TestTokensAuthenticate: a token signs its user in until it expires, is

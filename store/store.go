@@ -11,8 +11,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"frontline/evaluation"
-	"frontline/fault"
 	"io"
 	"io/fs"
 	"net"
@@ -33,6 +31,9 @@ import (
 	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"frontline/evaluation"
+	"frontline/fault"
 )
 
 // Engine is a database engine.
