@@ -17,12 +17,7 @@ import (
 // more, what it may not read is forbidden, and another unit's record
 // reads as one that does not exist.
 func TestEachUseCaseAsEachRole(t *testing.T) {
-	authz, err := rbac.New([]rbac.User{{Name: "ada", Role: rbac.Admin}, {Name: "olga", Role: rbac.OrgAssessor},
-		{Name: "dina", Role: rbac.DisciplineInspector}, {Name: "sam", Role: rbac.StreetHead, Unit: "S1"},
-		{Name: "dana", Role: rbac.DeptHead, Unit: "D2"}, {Name: "bot", Role: rbac.Dispatch}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	authz := roles(t)
 	june := PeriodQuery{Period: "2026-06", AsOf: "2026-07-01"}
 	forbidden := []string{"forbidden"}
 	notFound := []string{"not found"}

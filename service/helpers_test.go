@@ -13,6 +13,7 @@ import (
 	"frontline/evaluation"
 	"frontline/formats"
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/store"
 	"frontline/store/storetest"
 	"frontline/synth"
@@ -95,4 +96,18 @@ func auditActions(t *testing.T, db *store.DB, action string) []audit.Entry {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// roles decides for one user of each role, over the worked example's
+// units: ada (admin), olga (assessor), dina (inspector), sam (head of
+// street S1), dana (head of department D2), bot (dispatch).
+func roles(t *testing.T) *rbac.Authorizer {
+	t.Helper()
+	authz, err := rbac.New([]rbac.User{{Name: "ada", Role: rbac.Admin}, {Name: "olga", Role: rbac.OrgAssessor},
+		{Name: "dina", Role: rbac.DisciplineInspector}, {Name: "sam", Role: rbac.StreetHead, Unit: "S1"},
+		{Name: "dana", Role: rbac.DeptHead, Unit: "D2"}, {Name: "bot", Role: rbac.Dispatch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authz
 }

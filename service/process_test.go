@@ -19,12 +19,7 @@ import (
 // trail and the audit log. (A head acting for another unit is refused as
 // forbidden today; DESIGN.md §6 wants it answered as missing: issue 19.)
 func TestEachDecisionAsEachRole(t *testing.T) {
-	authz, err := rbac.New([]rbac.User{{Name: "ada", Role: rbac.Admin}, {Name: "olga", Role: rbac.OrgAssessor},
-		{Name: "dina", Role: rbac.DisciplineInspector}, {Name: "sam", Role: rbac.StreetHead, Unit: "S1"},
-		{Name: "dana", Role: rbac.DeptHead, Unit: "D2"}, {Name: "bot", Role: rbac.Dispatch}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	authz := roles(t)
 	const ok, forbidden = "ok", "forbidden"
 	type step func(ctx context.Context, svc *Service, p rbac.Principal) (evaluation.Event, error)
 	appeal := func(unit, target string) step {
