@@ -5,7 +5,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,8 +20,11 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"frontline/api/auth"
+	"frontline/api/dashboard"
+	"frontline/api/present"
+	"frontline/api/problem"
 	"frontline/fault"
-	"frontline/rbac"
 	"frontline/service"
 )
 
@@ -63,14 +65,9 @@ type Server struct {
 	api     huma.API
 	metrics *metrics
 
-	authzMu sync.Mutex
-	authz   *rbac.Authorizer
-	authzAt time.Time
-
-	logins *throttle
-	tracks *throttle // guesses at a case's access code
-	checks chan struct{}
-	pages  templates
+	auth  *auth.Auth
+	reads *present.Reads
+	pages *dashboard.Pages
 
 	stale chan struct{} // kept scores to refresh, when refreshing in the background
 	stop  context.CancelFunc
@@ -86,11 +83,8 @@ const Version = "1.0.0"
 
 type ctxKey int
 
-const (
-	userKey ctxKey = iota
-	requestKey
-	sessionKey
-)
+// requestKey holds the request in an operation's context.
+const requestKey ctxKey = 0
 
 // bearer is the security requirement of every operation that needs a
 // user: an API token, or the dashboard's session cookie.
@@ -101,18 +95,11 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = 64 << 20
 	}
-	if cfg.UsersReload <= 0 {
-		cfg.UsersReload = 5 * time.Second
-	}
-	cfg.SessionIdle = cmp.Or(cfg.SessionIdle, 2*time.Hour)
-	cfg.SessionAbsolute = cmp.Or(cfg.SessionAbsolute, 12*time.Hour)
-	cfg.LoginWindow = cmp.Or(cfg.LoginWindow, 15*time.Minute)
-	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 5)
-	cfg.LoginsPerAddress = cmp.Or(cfg.LoginsPerAddress, 20)
-	s := &Server{svc: svc, cfg: cfg, now: now, log: log, mux: http.NewServeMux(), metrics: newMetrics(),
-		logins: newThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
-		tracks: newThrottle(cfg.LoginWindow, map[string]int{"case:": 2 * cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
-		checks: passwordChecks()}
+	s := &Server{svc: svc, cfg: cfg, now: now, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
+	s.auth = auth.New(svc, now, auth.Config{UsersReload: cfg.UsersReload, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
+		SecureCookies: cfg.SecureCookies, LoginWindow: cfg.LoginWindow, LoginsPerUser: cfg.LoginsPerUser, LoginsPerAddress: cfg.LoginsPerAddress,
+		SignedIn: func(outcome string) { s.metrics.logins.WithLabelValues(outcome).Inc() }})
+	s.reads = present.New(svc, s.auth, now)
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +
 		"mutual scores, satisfaction, breaches, cadres, appeals and findings out. Errors are RFC 9457 problem details."
@@ -145,7 +132,8 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /docs", s.docs)
 	if svc != nil {
-		s.registerDashboard()
+		s.pages = dashboard.New(svc, s.auth, log, now)
+		s.pages.Register(s.mux)
 	}
 	return s
 }
@@ -240,6 +228,9 @@ type statusRecorder struct {
 	user   string
 }
 
+// NoteUser says whom the request is answered for, for the access log.
+func (r *statusRecorder) NoteUser(name string) { r.user = name }
+
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
@@ -269,21 +260,21 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in: send Authorization: Bearer TOKEN, or sign in at POST /api/v1/login")
 			return
 		}
-		if u, err = s.svc.UserByToken(ctx.Context(), token); fault.KindOf(err) == fault.Forbidden {
+		if u, err = s.auth.TokenUser(ctx.Context(), token); fault.KindOf(err) == fault.Forbidden {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="frontline", error="invalid_token"`)
 			huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid or expired token")
 			return
 		}
 	default:
-		if u, err = s.sessionUser(ctx, cookie.Value); fault.KindOf(err) == fault.Forbidden {
+		if u, err = s.auth.SessionUser(ctx.Context(), cookie.Value, ctx.Method(), ctx.Header(CSRFHeader)); fault.KindOf(err) == fault.Forbidden {
 			status := http.StatusUnauthorized
-			if errors.Is(err, errCSRF) {
+			if errors.Is(err, auth.ErrCSRF) {
 				status = http.StatusForbidden
 			}
 			huma.WriteErr(s.api, ctx, status, err.Error())
 			return
 		}
-		ctx = huma.WithValue(ctx, sessionKey, cookie.Value)
+		ctx = huma.WithContext(ctx, auth.WithSession(ctx.Context(), cookie.Value))
 	}
 	if err != nil {
 		s.log.Warn("database unavailable", slog.String("error", err.Error()))
@@ -291,59 +282,8 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "the database cannot be reached just now; try again shortly")
 		return
 	}
-	if rec, ok := w.(*statusRecorder); ok {
-		rec.user = u.Name
-	}
-	next(huma.WithValue(ctx, userKey, u.Name))
-}
-
-// authorizer returns the current view of users and roles.
-func (s *Server) authorizer(ctx context.Context) (*rbac.Authorizer, error) {
-	s.authzMu.Lock()
-	defer s.authzMu.Unlock()
-	if s.authz != nil && time.Since(s.authzAt) < s.cfg.UsersReload {
-		return s.authz, nil
-	}
-	a, err := s.svc.Authorizer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.authz, s.authzAt = a, time.Now()
-	return a, nil
-}
-
-// usersChanged makes the next request read users and roles again.
-func (s *Server) usersChanged() {
-	s.authzMu.Lock()
-	s.authz = nil
-	s.authzMu.Unlock()
-}
-
-// caller is the principal a request runs for: the user its token or
-// session names.
-func (s *Server) caller(ctx context.Context) (rbac.Principal, error) {
-	name, _ := ctx.Value(userKey).(string)
-	if name == "" {
-		return rbac.Principal{}, huma.Error401Unauthorized("sign in: send Authorization: Bearer TOKEN")
-	}
-	a, err := s.authorizer(ctx)
-	if err != nil {
-		return rbac.Principal{}, err
-	}
-	return a.Principal(name), nil
-}
-
-// reader is the caller of a read of object, which they must be allowed
-// to read for some unit (lists then keep only what they may see).
-func (s *Server) reader(ctx context.Context, object string) (rbac.Principal, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return c, err
-	}
-	if err := c.AuthorizeSome(ctx, rbac.Read, object); err != nil {
-		return c, err
-	}
-	return c, nil
+	auth.NoteUser(w, u.Name)
+	next(huma.WithContext(ctx, auth.WithUser(ctx.Context(), u.Name)))
 }
 
 // register adds an operation whose handler answers domain errors by
@@ -352,70 +292,26 @@ func register[I, O any](s *Server, op huma.Operation, handler func(context.Conte
 	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := handler(ctx, in)
 		if err != nil {
-			return nil, problem(s.log, err)
+			return nil, answer(s.log, err)
 		}
 		return out, nil
 	})
 }
 
-// problem turns an error into an RFC 9457 problem by its kind; anything
-// unexpected is logged and answered without its details.
-func problem(log *slog.Logger, err error) error {
-	if err == nil {
-		return nil
-	}
+// answer answers an error as an RFC 9457 problem: one the operation
+// wrote as such as it says, any other as package problem maps it.
+func answer(log *slog.Logger, err error) error {
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return err
 	}
-	msg := err.Error()
-	switch fault.KindOf(err) {
-	case fault.NotFound:
-		return huma.Error404NotFound(msg)
-	case fault.Forbidden:
-		return huma.Error403Forbidden(msg)
-	case fault.Invalid:
-		return huma.Error422UnprocessableEntity(msg)
-	case fault.Conflict:
-		return huma.Error409Conflict(msg)
-	case fault.Unavailable:
-		return unavailable(log, err)
+	a := problem.Of(log, err)
+	e := huma.NewError(a.Status, a.Detail)
+	if a.Header != nil {
+		return huma.ErrorWithHeaders(e, a.Header)
 	}
-	if service.Unavailable(err) {
-		return unavailable(log, err)
-	}
-	if errors.Is(err, context.Canceled) {
-		return huma.NewError(499, "request cancelled")
-	}
-	log.Error("internal error", slog.String("error", msg))
-	return huma.Error500InternalServerError("internal error; it was logged")
+	return e
 }
-
-// unavailable answers 503 with Retry-After: the database is down or busy
-// now, and the same request may succeed in a moment.
-func unavailable(log *slog.Logger, err error) error {
-	if fault := service.StorageFault(err); fault != "" {
-		log.Error("database storage refuses writes", slog.String("fault", fault), slog.String("error", err.Error()))
-		why := map[string]string{
-			service.StorageFull:     "the database's disk is full",
-			service.StorageReadOnly: "the database's disk cannot be written (read-only)",
-			service.StorageFailed:   "the database's disk failed (an I/O error)",
-		}[fault]
-		return withCause{huma.ErrorWithHeaders(huma.Error503ServiceUnavailable(why+"; nothing of this request was stored; try again once an operator has seen to it"),
-			http.Header{"Retry-After": {"60"}}), err}
-	}
-	log.Warn("database unavailable", slog.String("error", err.Error()))
-	return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database cannot be reached just now; try again shortly"),
-		http.Header{"Retry-After": {"5"}})
-}
-
-// withCause is an answer's error that keeps the error behind it within
-// reach (errors.As), for a page to say the same in the reader's language.
-// It reads as the answer.
-type withCause struct{ answer, cause error }
-
-func (e withCause) Error() string   { return e.answer.Error() }
-func (e withCause) Unwrap() []error { return []error{e.answer, e.cause} }
 
 // breachGauge reports this month's breaches by milestone, as the breach
 // list counts them, recomputed at most once a minute.

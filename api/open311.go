@@ -11,6 +11,7 @@ import (
 	"frontline/formats/open311"
 	"frontline/rbac"
 	"frontline/service"
+	"frontline/view"
 )
 
 // registerOpen311 adds the read side of Open311 GeoReport v2, so that
@@ -41,7 +42,7 @@ type Open311Lang struct {
 }
 
 func (s *Server) open311Services(ctx context.Context, in *Open311Lang) (*Open311ServicesOutput, error) {
-	if _, err := s.reader(ctx, "registry"); err != nil {
+	if _, err := s.auth.Reader(ctx, "registry"); err != nil {
 		return nil, err
 	}
 	reg, err := s.svc.Registry(ctx)
@@ -68,7 +69,7 @@ type Open311RequestsOutput struct {
 }
 
 func (s *Server) open311Requests(ctx context.Context, in *Open311RequestsInput) (*Open311RequestsOutput, error) {
-	c, err := s.reader(ctx, "cases")
+	c, err := s.auth.Reader(ctx, "cases")
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +115,7 @@ type Open311RequestInput struct {
 }
 
 func (s *Server) open311Request(ctx context.Context, in *Open311RequestInput) (*Open311RequestsOutput, error) {
-	c, err := s.reader(ctx, "cases")
+	c, err := s.auth.Reader(ctx, "cases")
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func (s *Server) open311List(ctx context.Context, c rbac.Principal, q service.Ca
 	if err != nil {
 		return nil, err
 	}
-	names := namesOf(reg, lang)
+	names := view.NamesOf(reg, lang)
 	loc := policies.At(s.now()).Location
 	cases, err := s.svc.ReadableCases(ctx, c, q, maxOpen311Requests)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"frontline/api/present"
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/formats"
@@ -149,7 +150,7 @@ type CaseOutput struct {
 }
 
 func (s *Server) getCase(ctx context.Context, in *CaseInput) (*CaseOutput, error) {
-	v, err := s.caseView(ctx, in.ID)
+	v, err := s.reads.Case(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ type ScoresOutput struct {
 }
 
 func (s *Server) scores(ctx context.Context, in *PeriodInput, kind, unit string) (*ScoresOutput, []view.Unit, error) {
-	r, units, err := s.scoresView(ctx, service.ScoresQuery{PeriodQuery: in.query(), Kind: kind, Unit: unit}, in.Lang)
+	r, units, err := s.reads.Scores(ctx, service.ScoresQuery{PeriodQuery: in.query(), Kind: kind, Unit: unit}, in.Lang)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -237,7 +238,7 @@ type UnitScoresInput struct {
 }
 
 func (s *Server) unitScores(ctx context.Context, in *UnitScoresInput) (*ScoresOutput, error) {
-	r, u, err := s.unitScore(ctx, in.Code, in.query(), in.Lang)
+	r, u, err := s.reads.UnitScore(ctx, in.Code, in.query(), in.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -271,14 +272,10 @@ type VerifyInput struct {
 // VerifyOutput is the audit chain's state.
 type VerifyOutput struct {
 	Body struct {
-		Intact  bool   `json:"intact"`
-		Entries int64  `json:"entries"`
-		Head    string `json:"head"`
-		Problem *struct {
-			Seq    int64  `json:"seq"`
-			Kind   string `json:"kind"`
-			Detail string `json:"detail"`
-		} `json:"problem,omitempty"`
+		Intact  bool                  `json:"intact"`
+		Entries int64                 `json:"entries"`
+		Head    string                `json:"head"`
+		Problem *present.AuditProblem `json:"problem,omitempty"`
 	}
 }
 
@@ -291,27 +288,11 @@ func (s *Server) verifyAudit(ctx context.Context, in *VerifyInput) (*VerifyOutpu
 		}
 		anchor = &h
 	}
-	return s.auditState(ctx, anchor)
-}
-
-// auditState verifies the audit chain.
-func (s *Server) auditState(ctx context.Context, anchor *audit.Head) (*VerifyOutput, error) {
-	svc, c, err := s.service(ctx)
-	if err != nil {
-		return nil, err
-	}
-	head, n, p, err := svc.VerifyAudit(ctx, c, anchor)
+	st, err := s.reads.Audit(ctx, anchor)
 	if err != nil {
 		return nil, err
 	}
 	out := &VerifyOutput{}
-	out.Body.Intact, out.Body.Entries, out.Body.Head = p == nil, n, head.String()
-	if p != nil {
-		out.Body.Problem = &struct {
-			Seq    int64  `json:"seq"`
-			Kind   string `json:"kind"`
-			Detail string `json:"detail"`
-		}{p.Seq, p.Kind, p.Detail}
-	}
+	out.Body.Intact, out.Body.Entries, out.Body.Head, out.Body.Problem = st.Intact, st.Entries, st.Head, st.Problem
 	return out, nil
 }

@@ -38,7 +38,7 @@ func (s *Server) registerProcesses() {
 // service returns the use cases over the server's database and the
 // principal they run for.
 func (s *Server) service(ctx context.Context) (*service.Service, rbac.Principal, error) {
-	c, err := s.caller(ctx)
+	c, err := s.auth.Caller(ctx)
 	if err != nil {
 		return nil, c, err
 	}
@@ -76,7 +76,7 @@ type AppealsOutput struct {
 }
 
 func (s *Server) listAppeals(ctx context.Context, in *AppealsInput) (*AppealsOutput, error) {
-	list, err := s.appealsView(ctx, service.AppealQuery{State: in.State, Unit: in.Unit})
+	list, err := s.reads.Appeals(ctx, service.AppealQuery{State: in.State, Unit: in.Unit})
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ type FindingsOutput struct {
 }
 
 func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*FindingsOutput, error) {
-	list, err := s.findingsView(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: in.Period}, Unit: in.Unit, State: in.State})
+	list, err := s.reads.Findings(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: in.Period}, Unit: in.Unit, State: in.State})
 	if err != nil {
 		return nil, err
 	}

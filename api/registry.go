@@ -52,7 +52,7 @@ type RegistryOutput struct {
 }
 
 func (s *Server) getRegistry(ctx context.Context, in *RegistryInput) (*RegistryOutput, error) {
-	c, err := s.caller(ctx)
+	c, err := s.auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,7 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"frontline/audit"
+	"frontline/api/present"
 	"frontline/service"
 	"frontline/view"
 )
@@ -46,7 +45,7 @@ type CadresOutput struct {
 }
 
 func (s *Server) cadres(ctx context.Context, in *CadresInput) (*CadresOutput, error) {
-	list, sp, err := s.cadresView(ctx, in.query(), in.Role, in.Lang)
+	list, sp, err := s.reads.Cadres(ctx, in.query(), in.Role, in.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +93,7 @@ type BreachesOutput struct {
 }
 
 func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*BreachesOutput, error) {
-	list, err := s.breachesView(ctx, service.BreachQuery{PeriodQuery: in.query(), Unit: in.Unit})
+	list, err := s.reads.Breaches(ctx, service.BreachQuery{PeriodQuery: in.query(), Unit: in.Unit})
 	if err != nil {
 		return nil, err
 	}
@@ -112,15 +111,7 @@ type AuditInput struct {
 }
 
 // AuditEntry is one entry as listed.
-type AuditEntry struct {
-	Seq     int64     `json:"seq"`
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Object  string    `json:"object"`
-	Details any       `json:"details"`
-	Hash    string    `json:"hash"`
-}
+type AuditEntry = present.AuditEntry
 
 // AuditOutput lists audit entries.
 type AuditOutput struct {
@@ -130,28 +121,13 @@ type AuditOutput struct {
 }
 
 func (s *Server) listAudit(ctx context.Context, in *AuditInput) (*AuditOutput, error) {
-	entries, err := s.auditEntries(ctx, service.AuditQuery{Since: in.Since, Actor: in.Actor, Action: in.Action, Limit: in.Limit})
+	entries, err := s.reads.AuditEntries(ctx, service.AuditQuery{Since: in.Since, Actor: in.Actor, Action: in.Action, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
 	out := &AuditOutput{}
 	out.Body.Entries = entries
 	return out, nil
-}
-
-// auditEntries reads audit entries.
-func (s *Server) auditEntries(ctx context.Context, q service.AuditQuery) ([]AuditEntry, error) {
-	svc, c, err := s.service(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []AuditEntry{}
-	err = svc.AuditLog(ctx, c, q, func(e audit.Entry) error {
-		out = append(out, AuditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
-			Details: json.RawMessage(e.Details), Hash: e.Hash})
-		return nil
-	})
-	return out, err
 }
 
 // registerAnalyses adds the two-way matrix and satisfaction.
@@ -177,7 +153,7 @@ type ReciprocityOutput struct {
 }
 
 func (s *Server) getReciprocity(ctx context.Context, in *PeriodInput) (*ReciprocityOutput, error) {
-	pairs, sp, err := s.reciprocityView(ctx, in.query())
+	pairs, sp, err := s.reads.Reciprocity(ctx, in.query())
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +172,7 @@ type MatrixOutput struct {
 }
 
 func (s *Server) getMatrix(ctx context.Context, in *PeriodInput) (*MatrixOutput, error) {
-	pairs, sp, err := s.matrixView(ctx, in.query())
+	pairs, sp, err := s.reads.Matrix(ctx, in.query())
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +187,7 @@ type SatisfactionOutput struct {
 }
 
 func (s *Server) getSatisfaction(ctx context.Context, in *PeriodInput) (*SatisfactionOutput, error) {
-	v, err := s.satisfactionView(ctx, in.query(), in.Lang)
+	v, err := s.reads.Satisfaction(ctx, in.query(), in.Lang)
 	if err != nil {
 		return nil, err
 	}

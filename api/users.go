@@ -3,10 +3,10 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"frontline/api/present"
 	"frontline/rbac"
 	"frontline/service"
 )
@@ -29,15 +29,7 @@ func (s *Server) registerUsers() {
 }
 
 // UserOut is a user as listed.
-type UserOut struct {
-	Name         string    `json:"name"`
-	Role         string    `json:"role"`
-	Unit         string    `json:"unit,omitempty"`
-	Disabled     bool      `json:"disabled"`
-	Password     bool      `json:"password" doc:"whether a password is set"`
-	ActiveTokens []string  `json:"active_tokens" doc:"ids of tokens that can be used now"`
-	CreatedAt    time.Time `json:"created_at"`
-}
+type UserOut = present.UserOut
 
 // UsersOutput lists users by name.
 type UsersOutput struct {
@@ -47,41 +39,13 @@ type UsersOutput struct {
 }
 
 func (s *Server) listUsers(ctx context.Context, _ *struct{}) (*UsersOutput, error) {
-	users, err := s.usersView(ctx)
+	users, err := s.reads.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := &UsersOutput{}
 	out.Body.Users = users
 	return out, nil
-}
-
-// usersView reads the users and the state of their credentials.
-func (s *Server) usersView(ctx context.Context) ([]UserOut, error) {
-	svc, c, err := s.service(ctx)
-	if err != nil {
-		return nil, err
-	}
-	users, err := svc.Users(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	out := []UserOut{}
-	for _, u := range users {
-		out = append(out, s.userOut(u))
-	}
-	return out, nil
-}
-
-func (s *Server) userOut(u service.UserRecord) UserOut {
-	o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
-		ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
-	for _, t := range u.Tokens {
-		if t.Active(s.now()) {
-			o.ActiveTokens = append(o.ActiveTokens, t.ID)
-		}
-	}
-	return o
 }
 
 // CredentialOutput carries a secret, once.
@@ -114,7 +78,6 @@ func (s *Server) addUser(ctx context.Context, in *AddUserInput) (*CredentialOutp
 		days = 90
 	}
 	cred, err := w.AddUser(ctx, c, rbac.User{Name: in.Body.Name, Role: rbac.Role(in.Body.Role), Unit: in.Body.Unit}, days)
-	s.usersChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +123,6 @@ func (s *Server) revokeTokens(ctx context.Context, in *RevokeInput) (*RevokeOutp
 		return nil, err
 	}
 	n, err := w.RevokeTokens(ctx, c, in.Name, in.Token)
-	s.usersChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +167,6 @@ func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutp
 		return nil, err
 	}
 	err = w.SetDisabled(ctx, c, in.Name, in.Body.Disabled)
-	s.usersChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -213,5 +174,5 @@ func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutp
 	if err != nil {
 		return nil, err
 	}
-	return &UserOutput{Body: s.userOut(u)}, nil
+	return &UserOutput{Body: s.reads.UserOut(u)}, nil
 }

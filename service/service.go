@@ -38,6 +38,9 @@ type Service struct {
 	// for a refresher in the background; without it they are refreshed
 	// at once.
 	Stale func()
+	// UsersChanged, when set, is told that users, roles or tokens may
+	// have changed, for a door that keeps a view of them.
+	UsersChanged func()
 
 	reads *readLog // the reads audited this minute (New)
 }
@@ -47,6 +50,13 @@ type Service struct {
 // record.
 func New(db *store.DB, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
 	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}}
+}
+
+// usersChanged tells the door that users may have changed.
+func (s *Service) usersChanged() {
+	if s.UsersChanged != nil {
+		s.UsersChanged()
+	}
 }
 
 func invalid(op, format string, args ...any) error {

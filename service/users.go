@@ -36,6 +36,7 @@ func (s *Service) AddUser(ctx context.Context, c rbac.Principal, u rbac.User, da
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return Credential{}, err
 	}
+	defer s.usersChanged()
 	reg, err := s.DB.Registry(ctx)
 	if err != nil {
 		return Credential{}, err
@@ -97,6 +98,7 @@ func (s *Service) SetDisabled(ctx context.Context, c rbac.Principal, name string
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return err
 	}
+	defer s.usersChanged()
 	if err := s.DB.SetUserDisabled(ctx, name, disabled); err != nil {
 		return err
 	}
@@ -142,6 +144,7 @@ func (s *Service) RevokeTokens(ctx context.Context, c rbac.Principal, name, id s
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return 0, err
 	}
+	defer s.usersChanged()
 	if _, err := s.DB.User(ctx, name); err != nil {
 		return 0, err
 	}

@@ -1,4 +1,4 @@
-package api
+package dashboard
 
 import (
 	"cmp"
@@ -13,8 +13,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"frontline/api/auth"
+	"frontline/api/present"
+	"frontline/api/problem"
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
@@ -22,23 +23,30 @@ import (
 	"frontline/view"
 )
 
-// The dashboard's pages. Each reads through the API's own operations.
+// The dashboard's pages. Each calls the service's use cases, as the JSON
+// API does.
+
+// invalid refuses a form's value, saying why in the page's language.
+func invalid(msg string) error { return fault.Errorf(fault.Invalid, "", "%s", msg) }
+
+// notFound says that what a page asks for is not there.
+func notFound(msg string) error { return fault.Errorf(fault.NotFound, "", "%s", msg) }
 
 // defaultMonth is last month in the policy's zone: the latest whole one.
-func (s *Server) defaultMonth(p *page) string {
+func (s *Pages) defaultMonth(p *page) string {
 	now := s.now().In(p.loc)
 	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, p.loc).AddDate(0, -1, 0).Format("2006-01")
 }
 
 // monthParam is the page's month (?period=2026-10), last month by default.
-func (s *Server) monthParam(r *http.Request, p *page) string {
+func (s *Pages) monthParam(r *http.Request, p *page) string {
 	if m := r.URL.Query().Get("period"); m != "" {
 		return m
 	}
 	return s.defaultMonth(p)
 }
 
-func (s *Server) homePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) homePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	target := "/satisfaction"
 	switch p.User.Role {
 	case rbac.StreetHead, rbac.DeptHead:
@@ -54,7 +62,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	return "", nil
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) loginPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	p.Title = p.T("signin.title")
 	msg := ""
 	if r.URL.Query().Get("ended") != "" {
@@ -76,36 +84,36 @@ func safeNext(next string) string {
 	return "/"
 }
 
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) loginSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	name, password, next := r.PostFormValue("name"), r.PostFormValue("password"), safeNext(r.PostFormValue("next"))
-	secret, _, _, err := s.signIn(r.Context(), r, name, password)
+	secret, _, _, err := s.auth.SignIn(r.Context(), r, name, password)
 	if err != nil {
-		p.Title = p.T("signin.title")
-		msg := p.T("signin.failed")
-		var retry *retryError
-		status := http.StatusUnauthorized
-		if errors.As(err, &retry) {
-			msg, status = p.T("signin.limited", retry.seconds), http.StatusTooManyRequests
-			w.Header().Set("Retry-After", strconv.Itoa(retry.seconds))
-		} else if statusOf(err) != http.StatusUnauthorized {
+		var refused *problem.Error
+		if !errors.As(err, &refused) {
 			return "", err
 		}
+		p.Title = p.T("signin.title")
+		msg := p.T("signin.failed")
+		if seconds := refused.RetryAfter(); refused.Status == http.StatusTooManyRequests {
+			msg = p.T("signin.limited", seconds)
+			w.Header().Set("Retry-After", strconv.Itoa(seconds))
+		}
 		p.Data = loginData{Next: next, Name: name, Message: msg}
-		s.writePage(w, p, status, "login")
+		s.writePage(w, p, refused.Status, "login")
 		return "", nil
 	}
-	c := s.sessionCookie(r, secret)
+	c := s.auth.Cookie(r, secret)
 	http.SetCookie(w, &c)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return "", nil
 }
 
-func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	out, err := s.logout(r.Context(), nil)
-	if err != nil {
+func (s *Pages) logoutSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	if err := s.auth.SignOut(r.Context()); err != nil {
 		return "", err
 	}
-	http.SetCookie(w, &out.SetCookie)
+	ended := auth.EndedCookie()
+	http.SetCookie(w, &ended)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return "", nil
 }
@@ -153,15 +161,15 @@ var rateMetrics = map[string]bool{evaluation.ResponseRate: true, evaluation.Repo
 	evaluation.ResolutionRate: true, evaluation.SatisfactionRate: true, evaluation.RedoRate: true,
 	evaluation.CallAccuracy: true, evaluation.CallTimeliness: true}
 
-func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) unitPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	code, month := r.PathValue("code"), s.monthParam(r, p)
 	ctx := r.Context()
-	scores, unit, err := s.unitScore(ctx, code, service.PeriodQuery{Period: month}, p.Lang)
+	scores, unit, err := s.reads.UnitScore(ctx, code, service.PeriodQuery{Period: month}, p.Lang)
 	var d unitData
 	switch {
 	case err == nil:
 		d = unitData{Unit: unit, Month: month, AsOf: scores.AsOf.In(scores.Policy.Location)}
-	case p.User.Unit == code && statusOf(err) == http.StatusNotFound:
+	case p.User.Unit == code && fault.KindOf(err) == fault.NotFound:
 		// A head's own unit with no assessed case this month (a small
 		// department's quiet month): their page says so, rather than
 		// "not found", and still offers the other months, the trend and
@@ -181,7 +189,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	var before map[string]*float64
 	if months := trendMonths(month); len(months) > 1 {
-		if _, prev, err := s.unitScore(ctx, code, service.PeriodQuery{Period: months[len(months)-2]}, p.Lang); err == nil {
+		if _, prev, err := s.reads.UnitScore(ctx, code, service.PeriodQuery{Period: months[len(months)-2]}, p.Lang); err == nil {
 			before = prev.Metrics
 			if now, then := d.Unit.Score, prev.Score; now != nil && then != nil {
 				change := *now - *then
@@ -198,24 +206,24 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	}
 	// How many units of its kind are ranked, for "3rd of 10": a count,
 	// not the other units' scores, which a head may not see.
-	if svc, c, err := s.service(ctx); err == nil {
-		d.Ranked, _ = svc.Ranked(ctx, c, service.PeriodQuery{Period: month}, evaluation.UnitKind(d.Unit.Kind))
+	if c, err := s.auth.Caller(ctx); err == nil {
+		d.Ranked, _ = s.svc.Ranked(ctx, c, service.PeriodQuery{Period: month}, evaluation.UnitKind(d.Unit.Kind))
 	}
-	if pairs, _, err := s.matrixView(ctx, service.PeriodQuery{Period: month}); err == nil {
+	if pairs, _, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month}); err == nil {
 		for _, pair := range pairs {
 			if pair.Street == code || pair.Department == code {
 				d.Pairs = append(d.Pairs, pair)
 			}
 		}
 	}
-	if b, err := s.breachesView(ctx, service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code}); err == nil {
+	if b, err := s.reads.Breaches(ctx, service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code}); err == nil {
 		d.Breaches = b.Breaches
 	}
 	// The findings behind the penalty, for those who may read them.
-	if f, err := s.findingsView(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code, State: "all"}); err == nil {
+	if f, err := s.reads.Findings(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code, State: "all"}); err == nil {
 		d.Findings, d.SeesFindings = f, true
 	}
-	if a, err := s.appealsView(ctx, service.AppealQuery{State: "all", Unit: code}); err == nil {
+	if a, err := s.reads.Appeals(ctx, service.AppealQuery{State: "all", Unit: code}); err == nil {
 		d.Appeals = a
 		if p.User.Unit == code {
 			p.noteAppeals(d.Appeals)
@@ -226,7 +234,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 }
 
 // ownUnit is a unit as the registry has it, without scores.
-func (s *Server) ownUnit(ctx context.Context, code, lang string) (view.Unit, bool) {
+func (s *Pages) ownUnit(ctx context.Context, code, lang string) (view.Unit, bool) {
 	reg, err := s.svc.Registry(ctx)
 	if err != nil {
 		return view.Unit{}, false
@@ -252,9 +260,9 @@ type kindRanking struct {
 	MinCases           int // the cases a unit needs to be ranked
 }
 
-func (s *Server) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month := s.monthParam(r, p)
-	scores, units, err := s.scoresView(r.Context(), service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}}, p.Lang)
+	scores, units, err := s.reads.Scores(r.Context(), service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}}, p.Lang)
 	if err != nil {
 		return "", err
 	}
@@ -324,12 +332,12 @@ func paginate(u *url.URL, n, per int) (lo, hi int, pg pager) {
 // Excel export holds them all.
 const breachesPerPage = 100
 
-func (s *Server) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month, unit, milestone := s.monthParam(r, p), r.URL.Query().Get("unit"), r.URL.Query().Get("milestone")
 	if p.User.Unit != "" && unit == "" {
 		unit = p.User.Unit
 	}
-	list, err := s.breachesView(r.Context(), service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: unit})
+	list, err := s.reads.Breaches(r.Context(), service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: unit})
 	if err != nil {
 		return "", err
 	}
@@ -355,8 +363,8 @@ type caseData struct {
 	Counterparts []string
 }
 
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	v, err := s.caseView(r.Context(), r.PathValue("id"))
+func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	v, err := s.reads.Case(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return "", err
 	}
@@ -383,12 +391,12 @@ type satisfactionData struct {
 	Below, Met []view.SatisfactionLine // the units the reader sees, below the target (furthest first) and meeting it
 }
 
-func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) satisfactionPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	year := r.URL.Query().Get("period")
 	if year == "" {
 		year = s.defaultMonth(p)[:4]
 	}
-	sat, err := s.satisfactionView(r.Context(), service.PeriodQuery{Period: year}, p.Lang)
+	sat, err := s.reads.Satisfaction(r.Context(), service.PeriodQuery{Period: year}, p.Lang)
 	if err != nil {
 		return "", err
 	}
@@ -413,7 +421,7 @@ func (s *Server) satisfactionPage(w http.ResponseWriter, r *http.Request, p *pag
 // usersData is the admin's user list, with the secret an action just
 // made, shown this once.
 type usersData struct {
-	Users  []UserOut
+	Users  []present.UserOut
 	Roles  []string
 	Secret *shownSecret
 }
@@ -423,12 +431,12 @@ type shownSecret struct {
 	User, Kind, Value string // Kind: "password" or "token"
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) usersPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	return s.showUsers(w, r, p, nil)
 }
 
-func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, p *page, secret *shownSecret) (string, error) {
-	users, err := s.usersView(r.Context())
+func (s *Pages) showUsers(w http.ResponseWriter, r *http.Request, p *page, secret *shownSecret) (string, error) {
+	users, err := s.reads.Users(r.Context())
 	if err != nil {
 		return "", err
 	}
@@ -445,39 +453,48 @@ var userRoles = []string{string(rbac.OrgAssessor), string(rbac.DisciplineInspect
 
 // userAddSubmit adds a user from the admin's form and shows their first
 // secret once: a password, or a dispatch account's token.
-func (s *Server) userAddSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	in := &AddUserInput{}
-	in.Body.Name, in.Body.Role, in.Body.Unit = strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role"), strings.TrimSpace(r.PostFormValue("unit"))
-	if in.Body.Name == "" || len(in.Body.Name) > 64 || strings.ContainsFunc(in.Body.Name, unicode.IsSpace) || !slices.Contains(userRoles, in.Body.Role) || len(in.Body.Unit) > 64 {
-		return "", huma.Error422UnprocessableEntity(p.T("users.invalid"))
+func (s *Pages) userAddSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	u := rbac.User{Name: strings.TrimSpace(r.PostFormValue("name")), Role: rbac.Role(r.PostFormValue("role")), Unit: strings.TrimSpace(r.PostFormValue("unit"))}
+	if u.Name == "" || len(u.Name) > 64 || strings.ContainsFunc(u.Name, unicode.IsSpace) || !slices.Contains(userRoles, string(u.Role)) || len(u.Unit) > 64 {
+		return "", invalid(p.T("users.invalid"))
 	}
-	cred, err := s.addUser(r.Context(), in)
+	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
-	secret := &shownSecret{User: in.Body.Name, Kind: "password", Value: cred.Body.Password}
-	if cred.Body.Password == "" {
-		secret.Kind, secret.Value = "token", cred.Body.Token
+	cred, err := s.svc.AddUser(r.Context(), c, u, 90)
+	if err != nil {
+		return "", err
+	}
+	secret := &shownSecret{User: u.Name, Kind: "password", Value: cred.Password}
+	if cred.Password == "" {
+		secret.Kind, secret.Value = "token", cred.Token
 	}
 	return s.showUsers(w, r, p, secret)
 }
 
 // userPasswordSubmit gives a user a new password and shows it once.
-func (s *Server) userPasswordSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) userPasswordSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	name := r.PathValue("name")
-	cred, err := s.resetPassword(r.Context(), &UserName{Name: name})
+	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
-	return s.showUsers(w, r, p, &shownSecret{User: name, Kind: "password", Value: cred.Body.Password})
+	cred, err := s.svc.NewPassword(r.Context(), c, name)
+	if err != nil {
+		return "", err
+	}
+	return s.showUsers(w, r, p, &shownSecret{User: name, Kind: "password", Value: cred.Password})
 }
 
 // userDisabledSubmit disables a user (their tokens revoked, sessions
 // ended) or enables them again.
-func (s *Server) userDisabledSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	in := &UpdateUserInput{UserName: UserName{Name: r.PathValue("name")}}
-	in.Body.Disabled = r.PostFormValue("disabled") == "true"
-	if _, err := s.updateUser(r.Context(), in); err != nil {
+func (s *Pages) userDisabledSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	c, err := s.auth.Caller(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if err := s.svc.SetDisabled(r.Context(), c, r.PathValue("name"), r.PostFormValue("disabled") == "true"); err != nil {
 		return "", err
 	}
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
@@ -485,7 +502,7 @@ func (s *Server) userDisabledSubmit(w http.ResponseWriter, r *http.Request, p *p
 }
 
 // chart draws one of the dashboard's charts as SVG.
-func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) chart(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	ctx, q := r.Context(), r.URL.Query()
 	var svg []byte
 	var err error
@@ -499,7 +516,7 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string,
 	case "matrix.svg":
 		svg, err = s.matrixChart(ctx, p, cmp.Or(q.Get("period"), s.defaultMonth(p)))
 	default:
-		return "", huma.Error404NotFound("no such chart")
+		return "", notFound("no such chart")
 	}
 	if err != nil {
 		return "", err
@@ -511,8 +528,8 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, p *page) (string,
 	return "", nil
 }
 
-func (s *Server) satisfactionChart(ctx context.Context, p *page, year string) ([]byte, error) {
-	sat, err := s.satisfactionView(ctx, service.PeriodQuery{Period: year}, p.Lang)
+func (s *Pages) satisfactionChart(ctx context.Context, p *page, year string) ([]byte, error) {
+	sat, err := s.reads.Satisfaction(ctx, service.PeriodQuery{Period: year}, p.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -552,33 +569,33 @@ func trendMonths(month string) []string {
 	return out
 }
 
-func (s *Server) trendChart(ctx context.Context, p *page, unit, month string) ([]byte, error) {
+func (s *Pages) trendChart(ctx context.Context, p *page, unit, month string) ([]byte, error) {
 	if month == "" {
 		month = s.defaultMonth(p)
 	}
 	var points []point
 	name := unit
 	for _, m := range trendMonths(month) {
-		_, u, err := s.unitScore(ctx, unit, service.PeriodQuery{Period: m}, p.Lang)
+		_, u, err := s.reads.UnitScore(ctx, unit, service.PeriodQuery{Period: m}, p.Lang)
 		pt := point{label: m[2:]}
 		if err == nil {
 			pt.value, name = u.Score, u.Name
-		} else if statusOf(err) != http.StatusNotFound {
+		} else if fault.KindOf(err) != fault.NotFound {
 			return nil, err
 		}
 		points = append(points, pt)
 	}
 	if !slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil }) {
-		return nil, huma.Error404NotFound("no scores")
+		return nil, notFound("no scores")
 	}
 	return lineSVG(chartText{title: p.T("trend.chart", name), yLabel: p.T("score")}, points, nil, nil, nil)
 }
 
-func (s *Server) rankingChart(ctx context.Context, p *page, kind, month string) ([]byte, error) {
+func (s *Pages) rankingChart(ctx context.Context, p *page, kind, month string) ([]byte, error) {
 	if month == "" {
 		month = s.defaultMonth(p)
 	}
-	_, units, err := s.scoresView(ctx, service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}, Kind: kind}, p.Lang)
+	_, units, err := s.reads.Scores(ctx, service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: month}, Kind: kind}, p.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -609,19 +626,19 @@ var publicSteps = map[evaluation.EventType]bool{evaluation.Opened: true, evaluat
 	evaluation.Reported: true, evaluation.Resolved: true, evaluation.Closed: true, evaluation.Reopened: true, evaluation.Rated: true,
 	evaluation.Revisited: true}
 
-func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) trackPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	p.Title, p.Data = p.T("track.title"), trackData{}
 	return "track", nil
 }
 
 // trackSubmit shows a case's progress to whoever holds its access code.
 // Wrong guesses are limited per address and per case, like sign-ins.
-func (s *Server) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	p.Title = p.T("track.title")
 	id, code := r.PostFormValue("case"), r.PostFormValue("code")
 	now := s.now()
-	caseKey, addrKey := "case:"+id, "addr:"+remoteHost(r)
-	if wait := max(s.tracks.wait(caseKey, now), s.tracks.wait(addrKey, now)); wait > 0 {
+	caseKey, addrKey := "case:"+id, "addr:"+auth.RemoteHost(r)
+	if wait := max(s.tracks.Wait(caseKey, now), s.tracks.Wait(addrKey, now)); wait > 0 {
 		seconds := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 		p.Data = trackData{Case: id, Message: p.T("track.limited", seconds)}
@@ -633,8 +650,8 @@ func (s *Server) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (s
 		return "", err
 	}
 	if err != nil {
-		s.tracks.fail(caseKey, now)
-		s.tracks.fail(addrKey, now)
+		s.tracks.Fail(caseKey, now)
+		s.tracks.Fail(addrKey, now)
 		p.Data = trackData{Case: id, Message: p.T("track.notfound")}
 		s.writePage(w, p, http.StatusNotFound, "track")
 		return "", nil

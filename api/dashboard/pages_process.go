@@ -1,4 +1,4 @@
-package api
+package dashboard
 
 import (
 	"cmp"
@@ -9,8 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"frontline/api/present"
 	"frontline/rbac"
 	"frontline/service"
 	"frontline/view"
@@ -34,17 +33,17 @@ type appealsData struct {
 	Decider string // the deciding unit the form proposes
 }
 
-func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	state := cmp.Or(r.URL.Query().Get("state"), "open")
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, state) {
-		return "", huma.Error422UnprocessableEntity("state: open, upheld, rejected, duplicate or all")
+		return "", invalid("state: open, upheld, rejected, duplicate or all")
 	}
-	appeals, err := s.appealsView(r.Context(), service.AppealQuery{State: state, Unit: p.User.Unit})
+	appeals, err := s.reads.Appeals(r.Context(), service.AppealQuery{State: state, Unit: p.User.Unit})
 	if err != nil {
 		return "", err
 	}
 	d := appealsData{State: state, Appeals: appeals}
-	if c, err := s.caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
+	if c, err := s.auth.Caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
 		d.Decides, d.Decider = true, deciderCode
 	}
 	p.Title, p.Data = p.T("appeals"), d
@@ -54,11 +53,11 @@ func (s *Server) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 // markAppealed notes on the page the appeals the user's unit has filed,
 // so that a breach already appealed shows its appeal's state, not the
 // form again.
-func (s *Server) markAppealed(ctx context.Context, p *page) error {
+func (s *Pages) markAppealed(ctx context.Context, p *page) error {
 	if p.User == nil || p.User.Unit == "" {
 		return nil
 	}
-	appeals, err := s.appealsView(ctx, service.AppealQuery{State: "all", Unit: p.User.Unit})
+	appeals, err := s.reads.Appeals(ctx, service.AppealQuery{State: "all", Unit: p.User.Unit})
 	if err != nil {
 		return err
 	}
@@ -75,16 +74,16 @@ func (p *page) noteAppeals(appeals []service.Appeal) {
 }
 
 // decideSubmit records an assessor's decision from the queue's form.
-func (s *Server) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	note, unit := r.PostFormValue("note"), r.PostFormValue("unit")
 	if note == "" || unit == "" {
-		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
+		return "", invalid(p.T("form.required"))
 	}
-	svc, c, err := s.service(r.Context())
+	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
-	if _, err := svc.Decide(r.Context(), c, service.DecisionRequest{Appeal: r.PathValue("id"), Unit: unit, Note: note,
+	if _, err := s.svc.Decide(r.Context(), c, service.DecisionRequest{Appeal: r.PathValue("id"), Unit: unit, Note: note,
 		Upheld: r.PostFormValue("decision") == "upheld", Actor: c.Actor()}); err != nil {
 		return "", err
 	}
@@ -93,16 +92,16 @@ func (s *Server) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 }
 
 // appealSubmit files a head's appeal against a breached deadline.
-func (s *Server) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	reason := r.PostFormValue("reason")
 	if reason == "" {
-		return "", huma.Error422UnprocessableEntity(p.T("form.required"))
+		return "", invalid(p.T("form.required"))
 	}
-	svc, c, err := s.service(r.Context())
+	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
-	if _, err := svc.Appeal(r.Context(), c, service.AppealRequest{Case: r.PostFormValue("case"), Unit: p.User.Unit, Target: r.PostFormValue("target"),
+	if _, err := s.svc.Appeal(r.Context(), c, service.AppealRequest{Case: r.PostFormValue("case"), Unit: p.User.Unit, Target: r.PostFormValue("target"),
 		Reason: reason, Actor: c.Actor()}); err != nil {
 		return "", err
 	}
@@ -116,22 +115,22 @@ func (s *Server) appealSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 
 // evaluateSubmit records a head's rating of a counterpart on a case: a
 // street rates a department's response, a department the street's call.
-func (s *Server) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	score, err := strconv.Atoi(r.PostFormValue("score"))
 	if err != nil || score < 1 || score > 5 {
-		return "", huma.Error422UnprocessableEntity(p.T("form.score"))
+		return "", invalid(p.T("form.score"))
 	}
 	e := service.EvaluationRequest{Case: r.PathValue("id"), Unit: p.User.Unit, Target: r.PostFormValue("target"), Score: score}
 	if p.User.Role == rbac.DeptHead {
 		accurate := r.PostFormValue("accurate") != "false"
 		e.Call, e.Accurate = true, &accurate
 	}
-	svc, c, err := s.service(r.Context())
+	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
 	e.Actor = c.Actor()
-	if _, _, err := svc.Evaluate(r.Context(), c, e); err != nil {
+	if _, _, err := s.svc.Evaluate(r.Context(), c, e); err != nil {
 		return "", err
 	}
 	http.Redirect(w, r, "/cases/"+url.PathEscape(e.Case)+"?rated=1", http.StatusSeeOther)
@@ -145,9 +144,9 @@ type matrixData struct {
 	Units       []string // the streets and departments in the month's pairs, for the filter
 }
 
-func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month := s.monthParam(r, p)
-	pairs, _, err := s.matrixView(r.Context(), service.PeriodQuery{Period: month})
+	pairs, _, err := s.reads.Matrix(r.Context(), service.PeriodQuery{Period: month})
 	if err != nil {
 		return "", err
 	}
@@ -167,8 +166,8 @@ func (s *Server) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	return "matrix", nil
 }
 
-func (s *Server) matrixChart(ctx context.Context, p *page, month string) ([]byte, error) {
-	pairs, _, err := s.matrixView(ctx, service.PeriodQuery{Period: month})
+func (s *Pages) matrixChart(ctx context.Context, p *page, month string) ([]byte, error) {
+	pairs, _, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month})
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +184,11 @@ type cadresData struct {
 	Cadres             []view.Cadre
 }
 
-func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
 	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: oneOf(q.Get("role"), "head", "deputy", "all"),
 		Kind: oneOf(q.Get("kind"), "", "street", "department", "enterprise")}
-	cadres, _, err := s.cadresView(r.Context(), service.PeriodQuery{Period: d.Period}, d.Role, p.Lang)
+	cadres, _, err := s.reads.Cadres(r.Context(), service.PeriodQuery{Period: d.Period}, d.Role, p.Lang)
 	if err != nil {
 		return "", err
 	}
@@ -223,7 +222,7 @@ type findingsData struct {
 // findingsPerPage is how many findings a page of the list shows.
 const findingsPerPage = 100
 
-func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
 	d := findingsData{Period: q.Get("period"), Unit: q.Get("unit"), State: oneOf(q.Get("state"), "all", "active", "withdrawn", "appealed_away")}
 	if !q.Has("period") {
@@ -232,7 +231,7 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 	if p.User.Unit != "" {
 		d.Unit = p.User.Unit
 	}
-	findings, err := s.findingsView(r.Context(), service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: d.Period}, Unit: d.Unit, State: d.State})
+	findings, err := s.reads.Findings(r.Context(), service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: d.Period}, Unit: d.Unit, State: d.State})
 	if err != nil {
 		return "", err
 	}
@@ -245,17 +244,17 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (
 
 // auditData is the audit log's state and its latest entries.
 type auditData struct {
-	Verify  *VerifyOutput
-	Entries []AuditEntry
+	Verify  present.AuditState
+	Entries []present.AuditEntry
 }
 
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	v, err := s.auditState(r.Context(), nil)
+func (s *Pages) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	v, err := s.reads.Audit(r.Context(), nil)
 	if err != nil {
 		return "", err
 	}
 	since := s.now().Add(-7 * 24 * time.Hour).Format(time.RFC3339)
-	entries, err := s.auditEntries(r.Context(), service.AuditQuery{Since: since, Limit: 10000})
+	entries, err := s.reads.AuditEntries(r.Context(), service.AuditQuery{Since: since, Limit: 10000})
 	if err != nil {
 		return "", err
 	}
@@ -270,9 +269,9 @@ type reciprocityData struct {
 	Pairs  []view.Reciprocity
 }
 
-func (s *Server) reciprocityPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+func (s *Pages) reciprocityPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	period := cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p)[:4])
-	pairs, _, err := s.reciprocityView(r.Context(), service.PeriodQuery{Period: period})
+	pairs, _, err := s.reads.Reciprocity(r.Context(), service.PeriodQuery{Period: period})
 	if err != nil {
 		return "", err
 	}

@@ -1,16 +1,17 @@
-package api
+// Package dashboard is Frontline's web pages: rendered on the server from
+// the service's use cases (the numbers the JSON API answers, under the
+// same Authorize), signed in with the session cookie, in Chinese by
+// default and English on request.
+package dashboard
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -21,10 +22,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"frontline/api/auth"
+	"frontline/api/present"
+	"frontline/api/problem"
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/rbac"
@@ -32,13 +35,29 @@ import (
 	"frontline/view"
 )
 
-// The web dashboard: pages rendered on the server from the same
-// operations the API runs (so a page shows exactly the API's numbers,
-// under the same Authorize), signed in with the session cookie, in
-// Chinese by default and English on request.
+//go:embed i18n static templates
+var files embed.FS
 
-//go:embed dashboard
-var dashboardFiles embed.FS
+// Pages serves the dashboard over one service.
+type Pages struct {
+	svc    *service.Service
+	auth   *auth.Auth
+	reads  *present.Reads
+	log    *slog.Logger
+	now    func() time.Time
+	tracks *auth.Throttle // guesses at a case's access code
+	pages  templates
+}
+
+// New returns the pages; they sign in and authorize through a.
+func New(svc *service.Service, a *auth.Auth, log *slog.Logger, now func() time.Time) *Pages {
+	tmpl, err := parseTemplates()
+	if err != nil {
+		panic(err) // the templates are embedded: a test catches this
+	}
+	return &Pages{svc: svc, auth: a, reads: present.New(svc, a, now), log: log, now: now, pages: tmpl,
+		tracks: auth.NewThrottle(a.Window(), map[string]int{"case:": 2 * a.LoginsPerUser(), "addr:": a.LoginsPerAddress()})}
+}
 
 // langCookie remembers the language chosen with the switch.
 const langCookie = "frontline_lang"
@@ -47,13 +66,13 @@ const langCookie = "frontline_lang"
 var catalogs = func() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range []string{"zh", "en"} {
-		b, err := dashboardFiles.ReadFile("dashboard/i18n/" + lang + ".json")
+		b, err := files.ReadFile("i18n/" + lang + ".json")
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("dashboard/i18n/%s.json: %v", lang, err))
+			panic(fmt.Sprintf("i18n/%s.json: %v", lang, err))
 		}
 		out[lang] = m
 	}
@@ -99,7 +118,7 @@ type page struct {
 	Data        any
 
 	appealed map[[2]string]string // the state of the user's unit's appeals, by case and target
-	names    func() registryNames // the registry's names in the page's language, read on first use
+	names    func() view.Names    // the registry's names in the page's language, read on first use
 	now      time.Time
 	printer  *message.Printer
 	loc      *time.Location
@@ -131,8 +150,8 @@ type unitOption struct{ Code, Label string }
 func (p *page) UnitOptions() []unitOption {
 	names := p.names()
 	var out []unitOption
-	for _, code := range slices.Sorted(maps.Keys(names.units)) {
-		if kind := names.kinds[code]; kind != evaluation.Community {
+	for code, kind := range names.Units() {
+		if kind != evaluation.Community {
 			out = append(out, unitOption{Code: code, Label: names.Unit(code)})
 		}
 	}
@@ -324,11 +343,11 @@ var templateFuncs = template.FuncMap{
 }
 
 func parseTemplates() (templates, error) {
-	layout, err := template.New("layout").Funcs(templateFuncs).ParseFS(dashboardFiles, "dashboard/templates/layout.html", "dashboard/templates/partials.html")
+	layout, err := template.New("layout").Funcs(templateFuncs).ParseFS(files, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(dashboardFiles, "dashboard/templates/*.html")
+	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +357,7 @@ func parseTemplates() (templates, error) {
 		if base == "layout.html" || base == "partials.html" {
 			continue
 		}
-		t, err := template.Must(layout.Clone()).ParseFS(dashboardFiles, name)
+		t, err := template.Must(layout.Clone()).ParseFS(files, name)
 		if err != nil {
 			return nil, err
 		}
@@ -350,44 +369,39 @@ func parseTemplates() (templates, error) {
 // pageFunc renders one page; it returns the template's name, or an error.
 type pageFunc func(w http.ResponseWriter, r *http.Request, p *page) (string, error)
 
-// registerDashboard adds the pages at /.
-func (s *Server) registerDashboard() {
-	tmpl, err := parseTemplates()
-	if err != nil {
-		panic(err) // the templates are embedded: a test catches this
-	}
-	s.pages = tmpl
-	static, _ := fs.Sub(dashboardFiles, "dashboard/static")
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	s.mux.HandleFunc("GET /login", s.public(s.loginPage))
-	s.mux.HandleFunc("POST /login", s.public(s.loginSubmit))
-	s.mux.HandleFunc("GET /track", s.public(s.trackPage))
-	s.mux.HandleFunc("POST /track", s.public(s.trackSubmit))
-	s.mux.HandleFunc("POST /logout", s.signedIn(s.logoutSubmit))
-	s.mux.HandleFunc("GET /{$}", s.signedIn(s.homePage))
-	s.mux.HandleFunc("GET /units/{code}", s.signedIn(s.unitPage))
-	s.mux.HandleFunc("GET /rankings", s.signedIn(s.rankingsPage))
-	s.mux.HandleFunc("GET /breaches", s.signedIn(s.breachesPage))
-	s.mux.HandleFunc("GET /cases/{id}", s.signedIn(s.casePage))
-	s.mux.HandleFunc("GET /satisfaction", s.signedIn(s.satisfactionPage))
-	s.mux.HandleFunc("GET /users", s.signedIn(s.usersPage))
-	s.mux.HandleFunc("POST /users", s.signedIn(s.userAddSubmit))
-	s.mux.HandleFunc("POST /users/{name}/password", s.signedIn(s.userPasswordSubmit))
-	s.mux.HandleFunc("POST /users/{name}/disabled", s.signedIn(s.userDisabledSubmit))
-	s.mux.HandleFunc("GET /charts/{name}", s.signedIn(s.chart))
-	s.mux.HandleFunc("GET /appeals", s.signedIn(s.appealsPage))
-	s.mux.HandleFunc("POST /appeals", s.signedIn(s.appealSubmit))
-	s.mux.HandleFunc("POST /appeals/{id}/decision", s.signedIn(s.decideSubmit))
-	s.mux.HandleFunc("POST /cases/{id}/evaluation", s.signedIn(s.evaluateSubmit))
-	s.mux.HandleFunc("GET /matrix", s.signedIn(s.matrixPage))
-	s.mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
-	s.mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
-	s.mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
-	s.mux.HandleFunc("GET /reciprocity", s.signedIn(s.reciprocityPage))
+// Register adds the pages at / to mux.
+func (s *Pages) Register(mux *http.ServeMux) {
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /login", s.public(s.loginPage))
+	mux.HandleFunc("POST /login", s.public(s.loginSubmit))
+	mux.HandleFunc("GET /track", s.public(s.trackPage))
+	mux.HandleFunc("POST /track", s.public(s.trackSubmit))
+	mux.HandleFunc("POST /logout", s.signedIn(s.logoutSubmit))
+	mux.HandleFunc("GET /{$}", s.signedIn(s.homePage))
+	mux.HandleFunc("GET /units/{code}", s.signedIn(s.unitPage))
+	mux.HandleFunc("GET /rankings", s.signedIn(s.rankingsPage))
+	mux.HandleFunc("GET /breaches", s.signedIn(s.breachesPage))
+	mux.HandleFunc("GET /cases/{id}", s.signedIn(s.casePage))
+	mux.HandleFunc("GET /satisfaction", s.signedIn(s.satisfactionPage))
+	mux.HandleFunc("GET /users", s.signedIn(s.usersPage))
+	mux.HandleFunc("POST /users", s.signedIn(s.userAddSubmit))
+	mux.HandleFunc("POST /users/{name}/password", s.signedIn(s.userPasswordSubmit))
+	mux.HandleFunc("POST /users/{name}/disabled", s.signedIn(s.userDisabledSubmit))
+	mux.HandleFunc("GET /charts/{name}", s.signedIn(s.chart))
+	mux.HandleFunc("GET /appeals", s.signedIn(s.appealsPage))
+	mux.HandleFunc("POST /appeals", s.signedIn(s.appealSubmit))
+	mux.HandleFunc("POST /appeals/{id}/decision", s.signedIn(s.decideSubmit))
+	mux.HandleFunc("POST /cases/{id}/evaluation", s.signedIn(s.evaluateSubmit))
+	mux.HandleFunc("GET /matrix", s.signedIn(s.matrixPage))
+	mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
+	mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
+	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
+	mux.HandleFunc("GET /reciprocity", s.signedIn(s.reciprocityPage))
 }
 
 // newPage starts a page for a request: its language and zone.
-func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
+func (s *Pages) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := pageLang(r)
 	if q := r.URL.Query().Get("lang"); q == "zh" || q == "en" {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
@@ -397,13 +411,13 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 		tag = language.English
 	}
 	p := &page{Lang: lang, Path: r.URL.Path, printer: message.NewPrinter(tag), loc: time.UTC, now: s.now()}
-	p.names = sync.OnceValue(func() registryNames {
+	p.names = sync.OnceValue(func() view.Names {
 		reg, err := s.svc.Registry(r.Context())
 		if err != nil {
 			// Codes alone: the page still says everything it must.
 			reg = &evaluation.Registry{}
 		}
-		return namesOf(reg, lang)
+		return view.NamesOf(reg, lang)
 	})
 	q := r.URL.Query()
 	q.Del("lang")
@@ -417,21 +431,19 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request) *page {
 }
 
 // public serves a page that needs no user.
-func (s *Server) public(f pageFunc) http.HandlerFunc {
+func (s *Pages) public(f pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p := s.newPage(w, r)
-		r = r.WithContext(context.WithValue(r.Context(), requestKey, r))
-		s.render(w, r, p, f)
+		s.render(w, r, s.newPage(w, r), f)
 	}
 }
 
 // signedIn serves a page for the session's user, or sends the browser to
 // sign in. A form posted to it must carry the session's csrf_token.
-func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
+func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := s.newPage(w, r)
-		secret := cookieValue(r, SessionCookie)
-		u, err := s.svc.SessionUser(r.Context(), secret, s.sessionLimits())
+		secret := cookieValue(r, auth.SessionCookie)
+		u, err := s.auth.SessionUser(r.Context(), secret, http.MethodGet, "")
 		if secret == "" || fault.KindOf(err) == fault.Forbidden {
 			target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 			if secret != "" {
@@ -440,23 +452,18 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		} else if err != nil {
-			s.errorPage(w, p, http.StatusServiceUnavailable, err)
+			s.errorPage(w, p, problem.Of(s.log, err))
 			return
 		}
-		if rec, ok := w.(*statusRecorder); ok {
-			rec.user = u.Name
-		}
+		auth.NoteUser(w, u.Name)
 		p.User, p.CSRF = &u.User, rbac.CSRFToken(secret)
 		if r.Method == http.MethodPost && !rbac.CSRFMatches(secret, r.PostFormValue("csrf_token")) {
-			s.errorPage(w, p, http.StatusForbidden, errCSRF)
+			s.errorPage(w, p, problem.Of(s.log, auth.ErrCSRF))
 			return
 		}
-		ctx := context.WithValue(r.Context(), userKey, u.Name)
-		ctx = context.WithValue(ctx, sessionKey, secret)
-		r = r.WithContext(ctx)
-		r = r.WithContext(context.WithValue(ctx, requestKey, r))
+		r = r.WithContext(auth.WithSession(auth.WithUser(r.Context(), u.Name), secret))
 		p.Nav = s.nav(p, &u.User, r.URL.Path)
-		if c, err := s.caller(r.Context()); err == nil {
+		if c, err := s.auth.Caller(r.Context()); err == nil {
 			p.ReadsCases = c.AuthorizeSome(r.Context(), rbac.Read, "cases") == nil
 		}
 		s.render(w, r, p, f)
@@ -464,7 +471,7 @@ func (s *Server) signedIn(f pageFunc) http.HandlerFunc {
 }
 
 // nav lists the pages the user's role has.
-func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
+func (s *Pages) nav(p *page, u *rbac.User, current string) []navLink {
 	var links []navLink
 	add := func(href, key string) {
 		links = append(links, navLink{Href: href, Label: p.T(key), Current: href == current})
@@ -495,11 +502,10 @@ func (s *Server) nav(p *page, u *rbac.User, current string) []navLink {
 	return links
 }
 
-func (s *Server) render(w http.ResponseWriter, r *http.Request, p *page, f pageFunc) {
+func (s *Pages) render(w http.ResponseWriter, r *http.Request, p *page, f pageFunc) {
 	name, err := f(w, r, p)
 	if err != nil {
-		err = problem(s.log, err) // a domain error's kind, as the API answers it
-		s.errorPage(w, p, statusOf(err), err)
+		s.errorPage(w, p, problem.Of(s.log, err)) // as the API answers it
 		return
 	}
 	if name == "" {
@@ -508,7 +514,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, p *page, f pageF
 	s.writePage(w, p, http.StatusOK, name)
 }
 
-func (s *Server) writePage(w http.ResponseWriter, p *page, status int, name string) {
+func (s *Pages) writePage(w http.ResponseWriter, p *page, status int, name string) {
 	var b bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		s.log.Error("render page", slog.String("page", name), slog.String("error", err.Error()))
@@ -525,46 +531,30 @@ func (s *Server) writePage(w http.ResponseWriter, p *page, status int, name stri
 	w.Write(b.Bytes())
 }
 
-// statusOf is the HTTP status an operation's error answers with: its
-// own for a problem, 500 for anything else.
-func statusOf(err error) int {
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return se.GetStatus()
-	}
-	return http.StatusInternalServerError
-}
-
 // errorPage answers with a page saying what went wrong, without
 // internals; a record outside the user's domain reads as not found.
-func (s *Server) errorPage(w http.ResponseWriter, p *page, status int, err error) {
+func (s *Pages) errorPage(w http.ResponseWriter, p *page, a problem.Answer) {
 	title, detail := p.T("error.title"), p.T("error.internal")
-	switch status {
+	switch a.Status {
 	case http.StatusNotFound:
 		title, detail = p.T("error.notfound"), p.T("error.notfound.detail")
 	case http.StatusForbidden:
 		title, detail = p.T("error.forbidden.title"), p.T("error.forbidden")
 	case http.StatusServiceUnavailable:
 		title, detail = p.T("error.unavailable"), p.T("error.unavailable.detail")
-		if fault := service.StorageFault(err); fault != "" {
+		if fault := service.StorageFault(a.Cause); fault != "" {
 			detail = p.T("error.storage." + fault)
 		}
-		s.log.Warn("page", slog.String("error", err.Error()))
+		s.log.Warn("page", slog.String("error", a.Cause.Error()))
 	case http.StatusInternalServerError:
-		s.log.Error("page", slog.String("error", err.Error()))
+		s.log.Error("page", slog.String("error", a.Cause.Error()))
 	default:
-		var se huma.StatusError
-		if errors.As(err, &se) {
-			detail = se.Error()
-		}
+		detail = a.Detail
 	}
 	// When to try again, as the API says it.
-	var he huma.HeadersError
-	if errors.As(err, &he) {
-		if v := he.GetHeaders().Get("Retry-After"); v != "" {
-			w.Header().Set("Retry-After", v)
-		}
+	if v := a.Header.Get("Retry-After"); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 	p.Title, p.Data = title, detail
-	s.writePage(w, p, status, "error")
+	s.writePage(w, p, a.Status, "error")
 }

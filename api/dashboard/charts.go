@@ -1,4 +1,4 @@
-package api
+package dashboard
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/danielgtaylor/huma/v2"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/palette"
@@ -35,7 +34,7 @@ func init() {
 }
 
 // errNoChartData answers a chart of nothing: there is no image to draw.
-var errNoChartData = huma.Error404NotFound("no data to chart")
+var errNoChartData = notFound("no data to chart")
 
 // point is one labelled value of a chart; a nil value has no data.
 type point struct {
