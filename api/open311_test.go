@@ -14,6 +14,7 @@ import (
 	"frontline/formats"
 	"frontline/formats/open311"
 	"frontline/ingest"
+	"frontline/service"
 	"frontline/store"
 	"frontline/store/storetest"
 )
@@ -241,7 +242,7 @@ func sameCases(t *testing.T, db, back *store.DB, listed []map[string]any) {
 
 // assignmentsOf lists a case's units with their role, dispatch and first
 // resolution.
-func assignmentsOf(v *store.CaseView) []string {
+func assignmentsOf(v *service.CaseView) []string {
 	var out []string
 	for _, a := range v.Assignments {
 		out = append(out, a.Unit+" "+a.Role+" "+a.DispatchedAt.UTC().Format(time.RFC3339)+" "+a.ResolvedAt.UTC().Format(time.RFC3339))

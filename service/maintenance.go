@@ -2,6 +2,13 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+
+	"frontline/audit"
+	"frontline/fault"
 
 	"frontline/evaluation"
 	"frontline/rbac"
@@ -59,3 +66,82 @@ func (s *Service) Quarantine(ctx context.Context, p rbac.Principal, limit int) (
 	}
 	return s.DB.QuarantineList(ctx, limit)
 }
+
+// Backups are for the machine's operator, who can read the database
+// anyway: no user role is granted them (the policy file names none).
+var backupResource = rbac.Resource{Object: "backup"}
+
+// Backup is a copy of the database as written: its file, size and
+// digest, and the audit chain's head it holds.
+type Backup struct {
+	File   string
+	Bytes  int64
+	SHA256 string
+	Engine string
+	Head   audit.Head
+}
+
+// Backup writes a consistent copy of the database to file (never over a
+// file that exists: it is written beside it and renamed at the end) and
+// records it in the audit log with its digest and the chain's head.
+func (s *Service) Backup(ctx context.Context, p rbac.Principal, file string) (Backup, error) {
+	b := Backup{File: file, Engine: string(s.DB.Engine())}
+	if err := p.Authorize(ctx, rbac.Read, backupResource); err != nil {
+		return b, err
+	}
+	if _, err := os.Stat(file); err == nil {
+		return b, fault.Errorf(fault.Conflict, "backup", "%s exists; Frontline does not overwrite a file", file)
+	}
+	head, err := s.DB.AuditHead(ctx)
+	if err != nil {
+		return b, err
+	}
+	b.Head = head
+	tmp := file + ".partial"
+	os.Remove(tmp)
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := s.DB.Backup(ctx, tmp); err != nil {
+		return b, err
+	}
+	if b.SHA256, b.Bytes, err = fileDigest(tmp); err != nil {
+		return b, err
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		return b, err
+	}
+	return b, s.audit(ctx, p, "backup", file, map[string]any{"sha256": b.SHA256, "bytes": b.Bytes, "engine": b.Engine,
+		"audit_head": head.String()})
+}
+
+// Restored checks the audit chain of a database just restored from file
+// and, when it is whole, records the restore in it. Whoever restored the
+// file held the database's storage: there is nothing left to authorize.
+func (s *Service) Restored(ctx context.Context, p rbac.Principal, file string) (audit.Head, int64, *audit.Problem, error) {
+	head, n, problem, err := s.DB.VerifyAudit(ctx, nil)
+	if err != nil || problem != nil {
+		return head, n, problem, err
+	}
+	sum, _, err := fileDigest(file)
+	if err != nil {
+		return head, n, nil, err
+	}
+	return head, n, nil, s.audit(ctx, p, "restore", file, map[string]any{"sha256": sum, "audit_head": head.String()})
+}
+
+func fileDigest(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// Empty says whether the database holds no event and no user yet.
+func (s *Service) Empty(ctx context.Context) (bool, error) { return s.DB.Empty(ctx) }
+
+// AuditHead is the audit chain's head now, to print under a report so
+// that it can be checked later against the log.
+func (s *Service) AuditHead(ctx context.Context) (audit.Head, error) { return s.DB.AuditHead(ctx) }

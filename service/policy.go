@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"frontline/evaluation"
@@ -57,4 +58,31 @@ func (s *Service) PolicyAt(ctx context.Context, p rbac.Principal, when time.Time
 		}
 	}
 	return policy, source, nil
+}
+
+// MissingClasses are the SLA classes that categories in reg name and the
+// policy in force lacks (class R, say, under a district's own policy):
+// their cases are judged as class C until a policy defines them.
+func (s *Service) MissingClasses(ctx context.Context, reg *evaluation.Registry) (*evaluation.Policy, []string, error) {
+	policies, err := s.Policies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := policies.At(s.Now())
+	var missing []string
+	for _, c := range reg.Categories {
+		if _, ok := p.Classes[c.Class]; !ok && !slices.Contains(missing, c.Class) {
+			missing = append(missing, c.Class)
+		}
+	}
+	return p, missing, nil
+}
+
+// Zone is the time zone of the policy in force now, for showing times.
+func (s *Service) Zone(ctx context.Context) (*time.Location, error) {
+	policies, err := s.Policies(ctx)
+	if err != nil || len(policies) == 0 {
+		return nil, err
+	}
+	return policies.At(s.Now()).Location, nil
 }

@@ -27,10 +27,11 @@ import (
 
 // Service runs the processes over one database.
 type Service struct {
-	DB     *store.DB
+	DB     Storage
 	Pseudo *evaluation.Pseudonymizer
 	// PseudoKey, when Pseudo is not given, makes it the first time events
-	// are stored: the command line reads (or creates) the key only for
+	// are stored (the command line's key from the environment); without
+	// it the key the database keeps is read, or made, then: only for
 	// commands that store personal data, never for a read.
 	PseudoKey func(context.Context) (*evaluation.Pseudonymizer, error)
 	Now       func() time.Time
@@ -48,9 +49,12 @@ type Service struct {
 // New returns the use cases over a database for a long-running door (the
 // server): reads it audits are recorded once a minute per reader and
 // record.
-func New(db *store.DB, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
+func New(db Storage, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
 	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}}
 }
+
+// Close closes the database.
+func (s *Service) Close() error { return s.DB.Close() }
 
 // usersChanged tells the door that users may have changed.
 func (s *Service) usersChanged() {

@@ -57,6 +57,10 @@ type (
 	SessionLimits = store.SessionLimits
 	// CaseQuery selects cases (Open311's filters).
 	CaseQuery = store.CaseQuery
+	// CaseView is a case's derived state with its trail.
+	CaseView = store.CaseView
+	// RegistryCounts says how many records of a kind a load added and changed.
+	RegistryCounts = store.RegistryCounts
 )
 
 // LoginFailed audits a failed sign-in from address, with what the door
@@ -99,7 +103,15 @@ func (s *Service) EndSession(ctx context.Context, p rbac.Principal, secret strin
 
 // Authorizer returns the rbac decisions over the stored users.
 func (s *Service) Authorizer(ctx context.Context) (*rbac.Authorizer, error) {
-	return s.DB.Authorizer(ctx)
+	users, err := s.DB.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]rbac.User, len(users))
+	for i, u := range users {
+		list[i] = u.User
+	}
+	return rbac.New(list)
 }
 
 // Ping says whether the database answers.

@@ -67,6 +67,7 @@ type DB struct {
 	reads  *bun.DB
 	engine Engine
 	path   string // the SQLite file
+	dsn    string // the PostgreSQL database, for its tools (pg_dump)
 	// parsePolicies reads the stored policy texts (WithPolicyFormat).
 	parsePolicies func(sources [][]byte) (evaluation.Policies, error)
 	// readOnly is set when the SQLite file's storage cannot be written:
@@ -111,6 +112,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	var err error
 	switch db.engine {
 	case Postgres:
+		db.dsn = dsn
 		db.sql, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)

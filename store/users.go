@@ -153,19 +153,6 @@ func (db *DB) SetUserDisabled(ctx context.Context, name string, disabled bool) e
 	return nil
 }
 
-// Authorizer returns an rbac.Authorizer over the stored users.
-func (db *DB) Authorizer(ctx context.Context) (*rbac.Authorizer, error) {
-	users, err := db.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]rbac.User, len(users))
-	for i, u := range users {
-		list[i] = u.User
-	}
-	return rbac.New(list)
-}
-
 // SetPassword stores a user's password hash.
 func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
 	res, err := db.bun.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", db.now().UTC()).

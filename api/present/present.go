@@ -240,9 +240,9 @@ func (s *Reads) AuditEntries(ctx context.Context, q service.AuditQuery) ([]Audit
 // AuditState is whether the audit chain is whole: how many entries, its
 // head, and the first problem found.
 type AuditState struct {
-	Intact  bool   `json:"intact"`
-	Entries int64  `json:"entries"`
-	Head    string `json:"head"`
+	Intact  bool          `json:"intact"`
+	Entries int64         `json:"entries"`
+	Head    string        `json:"head"`
 	Problem *AuditProblem `json:"problem,omitempty"`
 }
 

@@ -31,16 +31,12 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
-	loc := a.policyZone(ctx, db)
+	defer svc.Close()
+	loc := a.policyZone(ctx, svc)
 	if verb == "verify" {
 		var anchor *audit.Head
 		if *head != "" {

@@ -97,15 +97,11 @@ func runBreaches(ctx context.Context, a *app, args []string) error {
 	if err := checkFormat("breaches", *format); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	list, err := svc.ListBreaches(ctx, s, service.BreachQuery{PeriodQuery: pf.query(), Unit: *unit,
 		Trails: !*counts && !*summary && *format != "csv", Counting: *counts})
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -29,11 +29,7 @@ type cadreRun struct {
 }
 
 // assessCadres scores the period's months and attributes them to cadres.
-func (a *app) assessCadres(ctx context.Context, db *store.DB, pf *periodFlags, role string) (*cadreRun, error) {
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return nil, err
-	}
+func (a *app) assessCadres(ctx context.Context, svc *service.Service, s rbac.Principal, pf *periodFlags, role string) (*cadreRun, error) {
 	cadres, r, err := svc.Cadres(ctx, s, pf.query(), role)
 	if err != nil {
 		return nil, flagged(err)
@@ -68,12 +64,12 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 	if err := checkRole(*role); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	run, err := a.assessCadres(ctx, db, pf, *role)
+	defer svc.Close()
+	run, err := a.assessCadres(ctx, svc, s, pf, *role)
 	if err != nil {
 		return err
 	}
@@ -136,7 +132,7 @@ func runCadres(ctx context.Context, a *app, args []string) error {
 	if t != nil {
 		t.write(a.stdout)
 	}
-	head, err := db.AuditHead(ctx)
+	head, err := svc.AuditHead(ctx)
 	if err != nil {
 		return err
 	}
@@ -188,15 +184,11 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	id := pos[0]
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	run, err := svc.Cadre(ctx, s, pf.query(), *role, id)
 	if err != nil {
 		return flagged(err)

@@ -10,7 +10,6 @@ import (
 
 	"frontline/evaluation"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -42,20 +41,16 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	} else if id == "" || fs.NArg() != 0 {
 		return usageErrorf("case: name one case ID")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	v, err := svc.Case(ctx, s, id)
 	if err != nil {
 		return err
 	}
-	loc := a.policyZone(ctx, db)
+	loc := a.policyZone(ctx, svc)
 	asof := a.now()
 	if *asofFlag != "" {
 		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
@@ -70,7 +65,7 @@ func runCase(ctx context.Context, a *app, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(caseJSON(v, asof, loc))
 	}
-	reg, err := db.Registry(ctx)
+	reg, err := svc.Registry(ctx)
 	if err != nil {
 		return err
 	}
@@ -81,13 +76,13 @@ func runCase(ctx context.Context, a *app, args []string) error {
 // caseOut is the JSON form of `frontline case --json`.
 type caseOut = view.Case
 
-func caseJSON(v *store.CaseView, asof time.Time, loc *time.Location) caseOut {
+func caseJSON(v *service.CaseView, asof time.Time, loc *time.Location) caseOut {
 	return view.CaseOf(v.Case, v.Assignments, v.Deadlines, v.Trail, asof, loc)
 }
 
 // printCase writes the case, its assignments and its trail as tables.
 // Codes are shown with their registry names where the registry has them.
-func (a *app) printCase(v *store.CaseView, names map[string]evaluation.Name, asof time.Time, loc *time.Location) {
+func (a *app) printCase(v *service.CaseView, names map[string]evaluation.Name, asof time.Time, loc *time.Location) {
 	c := v.Case
 	show := func(t time.Time) string {
 		if t.IsZero() {
@@ -244,20 +239,16 @@ func runQuarantine(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	list, total, err := svc.Quarantine(ctx, s, *limit)
 	if err != nil {
 		return err
 	}
-	loc := a.policyZone(ctx, db)
+	loc := a.policyZone(ctx, svc)
 	if *asJSON {
 		return json.NewEncoder(a.stdout).Encode(struct {
 			Total  int                       `json:"total"`

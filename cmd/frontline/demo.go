@@ -49,12 +49,12 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		// A database of the user's own (PostgreSQL, say): never replaced,
 		// so it must be empty.
 		dsn = *dbFlag
-		db, err := a.open(ctx, dsn)
+		svc, err := a.openService(ctx, dsn)
 		if err != nil {
 			return err
 		}
-		empty, err := db.Empty(ctx)
-		db.Close()
+		empty, err := svc.Empty(ctx)
+		svc.Close()
 		if err != nil {
 			return err
 		}
@@ -83,17 +83,13 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("demo: %s: %w", step[0], err)
 		}
 	}
-	db, err := a.open(ctx, dsn)
+	w, sess, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer w.Close()
 	t := &table{}
 	t.row(strings.Split(a.t("用户|角色|单位|密码或 API 令牌（仅显示一次）", "USER|ROLE|UNIT|PASSWORD OR API TOKEN (SHOWN ONCE)"), "|")...)
-	w, sess, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
 	for _, u := range demoUsers {
 		// The first secret: a password, or the dispatch account's token.
 		cred, err := w.AddUser(ctx, sess, rbac.User{Name: u.name, Role: u.role, Unit: u.unit}, 90)
@@ -119,5 +115,5 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(a.stdout, a.t("\n看板：http://%s/（用上面的用户名和密码登录）\nAPI 参考：http://%s/docs — 试试：curl -H 'Authorization: Bearer 令牌' 'http://%s/api/v1/scores?period=%s'\n按 Ctrl-C 停止。\n",
 		"\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n"),
 		serving.addr, serving.addr, serving.addr, start.AddDate(1, -1, 0).Format("2006-01")) // the year's last month
-	return a.serve(ctx, db, *serving)
+	return a.serve(ctx, w, *serving)
 }

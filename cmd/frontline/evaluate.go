@@ -42,15 +42,11 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 			return usageErrorf("evaluate call: --accurate must be true or false")
 		}
 	}
-	db, err := a.open(ctx, *dsn)
+	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	w, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer w.Close()
 	e, previous, err := w.Evaluate(ctx, s, service.EvaluationRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,
 		Call: what == "call", Score: *score, Accurate: acc})
 	if err := a.recorded(e, err); err != nil {
@@ -58,7 +54,7 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 	}
 	if previous != nil {
 		fmt.Fprintf(a.stderr, a.t("它取代 %s（%s）的评价，原评价保留在轨迹中\n", "it replaces %s of %s, which stays in the trail\n"),
-			previous.ID, previous.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
+			previous.ID, previous.At.In(a.policyZone(ctx, w)).Format("2006-01-02 15:04"))
 	}
 	return nil
 }

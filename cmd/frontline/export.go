@@ -28,16 +28,12 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if *out == "" || filepath.Ext(*out) != ".xlsx" {
 		return usageErrorf("export: --out FILE.xlsx is required")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	r, err := a.resolvePeriod(ctx, db, pf)
-	if err != nil {
-		return err
-	}
-	svc, s, err := a.service(ctx, db)
+	defer svc.Close()
+	r, err := a.resolvePeriod(ctx, svc, pf)
 	if err != nil {
 		return err
 	}
@@ -83,15 +79,11 @@ func runExportVerify(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	e, err := svc.VerifyExport(ctx, s, file)
 	if err != nil {
 		return err
@@ -101,6 +93,6 @@ func runExportVerify(ctx context.Context, a *app, args []string) error {
 			"not issued by Frontline, or changed since: no export in the audit log has this file's SHA-256"))
 	}
 	fmt.Fprintf(a.stdout, a.t("Frontline 导出的原始文件：%s，由 %s 于 %s 导出（审计日志第 %d 条）\n", "issued by Frontline: %s, exported by %s at %s (audit entry %d)\n"),
-		e.Object, e.Actor, e.At.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04:05"), e.Seq)
+		e.Object, e.Actor, e.At.In(a.policyZone(ctx, svc)).Format("2006-01-02 15:04:05"), e.Seq)
 	return nil
 }

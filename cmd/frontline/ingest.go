@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +22,6 @@ import (
 	"frontline/formats/open311"
 	"frontline/ingest"
 	"frontline/service"
-	"frontline/store"
 )
 
 // maxPrintedRejects caps the rejects printed per file; --rejects keeps all.
@@ -67,15 +65,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if *register && mapping == nil && *format != "open311" {
 		return usageErrorf("ingest: --register-units needs --mapping or --format open311: events in Frontline's own format name registered codes")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	var rejects *json.Encoder
 	if *rejectsPath != "" {
 		f, err := os.Create(*rejectsPath)
@@ -104,7 +98,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
-		src, err := a.openSource(name, *format, mapping, a.policyZone(ctx, db))
+		src, err := a.openSource(name, *format, mapping, a.policyZone(ctx, svc))
 		if err != nil {
 			return fmt.Errorf("ingest %s: %w", name, err)
 		}
@@ -152,12 +146,12 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			fmt.Fprintf(a.stderr, a.t("%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n",
 				"%s: registered from the data %d units and %d categories; released %d quarantined events\n"), name, res.Units.Added, res.Categories.Added, res.Released)
-			a.warnUnknownClasses(ctx, db, found.registry)
+			a.warnUnknownClasses(ctx, svc, found.registry)
 		}
 		total.Add(sum)
 	}
 	if *refresh {
-		if err := a.refreshScores(ctx, db); err != nil {
+		if err := a.refreshScores(ctx, svc); err != nil {
 			return err
 		}
 	}
@@ -285,17 +279,10 @@ func (a *app) printQuality(name string, q *formats.Quality) {
 // warnUnknownClasses says when categories (found in the data, or registered) name an SLA
 // class the policy in force lacks (class R, say, under a district's own
 // policy): their cases are judged as class C until a policy defines it.
-func (a *app) warnUnknownClasses(ctx context.Context, db *store.DB, found *evaluation.Registry) {
-	policies, err := db.RecentPolicies(ctx, time.Second)
+func (a *app) warnUnknownClasses(ctx context.Context, svc *service.Service, found *evaluation.Registry) {
+	p, missing, err := svc.MissingClasses(ctx, found)
 	if err != nil {
 		return
-	}
-	p := policies.At(a.now())
-	var missing []string
-	for _, c := range found.Categories {
-		if _, ok := p.Classes[c.Class]; !ok && !slices.Contains(missing, c.Class) {
-			missing = append(missing, c.Class)
-		}
 	}
 	for _, class := range missing {
 		fmt.Fprintf(a.stderr, a.t("警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n",

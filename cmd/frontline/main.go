@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,9 +18,6 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
-	"frontline/formats"
-	"frontline/rbac"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -69,7 +65,6 @@ type app struct {
 	// user is the command's --user flag: whose rights apply.
 	user *string
 	// sess is the session of the command's user, once opened.
-	sess *rbac.Principal
 	// ready, when set, is told the address `serve` listens on.
 	ready func(addr string)
 }
@@ -219,42 +214,16 @@ func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func (a *app) open(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies))
-	if err == nil && db.ReadOnly() {
-		fmt.Fprintf(a.stderr, a.t("frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n",
-			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
-	}
-	return db, err
-}
-
-// pseudonymizer returns the pseudonymizer keyed by $FRONTLINE_PSEUDONYM_KEY
-// (base64), or else by a random key kept in the database.
-func (a *app) pseudonymizer(ctx context.Context, db *store.DB) (*evaluation.Pseudonymizer, error) {
-	if k := a.getenv("FRONTLINE_PSEUDONYM_KEY"); k != "" {
-		key, err := base64.StdEncoding.DecodeString(k)
-		if err != nil || len(key) < 16 {
-			return nil, usageErrorf("FRONTLINE_PSEUDONYM_KEY must be base64 of at least 16 bytes")
-		}
-		return evaluation.NewPseudonymizer(key), nil
-	}
-	key, err := db.Secret(ctx, "pseudonym")
-	if err != nil {
-		return nil, err
-	}
-	return evaluation.NewPseudonymizer(key), nil
-}
-
 func runMigrate(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("migrate")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, err := a.openService(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer svc.Close()
 	fmt.Fprintln(a.stderr, a.t("数据库结构已是最新", "database is up to date"))
 	return nil
 }
@@ -264,21 +233,17 @@ func runRebuild(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	n, err := svc.Rebuild(ctx, s)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, a.t("已从事件日志重建 %d 个案件\n", "rebuilt %d cases from the event log\n"), n)
-	return a.refreshScores(ctx, db)
+	return a.refreshScores(ctx, svc)
 }
 
 // Exit statuses (DESIGN.md §7).

@@ -11,7 +11,7 @@ import (
 	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/formats"
-	"frontline/store"
+	"frontline/service"
 )
 
 func runPolicy(ctx context.Context, a *app, args []string) error {
@@ -63,15 +63,11 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	p, n, err := svc.LoadPolicy(ctx, s, data, fs.Arg(0))
 	if fault.KindOf(err) == fault.Forbidden {
 		return err
@@ -80,10 +76,10 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, a.t("已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n",
 		"policy effective %s loaded; deadlines of %d cases recomputed\n"), p.Effective, n)
-	if reg, err := db.Registry(ctx); err == nil {
-		a.warnUnknownClasses(ctx, db, reg) // categories the new policy leaves to class C
+	if reg, err := svc.Registry(ctx); err == nil {
+		a.warnUnknownClasses(ctx, svc, reg) // categories the new policy leaves to class C
 	}
-	return a.refreshScores(ctx, db)
+	return a.refreshScores(ctx, svc)
 }
 
 func (a *app) policyShow(ctx context.Context, args []string) error {
@@ -92,15 +88,11 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	when := a.now()
 	if *at != "" {
 		d, err := evaluation.ParseDate(*at)
@@ -135,10 +127,10 @@ func (a *app) policyShow(ctx context.Context, args []string) error {
 }
 
 // policyZone returns the time zone of the policy in force now, for display.
-func (a *app) policyZone(ctx context.Context, db *store.DB) *time.Location {
-	ps, err := db.Policies(ctx)
-	if err != nil || len(ps) == 0 {
+func (a *app) policyZone(ctx context.Context, svc *service.Service) *time.Location {
+	loc, err := svc.Zone(ctx)
+	if err != nil || loc == nil {
 		return displayZone
 	}
-	return ps.At(a.now()).Location
+	return loc
 }

@@ -11,35 +11,20 @@ import (
 	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/service"
-	"frontline/store"
 )
 
 // Appeals, decisions, findings, evaluations and return rulings made in
 // Frontline are events written into the case's trail through the same
 // ingest path as the platform's: one trail, one source of truth.
 
-// service returns the use cases and the command's session.
-func (a *app) service(ctx context.Context, db *store.DB) (*service.Service, rbac.Principal, error) {
-	s, err := a.session(ctx, db)
-	if err != nil {
-		return nil, s, err
-	}
-	pseudo := func(ctx context.Context) (*evaluation.Pseudonymizer, error) { return a.pseudonymizer(ctx, db) }
-	return &service.Service{DB: db, PseudoKey: pseudo, Now: a.now}, s, nil
-}
-
 // runProcess opens the database and runs one process step, printing the
 // event it wrote.
 func (a *app) runProcess(ctx context.Context, dsn string, step func(*service.Service, rbac.Principal) (evaluation.Event, error)) error {
-	db, err := a.open(ctx, dsn)
+	w, s, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	w, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer w.Close()
 	return a.recorded(step(w, s))
 }
 
@@ -85,15 +70,11 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, *state) {
 		return usageErrorf("appeals: --state must be open, upheld, rejected, duplicate or all")
 	}
-	db, err := a.open(ctx, *dsn)
+	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	w, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer w.Close()
 	list, err := w.ListAppeals(ctx, s, service.AppealQuery{State: *state, Unit: *unit})
 	if err != nil {
 		return err
@@ -191,15 +172,11 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 	if !slices.Contains([]string{"active", "withdrawn", "appealed_away", "all"}, *state) {
 		return usageErrorf("findings: --state must be active, withdrawn, appealed_away or all")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	shown, err := svc.ListFindings(ctx, s, service.FindingQuery{PeriodQuery: pf.query(), Unit: *unit, State: *state})
 	if err != nil {
 		return flagged(err)

@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"frontline/formats"
-	"frontline/store"
+	"frontline/service"
 )
 
 func runRegistry(ctx context.Context, a *app, args []string) error {
@@ -29,15 +29,11 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	}
 	defer f.Close()
 
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	res, err := svc.LoadRegistry(ctx, s, f, formats.RegistryFormat(name), name)
 	if err != nil {
 		return err
@@ -48,7 +44,7 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	}
 	for _, row := range []struct {
 		en, zh string
-		c      store.RegistryCounts
+		c      service.RegistryCounts
 	}{
 		{"units", "单位", res.Units}, {"categories", "类别", res.Categories},
 		{"cadres", "干部", res.Cadres}, {"tenures", "任职", res.Tenures},

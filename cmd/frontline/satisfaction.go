@@ -10,13 +10,12 @@ import (
 
 	"frontline/scoring"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
 // resolvePeriod reads the period flags against the policies in force.
-func (a *app) resolvePeriod(ctx context.Context, db *store.DB, pf *periodFlags) (service.Span, error) {
-	sp, err := (&service.Service{DB: db, Now: a.now}).Resolve(ctx, pf.query())
+func (a *app) resolvePeriod(ctx context.Context, svc *service.Service, pf *periodFlags) (service.Span, error) {
+	sp, err := svc.Resolve(ctx, pf.query())
 	return sp, flagged(err)
 }
 
@@ -30,15 +29,11 @@ func runSatisfaction(ctx context.Context, a *app, args []string) error {
 	if err := checkFormat("satisfaction", *format); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	r, sp, err := svc.Satisfaction(ctx, s, pf.query())
 	if err != nil {
 		return flagged(err)
@@ -130,15 +125,11 @@ func runMatrix(ctx context.Context, a *app, args []string) error {
 	if err := checkFormat("matrix", *format); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	pairs, sp, err := svc.Matrix(ctx, s, pf.query())
 	if err != nil {
 		return flagged(err)
@@ -183,15 +174,11 @@ func runReciprocity(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	flags, sp, err := svc.Reciprocity(ctx, s, pf.query())
 	if err != nil {
 		return flagged(err)

@@ -13,7 +13,6 @@ import (
 	"frontline/fault"
 	"frontline/scoring"
 	"frontline/service"
-	"frontline/store"
 	"frontline/view"
 )
 
@@ -24,15 +23,11 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	start := time.Now()
 	months, err := svc.RefreshKept(ctx, s, *asof, *all)
 	if err != nil {
@@ -43,9 +38,9 @@ func runRefresh(ctx context.Context, a *app, args []string) error {
 }
 
 // refreshScores recomputes the kept monthly scores that events made stale.
-func (a *app) refreshScores(ctx context.Context, db *store.DB) error {
+func (a *app) refreshScores(ctx context.Context, svc *service.Service) error {
 	start := time.Now()
-	months, err := (&service.Service{DB: db, Now: a.now}).Refresh(ctx, a.now())
+	months, err := svc.Refresh(ctx, a.now())
 	if err != nil {
 		return fmt.Errorf("refresh scores: %w", err)
 	}
@@ -92,15 +87,11 @@ func runScore(ctx context.Context, a *app, args []string) error {
 	if *cached && (*pf.period == "" || *pf.asof != "") {
 		return usageErrorf("score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	run, err := svc.Scores(ctx, s, service.ScoresQuery{PeriodQuery: pf.query(), Kind: *kind, Unit: *unit, Kept: *cached})
 	if fault.KindOf(err) == fault.Invalid && errOp(err) == "kept scores" {
 		return usageErrorf("score --cached: %s", errText(err))
@@ -271,15 +262,11 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 	if *unit == "" {
 		return usageErrorf("explain: --unit is required")
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	ex, r, err := svc.Explain(ctx, s, *unit, pf.query(), a.lang)
 	if err != nil {
 		return flagged(err)
@@ -343,15 +330,11 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 
 // scoreMonthly scores every month of the period, one month at a time.
 func (a *app) scoreMonthly(ctx context.Context, dsn string, pf *periodFlags, kind, unit, format string) error {
-	db, err := a.open(ctx, dsn)
+	svc, s, err := a.open(ctx, dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 	type monthOut struct {
 		Month  string    `json:"month"`
 		Policy string    `json:"policy"`

@@ -14,7 +14,6 @@ import (
 
 	"frontline/api"
 	"frontline/service"
-	"frontline/store"
 )
 
 // serveConfig is how `serve` and `demo` serve; flags default to
@@ -51,29 +50,30 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, err := a.openService(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return a.serve(ctx, db, *cfg)
+	defer svc.Close()
+	return a.serve(ctx, svc, *cfg)
 }
 
 // serve runs the API until ctx ends, then lets requests in flight finish.
-func (a *app) serve(ctx context.Context, db *store.DB, cfg serveConfig) error {
-	pseudo, err := a.pseudonymizer(ctx, db)
+func (a *app) serve(ctx context.Context, svc *service.Service, cfg serveConfig) error {
+	pseudo, err := svc.Pseudonymizer(ctx)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, nil))
-	srv := api.New(service.New(db, pseudo, a.now), log, a.now, cfg.api)
+	// The server's own service: it audits each reader's reads once a minute.
+	srv := api.New(service.New(svc.DB, pseudo, a.now), log, a.now, cfg.api)
 	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	hs := srv.HTTPServer(api.DefaultTimeouts, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
-	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Engine())))
+	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("database", string(svc.DB.Engine())))
 	if cfg.debug != "" {
 		// The profiler's own mux: nothing of it is reachable on the API's address.
 		dm := http.NewServeMux()

@@ -2,61 +2,76 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/base64"
+	"fmt"
 
-	"frontline/audit"
+	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/formats"
 	"frontline/rbac"
+	"frontline/service"
 	"frontline/store"
 )
 
-// session is the principal a command runs for: a user named with --user (or $FRONTLINE_USER): their
-// role and domain decide what it may show and do, through rbac's one
-// Authorize. Without a user it runs for the local operator, who holds the
-// database itself and so everything in it; audit entries then name
-// "local". session opens that principal once.
-func (a *app) session(ctx context.Context, db *store.DB) (rbac.Principal, error) {
-	if a.sess != nil {
-		return *a.sess, nil
+// open opens the database dsn names and the use cases over it, for the
+// principal the command runs for (see session). Close the service when
+// done.
+func (a *app) open(ctx context.Context, dsn string) (*service.Service, rbac.Principal, error) {
+	svc, err := a.openService(ctx, dsn)
+	if err != nil {
+		return nil, rbac.Principal{}, err
 	}
+	p, err := a.session(ctx, svc)
+	if err != nil {
+		svc.Close()
+		return nil, p, err
+	}
+	return svc, p, nil
+}
+
+// openService opens the database dsn names and the use cases over it.
+func (a *app) openService(ctx context.Context, dsn string) (*service.Service, error) {
+	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies))
+	if err != nil {
+		return nil, err
+	}
+	if db.ReadOnly() {
+		fmt.Fprintf(a.stderr, a.t("frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n",
+			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
+	}
+	svc := &service.Service{DB: db, Now: a.now}
+	if k := a.getenv("FRONTLINE_PSEUDONYM_KEY"); k != "" {
+		// Checked only when events are stored: a read needs no key.
+		svc.PseudoKey = func(context.Context) (*evaluation.Pseudonymizer, error) {
+			key, err := base64.StdEncoding.DecodeString(k)
+			if err != nil || len(key) < 16 {
+				return nil, usageErrorf("FRONTLINE_PSEUDONYM_KEY must be base64 of at least 16 bytes")
+			}
+			return evaluation.NewPseudonymizer(key), nil
+		}
+	}
+	return svc, nil
+}
+
+// session is the principal a command runs for: a user named with --user
+// (or $FRONTLINE_USER): their role and domain decide what it may show and
+// do, through rbac's one Authorize. Without a user it runs for the local
+// operator, who holds the database itself and so everything in it; audit
+// entries then name "local".
+func (a *app) session(ctx context.Context, svc *service.Service) (rbac.Principal, error) {
 	name := ""
 	if a.user != nil {
 		name = *a.user
 	}
-	p := rbac.Local()
-	if name != "" {
-		authz, err := db.Authorizer(ctx)
-		if err != nil {
-			return p, err
-		}
-		if u, ok := authz.User(name); !ok || u.Disabled {
-			return p, fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
-		}
-		p = authz.Principal(name)
+	if name == "" {
+		return rbac.Local(), nil
 	}
-	a.sess = &p
-	return p, nil
-}
-
-// audit appends an entry for the session's user.
-func (a *app) audit(ctx context.Context, db *store.DB, action, object string, details any) error {
-	s, err := a.session(ctx, db)
+	authz, err := svc.Authorizer(ctx)
 	if err != nil {
-		return err
+		return rbac.Local(), err
 	}
-	body, err := json.Marshal(details)
-	if err != nil {
-		return err
+	if u, ok := authz.User(name); !ok || u.Disabled {
+		return rbac.Local(), fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
 	}
-	_, err = db.AppendAudit(ctx, audit.Entry{Actor: s.Actor(), Action: action, Object: object, Details: string(body)})
-	return err
-}
-
-// authorize opens the session and asks whether it may do action on res.
-func (a *app) authorize(ctx context.Context, db *store.DB, action string, res rbac.Resource) error {
-	s, err := a.session(ctx, db)
-	if err != nil {
-		return err
-	}
-	return s.Authorize(ctx, action, res)
+	return authz.Principal(name), nil
 }

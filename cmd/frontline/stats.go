@@ -34,12 +34,12 @@ func runStats(ctx context.Context, a *app, args []string) error {
 	if err := checkFormat("stats durations", *format); err != nil {
 		return err
 	}
-	db, err := a.open(ctx, *dsn)
+	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	loc := a.policyZone(ctx, db)
+	defer svc.Close()
+	loc := a.policyZone(ctx, svc)
 	if *tz != "" {
 		if loc, err = time.LoadLocation(*tz); err != nil {
 			return usageErrorf("stats durations: --tz %q is not a time zone", *tz)
@@ -50,10 +50,6 @@ func runStats(ctx context.Context, a *app, args []string) error {
 		if p, err = evaluation.ParsePeriod(*period, loc); err != nil {
 			return usageErrorf("stats durations: --period: %v", errText(err))
 		}
-	}
-	svc, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
 	}
 	r, err := svc.Durations(ctx, s, p, *clock == "wall", loc, a.lang)
 	if err != nil {

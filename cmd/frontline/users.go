@@ -33,15 +33,11 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	if *days < 1 || *days > 3650 {
 		return usageErrorf("users: --days must be 1 to 3650")
 	}
-	db, err := a.open(ctx, *dsn)
+	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	w, s, err := a.service(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer w.Close()
 	if verb == "list" {
 		return a.listUsers(ctx, w, s, *format)
 	}
@@ -81,7 +77,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	// The secret goes to stdout once; it is stored only as a hash.
 	if cred.Token != "" {
 		fmt.Fprintf(a.stderr, a.t("%[2]s 的 API 令牌 %[1]s，有效期至 %[3]s（仅显示一次，只保存其哈希）：\n",
-			"API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n"), cred.TokenID, name, cred.Expires.In(a.policyZone(ctx, db)).Format("2006-01-02 15:04"))
+			"API token %s of %s, valid until %s (shown once; it is stored only as a hash):\n"), cred.TokenID, name, cred.Expires.In(a.policyZone(ctx, w)).Format("2006-01-02 15:04"))
 		fmt.Fprintln(a.stdout, cred.Token)
 		return nil
 	}

@@ -1,0 +1,106 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"frontline/audit"
+	"frontline/evaluation"
+	"frontline/ingest"
+	"frontline/rbac"
+	"frontline/scoring"
+	"frontline/store"
+)
+
+// Storage is what the use cases need of a database, in five parts;
+// store.DB is one, on SQLite or PostgreSQL. It keeps and finds records:
+// every decision about them is taken here, in the service.
+type Storage interface {
+	CaseStore
+	ScoreStore
+	RuleStore
+	AccountStore
+	AuditStore
+	// Ping says whether the database answers.
+	Ping(ctx context.Context) error
+	// Empty says whether the database holds no event and no user yet.
+	Empty(ctx context.Context) (bool, error)
+	// Secret returns the random secret kept under name, made on first use.
+	Secret(ctx context.Context, name string) ([]byte, error)
+	// Backup writes a consistent copy of the whole database to a new file.
+	Backup(ctx context.Context, path string) error
+	// Engine names the database's engine: sqlite or postgres.
+	Engine() store.Engine
+	// Close closes the database.
+	Close() error
+}
+
+// CaseStore is the event log and the state of each case derived from it.
+type CaseStore interface {
+	ingest.Store
+	Case(ctx context.Context, id string) (*store.CaseView, error)
+	CaseIDs(ctx context.Context, q store.CaseQuery) ([]string, error)
+	Trails(ctx context.Context, caseIDs []string) (map[string][]evaluation.Event, error)
+	// ProcessTrails returns the trails of the cases opened in [from, to)
+	// that hold an appeal, a finding, an evaluation or a ruling.
+	ProcessTrails(ctx context.Context, from, to time.Time) (map[string][]evaluation.Event, error)
+	EachDeadline(ctx context.Context, f store.DeadlineFilter, fn func(evaluation.Deadline) error) error
+	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
+	// Rebuild derives every case again from the event log.
+	Rebuild(ctx context.Context) (n int, err error)
+	QuarantineList(ctx context.Context, limit int) ([]store.QuarantineEntry, int, error)
+}
+
+// ScoreStore is what scoring reads, and the scores kept of closed months.
+type ScoreStore interface {
+	ScoringData(ctx context.Context, from, to time.Time) (*scoring.Data, error)
+	OpenScoringData(ctx context.Context, from, to, asof time.Time) (*scoring.Data, error)
+	// CountedInputs returns the inputs of [from, to) as of asof from the
+	// counts kept per month; ok is false when they cannot answer.
+	CountedInputs(ctx context.Context, from, to, asof time.Time) (in scoring.Inputs, ok bool, err error)
+	CountHorizon(ctx context.Context) (time.Time, error)
+	KeptScores(ctx context.Context, month string, from, to, asof time.Time) (report *scoring.Report, ok bool, err error)
+	KeepScores(ctx context.Context, m store.KeptMonth, asof, horizon time.Time, policy string, units []*scoring.UnitScore) error
+	CachedScores(ctx context.Context, month, unit string) (*store.CachedPeriod, []*scoring.UnitScore, error)
+	StaleMonths(ctx context.Context) ([]store.KeptMonth, error)
+	MarkScoresStale(ctx context.Context) error
+	CadreIDs(ctx context.Context) (map[string]bool, error)
+}
+
+// RuleStore is the registry of units and categories, and the policy's versions.
+type RuleStore interface {
+	Registry(ctx context.Context) (*evaluation.Registry, error)
+	LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin string) (store.RegistryResult, error)
+	Rules(ctx context.Context) (*evaluation.Rules, error)
+	Policies(ctx context.Context) (evaluation.Policies, error)
+	// RecentPolicies returns the policy's versions as read at most maxAge ago.
+	RecentPolicies(ctx context.Context, maxAge time.Duration) (evaluation.Policies, error)
+	StorePolicy(ctx context.Context, effective evaluation.Date, source []byte) (int, error)
+	PolicySources(ctx context.Context) ([][]byte, error)
+}
+
+// AccountStore is users, their tokens and their sessions: hashes only.
+type AccountStore interface {
+	User(ctx context.Context, name string) (store.UserRecord, error)
+	Users(ctx context.Context) ([]store.UserRecord, error)
+	AddUser(ctx context.Context, u rbac.User, passwordHash string) error
+	SetPassword(ctx context.Context, name, hash string) error
+	SetUserDisabled(ctx context.Context, name string, disabled bool) error
+	AddToken(ctx context.Context, user, id, hash string, expires time.Time) error
+	RevokeTokens(ctx context.Context, user, id string) (int, error)
+	TokenOwner(ctx context.Context, id string) (store.Token, rbac.User, error)
+	AddSession(ctx context.Context, user, hash string, limits store.SessionLimits) (time.Time, error)
+	UserBySession(ctx context.Context, hash string, limits store.SessionLimits) (store.UserRecord, error)
+	EndSession(ctx context.Context, hash string) error
+	EndSessions(ctx context.Context, user string) (int, error)
+}
+
+// AuditStore is the hash-chained audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	AuditHead(ctx context.Context) (audit.Head, error)
+	AuditEntries(ctx context.Context, f store.AuditFilter, each func(audit.Entry) error) error
+	VerifyAudit(ctx context.Context, anchor *audit.Head) (audit.Head, int64, *audit.Problem, error)
+}
+
+var _ Storage = (*store.DB)(nil)
