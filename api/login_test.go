@@ -149,8 +149,9 @@ func TestLogin(t *testing.T) {
 			}
 		}
 		r, _ = f.login(t, "sam", "sam's long password")
-		if r.status != 429 || r.header.Get("Retry-After") != "900" {
-			t.Errorf("the fourth attempt: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+		if title, detail := r.problem(t); r.status != 429 || r.header.Get("Retry-After") != "900" || title != "Too Many Requests" ||
+			!strings.Contains(detail, "try again in 900 s") {
+			t.Errorf("the fourth attempt: %d, Retry-After %q, problem %q %q", r.status, r.header.Get("Retry-After"), title, detail)
 		}
 		failed := auditActions(t, f.db, "login.failed")
 		if len(failed) != 3 || failed[0].Object != "sam" || failed[0].Actor != "anonymous" ||
