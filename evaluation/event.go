@@ -5,7 +5,9 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -158,10 +160,10 @@ func (e *Event) present(field string) bool {
 // Validate checks the event against the contract and returns a *FieldError
 // naming the first field that is wrong.
 func (e *Event) Validate() error {
-	if err := checkText("id", e.ID, MaxIDLen, true); err != nil {
+	if err := checkText("id", e.ID, MaxIDLen, true, false); err != nil {
 		return err
 	}
-	if err := checkText("case", e.Case, MaxIDLen, true); err != nil {
+	if err := checkText("case", e.Case, MaxIDLen, true, false); err != nil {
 		return err
 	}
 	if e.Type == "" {
@@ -192,7 +194,7 @@ func (e *Event) Validate() error {
 		{"note", e.Note, MaxTextLen}, {"address", e.Address, MaxTextLen}, {"title", e.Title, MaxTextLen},
 		{"reason", e.Reason, MaxTextLen},
 	} {
-		if err := checkText(c.field, c.value, c.max, false); err != nil {
+		if err := checkText(c.field, c.value, c.max, false, c.max == MaxTextLen); err != nil {
 			return err
 		}
 	}
@@ -222,7 +224,12 @@ func (e *Event) Validate() error {
 	return nil
 }
 
-func checkText(field, v string, max int, req bool) error {
+// checkText checks one text field: present when req, at most max bytes,
+// UTF-8, and without control characters — none at all in an id or a
+// code (a NUL cannot even be stored on PostgreSQL, and a line break or an
+// escape in an id would reach every URL and export), and in free text
+// (free) none but tabs and line breaks.
+func checkText(field, v string, max int, req, free bool) error {
 	switch {
 	case v == "" && req:
 		return &FieldError{field, "required"}
@@ -230,6 +237,12 @@ func checkText(field, v string, max int, req bool) error {
 		return &FieldError{field, fmt.Sprintf("longer than %d bytes", max)}
 	case !utf8.ValidString(v):
 		return &FieldError{field, "not valid UTF-8"}
+	}
+	if i := strings.IndexFunc(v, func(r rune) bool {
+		return unicode.IsControl(r) && !(free && (r == '\t' || r == '\n' || r == '\r'))
+	}); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return &FieldError{field, fmt.Sprintf("holds a control character (U+%04X) at byte %d", r, i)}
 	}
 	return nil
 }

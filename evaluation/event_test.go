@@ -77,6 +77,11 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"latitude out of range", func(e *Event) { e.Lat = &nan }, Opened, "lat", "outside"},
 		{"invalid UTF-8", func(e *Event) { e.Note = "bad \xff byte" }, Opened, "note", "UTF-8"},
 		{"huge id", func(e *Event) { e.ID = strings.Repeat("x", MaxIDLen+1) }, Opened, "id", "longer than"},
+		{"NUL in an id", func(e *Event) { e.ID = "Q-2\x00" }, Opened, "id", "control character (U+0000) at byte 3"},
+		{"line break in a case id", func(e *Event) { e.Case = "C\n1" }, Opened, "case", "control character (U+000A)"},
+		{"escape in a unit code", func(e *Event) { e.Street = "S1\x1b[31m" }, Opened, "street", "control character (U+001B)"},
+		{"NUL in a note", func(e *Event) { e.Note = "a\x00b" }, Opened, "note", "control character (U+0000)"},
+		{"C1 control in a title", func(e *Event) { e.Title = "x\u0085y" }, Opened, "title", "control character (U+0085)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,5 +159,15 @@ func TestDateRoundTrips(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"from":"30/06/2026"}`), &out); err == nil {
 		t.Error("bad date accepted")
+	}
+}
+
+// TestFreeTextKeepsLineBreaks: a note, a title or an address may run
+// over lines and hold tabs; ids and codes may not.
+func TestFreeTextKeepsLineBreaks(t *testing.T) {
+	e := validEvent(Opened)
+	e.Note, e.Title, e.Address = "第一行\r\n第二行", "a\ttab", "楼下\n东门"
+	if err := e.Validate(); err != nil {
+		t.Errorf("free text over lines: %v", err)
 	}
 }

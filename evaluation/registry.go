@@ -125,7 +125,7 @@ func (r *Registry) Validate(known func(code string) bool) error {
 	codes := map[string]bool{}
 	for i, u := range r.Units {
 		where := fmt.Sprintf("units[%d]", i)
-		if err := checkText(where+".code", u.Code, MaxCodeLen, true); err != nil {
+		if err := checkText(where+".code", u.Code, MaxCodeLen, true, false); err != nil {
 			return err
 		}
 		if codes[u.Code] {
@@ -147,7 +147,7 @@ func (r *Registry) Validate(known func(code string) bool) error {
 	seen := map[string]bool{}
 	for i, c := range r.Categories {
 		where := fmt.Sprintf("categories[%d]", i)
-		if err := checkText(where+".code", c.Code, MaxCodeLen, true); err != nil {
+		if err := checkText(where+".code", c.Code, MaxCodeLen, true, false); err != nil {
 			return err
 		}
 		if seen[c.Code] {
@@ -167,7 +167,7 @@ func (r *Registry) Validate(known func(code string) bool) error {
 	cadres := map[string]bool{}
 	for i, c := range r.Cadres {
 		where := fmt.Sprintf("cadres[%d]", i)
-		if err := checkText(where+".id", c.ID, MaxCodeLen, true); err != nil {
+		if err := checkText(where+".id", c.ID, MaxCodeLen, true, false); err != nil {
 			return err
 		}
 		if cadres[c.ID] {

@@ -64,6 +64,14 @@ func TestNDJSONBadInput(t *testing.T) {
 			[]string{"1 field satisfation: unknown field"}},
 		{"not an object", `[1,2,3]`, []string{"1 want a JSON object, got array"}},
 		{"two values on a line", good + good, []string{"1 invalid JSON: more than one value on the line"}},
+		{"a field in capitals", `{"id":"E8","ID":"E9","case":"C1","type":"closed","at":"2026-06-01T09:00:00Z"}` + "\n" + good,
+			[]string{`1 field ID: field names are lower case: write "id"`, "2 ok E1"}},
+		{"a field twice", `{"id":"E8","case":"C1","type":"closed","case":"C2","at":"2026-06-01T09:00:00Z"}`,
+			[]string{"1 field case: given twice: each field once"}},
+		{"a field twice, escaped", `{"id":"E8","case":"C1","type":"closed","\u0063ase":"C2","at":"2026-06-01T09:00:00Z"}`,
+			[]string{"1 field case: given twice: each field once"}},
+		{"nested keys are not fields", `{"id":"E8","case":"C1","type":"closed","at":"2026-06-01T09:00:00Z","note":"{\"id\":1}"}`,
+			[]string{"1 ok E8"}},
 		{"empty file", "", nil},
 	}
 	for _, tt := range tests {

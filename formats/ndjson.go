@@ -93,6 +93,9 @@ func decodeJSONEvent(data []byte, e *evaluation.Event) error {
 	if !utf8.Valid(data) {
 		return errors.New("not valid UTF-8")
 	}
+	if err := checkKeys(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(e); err != nil {
