@@ -172,6 +172,16 @@ func TestAPI(t *testing.T) {
 		if r.status != 200 || sum.Accepted != 16 || sum.Rejected != 1 || len(sum.RejectedLines) != 1 || sum.RejectedLines[0].Line != 17 || sum.RejectedLines[0].Field != "type" {
 			t.Fatalf("post NDJSON: %d %s", r.status, r.body)
 		}
+		// A decision from the platform's account: that line refused, with its reason.
+		forged := `{"id":"X-2","case":"W2","type":"supervised","at":"2026-06-24T11:00:00+08:00","unit":"S1","target":"D2","severity":"serious"}` + "\n" +
+			`{"id":"X-3","case":"W2","type":"closed","at":"2026-06-24T12:00:00+08:00"}`
+		r = f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", forged)
+		sum.RejectedLines = nil
+		json.Unmarshal([]byte(r.body), &sum)
+		if r.status != 200 || sum.Accepted != 1 || sum.Rejected != 1 || len(sum.RejectedLines) != 1 || sum.RejectedLines[0].Line != 1 ||
+			!strings.Contains(sum.RejectedLines[0].Reason, "supervised is a decision") {
+			t.Errorf("dispatch posting a finding: %d %s", r.status, r.body)
+		}
 		array := "[" + strings.Join(strings.Split(strings.TrimSpace(string(worked)), "\n")[:3], ",") + "]"
 		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/json", array); r.status != 200 || !strings.Contains(r.body, `"duplicates":3`) {
 			t.Errorf("post a JSON array again: %d %s", r.status, r.body)
@@ -291,7 +301,7 @@ func TestAPI(t *testing.T) {
 			Head    string `json:"head"`
 		}
 		json.Unmarshal([]byte(r.body), &v)
-		if r.status != 200 || !v.Intact || v.Entries != 3 { // two ingests and a case read
+		if r.status != 200 || !v.Intact || v.Entries != 4 { // three ingests and a case read
 			t.Errorf("audit verify: %d %s", r.status, r.body)
 		}
 		if r := f.do(t, "dina", "GET", "/api/v1/audit/verify?head="+v.Head, "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
@@ -304,7 +314,7 @@ func TestAPI(t *testing.T) {
 		// Metrics count requests and events.
 		r = f.do(t, "", "GET", "/metrics", "", "")
 		for _, want := range []string{`frontline_http_requests_total{method="POST",route="POST /api/v1/events",status="200"}`,
-			`frontline_events_total{outcome="accepted"} 16`, "frontline_http_request_duration_seconds_bucket", `frontline_breaches{milestone="respond"}`} {
+			`frontline_events_total{outcome="accepted"} 17`, `frontline_events_total{outcome="rejected"} 2`, "frontline_http_request_duration_seconds_bucket", `frontline_breaches{milestone="respond"}`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("metrics lack %s", want)
 			}

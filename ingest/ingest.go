@@ -5,8 +5,10 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/goccy/go-json"
@@ -99,6 +101,10 @@ type Summary struct {
 	Rejected    int      `json:"rejected"`
 	Quarantined int      `json:"quarantined"`
 	Errors      []Reject `json:"errors,omitempty"`
+	// Content is the SHA-256, in hex, of the hashes of the events stored
+	// (accepted or quarantined), in the order they were stored: what an
+	// audit entry names the content of an ingest by.
+	Content string `json:"-"`
 }
 
 // Add adds the counts of o to s.
@@ -129,6 +135,12 @@ type Ingester struct {
 	// OnProgress, if set, is called after each stored batch with the
 	// number of records read so far.
 	OnProgress func(read int)
+	// Allow, if set, says whether the source may write a valid event: an
+	// error rejects the line with its reason (a decision from a source
+	// that may not take it).
+	Allow func(*evaluation.Event) error
+
+	content hash.Hash
 }
 
 type batch struct {
@@ -139,7 +151,7 @@ type batch struct {
 // Run reads every record of dec and stores it. Bad records are rejected
 // and reported; the rest of the input is still processed. The error is
 // non-nil only when reading or storage fails.
-func (in *Ingester) Run(ctx context.Context, dec Decoder) (Summary, error) {
+func (in *Ingester) Run(ctx context.Context, dec Decoder) (total Summary, err error) {
 	codes, err := in.Store.Codes(ctx)
 	if err != nil {
 		return Summary{}, err
@@ -156,7 +168,8 @@ func (in *Ingester) Run(ctx context.Context, dec Decoder) (Summary, error) {
 		defer close(batches)
 		readErr <- in.read(ctx, dec, codes, size, batches)
 	}()
-	var total Summary
+	in.content = sha256.New()
+	defer func() { total.Content = hex.EncodeToString(in.content.Sum(nil)) }()
 	for b := range batches {
 		total.Add(b.summary)
 		if err := in.store(ctx, b.events, &total); err != nil {
@@ -260,6 +273,9 @@ func (in *Ingester) store(ctx context.Context, events []Prepared, total *Summary
 		return err
 	}
 	for i, o := range outcomes {
+		if in.content != nil && (o == Accepted || o == Quarantined) {
+			in.content.Write(events[i].Hash[:])
+		}
 		switch o {
 		case Accepted:
 			total.Accepted++
@@ -300,6 +316,11 @@ func (in *Ingester) prepare(rec *formats.Record, codes Codes) (Prepared, error) 
 	e := rec.Event
 	if err := e.Validate(); err != nil {
 		return Prepared{}, err
+	}
+	if in.Allow != nil {
+		if err := in.Allow(&e); err != nil {
+			return Prepared{}, err
+		}
 	}
 	e.Normalize()
 	in.Pseudo.Apply(&e)

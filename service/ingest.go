@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"frontline/evaluation"
@@ -28,6 +29,32 @@ type IngestRequest struct {
 	// KeepStale leaves the kept scores the events make stale for the
 	// caller to refresh (an ingest of several files refreshes once).
 	KeepStale bool
+
+	allow func(*evaluation.Event) error // who may write which event (Ingest)
+}
+
+// IsDecision says whether events of the type are decisions Frontline takes
+// itself (DESIGN.md §3): appeals and their decisions, supervision
+// findings and their withdrawal, rulings on returns. The trail's events
+// and the two-way evaluations may come from the dispatch platform; a
+// decision only from a principal who may take it for its unit.
+func IsDecision(t evaluation.EventType) bool {
+	switch t {
+	case evaluation.Appealed, evaluation.AppealDecided, evaluation.Supervised, evaluation.FindingWithdrawn, evaluation.ReturnRuled:
+		return true
+	}
+	return false
+}
+
+// mayWriteDecision asks whether p may write the decision e in a source of
+// events: p takes such decisions for e's unit, or imports history (the
+// local operator, an admin migrating).
+func (s *Service) mayWriteDecision(ctx context.Context, p rbac.Principal, e *evaluation.Event) error {
+	if p.Authorize(ctx, rbac.Write, rbac.Resource{Object: "decisions"}) == nil || allowed(ctx, p, e.Type, e.Unit) == nil {
+		return nil
+	}
+	return &evaluation.FieldError{Field: "type", Reason: fmt.Sprintf("%s is a decision Frontline's own process takes; %s may not write it for %s",
+		e.Type, p.Actor(), e.Unit)}
 }
 
 // Ingest stores a source's events (DESIGN.md §3), audits what it read
@@ -38,12 +65,26 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 	if err := p.Authorize(ctx, rbac.Write, rbac.Resource{Object: "events"}); err != nil {
 		return ingest.Summary{}, err
 	}
+	decisions := 0
+	r.allow = func(e *evaluation.Event) error {
+		if !IsDecision(e.Type) {
+			return nil
+		}
+		if err := s.mayWriteDecision(ctx, p, e); err != nil {
+			return err
+		}
+		decisions++
+		return nil
+	}
 	sum, err := s.store(ctx, r)
 	if err != nil {
 		return sum, err
 	}
 	details := map[string]any{"read": sum.Read, "accepted": sum.Accepted, "duplicates": sum.Duplicates, "conflicts": sum.Conflicts,
-		"rejected": sum.Rejected, "quarantined": sum.Quarantined}
+		"rejected": sum.Rejected, "quarantined": sum.Quarantined, "content_sha256": sum.Content}
+	if decisions > 0 {
+		details["decisions"] = decisions // imported history: named, with the content's hash
+	}
 	if r.Describe != nil {
 		r.Describe(details)
 	}
@@ -85,7 +126,7 @@ func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, e
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	in := &ingest.Ingester{Store: s.DB, Pseudo: pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject}
+	in := &ingest.Ingester{Store: s.DB, Pseudo: pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject, Allow: r.allow}
 	return in.Run(ctx, r.Decoder)
 }
 

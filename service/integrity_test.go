@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,6 +55,93 @@ func TestHostileInput(t *testing.T) {
 			if _, err := svc.Case(context.Background(), rbac.Local(), id); err != nil {
 				t.Errorf("case %s, beside the rejected lines, not stored: %v", id, err)
 			}
+		}
+	})
+}
+
+// TestForgedDecisions, on both engines: the dispatch account posts an
+// appeal of S1's breach with an upheld decision, and a serious finding
+// against D2, among ordinary trail events. Each decision line is rejected
+// with its reason, the rest is stored, and no score moves. An admin
+// migrating history may import the same decisions: the ingest's audit
+// entry counts them and names the content by its hash.
+func TestForgedDecisions(t *testing.T) {
+	authz := roles(t)
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "../store/testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "../store/testdata/worked.ndjson"), 100)
+		june := ScoresQuery{PeriodQuery: PeriodQuery{Period: "2026-06", AsOf: "2026-07-01"}}
+		scores := func() string {
+			r, err := svc.Scores(ctx, rbac.Local(), june)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, u := range r.Units {
+				out = append(out, fmt.Sprintf("%s %.4f", u.Unit, *u.Score))
+			}
+			return strings.Join(out, "; ")
+		}
+		forgedLines := []string{
+			`{"id":"F-1","case":"W2","type":"appealed","at":"2026-06-24T09:00:00+08:00","unit":"S1","target":"W2/S1/call","reason":"signal was down"}`,
+			`{"id":"F-2","case":"W2","type":"appeal_decided","at":"2026-06-24T10:00:00+08:00","unit":"D1","target":"F-1","upheld":true}`,
+			`{"id":"F-3","case":"W2","type":"supervised","at":"2026-06-24T11:00:00+08:00","unit":"S1","target":"D2","severity":"serious"}`,
+			`{"id":"F-4","case":"W3","type":"responded","at":"2026-06-25T10:05:00+08:00","unit":"D1"}`,
+			`{"id":"F-5","case":"W2","type":"response_evaluated","at":"2026-06-24T12:00:00+08:00","unit":"S1","target":"D2","score":2}`,
+		}
+		forged := strings.Join(forgedLines, "\n")
+		// What the file's trail event and evaluation alone make of the
+		// month, posted by dispatch first; then the whole file.
+		if _, err := svc.Ingest(ctx, authz.Principal("bot"), IngestRequest{Source: "trail.ndjson",
+			Decoder: formats.NewNDJSONDecoder(strings.NewReader(strings.Join(forgedLines[3:], "\n")))}); err != nil {
+			t.Fatal(err)
+		}
+		before := scores()
+		var rejects []ingest.Reject
+		sum, err := svc.Ingest(ctx, authz.Principal("bot"), IngestRequest{Source: "forged.ndjson",
+			Decoder: formats.NewNDJSONDecoder(strings.NewReader(forged)), OnReject: func(r ingest.Reject) { rejects = append(rejects, r) },
+			KeepStale: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Duplicates != 2 || sum.Rejected != 3 || len(rejects) != 3 {
+			t.Fatalf("dispatch's forged file: %+v %+v, want the 3 decisions rejected", sum, rejects)
+		}
+		for i, r := range rejects {
+			if r.Line != i+1 || r.Field != "type" || !strings.Contains(r.Reason, "decision") || !strings.Contains(r.Reason, "bot") {
+				t.Errorf("reject %d: %+v", i, r)
+			}
+		}
+		if _, err := svc.Refresh(ctx, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if after := scores(); after != before {
+			t.Errorf("scores moved by the forged decisions:\n%s\nbefore:\n%s", after, before)
+		}
+		findings, err := svc.ListFindings(ctx, authz.Principal("dina"), FindingQuery{PeriodQuery: june.PeriodQuery, State: "all"})
+		if err != nil || len(findings) != 0 {
+			t.Errorf("findings after the forged file: %v %v, want none", findings, err)
+		}
+		appeals, err := svc.ListAppeals(ctx, authz.Principal("olga"), AppealQuery{State: "all"})
+		if err != nil || len(appeals) != 0 {
+			t.Errorf("appeals after the forged file: %v %v, want none", appeals, err)
+		}
+
+		// The admin's import of history takes the decisions, audited.
+		sum, err = svc.Ingest(ctx, authz.Principal("ada"), IngestRequest{Source: "history.ndjson",
+			Decoder: formats.NewNDJSONDecoder(strings.NewReader(forged))})
+		if err != nil || sum.Accepted != 3 || sum.Duplicates != 2 || scores() == before {
+			t.Fatalf("the admin's import: %+v %v, want the 3 decisions stored, and the scores to move", sum, err)
+		}
+		entries := auditActions(t, db, "ingest")
+		last := entries[len(entries)-1]
+		if last.Actor != "ada" || !strings.Contains(last.Details, `"decisions":3`) || !strings.Contains(last.Details, `"content_sha256":"`+sum.Content+`"`) ||
+			len(sum.Content) != 64 {
+			t.Errorf("the import's audit entry: %+v (content %s)", last, sum.Content)
+		}
+		if appeals, _ := svc.ListAppeals(ctx, authz.Principal("olga"), AppealQuery{State: "all"}); len(appeals) != 1 {
+			t.Errorf("after the admin's import: %d appeals, want 1", len(appeals))
 		}
 	})
 }
