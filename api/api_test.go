@@ -428,7 +428,30 @@ func TestAPIProcesses(t *testing.T) {
 			t.Errorf("appeal: %+v", appeal.Event)
 		}
 		post("dan", "/api/v1/appeals", `{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"again"}`, 409)
-		post("sam", "/api/v1/appeals", `{"case":"W3","unit":"D1","target":"W3/D1/dispose","reason":"for them"}`, 403)
+		// Writes reveal no more than reads: another unit's case, acting for
+		// another unit, and a case that does not exist answer alike, byte
+		// for byte but the id, and each probe is audited.
+		missing := func(user, path, body string) string {
+			r := f.do(t, user, "POST", path, "application/json", strings.ReplaceAll(body, `"W2"`, `"W404"`))
+			if r.status != 404 {
+				t.Fatalf("%s POST %s for a missing case: %d %s", user, path, r.status, r.body)
+			}
+			return strings.ReplaceAll(r.body, "W404", "W2")
+		}
+		for _, probe := range []struct{ user, path, body string }{
+			{"dan", "/api/v1/appeals", `{"case":"W2","unit":"D1","target":"W2/D2/respond","reason":"probe"}`},
+			{"dan", "/api/v1/appeals", `{"case":"W2","unit":"D1","target":"E-none","reason":"probe"}`},
+			{"dan", "/api/v1/evaluations", `{"kind":"call","case":"W2","unit":"D1","target":"S1","accurate":false,"score":1}`},
+			{"sam", "/api/v1/appeals", `{"case":"W2","unit":"D2","target":"W2/D2/respond","reason":"for them"}`},
+		} {
+			r := f.do(t, probe.user, "POST", probe.path, "application/json", probe.body)
+			if want := missing(probe.user, probe.path, probe.body); r.status != 404 || r.body != want {
+				t.Errorf("%s POST %s %s:\n%d %s\nwant, as for a missing case:\n%s", probe.user, probe.path, probe.body, r.status, r.body, want)
+			}
+		}
+		if n := len(auditActions(t, f.db, "appealed.refused")); n != 6 {
+			t.Errorf("%d refused appeals audited, want 6 (3 probes, 3 missing cases)", n)
+		}
 		r := f.do(t, "dan", "POST", "/api/v1/appeals", "application/json", `{"case":"W1","unit":"D1","target":"W1/D1/respond","reason":"x"}`)
 		if _, detail := r.problem(t); r.status != 422 || !strings.Contains(detail, "not breached") {
 			t.Errorf("appealing a deadline met: %d %q", r.status, detail)
@@ -483,7 +506,7 @@ func TestAPIProcesses(t *testing.T) {
 			Entries int64 `json:"entries"`
 		}
 		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "").body), &v)
-		if !v.Intact || v.Entries != 6 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation
+		if !v.Intact || v.Entries != 14 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation; 8 refused probes
 			t.Errorf("audit after the processes: %+v", v)
 		}
 

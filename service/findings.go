@@ -143,10 +143,7 @@ func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRe
 		}
 		e.Accurate = r.Accurate
 	}
-	if err := allowed(ctx, c, typ, r.Unit); err != nil {
-		return e, nil, err
-	}
-	cv, err := s.caseView(ctx, op, r.Case)
+	cv, err := s.caseToActOn(ctx, c, typ, r.Case, r.Unit)
 	if err != nil {
 		return e, nil, err
 	}

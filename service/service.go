@@ -132,6 +132,37 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 	return e, s.ScoresChanged(ctx)
 }
 
+// caseToActOn reads the case a unit's write names (an appeal, an
+// evaluation): a case that does not exist, one the principal may not act
+// on for unit, and one unit has no part in all answer alike — as a case
+// not found, the answer a read gives — so that a write reveals no more
+// than a read; each refusal is audited as a probe. Only the local
+// operator, who may read everything, is told that the unit has no part.
+func (s *Service) caseToActOn(ctx context.Context, p rbac.Principal, typ evaluation.EventType, caseID, unit string) (*store.CaseView, error) {
+	r := rights[typ]
+	if err := p.AuthorizeSome(ctx, r.action, r.object); err != nil {
+		return nil, err // a role that never may: forbidden
+	}
+	if caseID == "" {
+		return nil, invalid(string(typ), "the case is required")
+	}
+	cv, err := s.DB.Case(ctx, caseID)
+	switch {
+	case fault.KindOf(err) == fault.NotFound:
+	case err != nil:
+		return nil, err
+	case p.IsLocal() && !slices.Contains(cv.Units(), unit):
+		// The operator holds the database and may know: say why.
+		return nil, invalid(string(typ), "%s has no part in case %s", unit, caseID)
+	case allowed(ctx, p, typ, unit) == nil && slices.Contains(cv.Units(), unit):
+		return cv, nil
+	}
+	if err := s.audit(ctx, p, string(typ)+".refused", caseID, map[string]string{"unit": unit}); err != nil {
+		return nil, err
+	}
+	return nil, store.CaseNotFound(caseID)
+}
+
 // caseView reads a case, or says it does not exist.
 func (s *Service) caseView(ctx context.Context, op, caseID string) (*store.CaseView, error) {
 	if caseID == "" {
@@ -160,10 +191,7 @@ func (s *Service) Appeal(ctx context.Context, c rbac.Principal, r AppealRequest)
 	if r.Unit == "" || r.Target == "" || r.Reason == "" {
 		return evaluation.Event{}, invalid("appeal", "the case, unit, target and reason are required")
 	}
-	if err := allowed(ctx, c, evaluation.Appealed, r.Unit); err != nil {
-		return evaluation.Event{}, err
-	}
-	cv, err := s.caseView(ctx, "appeal", r.Case)
+	cv, err := s.caseToActOn(ctx, c, evaluation.Appealed, r.Case, r.Unit)
 	if err != nil {
 		return evaluation.Event{}, err
 	}

@@ -53,7 +53,7 @@ func TestAppealsAndFindings(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"--unit", "D2", "--target", "W3/D1/respond"}, "is D1's, not D2's"},
+			{[]string{"--unit", "D2", "--target", "W3/D1/respond"}, "D2 has no part in case W3"},
 			{[]string{"--unit", "D1", "--target", "W1/D1/respond"}, "not breached"},
 			{[]string{"--unit", "D1", "--target", "nothing"}, "has no deadline or event"},
 		} {
@@ -207,7 +207,7 @@ func TestEvaluationsAndReturnRulings(t *testing.T) {
 		if r := frontline(t, env, "", "evaluate", "response", "--case", "W1", "--unit", "S1", "--target", "D1", "--score", "6"); r.code != exitUsage {
 			t.Errorf("score 6: exit %d", r.code)
 		}
-		if r := frontline(t, env, "", "evaluate", "call", "--case", "W1", "--unit", "D2", "--target", "S1", "--accurate", "false"); r.code != exitUsage || !strings.Contains(r.stderr, "never dispatched to D2") {
+		if r := frontline(t, env, "", "evaluate", "call", "--case", "W1", "--unit", "D2", "--target", "S1", "--accurate", "false"); r.code != exitUsage || !strings.Contains(r.stderr, "D2 has no part in case W1") {
 			t.Errorf("evaluating a call never made: exit %d %s", r.code, r.stderr)
 		}
 		before := metric(unit("S1"), "call_accuracy")
