@@ -109,8 +109,13 @@ func (s *Service) Backup(ctx context.Context, p rbac.Principal, file string) (Ba
 	if err := os.Rename(tmp, file); err != nil {
 		return b, err
 	}
-	return b, s.audit(ctx, p, "backup", file, map[string]any{"sha256": b.SHA256, "bytes": b.Bytes, "engine": b.Engine,
-		"audit_head": head.String()})
+	if err := s.audit(ctx, p, "backup", file, map[string]any{"sha256": b.SHA256, "bytes": b.Bytes, "engine": b.Engine,
+		"audit_head": head.String()}); err != nil {
+		// A copy the log does not record is not left behind.
+		os.Remove(file)
+		return b, err
+	}
+	return b, nil
 }
 
 // Restored checks the audit chain of a database just restored from file

@@ -85,6 +85,18 @@ func TestSQLiteStorageFaults(t *testing.T) {
 	if after := digestDir(t, disk.Dir); after != before {
 		t.Errorf("the read-only disk's files changed:\nbefore %s\nafter  %s", before, after)
 	}
+	// A backup elsewhere is written, but the log that must record it
+	// cannot be: it fails, and leaves no copy behind.
+	copyTo := filepath.Join(t.TempDir(), "backup.db")
+	if r := run(db, "backup", copyTo); r.code == exitOK {
+		t.Errorf("backup of a database whose log cannot be written: exit 0")
+	}
+	if _, err := os.Stat(copyTo); !os.IsNotExist(err) {
+		t.Errorf("the failed backup left %s behind (%v)", copyTo, err)
+	}
+	if _, err := os.Stat(copyTo + ".partial"); !os.IsNotExist(err) {
+		t.Errorf("the failed backup left its partial copy behind (%v)", err)
+	}
 
 	// Room again: the same ingest finishes where the full disk stopped it.
 	disk.Remount("rw,size=64m")
