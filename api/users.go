@@ -23,7 +23,7 @@ func (s *Server) registerUsers() {
 	register(s, huma.Operation{OperationID: "revoke-tokens", Method: http.MethodDelete, Path: "/api/v1/users/{name}/tokens", Tags: []string{"users"},
 		Summary: "Revoke a user's active tokens (or one, with ?token=ID)", Security: bearer}, s.revokeTokens)
 	register(s, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/v1/users/{name}/password", Tags: []string{"users"},
-		Summary: "Give a user a new random password, shown once; their sessions end", DefaultStatus: http.StatusCreated, Security: bearer}, s.resetPassword)
+		Summary: "Give a user a new random password, shown once; their sessions end and their tokens are revoked (unless keep_tokens)", DefaultStatus: http.StatusCreated, Security: bearer}, s.resetPassword)
 	register(s, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{name}", Tags: []string{"users"},
 		Summary: "Disable a user (tokens revoked, sessions ended) or enable them again", Security: bearer}, s.updateUser)
 }
@@ -136,12 +136,18 @@ type UserName struct {
 	Name string `path:"name" maxLength:"64"`
 }
 
-func (s *Server) resetPassword(ctx context.Context, in *UserName) (*CredentialOutput, error) {
+// PasswordInput names a user, and whether their tokens stay valid.
+type PasswordInput struct {
+	UserName
+	KeepTokens bool `query:"keep_tokens" doc:"leave the user's API tokens valid (by default a new password revokes them)"`
+}
+
+func (s *Server) resetPassword(ctx context.Context, in *PasswordInput) (*CredentialOutput, error) {
 	w, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cred, err := w.NewPassword(ctx, c, in.Name)
+	cred, err := w.NewPassword(ctx, c, in.Name, in.KeepTokens)
 	if err != nil {
 		return nil, err
 	}

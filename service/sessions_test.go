@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +59,50 @@ func (s *Service) at(t time.Time) *Service {
 	c := *s
 	c.Now = func() time.Time { return t }
 	return &c
+}
+
+// TestNewPasswordEndsEveryWayIn, on both engines: a new password signs
+// out the user's sessions and revokes their API tokens, unless the admin
+// keeps the tokens; the audit entry counts both.
+func TestNewPasswordEndsEveryWayIn(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		if _, err := svc.AddUser(ctx, rbac.Local(), rbac.User{Name: "olga", Role: rbac.OrgAssessor}, 90); err != nil {
+			t.Fatal(err)
+		}
+		limits := SessionLimits{Idle: time.Hour, Absolute: 2 * time.Hour}
+		token := func() string {
+			cred, err := svc.IssueToken(ctx, rbac.Local(), "olga", 30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cred.Token
+		}
+		u, _ := svc.User(ctx, rbac.Local(), "olga")
+		first := token()
+		secret, _, err := svc.StartSession(ctx, u, "127.0.0.1", limits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.NewPassword(ctx, rbac.Local(), "olga", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UserByToken(ctx, first); err == nil {
+			t.Error("a token from before the new password still signs in")
+		}
+		if _, err := svc.SessionUser(ctx, secret, limits); err == nil {
+			t.Error("a session from before the new password goes on")
+		}
+		kept := token()
+		if _, err := svc.NewPassword(ctx, rbac.Local(), "olga", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UserByToken(ctx, kept); err != nil {
+			t.Errorf("a token kept on purpose: %v", err)
+		}
+		entries := auditActions(t, db, "user.password")
+		if len(entries) != 3 || !strings.Contains(entries[1].Details, `"tokens_revoked":1`) || strings.Contains(entries[2].Details, "tokens_revoked") {
+			t.Errorf("password changes audited as %+v", entries)
+		}
+	})
 }

@@ -60,11 +60,13 @@ func (s *Service) AddUser(ctx context.Context, c rbac.Principal, u rbac.User, da
 	if u.Role == rbac.Dispatch {
 		return s.IssueToken(ctx, c, u.Name, days)
 	}
-	return s.NewPassword(ctx, c, u.Name)
+	return s.NewPassword(ctx, c, u.Name, false)
 }
 
-// NewPassword sets a random password and returns it.
-func (s *Service) NewPassword(ctx context.Context, c rbac.Principal, name string) (Credential, error) {
+// NewPassword sets a random password and returns it. Whoever signed in
+// with the old one is signed out, and the user's API tokens are revoked
+// too unless keepTokens: a password reset after a leak ends every way in.
+func (s *Service) NewPassword(ctx context.Context, c rbac.Principal, name string, keepTokens bool) (Credential, error) {
 	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
 		return Credential{}, err
 	}
@@ -88,7 +90,16 @@ func (s *Service) NewPassword(ctx context.Context, c rbac.Principal, name string
 	if err != nil {
 		return Credential{}, err
 	}
-	return Credential{Password: pw}, s.auditUser(ctx, c, "user.password", name, map[string]int{"sessions_ended": ended})
+	details := map[string]int{"sessions_ended": ended}
+	if !keepTokens {
+		revoked, err := s.DB.RevokeTokens(ctx, name, "")
+		if err != nil {
+			return Credential{}, err
+		}
+		details["tokens_revoked"] = revoked
+		s.usersChanged()
+	}
+	return Credential{Password: pw}, s.auditUser(ctx, c, "user.password", name, details)
 }
 
 // SetDisabled disables a user — their tokens are revoked and their

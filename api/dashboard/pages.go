@@ -480,7 +480,7 @@ func (s *Pages) userPasswordSubmit(w http.ResponseWriter, r *http.Request, p *pa
 	if err != nil {
 		return "", err
 	}
-	cred, err := s.svc.NewPassword(r.Context(), c, name)
+	cred, err := s.svc.NewPassword(r.Context(), c, name, false)
 	if err != nil {
 		return "", err
 	}

@@ -25,6 +25,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	unit := fs.String("unit", "", "users add: the street or department a head leads")
 	days := fs.Int("days", 90, "users add (dispatch) and users token: days until the token expires")
 	tokenID := fs.String("token", "", "users revoke: only this token id (default: every active token of the user)")
+	keepTokens := fs.Bool("keep-tokens", false, "users password: leave the user's API tokens valid (by default a new password revokes them)")
 	format := formatFlag(fs)
 	pos, err := parseMixed(fs, args)
 	if err != nil {
@@ -55,7 +56,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	case "token":
 		cred, err = w.IssueToken(ctx, s, name, *days)
 	case "password":
-		cred, err = w.NewPassword(ctx, s, name)
+		cred, err = w.NewPassword(ctx, s, name, *keepTokens)
 	case "revoke":
 		n, err := w.RevokeTokens(ctx, s, name, *tokenID)
 		if err == nil {
