@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -361,5 +364,107 @@ func TestPagesEscapeHostileNames(t *testing.T) {
 			!strings.Contains(r.body, "&lt;") {
 			t.Errorf("%s page with a hostile name: %d, escaped: %v", lang, r.status, strings.Contains(r.body, "&lt;"))
 		}
+	}
+}
+
+// loginFrom signs in from a loopback address of its own (127.0.0.2…), as
+// a person at another machine would, and returns the status.
+func (f *fixture) loginFrom(t *testing.T, addr, name, password string) int {
+	t.Helper()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	client := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
+	body, _ := json.Marshal(map[string]string{"name": name, "password": password})
+	res, err := client.Post(f.url+"/api/v1/login", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	return res.StatusCode
+}
+
+// TestGuesserCannotLockOutTheOwner, on both engines: someone guessing a
+// user's password from one address soon waits, and then that address is
+// locked, while the owner at their own address signs in all along. Past
+// a user's ceiling (guesses from many addresses) the name is locked for
+// everyone, until an admin lifts the lock, which is audited.
+func TestGuesserCannotLockOutTheOwner(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{LoginsPerUser: 12})
+		setPassword(t, f.db, "olga", "olga's long password")
+		limited := 0
+		for range 30 {
+			switch f.loginFrom(t, "127.0.0.2", "olga", "guess") {
+			case 429:
+				limited++
+			case 401:
+			default:
+				t.Fatal("a guess answered neither 401 nor 429")
+			}
+		}
+		if limited < 20 {
+			t.Errorf("%d of 30 quick guesses from one address limited, want most", limited)
+		}
+		if code := f.loginFrom(t, "127.0.0.3", "olga", "olga's long password"); code != 200 {
+			t.Errorf("the owner, at their own address, while the guesser is locked: %d", code)
+		}
+
+		// Guesses from many addresses reach the name's ceiling (12 here).
+		for i := range 4 {
+			for range 3 {
+				f.loginFrom(t, fmt.Sprintf("127.0.1.%d", i+1), "olga", "guess")
+			}
+		}
+		if code := f.loginFrom(t, "127.0.0.3", "olga", "olga's long password"); code != 429 {
+			t.Errorf("past the name's ceiling: %d, want 429", code)
+		}
+		if r := f.do(t, "olga", "DELETE", "/api/v1/users/olga/lock", "", ""); r.status != 403 {
+			t.Errorf("a user lifting their own lock: %d", r.status)
+		}
+		if r := f.do(t, "ada", "DELETE", "/api/v1/users/olga/lock", "", ""); r.status != 204 {
+			t.Errorf("the admin lifts the lock: %d %s", r.status, r.body)
+		}
+		if code := f.loginFrom(t, "127.0.0.3", "olga", "olga's long password"); code != 200 {
+			t.Errorf("after the admin lifted the lock: %d", code)
+		}
+		if r := f.do(t, "ada", "DELETE", "/api/v1/users/nobody/lock", "", ""); r.status != 404 {
+			t.Errorf("lifting the lock of no user: %d", r.status)
+		}
+		if n := len(auditActions(t, f.db, "user.unlock")); n != 1 {
+			t.Errorf("%d lifted locks audited, want 1", n)
+		}
+	})
+}
+
+// TestGuesserCannotLockOutTheResident: guessing a case's access code
+// from one address soon waits there, while the resident at their own
+// address follows their case all along.
+func TestGuesserCannotLockOutTheResident(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t), Config{})
+	events := `{"id":"T-1","case":"T1","type":"opened","at":"2026-06-01T09:00:00+08:00","category":"garbage","street":"S1","access_code":"K7Q2-9XZ"}`
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", events); r.status != 200 {
+		t.Fatalf("post events: %d %s", r.status, r.body)
+	}
+	track := func(addr, code string) int {
+		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+		client := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
+		res, err := client.PostForm(f.url+"/track", url.Values{"case": {"T1"}, "code": {code}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	limited := 0
+	for i := range 15 {
+		if track("127.0.0.2", fmt.Sprint("guess", i)) == 429 {
+			limited++
+		}
+	}
+	if limited < 8 {
+		t.Errorf("%d of 15 quick guesses limited", limited)
+	}
+	if code := track("127.0.0.3", "K7Q2-9XZ"); code != 200 {
+		t.Errorf("the resident, at their own address, while the guesser is limited: %d", code)
 	}
 }

@@ -24,6 +24,9 @@ func (s *Server) registerUsers() {
 		Summary: "Revoke a user's active tokens (or one, with ?token=ID)", Security: bearer}, s.revokeTokens)
 	register(s, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/v1/users/{name}/password", Tags: []string{"users"},
 		Summary: "Give a user a new random password, shown once; their sessions end and their tokens are revoked (unless keep_tokens)", DefaultStatus: http.StatusCreated, Security: bearer}, s.resetPassword)
+	register(s, huma.Operation{OperationID: "lift-lock", Method: http.MethodDelete, Path: "/api/v1/users/{name}/lock", Tags: []string{"users"},
+		Summary: "Let a user sign in again at once, whatever failed sign-ins were counted against their name", DefaultStatus: http.StatusNoContent,
+		Security: bearer}, s.liftLock)
 	register(s, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{name}", Tags: []string{"users"},
 		Summary: "Disable a user (tokens revoked, sessions ended) or enable them again", Security: bearer}, s.updateUser)
 }
@@ -152,6 +155,14 @@ func (s *Server) resetPassword(ctx context.Context, in *PasswordInput) (*Credent
 		return nil, err
 	}
 	return credential(cred), nil
+}
+
+func (s *Server) liftLock(ctx context.Context, in *UserName) (*struct{}, error) {
+	w, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, w.LiftLock(ctx, c, in.Name)
 }
 
 // UpdateUserInput changes a user.

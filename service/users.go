@@ -183,3 +183,19 @@ func (s *Service) User(ctx context.Context, c rbac.Principal, name string) (User
 	}
 	return s.DB.User(ctx, name)
 }
+
+// LiftLock lets a user sign in again at once, however many failed
+// sign-ins were counted against their name, from whatever addresses; it
+// is audited.
+func (s *Service) LiftLock(ctx context.Context, c rbac.Principal, name string) error {
+	if err := c.Authorize(ctx, rbac.Write, rbac.Resource{Object: "users"}); err != nil {
+		return err
+	}
+	if _, err := s.DB.User(ctx, name); err != nil {
+		return err
+	}
+	if s.LockLifted != nil {
+		s.LockLifted(name)
+	}
+	return s.auditUser(ctx, c, "user.unlock", name, struct{}{})
+}

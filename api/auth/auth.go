@@ -43,8 +43,12 @@ type Config struct {
 	// at a proxy in front (it always is over TLS).
 	SecureCookies bool
 	// LoginWindow, LoginsPerUser and LoginsPerAddress limit failed
-	// sign-ins: at most so many per user name, and per address, in the
-	// window (default 15 min, 5 and 20).
+	// sign-ins in the window (default 15 min): from one address for one
+	// name, three, then waits that double from a second; from one address
+	// for any names, LoginsPerAddress (default 20); for one name from any
+	// addresses, LoginsPerUser (default 100), a ceiling far above what one
+	// address may try, so that a guesser elsewhere cannot lock the owner
+	// out. An admin can lift a name's lock (LiftLock).
 	LoginWindow                     time.Duration
 	LoginsPerUser, LoginsPerAddress int
 	// SignedIn, if set, counts sign-ins by outcome: succeeded, failed or
@@ -71,17 +75,19 @@ func New(svc *service.Service, now func() time.Time, cfg Config) *Auth {
 	cfg.SessionIdle = cmp.Or(cfg.SessionIdle, 2*time.Hour)
 	cfg.SessionAbsolute = cmp.Or(cfg.SessionAbsolute, 12*time.Hour)
 	cfg.LoginWindow = cmp.Or(cfg.LoginWindow, 15*time.Minute)
-	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 5)
+	cfg.LoginsPerUser = cmp.Or(cfg.LoginsPerUser, 100)
 	cfg.LoginsPerAddress = cmp.Or(cfg.LoginsPerAddress, 20)
 	if cfg.SignedIn == nil {
 		cfg.SignedIn = func(string) {}
 	}
 	a := &Auth{svc: svc, cfg: cfg, now: now,
-		logins: NewThrottle(cfg.LoginWindow, map[string]int{"user:": cfg.LoginsPerUser, "addr:": cfg.LoginsPerAddress}),
+		logins: NewThrottle(cfg.LoginWindow, map[string]Limit{"user:": {Max: cfg.LoginsPerUser}, "addr:": {Max: cfg.LoginsPerAddress},
+			"pair:": {Max: 3, Backoff: time.Second}}),
 		// A password check takes ~20 MiB and tens of milliseconds: a few at once.
 		checks: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if svc != nil {
 		svc.UsersChanged = a.UsersChanged // whichever door changed them
+		svc.LockLifted = a.liftLock
 	}
 	return a
 }
@@ -173,8 +179,8 @@ func (a *Auth) UsersChanged() {
 func (a *Auth) SignIn(ctx context.Context, r *http.Request, name, password string) (secret string, expires time.Time, u service.UserRecord, err error) {
 	addr := RemoteHost(r)
 	now := a.now()
-	userKey, addrKey := "user:"+name, "addr:"+addr
-	if wait := max(a.logins.Wait(userKey, now), a.logins.Wait(addrKey, now)); wait > 0 {
+	userKey, addrKey, pairKey := "user:"+name, "addr:"+addr, "pair:"+name+"\x00"+addr
+	if wait := max(a.logins.Wait(userKey, now), a.logins.Wait(addrKey, now), a.logins.Wait(pairKey, now)); wait > 0 {
 		a.cfg.SignedIn("limited")
 		return "", time.Time{}, u, TooManyAttempts("too many failed sign-ins; try again in %d s", wait)
 	}
@@ -188,6 +194,7 @@ func (a *Auth) SignIn(ctx context.Context, r *http.Request, name, password strin
 	if fault.KindOf(err) == fault.Forbidden {
 		a.cfg.SignedIn("failed")
 		lockedUser, lockedAddr := a.logins.Fail(userKey, now), a.logins.Fail(addrKey, now)
+		a.logins.Fail(pairKey, now)
 		// The name is kept only when it is a user's: a password typed
 		// into the name field must not reach the log.
 		if err := a.svc.LoginFailed(ctx, name, addr, map[string]any{"locked_user": lockedUser, "locked_address": lockedAddr}); err != nil {
@@ -198,11 +205,18 @@ func (a *Auth) SignIn(ctx context.Context, r *http.Request, name, password strin
 		return "", time.Time{}, u, err
 	}
 	a.logins.Reset(userKey)
+	a.logins.Reset(pairKey)
 	if secret, expires, err = a.svc.StartSession(ctx, u, addr, a.Limits()); err != nil {
 		return "", time.Time{}, u, err
 	}
 	a.cfg.SignedIn("succeeded")
 	return secret, expires, u, nil
+}
+
+// liftLock forgets a name's failed sign-ins, from every address.
+func (a *Auth) liftLock(name string) {
+	a.logins.Reset("user:" + name)
+	a.logins.ResetPrefix("pair:" + name + "\x00")
 }
 
 // TooManyAttempts answers 429 with Retry-After: the wait, in whole

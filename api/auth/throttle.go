@@ -1,33 +1,52 @@
 package auth
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
 
-// Throttle counts failures per key (a user name, an address) in a
-// sliding window; a key that reached its limit waits until its oldest
-// failure leaves the window. It holds at most maxKeys keys.
+// Limit is how a key's failures count in the throttle's window. Past Max
+// failures the key waits until its oldest failure leaves the window; with
+// Backoff set it waits instead Backoff after the Max-th failure, twice
+// that after the next, and so on up to the window: a person who mistypes
+// waits seconds, a guesser ever longer.
+type Limit struct {
+	Max     int
+	Backoff time.Duration
+}
+
+// Throttle counts failures per key (a user name, an address, the pair of
+// both) in a sliding window. It holds at most maxKeys keys.
 type Throttle struct {
 	mu      sync.Mutex
 	window  time.Duration
-	limits  map[string]int // by key prefix
+	limits  map[string]Limit // by key prefix
 	fails   map[string][]time.Time
 	maxKeys int
 }
 
 // NewThrottle limits the keys that start with each prefix of limits.
-func NewThrottle(window time.Duration, limits map[string]int) *Throttle {
+func NewThrottle(window time.Duration, limits map[string]Limit) *Throttle {
 	return &Throttle{window: window, limits: limits, fails: map[string][]time.Time{}, maxKeys: 100_000}
 }
 
-func (t *Throttle) limit(key string) int {
-	for prefix, n := range t.limits {
-		if len(key) >= len(prefix) && key[:len(prefix)] == prefix {
-			return n
+func (t *Throttle) limit(key string) Limit {
+	for prefix, l := range t.limits {
+		if strings.HasPrefix(key, prefix) {
+			return l
 		}
 	}
-	return 1
+	return Limit{Max: 1}
+}
+
+// kept is how many of a key's failures are worth keeping: the limit's,
+// and with a backoff enough more to reach the window's length.
+func (l Limit) kept() int {
+	if l.Backoff > 0 {
+		return l.Max + 32
+	}
+	return l.Max
 }
 
 // recent drops a key's failures that left the window; t.mu is held.
@@ -51,25 +70,33 @@ func (t *Throttle) Wait(key string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f := t.recent(key, now)
-	if len(f) < t.limit(key) {
+	l := t.limit(key)
+	if len(f) < l.Max {
 		return 0
 	}
-	return f[len(f)-t.limit(key)].Add(t.window).Sub(now)
+	if l.Backoff == 0 {
+		return f[len(f)-l.Max].Add(t.window).Sub(now)
+	}
+	delay := t.window
+	if n := len(f) - l.Max; n < 32 && l.Backoff<<n < t.window {
+		delay = l.Backoff << n
+	}
+	return max(0, f[len(f)-1].Add(delay).Sub(now))
 }
 
-// Fail records a failure and says whether the key is now locked.
+// Fail records a failure and says whether the key must now wait.
 func (t *Throttle) Fail(key string, now time.Time) bool {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if _, ok := t.fails[key]; !ok && len(t.fails) >= t.maxKeys {
 		t.evict(now)
 	}
 	f := append(t.recent(key, now), now)
-	if n := t.limit(key); len(f) > n {
+	if n := t.limit(key).kept(); len(f) > n {
 		f = f[len(f)-n:]
 	}
 	t.fails[key] = f
-	return len(f) >= t.limit(key)
+	t.mu.Unlock()
+	return t.Wait(key, now) > 0
 }
 
 // evict makes room: expired keys go, then the one idle longest.
@@ -90,4 +117,19 @@ func (t *Throttle) Reset(key string) {
 	t.mu.Lock()
 	delete(t.fails, key)
 	t.mu.Unlock()
+}
+
+// ResetPrefix forgets the failures of every key that starts with prefix:
+// an admin lifting a user's lock, from every address.
+func (t *Throttle) ResetPrefix(prefix string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for k := range t.fails {
+		if strings.HasPrefix(k, prefix) {
+			delete(t.fails, k)
+			n++
+		}
+	}
+	return n
 }

@@ -56,7 +56,12 @@ func New(svc *service.Service, a *auth.Auth, log *slog.Logger, now func() time.T
 		panic(err) // the templates are embedded: a test catches this
 	}
 	return &Pages{svc: svc, auth: a, reads: present.New(svc, a, now), log: log, now: now, pages: tmpl,
-		tracks: auth.NewThrottle(a.Window(), map[string]int{"case:": 2 * a.LoginsPerUser(), "addr:": a.LoginsPerAddress()})}
+		// Guesses at a case's access code: from one address for one case,
+		// five, then doubling waits; from one address, as for sign-ins; for
+		// one case from anywhere, a ceiling far above that, so that a
+		// guesser cannot lock the resident out of their own case.
+		tracks: auth.NewThrottle(a.Window(), map[string]auth.Limit{"pair:": {Max: 5, Backoff: time.Second},
+			"addr:": {Max: a.LoginsPerAddress()}, "case:": {Max: 2 * a.LoginsPerUser()}})}
 }
 
 // langCookie remembers the language chosen with the switch.

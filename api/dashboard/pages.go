@@ -637,8 +637,9 @@ func (s *Pages) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (st
 	p.Title = p.T("track.title")
 	id, code := r.PostFormValue("case"), r.PostFormValue("code")
 	now := s.now()
-	caseKey, addrKey := "case:"+id, "addr:"+auth.RemoteHost(r)
-	if wait := max(s.tracks.Wait(caseKey, now), s.tracks.Wait(addrKey, now)); wait > 0 {
+	addr := auth.RemoteHost(r)
+	caseKey, addrKey, pairKey := "case:"+id, "addr:"+addr, "pair:"+id+"\x00"+addr
+	if wait := max(s.tracks.Wait(caseKey, now), s.tracks.Wait(addrKey, now), s.tracks.Wait(pairKey, now)); wait > 0 {
 		seconds := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 		p.Data = trackData{Case: id, Message: p.T("track.limited", seconds)}
@@ -652,6 +653,7 @@ func (s *Pages) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (st
 	if err != nil {
 		s.tracks.Fail(caseKey, now)
 		s.tracks.Fail(addrKey, now)
+		s.tracks.Fail(pairKey, now)
 		p.Data = trackData{Case: id, Message: p.T("track.notfound")}
 		s.writePage(w, p, http.StatusNotFound, "track")
 		return "", nil
