@@ -25,6 +25,7 @@ import (
 	"frontline/api/present"
 	"frontline/api/problem"
 	"frontline/fault"
+	"frontline/rbac"
 	"frontline/service"
 )
 
@@ -129,7 +130,7 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	s.api.UseMiddleware(s.authenticate)
 	s.register()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.Handle("GET /metrics", s.scraper(s.metrics.handler()))
 	s.mux.HandleFunc("GET /docs", s.docs)
 	if svc != nil {
 		s.pages = dashboard.New(svc, s.auth, log, now)
@@ -181,9 +182,7 @@ func (s *Server) Handler() http.Handler {
 		if reason := badURL(r.URL); reason != "" {
 			// No code or id holds these; the databases refuse some of them
 			// (PostgreSQL has no NUL in text), so they stop here.
-			rec.Header().Set("Content-Type", "application/problem+json")
-			rec.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(rec).Encode(map[string]any{"title": "Bad Request", "status": http.StatusBadRequest, "detail": reason})
+			writeProblem(rec, http.StatusBadRequest, reason)
 		} else {
 			routes.ServeHTTP(rec, r)
 		}
@@ -196,6 +195,51 @@ func (s *Server) Handler() http.Handler {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("elapsed", elapsed),
 			slog.String("user", rec.user))
+	})
+}
+
+// writeProblem answers a plain handler's refusal as a problem document.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(status), "status": status, "detail": detail})
+}
+
+// scraper lets through to the metrics a bearer token whose user may read
+// them (an admin, or a monitoring account given the right): they name
+// routes, users' outcomes and the month's breaches, not for everyone.
+func (s *Server) scraper(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
+			writeProblem(w, http.StatusUnauthorized, "metrics: send Authorization: Bearer TOKEN of a user who may read them")
+			return
+		}
+		ctx := r.Context()
+		u, err := s.auth.TokenUser(ctx, token)
+		if err == nil {
+			var c rbac.Principal
+			if c, err = s.auth.Caller(auth.WithUser(ctx, u.Name)); err == nil {
+				err = c.Authorize(ctx, rbac.Read, rbac.Resource{Object: "metrics"})
+			}
+		}
+		if err != nil {
+			a := problem.Of(s.log, err)
+			switch kind := fault.KindOf(err); {
+			case u.Name == "" && kind == fault.Forbidden:
+				a.Status, a.Detail = http.StatusUnauthorized, "invalid or expired token"
+			case kind == fault.Forbidden, kind == fault.NotFound:
+				a.Status, a.Detail = http.StatusForbidden, "metrics: "+u.Name+" may not read them"
+			}
+			for k, v := range a.Header {
+				w.Header()[k] = v
+			}
+			writeProblem(w, a.Status, a.Detail)
+			return
+		}
+		auth.NoteUser(w, u.Name)
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -312,7 +312,13 @@ func TestAPI(t *testing.T) {
 		}
 
 		// Metrics count requests and events.
-		r = f.do(t, "", "GET", "/metrics", "", "")
+		if r := f.do(t, "", "GET", "/metrics", "", ""); r.status != 401 {
+			t.Errorf("metrics without a token: %d", r.status)
+		}
+		if r := f.do(t, "dina", "GET", "/metrics", "", ""); r.status != 403 {
+			t.Errorf("metrics for the inspector: %d %s", r.status, r.body)
+		}
+		r = f.do(t, "ada", "GET", "/metrics", "", "")
 		for _, want := range []string{`frontline_http_requests_total{method="POST",route="POST /api/v1/events",status="200"}`,
 			`frontline_events_total{outcome="accepted"} 17`, `frontline_events_total{outcome="rejected"} 2`, "frontline_http_request_duration_seconds_bucket", `frontline_breaches{milestone="respond"}`} {
 			if !strings.Contains(r.body, want) {

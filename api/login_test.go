@@ -180,7 +180,7 @@ func TestLogin(t *testing.T) {
 		if n := len(auditActions(t, f.db, "login")); n != 3 {
 			t.Errorf("%d successful sign-ins audited, want 3", n)
 		}
-		if r := f.do(t, "", "GET", "/metrics", "", ""); !strings.Contains(r.body, `frontline_logins_total{outcome="limited"} 2`) {
+		if r := f.do(t, "ada", "GET", "/metrics", "", ""); !strings.Contains(r.body, `frontline_logins_total{outcome="limited"} 2`) {
 			t.Errorf("metrics lack the limited sign-ins")
 		}
 

@@ -35,7 +35,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 	allowed := map[string][]string{
 		"ada": {"users * district", "registry * district", "policy * district",
 			"users read district", "users write district", "registry write district", "policy write district",
-			"events write district", "decisions write district"},
+			"events write district", "decisions write district", "metrics read district"},
 		"olga": {"scores read *", "matrix read *", "cadres read *", "appeals read *", "appeals decide *",
 			"exports.meeting read *", "exports.cadres read *", "satisfaction read *", "satisfaction.district read *", "rulings write *", "registry read *"},
 		"dina": {"cases read *", "breaches read *", "audit read *", "findings read *", "findings write *", "reciprocity read *",
@@ -50,7 +50,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 	}
 	objects := []string{"users", "registry", "policy", "scores", "matrix", "cadres", "appeals", "exports.meeting", "exports.cadres",
 		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "audit", "findings",
-		"reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions"}
+		"reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions", "metrics"}
 	actions := []string{Read, Write, Decide}
 	own := map[string]string{"sam": "S1", "dan": "D1"}
 	other := map[string]string{"sam": "S2", "dan": "D2"}

@@ -48,6 +48,7 @@ bench() {
   reader=$("$FL" users token assessor --db "$dsn" --days 1 2>/dev/null)
   inspector=$("$FL" users token inspector --db "$dsn" --days 1 2>/dev/null)
   dispatch=$("$FL" users token dispatch --db "$dsn" --days 1 2>/dev/null)
+  export FRONTLINE_METRICS_TOKEN=$("$FL" users token admin --db "$dsn" --days 1 2>/dev/null)
 
   # The baseline: the command line ingests a file of the same size into
   # the same database (the server is not running), in this run.

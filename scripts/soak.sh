@@ -49,12 +49,14 @@ done
 reader=$("$FL" users token assessor --db "$DSN" --days 1 2>/dev/null)
 inspector=$("$FL" users token inspector --db "$DSN" --days 1 2>/dev/null)
 dispatch=$("$FL" users token dispatch --db "$DSN" --days 1 2>/dev/null)
+monitor=$("$FL" users token admin --db "$DSN" --days 1 2>/dev/null)
+export FRONTLINE_METRICS_TOKEN=$monitor
 
 "$FL" serve --db "$DSN" --addr "$ADDR" 2>"$OUT/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
-rss() { curl -sf "$URL/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.0f", $2 / 1048576 }'; }
+rss() { curl -sf -H "Authorization: Bearer $monitor" "$URL/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.0f", $2 / 1048576 }'; }
 echo "demo district: $CASES cases on $([ -n "${PG_DSN:-}" ] && echo PostgreSQL || echo SQLite); each round ingests $(wc -l < "$OUT/ingest-2001/events.ndjson") new events beside ${SECONDS_EACH}s of mixed reads"
 echo "server memory at the start: $(rss) MB"
 

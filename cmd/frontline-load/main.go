@@ -37,6 +37,7 @@ func main() {
 
 type config struct {
 	url, token, caseToken string
+	metricsToken          string
 	period, events        string
 	duration              time.Duration
 	workers, batch        int
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the server")
 	fs.StringVar(&c.token, "token", os.Getenv("FRONTLINE_TOKEN"), "an API token ($FRONTLINE_TOKEN): for reads an assessor's (scores are read), for ingest dispatch's")
 	fs.StringVar(&c.caseToken, "case-token", "", "reads: a token that may read cases (an inspector's), to read cases too")
+	fs.StringVar(&c.metricsToken, "metrics-token", os.Getenv("FRONTLINE_METRICS_TOKEN"), "a token that may read /metrics (an admin's), for the server's memory ($FRONTLINE_METRICS_TOKEN)")
 	fs.StringVar(&c.period, "period", "", "reads: the month to read scores of (required)")
 	fs.StringVar(&c.events, "events", "", "ingest: an NDJSON file of events to post (required)")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "reads: how long to load the server")
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("--token (or, for reads, --case-token) is required")
 	}
 	c.url = strings.TrimRight(c.url, "/")
-	before, err := residentMemory(ctx, c.url)
+	before, err := residentMemory(ctx, c.url, c.metricsToken)
 	if err != nil {
 		return err
 	}
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if r.RSSAfterMB, err = residentMemory(ctx, c.url); err != nil {
+	if r.RSSAfterMB, err = residentMemory(ctx, c.url, c.metricsToken); err != nil {
 		return err
 	}
 	r.Mode, r.RSSBeforeMB = mode, before
@@ -302,11 +304,12 @@ func getJSON(ctx context.Context, url string, header http.Header, v any) error {
 }
 
 // residentMemory reads the server's process_resident_memory_bytes, in MB.
-func residentMemory(ctx context.Context, url string) (float64, error) {
+func residentMemory(ctx context.Context, url, token string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", url+"/metrics", nil)
 	if err != nil {
 		return 0, err
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err

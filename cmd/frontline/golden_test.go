@@ -148,6 +148,7 @@ func TestGoldenRun(t *testing.T) {
 		get("api/"+c.name+".json", logins[c.who].token, c.path)
 	}
 	req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+logins["admin"].token)
 	var gauges []string
 	for line := range strings.Lines(fetch(t, req)) {
 		if strings.HasPrefix(line, "frontline_") && !strings.Contains(line, "_seconds") && !strings.HasPrefix(line, "frontline_http") {
