@@ -48,7 +48,9 @@ if curl -sf "http://$ADDR/healthz" >/dev/null 2>&1; then
   echo "something already answers on $ADDR: stop it, or set PORT" >&2
   exit 1
 fi
-"$FL" serve --db "$DB" --addr "$ADDR" 2>/dev/null &
+rm -f "$OUT/demo.key"
+"$FL" key move --db "$DB" --out "$OUT/demo.key" >/dev/null 2>&1
+"$FL" serve --db "$DB" --addr "$ADDR" --key-file "$OUT/demo.key" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://$ADDR/healthz" >/dev/null && break; sleep 0.1; done

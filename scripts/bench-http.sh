@@ -58,7 +58,10 @@ bench() {
   end=$(date +%s.%N)
   cli=$(awk -v n="$(wc -l < "$OUT/ingest-2015/events.ndjson")" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }')
 
-  "$FL" serve --db "$dsn" --addr "$ADDR" 2>"$OUT/serve-$name.log" &
+  # The server takes the pseudonymisation key from outside the data.
+  rm -f "$OUT/$name.key"
+  "$FL" key move --db "$dsn" --out "$OUT/$name.key" >/dev/null 2>&1
+  "$FL" serve --db "$dsn" --addr "$ADDR" --key-file "$OUT/$name.key" 2>"$OUT/serve-$name.log" &
   server=$!
   for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
   echo

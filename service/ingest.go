@@ -97,29 +97,6 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 	return sum, nil
 }
 
-// Pseudonymizer returns the service's pseudonymizer, made the first time
-// from PseudoKey, or else from the random key the database keeps (itself
-// made on first use).
-func (s *Service) Pseudonymizer(ctx context.Context) (*evaluation.Pseudonymizer, error) {
-	if s.Pseudo != nil {
-		return s.Pseudo, nil
-	}
-	if s.PseudoKey != nil {
-		pseudo, err := s.PseudoKey(ctx)
-		if err != nil {
-			return nil, err
-		}
-		s.Pseudo = pseudo
-		return pseudo, nil
-	}
-	key, err := s.DB.Secret(ctx, "pseudonym")
-	if err != nil {
-		return nil, err
-	}
-	s.Pseudo = evaluation.NewPseudonymizer(key)
-	return s.Pseudo, nil
-}
-
 // store runs the ingest pipeline over a source.
 func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, error) {
 	pseudo, err := s.Pseudonymizer(ctx)

@@ -92,6 +92,13 @@ func (s *Service) Backup(ctx context.Context, p rbac.Principal, file string) (Ba
 	if _, err := os.Stat(file); err == nil {
 		return b, fault.Errorf(fault.Conflict, "backup", "%s exists; Frontline does not overwrite a file", file)
 	}
+	if kept, err := s.KeyKept(ctx); err != nil {
+		return b, err
+	} else if kept {
+		// Backups never carry the key; a backup of a database that keeps
+		// it would be one whose pseudonyms nothing could check again.
+		return b, fault.Errorf(fault.Conflict, "backup", "the pseudonym key is kept only in this database, and a backup never carries it: move it out first")
+	}
 	head, err := s.DB.AuditHead(ctx)
 	if err != nil {
 		return b, err

@@ -42,6 +42,10 @@ type Service struct {
 	// UsersChanged, when set, is told that users, roles or tokens may
 	// have changed, for a door that keeps a view of them.
 	UsersChanged func()
+	// KeyInDatabase, when set, is told that the pseudonymisation key in
+	// use is the one the database keeps, for the door to say how to move
+	// it out.
+	KeyInDatabase func()
 	// LockLifted, when set, is told that an admin lifted the lock that
 	// failed sign-ins put on a user name (LiftLock), for the door that
 	// counts them.

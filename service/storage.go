@@ -25,8 +25,12 @@ type Storage interface {
 	Ping(ctx context.Context) error
 	// Empty says whether the database holds no event and no user yet.
 	Empty(ctx context.Context) (bool, error)
-	// Secret returns the random secret kept under name, made on first use.
-	Secret(ctx context.Context, name string) ([]byte, error)
+	// Setting returns the value kept under key; AddSetting keeps one
+	// unless one is kept (and returns the one kept); DeleteSetting
+	// removes it for good.
+	Setting(ctx context.Context, key string) (string, bool, error)
+	AddSetting(ctx context.Context, key, value string) (string, error)
+	DeleteSetting(ctx context.Context, key string) error
 	// Backup writes a consistent copy of the whole database to a new file.
 	Backup(ctx context.Context, path string) error
 	// Engine names the database's engine: sqlite or postgres.

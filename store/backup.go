@@ -17,13 +17,14 @@ import (
 // Backup writes a consistent copy of the database to path, which must not
 // exist: on SQLite with VACUUM INTO while others go on reading and
 // writing (the database as of one transaction, compacted); on PostgreSQL
-// with pg_dump's custom format.
+// with pg_dump's custom format. The copy never holds the settings (the
+// keys kept there): it leaves without them.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if exists(path) {
 		return fault.Errorf(fault.Conflict, "backup", "%s exists; Frontline does not overwrite a file", path)
 	}
 	if db.engine == Postgres {
-		return pgTool(ctx, "pg_dump", "--format=custom", "--no-owner", "--file="+path, "--dbname="+libpqDSN(db.dsn))
+		return pgTool(ctx, "pg_dump", "--format=custom", "--no-owner", "--exclude-table-data=settings", "--file="+path, "--dbname="+libpqDSN(db.dsn))
 	}
 	// A connection of its own: a reader beside the writer in WAL mode,
 	// without the read pool's query_only, which refuses VACUUM INTO.
@@ -32,8 +33,21 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return err
 	}
 	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", path)
-	return db.wrap("backup", err)
+	if _, err = conn.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return db.wrap("backup", err)
+	}
+	// The copy without its settings, rewritten so that no freed page keeps them.
+	cp, err := sql.Open("sqlite", sqliteDSN(path, "copy"))
+	if err != nil {
+		return err
+	}
+	defer cp.Close()
+	for _, q := range []string{"DELETE FROM settings", "VACUUM"} {
+		if _, err := cp.ExecContext(ctx, q); err != nil {
+			return db.wrap("backup", err)
+		}
+	}
+	return nil
 }
 
 // Restore loads the backup in file into the database dsn names: a

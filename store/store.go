@@ -4,11 +4,9 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -198,7 +196,8 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 
 // sqliteDSN is the connection string of the SQLite file at path; mode is
 // "" to read and write, "ro" to read a file whose write-ahead log holds
-// changes, or "immutable" to read a file that no one can change.
+// changes, "immutable" to read a file that no one can change, or "copy"
+// to change a file no one else has open, with no log beside it.
 func sqliteDSN(path, mode string) string {
 	q := url.Values{}
 	pragmas := []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"}
@@ -210,6 +209,8 @@ func sqliteDSN(path, mode string) string {
 		q.Set("mode", "ro")
 		q.Set("immutable", "1")
 		pragmas = []string{"cache_size(-16384)", "temp_store(MEMORY)"}
+	case "copy": // a file of our own, such as a backup being written: no log beside it
+		pragmas = []string{"busy_timeout(10000)", "journal_mode(DELETE)", "secure_delete(ON)"}
 	}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
@@ -330,26 +331,50 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Secret returns the named secret, creating a random 32-byte one on first use.
-func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
-	key := "secret:" + name
+// Setting returns the value kept under key, and whether there is one.
+func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
 	var row settingRow
 	err := db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Created on first use; a concurrent first use keeps the first.
-		fresh := make([]byte, 32)
-		rand.Read(fresh)
-		_, err = db.bun.NewInsert().Model(&settingRow{Key: key, Value: base64.StdEncoding.EncodeToString(fresh)}).
-			On("CONFLICT (key) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return nil, db.wrap("create secret", err)
-		}
-		err = db.bun.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
+		return "", false, nil
 	}
 	if err != nil {
-		return nil, db.wrap("read secret", err)
+		return "", false, db.wrap("read setting", err)
 	}
-	return base64.StdEncoding.DecodeString(row.Value)
+	return row.Value, true, nil
+}
+
+// AddSetting keeps value under key unless a value is kept there already,
+// and returns the value kept: a concurrent first use keeps the first.
+func (db *DB) AddSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := db.bun.NewInsert().Model(&settingRow{Key: key, Value: value}).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+		return "", db.wrap("keep setting", err)
+	}
+	kept, _, err := db.Setting(ctx, key)
+	return kept, err
+}
+
+// DeleteSetting removes the value kept under key, overwriting it where
+// the engine allows: on SQLite the freed page is zeroed (secure_delete)
+// and the write-ahead log checkpointed, so that no copy of the value stays
+// in the file.
+func (db *DB) DeleteSetting(ctx context.Context, key string) error {
+	if db.engine == Postgres {
+		_, err := db.sql.ExecContext(ctx, "DELETE FROM settings WHERE key = $1", key)
+		return db.wrap("delete setting", err)
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return db.wrap("delete setting", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{"PRAGMA secure_delete = ON", "DELETE FROM settings WHERE key = '" + strings.ReplaceAll(key, "'", "''") + "'",
+		"PRAGMA secure_delete = OFF", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return db.wrap("delete setting", err)
+		}
+	}
+	return nil
 }
 
 type settingRow struct {

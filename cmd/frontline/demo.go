@@ -41,6 +41,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// A demo district is a throwaway: it keeps its own key, quietly.
+	a.keyWarned = true
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
 	}

@@ -282,7 +282,7 @@ func serveGolden(t *testing.T, env map[string]string) string {
 	logs, logw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, logw, func(k string) string { return env[k] }, testNow)
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, logw, testEnv(env), testNow)
 		logw.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-done })

@@ -64,9 +64,11 @@ type app struct {
 	lang   string           // zh or en
 	// user is the command's --user flag: whose rights apply.
 	user *string
-	// sess is the session of the command's user, once opened.
 	// ready, when set, is told the address `serve` listens on.
 	ready func(addr string)
+	// keyWarned is set once the command said that the database keeps its
+	// pseudonymisation key.
+	keyWarned bool
 }
 
 // command is one subcommand.
@@ -83,6 +85,7 @@ func commands() map[string]command {
 		"ingest":       {"ingest case-trail events: ingest [--format ndjson|csv|open311] [--mapping FILE.yaml [--register-units]] [--strict] [--json] FILE…|-", runIngest},
 		"backup":       {"a consistent copy of the database: backup FILE (SQLite online, PostgreSQL with pg_dump)", runBackup},
 		"restore":      {"load a backup and check its audit chain: restore FILE --db TARGET [--force]", runRestore},
+		"key":          {"the pseudonymisation key, outside the data: key new --out FILE | key move --out FILE", runKey},
 		"stats":        {"statistics of the stored cases: stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]", runStats},
 		"case":         {"show a case's trail and milestones: case ID [--json]", runCase},
 		"quarantine":   {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},

@@ -27,10 +27,24 @@ type result struct {
 func frontline(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	getenv := func(k string) string { return env[k] }
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, getenv, testNow)
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, testEnv(env), testNow)
 	code := exitCode(err, &errb)
 	return result{out.String(), errb.String(), code}
+}
+
+// testKey is the pseudonymisation key the tests run with, from outside
+// the data as in production, unless a test sets FRONTLINE_PSEUDONYM_KEY
+// itself ("" for none: the database's own key).
+const testKey = "dGVzdCBrZXkgMDEyMzQ1Ng=="
+
+// testEnv reads variables from env, with testKey for the key.
+func testEnv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok || k != "FRONTLINE_PSEUDONYM_KEY" {
+			return v
+		}
+		return testKey
+	}
 }
 
 func TestPipelineGenRegistryIngestCase(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 type serveConfig struct {
 	addr     string
 	debug    string
+	keyFile  string
 	shutdown time.Duration
 	api      api.Config
 }
@@ -29,6 +30,7 @@ type serveConfig struct {
 func serveFlags(a *app, fs *flag.FlagSet) *serveConfig {
 	c := &serveConfig{}
 	fs.StringVar(&c.addr, "addr", envOr(a, "FRONTLINE_ADDR", "127.0.0.1:8080"), "address to listen on ($FRONTLINE_ADDR)")
+	fs.StringVar(&c.keyFile, "key-file", a.getenv("FRONTLINE_KEY_FILE"), "the pseudonymisation key's file, kept outside the database, readable by its owner only ($FRONTLINE_KEY_FILE; or the key itself in $FRONTLINE_PSEUDONYM_KEY)")
 	fs.StringVar(&c.debug, "debug-addr", a.getenv("FRONTLINE_DEBUG_ADDR"), "serve Go's profiler (/debug/pprof) on this address, apart from the API; off by default ($FRONTLINE_DEBUG_ADDR)")
 	fs.DurationVar(&c.shutdown, "shutdown", 30*time.Second, "how long to let requests in flight finish on shutdown")
 	fs.Int64Var(&c.api.MaxEventBytes, "max-event-bytes", envInt(a, "FRONTLINE_MAX_EVENT_BYTES", 64<<20),
@@ -50,11 +52,18 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// The server holds the key from outside the data, or does not start.
+	key := a.keySource(cfg.keyFile)
+	if key == nil {
+		return usageErrorf("%s", a.t("serve：需要数据之外的假名化密钥：--key-file 文件（新辖区用 frontline key new --out 文件 生成；数据库中已有密钥的，用 frontline key move --out 文件 移出）",
+			"serve: the pseudonymisation key must come from outside the data: --key-file FILE (make one with frontline key new --out FILE; a database that keeps its key gives it up with frontline key move --out FILE)"))
+	}
 	svc, err := a.openService(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
+	svc.PseudoKey = key
 	return a.serve(ctx, svc, *cfg)
 }
 

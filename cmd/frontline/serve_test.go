@@ -34,7 +34,7 @@ func TestServeEndToEnd(t *testing.T) {
 		logs, logw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, logw, func(k string) string { return env[k] }, time.Now)
+			done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, logw, testEnv(env), time.Now)
 			logw.Close()
 		}()
 		var addr string

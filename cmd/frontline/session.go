@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 
-	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/formats"
 	"frontline/rbac"
@@ -39,17 +37,7 @@ func (a *app) openService(ctx context.Context, dsn string) (*service.Service, er
 		fmt.Fprintf(a.stderr, a.t("frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n",
 			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
 	}
-	svc := &service.Service{DB: db, Now: a.now}
-	if k := a.getenv("FRONTLINE_PSEUDONYM_KEY"); k != "" {
-		// Checked only when events are stored: a read needs no key.
-		svc.PseudoKey = func(context.Context) (*evaluation.Pseudonymizer, error) {
-			key, err := base64.StdEncoding.DecodeString(k)
-			if err != nil || len(key) < 16 {
-				return nil, usageErrorf("FRONTLINE_PSEUDONYM_KEY must be base64 of at least 16 bytes")
-			}
-			return evaluation.NewPseudonymizer(key), nil
-		}
-	}
+	svc := &service.Service{DB: db, Now: a.now, PseudoKey: a.keySource(a.getenv("FRONTLINE_KEY_FILE")), KeyInDatabase: a.warnKeyInDatabase}
 	return svc, nil
 }
 

@@ -133,3 +133,16 @@ func querySQLite[T any](t testing.TB, path, query string) T {
 	}
 	return v
 }
+
+// SQLiteCount answers a count query on the SQLite file at path.
+func SQLiteCount(t testing.TB, path, query string) int {
+	t.Helper()
+	return querySQLite[int](t, path, query)
+}
+
+// SQLiteSetting returns the value kept under key in the SQLite file at
+// path, or "".
+func SQLiteSetting(t testing.TB, path, key string) string {
+	t.Helper()
+	return querySQLite[string](t, path, "SELECT coalesce(max(value), '') FROM settings WHERE key = '"+strings.ReplaceAll(key, "'", "''")+"'")
+}
