@@ -259,7 +259,7 @@ var (
 		"respond_due", "respond_done", "report_due", "report_done", "dispose_due", "dispose_done",
 		"clock_stopped_at", "excused", "response_rater", "call_evaluated_at", "response_evaluated_at"}
 	redisposeColumns  = []string{"case_id", "unit", "round", "start_at", "due_at", "actual_at", "stopped_at", "excused"}
-	eventColumns      = []string{"id", "case_id", "type", "at", "unit", "hash", "body"}
+	eventColumns      = []string{"seq", "id", "case_id", "type", "at", "unit", "hash", "body", "chain"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
 )
 
@@ -316,8 +316,26 @@ func redisposeValues(d *evaluation.Deadline) []any {
 	return []any{d.Case, d.Unit, d.Round, d.Start.UTC(), d.Due.UTC(), nullTime(d.Actual), nullTime(d.Stopped), d.Excused}
 }
 
-func eventValues(p *ingest.Prepared) []any {
-	return []any{p.Event.ID, p.Event.Case, string(p.Event.Type), p.Event.At, nullString(p.Event.Unit), p.Hash[:], string(p.Body)}
+func eventValues(p *ingest.Prepared, l link) []any {
+	return []any{l.seq, p.Event.ID, p.Event.Case, string(p.Event.Type), p.Event.At, nullString(p.Event.Unit), p.Hash[:], string(p.Body), l.chain}
+}
+
+// link is an event's place in the log: its sequence number and chain hash.
+type link struct {
+	seq   int64
+	chain []byte
+}
+
+// links gives the events to insert their places after the stored event
+// stored, whose chain hash is prev: one after another, in order.
+func links(batch []ingest.Prepared, insert []int, stored int64, prev []byte) []link {
+	out := make([]link, len(insert))
+	for k, i := range insert {
+		seq := stored + int64(k) + 1
+		prev = chainOf(prev, seq, batch[i].Hash[:])
+		out[k] = link{seq, prev}
+	}
+	return out
 }
 
 func quarantineValues(p *ingest.Prepared, now time.Time) []any {

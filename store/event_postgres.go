@@ -112,9 +112,19 @@ func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared, r
 			}
 			p = settleConflicts(batch, existing, p, bodies)
 		}
+		prev := genesis
+		if storedSeq > 0 {
+			if err := tx.QueryRow(ctx, "SELECT chain FROM events WHERE seq = $1", storedSeq).Scan(&prev); err != nil {
+				return err
+			}
+			if len(prev) != len(genesis) {
+				return fmt.Errorf("event %d has no chain hash", storedSeq)
+			}
+		}
+		placed := links(batch, p.insert, storedSeq, prev)
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns,
 			pgx.CopyFromSlice(len(p.insert), func(k int) ([]any, error) {
-				return eventValues(&batch[p.insert[k]]), nil
+				return eventValues(&batch[p.insert[k]], placed[k]), nil
 			})); err != nil {
 			return fmt.Errorf("copy events: %w", err)
 		}

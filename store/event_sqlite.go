@@ -96,9 +96,14 @@ func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rul
 		}
 		p = settleConflicts(batch, existing, p, bodies)
 	}
+	prev, err := chainAt(storedSeq, func(q string, args ...any) *sql.Row { return tx.QueryRowContext(ctx, q, args...) })
+	if err != nil {
+		return nil, err
+	}
+	placed := links(batch, p.insert, storedSeq, prev)
 	events := newBulk(tx, "events", eventColumns, "")
-	for _, i := range p.insert {
-		if err := events.add(ctx, eventValues(&batch[i])...); err != nil {
+	for k, i := range p.insert {
+		if err := events.add(ctx, eventValues(&batch[i], placed[k])...); err != nil {
 			return nil, err
 		}
 	}

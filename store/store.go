@@ -161,6 +161,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if !db.readOnly {
+		if err := db.chainStored(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("chain the stored events: %w", err)
+		}
+	}
 	return db, nil
 }
 

@@ -107,3 +107,12 @@ func create(t testing.TB, dsn, what, dropOption string) string {
 	})
 	return name
 }
+
+// Fresh returns a new, empty database of dsn's engine.
+func Fresh(t testing.TB, dsn string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres(t, os.Getenv(PostgresEnv))
+	}
+	return SQLite(t)
+}
