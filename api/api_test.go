@@ -301,7 +301,7 @@ func TestAPI(t *testing.T) {
 			Head    string `json:"head"`
 		}
 		json.Unmarshal([]byte(r.body), &v)
-		if r.status != 200 || !v.Intact || v.Entries != 4 { // three ingests and a case read
+		if r.status != 200 || !v.Intact || v.Entries != 7 { // three ingests, each with its batch, and a case read
 			t.Errorf("audit verify: %d %s", r.status, r.body)
 		}
 		if r := f.do(t, "dina", "GET", "/api/v1/audit/verify?head="+v.Head, "", ""); r.status != 200 || !strings.Contains(r.body, `"intact":true`) {
@@ -512,7 +512,7 @@ func TestAPIProcesses(t *testing.T) {
 			Entries int64 `json:"entries"`
 		}
 		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "").body), &v)
-		if !v.Intact || v.Entries != 14 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation; 8 refused probes
+		if !v.Intact || v.Entries != 20 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation, each with its stored batch; 8 refused probes
 			t.Errorf("audit after the processes: %+v", v)
 		}
 

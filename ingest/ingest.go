@@ -57,11 +57,24 @@ type Store interface {
 	// IngestBatch stores a batch atomically with the derived state of the
 	// cases it touches, and says what it did with each event. Event ids
 	// are unique within a batch.
-	IngestBatch(ctx context.Context, batch []Prepared) ([]Outcome, error)
+	// A note, when given, becomes an audit entry written in the batch's
+	// own transaction.
+	IngestBatch(ctx context.Context, batch []Prepared, note *Note) ([]Outcome, error)
 	// Quarantined returns quarantined events with ids after the given one,
 	// in id order, at most limit of them.
 	Quarantined(ctx context.Context, after string, limit int) ([]Prepared, error)
 }
+
+// Note is the audit entry a stored batch writes in its own transaction,
+// so that no event is ever stored without one: who stored the batch and
+// from where. The store adds what the batch did: the events' sequence
+// numbers, their content's hash, the outcomes and the event chain's head.
+type Note struct {
+	Actor, Source string
+}
+
+// BatchAction is the audit action of a stored batch.
+const BatchAction = "ingest.batch"
 
 // Reject says why an input record was not stored.
 type Reject struct {
@@ -135,6 +148,9 @@ type Ingester struct {
 	// OnProgress, if set, is called after each stored batch with the
 	// number of records read so far.
 	OnProgress func(read int)
+	// Note, if set, has each stored batch write an audit entry in its own
+	// transaction.
+	Note *Note
 	// Allow, if set, says whether the source may write a valid event: an
 	// error rejects the line with its reason (a decision from a source
 	// that may not take it).
@@ -268,7 +284,7 @@ func (in *Ingester) store(ctx context.Context, events []Prepared, total *Summary
 	if len(events) == 0 {
 		return nil
 	}
-	outcomes, err := in.Store.IngestBatch(ctx, events)
+	outcomes, err := in.Store.IngestBatch(ctx, events, in.Note)
 	if err != nil {
 		return err
 	}
@@ -373,7 +389,7 @@ func (in *Ingester) Release(ctx context.Context) (int, error) {
 		if len(ready) == 0 {
 			continue
 		}
-		outcomes, err := in.Store.IngestBatch(ctx, ready)
+		outcomes, err := in.Store.IngestBatch(ctx, ready, in.Note)
 		if err != nil {
 			return released, err
 		}

@@ -31,6 +31,7 @@ type IngestRequest struct {
 	KeepStale bool
 
 	allow func(*evaluation.Event) error // who may write which event (Ingest)
+	note  *ingest.Note                  // each batch's audit entry, in its transaction
 }
 
 // IsDecision says whether events of the type are decisions Frontline takes
@@ -66,6 +67,7 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 		return ingest.Summary{}, err
 	}
 	decisions := 0
+	r.note = &ingest.Note{Actor: p.Actor(), Source: r.Source}
 	r.allow = func(e *evaluation.Event) error {
 		if !IsDecision(e.Type) {
 			return nil
@@ -103,7 +105,7 @@ func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, e
 	if err != nil {
 		return ingest.Summary{}, err
 	}
-	in := &ingest.Ingester{Store: s.DB, Pseudo: pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject, Allow: r.allow}
+	in := &ingest.Ingester{Store: s.DB, Pseudo: pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject, Allow: r.allow, Note: r.note}
 	return in.Run(ctx, r.Decoder)
 }
 

@@ -101,7 +101,7 @@ func (s *Service) mergeRegistry(ctx context.Context, c rbac.Principal, reg *eval
 			return RegistryLoad{}, fmt.Errorf("recompute deadlines: %w", err)
 		}
 	}
-	released, err := (&ingest.Ingester{Store: s.DB}).Release(ctx)
+	released, err := (&ingest.Ingester{Store: s.DB, Note: &ingest.Note{Actor: c.Actor(), Source: "quarantine released by " + source}}).Release(ctx)
 	if err != nil {
 		return RegistryLoad{}, fmt.Errorf("release quarantine: %w", err)
 	}

@@ -124,7 +124,8 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 		}
 	}
 	var reject *ingest.Reject
-	sum, err := s.store(ctx, IngestRequest{Decoder: &events{list: []evaluation.Event{e}}, OnReject: func(r ingest.Reject) { reject = &r }})
+	sum, err := s.store(ctx, IngestRequest{Decoder: &events{list: []evaluation.Event{e}}, OnReject: func(r ingest.Reject) { reject = &r },
+		note: &ingest.Note{Actor: c.Actor(), Source: e.Case + "/" + e.ID}})
 	if err != nil {
 		return e, err
 	}

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"frontline/audit"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // auditLock is the advisory lock that keeps PostgreSQL's audit chain
@@ -112,6 +115,33 @@ func (db *DB) appendAudits(ctx context.Context, entries []audit.Entry) error {
 		prev = e
 	}
 	return db.wrap("append audit entry", tx.Commit())
+}
+
+// row is a query's one row, on either driver.
+type row interface{ Scan(dest ...any) error }
+
+// appendAuditIn links e after the chain's end and inserts it, in the
+// transaction query and exec run in (which holds the audit chain's lock).
+func appendAuditIn(ctx context.Context, e audit.Entry, query func(q string, args ...any) (row, error), exec func(q string, args ...any) error) error {
+	if e.Details == "" {
+		e.Details = "{}"
+	}
+	var last audit.Entry
+	var prev *audit.Entry
+	r, err := query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+	if err != nil {
+		return err
+	}
+	switch err := r.Scan(&last.Seq, &last.Hash); {
+	case err == nil:
+		prev = &last
+	case errors.Is(err, sql.ErrNoRows), errors.Is(err, pgx.ErrNoRows):
+	default:
+		return err
+	}
+	e.Link(prev)
+	return exec("INSERT INTO audit_log (seq, at, actor, action, object, details, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		e.Seq, e.At, e.Actor, e.Action, e.Object, e.Details, e.Prev, e.Hash)
 }
 
 // AuditFilter selects audit entries.

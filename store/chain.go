@@ -10,6 +10,9 @@ import (
 	"fmt"
 
 	"frontline/audit"
+	"frontline/ingest"
+
+	"github.com/goccy/go-json"
 )
 
 // The event chain: each stored event carries chain = SHA-256(seq, hash,
@@ -250,4 +253,42 @@ func (v *eventVerifier) end() *audit.Problem {
 		v.fail(v.anchor.Seq, "deleted", "the log ends at event %d, before the head printed earlier (%d): it was cut short", last, v.anchor.Seq)
 	}
 	return v.problem
+}
+
+// batchEntry is the audit entry of a stored batch (ingest.Note): what it
+// did, the hash of the content it stored and the event chain's head
+// after it, ready to be linked.
+func (db *DB) batchEntry(note *ingest.Note, batch []ingest.Prepared, outcomes []ingest.Outcome, before link, placed []link) (audit.Entry, error) {
+	counts := map[ingest.Outcome]int{}
+	for _, o := range outcomes {
+		counts[o]++
+	}
+	content := sha256.New()
+	details := struct {
+		Events      []int64 `json:"events"` // the first and last sequence number stored
+		Accepted    int     `json:"accepted"`
+		Duplicates  int     `json:"duplicates"`
+		Conflicts   int     `json:"conflicts"`
+		Quarantined int     `json:"quarantined"`
+		Content     string  `json:"content_sha256"`
+		Head        string  `json:"events_head"`
+	}{Events: []int64{}, Accepted: counts[ingest.Accepted], Duplicates: counts[ingest.Duplicate], Conflicts: counts[ingest.Conflict],
+		Quarantined: counts[ingest.Quarantined]}
+	for i, o := range outcomes {
+		if o == ingest.Accepted {
+			content.Write(batch[i].Hash[:])
+		}
+	}
+	details.Content = hex.EncodeToString(content.Sum(nil))
+	last := before
+	if len(placed) > 0 {
+		last = placed[len(placed)-1]
+		details.Events = []int64{placed[0].seq, last.seq}
+	}
+	details.Head = audit.Head{Seq: last.seq, Hash: hex.EncodeToString(last.chain)}.String()
+	b, err := json.Marshal(details)
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	return audit.Entry{At: db.now(), Actor: note.Actor, Action: ingest.BatchAction, Object: note.Source, Details: string(b)}, nil
 }

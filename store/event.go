@@ -373,13 +373,13 @@ func nullInt(n *int) any {
 
 // IngestBatch stores a batch with the derived state of the cases it
 // touches, in one transaction.
-func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
+func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
 	var outcomes []ingest.Outcome
 	var err error
 	if db.engine == Postgres {
-		outcomes, err = db.ingestPostgres(ctx, batch)
+		outcomes, err = db.ingestPostgres(ctx, batch, note)
 	} else {
-		outcomes, err = db.ingestSQLite(ctx, batch)
+		outcomes, err = db.ingestSQLite(ctx, batch, note)
 	}
 	return outcomes, db.wrap("store events", err)
 }

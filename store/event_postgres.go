@@ -33,13 +33,13 @@ func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
 	})
 }
 
-func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
+func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
 	for attempt := 0; ; attempt++ {
 		rules, stamp, err := db.rulesWithStamp(ctx)
 		if err != nil {
 			return nil, err
 		}
-		outcomes, err := db.ingestPostgresOnce(ctx, batch, rules, stamp)
+		outcomes, err := db.ingestPostgresOnce(ctx, batch, rules, stamp, note)
 		if errors.Is(err, errRulesChanged) && attempt < 3 {
 			continue
 		}
@@ -47,7 +47,7 @@ func (db *DB) ingestPostgres(ctx context.Context, batch []ingest.Prepared) ([]in
 	}
 }
 
-func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string) ([]ingest.Outcome, error) {
+func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string, note *ingest.Note) ([]ingest.Outcome, error) {
 	var outcomes []ingest.Outcome
 	err := db.withPgx(ctx, func(tx pgx.Tx) error {
 		// One ingest transaction at a time: deriving a case's state needs
@@ -143,7 +143,22 @@ func (db *DB) ingestPostgresOnce(ctx context.Context, batch []ingest.Prepared, r
 			}
 		}
 		outcomes = p.outcomes
-		return derivePostgres(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules)
+		if err := derivePostgres(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules); err != nil {
+			return err
+		}
+		if note == nil {
+			return nil
+		}
+		entry, err := db.batchEntry(note, batch, p.outcomes, link{storedSeq, prev}, placed)
+		if err != nil {
+			return err
+		}
+		// The audit chain is linear: its lock, as appendAudits takes it.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", auditLock); err != nil {
+			return err
+		}
+		return appendAuditIn(ctx, entry, func(q string, args ...any) (row, error) { return tx.QueryRow(ctx, q, args...), nil },
+			func(q string, args ...any) error { _, err := tx.Exec(ctx, q, args...); return err })
 	})
 	return outcomes, err
 }

@@ -17,13 +17,13 @@ import (
 
 const sqliteChunk = 500 // ids per IN list
 
-func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]ingest.Outcome, error) {
+func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
 	for attempt := 0; ; attempt++ {
 		rules, stamp, err := db.rulesWithStamp(ctx)
 		if err != nil {
 			return nil, err
 		}
-		outcomes, err := db.ingestSQLiteOnce(ctx, batch, rules, stamp)
+		outcomes, err := db.ingestSQLiteOnce(ctx, batch, rules, stamp, note)
 		if errors.Is(err, errRulesChanged) && attempt < 3 {
 			continue
 		}
@@ -31,7 +31,7 @@ func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared) ([]inge
 	}
 }
 
-func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string) ([]ingest.Outcome, error) {
+func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string, note *ingest.Note) ([]ingest.Outcome, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -125,6 +125,16 @@ func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rul
 	}
 	if err := deriveSQLite(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules); err != nil {
 		return nil, err
+	}
+	if note != nil {
+		entry, err := db.batchEntry(note, batch, p.outcomes, link{storedSeq, prev}, placed)
+		if err != nil {
+			return nil, err
+		}
+		if err := appendAuditIn(ctx, entry, func(q string, args ...any) (row, error) { return tx.QueryRowContext(ctx, q, args...), nil },
+			func(q string, args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }); err != nil {
+			return nil, err
+		}
 	}
 	return p.outcomes, tx.Commit()
 }

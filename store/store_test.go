@@ -410,7 +410,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		if db.engine == Postgres {
 			once = db.ingestPostgresOnce
 		}
-		if _, err := once(ctx, nil, rules, stamp); !errors.Is(err, errRulesChanged) {
+		if _, err := once(ctx, nil, rules, stamp, nil); !errors.Is(err, errRulesChanged) {
 			t.Errorf("ingest with stale rules: %v, want errRulesChanged", err)
 		}
 		if got := ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100); got.Accepted != 16 {

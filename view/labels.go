@@ -29,6 +29,9 @@ var zhLabels = map[string]string{
 	"export": "导出", "backup": "备份", "restore": "恢复", "rebuild": "重建派生数据", "policy.load": "载入规则",
 	"login": "登录", "logout": "退出登录", "token.add": "签发令牌", "token.revoke": "吊销令牌",
 	"user.add": "新增用户", "user.disable": "停用用户", "user.enable": "启用用户", "user.password": "重设密码",
+	"ingest.batch": "事件入库（批）", "user.unlock": "解除登录锁定", "key.move": "移出假名化密钥",
+	"appealed.refused": "申诉被拒（案件不可见）", "response_evaluated.refused": "评价被拒（案件不可见）",
+	"call_evaluated.refused": "评价被拒（案件不可见）",
 }
 
 // Label shows a code in lang: Chinese from the table above, or the code
