@@ -3,11 +3,13 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
 	"frontline/audit"
 	"frontline/evaluation"
+	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
 )
@@ -105,4 +107,89 @@ func (s *Service) AuditLog(ctx context.Context, p rbac.Principal, q AuditQuery, 
 		}
 	}
 	return s.DB.AuditEntries(ctx, f, each)
+}
+
+// ChainState is whether a hash chain is whole: its head, its length and
+// the first problem found.
+type ChainState struct {
+	Head    audit.Head
+	Entries int64
+	Problem *audit.Problem
+}
+
+// LogState is whether the record is whole: the audit log's chain and the
+// event log's, each against the other.
+type LogState struct {
+	Audit, Events ChainState
+}
+
+// Intact says whether both chains are whole.
+func (l LogState) Intact() bool { return l.Audit.Problem == nil && l.Events.Problem == nil }
+
+// VerifyLog checks the whole record (DESIGN.md §3, integrity of the log):
+// the audit chain, against a head printed earlier when given; the event
+// chain, against one printed earlier and against every head the audit
+// log recorded as events were stored; and that every event since the
+// audit log recorded batches is covered by a batch's audit entry, one
+// after another, so that an event inserted at the end, or the log cut and
+// refilled, shows. A log emptied alone passes only without a head.
+func (s *Service) VerifyLog(ctx context.Context, p rbac.Principal, auditAnchor, eventsAnchor *audit.Head) (LogState, error) {
+	var st LogState
+	if err := p.Authorize(ctx, rbac.Read, rbac.Resource{Object: "audit"}); err != nil {
+		return st, err
+	}
+	var err error
+	if st.Audit.Head, st.Audit.Entries, st.Audit.Problem, err = s.DB.VerifyAudit(ctx, auditAnchor); err != nil {
+		return st, err
+	}
+	// What the audit log says was stored.
+	type batch struct {
+		Events []int64 `json:"events"`
+		Head   string  `json:"events_head"`
+	}
+	var anchors []audit.Head
+	if eventsAnchor != nil {
+		anchors = append(anchors, *eventsAnchor)
+	}
+	var covered, first int64 // the last event a batch covered; the first it covered at all
+	var gap *audit.Problem
+	err = s.DB.AuditEntries(ctx, store.AuditFilter{Action: ingest.BatchAction}, func(e audit.Entry) error {
+		var b batch
+		if json.Unmarshal([]byte(e.Details), &b) != nil {
+			return nil
+		}
+		if h, err := audit.ParseHead(b.Head); err == nil {
+			anchors = append(anchors, h)
+		}
+		if len(b.Events) != 2 {
+			return nil
+		}
+		if first == 0 {
+			first, covered = b.Events[0], b.Events[0]-1
+		}
+		if b.Events[0] != covered+1 && gap == nil {
+			gap = &audit.Problem{Seq: covered + 1, Kind: "inserted",
+				Detail: fmt.Sprintf("events %d to %d were stored without an audit entry", covered+1, b.Events[0]-1)}
+		}
+		covered = max(covered, b.Events[1])
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	if st.Events.Head, st.Events.Entries, st.Events.Problem, err = s.DB.VerifyEvents(ctx, anchors...); err != nil {
+		return st, err
+	}
+	switch {
+	case st.Events.Problem != nil:
+	case gap != nil:
+		st.Events.Problem = gap
+	case first > 0 && st.Events.Head.Seq > covered:
+		st.Events.Problem = &audit.Problem{Seq: covered + 1, Kind: "inserted",
+			Detail: fmt.Sprintf("events %d to %d were stored without an audit entry", covered+1, st.Events.Head.Seq)}
+	case st.Events.Entries > 0 && st.Audit.Entries == 0:
+		st.Events.Problem = &audit.Problem{Seq: 1, Kind: "deleted",
+			Detail: fmt.Sprintf("the audit log is empty, and the event log holds %d events", st.Events.Entries)}
+	}
+	return st, nil
 }

@@ -26,13 +26,20 @@ var testNow = time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
 func forEachService(t *testing.T, f func(t *testing.T, svc *Service, db *store.DB)) {
 	t.Helper()
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		db, err := store.Open(context.Background(), dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return testNow }))
-		if err != nil {
-			t.Fatalf("open %s: %v", store.EngineOf(dsn), err)
-		}
-		t.Cleanup(func() { db.Close() })
-		f(t, &Service{DB: db, Pseudo: testPseudonymizer, Now: func() time.Time { return testNow }}, db)
+		svc, db := openService(t, dsn)
+		f(t, svc, db)
 	})
+}
+
+// openService opens the service over the database dsn names.
+func openService(t *testing.T, dsn string) (*Service, *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatalf("open %s: %v", store.EngineOf(dsn), err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &Service{DB: db, Pseudo: testPseudonymizer, Now: func() time.Time { return testNow }}, db
 }
 
 var testPseudonymizer = evaluation.NewPseudonymizer([]byte("test key 0123456"))

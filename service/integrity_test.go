@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"frontline/ingest"
 	"frontline/rbac"
 	"frontline/store"
+	"frontline/store/storetest"
 )
 
 // TestHostileInput, on both engines: a NUL or another control character
@@ -142,6 +146,82 @@ func TestForgedDecisions(t *testing.T) {
 		}
 		if appeals, _ := svc.ListAppeals(ctx, authz.Principal("olga"), AppealQuery{State: "all"}); len(appeals) != 1 {
 			t.Errorf("after the admin's import: %d appeals, want 1", len(appeals))
+		}
+	})
+}
+
+// TestVerifyLogCrossChecks, on both engines: the record verifies whole
+// after ingests and a decision; an event appended at the end with a chain
+// hash made to fit passes the event chain alone but not the audit log's
+// batches; a log emptied and refilled, or cut short, fails against the
+// heads the audit log recorded; an emptied audit log beside the events
+// fails too.
+func TestVerifyLogCrossChecks(t *testing.T) {
+	authz := roles(t)
+	storetest.ForEachDSN(t, func(t *testing.T, base string) {
+		ctx := context.Background()
+		setup := func(t *testing.T) (*Service, string) {
+			dsn := storetest.Fresh(t, base)
+			svc, db := openService(t, dsn)
+			loadRegistry(t, db, "../store/testdata/registry.yaml")
+			if _, err := svc.Ingest(ctx, rbac.Local(), IngestRequest{Source: "worked.ndjson", BatchSize: 6,
+				Decoder: formats.NewNDJSONDecoder(strings.NewReader(readFile(t, "../store/testdata/worked.ndjson")))}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Appeal(ctx, rbac.Local(), AppealRequest{Case: "W2", Unit: "D2", Target: "W2/D2/respond", Reason: "road closed"}); err != nil {
+				t.Fatal(err)
+			}
+			return svc, dsn
+		}
+		svc, _ := setup(t)
+		st, err := svc.VerifyLog(ctx, authz.Principal("dina"), nil, nil)
+		if err != nil || !st.Intact() || st.Events.Entries != 17 || st.Events.Head.Seq != 17 {
+			t.Fatalf("the untouched record: %+v %v", st, err)
+		}
+		if _, err := svc.VerifyLog(ctx, authz.Principal("sam"), nil, nil); err == nil {
+			t.Error("a street head verified the record")
+		}
+		for _, c := range []struct {
+			name   string
+			tamper []string
+			kind   string
+		}{
+			{"an event appended with a fitting chain", nil, "inserted"},
+			{"the events emptied", []string{"DELETE FROM events"}, "deleted"},
+			{"the events cut short", []string{"DELETE FROM events WHERE seq > 15"}, "deleted"},
+			{"the audit log emptied", []string{"DELETE FROM audit_log"}, "deleted"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				svc, dsn := setup(t)
+				tamper := c.tamper
+				if tamper == nil {
+					head, _ := svc.DB.EventsHead(ctx)
+					body := `{"id":"X-1","case":"W2","type":"closed","at":"2026-06-30T00:00:00Z"}`
+					h := sha256.Sum256([]byte(body))
+					prev, _ := hex.DecodeString(head.Hash)
+					chain := sha256.New()
+					var n [8]byte
+					binary.BigEndian.PutUint64(n[:], uint64(head.Seq+1))
+					chain.Write(n[:])
+					chain.Write(h[:])
+					chain.Write(prev)
+					hexOf := func(b []byte) string { return hex.EncodeToString(b) }
+					literal := "X'%s'"
+					if strings.HasPrefix(dsn, "postgres") {
+						literal = `'\x%s'::bytea`
+					}
+					tamper = []string{fmt.Sprintf("INSERT INTO events (seq, id, case_id, type, at, hash, body, chain) VALUES (%d, 'X-1', 'W2', 'closed', '2026-06-30 00:00:00', "+literal+", '%s', "+literal+")",
+						head.Seq+1, hexOf(h[:]), body, hexOf(chain.Sum(nil)))}
+				}
+				storetest.Exec(t, dsn, tamper...)
+				st, err := svc.VerifyLog(ctx, rbac.Local(), nil, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p := st.Events.Problem; p == nil || p.Kind != c.kind {
+					t.Errorf("the record: audit %+v, events %+v; want the event log %s", st.Audit, st.Events, c.kind)
+				}
+			})
 		}
 	})
 }

@@ -105,6 +105,9 @@ type AuditStore interface {
 	AuditHead(ctx context.Context) (audit.Head, error)
 	AuditEntries(ctx context.Context, f store.AuditFilter, each func(audit.Entry) error) error
 	VerifyAudit(ctx context.Context, anchor *audit.Head) (audit.Head, int64, *audit.Problem, error)
+	// EventsHead and VerifyEvents are the event chain's (DESIGN.md §3).
+	EventsHead(ctx context.Context) (audit.Head, error)
+	VerifyEvents(ctx context.Context, anchors ...audit.Head) (audit.Head, int64, *audit.Problem, error)
 }
 
 var _ Storage = (*store.DB)(nil)

@@ -141,16 +141,22 @@ func (db *DB) chainStored(ctx context.Context) error {
 
 // VerifyEvents checks the event chain whole, in sequence order: each
 // event's stored hash against its content, each chain hash against the
-// one before; with an anchor (a head printed earlier) the chain must
-// still hold that event with that chain hash. It returns the head, the
-// events checked and the first problem, naming the event.
-func (db *DB) VerifyEvents(ctx context.Context, anchor *audit.Head) (audit.Head, int64, *audit.Problem, error) {
+// one before; each anchor (a head printed earlier, or recorded in the
+// audit log) the chain must still hold, with its chain hash. It returns
+// the head, the events checked and the first problem, naming the event.
+func (db *DB) VerifyEvents(ctx context.Context, anchors ...audit.Head) (audit.Head, int64, *audit.Problem, error) {
 	rows, err := db.reads.DB.QueryContext(ctx, "SELECT seq, id, hash, chain, body FROM events ORDER BY seq")
 	if err != nil {
 		return audit.Head{}, 0, nil, db.wrap("verify events", err)
 	}
 	defer rows.Close()
-	v := eventVerifier{anchor: anchor, found: anchor == nil || anchor.Seq == 0}
+	v := eventVerifier{anchors: map[int64]string{}}
+	for _, a := range anchors {
+		if a.Seq > 0 {
+			v.anchors[a.Seq] = a.Hash
+			v.farthest = max(v.farthest, a.Seq)
+		}
+	}
 	for rows.Next() {
 		var e chainedEvent
 		if err := rows.Scan(&e.seq, &e.id, &e.hash, &e.chain, &e.body); err != nil {
@@ -172,9 +178,9 @@ type chainedEvent struct {
 
 // eventVerifier checks events fed to it in sequence order.
 type eventVerifier struct {
-	anchor  *audit.Head
-	found   bool // the anchor was met, with its hash
-	n       int64
+	anchors  map[int64]string // chain hashes by sequence number, that the log must hold
+	farthest int64            // the last anchor's sequence number
+	n        int64
 	last    chainedEvent // the event before
 	before  []byte       // the chain before last
 	suspect *chainedEvent
@@ -201,11 +207,8 @@ func (v *eventVerifier) add(e chainedEvent) {
 	if v.n > 1 {
 		prev = v.last.chain
 	}
-	if v.anchor != nil && e.seq == v.anchor.Seq {
-		v.found = hex.EncodeToString(e.chain) == v.anchor.Hash
-		if !v.found {
-			v.fail(e.seq, "rewritten", "event %s has another chain hash than the head printed earlier", e.id)
-		}
+	if want, ok := v.anchors[e.seq]; ok && hex.EncodeToString(e.chain) != want {
+		v.fail(e.seq, "rewritten", "event %s has another chain hash than a head printed or recorded earlier", e.id)
 	}
 	if sum := sha256.Sum256([]byte(e.body)); string(sum[:]) != string(e.hash) {
 		v.fail(e.seq, "edited", "event %s: its content does not match its hash", e.id)
@@ -245,12 +248,12 @@ func (v *eventVerifier) end() *audit.Problem {
 		}
 		v.fail(s.seq, "edited", "event %s's place, hash or chain hash was changed", s.id)
 	}
-	if !v.found {
-		last := int64(0)
-		if v.n > 0 {
-			last = v.last.seq
-		}
-		v.fail(v.anchor.Seq, "deleted", "the log ends at event %d, before the head printed earlier (%d): it was cut short", last, v.anchor.Seq)
+	last := int64(0)
+	if v.n > 0 {
+		last = v.last.seq
+	}
+	if v.farthest > last {
+		v.fail(v.farthest, "deleted", "the log ends at event %d, before a head printed or recorded earlier (%d): it was cut short", last, v.farthest)
 	}
 	return v.problem
 }

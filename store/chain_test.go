@@ -29,7 +29,7 @@ func TestEventChainNamesTampering(t *testing.T) {
 			return db
 		}
 		db := setup(t)
-		head, n, problem, err := db.VerifyEvents(ctx, nil)
+		head, n, problem, err := db.VerifyEvents(ctx)
 		if err != nil || problem != nil || n != 16 || head.Seq != 16 {
 			t.Fatalf("the untouched log: head %v, %d events, %v %v", head, n, problem, err)
 		}
@@ -85,7 +85,7 @@ func TestEventChainNamesTampering(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				db := setup(t)
 				c.tamper(db)
-				_, _, problem, err := db.VerifyEvents(ctx, nil)
+				_, _, problem, err := db.VerifyEvents(ctx)
 				if err != nil || problem == nil || problem.Seq != c.seq || problem.Kind != c.kind {
 					t.Errorf("verify: %+v %v, want %s at %d", problem, err, c.kind, c.seq)
 				}
@@ -95,17 +95,17 @@ func TestEventChainNamesTampering(t *testing.T) {
 			db := setup(t)
 			anchor, _ := db.EventsHead(ctx)
 			edit("DELETE FROM events WHERE seq > 12")(db)
-			if _, _, problem, _ := db.VerifyEvents(ctx, nil); problem != nil {
+			if _, _, problem, _ := db.VerifyEvents(ctx); problem != nil {
 				t.Errorf("a log cut short verifies alone as %+v: only a head printed earlier shows it", problem)
 			}
-			if _, _, problem, _ := db.VerifyEvents(ctx, &anchor); problem == nil || problem.Kind != "deleted" || !strings.Contains(problem.Detail, "cut short") {
+			if _, _, problem, _ := db.VerifyEvents(ctx, anchor); problem == nil || problem.Kind != "deleted" || !strings.Contains(problem.Detail, "cut short") {
 				t.Errorf("against the head printed earlier: %+v", problem)
 			}
 			edit("DELETE FROM events")(db)
-			if _, n, problem, _ := db.VerifyEvents(ctx, &anchor); problem == nil || n != 0 {
+			if _, n, problem, _ := db.VerifyEvents(ctx, anchor); problem == nil || n != 0 {
 				t.Errorf("an emptied log against the head printed earlier: %d events, %+v", n, problem)
 			}
-			if _, _, problem, _ := db.VerifyEvents(ctx, &audit.Head{Seq: 0}); problem != nil {
+			if _, _, problem, _ := db.VerifyEvents(ctx, audit.Head{Seq: 0}); problem != nil {
 				t.Errorf("an empty log against the genesis: %+v", problem)
 			}
 		})

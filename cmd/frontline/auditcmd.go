@@ -22,7 +22,8 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	}
 	verb := args[0]
 	fs, dsn := a.flags("audit " + verb)
-	head := fs.String("head", "", "audit verify: a chain head printed earlier (SEQ:HASH); the log must still hold it")
+	head := fs.String("head", "", "audit verify: the audit chain's head printed earlier (SEQ:HASH); the log must still hold it")
+	eventsHead := fs.String("events-head", "", "audit verify: the event chain's head printed earlier (SEQ:HASH); the event log must still hold it")
 	since := fs.String("since", "", "audit log: entries from this time (RFC 3339 or a date)")
 	actor := fs.String("actor", "", "audit log: only this actor's entries")
 	action := fs.String("action", "", "audit log: only this action")
@@ -38,23 +39,35 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 	defer svc.Close()
 	loc := a.policyZone(ctx, svc)
 	if verb == "verify" {
-		var anchor *audit.Head
-		if *head != "" {
-			h, err := audit.ParseHead(*head)
+		anchors := [2]*audit.Head{}
+		for i, text := range []string{*eventsHead, *head} {
+			if text == "" {
+				continue
+			}
+			h, err := audit.ParseHead(text)
 			if err != nil {
 				return usageErrorf("audit verify: %v", err)
 			}
-			anchor = &h
+			anchors[i] = &h
 		}
-		got, n, problem, err := svc.VerifyAudit(ctx, s, anchor)
+		st, err := svc.VerifyLog(ctx, s, anchors[1], anchors[0])
 		if err != nil {
 			return err
 		}
-		if problem != nil {
-			fmt.Fprintf(a.stdout, a.t("已损坏：第 %d 条（%s）：%s\n", "BROKEN at entry %d (%s): %s\n"), problem.Seq, a.t(auditKinds[problem.Kind], problem.Kind), problem.Detail)
-			return errChainBroken{problem}
+		// The event log first, the audit log last: its head ends the output.
+		if p := st.Events.Problem; p != nil {
+			fmt.Fprintf(a.stdout, a.t("事件日志已损坏：第 %d 个事件（%s）：%s\n", "event log BROKEN at event %d (%s): %s\n"), p.Seq, a.t(auditKinds[p.Kind], p.Kind), p.Detail)
+		} else {
+			fmt.Fprintf(a.stdout, a.t("事件日志完整：共 %d 个事件；事件链头 %s\n", "event log intact: %d events; event chain head %s\n"), st.Events.Entries, st.Events.Head)
 		}
-		fmt.Fprintf(a.stdout, a.t("完整：共 %d 条；链头 %s\n", "intact: %d entries; chain head %s\n"), n, got)
+		if p := st.Audit.Problem; p != nil {
+			fmt.Fprintf(a.stdout, a.t("已损坏：第 %d 条（%s）：%s\n", "BROKEN at entry %d (%s): %s\n"), p.Seq, a.t(auditKinds[p.Kind], p.Kind), p.Detail)
+			return errChainBroken{p}
+		}
+		fmt.Fprintf(a.stdout, a.t("完整：共 %d 条；链头 %s\n", "intact: %d entries; chain head %s\n"), st.Audit.Entries, st.Audit.Head)
+		if p := st.Events.Problem; p != nil {
+			return errChainBroken{p}
+		}
 		return nil
 	}
 	var w *csv.Writer

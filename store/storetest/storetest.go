@@ -116,3 +116,23 @@ func Fresh(t testing.TB, dsn string) string {
 	}
 	return SQLite(t)
 }
+
+// Exec runs statements on the database dsn names, on a connection of its
+// own: a test that tampers with what Frontline stored.
+func Exec(t testing.TB, dsn string, statements ...string) {
+	t.Helper()
+	driver, conn := "sqlite", dsn
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range statements {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
