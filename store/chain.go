@@ -181,11 +181,11 @@ type eventVerifier struct {
 	anchors  map[int64]string // chain hashes by sequence number, that the log must hold
 	farthest int64            // the last anchor's sequence number
 	n        int64
-	last    chainedEvent // the event before
-	before  []byte       // the chain before last
-	suspect *chainedEvent
-	gap     bool // the suspect's seq does not follow the event before it
-	problem *audit.Problem
+	last     chainedEvent // the event before
+	before   []byte       // the chain before last
+	suspect  *chainedEvent
+	gap      bool // the suspect's seq does not follow the event before it
+	problem  *audit.Problem
 }
 
 func (v *eventVerifier) head() audit.Head {
