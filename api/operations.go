@@ -266,33 +266,40 @@ func (s *Server) explainUnit(ctx context.Context, in *UnitScoresInput) (*Explain
 
 // VerifyInput optionally anchors the check.
 type VerifyInput struct {
-	Head string `query:"head" doc:"a chain head printed earlier (SEQ:HASH): the log must still hold it"`
+	Head       string `query:"head" doc:"the audit chain's head printed earlier (SEQ:HASH): the log must still hold it"`
+	EventsHead string `query:"events_head" doc:"the event chain's head printed earlier (SEQ:HASH): the event log must still hold it"`
 }
 
-// VerifyOutput is the audit chain's state.
+// VerifyOutput is the record's state: intact when both chains are; the
+// audit chain's entries, head and problem; the event chain's.
 type VerifyOutput struct {
 	Body struct {
 		Intact  bool                  `json:"intact"`
 		Entries int64                 `json:"entries"`
 		Head    string                `json:"head"`
 		Problem *present.AuditProblem `json:"problem,omitempty"`
+		Events  present.EventsState   `json:"events"`
 	}
 }
 
 func (s *Server) verifyAudit(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
-	var anchor *audit.Head
-	if in.Head != "" {
-		h, err := audit.ParseHead(in.Head)
+	anchors := [2]*audit.Head{}
+	for i, text := range []string{in.Head, in.EventsHead} {
+		if text == "" {
+			continue
+		}
+		h, err := audit.ParseHead(text)
 		if err != nil {
 			return nil, huma.Error422UnprocessableEntity(err.Error())
 		}
-		anchor = &h
+		anchors[i] = &h
 	}
-	st, err := s.reads.Audit(ctx, anchor)
+	st, err := s.reads.Audit(ctx, anchors[0], anchors[1])
 	if err != nil {
 		return nil, err
 	}
 	out := &VerifyOutput{}
 	out.Body.Intact, out.Body.Entries, out.Body.Head, out.Body.Problem = st.Intact, st.Entries, st.Head, st.Problem
+	out.Body.Events = st.Events
 	return out, nil
 }

@@ -34,6 +34,7 @@ type Meta struct {
 	ExportedBy string
 	ExportedAt time.Time
 	AuditHead  string // the audit chain's head when the data were read
+	EventsHead string // the event chain's head then
 	Lang       string // zh (default) or en
 	Location   *time.Location
 }
@@ -127,6 +128,7 @@ func (w *Workbook) cover() error {
 		{w.T("导出人", "Exported by"), m.ExportedBy},
 		{w.T("导出时间", "Exported at"), m.ExportedAt.In(m.Location).Format("2006-01-02 15:04:05 MST")},
 		{w.T("审计链头", "Audit chain head"), m.AuditHead},
+		{w.T("事件链头", "Event chain head"), m.EventsHead},
 		{},
 		{w.T("本文件由 Frontline 生成，导出已记入审计日志（含文件 SHA-256）。用 `frontline export verify 文件` 可核验文件是否原样。",
 			"Issued by Frontline; the export is in the audit log with the file's SHA-256. `frontline export verify FILE` says whether a file is exactly as issued.")},

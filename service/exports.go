@@ -65,6 +65,10 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 	if err != nil {
 		return nil, err
 	}
+	events, err := s.DB.EventsHead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	loc := r.Policies.At(r.AsOf).Location
 	var units map[string]evaluation.Unit // the registry's, for the unit pack
 	if r.Kind == "unit" {
@@ -75,7 +79,7 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 	named := view.WithCode(view.Name(units[r.Unit].Name, r.Lang), r.Unit)
 	meta := exports.Meta{Kind: r.Kind, Title: exports.Title(r.Kind, named, r.Lang) + " · " + r.Period.Name, Period: r.Period.Name,
 		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
-		AuditHead: head.String(), Lang: r.Lang, Location: loc}
+		AuditHead: head.String(), EventsHead: events.String(), Lang: r.Lang, Location: loc}
 	w, err := exports.New(meta)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,9 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 	if decisions > 0 {
 		details["decisions"] = decisions // imported history: named, with the content's hash
 	}
+	if head, err := s.DB.EventsHead(ctx); err == nil {
+		details["events_head"] = head.String()
+	}
 	if r.Describe != nil {
 		r.Describe(details)
 	}

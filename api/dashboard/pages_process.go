@@ -249,7 +249,7 @@ type auditData struct {
 }
 
 func (s *Pages) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	v, err := s.reads.Audit(r.Context(), nil)
+	v, err := s.reads.Audit(r.Context(), nil, nil)
 	if err != nil {
 		return "", err
 	}

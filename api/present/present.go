@@ -237,9 +237,19 @@ func (s *Reads) AuditEntries(ctx context.Context, q service.AuditQuery) ([]Audit
 	return out, err
 }
 
-// AuditState is whether the audit chain is whole: how many entries, its
-// head, and the first problem found.
+// AuditState is whether the record is whole: the audit chain (how many
+// entries, its head, the first problem found) and the event chain.
 type AuditState struct {
+	Intact  bool          `json:"intact"`
+	Entries int64         `json:"entries"`
+	Head    string        `json:"head"`
+	Problem *AuditProblem `json:"problem,omitempty"`
+	Events  EventsState   `json:"events"`
+}
+
+// EventsState is whether the event chain is whole: how many events, its
+// head, and the first problem found.
+type EventsState = struct {
 	Intact  bool          `json:"intact"`
 	Entries int64         `json:"entries"`
 	Head    string        `json:"head"`
@@ -255,19 +265,24 @@ type AuditProblem = struct {
 	Detail string `json:"detail"`
 }
 
-// Audit verifies the audit chain, against anchor when given.
-func (s *Reads) Audit(ctx context.Context, anchor *audit.Head) (AuditState, error) {
+// Audit verifies the record: the audit chain against anchor, the event
+// chain against events, when given.
+func (s *Reads) Audit(ctx context.Context, anchor, events *audit.Head) (AuditState, error) {
 	svc, c, err := s.service(ctx)
 	if err != nil {
 		return AuditState{}, err
 	}
-	head, n, p, err := svc.VerifyAudit(ctx, c, anchor)
+	st, err := svc.VerifyLog(ctx, c, anchor, events)
 	if err != nil {
 		return AuditState{}, err
 	}
-	out := AuditState{Intact: p == nil, Entries: n, Head: head.String()}
-	if p != nil {
-		out.Problem = &AuditProblem{Seq: p.Seq, Kind: p.Kind, Detail: p.Detail}
+	problem := func(p *audit.Problem) *AuditProblem {
+		if p == nil {
+			return nil
+		}
+		return &AuditProblem{Seq: p.Seq, Kind: p.Kind, Detail: p.Detail}
 	}
+	out := AuditState{Intact: st.Intact(), Entries: st.Audit.Entries, Head: st.Audit.Head.String(), Problem: problem(st.Audit.Problem)}
+	out.Events = EventsState{Intact: st.Events.Problem == nil, Entries: st.Events.Entries, Head: st.Events.Head.String(), Problem: problem(st.Events.Problem)}
 	return out, nil
 }
