@@ -167,7 +167,12 @@ func (s *Service) VerifyLog(ctx context.Context, p rbac.Principal, auditAnchor, 
 		if first == 0 {
 			first, covered = b.Events[0], b.Events[0]-1
 		}
-		if b.Events[0] != covered+1 && gap == nil {
+		switch {
+		case gap != nil:
+		case b.Events[0] <= covered:
+			gap = &audit.Problem{Seq: b.Events[0], Kind: "reordered",
+				Detail: fmt.Sprintf("the audit log records events %d to %d stored twice, or out of order", b.Events[0], b.Events[1])}
+		case b.Events[0] > covered+1:
 			gap = &audit.Problem{Seq: covered + 1, Kind: "inserted",
 				Detail: fmt.Sprintf("events %d to %d were stored without an audit entry", covered+1, b.Events[0]-1)}
 		}
@@ -182,6 +187,9 @@ func (s *Service) VerifyLog(ctx context.Context, p rbac.Principal, auditAnchor, 
 	}
 	switch {
 	case st.Events.Problem != nil:
+	case st.Audit.Problem != nil:
+		// A broken audit log's records of what was stored prove nothing:
+		// its own problem says what is wrong.
 	case gap != nil:
 		st.Events.Problem = gap
 	case first > 0 && st.Events.Head.Seq > covered:
