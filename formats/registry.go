@@ -1,7 +1,7 @@
 package formats
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,14 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"frontline/evaluation"
+
+	"github.com/goccy/go-yaml"
 )
 
 // MaxRegistryBytes caps a registry file.
@@ -35,20 +34,16 @@ func RegistryFormat(name string) string {
 // units may refer to stored units); cadre ids are asked as "cadre:ID".
 // Errors name the line and field.
 func ParseRegistry(r io.Reader, format string, known func(string) bool) (*evaluation.Registry, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxRegistryBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxRegistryBytes {
-		return nil, fmt.Errorf("registry file larger than %d bytes", MaxRegistryBytes)
-	}
+	// Read as it comes: a file of a million records is never whole in memory.
+	r = &limitedReader{r: r, max: MaxRegistryBytes}
 	var reg *evaluation.Registry
 	var lineOf func(path string) int
+	var err error
 	switch format {
 	case "yaml":
-		reg, lineOf, err = parseRegistryYAML(data)
+		reg, lineOf, err = parseRegistryYAMLStream(r)
 	case "csv":
-		reg, lineOf, err = parseRegistryCSV(data)
+		reg, lineOf, err = parseRegistryCSV(r)
 	default:
 		return nil, fmt.Errorf("unknown registry format %q (want yaml or csv)", format)
 	}
@@ -67,7 +62,10 @@ func ParseRegistry(r io.Reader, format string, known func(string) bool) (*evalua
 	return reg, nil
 }
 
-var indexed = regexp.MustCompile(`^(\w+)\[(\d+)\]`)
+var (
+	indexed     = regexp.MustCompile(`^(\w+)\[(\d+)\]`)
+	leadingLine = regexp.MustCompile(`^\[(\d+):`)
+)
 
 // yamlLine returns the line of a key path such as "units[3].kind" in a
 // parsed YAML file, or of its nearest ancestor that is there; 0 if none is.
@@ -87,23 +85,18 @@ func yamlLine(file *ast.File, path string) int {
 	return 0
 }
 
-func parseRegistryYAML(data []byte) (*evaluation.Registry, func(string) int, error) {
-	var reg evaluation.Registry
-	if err := yaml.UnmarshalWithOptions(data, &reg, yaml.Strict()); err != nil {
-		return nil, nil, errors.New(yaml.FormatError(err, false, false))
-	}
-	file, _ := parser.ParseBytes(data, 0)
-	lineOf := func(field string) int { return yamlLine(file, field) }
-	return &reg, lineOf, nil
-}
-
 // registryColumns are the columns of the CSV form. Column `record` says
 // which kind of record a row holds: unit, category, cadre or tenure.
 var registryColumns = []string{"record", "code", "kind", "parent", "name_zh", "name_en", "class", "urgency",
 	"id", "name", "position", "cadre", "unit", "role", "from", "to"}
 
-func parseRegistryCSV(data []byte) (*evaluation.Registry, func(string) int, error) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+func parseRegistryCSV(r io.Reader) (*evaluation.Registry, func(string) int, error) {
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -121,7 +114,7 @@ func parseRegistryCSV(data []byte) (*evaluation.Registry, func(string) int, erro
 		return nil, nil, errors.New(`line 1: header: missing column "record"`)
 	}
 	var reg evaluation.Registry
-	lines := map[string]int{}
+	lines := registryLines{}
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -150,13 +143,13 @@ func parseRegistryCSV(data []byte) (*evaluation.Registry, func(string) int, erro
 		name := evaluation.Name{Zh: get("name_zh"), En: get("name_en")}
 		switch rec := get("record"); rec {
 		case "unit":
-			lines["units["+strconv.Itoa(len(reg.Units))+"]"] = line
+			lines["units"] = append(lines["units"], line)
 			reg.Units = append(reg.Units, evaluation.Unit{Code: get("code"), Kind: evaluation.UnitKind(get("kind")), Parent: get("parent"), Name: name})
 		case "category":
-			lines["categories["+strconv.Itoa(len(reg.Categories))+"]"] = line
+			lines["categories"] = append(lines["categories"], line)
 			reg.Categories = append(reg.Categories, evaluation.Category{Code: get("code"), Class: get("class"), Urgency: get("urgency"), Name: name})
 		case "cadre":
-			lines["cadres["+strconv.Itoa(len(reg.Cadres))+"]"] = line
+			lines["cadres"] = append(lines["cadres"], line)
 			reg.Cadres = append(reg.Cadres, evaluation.Cadre{ID: get("id"), Name: get("name"), Position: get("position")})
 		case "tenure":
 			from, err := date("from")
@@ -167,17 +160,11 @@ func parseRegistryCSV(data []byte) (*evaluation.Registry, func(string) int, erro
 			if err != nil {
 				return nil, nil, err
 			}
-			lines["tenures["+strconv.Itoa(len(reg.Tenures))+"]"] = line
+			lines["tenures"] = append(lines["tenures"], line)
 			reg.Tenures = append(reg.Tenures, evaluation.Tenure{Cadre: get("cadre"), Unit: get("unit"), Role: get("role"), From: from, To: to})
 		default:
 			return nil, nil, fmt.Errorf("line %d: field record: %q is not one of unit, category, cadre, tenure", line, rec)
 		}
 	}
-	lineOf := func(field string) int {
-		if m := indexed.FindString(field); m != "" {
-			return lines[m]
-		}
-		return 0
-	}
-	return &reg, lineOf, nil
+	return &reg, lines.lineOf, nil
 }

@@ -95,42 +95,42 @@ func (db *DB) LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin
 	now := db.now().UTC()
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		units := make([]unitRow, len(reg.Units))
-		for i, u := range reg.Units {
-			units[i] = unitRow{Code: u.Code, Kind: string(u.Kind), Parent: u.Parent, NameZh: u.Name.Zh, NameEn: u.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
+		unit := func(i int) unitRow {
+			u := reg.Units[i]
+			return unitRow{Code: u.Code, Kind: string(u.Kind), Parent: u.Parent, NameZh: u.Name.Zh, NameEn: u.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
 		}
-		if res.Units, err = upsert(ctx, tx, now, "unit", units, func(r unitRow) string { return r.Code },
+		if res.Units, err = upsert(ctx, tx, now, "unit", len(reg.Units), unit, func(r unitRow) string { return r.Code },
 			func(r *unitRow) { r.CreatedAt, r.UpdatedAt, r.Origin = time.Time{}, time.Time{}, "" },
 			"kind", "parent", "name_zh", "name_en", "origin", "updated_at"); err != nil {
 			return err
 		}
-		cats := make([]categoryRow, len(reg.Categories))
-		for i, c := range reg.Categories {
+		category := func(i int) categoryRow {
+			c := reg.Categories[i]
 			urgency := c.Urgency
 			if urgency == "" {
 				urgency = "normal"
 			}
-			cats[i] = categoryRow{Code: c.Code, Class: c.Class, Urgency: urgency, NameZh: c.Name.Zh, NameEn: c.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
+			return categoryRow{Code: c.Code, Class: c.Class, Urgency: urgency, NameZh: c.Name.Zh, NameEn: c.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
 		}
-		if res.Categories, err = upsert(ctx, tx, now, "category", cats, func(r categoryRow) string { return r.Code },
+		if res.Categories, err = upsert(ctx, tx, now, "category", len(reg.Categories), category, func(r categoryRow) string { return r.Code },
 			func(r *categoryRow) { r.CreatedAt, r.UpdatedAt, r.Origin = time.Time{}, time.Time{}, "" },
 			"sla_class", "urgency", "name_zh", "name_en", "origin", "updated_at"); err != nil {
 			return err
 		}
-		cadres := make([]cadreRow, len(reg.Cadres))
-		for i, c := range reg.Cadres {
-			cadres[i] = cadreRow{ID: c.ID, Name: c.Name, Position: c.Position, CreatedAt: now, UpdatedAt: now}
+		cadre := func(i int) cadreRow {
+			c := reg.Cadres[i]
+			return cadreRow{ID: c.ID, Name: c.Name, Position: c.Position, CreatedAt: now, UpdatedAt: now}
 		}
-		if res.Cadres, err = upsert(ctx, tx, now, "cadre", cadres, func(r cadreRow) string { return r.ID },
+		if res.Cadres, err = upsert(ctx, tx, now, "cadre", len(reg.Cadres), cadre, func(r cadreRow) string { return r.ID },
 			func(r *cadreRow) { r.CreatedAt, r.UpdatedAt = time.Time{}, time.Time{} },
 			"name", "position", "updated_at"); err != nil {
 			return err
 		}
-		tenures := make([]tenureRow, len(reg.Tenures))
-		for i, t := range reg.Tenures {
-			tenures[i] = tenureRow{Cadre: t.Cadre, Unit: t.Unit, From: t.From.String(), Role: t.Role, To: t.To.String(), UpdatedAt: now}
+		tenure := func(i int) tenureRow {
+			t := reg.Tenures[i]
+			return tenureRow{Cadre: t.Cadre, Unit: t.Unit, From: t.From.String(), Role: t.Role, To: t.To.String(), UpdatedAt: now}
 		}
-		res.Tenures, err = upsert(ctx, tx, now, "tenure", tenures, func(r tenureRow) string { return r.Cadre + "/" + r.Unit + "/" + r.From },
+		res.Tenures, err = upsert(ctx, tx, now, "tenure", len(reg.Tenures), tenure, func(r tenureRow) string { return r.Cadre + "/" + r.Unit + "/" + r.From },
 			func(r *tenureRow) { r.UpdatedAt = time.Time{} },
 			"role", "to_date", "updated_at")
 		return err
@@ -138,12 +138,13 @@ func (db *DB) LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin
 	return res, db.wrap("load registry", err)
 }
 
-// upsert writes rows, skipping unchanged ones, and records each change.
+// upsert writes n rows, made one at a time by row, skipping unchanged
+// ones, and records each change.
 // strip clears the fields that do not count as content (timestamps, origin).
-func upsert[R any](ctx context.Context, tx bun.Tx, now time.Time, entity string, rows []R,
+func upsert[R any](ctx context.Context, tx bun.Tx, now time.Time, entity string, n int, row func(i int) R,
 	key func(R) string, strip func(*R), set ...string) (RegistryCounts, error) {
 	var counts RegistryCounts
-	if len(rows) == 0 {
+	if n == 0 {
 		return counts, nil
 	}
 	var existing []R
@@ -156,9 +157,38 @@ func upsert[R any](ctx context.Context, tx bun.Tx, now time.Time, entity string,
 		b, _ := json.Marshal(r)
 		old[key(r)] = string(b)
 	}
-	var changed []R
-	var changes []registryChangeRow
-	for _, r := range rows {
+	pk := tx.Dialect().Tables().Get(reflect.TypeFor[R]()).PKs
+	conflict := "CONFLICT ("
+	for i, f := range pk {
+		if i > 0 {
+			conflict += ", "
+		}
+		conflict += f.Name
+	}
+	// Written a chunk at a time: a registry of a million records never
+	// becomes one statement, nor its changes one list.
+	const chunk = 2000
+	changed := make([]R, 0, chunk)
+	changes := make([]registryChangeRow, 0, chunk)
+	write := func() error {
+		if len(changed) == 0 {
+			return nil
+		}
+		q := tx.NewInsert().Model(&changed).On(conflict + ") DO UPDATE")
+		for _, col := range set {
+			q = q.Set(col + " = EXCLUDED." + col)
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(&changes).Exec(ctx); err != nil {
+			return err
+		}
+		changed, changes = changed[:0], changes[:0]
+		return nil
+	}
+	for i := range n {
+		r := row(i)
 		content := r
 		strip(&content)
 		b, _ := json.Marshal(content)
@@ -174,27 +204,13 @@ func upsert[R any](ctx context.Context, tx bun.Tx, now time.Time, entity string,
 		}
 		changed = append(changed, r)
 		changes = append(changes, registryChangeRow{ChangedAt: now, Entity: entity, Key: key(r), Old: prev, New: string(b)})
-	}
-	if len(changed) == 0 {
-		return counts, nil
-	}
-	pk := tx.Dialect().Tables().Get(reflect.TypeFor[R]()).PKs
-	conflict := "CONFLICT ("
-	for i, f := range pk {
-		if i > 0 {
-			conflict += ", "
+		if len(changed) == chunk {
+			if err := write(); err != nil {
+				return counts, err
+			}
 		}
-		conflict += f.Name
 	}
-	q := tx.NewInsert().Model(&changed).On(conflict + ") DO UPDATE")
-	for _, col := range set {
-		q = q.Set(col + " = EXCLUDED." + col)
-	}
-	if _, err := q.Exec(ctx); err != nil {
-		return counts, err
-	}
-	_, err := tx.NewInsert().Model(&changes).Exec(ctx)
-	return counts, err
+	return counts, write()
 }
 
 // Codes returns the unit and category codes the registry knows.
