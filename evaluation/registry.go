@@ -122,80 +122,172 @@ type Registry struct {
 // Validate checks every record. Units and cadres that a record refers to
 // must be in this registry or in known, the codes already stored.
 func (r *Registry) Validate(known func(code string) bool) error {
-	codes := map[string]bool{}
+	c := NewRegistryCheck(known)
 	for i, u := range r.Units {
-		where := fmt.Sprintf("units[%d]", i)
-		if err := checkText(where+".code", u.Code, MaxCodeLen, true, false); err != nil {
+		if err := c.Unit(i, u); err != nil {
 			return err
 		}
-		if codes[u.Code] {
-			return &FieldError{where + ".code", fmt.Sprintf("%q appears twice", u.Code)}
-		}
-		codes[u.Code] = true
-		if !slices.Contains(UnitKinds, u.Kind) {
-			return &FieldError{where + ".kind", fmt.Sprintf("%q is not one of %v", truncate(string(u.Kind)), UnitKinds)}
-		}
-		if u.Name.Zh == "" {
-			return &FieldError{where + ".name.zh", "required"}
-		}
 	}
-	for i, u := range r.Units {
-		if u.Parent != "" && !codes[u.Parent] && !known(u.Parent) {
-			return &FieldError{fmt.Sprintf("units[%d].parent", i), fmt.Sprintf("unknown unit %q", truncate(u.Parent))}
-		}
-	}
-	seen := map[string]bool{}
-	for i, c := range r.Categories {
-		where := fmt.Sprintf("categories[%d]", i)
-		if err := checkText(where+".code", c.Code, MaxCodeLen, true, false); err != nil {
+	for i, x := range r.Categories {
+		if err := c.Category(i, x); err != nil {
 			return err
 		}
-		if seen[c.Code] {
-			return &FieldError{where + ".code", fmt.Sprintf("%q appears twice", c.Code)}
-		}
-		seen[c.Code] = true
-		if c.Class == "" {
-			return &FieldError{where + ".class", "required"}
-		}
-		if c.Urgency != "" && !slices.Contains(Urgencies, c.Urgency) {
-			return &FieldError{where + ".urgency", fmt.Sprintf("%q is not one of %v", truncate(c.Urgency), Urgencies)}
-		}
-		if c.Name.Zh == "" {
-			return &FieldError{where + ".name.zh", "required"}
-		}
 	}
-	cadres := map[string]bool{}
-	for i, c := range r.Cadres {
-		where := fmt.Sprintf("cadres[%d]", i)
-		if err := checkText(where+".id", c.ID, MaxCodeLen, true, false); err != nil {
+	for i, x := range r.Cadres {
+		if err := c.Cadre(i, x); err != nil {
 			return err
-		}
-		if cadres[c.ID] {
-			return &FieldError{where + ".id", fmt.Sprintf("%q appears twice", c.ID)}
-		}
-		cadres[c.ID] = true
-		if c.Name == "" {
-			return &FieldError{where + ".name", "required"}
 		}
 	}
 	for i, t := range r.Tenures {
-		where := fmt.Sprintf("tenures[%d]", i)
-		switch {
-		case t.Cadre == "":
-			return &FieldError{where + ".cadre", "required"}
-		case !cadres[t.Cadre] && !known("cadre:"+t.Cadre):
-			return &FieldError{where + ".cadre", fmt.Sprintf("unknown cadre %q", truncate(t.Cadre))}
-		case t.Unit == "":
-			return &FieldError{where + ".unit", "required"}
-		case !codes[t.Unit] && !known(t.Unit):
-			return &FieldError{where + ".unit", fmt.Sprintf("unknown unit %q", truncate(t.Unit))}
-		case t.Role == "":
-			return &FieldError{where + ".role", "required"}
-		case t.From.IsZero():
-			return &FieldError{where + ".from", "required"}
-		case !t.To.IsZero() && t.To.Before(t.From.Time):
-			return &FieldError{where + ".to", fmt.Sprintf("%s is before from %s", t.To, t.From)}
+		if err := c.Tenure(i, t); err != nil {
+			return err
+		}
+	}
+	return c.Finish()
+}
+
+// RegistryCheck checks a registry's records as they come, one at a time,
+// holding only their codes: a file of a million records is checked
+// without being whole in memory. A reference to a unit or cadre not seen
+// yet waits for Finish, since it may come later in the file.
+type RegistryCheck struct {
+	known               func(code string) bool
+	units, cats, cadres map[string]struct{}
+	pending             []pendingRef
+}
+
+// pendingRef is a reference to a unit or cadre not seen when it was made.
+type pendingRef struct {
+	field, code string // "units[3].parent", "S7"; code "cadre:K9" for a cadre
+	what        string // unit or cadre
+	Tag         any    // the caller's, such as the record's line
+}
+
+// NewRegistryCheck checks against known, the codes already stored (cadre
+// ids asked as "cadre:ID").
+func NewRegistryCheck(known func(code string) bool) *RegistryCheck {
+	return &RegistryCheck{known: known, units: map[string]struct{}{}, cats: map[string]struct{}{}, cadres: map[string]struct{}{}}
+}
+
+// Tagged is a FieldError found at Finish, with the tag its record was
+// checked with.
+type Tagged struct {
+	*FieldError
+	Tag any
+}
+
+func (e *Tagged) Unwrap() error { return e.FieldError }
+
+// refer keeps a reference to check at Finish, with its record's tag.
+func (c *RegistryCheck) refer(field, code, what string, tag any) {
+	c.pending = append(c.pending, pendingRef{field: field, code: code, what: what, Tag: tag})
+}
+
+// Unit checks the i-th unit; tag goes with a reference that must wait.
+func (c *RegistryCheck) Unit(i int, u Unit, tag ...any) error {
+	where := fmt.Sprintf("units[%d]", i)
+	if err := checkText(where+".code", u.Code, MaxCodeLen, true, false); err != nil {
+		return err
+	}
+	if _, ok := c.units[u.Code]; ok {
+		return &FieldError{where + ".code", fmt.Sprintf("%q appears twice", u.Code)}
+	}
+	c.units[u.Code] = struct{}{}
+	if !slices.Contains(UnitKinds, u.Kind) {
+		return &FieldError{where + ".kind", fmt.Sprintf("%q is not one of %v", truncate(string(u.Kind)), UnitKinds)}
+	}
+	if u.Name.Zh == "" {
+		return &FieldError{where + ".name.zh", "required"}
+	}
+	if u.Parent != "" {
+		if _, ok := c.units[u.Parent]; !ok && !c.known(u.Parent) {
+			c.refer(where+".parent", u.Parent, "unit", first(tag))
 		}
 	}
 	return nil
+}
+
+// Category checks the i-th category.
+func (c *RegistryCheck) Category(i int, x Category) error {
+	where := fmt.Sprintf("categories[%d]", i)
+	if err := checkText(where+".code", x.Code, MaxCodeLen, true, false); err != nil {
+		return err
+	}
+	if _, ok := c.cats[x.Code]; ok {
+		return &FieldError{where + ".code", fmt.Sprintf("%q appears twice", x.Code)}
+	}
+	c.cats[x.Code] = struct{}{}
+	if x.Class == "" {
+		return &FieldError{where + ".class", "required"}
+	}
+	if x.Urgency != "" && !slices.Contains(Urgencies, x.Urgency) {
+		return &FieldError{where + ".urgency", fmt.Sprintf("%q is not one of %v", truncate(x.Urgency), Urgencies)}
+	}
+	if x.Name.Zh == "" {
+		return &FieldError{where + ".name.zh", "required"}
+	}
+	return nil
+}
+
+// Cadre checks the i-th cadre.
+func (c *RegistryCheck) Cadre(i int, x Cadre) error {
+	where := fmt.Sprintf("cadres[%d]", i)
+	if err := checkText(where+".id", x.ID, MaxCodeLen, true, false); err != nil {
+		return err
+	}
+	if _, ok := c.cadres[x.ID]; ok {
+		return &FieldError{where + ".id", fmt.Sprintf("%q appears twice", x.ID)}
+	}
+	c.cadres[x.ID] = struct{}{}
+	if x.Name == "" {
+		return &FieldError{where + ".name", "required"}
+	}
+	return nil
+}
+
+// Tenure checks the i-th tenure; tag goes with a reference that must wait.
+func (c *RegistryCheck) Tenure(i int, t Tenure, tag ...any) error {
+	where := fmt.Sprintf("tenures[%d]", i)
+	switch {
+	case t.Cadre == "":
+		return &FieldError{where + ".cadre", "required"}
+	case t.Unit == "":
+		return &FieldError{where + ".unit", "required"}
+	case t.Role == "":
+		return &FieldError{where + ".role", "required"}
+	case t.From.IsZero():
+		return &FieldError{where + ".from", "required"}
+	case !t.To.IsZero() && t.To.Before(t.From.Time):
+		return &FieldError{where + ".to", fmt.Sprintf("%s is before from %s", t.To, t.From)}
+	}
+	if _, ok := c.cadres[t.Cadre]; !ok && !c.known("cadre:"+t.Cadre) {
+		c.refer(where+".cadre", t.Cadre, "cadre", first(tag))
+	}
+	if _, ok := c.units[t.Unit]; !ok && !c.known(t.Unit) {
+		c.refer(where+".unit", t.Unit, "unit", first(tag))
+	}
+	return nil
+}
+
+// Finish checks the references that waited: each must name a unit or
+// cadre seen since, or stored. The error of the first that does not is a
+// *Tagged.
+func (c *RegistryCheck) Finish() error {
+	for _, r := range c.pending {
+		seen := c.units
+		if r.what == "cadre" {
+			seen = c.cadres
+		}
+		if _, ok := seen[r.code]; !ok {
+			return &Tagged{&FieldError{r.field, fmt.Sprintf("unknown %s %q", r.what, truncate(r.code))}, r.Tag}
+		}
+	}
+	return nil
+}
+
+func first(tags []any) any {
+	if len(tags) == 0 {
+		return nil
+	}
+	return tags[0]
 }

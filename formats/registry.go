@@ -34,32 +34,82 @@ func RegistryFormat(name string) string {
 // units may refer to stored units); cadre ids are asked as "cadre:ID".
 // Errors name the line and field.
 func ParseRegistry(r io.Reader, format string, known func(string) bool) (*evaluation.Registry, error) {
-	// Read as it comes: a file of a million records is never whole in memory.
-	r = &limitedReader{r: r, max: MaxRegistryBytes}
-	var reg *evaluation.Registry
-	var lineOf func(path string) int
-	var err error
-	switch format {
-	case "yaml":
-		reg, lineOf, err = parseRegistryYAMLStream(r)
-	case "csv":
-		reg, lineOf, err = parseRegistryCSV(r)
-	default:
-		return nil, fmt.Errorf("unknown registry format %q (want yaml or csv)", format)
-	}
+	var reg evaluation.Registry
+	err := StreamRegistry(r, format, known, 0, func(chunk *evaluation.Registry) error {
+		reg.Units, reg.Categories = append(reg.Units, chunk.Units...), append(reg.Categories, chunk.Categories...)
+		reg.Cadres, reg.Tenures = append(reg.Cadres, chunk.Cadres...), append(reg.Tenures, chunk.Tenures...)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := reg.Validate(known); err != nil {
-		var fe *evaluation.FieldError
-		if errors.As(err, &fe) {
-			if line := lineOf(fe.Field); line > 0 {
-				return nil, fmt.Errorf("line %d: %w", line, err)
+	return &reg, nil
+}
+
+// StreamRegistry reads a registry in YAML or CSV form as it comes and
+// checks each record as it is read (evaluation.RegistryCheck), handing
+// the records on in chunks of about size (0: all in one); a reference to
+// a unit or cadre is checked once the whole file is read. Errors name the
+// line and field. Nothing is whole in memory but a chunk and the codes.
+func StreamRegistry(r io.Reader, format string, known func(string) bool, size int, each func(chunk *evaluation.Registry) error) error {
+	r = &limitedReader{r: r, max: MaxRegistryBytes}
+	check := evaluation.NewRegistryCheck(known)
+	counts := map[string]int{}
+	chunk, n := &evaluation.Registry{}, 0
+	add := func(section string, line int, v any) error {
+		i := counts[section]
+		counts[section]++
+		var err error
+		switch x := v.(type) {
+		case evaluation.Unit:
+			err = check.Unit(i, x, line)
+			chunk.Units = append(chunk.Units, x)
+		case evaluation.Category:
+			err = check.Category(i, x)
+			chunk.Categories = append(chunk.Categories, x)
+		case evaluation.Cadre:
+			err = check.Cadre(i, x)
+			chunk.Cadres = append(chunk.Cadres, x)
+		case evaluation.Tenure:
+			err = check.Tenure(i, x, line)
+			chunk.Tenures = append(chunk.Tenures, x)
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if n++; size > 0 && n >= size {
+			if err := each(chunk); err != nil {
+				return err
+			}
+			chunk, n = &evaluation.Registry{}, 0
+		}
+		return nil
+	}
+	var err error
+	switch format {
+	case "yaml":
+		err = parseRegistryYAMLStream(r, add)
+	case "csv":
+		err = parseRegistryCSV(r, add)
+	default:
+		return fmt.Errorf("unknown registry format %q (want yaml or csv)", format)
+	}
+	if err != nil {
+		return err
+	}
+	if err := check.Finish(); err != nil {
+		var tagged *evaluation.Tagged
+		if errors.As(err, &tagged) {
+			if line, ok := tagged.Tag.(int); ok {
+				return fmt.Errorf("line %d: %w", line, tagged.FieldError)
 			}
 		}
-		return nil, err
+		return err
 	}
-	return reg, nil
+	if n > 0 {
+		return each(chunk)
+	}
+	return nil
 }
 
 var (
@@ -90,7 +140,7 @@ func yamlLine(file *ast.File, path string) int {
 var registryColumns = []string{"record", "code", "kind", "parent", "name_zh", "name_en", "class", "urgency",
 	"id", "name", "position", "cadre", "unit", "role", "from", "to"}
 
-func parseRegistryCSV(r io.Reader) (*evaluation.Registry, func(string) int, error) {
+func parseRegistryCSV(r io.Reader, add addRecord) error {
 	br := bufio.NewReader(r)
 	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
 		br.Discard(3)
@@ -100,28 +150,26 @@ func parseRegistryCSV(r io.Reader) (*evaluation.Registry, func(string) int, erro
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("line 1: header: %w", err)
+		return fmt.Errorf("line 1: header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if !slices.Contains(registryColumns, h) {
-			return nil, nil, fmt.Errorf("line 1: header: unknown column %q (want some of %v)", h, registryColumns)
+			return fmt.Errorf("line 1: header: unknown column %q (want some of %v)", h, registryColumns)
 		}
 		col[h] = i
 	}
 	if _, ok := col["record"]; !ok {
-		return nil, nil, errors.New(`line 1: header: missing column "record"`)
+		return errors.New(`line 1: header: missing column "record"`)
 	}
-	var reg evaluation.Registry
-	lines := registryLines{}
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
@@ -143,28 +191,27 @@ func parseRegistryCSV(r io.Reader) (*evaluation.Registry, func(string) int, erro
 		name := evaluation.Name{Zh: get("name_zh"), En: get("name_en")}
 		switch rec := get("record"); rec {
 		case "unit":
-			lines["units"] = append(lines["units"], line)
-			reg.Units = append(reg.Units, evaluation.Unit{Code: get("code"), Kind: evaluation.UnitKind(get("kind")), Parent: get("parent"), Name: name})
+			err = add("units", line, evaluation.Unit{Code: get("code"), Kind: evaluation.UnitKind(get("kind")), Parent: get("parent"), Name: name})
 		case "category":
-			lines["categories"] = append(lines["categories"], line)
-			reg.Categories = append(reg.Categories, evaluation.Category{Code: get("code"), Class: get("class"), Urgency: get("urgency"), Name: name})
+			err = add("categories", line, evaluation.Category{Code: get("code"), Class: get("class"), Urgency: get("urgency"), Name: name})
 		case "cadre":
-			lines["cadres"] = append(lines["cadres"], line)
-			reg.Cadres = append(reg.Cadres, evaluation.Cadre{ID: get("id"), Name: get("name"), Position: get("position")})
+			err = add("cadres", line, evaluation.Cadre{ID: get("id"), Name: get("name"), Position: get("position")})
 		case "tenure":
 			from, err := date("from")
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
 			to, err := date("to")
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
-			lines["tenures"] = append(lines["tenures"], line)
-			reg.Tenures = append(reg.Tenures, evaluation.Tenure{Cadre: get("cadre"), Unit: get("unit"), Role: get("role"), From: from, To: to})
+			err = add("tenures", line, evaluation.Tenure{Cadre: get("cadre"), Unit: get("unit"), Role: get("role"), From: from, To: to})
 		default:
-			return nil, nil, fmt.Errorf("line %d: field record: %q is not one of unit, category, cadre, tenure", line, rec)
+			return fmt.Errorf("line %d: field record: %q is not one of unit, category, cadre, tenure", line, rec)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return &reg, lines.lineOf, nil
+	return nil
 }

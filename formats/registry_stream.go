@@ -22,23 +22,6 @@ import (
 // and only the records are kept. A section written in flow style on its
 // key's line (units: [...]) is parsed whole, as it comes.
 
-// registryLines is where each record of a registry starts, by section.
-type registryLines map[string][]int
-
-// lineOf returns the line of a field path such as "units[3].kind": the
-// line its record starts on; 0 if unknown.
-func (l registryLines) lineOf(path string) int {
-	m := indexed.FindStringSubmatch(path)
-	if m == nil {
-		return 0
-	}
-	i, _ := strconv.Atoi(m[2])
-	if lines := l[m[1]]; i < len(lines) {
-		return lines[i]
-	}
-	return 0
-}
-
 // limitedReader fails once more than max bytes were read.
 type limitedReader struct {
 	r   io.Reader
@@ -55,30 +38,29 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// registrySection adds one parsed item of a section to reg.
-var registrySection = map[string]func(reg *evaluation.Registry, item []byte) error{
-	"units":      appendItem(func(r *evaluation.Registry) *[]evaluation.Unit { return &r.Units }),
-	"categories": appendItem(func(r *evaluation.Registry) *[]evaluation.Category { return &r.Categories }),
-	"cadres":     appendItem(func(r *evaluation.Registry) *[]evaluation.Cadre { return &r.Cadres }),
-	"tenures":    appendItem(func(r *evaluation.Registry) *[]evaluation.Tenure { return &r.Tenures }),
+// registrySection decodes one item of a section.
+var registrySection = map[string]func(item []byte) (any, error){
+	"units":      decodeItem[evaluation.Unit],
+	"categories": decodeItem[evaluation.Category],
+	"cadres":     decodeItem[evaluation.Cadre],
+	"tenures":    decodeItem[evaluation.Tenure],
 }
 
-func appendItem[T any](list func(*evaluation.Registry) *[]T) func(*evaluation.Registry, []byte) error {
-	return func(reg *evaluation.Registry, item []byte) error {
-		var v T
-		if err := yaml.UnmarshalWithOptions(item, &v, yaml.Strict()); err != nil {
-			return err
-		}
-		l := list(reg)
-		*l = append(*l, v)
-		return nil
-	}
+func decodeItem[T any](item []byte) (any, error) {
+	var v T
+	err := yaml.UnmarshalWithOptions(item, &v, yaml.Strict())
+	return v, err
 }
 
-// parseRegistryYAMLStream reads a YAML registry from r as it comes.
-func parseRegistryYAMLStream(r io.Reader) (*evaluation.Registry, func(string) int, error) {
-	var reg evaluation.Registry
-	lines := registryLines{}
+// addRecord is told of each record read: its section, the line it
+// starts on, and the record (an evaluation.Unit, Category, Cadre or
+// Tenure).
+type addRecord func(section string, line int, record any) error
+
+// parseRegistryYAMLStream reads a YAML registry from r as it comes,
+// telling add of each record.
+func parseRegistryYAMLStream(r io.Reader, add addRecord) error {
+	seen := map[string]bool{} // the sections read
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var (
@@ -104,10 +86,13 @@ func parseRegistryYAMLStream(r io.Reader) (*evaluation.Registry, func(string) in
 	}
 	flush := func() error {
 		if item != nil {
-			if err := registrySection[section](&reg, item); err != nil {
+			v, err := registrySection[section](item)
+			if err != nil {
 				return yamlErr(itemLine, err)
 			}
-			lines[section] = append(lines[section], itemLine)
+			if err := add(section, itemLine, v); err != nil {
+				return err
+			}
 			item = nil
 		}
 		if flow != nil {
@@ -115,11 +100,18 @@ func parseRegistryYAMLStream(r io.Reader) (*evaluation.Registry, func(string) in
 			if err := yaml.UnmarshalWithOptions(flow, &one, yaml.Strict()); err != nil {
 				return yamlErr(flowLine, err)
 			}
-			for range len(one.Units) + len(one.Categories) + len(one.Cadres) + len(one.Tenures) {
-				lines[section] = append(lines[section], flowLine)
+			for _, list := range []struct {
+				name string
+				n    int
+				at   func(int) any
+			}{{"units", len(one.Units), func(i int) any { return one.Units[i] }}, {"categories", len(one.Categories), func(i int) any { return one.Categories[i] }},
+				{"cadres", len(one.Cadres), func(i int) any { return one.Cadres[i] }}, {"tenures", len(one.Tenures), func(i int) any { return one.Tenures[i] }}} {
+				for i := range list.n {
+					if err := add(list.name, flowLine, list.at(i)); err != nil {
+						return err
+					}
+				}
 			}
-			reg.Units, reg.Categories = append(reg.Units, one.Units...), append(reg.Categories, one.Categories...)
-			reg.Cadres, reg.Tenures = append(reg.Cadres, one.Cadres...), append(reg.Tenures, one.Tenures...)
 			flow = nil
 		}
 		return nil
@@ -143,30 +135,30 @@ func parseRegistryYAMLStream(r io.Reader) (*evaluation.Registry, func(string) in
 		case indent == 0 && text[0] != '-':
 			// A section's key.
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return err
 			}
 			key, rest, ok := bytes.Cut(text, []byte(":"))
 			name := string(bytes.TrimSpace(key))
 			if !ok || registrySection[name] == nil {
-				return nil, nil, fmt.Errorf("line %d: %q is not a section of a registry (want units, categories, cadres or tenures)", line, name)
+				return fmt.Errorf("line %d: %q is not a section of a registry (want units, categories, cadres or tenures)", line, name)
 			}
-			if _, seen := lines[name]; seen {
-				return nil, nil, fmt.Errorf("line %d: section %s appears twice", line, name)
+			if seen[name] {
+				return fmt.Errorf("line %d: section %s appears twice", line, name)
 			}
-			section, lines[name] = name, []int{}
+			section, seen[name] = name, true
 			if rest = bytes.TrimSpace(rest); len(rest) > 0 && rest[0] != '#' {
 				flow, flowLine = append(append([]byte(name+": "), rest...), '\n'), line
 			}
 			continue
 		case section == "":
-			return nil, nil, fmt.Errorf("line %d: a registry starts with a section: units, categories, cadres or tenures", line)
+			return fmt.Errorf("line %d: a registry starts with a section: units, categories, cadres or tenures", line)
 		case flow != nil:
 			flow = append(append(flow, text...), '\n')
 			continue
 		case trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ') && (item == nil || indent <= itemIndent):
 			// The next item of the section's list: alone, a mapping.
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return err
 			}
 			item, itemLine, itemIndent = make([]byte, 0, 128), line, indent
 			item = append(append(append(item, bytes.Repeat([]byte(" "), indent)...), ' '), text[indent+1:]...)
@@ -176,16 +168,13 @@ func parseRegistryYAMLStream(r io.Reader) (*evaluation.Registry, func(string) in
 			item = append(append(item, text...), '\n')
 			continue
 		}
-		return nil, nil, fmt.Errorf("line %d: want a list item (- ...) of %s", line, section)
+		return fmt.Errorf("line %d: want a list item (- ...) of %s", line, section)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, fmt.Errorf("line %d: longer than 1 MiB", line+1)
+			return fmt.Errorf("line %d: longer than 1 MiB", line+1)
 		}
-		return nil, nil, err
+		return err
 	}
-	if err := flush(); err != nil {
-		return nil, nil, err
-	}
-	return &reg, lines.lineOf, nil
+	return flush()
 }

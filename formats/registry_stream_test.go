@@ -48,7 +48,7 @@ tenures:
 		}
 	}
 	big := strings.NewReader("units:\n" + strings.Repeat("  - {code: X, kind: street, name: {zh: x}}\n", 10))
-	if _, _, err := parseRegistryYAMLStream(&limitedReader{r: big, max: 100}); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
+	if err := parseRegistryYAMLStream(&limitedReader{r: big, max: 100}, func(string, int, any) error { return nil }); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
 		t.Errorf("a file over the cap: %v", err)
 	}
 }

@@ -225,3 +225,32 @@ func TestVerifyLogCrossChecks(t *testing.T) {
 		}
 	})
 }
+
+// TestRegistryLoadAllOrNothing, on both engines: a registry file read and
+// stored a chunk at a time is stored whole or not at all: one wrong at
+// its last line (a parent never defined) names that line and leaves no
+// record of it stored, though thousands were written before the end.
+func TestRegistryLoadAllOrNothing(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		var b strings.Builder
+		b.WriteString("units:\n  - {code: S1, kind: street, name: {zh: 街道}}\n")
+		for i := range 5000 {
+			fmt.Fprintf(&b, "  - {code: C%05d, kind: community, parent: S1, name: {zh: 社区%05d}}\n", i, i)
+		}
+		b.WriteString("  - {code: C99999, kind: community, parent: S7, name: {zh: 无主社区}}\n")
+		_, err := svc.LoadRegistry(ctx, rbac.Local(), strings.NewReader(b.String()), "yaml", "big.yaml")
+		if err == nil || !strings.Contains(err.Error(), `line 5003: field units[5001].parent: unknown unit "S7"`) {
+			t.Fatalf("a file wrong at its last line: %v", err)
+		}
+		reg, err := svc.Registry(ctx)
+		if err != nil || len(reg.Units) != 0 {
+			t.Errorf("after the refused file: %d units stored, %v", len(reg.Units), err)
+		}
+		fixed := strings.Replace(b.String(), "parent: S7", "parent: S1", 1)
+		res, err := svc.LoadRegistry(ctx, rbac.Local(), strings.NewReader(fixed), "yaml", "big.yaml")
+		if err != nil || res.Units.Added != 5002 {
+			t.Errorf("the corrected file: %+v %v", res, err)
+		}
+	})
+}

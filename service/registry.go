@@ -44,11 +44,20 @@ func (s *Service) LoadRegistry(ctx context.Context, c rbac.Principal, r io.Reade
 		}
 		return codes.Units[code]
 	}
-	reg, err := formats.ParseRegistry(r, format, known)
-	if err != nil {
-		return RegistryLoad{}, invalid("registry", "%s: %v", source, err)
+	// Read, checked and stored a chunk at a time, in one transaction: a
+	// record found wrong further on leaves nothing stored.
+	var bad error
+	res, err := s.DB.LoadRegistryStream(ctx, store.OriginRegistry, func(put func(*evaluation.Registry) error) error {
+		bad = formats.StreamRegistry(r, format, known, 2000, put)
+		return bad
+	})
+	if bad != nil {
+		return RegistryLoad{}, invalid("registry", "%s: %v", source, bad)
 	}
-	return s.mergeRegistry(ctx, c, reg, store.OriginRegistry, "registry.load", source)
+	if err != nil {
+		return RegistryLoad{}, err
+	}
+	return s.afterRegistry(ctx, c, res, "registry.load", source)
 }
 
 // RegisterFound adds to the registry what imported data named and the
@@ -86,6 +95,13 @@ func (s *Service) mergeRegistry(ctx context.Context, c rbac.Principal, reg *eval
 	if err != nil {
 		return RegistryLoad{}, err
 	}
+	return s.afterRegistry(ctx, c, res, action, source)
+}
+
+// afterRegistry audits a registry load and brings what depends on the
+// registry up to date: kept scores (names), deadlines (categories'
+// classes), quarantined events whose codes are now known.
+func (s *Service) afterRegistry(ctx context.Context, c rbac.Principal, res store.RegistryResult, action, source string) (RegistryLoad, error) {
 	if err := s.auditUser(ctx, c, action, source, res); err != nil {
 		return RegistryLoad{}, err
 	}

@@ -75,6 +75,8 @@ type ScoreStore interface {
 type RuleStore interface {
 	Registry(ctx context.Context) (*evaluation.Registry, error)
 	LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin string) (store.RegistryResult, error)
+	// LoadRegistryStream loads the chunks feed hands on, in one transaction.
+	LoadRegistryStream(ctx context.Context, origin string, feed func(put func(*evaluation.Registry) error) error) (store.RegistryResult, error)
 	Rules(ctx context.Context) (*evaluation.Rules, error)
 	Policies(ctx context.Context) (evaluation.Policies, error)
 	// RecentPolicies returns the policy's versions as read at most maxAge ago.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -90,127 +91,154 @@ type RegistryResult struct {
 // kept, and every change to an existing record is kept in
 // registry_changes with its old and new value, so nothing is lost.
 func (db *DB) LoadRegistry(ctx context.Context, reg *evaluation.Registry, origin string) (RegistryResult, error) {
+	return db.LoadRegistryStream(ctx, origin, func(put func(*evaluation.Registry) error) error { return put(reg) })
+}
+
+// LoadRegistryStream upserts the records feed hands to put, a chunk at a
+// time, in one transaction: an error from feed (a record found wrong
+// further on in the file) leaves nothing of the load stored.
+func (db *DB) LoadRegistryStream(ctx context.Context, origin string, feed func(put func(*evaluation.Registry) error) error) (RegistryResult, error) {
 	defer db.rules.expire()
 	var res RegistryResult
 	now := db.now().UTC()
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		unit := func(i int) unitRow {
-			u := reg.Units[i]
-			return unitRow{Code: u.Code, Kind: string(u.Kind), Parent: u.Parent, NameZh: u.Name.Zh, NameEn: u.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
-		}
-		if res.Units, err = upsert(ctx, tx, now, "unit", len(reg.Units), unit, func(r unitRow) string { return r.Code },
+		units := newUpsert(tx, now, "unit", func(r unitRow) string { return r.Code },
 			func(r *unitRow) { r.CreatedAt, r.UpdatedAt, r.Origin = time.Time{}, time.Time{}, "" },
-			"kind", "parent", "name_zh", "name_en", "origin", "updated_at"); err != nil {
-			return err
-		}
-		category := func(i int) categoryRow {
-			c := reg.Categories[i]
-			urgency := c.Urgency
-			if urgency == "" {
-				urgency = "normal"
-			}
-			return categoryRow{Code: c.Code, Class: c.Class, Urgency: urgency, NameZh: c.Name.Zh, NameEn: c.Name.En, Origin: origin, CreatedAt: now, UpdatedAt: now}
-		}
-		if res.Categories, err = upsert(ctx, tx, now, "category", len(reg.Categories), category, func(r categoryRow) string { return r.Code },
+			"kind", "parent", "name_zh", "name_en", "origin", "updated_at")
+		categories := newUpsert(tx, now, "category", func(r categoryRow) string { return r.Code },
 			func(r *categoryRow) { r.CreatedAt, r.UpdatedAt, r.Origin = time.Time{}, time.Time{}, "" },
-			"sla_class", "urgency", "name_zh", "name_en", "origin", "updated_at"); err != nil {
-			return err
-		}
-		cadre := func(i int) cadreRow {
-			c := reg.Cadres[i]
-			return cadreRow{ID: c.ID, Name: c.Name, Position: c.Position, CreatedAt: now, UpdatedAt: now}
-		}
-		if res.Cadres, err = upsert(ctx, tx, now, "cadre", len(reg.Cadres), cadre, func(r cadreRow) string { return r.ID },
+			"sla_class", "urgency", "name_zh", "name_en", "origin", "updated_at")
+		cadres := newUpsert(tx, now, "cadre", func(r cadreRow) string { return r.ID },
 			func(r *cadreRow) { r.CreatedAt, r.UpdatedAt = time.Time{}, time.Time{} },
-			"name", "position", "updated_at"); err != nil {
-			return err
-		}
-		tenure := func(i int) tenureRow {
-			t := reg.Tenures[i]
-			return tenureRow{Cadre: t.Cadre, Unit: t.Unit, From: t.From.String(), Role: t.Role, To: t.To.String(), UpdatedAt: now}
-		}
-		res.Tenures, err = upsert(ctx, tx, now, "tenure", len(reg.Tenures), tenure, func(r tenureRow) string { return r.Cadre + "/" + r.Unit + "/" + r.From },
+			"name", "position", "updated_at")
+		tenures := newUpsert(tx, now, "tenure", func(r tenureRow) string { return r.Cadre + "/" + r.Unit + "/" + r.From },
 			func(r *tenureRow) { r.UpdatedAt = time.Time{} },
 			"role", "to_date", "updated_at")
-		return err
+		err := feed(func(reg *evaluation.Registry) error {
+			for _, u := range reg.Units {
+				if err := units.add(ctx, unitRow{Code: u.Code, Kind: string(u.Kind), Parent: u.Parent, NameZh: u.Name.Zh, NameEn: u.Name.En,
+					Origin: origin, CreatedAt: now, UpdatedAt: now}); err != nil {
+					return err
+				}
+			}
+			for _, c := range reg.Categories {
+				urgency := c.Urgency
+				if urgency == "" {
+					urgency = "normal"
+				}
+				if err := categories.add(ctx, categoryRow{Code: c.Code, Class: c.Class, Urgency: urgency, NameZh: c.Name.Zh, NameEn: c.Name.En,
+					Origin: origin, CreatedAt: now, UpdatedAt: now}); err != nil {
+					return err
+				}
+			}
+			for _, c := range reg.Cadres {
+				if err := cadres.add(ctx, cadreRow{ID: c.ID, Name: c.Name, Position: c.Position, CreatedAt: now, UpdatedAt: now}); err != nil {
+					return err
+				}
+			}
+			for _, t := range reg.Tenures {
+				if err := tenures.add(ctx, tenureRow{Cadre: t.Cadre, Unit: t.Unit, From: t.From.String(), Role: t.Role, To: t.To.String(), UpdatedAt: now}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, f := range []func(context.Context) error{units.flush, categories.flush, cadres.flush, tenures.flush} {
+			if err := f(ctx); err != nil {
+				return err
+			}
+		}
+		res = RegistryResult{Units: units.counts, Categories: categories.counts, Cadres: cadres.counts, Tenures: tenures.counts}
+		return nil
 	})
 	return res, db.wrap("load registry", err)
 }
 
-// upsert writes n rows, made one at a time by row, skipping unchanged
-// ones, and records each change.
-// strip clears the fields that do not count as content (timestamps, origin).
-func upsert[R any](ctx context.Context, tx bun.Tx, now time.Time, entity string, n int, row func(i int) R,
-	key func(R) string, strip func(*R), set ...string) (RegistryCounts, error) {
-	var counts RegistryCounts
-	if n == 0 {
-		return counts, nil
-	}
-	var existing []R
-	if err := tx.NewSelect().Model(&existing).Scan(ctx); err != nil {
-		return counts, err
-	}
-	old := make(map[string]string, len(existing))
-	for _, r := range existing {
-		strip(&r)
-		b, _ := json.Marshal(r)
-		old[key(r)] = string(b)
-	}
-	pk := tx.Dialect().Tables().Get(reflect.TypeFor[R]()).PKs
-	conflict := "CONFLICT ("
-	for i, f := range pk {
-		if i > 0 {
-			conflict += ", "
-		}
-		conflict += f.Name
-	}
-	// Written a chunk at a time: a registry of a million records never
-	// becomes one statement, nor its changes one list.
-	const chunk = 2000
-	changed := make([]R, 0, chunk)
-	changes := make([]registryChangeRow, 0, chunk)
-	write := func() error {
-		if len(changed) == 0 {
-			return nil
-		}
-		q := tx.NewInsert().Model(&changed).On(conflict + ") DO UPDATE")
-		for _, col := range set {
-			q = q.Set(col + " = EXCLUDED." + col)
-		}
-		if _, err := q.Exec(ctx); err != nil {
+// upsert writes rows as they are added, a chunk at a time, skipping
+// unchanged ones, and records each change. strip clears the fields that
+// do not count as content (timestamps, origin). The stored rows are read
+// once, at the first row added.
+type upsert[R any] struct {
+	tx       bun.Tx
+	now      time.Time
+	entity   string
+	key      func(R) string
+	strip    func(*R)
+	set      []string
+	old      map[string]string // the stored rows' content, by key
+	counts   RegistryCounts
+	conflict string
+	changed  []R
+	changes  []registryChangeRow
+}
+
+func newUpsert[R any](tx bun.Tx, now time.Time, entity string, key func(R) string, strip func(*R), set ...string) *upsert[R] {
+	return &upsert[R]{tx: tx, now: now, entity: entity, key: key, strip: strip, set: set}
+}
+
+// upsertChunk is how many rows one statement writes: a registry of a
+// million records never becomes one statement, nor its changes one list.
+const upsertChunk = 2000
+
+func (u *upsert[R]) add(ctx context.Context, r R) error {
+	if u.old == nil {
+		var existing []R
+		if err := u.tx.NewSelect().Model(&existing).Scan(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(&changes).Exec(ctx); err != nil {
-			return err
+		u.old = make(map[string]string, len(existing))
+		for _, e := range existing {
+			u.strip(&e)
+			b, _ := json.Marshal(e)
+			u.old[u.key(e)] = string(b)
 		}
-		changed, changes = changed[:0], changes[:0]
+		pk := u.tx.Dialect().Tables().Get(reflect.TypeFor[R]()).PKs
+		names := make([]string, len(pk))
+		for i, f := range pk {
+			names[i] = f.Name
+		}
+		u.conflict = "CONFLICT (" + strings.Join(names, ", ") + ") DO UPDATE"
+	}
+	content := r
+	u.strip(&content)
+	b, _ := json.Marshal(content)
+	prev, ok := u.old[u.key(r)]
+	switch {
+	case !ok:
+		u.counts.Added++
+	case prev == string(b):
+		u.counts.Unchanged++
+		return nil
+	default:
+		u.counts.Changed++
+	}
+	u.changed = append(u.changed, r)
+	u.changes = append(u.changes, registryChangeRow{ChangedAt: u.now, Entity: u.entity, Key: u.key(r), Old: prev, New: string(b)})
+	if len(u.changed) >= upsertChunk {
+		return u.flush(ctx)
+	}
+	return nil
+}
+
+func (u *upsert[R]) flush(ctx context.Context) error {
+	if len(u.changed) == 0 {
 		return nil
 	}
-	for i := range n {
-		r := row(i)
-		content := r
-		strip(&content)
-		b, _ := json.Marshal(content)
-		prev, ok := old[key(r)]
-		switch {
-		case !ok:
-			counts.Added++
-		case prev == string(b):
-			counts.Unchanged++
-			continue
-		default:
-			counts.Changed++
-		}
-		changed = append(changed, r)
-		changes = append(changes, registryChangeRow{ChangedAt: now, Entity: entity, Key: key(r), Old: prev, New: string(b)})
-		if len(changed) == chunk {
-			if err := write(); err != nil {
-				return counts, err
-			}
-		}
+	q := u.tx.NewInsert().Model(&u.changed).On(u.conflict)
+	for _, col := range u.set {
+		q = q.Set(col + " = EXCLUDED." + col)
 	}
-	return counts, write()
+	if _, err := q.Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := u.tx.NewInsert().Model(&u.changes).Exec(ctx); err != nil {
+		return err
+	}
+	u.changed, u.changes = u.changed[:0], u.changes[:0]
+	return nil
 }
 
 // Codes returns the unit and category codes the registry knows.
