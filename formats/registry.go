@@ -56,13 +56,13 @@ func StreamRegistry(r io.Reader, format string, known func(string) bool, size in
 	check := evaluation.NewRegistryCheck(known)
 	counts := map[string]int{}
 	chunk, n := &evaluation.Registry{}, 0
-	add := func(section string, line int, v any) error {
+	add := func(section string, lineOf func(string) int, v any) error {
 		i := counts[section]
 		counts[section]++
 		var err error
 		switch x := v.(type) {
 		case evaluation.Unit:
-			err = check.Unit(i, x, line)
+			err = check.Unit(i, x, lineOf)
 			chunk.Units = append(chunk.Units, x)
 		case evaluation.Category:
 			err = check.Category(i, x)
@@ -71,11 +71,11 @@ func StreamRegistry(r io.Reader, format string, known func(string) bool, size in
 			err = check.Cadre(i, x)
 			chunk.Cadres = append(chunk.Cadres, x)
 		case evaluation.Tenure:
-			err = check.Tenure(i, x, line)
+			err = check.Tenure(i, x, lineOf)
 			chunk.Tenures = append(chunk.Tenures, x)
 		}
 		if err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
+			return fmt.Errorf("line %d: %w", lineOf(fieldOf(err)), err)
 		}
 		if n++; size > 0 && n >= size {
 			if err := each(chunk); err != nil {
@@ -100,8 +100,8 @@ func StreamRegistry(r io.Reader, format string, known func(string) bool, size in
 	if err := check.Finish(); err != nil {
 		var tagged *evaluation.Tagged
 		if errors.As(err, &tagged) {
-			if line, ok := tagged.Tag.(int); ok {
-				return fmt.Errorf("line %d: %w", line, tagged.FieldError)
+			if lineOf, ok := tagged.Tag.(func(string) int); ok {
+				return fmt.Errorf("line %d: %w", lineOf(fieldOf(tagged.FieldError)), tagged.FieldError)
 			}
 		}
 		return err
@@ -110,6 +110,18 @@ func StreamRegistry(r io.Reader, format string, known func(string) bool, size in
 		return each(chunk)
 	}
 	return nil
+}
+
+// fieldOf is the field an error names within its record: "kind" of
+// "units[1].kind", "name" of "units[1].name.zh".
+func fieldOf(err error) string {
+	var fe *evaluation.FieldError
+	if !errors.As(err, &fe) {
+		return ""
+	}
+	_, field, _ := strings.Cut(fe.Field, "].")
+	field, _, _ = strings.Cut(field, ".")
+	return field
 }
 
 var (
@@ -172,6 +184,7 @@ func parseRegistryCSV(r io.Reader, add addRecord) error {
 			return err
 		}
 		line, _ := cr.FieldPos(0)
+		at := func(string) int { return line }
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
 				return strings.TrimSpace(row[i])
@@ -191,11 +204,11 @@ func parseRegistryCSV(r io.Reader, add addRecord) error {
 		name := evaluation.Name{Zh: get("name_zh"), En: get("name_en")}
 		switch rec := get("record"); rec {
 		case "unit":
-			err = add("units", line, evaluation.Unit{Code: get("code"), Kind: evaluation.UnitKind(get("kind")), Parent: get("parent"), Name: name})
+			err = add("units", at, evaluation.Unit{Code: get("code"), Kind: evaluation.UnitKind(get("kind")), Parent: get("parent"), Name: name})
 		case "category":
-			err = add("categories", line, evaluation.Category{Code: get("code"), Class: get("class"), Urgency: get("urgency"), Name: name})
+			err = add("categories", at, evaluation.Category{Code: get("code"), Class: get("class"), Urgency: get("urgency"), Name: name})
 		case "cadre":
-			err = add("cadres", line, evaluation.Cadre{ID: get("id"), Name: get("name"), Position: get("position")})
+			err = add("cadres", at, evaluation.Cadre{ID: get("id"), Name: get("name"), Position: get("position")})
 		case "tenure":
 			from, err := date("from")
 			if err != nil {
@@ -205,7 +218,7 @@ func parseRegistryCSV(r io.Reader, add addRecord) error {
 			if err != nil {
 				return err
 			}
-			err = add("tenures", line, evaluation.Tenure{Cadre: get("cadre"), Unit: get("unit"), Role: get("role"), From: from, To: to})
+			err = add("tenures", at, evaluation.Tenure{Cadre: get("cadre"), Unit: get("unit"), Role: get("role"), From: from, To: to})
 		default:
 			return fmt.Errorf("line %d: field record: %q is not one of unit, category, cadre, tenure", line, rec)
 		}

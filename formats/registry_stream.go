@@ -52,10 +52,24 @@ func decodeItem[T any](item []byte) (any, error) {
 	return v, err
 }
 
-// addRecord is told of each record read: its section, the line it
-// starts on, and the record (an evaluation.Unit, Category, Cadre or
-// Tenure).
-type addRecord func(section string, line int, record any) error
+// addRecord is told of each record read: its section, the line of each
+// of its fields (a record on one line: that line for all), and the record
+// (an evaluation.Unit, Category, Cadre or Tenure).
+type addRecord func(section string, lineOf func(field string) int, record any) error
+
+// fieldLines finds the line of a field in an item that starts at line
+// start: the line whose key is the field, or start.
+func fieldLines(item []byte, start int) func(field string) int {
+	return func(field string) int {
+		for i, l := range bytes.Split(item, []byte("\n")) {
+			l = bytes.TrimLeft(bytes.TrimSpace(l), "- ")
+			if bytes.HasPrefix(l, []byte(field+":")) {
+				return start + i
+			}
+		}
+		return start
+	}
+}
 
 // parseRegistryYAMLStream reads a YAML registry from r as it comes,
 // telling add of each record.
@@ -90,7 +104,7 @@ func parseRegistryYAMLStream(r io.Reader, add addRecord) error {
 			if err != nil {
 				return yamlErr(itemLine, err)
 			}
-			if err := add(section, itemLine, v); err != nil {
+			if err := add(section, fieldLines(item, itemLine), v); err != nil {
 				return err
 			}
 			item = nil
@@ -107,7 +121,7 @@ func parseRegistryYAMLStream(r io.Reader, add addRecord) error {
 			}{{"units", len(one.Units), func(i int) any { return one.Units[i] }}, {"categories", len(one.Categories), func(i int) any { return one.Categories[i] }},
 				{"cadres", len(one.Cadres), func(i int) any { return one.Cadres[i] }}, {"tenures", len(one.Tenures), func(i int) any { return one.Tenures[i] }}} {
 				for i := range list.n {
-					if err := add(list.name, flowLine, list.at(i)); err != nil {
+					if err := add(list.name, func(string) int { return flowLine }, list.at(i)); err != nil {
 						return err
 					}
 				}

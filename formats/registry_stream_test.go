@@ -35,12 +35,12 @@ tenures:
 		t.Errorf("parsed %+v", reg)
 	}
 	for _, c := range []struct{ name, yaml, want string }{
-		{"a bad kind in a block item", strings.Replace(good, "kind: community", "kind: planet", 1), `line 6: field units[1].kind: "planet" is not one of`},
+		{"a bad kind in a block item", strings.Replace(good, "kind: community", "kind: planet", 1), `line 7: field units[1].kind: "planet" is not one of`},
 		{"an unknown field", strings.Replace(good, "    parent: S1", "    parnet: S1", 1), `line 8: unknown field "parnet"`},
 		{"an unknown section", good + "streets:\n  - {code: S9}\n", `line 16: "streets" is not a section`},
 		{"a section twice", good + "units:\n  - {code: S9, kind: street, name: {zh: x}}\n", "line 16: section units appears twice"},
 		{"text before any section", "- {code: S1}\n", "line 1: a registry starts with a section"},
-		{"an unknown parent", strings.Replace(good, "parent: S1", "parent: S7", 1), `line 6: field units[1].parent: unknown unit "S7"`},
+		{"an unknown parent", strings.Replace(good, "parent: S1", "parent: S7", 1), `line 8: field units[1].parent: unknown unit "S7"`},
 	} {
 		_, err := ParseRegistry(strings.NewReader(c.yaml), "yaml", func(string) bool { return false })
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -48,7 +48,7 @@ tenures:
 		}
 	}
 	big := strings.NewReader("units:\n" + strings.Repeat("  - {code: X, kind: street, name: {zh: x}}\n", 10))
-	if err := parseRegistryYAMLStream(&limitedReader{r: big, max: 100}, func(string, int, any) error { return nil }); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
+	if err := parseRegistryYAMLStream(&limitedReader{r: big, max: 100}, func(string, func(string) int, any) error { return nil }); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
 		t.Errorf("a file over the cap: %v", err)
 	}
 }

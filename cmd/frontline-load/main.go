@@ -315,6 +315,9 @@ func residentMemory(ctx context.Context, url, token string) (float64, error) {
 		return 0, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("the server's /metrics answered %s: give --metrics-token an admin's token", res.Status)
+	}
 	sc := bufio.NewScanner(res.Body)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {

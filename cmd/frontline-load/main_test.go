@@ -44,7 +44,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}
-	for _, u := range []rbac.User{{Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector}, {Name: "bot", Role: rbac.Dispatch}} {
+	for _, u := range []rbac.User{{Name: "olga", Role: rbac.OrgAssessor}, {Name: "dina", Role: rbac.DisciplineInspector}, {Name: "bot", Role: rbac.Dispatch}, {Name: "ada", Role: rbac.Admin}} {
 		if err := db.AddUser(ctx, u, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := run(ctx, []string{"ingest", "--url", ts.URL, "--token", tokens["bot"], "--events", events, "--batch", "5", "--json"}, &out); err != nil {
+	if err := run(ctx, []string{"ingest", "--url", ts.URL, "--token", tokens["bot"], "--events", events, "--batch", "5", "--json", "--metrics-token", tokens["ada"]}, &out); err != nil {
 		t.Fatal(err)
 	}
 	var r report
@@ -80,7 +80,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 
 	out.Reset()
 	args := []string{"reads", "--url", ts.URL, "--token", tokens["olga"], "--case-token", tokens["dina"], "--period", "2026-06",
-		"--duration", "300ms", "--workers", "2", "--json"}
+		"--duration", "300ms", "--workers", "2", "--json", "--metrics-token", tokens["ada"]}
 	if err := run(ctx, args, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLoadAgainstARealServer(t *testing.T) {
 	}
 
 	// A token that may not read scores is an error, not a run of 403s.
-	if err := run(ctx, []string{"reads", "--url", ts.URL, "--token", tokens["dina"], "--period", "2026-06"}, &out); err == nil || !strings.Contains(err.Error(), "403") {
+	if err := run(ctx, []string{"reads", "--url", ts.URL, "--token", tokens["dina"], "--period", "2026-06", "--metrics-token", tokens["ada"]}, &out); err == nil || !strings.Contains(err.Error(), "403") {
 		t.Errorf("reads with the inspector's token for scores: %v", err)
 	}
 }
