@@ -30,6 +30,9 @@ func TestKeyOutsideTheData(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stderr, "key is kept in the database") || !strings.Contains(r.stderr, "frontline key move --out FILE") {
 			t.Fatalf("ingest with the database's own key: exit %d %s", r.code, r.stderr)
 		}
+		if r := frontline(t, env, "", "score", "--period", "2026-06"); !strings.Contains(r.stderr, "frontline key move --out FILE") {
+			t.Errorf("a read on a database that keeps its key does not say how to move it out: %s", r.stderr)
+		}
 		if r := frontline(t, env, "", "serve", "--addr", "127.0.0.1:0"); r.code != exitUsage || !strings.Contains(r.stderr, "--key-file") {
 			t.Errorf("serve without a key from outside: exit %d %s", r.code, r.stderr)
 		}

@@ -38,6 +38,11 @@ func (a *app) openService(ctx context.Context, dsn string) (*service.Service, er
 			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
 	}
 	svc := &service.Service{DB: db, Now: a.now, PseudoKey: a.keySource(a.getenv("FRONTLINE_KEY_FILE")), KeyInDatabase: a.warnKeyInDatabase}
+	// A database that keeps its own key says so on every command, until
+	// the key is moved out.
+	if kept, err := svc.KeyKept(ctx); err == nil && kept {
+		a.warnKeyInDatabase()
+	}
 	return svc, nil
 }
 
