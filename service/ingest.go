@@ -87,8 +87,13 @@ func (s *Service) Ingest(ctx context.Context, p rbac.Principal, r IngestRequest)
 	if decisions > 0 {
 		details["decisions"] = decisions // imported history: named, with the content's hash
 	}
+	// Both chains' heads as the ingest ends: the audit chain's is the one
+	// this entry follows.
 	if head, err := s.DB.EventsHead(ctx); err == nil {
 		details["events_head"] = head.String()
+	}
+	if head, err := s.DB.AuditHead(ctx); err == nil {
+		details["audit_head"] = head.String()
 	}
 	if r.Describe != nil {
 		r.Describe(details)
