@@ -153,6 +153,10 @@ func (w *Workbook) cover() error {
 	if err := w.f.SetColWidth(sheet, "B", "B", 60); err != nil {
 		return err
 	}
+	// The cover on one portrait page.
+	if err := w.fitPages(sheet, "portrait", 1, 1); err != nil {
+		return err
+	}
 	return w.protect(sheet)
 }
 
@@ -371,16 +375,36 @@ func excelTime(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }
 
-// printSetup prints a sheet on A4 landscape, one page wide, with its
-// header row on every page.
+// printSetup prints a sheet on A4 landscape, one page wide (fitToPage
+// set: without it Excel and LibreOffice ignore fitToWidth), as many pages
+// long as it takes, with its header row on every page, the pack and
+// period above and "page N of M" below.
 func (w *Workbook) printSetup(sheet string) error {
-	size, orientation, fitWidth, fitHeight := 9, "landscape", 1, 0 // 9: A4
-	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
-		FitToWidth: &fitWidth, FitToHeight: &fitHeight}); err != nil {
+	if err := w.fitPages(sheet, "landscape", 1, 0); err != nil {
 		return err
 	}
 	return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
 		RefersTo: fmt.Sprintf("'%s'!$1:$1", strings.ReplaceAll(sheet, "'", "''"))})
+}
+
+// fitPages sets a sheet's paper (A4), orientation and fit: wide pages
+// across, tall down (0: as many as it takes), with the header and footer.
+func (w *Workbook) fitPages(sheet, orientation string, wide, tall int) error {
+	fit, size := true, 9 // 9: A4
+	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
+		FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	// &L &C &R: left, centre, right; &P page, &N pages. Ampersands in
+	// the title are doubled to print as themselves.
+	title := strings.ReplaceAll(w.meta.Title, "&", "&&")
+	return w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + title + "&R" + strings.ReplaceAll(w.meta.Period, "&", "&&"),
+		OddFooter: "&C" + w.T("第 &P 页 共 &N 页", "Page &P of &N"),
+	})
 }
 
 // protect guards a sheet against accidental edits; filtering, sorting

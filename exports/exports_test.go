@@ -104,6 +104,21 @@ func TestWorkbookReadsBack(t *testing.T) {
 	if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 {
 		t.Errorf("print layout: size %v, orientation %v, %v", *layout.Size, *layout.Orientation, err)
 	}
+	// Every sheet fits its pages' width (fitToPage set, or Excel and
+	// LibreOffice ignore fitToWidth), with the pack above and the page
+	// count below; the cover on one portrait page.
+	for _, sheet := range f.GetSheetList() {
+		props, err := f.GetSheetProps(sheet)
+		layout, _ := f.GetPageLayout(sheet)
+		hf, _ := f.GetHeaderFooter(sheet)
+		if err != nil || props.FitToPage == nil || !*props.FitToPage || layout.FitToWidth == nil || *layout.FitToWidth != 1 ||
+			hf == nil || !strings.Contains(hf.OddFooter, "&P") || !strings.Contains(hf.OddFooter, "&N") || !strings.Contains(hf.OddHeader, "2026-06") {
+			t.Errorf("%s prints unfitted or without header and footer: %+v %+v %+v %v", sheet, props.FitToPage, layout, hf, err)
+		}
+	}
+	if layout, _ := f.GetPageLayout("封面"); layout.Orientation == nil || *layout.Orientation != "portrait" || layout.FitToHeight == nil || *layout.FitToHeight != 1 {
+		t.Errorf("the cover's layout: %+v", layout)
+	}
 	names := f.GetDefinedName()
 	if !strings.Contains(fmt.Sprint(names), "_xlnm.Print_Titles") {
 		t.Errorf("no repeated title rows: %+v", names)
