@@ -147,10 +147,12 @@ func (w *Workbook) cover() error {
 	if err := w.f.SetCellStyle(sheet, "A1", "A1", w.title); err != nil {
 		return err
 	}
-	if err := w.f.SetColWidth(sheet, "A", "A", 18); err != nil {
+	// Widths set from the last column back: excelize puts each new <col>
+	// first, and Excel wants them in ascending order.
+	if err := w.f.SetColWidth(sheet, "B", "B", 60); err != nil {
 		return err
 	}
-	if err := w.f.SetColWidth(sheet, "B", "B", 60); err != nil {
+	if err := w.f.SetColWidth(sheet, "A", "A", 18); err != nil {
 		return err
 	}
 	// The cover on one portrait page.
@@ -296,8 +298,8 @@ func (t *table) start() error {
 		return err
 	}
 	t.sw = sw
-	for i, wd := range t.widths {
-		if err := sw.SetColWidth(i+1, i+1, float64(min(wd, 60))); err != nil {
+	for i := len(t.widths) - 1; i >= 0; i-- { // from the last back: see cover
+		if err := sw.SetColWidth(i+1, i+1, float64(min(t.widths[i], 60))); err != nil {
 			return err
 		}
 	}
@@ -532,9 +534,9 @@ func (w *Workbook) Small(name string, cols []Column, rows [][]any) error {
 			}
 		}
 	}
-	for i, wd := range widths {
+	for i := len(widths) - 1; i >= 0; i-- { // from the last back: see cover
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := w.f.SetColWidth(name, col, col, float64(min(wd, 40))); err != nil {
+		if err := w.f.SetColWidth(name, col, col, float64(min(widths[i], 40))); err != nil {
 			return err
 		}
 	}
@@ -553,10 +555,9 @@ func (w *Workbook) Small(name string, cols []Column, rows [][]any) error {
 	return w.protect(name)
 }
 
-// Series is one line of a chart: its name and its values' column.
+// Series is one line of a chart: its values' column, named by its header.
 type Series struct {
-	Name   string
-	Column string // the values' column letter, rows 2 to rows+1
+	Column string // the values' column letter: the name in row 1, values in rows 2 to rows+1
 }
 
 // LineChart puts a native Excel line chart on a sheet written by Small:
@@ -565,7 +566,9 @@ func (w *Workbook) LineChart(sheet, title string, rows int, series []Series, anc
 	q := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
 	var cs []excelize.ChartSeries
 	for _, s := range series {
-		cs = append(cs, excelize.ChartSeries{Name: Escape(s.Name),
+		// The name as a reference to the column's header: Excel repairs a
+		// chart whose series name is bare text in a formula.
+		cs = append(cs, excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", q, s.Column),
 			Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, rows+1),
 			Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", q, s.Column, s.Column, rows+1)})
 	}

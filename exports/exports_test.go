@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,8 +139,20 @@ func TestWorkbookReadsBack(t *testing.T) {
 		if !bytes.Contains(xml, []byte("<sheetProtection")) {
 			t.Errorf("%s is not protected", name)
 		}
+		// Excel repairs a sheet whose <col> elements do not ascend.
+		last := 0
+		for _, m := range colMin.FindAllSubmatch(xml, -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			if n <= last {
+				t.Errorf("%s: <col min=%d> after <col min=%d>: Excel wants them ascending", name, n, last)
+				break
+			}
+			last = n
+		}
 	}
 }
+
+var colMin = regexp.MustCompile(`<col min="(\d+)"`)
 
 // TestTableGoesOnPastASheet: a table longer than a sheet holds goes on in
 // a second sheet, with its own header, and no row is lost.
@@ -179,5 +193,39 @@ func TestTableGoesOnPastASheet(t *testing.T) {
 		if rows[0][0] != "序号" || rows[1][0] != w[0] || rows[len(rows)-1][0] != w[1] {
 			t.Errorf("%s: header %q, rows %q to %q; want %v", sheet, rows[0][0], rows[1][0], rows[len(rows)-1][0], w)
 		}
+	}
+}
+
+// TestChartSeriesNamesAreReferences: Excel repairs a chart whose series
+// name is bare text in a formula; each names its column's header instead.
+func TestChartSeriesNamesAreReferences(t *testing.T) {
+	w, err := New(Meta{Kind: "meeting", Title: "t", Period: "2026-06", ExportedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cols := []Column{{Header: "月份"}, {Header: "满意率", Kind: Percent2}, {Header: "目标", Kind: Percent2}}
+	if err := w.Small("满意度", cols, [][]any{{"2026-05", 0.97, 0.975}, {"2026-06", 0.98, 0.975}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.LineChart("满意度", "满意率", 2, []Series{{Column: "B"}, {Column: "C"}}, "E2"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := z.Open("xl/charts/chart1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, _ := io.ReadAll(r)
+	names := regexp.MustCompile(`<tx><strRef><f>([^<]*)</f>`).FindAllSubmatch(xml, -1)
+	if len(names) != 2 || string(names[0][1]) != "&#39;满意度&#39;!$B$1" || string(names[1][1]) != "&#39;满意度&#39;!$C$1" {
+		t.Errorf("series names: %q", names)
 	}
 }

@@ -450,7 +450,7 @@ func (w *Workbook) WriteMeeting(p Meeting) (int, error) {
 	}
 	if len(satRows) > 0 {
 		if err := w.LineChart(satSheet, T("全区满意率与目标", "District satisfaction against the target"), len(satRows),
-			[]Series{{Name: T("满意率", "Satisfied"), Column: "D"}, {Name: T("目标", "Target"), Column: "E"}}, "G2"); err != nil {
+			[]Series{{Column: "D"}, {Column: "E"}}, "G2"); err != nil {
 			return rows, err
 		}
 	}
