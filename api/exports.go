@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -14,6 +15,17 @@ import (
 )
 
 // registerExports adds the Excel packs.
+// fileSafe keeps what a file name may hold of a code: letters, digits,
+// dots, dashes and underscores; anything else becomes an underscore.
+func fileSafe(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_') {
+			return r
+		}
+		return '_'
+	}, code)
+}
+
 func (s *Server) registerExports() {
 	register(s, huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/api/v1/exports/{file}", Tags: []string{"exports"},
 		Summary: "An Excel pack: meeting.xlsx and cadres.xlsx (organization department), breaches.xlsx (discipline commission), unit.xlsx (a head's own unit)",
@@ -78,9 +90,13 @@ func (s *Server) getExport(ctx context.Context, in *ExportInput) (*ExportOutput,
 		discard()
 		return nil, err
 	}
+	name := kind // the file's name says what it is: the unit's pack, its unit
+	if kind == "unit" {
+		name += "-" + fileSafe(unit)
+	}
 	return &ExportOutput{
 		ContentType:        xlsxType,
-		ContentDisposition: fmt.Sprintf(`attachment; filename="frontline-%s-%s.xlsx"`, kind, p.Name),
+		ContentDisposition: fmt.Sprintf(`attachment; filename="frontline-%s-%s.xlsx"`, name, fileSafe(p.Name)),
 		ContentLength:      pack.Bytes,
 		CacheControl:       "no-store",
 		Digest:             pack.SHA256,

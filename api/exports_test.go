@@ -138,7 +138,10 @@ func TestCadreAndUnitPacks(t *testing.T) {
 		t.Errorf("cadre pack sheets %v, want cover, cadres, tenures, trend", sheets)
 	}
 	// A head's own unit: its month's score as the API gives it.
-	book = open("dan", "/api/v1/exports/unit.xlsx?period=2026-06&asof=2026-07-01")
+	book, r := f.pack(t, "dan", "/api/v1/exports/unit.xlsx?period=2026-06&asof=2026-07-01")
+	if got := r.header.Get("Content-Disposition"); got != `attachment; filename="frontline-unit-D1-2026-06.xlsx"` {
+		t.Errorf("the unit pack's file name: %s", got)
+	}
 	var d1 struct{ Units []struct{ Score *float64 } }
 	json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/units/D1/scores?period=2026-06&asof=2026-07-01", "", "").body), &d1)
 	rows, _ = book.GetRows("得分")
