@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -185,9 +186,7 @@ func (w *Workbook) Table(name string, cols []Column, rows func(add func(values .
 			return t.row(values)
 		}
 		for i, v := range values {
-			if s, ok := v.(string); ok {
-				t.widths[i] = max(t.widths[i], textWidth(s)+2)
-			}
+			t.widths[i] = max(t.widths[i], shownWidth(cols[i].Kind, v)+2)
 		}
 		sample = append(sample, values)
 		if len(sample) < sampleRows {
@@ -475,6 +474,43 @@ func Escape(s string) string {
 	return formats.SafeCell(s)
 }
 
+// shownWidth is how wide a value prints in a column of kind: a text as
+// textWidth, a number as its format writes it ("4396.00", "97.50%"), so
+// that no cell prints as "###".
+func shownWidth(kind ColumnKind, v any) int {
+	var f float64
+	switch x := v.(type) {
+	case string:
+		return textWidth(x)
+	case int:
+		f = float64(x)
+	case int64:
+		f = float64(x)
+	case float64:
+		f = x
+	case *float64:
+		if x == nil {
+			return 0
+		}
+		f = *x
+	default:
+		return 0
+	}
+	switch kind {
+	case Duration, DateTime:
+		return 0 // their columns' fixed widths hold them
+	case Decimal:
+		return len(strconv.FormatFloat(f, 'f', 2, 64))
+	case Percent:
+		return len(strconv.FormatFloat(f*100, 'f', 1, 64)) + 1
+	case Percent2:
+		return len(strconv.FormatFloat(f*100, 'f', 2, 64)) + 1
+	case Integer:
+		return len(strconv.FormatFloat(f, 'f', 0, 64))
+	}
+	return len(strconv.FormatFloat(f, 'f', -1, 64))
+}
+
 // textWidth is a text's width in Excel's columns: CJK characters count two.
 func textWidth(s string) int { return runewidth.StringWidth(s) }
 
@@ -529,9 +565,7 @@ func (w *Workbook) Small(name string, cols []Column, rows [][]any) error {
 			} else if err := w.f.SetCellValue(name, cell, shaped); err != nil {
 				return err
 			}
-			if s, ok := v.(string); ok {
-				widths[i] = max(widths[i], textWidth(s)+2)
-			}
+			widths[i] = max(widths[i], shownWidth(cols[i].Kind, v)+2)
 		}
 	}
 	for i := len(widths) - 1; i >= 0; i-- { // from the last back: see cover

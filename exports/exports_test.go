@@ -229,3 +229,22 @@ func TestChartSeriesNamesAreReferences(t *testing.T) {
 		t.Errorf("series names: %q", names)
 	}
 }
+
+// TestNumbersFitTheirColumns: a column is as wide as its numbers print
+// ("4396.00", "97.50%"), so that none prints as "###".
+func TestNumbersFitTheirColumns(t *testing.T) {
+	w, err := New(Meta{Kind: "cadres", Title: "t", Period: "2026-06", ExportedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cols := []Column{{Header: "案件", Kind: Decimal}, {Header: "率", Kind: Percent2}, {Header: "n", Kind: Integer}}
+	if err := w.Small("干部", cols, [][]any{{4396.0, 0.975, 1234567}}); err != nil {
+		t.Fatal(err)
+	}
+	for col, want := range map[string]float64{"A": 9, "B": 8, "C": 9} {
+		if got, _ := w.f.GetColWidth("干部", col); got < want {
+			t.Errorf("column %s is %v wide, under the %v its number prints in", col, got, want)
+		}
+	}
+}
