@@ -2,6 +2,7 @@ package exports
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -324,6 +325,7 @@ type Meeting struct {
 	Target       float64
 	Breaches     map[string]int       // by milestone
 	Units        []*scoring.UnitScore // ranked first, by rank; then the rest
+	MinCases     int                  // the assessed cases a unit needs to be ranked
 	Before       map[string]*float64  // each unit's score in the period before
 	Pairs        []view.Pair
 	Longest      []view.Breach // the longest breaches, longest first
@@ -334,6 +336,18 @@ type Meeting struct {
 // before, the two-way matrix as a colour-scaled heat map, satisfaction by
 // month against the target with a chart, and the longest breaches. It
 // returns the units ranked.
+// unrankedReason says why a unit has no rank ("" when it has one): too
+// few assessed cases, or none of its metrics with data.
+func (w *Workbook) unrankedReason(u *scoring.UnitScore, minCases int) string {
+	switch {
+	case u.Rank > 0:
+		return ""
+	case !u.Eligible:
+		return fmt.Sprintf(w.T("不排名：评估案件 %d 件，少于 %d 件", "Not ranked: %d cases assessed, under %d"), u.Cases, minCases)
+	}
+	return w.T("不排名：没有可计分的指标", "Not ranked: no metric with data")
+}
+
 func (w *Workbook) WriteMeeting(p Meeting) (int, error) {
 	T, lang := w.T, w.meta.Lang
 
@@ -370,6 +384,7 @@ func (w *Workbook) WriteMeeting(p Meeting) (int, error) {
 		for _, m := range names {
 			cols = append(cols, Column{Header: w.label(m), Kind: metricKind(m)})
 		}
+		cols = append(cols, Column{Header: T("说明", "Note")})
 		sheet := map[evaluation.UnitKind]string{evaluation.Street: T("街道排名", "Streets"), evaluation.Department: T("部门排名", "Departments"),
 			evaluation.Enterprise: T("企业排名", "Enterprises")}[kind]
 		n, err := w.Table(sheet, cols, func(add func(...any) error) error {
@@ -387,6 +402,7 @@ func (w *Workbook) WriteMeeting(p Meeting) (int, error) {
 				for _, m := range names {
 					row = append(row, v.Metrics[m])
 				}
+				row = append(row, w.unrankedReason(u, p.MinCases))
 				if err := add(row...); err != nil {
 					return err
 				}

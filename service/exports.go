@@ -329,7 +329,7 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		return 0, err
 	}
 	p := exports.Meeting{Cases: len(data.Cases), Satisfaction: scoring.Satisfaction(data, opt, loc), Target: policy.Scoring.SatisfactionTarget,
-		Breaches: byMilestone, Units: report.Units, Before: map[string]*float64{}, Pairs: view.PairsOf(scoring.Matrix(data, opt)), Longest: top}
+		Breaches: byMilestone, Units: report.Units, MinCases: policy.Scoring.MinCases, Before: map[string]*float64{}, Pairs: view.PairsOf(scoring.Matrix(data, opt)), Longest: top}
 	for _, u := range before.Units {
 		p.Before[u.Unit] = view.Round(u.Score)
 	}
