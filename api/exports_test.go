@@ -87,7 +87,7 @@ func TestBreachPack(t *testing.T) {
 			t.Errorf("the events sheet lacks W3's event W-99: %d rows", len(events))
 		}
 		cover, _ := book.GetCellValue("封面", "B6")
-		if cover != "dina" {
+		if cover != "dina（纪委监督员）" {
 			t.Errorf("the cover names %q as the exporter", cover)
 		}
 		var audit struct {

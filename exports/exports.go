@@ -131,8 +131,8 @@ func (w *Workbook) cover() error {
 		{w.T("审计链头", "Audit chain head"), m.AuditHead},
 		{w.T("事件链头", "Event chain head"), m.EventsHead},
 		{},
-		{w.T("本文件由 Frontline 生成，导出已记入审计日志（含文件 SHA-256）。用 `frontline export verify 文件` 可核验文件是否原样。",
-			"Issued by Frontline; the export is in the audit log with the file's SHA-256. `frontline export verify FILE` says whether a file is exactly as issued.")},
+		{w.T("本文件由 Frontline 导出，导出记录（含文件指纹）已存入审计日志；如需确认文件未被改动，请交系统管理员核验。",
+			"Issued by Frontline; the export is recorded in the audit log with the file's fingerprint. To confirm the file has not been changed, ask the system administrator to check it.")},
 	}
 	for i, row := range rows {
 		for j, v := range row {

@@ -78,7 +78,7 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 	}
 	named := view.WithCode(view.Name(units[r.Unit].Name, r.Lang), r.Unit)
 	meta := exports.Meta{Kind: r.Kind, Title: exports.Title(r.Kind, named, r.Lang) + " · " + r.Period.Name, Period: r.Period.Name,
-		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: c.Actor(), ExportedAt: s.Now(),
+		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: exporter(c, r.Lang), ExportedAt: s.Now(),
 		AuditHead: head.String(), EventsHead: events.String(), Lang: r.Lang, Location: loc}
 	w, err := exports.New(meta)
 	if err != nil {
@@ -334,4 +334,18 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		p.Before[u.Unit] = view.Round(u.Score)
 	}
 	return w.WriteMeeting(p)
+}
+
+// exporter names who exported a pack for its cover: the user with their
+// role in words ("olga（组织部考核员）"), or the local operator.
+func exporter(c rbac.Principal, lang string) string {
+	u, ok := c.User()
+	if !ok {
+		return view.Pick(lang, "本机操作员（直接使用数据库）", "the local operator (at the database itself)")
+	}
+	role := view.Label(string(u.Role), lang)
+	if lang == "en" {
+		return u.Name + " (" + strings.ReplaceAll(role, "_", " ") + ")"
+	}
+	return u.Name + "（" + role + "）"
 }
