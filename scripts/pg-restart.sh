@@ -27,7 +27,10 @@ reader=$("$FL" users token assessor --db "$DSN" --days 1 2>/dev/null)
 dispatch=$("$FL" users token dispatch --db "$DSN" --days 1 2>/dev/null)
 PERIOD=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 
-"$FL" serve --db "$DSN" --addr "$ADDR" 2>"$OUT/serve.log" &
+# The server takes the pseudonymisation key from outside the data.
+rm -f "$OUT/frontline.key"
+"$FL" key move --db "$DSN" --out "$OUT/frontline.key" >/dev/null 2>&1
+"$FL" serve --db "$DSN" --addr "$ADDR" --key-file "$OUT/frontline.key" 2>"$OUT/serve.log" &
 server=$!
 restore() {
   pg_ctlcluster --skip-systemctl-redirect "$cluster" main start >/dev/null 2>&1 || true

@@ -52,7 +52,10 @@ dispatch=$("$FL" users token dispatch --db "$DSN" --days 1 2>/dev/null)
 monitor=$("$FL" users token admin --db "$DSN" --days 1 2>/dev/null)
 export FRONTLINE_METRICS_TOKEN=$monitor
 
-"$FL" serve --db "$DSN" --addr "$ADDR" 2>"$OUT/serve.log" &
+# The server takes the pseudonymisation key from outside the data.
+rm -f "$OUT/frontline.key"
+"$FL" key move --db "$DSN" --out "$OUT/frontline.key" >/dev/null 2>&1
+"$FL" serve --db "$DSN" --addr "$ADDR" --key-file "$OUT/frontline.key" 2>"$OUT/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
