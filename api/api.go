@@ -33,21 +33,9 @@ import (
 type Config struct {
 	// MaxEventBytes caps one POST /events body (default 64 MiB).
 	MaxEventBytes int64
-	// UsersReload is how long a loaded view of users and roles is trusted
-	// before it is read again (default 5 s).
-	UsersReload time.Duration
-	// SessionIdle ends a dashboard session after this long without a
-	// request (default 2 h); SessionAbsolute ends it however active it
-	// is (default 12 h).
-	SessionIdle, SessionAbsolute time.Duration
-	// SecureCookies marks the session cookie Secure even when TLS ends
-	// at a proxy in front (it always is over TLS).
-	SecureCookies bool
-	// LoginWindow, LoginsPerUser and LoginsPerAddress limit failed
-	// sign-ins: at most so many per user name, and per address, in the
-	// window (default 15 min, 5 and 20).
-	LoginWindow                     time.Duration
-	LoginsPerUser, LoginsPerAddress int
+	// Config is how sign-in and sessions behave (its SignedIn hook is
+	// the server's own: the metrics count sign-ins).
+	auth.Config
 	// RefreshEvery, when set, recomputes the kept scores that ingest
 	// made stale in the background, at most this often, instead of after
 	// each POST /events: a stream of batches then does not recompute the
@@ -97,9 +85,9 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 		cfg.MaxEventBytes = 64 << 20
 	}
 	s := &Server{svc: svc, cfg: cfg, now: now, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
-	s.auth = auth.New(svc, now, auth.Config{UsersReload: cfg.UsersReload, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
-		SecureCookies: cfg.SecureCookies, LoginWindow: cfg.LoginWindow, LoginsPerUser: cfg.LoginsPerUser, LoginsPerAddress: cfg.LoginsPerAddress,
-		SignedIn: func(outcome string) { s.metrics.logins.WithLabelValues(outcome).Inc() }})
+	authCfg := cfg.Config
+	authCfg.SignedIn = func(outcome string) { s.metrics.logins.WithLabelValues(outcome).Inc() }
+	s.auth = auth.New(svc, now, authCfg)
 	s.reads = present.New(svc, s.auth, now)
 	config := huma.DefaultConfig("Frontline", Version)
 	config.Info.Description = "Two-way performance evaluation and cadre assessment for front-line disposal: case trails in, " +

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"frontline/api/auth"
 	"frontline/audit"
 	"frontline/rbac"
 	"frontline/store"
@@ -75,7 +76,7 @@ func auditActions(t *testing.T, db *store.DB, action string) []audit.Entry {
 // failed sign-ins limited per user and per address and audited.
 func TestLogin(t *testing.T) {
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn, Config{LoginsPerUser: 3, LoginsPerAddress: 7})
+		f := newFixture(t, dsn, Config{Config: auth.Config{LoginsPerUser: 3, LoginsPerAddress: 7}})
 		setPassword(t, f.db, "dan", "dan's long password")
 		setPassword(t, f.db, "sam", "sam's long password")
 
@@ -292,7 +293,7 @@ func TestBackgroundRefresh(t *testing.T) {
 // code with milestones and times only, answers a wrong code like a
 // missing case, and limits guessing.
 func TestTrackPage(t *testing.T) {
-	f := newFixture(t, storetest.SQLite(t), Config{LoginsPerUser: 3, LoginsPerAddress: 20})
+	f := newFixture(t, storetest.SQLite(t), Config{Config: auth.Config{LoginsPerUser: 3, LoginsPerAddress: 20}})
 	events := `{"id":"T-1","case":"T1","type":"opened","at":"2026-06-01T09:00:00+08:00","category":"garbage","street":"S1","reporter":"13800000000","access_code":"K7Q2-9XZ"}
 {"id":"T-2","case":"T1","type":"dispatched","at":"2026-06-01T09:05:00+08:00","unit":"D1","by":"S1","note":"internal: caller is difficult"}
 {"id":"T-3","case":"T1","type":"responded","at":"2026-06-01T09:10:00+08:00","unit":"D1"}`
@@ -390,7 +391,7 @@ func (f *fixture) loginFrom(t *testing.T, addr, name, password string) int {
 // everyone, until an admin lifts the lock, which is audited.
 func TestGuesserCannotLockOutTheOwner(t *testing.T) {
 	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn, Config{LoginsPerUser: 12})
+		f := newFixture(t, dsn, Config{Config: auth.Config{LoginsPerUser: 12}})
 		setPassword(t, f.db, "olga", "olga's long password")
 		limited := 0
 		for range 30 {
