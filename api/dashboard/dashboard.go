@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -448,22 +449,26 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := s.newPage(w, r)
 		secret := cookieValue(r, auth.SessionCookie)
-		u, err := s.auth.SessionUser(r.Context(), secret, http.MethodGet, "")
-		if secret == "" || fault.KindOf(err) == fault.Forbidden {
+		// A form that changes something carries the session's token, as
+		// the API's header does: one rule, auth's.
+		u, err := s.auth.SessionUser(r.Context(), secret, r.Method, r.PostFormValue("csrf_token"))
+		switch {
+		case errors.Is(err, auth.ErrCSRF): // the user is known: the error page says it under their name
+		case secret == "" || fault.KindOf(err) == fault.Forbidden:
 			target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 			if secret != "" {
 				target += "&ended=1"
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
-		} else if err != nil {
+		case err != nil:
 			s.errorPage(w, p, problem.Of(s.log, err))
 			return
 		}
 		auth.NoteUser(w, u.Name)
 		p.User, p.CSRF = &u.User, rbac.CSRFToken(secret)
-		if r.Method == http.MethodPost && !rbac.CSRFMatches(secret, r.PostFormValue("csrf_token")) {
-			s.errorPage(w, p, problem.Of(s.log, auth.ErrCSRF))
+		if err != nil {
+			s.errorPage(w, p, problem.Of(s.log, err))
 			return
 		}
 		r = r.WithContext(auth.WithSession(auth.WithUser(r.Context(), u.Name), secret))
