@@ -124,7 +124,7 @@ type Registry struct {
 func (r *Registry) Validate(known func(code string) bool) error {
 	c := NewRegistryCheck(known)
 	for i, u := range r.Units {
-		if err := c.Unit(i, u); err != nil {
+		if err := c.Unit(i, u, nil); err != nil {
 			return err
 		}
 	}
@@ -139,7 +139,7 @@ func (r *Registry) Validate(known func(code string) bool) error {
 		}
 	}
 	for i, t := range r.Tenures {
-		if err := c.Tenure(i, t); err != nil {
+		if err := c.Tenure(i, t, nil); err != nil {
 			return err
 		}
 	}
@@ -158,9 +158,9 @@ type RegistryCheck struct {
 
 // pendingRef is a reference to a unit or cadre not seen when it was made.
 type pendingRef struct {
-	field, code string // "units[3].parent", "S7"; code "cadre:K9" for a cadre
+	field, code string // "units[3].parent", "S7"
 	what        string // unit or cadre
-	Tag         any    // the caller's, such as the record's line
+	tag         any    // the caller's: where the record was read
 }
 
 // NewRegistryCheck checks against known, the codes already stored (cadre
@@ -180,11 +180,12 @@ func (e *Tagged) Unwrap() error { return e.FieldError }
 
 // refer keeps a reference to check at Finish, with its record's tag.
 func (c *RegistryCheck) refer(field, code, what string, tag any) {
-	c.pending = append(c.pending, pendingRef{field: field, code: code, what: what, Tag: tag})
+	c.pending = append(c.pending, pendingRef{field: field, code: code, what: what, tag: tag})
 }
 
-// Unit checks the i-th unit; tag goes with a reference that must wait.
-func (c *RegistryCheck) Unit(i int, u Unit, tag ...any) error {
+// Unit checks the i-th unit; tag goes with a reference that must wait
+// (the caller's: where the record was read).
+func (c *RegistryCheck) Unit(i int, u Unit, tag any) error {
 	where := fmt.Sprintf("units[%d]", i)
 	if err := checkText(where+".code", u.Code, MaxCodeLen, true, false); err != nil {
 		return err
@@ -201,7 +202,7 @@ func (c *RegistryCheck) Unit(i int, u Unit, tag ...any) error {
 	}
 	if u.Parent != "" {
 		if _, ok := c.units[u.Parent]; !ok && !c.known(u.Parent) {
-			c.refer(where+".parent", u.Parent, "unit", first(tag))
+			c.refer(where+".parent", u.Parent, "unit", tag)
 		}
 	}
 	return nil
@@ -246,7 +247,7 @@ func (c *RegistryCheck) Cadre(i int, x Cadre) error {
 }
 
 // Tenure checks the i-th tenure; tag goes with a reference that must wait.
-func (c *RegistryCheck) Tenure(i int, t Tenure, tag ...any) error {
+func (c *RegistryCheck) Tenure(i int, t Tenure, tag any) error {
 	where := fmt.Sprintf("tenures[%d]", i)
 	switch {
 	case t.Cadre == "":
@@ -261,10 +262,10 @@ func (c *RegistryCheck) Tenure(i int, t Tenure, tag ...any) error {
 		return &FieldError{where + ".to", fmt.Sprintf("%s is before from %s", t.To, t.From)}
 	}
 	if _, ok := c.cadres[t.Cadre]; !ok && !c.known("cadre:"+t.Cadre) {
-		c.refer(where+".cadre", t.Cadre, "cadre", first(tag))
+		c.refer(where+".cadre", t.Cadre, "cadre", tag)
 	}
 	if _, ok := c.units[t.Unit]; !ok && !c.known(t.Unit) {
-		c.refer(where+".unit", t.Unit, "unit", first(tag))
+		c.refer(where+".unit", t.Unit, "unit", tag)
 	}
 	return nil
 }
@@ -279,15 +280,8 @@ func (c *RegistryCheck) Finish() error {
 			seen = c.cadres
 		}
 		if _, ok := seen[r.code]; !ok {
-			return &Tagged{&FieldError{r.field, fmt.Sprintf("unknown %s %q", r.what, truncate(r.code))}, r.Tag}
+			return &Tagged{&FieldError{r.field, fmt.Sprintf("unknown %s %q", r.what, truncate(r.code))}, r.tag}
 		}
 	}
 	return nil
-}
-
-func first(tags []any) any {
-	if len(tags) == 0 {
-		return nil
-	}
-	return tags[0]
 }
