@@ -191,5 +191,5 @@ func (s *Server) updateUser(ctx context.Context, in *UpdateUserInput) (*UserOutp
 	if err != nil {
 		return nil, err
 	}
-	return &UserOutput{Body: s.reads.UserOut(u)}, nil
+	return &UserOutput{Body: s.reads.User(u)}, nil
 }

@@ -194,13 +194,13 @@ func (s *Reads) Users(ctx context.Context) ([]UserOut, error) {
 	}
 	out := []UserOut{}
 	for _, u := range users {
-		out = append(out, s.UserOut(u))
+		out = append(out, s.User(u))
 	}
 	return out, nil
 }
 
-// UserOut shows a user: never a secret, only which tokens are active.
-func (s *Reads) UserOut(u service.UserRecord) UserOut {
+// User shows a user: never a secret, only which tokens are active.
+func (s *Reads) User(u service.UserRecord) UserOut {
 	o := UserOut{Name: u.Name, Role: string(u.Role), Unit: u.Unit, Disabled: u.Disabled, Password: u.PasswordHash != "",
 		ActiveTokens: []string{}, CreatedAt: u.CreatedAt}
 	for _, t := range u.Tokens {
