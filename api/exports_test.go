@@ -66,8 +66,8 @@ func TestBreachPack(t *testing.T) {
 		labels := map[string]string{"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置"}
 		for i, b := range api.Breaches {
 			row := rows[i+1]
-			if row[0] != b.Unit || row[1] != b.Case || row[2] != labels[b.Milestone] {
-				t.Errorf("row %d %v, the API's %+v", i+2, row[:3], b)
+			if row[0] != b.Unit || row[1] == "" || row[2] != b.Case || row[3] != labels[b.Milestone] {
+				t.Errorf("row %d %v, the API's %+v", i+2, row[:4], b)
 			}
 		}
 		events, err := book.GetRows("事件")
@@ -86,7 +86,7 @@ func TestBreachPack(t *testing.T) {
 		if !found {
 			t.Errorf("the events sheet lacks W3's event W-99: %d rows", len(events))
 		}
-		cover, _ := book.GetCellValue("封面", "B6")
+		cover, _ := book.GetCellValue("封面", "B7")
 		if cover != "dina（纪委监督员）" {
 			t.Errorf("the cover names %q as the exporter", cover)
 		}
@@ -134,8 +134,15 @@ func TestCadreAndUnitPacks(t *testing.T) {
 			t.Errorf("cadre row %d %v, the API's %s %s", i+2, rows[i+1][:6], c.Cadre, want)
 		}
 	}
-	if sheets := book.GetSheetList(); len(sheets) != 4 {
-		t.Errorf("cadre pack sheets %v, want cover, cadres, tenures, trend", sheets)
+	if sheets := book.GetSheetList(); strings.Join(sheets, ",") != "封面,干部考核" {
+		t.Errorf("cadre pack sheets %v, want the cover and the cadres", sheets)
+	}
+	// Which unit each leads, by name; the months up to the period and no later.
+	if head := strings.Join(rows[0], "|"); !strings.Contains(head, "单位") || !strings.Contains(head, "|2026-06|") || strings.Contains(head, "2026-07") {
+		t.Errorf("the cadre sheet's columns: %s", head)
+	}
+	if unit := rows[1][4]; !strings.Contains(unit, "(") {
+		t.Errorf("the first cadre's unit %q: want a name with its code", unit)
 	}
 	// A head's own unit: its month's score as the API gives it.
 	book, r := f.pack(t, "dan", "/api/v1/exports/unit.xlsx?period=2026-06&asof=2026-07-01")
@@ -144,23 +151,26 @@ func TestCadreAndUnitPacks(t *testing.T) {
 	}
 	var d1 struct{ Units []struct{ Score *float64 } }
 	json.Unmarshal([]byte(f.do(t, "dan", "GET", "/api/v1/units/D1/scores?period=2026-06&asof=2026-07-01", "", "").body), &d1)
-	rows, _ = book.GetRows("得分")
-	if len(rows) != 2 || rows[1][0] != "2026-06" || rows[1][2] != strconv.FormatFloat(*d1.Units[0].Score, 'f', 2, 64) {
-		t.Errorf("D1's score rows %v, the API's %v", rows, *d1.Units[0].Score)
+	rows, _ = book.GetRows("概况")
+	// The months up to June (none before the data's first is scored), June last.
+	june := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == "2026-06" })
+	if june < 2 || rows[1][0] != "月份" || rows[june][2] != strconv.FormatFloat(*d1.Units[0].Score, 'f', 2, 64) || len(rows[june+1]) != 0 {
+		t.Errorf("D1's score rows %v, the API's June %v", rows, *d1.Units[0].Score)
 	}
-	if rows, _ := book.GetRows("超时记录"); len(rows) < 2 {
-		t.Errorf("D1's breaches: %v", rows)
+	if breaches, _ := book.GetRows("超时记录"); len(breaches) < 2 || breaches[1][len(breaches[0])-1] == "" {
+		t.Errorf("D1's breaches, each with its appeal's state: %v", breaches)
 	}
 	// Named on its cover; a department's metrics only, not a street's.
 	if title, _ := book.GetCellValue("封面", "A1"); !strings.HasPrefix(title, "城管局 (D1) 双向评价") {
 		t.Errorf("the unit pack's title: %q", title)
 	}
-	if head := strings.Join(rows[0], "|"); !strings.Contains(head, "响应及时率") || strings.Contains(head, "呼叫准确率") {
+	if head := strings.Join(rows[1], "|"); !strings.Contains(head, "响应及时率") || strings.Contains(head, "呼叫准确率") {
 		t.Errorf("D1's score columns: %s", head)
 	}
-	// Who rated it, by code and name.
-	if rated, _ := book.GetRows("收到的评价"); len(rated) < 2 || rated[1][1] != "S1" || rated[1][2] != "鼓东街道" {
-		t.Errorf("the evaluations D1 received: %v", rated)
+	// Who rated it, by name and code.
+	rater := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == "评价方" })
+	if rater < 0 || len(rows) < rater+2 || rows[rater+1][0] != "鼓东街道 (S1)" {
+		t.Errorf("the evaluations D1 received: %v", rows)
 	}
 	// Not another unit's, not another role's pack.
 	for _, c := range []struct{ user, path string }{
@@ -244,8 +254,11 @@ func TestMeetingPack(t *testing.T) {
 	if got, _ := book.GetCellValue("全区概况", "B3"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 2, 64)+"%" {
 		t.Errorf("district satisfaction %q, the API's %v", got, *sat.District.Total.Rate)
 	}
-	if got, _ := book.GetCellValue("满意度", "D2"); got != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 2, 64)+"%" {
-		t.Errorf("June's satisfaction %q", got)
+	// Twelve months up to June, June last.
+	satRows, _ := book.GetRows("满意度")
+	if len(satRows) != 13 || satRows[1][0] != "2025-07" || satRows[12][0] != "2026-06" ||
+		satRows[12][3] != strconv.FormatFloat(*sat.District.Total.Rate*100, 'f', 2, 64)+"%" {
+		t.Errorf("satisfaction's trend %v", satRows)
 	}
 	if formats, err := book.GetConditionalFormats("双向矩阵（满意率）"); err != nil || len(formats) != 1 {
 		t.Errorf("the matrix is not colour-scaled: %v %v", formats, err)
@@ -261,8 +274,15 @@ func TestMeetingPack(t *testing.T) {
 			charts++
 		}
 	}
-	if charts != 1 {
-		t.Errorf("%d native charts, want the satisfaction chart", charts)
+	withRanks := 0 // the rankings that rank a unit: each has its bars
+	for _, sheet := range rankings {
+		rs, _ := book.GetRows(sheet)
+		if slices.ContainsFunc(rs[1:], func(r []string) bool { return r[0] != "" }) {
+			withRanks++
+		}
+	}
+	if charts != 1+withRanks {
+		t.Errorf("%d native charts, want the satisfaction chart and one per ranking that ranks a unit (%d)", charts, withRanks)
 	}
 
 	// The breaches by milestone and the longest of them, as the

@@ -101,7 +101,13 @@ type Limits struct {
 // Policy is one version of the rules, in force from its effective date.
 type Policy struct {
 	Effective Date
-	Location  *time.Location
+	// District is the name of the district the policy is for, as the
+	// packs print it; empty when the policy does not say.
+	District Name
+	// Digest is the SHA-256 of the policy's file, in hex: which file of
+	// that date is in force.
+	Digest   string
+	Location *time.Location
 	// CallLimit bounds the time from a case's opening to the street's call.
 	CallLimit Limit
 	// AppealLimit bounds the time from an appeal to its decision.

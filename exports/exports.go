@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type Meta struct {
 	Policy     string // the policy version in force
 	ExportedBy string
 	ExportedAt time.Time
+	District   string // the district's name, for the cover and every page's header
 	AuditHead  string // the audit chain's head when the data were read
 	EventsHead string // the event chain's head then
 	Lang       string // zh (default) or en
@@ -44,6 +46,7 @@ type Meta struct {
 type Column struct {
 	Header string
 	Kind   ColumnKind
+	Width  int // a fixed width, the header wrapping over lines; 0: as wide as the widest cell
 }
 
 // ColumnKind says how a column's cells are shown.
@@ -69,11 +72,12 @@ type Value struct {
 
 // Workbook is a pack being written.
 type Workbook struct {
-	f      *excelize.File
-	meta   Meta
-	styles map[ColumnKind]int
-	header int
-	title  int
+	f        *excelize.File
+	meta     Meta
+	styles   map[ColumnKind]int
+	header   int
+	title    int
+	subtitle int
 }
 
 // New starts a workbook with its cover sheet.
@@ -100,6 +104,9 @@ func New(meta Meta) (*Workbook, error) {
 	if w.title, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}); err != nil {
 		return nil, err
 	}
+	if w.subtitle, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}}); err != nil {
+		return nil, err
+	}
 	if err := w.cover(); err != nil {
 		return nil, err
 	}
@@ -123,9 +130,10 @@ func (w *Workbook) cover() error {
 	rows := [][]any{
 		{m.Title},
 		{},
+		{w.T("辖区", "District"), m.District},
 		{w.T("期间", "Period"), m.Period},
 		{w.T("数据截至", "Data as of"), m.AsOf.In(m.Location).Format("2006-01-02 15:04 MST")},
-		{w.T("时限政策版本", "Policy version"), m.Policy},
+		{w.T("时限政策", "Policy in force"), m.Policy},
 		{w.T("导出人", "Exported by"), m.ExportedBy},
 		{w.T("导出时间", "Exported at"), m.ExportedAt.In(m.Location).Format("2006-01-02 15:04:05 MST")},
 		{w.T("审计链头", "Audit chain head"), m.AuditHead},
@@ -195,6 +203,9 @@ func (w *Workbook) Table(name string, cols []Column, rows func(add func(values .
 		return t.rows(&sample)
 	})
 	if err == nil {
+		if t.sw == nil {
+			t.known = len(sample) // all the rows, so the pages can be planned
+		}
 		err = t.rows(&sample)
 	}
 	if err == nil && t.sw == nil {
@@ -240,6 +251,7 @@ type table struct {
 	sheets   int
 	n, total int // rows on this sheet, in all
 	bytes    int // rowBytes of this sheet's rows
+	known    int // the rows in all when they were known before the first sheet started; 0 if not
 }
 
 // rows writes the sampled rows and ends the sampling.
@@ -286,7 +298,7 @@ func (t *table) start() error {
 	}
 	// Page setup and protection first: the stream keeps what the sheet
 	// had, not what is set after it.
-	if err := w.printSetup(t.sheet); err != nil {
+	if err := w.printSetup(t.sheet, t.known+1, 1); err != nil {
 		return err
 	}
 	if err := w.protect(t.sheet); err != nil {
@@ -377,15 +389,46 @@ func excelTime(t time.Time) time.Time {
 }
 
 // printSetup prints a sheet on A4 landscape, one page wide (fitToPage
-// set: without it Excel and LibreOffice ignore fitToWidth), as many pages
-// long as it takes, with its header row on every page, the pack and
-// period above and "page N of M" below.
-func (w *Workbook) printSetup(sheet string) error {
-	if err := w.fitPages(sheet, "landscape", 1, 0); err != nil {
+// set: without it Excel and LibreOffice ignore fitToWidth), with its
+// header row (titleRow; 0 for none) on every page, the pack and period
+// above and "page N of M" below. A sheet of a known number of rows is
+// printed on as few pages as linesPerPage allows, so that a long narrow
+// list is not spread thin at full size; otherwise as many pages long as
+// it takes.
+func (w *Workbook) printSetup(sheet string, rows, titleRow int) error {
+	tall := 0
+	if rows > 1 {
+		tall = (rows + linesPerPage - 1) / linesPerPage
+	}
+	if err := w.fitPages(sheet, "landscape", 1, tall); err != nil {
 		return err
 	}
+	if titleRow == 0 {
+		return nil
+	}
 	return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
-		RefersTo: fmt.Sprintf("'%s'!$1:$1", strings.ReplaceAll(sheet, "'", "''"))})
+		RefersTo: fmt.Sprintf("%s!$%d:$%d", quoteSheet(sheet), titleRow, titleRow)})
+}
+
+// linesPerPage is the rows a landscape A4 page is made to hold: 45 rows
+// print at about two thirds of full size, some 7.5 points, where 30 would
+// fill a page at full size.
+const linesPerPage = 45
+
+// quoteSheet quotes a sheet's name for a reference.
+func quoteSheet(sheet string) string { return "'" + strings.ReplaceAll(sheet, "'", "''") + "'" }
+
+// PrintArea limits what prints of a sheet to rows first to last of its
+// cols columns. A data sheet of thousands of rows prints its header alone
+// this way, for filtering and printing a selection, while the pack prints
+// its summary.
+func (w *Workbook) PrintArea(sheet string, cols, first, last int) error {
+	end, err := excelize.ColumnNumberToName(cols)
+	if err != nil {
+		return err
+	}
+	return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", Scope: sheet,
+		RefersTo: fmt.Sprintf("%s!$A$%d:$%s$%d", quoteSheet(sheet), first, end, last)})
 }
 
 // fitPages sets a sheet's paper (A4), orientation and fit: wide pages
@@ -401,9 +444,10 @@ func (w *Workbook) fitPages(sheet, orientation string, wide, tall int) error {
 	}
 	// &L &C &R: left, centre, right; &P page, &N pages. Ampersands in
 	// the title are doubled to print as themselves.
-	title := strings.ReplaceAll(w.meta.Title, "&", "&&")
+	amp := strings.NewReplacer("&", "&&")
+	left := strings.TrimSpace(w.meta.District + "  " + w.meta.Title)
 	return w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
-		OddHeader: "&L" + title + "&R" + strings.ReplaceAll(w.meta.Period, "&", "&&"),
+		OddHeader: "&L" + amp.Replace(left) + "&R" + amp.Replace(w.T("期间 ", "Period ")+w.meta.Period),
 		OddFooter: "&C" + w.T("第 &P 页 共 &N 页", "Page &P of &N"),
 	})
 }
@@ -533,94 +577,273 @@ func tableName(sheet string) string {
 
 func boolPtr(b bool) *bool { return &b }
 
-// Small writes a small sheet cell by cell rather than streamed, for the
-// sheets that carry a chart or a colour scale: a header row, then rows.
+// Block is one table of a sheet of small tables: a title line (none when
+// empty), a header row and its rows.
+type Block struct {
+	Title string
+	Cols  []Column
+	Rows  [][]any
+}
+
+// Small writes a sheet of one small table, cell by cell rather than
+// streamed, for the sheets that carry a chart or shading: a header row,
+// frozen with the label column, filtered and repeated on every printed
+// page, then rows.
 func (w *Workbook) Small(name string, cols []Column, rows [][]any) error {
+	_, err := w.sheet(name, []Block{{Cols: cols, Rows: rows}})
+	return err
+}
+
+// Blocks writes a sheet of small tables one under another, each under
+// its title and a blank line apart: a page to print, such as a unit's
+// year in figures. It returns the row of each block's header.
+func (w *Workbook) Blocks(name string, blocks ...Block) ([]int, error) {
+	return w.sheet(name, blocks)
+}
+
+// sheet writes blocks on a new sheet. A sheet of one untitled block is a
+// table (frozen, filtered, its header on every page).
+func (w *Workbook) sheet(name string, blocks []Block) ([]int, error) {
 	if _, err := w.f.NewSheet(name); err != nil {
-		return err
+		return nil, err
 	}
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := w.f.SetCellValue(name, cell, Escape(c.Header)); err != nil {
-			return err
-		}
-		widths[i] = max(textWidth(c.Header)+2, 8)
+	table := len(blocks) == 1 && blocks[0].Title == ""
+	var widths, fixed []int
+	set := func(row, col int, v any) error {
+		cell, _ := excelize.CoordinatesToCellName(col, row)
+		return w.f.SetCellValue(name, cell, v)
 	}
-	last, _ := excelize.CoordinatesToCellName(len(cols), 1)
-	if err := w.f.SetCellStyle(name, "A1", last, w.header); err != nil {
-		return err
-	}
-	for r, row := range rows {
-		for i, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
-			shaped := w.cell(cols[i].Kind, v)
-			if c, ok := shaped.(excelize.Cell); ok {
-				if err := w.f.SetCellValue(name, cell, c.Value); err != nil {
-					return err
-				}
-				if err := w.f.SetCellStyle(name, cell, cell, c.StyleID); err != nil {
-					return err
-				}
-			} else if err := w.f.SetCellValue(name, cell, shaped); err != nil {
-				return err
+	var headers []int
+	row := 1
+	for _, b := range blocks {
+		if b.Title != "" {
+			if err := set(row, 1, Escape(b.Title)); err != nil {
+				return nil, err
 			}
-			widths[i] = max(widths[i], shownWidth(cols[i].Kind, v)+2)
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			if err := w.f.SetCellStyle(name, cell, cell, w.subtitle); err != nil {
+				return nil, err
+			}
+			row++
 		}
+		if len(b.Cols) == 0 { // a line of text
+			row++
+			continue
+		}
+		for len(widths) < len(b.Cols) {
+			widths, fixed = append(widths, 8), append(fixed, 0)
+		}
+		lines := 1
+		for i, c := range b.Cols {
+			if err := set(row, i+1, Escape(c.Header)); err != nil {
+				return nil, err
+			}
+			if c.Width > 0 {
+				// A fixed width: the header wraps over as many lines as it takes.
+				fixed[i] = max(fixed[i], c.Width)
+				lines = max(lines, min((textWidth(c.Header)+c.Width-2)/(c.Width-1), 6))
+			} else {
+				widths[i] = max(widths[i], textWidth(c.Header)+2)
+			}
+		}
+		first, _ := excelize.CoordinatesToCellName(1, row)
+		last, _ := excelize.CoordinatesToCellName(len(b.Cols), row)
+		if err := w.f.SetCellStyle(name, first, last, w.header); err != nil {
+			return nil, err
+		}
+		if err := w.f.SetRowHeight(name, row, float64(max(2, lines)*15)); err != nil {
+			return nil, err
+		}
+		headers = append(headers, row)
+		row++
+		for _, values := range b.Rows {
+			for i, v := range values {
+				cell, _ := excelize.CoordinatesToCellName(i+1, row)
+				shaped := w.cell(b.Cols[i].Kind, v)
+				if c, ok := shaped.(excelize.Cell); ok {
+					if err := w.f.SetCellValue(name, cell, c.Value); err != nil {
+						return nil, err
+					}
+					if err := w.f.SetCellStyle(name, cell, cell, c.StyleID); err != nil {
+						return nil, err
+					}
+				} else if err := w.f.SetCellValue(name, cell, shaped); err != nil {
+					return nil, err
+				}
+				widths[i] = max(widths[i], shownWidth(b.Cols[i].Kind, v)+2)
+			}
+			row++
+		}
+		row++ // a blank line before the next block
 	}
 	for i := len(widths) - 1; i >= 0; i-- { // from the last back: see cover
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := w.f.SetColWidth(name, col, col, float64(min(widths[i], 40))); err != nil {
-			return err
+		width := min(widths[i], 40)
+		if fixed[i] > 0 {
+			width = fixed[i]
+		}
+		if err := w.f.SetColWidth(name, col, col, float64(width)); err != nil {
+			return nil, err
 		}
 	}
-	if err := w.f.SetPanes(name, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	if len(rows) > 0 {
-		end, _ := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
-		if err := w.f.AutoFilter(name, "A1:"+end, nil); err != nil {
-			return err
+	titleRow := 0
+	if table {
+		titleRow = 1
+		if err := w.f.SetPanes(name, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
+			return nil, err
+		}
+		if rows := len(blocks[0].Rows); rows > 0 {
+			end, _ := excelize.CoordinatesToCellName(len(blocks[0].Cols), rows+1)
+			if err := w.f.AutoFilter(name, "A1:"+end, nil); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if err := w.printSetup(name); err != nil {
-		return err
+	if err := w.printSetup(name, row-2, titleRow); err != nil {
+		return nil, err
 	}
-	return w.protect(name)
+	return headers, w.protect(name)
 }
 
-// Series is one line of a chart: its values' column, named by its header.
-type Series struct {
-	Column string // the values' column letter: the name in row 1, values in rows 2 to rows+1
+// Chart is a native Excel chart of a sheet's columns: one line or one set
+// of bars per series, over the rows First to Last.
+type Chart struct {
+	Title       string
+	Bars        bool     // horizontal bars, the first category on top; else lines
+	Labels      string   // the categories' column letter
+	Series      []string // the values' column letters, each named by its header in row Header
+	Header      int
+	First, Last int
+	Percent     bool     // the value axis in percent
+	From        *float64 // where the value axis starts: near the lowest value, so that differences show; nil for Excel's choice
+	Anchor      string
+	Width       uint
+	Height      uint
 }
 
-// LineChart puts a native Excel line chart on a sheet written by Small:
-// categories from column A, one line per series, placed at anchor.
-func (w *Workbook) LineChart(sheet, title string, rows int, series []Series, anchor string) error {
-	q := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
+// AddChart puts a chart on a sheet written by Small or Blocks.
+func (w *Workbook) AddChart(sheet string, c Chart) error {
+	q := quoteSheet(sheet)
 	var cs []excelize.ChartSeries
-	for _, s := range series {
+	for _, col := range c.Series {
 		// The name as a reference to the column's header: Excel repairs a
 		// chart whose series name is bare text in a formula.
-		cs = append(cs, excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$1", q, s.Column),
-			Categories: fmt.Sprintf("%s!$A$2:$A$%d", q, rows+1),
-			Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", q, s.Column, s.Column, rows+1)})
+		cs = append(cs, excelize.ChartSeries{Name: fmt.Sprintf("%s!$%s$%d", q, col, c.Header),
+			Categories: fmt.Sprintf("%s!$%s$%d:$%s$%d", q, c.Labels, c.First, c.Labels, c.Last),
+			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", q, col, c.First, col, c.Last),
+			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5}})
 	}
-	return w.f.AddChart(sheet, anchor, &excelize.Chart{Type: excelize.Line, Series: cs,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: Escape(title)}}},
+	values := excelize.ChartAxis{MajorGridLines: true, Minimum: c.From}
+	if c.Percent {
+		values.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"}
+		if c.From != nil && *c.From > 0.5 {
+			values.NumFmt.CustomNumFmt = "0.0%"
+		}
+	}
+	chart := &excelize.Chart{Type: excelize.Line, Series: cs,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: Escape(c.Title)}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		Dimension: excelize.ChartDimension{Width: 720, Height: 320}})
+		Dimension: excelize.ChartDimension{Width: c.Width, Height: c.Height},
+		XAxis:     excelize.ChartAxis{TickLabelSkip: 1}, YAxis: values}
+	if c.Bars {
+		one := false // one colour: a bar's colour means nothing
+		chart.Type, chart.VaryColors = excelize.Bar, &one
+		chart.XAxis.ReverseOrder = true // the first row on top
+		chart.Legend.Position = "none"
+		for i := range chart.Series {
+			chart.Series[i].Marker = excelize.ChartMarker{}
+		}
+	}
+	return w.f.AddChart(sheet, c.Anchor, chart)
 }
 
-// ColorScale shades a sheet's rows × cols of values below its header row
-// and beside its label column (from B2) from red (low) through yellow to
-// green (high), the way meetings read a heat map.
-func (w *Workbook) ColorScale(sheet string, rows, cols int) error {
+// AxisFrom is where a value axis starts so that the differences between
+// values show: a step below the lowest of them (and of also), in whole
+// steps, never below zero.
+func AxisFrom(step float64, values ...*float64) *float64 {
+	lowest := math.Inf(1)
+	for _, v := range values {
+		if v != nil {
+			lowest = min(lowest, *v)
+		}
+	}
+	if math.IsInf(lowest, 1) {
+		return nil
+	}
+	from := max(0, math.Floor(lowest/step)*step-step)
+	return &from
+}
+
+// Band is a range of values shaded one colour, from Min up to the next
+// band's Min.
+type Band struct {
+	Min   float64
+	Color string // "RRGGBB"
+	Label string // what the colour means, for the legend
+}
+
+// Shade colours a sheet's rows × cols of values from B2 (under the header
+// row, beside the label column) on a fixed scale of bands, lowest first,
+// and writes the legend under them, so that a colour always means the
+// same value. Empty cells stay white; the legend says so (blank).
+func (w *Workbook) Shade(sheet string, rows, cols int, bands []Band, blank string) error {
 	end, err := excelize.CoordinatesToCellName(cols+1, rows+1)
 	if err != nil {
 		return err
 	}
-	return w.f.SetConditionalFormat(sheet, "B2:"+end, []excelize.ConditionalFormatOptions{{Type: "3_color_scale",
-		Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
-		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}})
+	var formats []excelize.ConditionalFormatOptions
+	legendRow := rows + 3
+	if err := w.f.SetCellValue(sheet, fmt.Sprintf("A%d", legendRow), w.T("图例", "Legend")); err != nil {
+		return err
+	}
+	for i, b := range bands {
+		test := fmt.Sprintf("B2>=%g", b.Min)
+		if i+1 < len(bands) {
+			test += fmt.Sprintf(",B2<%g", bands[i+1].Min)
+		}
+		fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{b.Color}}
+		format, err := w.f.NewConditionalStyle(&excelize.Style{Fill: fill})
+		if err != nil {
+			return err
+		}
+		formats = append(formats, excelize.ConditionalFormatOptions{Type: "formula", Criteria: "=AND(ISNUMBER(B2)," + test + ")", Format: &format})
+		swatch, err := w.f.NewStyle(&excelize.Style{Fill: fill, Border: []excelize.Border{{Type: "left", Color: "8A96A3", Style: 1},
+			{Type: "right", Color: "8A96A3", Style: 1}, {Type: "top", Color: "8A96A3", Style: 1}, {Type: "bottom", Color: "8A96A3", Style: 1}}})
+		if err != nil {
+			return err
+		}
+		row := legendRow + 1 + i
+		if err := w.f.SetCellStyle(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), swatch); err != nil {
+			return err
+		}
+		if err := w.f.SetCellValue(sheet, fmt.Sprintf("B%d", row), Escape(b.Label)); err != nil {
+			return err
+		}
+	}
+	if err := w.f.SetCellValue(sheet, fmt.Sprintf("B%d", legendRow+1+len(bands)), Escape(blank)); err != nil {
+		return err
+	}
+	return w.f.SetConditionalFormat(sheet, "B2:"+end, formats)
+}
+
+// Collapse groups a sheet's columns from to to (letters) and folds them
+// away: they print only when a reader unfolds them (the + above the
+// columns). A sheet of detail beside a summary keeps both to hand and
+// prints the summary.
+func (w *Workbook) Collapse(sheet, from, to string) error {
+	first, err := excelize.ColumnNameToNumber(from)
+	if err != nil {
+		return err
+	}
+	last, err := excelize.ColumnNameToNumber(to)
+	if err != nil {
+		return err
+	}
+	for c := first; c <= last; c++ {
+		col, _ := excelize.ColumnNumberToName(c)
+		if err := w.f.SetColOutlineLevel(sheet, col, 1); err != nil {
+			return err
+		}
+	}
+	return w.f.SetColVisible(sheet, from+":"+to, false)
 }

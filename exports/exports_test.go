@@ -39,7 +39,7 @@ func TestEscape(t *testing.T) {
 func TestWorkbookReadsBack(t *testing.T) {
 	zone := time.FixedZone("CST", 8*3600)
 	at := time.Date(2026, 7, 1, 9, 30, 0, 0, zone)
-	w, err := New(Meta{Kind: "breaches", Title: "超时记录 · 2026-06", Period: "2026-06", AsOf: at, Policy: "2000-01-01",
+	w, err := New(Meta{Kind: "breaches", Title: "超时记录 · 2026-06", Period: "2026-06", AsOf: at, Policy: "2000-01-01", District: "鼓楼区",
 		ExportedBy: "dina", ExportedAt: at, AuditHead: "12:abcd", Location: zone})
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestWorkbookReadsBack(t *testing.T) {
 	if sheets := f.GetSheetList(); len(sheets) != 2 || sheets[0] != "封面" || sheets[1] != "超时记录" {
 		t.Fatalf("sheets %v", sheets)
 	}
-	for cell, want := range map[string]string{"A1": "超时记录 · 2026-06", "B3": "2026-06", "B6": "dina", "B8": "12:abcd"} {
+	for cell, want := range map[string]string{"A1": "超时记录 · 2026-06", "B3": "鼓楼区", "B4": "2026-06", "B7": "dina", "B9": "12:abcd"} {
 		if got, _ := f.GetCellValue("封面", cell); got != want {
 			t.Errorf("cover %s = %q, want %q", cell, got, want)
 		}
@@ -208,7 +208,7 @@ func TestChartSeriesNamesAreReferences(t *testing.T) {
 	if err := w.Small("满意度", cols, [][]any{{"2026-05", 0.97, 0.975}, {"2026-06", 0.98, 0.975}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.LineChart("满意度", "满意率", 2, []Series{{Column: "B"}, {Column: "C"}}, "E2"); err != nil {
+	if err := w.AddChart("满意度", Chart{Title: "满意率", Labels: "A", Series: []string{"B", "C"}, Header: 1, First: 2, Last: 3, Anchor: "E2"}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer

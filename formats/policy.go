@@ -1,7 +1,9 @@
 package formats
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -30,6 +32,7 @@ const MaxPolicyBytes = 1 << 20
 
 type policyFile struct {
 	Effective    string                           `yaml:"effective"`
+	District     evaluation.Name                  `yaml:"district"`
 	TimeZone     string                           `yaml:"timezone"`
 	WorkingHours []string                         `yaml:"working_hours"`
 	CallLimit    string                           `yaml:"call_limit"`
@@ -211,6 +214,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 	if p.Effective, err = evaluation.ParseDate(f.Effective); err != nil {
 		return nil, fail("effective", "%v", err)
 	}
+	p.District = f.District
+	sum := sha256.Sum256(data)
+	p.Digest = hex.EncodeToString(sum[:])
 	if f.TimeZone == "" {
 		f.TimeZone = "Asia/Shanghai"
 	}

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/exports"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
@@ -77,9 +80,10 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 		}
 	}
 	named := view.WithCode(view.Name(units[r.Unit].Name, r.Lang), r.Unit)
+	policy := r.Policies.At(r.Period.From)
 	meta := exports.Meta{Kind: r.Kind, Title: exports.Title(r.Kind, named, r.Lang) + " · " + r.Period.Name, Period: r.Period.Name,
-		AsOf: r.AsOf, Policy: r.Policies.At(r.Period.From).Effective.String(), ExportedBy: exporter(c, r.Lang), ExportedAt: s.Now(),
-		AuditHead: head.String(), EventsHead: events.String(), Lang: r.Lang, Location: loc}
+		AsOf: r.AsOf, Policy: policyInWords(policy, r.Lang), ExportedBy: exporter(c, r.Lang), ExportedAt: s.Now(),
+		District: view.Name(policy.District, r.Lang), AuditHead: head.String(), EventsHead: events.String(), Lang: r.Lang, Location: loc}
 	w, err := exports.New(meta)
 	if err != nil {
 		return nil, err
@@ -120,22 +124,25 @@ func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest,
 // breachPack reads the breach pack: the breaches, the state of their
 // appeals and the findings on their cases, and their cases' trails.
 func (s *Service) breachPack(ctx context.Context, c rbac.Principal, w *exports.Workbook, r ExportRequest, loc *time.Location) (int, error) {
-	p := exports.Breaches{AppealState: map[string]string{}, Findings: map[string][]string{}}
-	appeals, err := s.appeals(ctx, rbac.Local(), r.Period.From, r.Period.To)
-	if err != nil {
+	p := exports.Breaches{Findings: map[string][]string{}}
+	var err error
+	if p.AppealState, err = s.appealStates(ctx, r.Period); err != nil {
 		return 0, err
-	}
-	for _, ap := range appeals {
-		if ap.State != "duplicate" {
-			p.AppealState[ap.Target] = ap.State
-		}
 	}
 	all, err := s.findings(ctx, rbac.Local(), r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
 	}
+	units, err := s.registryUnits(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p.Names = make(map[string]string, len(units))
+	for code, u := range units {
+		p.Names[code] = view.Name(u.Name, r.Lang)
+	}
 	for _, f := range all {
-		p.Findings[f.Case] = append(p.Findings[f.Case], f.ID+" "+f.Target+" "+f.Severity+" "+f.State)
+		p.Findings[f.Case] = append(p.Findings[f.Case], findingInWords(f.Severity, f.State, view.WithCode(p.Names[f.Target], f.Target), r.Lang))
 	}
 	p.Each = func(ctx context.Context, yield func(view.Breach) error) error {
 		return s.EachBreach(ctx, c, r.Period, r.AsOf, "", loc, yield)
@@ -191,7 +198,7 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 	for i, c := range scored {
 		p.Cadres[i] = view.CadreOf(c, loc, r.Lang)
 	}
-	for _, m := range MonthsOf(r.Period, loc) {
+	for _, m := range trendMonths(r.Period, r.AsOf, loc) {
 		scored, err := s.cadres(ctx, m, r.AsOf, r.Policies, "all")
 		if err != nil {
 			return 0, err
@@ -202,6 +209,11 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 			p.Trend[m.Name][c.Cadre.ID] = view.Round(c.Score)
 		}
 	}
+	// No month past the data: a trailing month nobody has a score in is
+	// one the data have not reached.
+	for len(p.Months) > 0 && !slices.ContainsFunc(slices.Collect(maps.Values(p.Trend[p.Months[len(p.Months)-1]])), func(v *float64) bool { return v != nil }) {
+		p.Months = p.Months[:len(p.Months)-1]
+	}
 	return w.WriteCadres(p)
 }
 
@@ -209,9 +221,9 @@ func (s *Service) cadrePack(ctx context.Context, w *exports.Workbook, r ExportRe
 // period), its breaches, and the evaluations it received.
 func (s *Service) unitPack(ctx context.Context, c rbac.Principal, w *exports.Workbook, r ExportRequest, loc *time.Location, units map[string]evaluation.Unit) (int, error) {
 	p := exports.Unit{Kind: units[r.Unit].Kind}
-	months := MonthsOf(r.Period, loc)
+	months := trendMonths(r.Period, r.AsOf, loc)
 	periods := months
-	if len(months) > 1 {
+	if len(MonthsOf(r.Period, loc)) > 1 {
 		periods = append(periods, r.Period) // and the whole period
 	}
 	for i, m := range periods {
@@ -230,6 +242,9 @@ func (s *Service) unitPack(ctx context.Context, c rbac.Principal, w *exports.Wor
 		return 0, err
 	}
 	p.Breaches = breaches
+	if p.AppealState, err = s.appealStates(ctx, r.Period); err != nil {
+		return 0, err
+	}
 	data, err := s.DB.ScoringData(ctx, r.Period.From, r.Period.To)
 	if err != nil {
 		return 0, err
@@ -294,8 +309,11 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		report, before *scoring.Report
 		data           *scoring.Data
 		byMilestone    = map[string]int{}
-		top            []view.Breach // the longest 50, longest first; ties by due time
+		top            []view.Breach // the longest, longest first; ties by due time
+		trend          *scoring.Data // the twelve months up to the period's end, for satisfaction's trend
+		window         = trendMonths(r.Period, r.AsOf, loc)
 	)
+	const longest = 40 // a page's worth
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		report, err = s.scorePeriod(gctx, r.Period, r.AsOf, r.Policies)
@@ -309,10 +327,16 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 		data, err = s.DB.ScoringData(gctx, r.Period.From, r.Period.To)
 		return err
 	})
+	if len(window) > 0 && window[0].From.Before(r.Period.From) {
+		g.Go(func() (err error) {
+			trend, err = s.DB.ScoringData(gctx, window[0].From, r.Period.To)
+			return err
+		})
+	}
 	g.Go(func() error {
 		return s.EachBreach(gctx, everyone, r.Period, r.AsOf, "", loc, func(b view.Breach) error {
 			byMilestone[b.Milestone]++
-			if len(top) == 50 && b.OverdueSeconds <= top[49].OverdueSeconds {
+			if len(top) == longest && b.OverdueSeconds <= top[longest-1].OverdueSeconds {
 				return nil
 			}
 			i, _ := slices.BinarySearchFunc(top, b.OverdueSeconds, func(t view.Breach, overdue int64) int {
@@ -321,17 +345,24 @@ func (s *Service) meetingPack(ctx context.Context, w *exports.Workbook, r Export
 				}
 				return 1
 			})
-			top = slices.Insert(top, i, b)[:min(len(top)+1, 50)]
+			top = slices.Insert(top, i, b)[:min(len(top)+1, longest)]
 			return nil
 		})
 	})
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
-	p := exports.Meeting{Cases: len(data.Cases), Satisfaction: scoring.Satisfaction(data, opt, loc), Target: policy.Scoring.SatisfactionTarget,
+	if trend == nil {
+		trend = data
+	}
+	p := exports.Meeting{Cases: len(data.Cases), Satisfaction: scoring.Satisfaction(data, opt, loc), Trend: scoring.Satisfaction(trend, opt, loc),
+		Target:   policy.Scoring.SatisfactionTarget,
 		Breaches: byMilestone, Units: report.Units, MinCases: policy.Scoring.MinCases, Before: map[string]*float64{}, Pairs: view.PairsOf(scoring.Matrix(data, opt)), Longest: top}
 	for _, u := range before.Units {
 		p.Before[u.Unit] = view.Round(u.Score)
+	}
+	for _, m := range window {
+		p.TrendMonths = append(p.TrendMonths, m.Name)
 	}
 	return w.WriteMeeting(p)
 }
@@ -348,4 +379,53 @@ func exporter(c rbac.Principal, lang string) string {
 		return u.Name + " (" + strings.ReplaceAll(role, "_", " ") + ")"
 	}
 	return u.Name + "（" + role + "）"
+}
+
+// trendMonths are the months a trend shows: the twelve up to the period's
+// last month (a year's own months), none starting after asof.
+func trendMonths(p evaluation.Period, asof time.Time, loc *time.Location) []evaluation.Period {
+	last := p.To.In(loc).Add(-time.Nanosecond)
+	end := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, 1, 0)
+	months := MonthsOf(evaluation.Period{From: end.AddDate(-1, 0, 0), To: end}, loc)
+	for len(months) > 0 && months[len(months)-1].From.After(asof) {
+		months = months[:len(months)-1]
+	}
+	return months
+}
+
+// policyInWords says which policy a pack was made under, for its cover:
+// its date, which file (its fingerprint), or that it is the default.
+func policyInWords(p *evaluation.Policy, lang string) string {
+	if p.Digest == formats.DefaultPolicy().Digest {
+		return view.Pick(lang, "内置默认政策（时限与计分按系统默认规则）", "the built-in default policy (the system's default limits and scoring)")
+	}
+	return fmt.Sprintf(view.Pick(lang, "自 %s 起施行的版本（文件指纹 %s）", "the version in force from %s (file fingerprint %s)"), p.Effective, p.Digest[:12])
+}
+
+// findingInWords describes a supervision finding for a pack: its
+// severity and state in words, and the unit it names.
+func findingInWords(severity, state, unit, lang string) string {
+	words := func(code string) string {
+		if lang == "en" {
+			return strings.ReplaceAll(code, "_", " ")
+		}
+		return view.Label(code, lang)
+	}
+	return fmt.Sprintf(view.Pick(lang, "%s（%s）：%s", "%s (%s): %s"), words(severity), words(state), unit)
+}
+
+// appealStates are the states of the period's appeals, by the breach each
+// appeals (a duplicate appeal says nothing of its breach).
+func (s *Service) appealStates(ctx context.Context, period evaluation.Period) (map[string]string, error) {
+	appeals, err := s.appeals(ctx, rbac.Local(), period.From, period.To)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]string{}
+	for _, ap := range appeals {
+		if ap.State != "duplicate" {
+			states[ap.Target] = ap.State
+		}
+	}
+	return states, nil
 }

@@ -4,6 +4,8 @@ package synth
 // district of ten streets and towns in the style of Fuzhou's Gulou District,
 // its communities, its agencies and its public-service enterprises.
 
+import "frontline/evaluation"
+
 // streetSpec describes one street or town.
 type streetSpec struct {
 	zh, en   string
@@ -188,3 +190,7 @@ var enterpriseSpecs = []agencySpec{
 var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙陶黎贺顾毛郝龚邵严戴")
 
 var givenChars = []rune("伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉萍红娟建文辉力云峰斌志国海东春晓晨宇鹏飞林浩凯琳雪梅兰婷宁彬鑫颖昊博思源卫振清德荣福祥俊")
+
+// DistrictName is the synthetic district's name: its streets are those of
+// Fuzhou's Gulou District.
+var DistrictName = evaluation.Name{Zh: "鼓楼区（演示）", En: "Gulou District (demo)"}

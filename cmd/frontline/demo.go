@@ -78,6 +78,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	steps := [][]string{
 		{"gen", "--cases", strconv.Itoa(*cases), "--seed", strconv.FormatInt(*seed, 10), "--start", start.Format("2006-01-02"), "--out", *dir},
 		{"registry", "load", "--db", dsn, filepath.Join(*dir, "registry.yaml")},
+		{"policy", "load", "--db", dsn, filepath.Join(*dir, "policy.yaml")},
 		{"ingest", "--db", dsn, filepath.Join(*dir, "events.ndjson")},
 	}
 	for _, step := range steps {

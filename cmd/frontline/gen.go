@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/synth"
 )
 
@@ -18,7 +20,7 @@ func runGen(ctx context.Context, a *app, args []string) error {
 	fs, _ := a.flags("gen")
 	cases := fs.Int("cases", 50000, "number of cases")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
-	out := fs.String("out", "district", "directory to write registry.yaml, events.ndjson and truth.json to")
+	out := fs.String("out", "district", "directory to write registry.yaml, policy.yaml, events.ndjson and truth.json to")
 	start := fs.String("start", "2026-01-01", "first day of the year simulated")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -40,6 +42,13 @@ func runGen(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(*out, "registry.yaml"), reg, 0o644); err != nil {
+		return err
+	}
+
+	// The district's policy: the default one, with the district's name.
+	policy := bytes.Replace(formats.DefaultPolicyYAML, []byte("# district: {zh: 鼓楼区, en: Gulou District}"),
+		[]byte("district: {zh: "+synth.DistrictName.Zh+", en: "+synth.DistrictName.En+"}"), 1)
+	if err := os.WriteFile(filepath.Join(*out, "policy.yaml"), policy, 0o644); err != nil {
 		return err
 	}
 
@@ -72,7 +81,7 @@ func runGen(ctx context.Context, a *app, args []string) error {
 	if err := os.WriteFile(filepath.Join(*out, "truth.json"), append(tj, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, a.t("已写入 %s：%d 个案件，%d 条事件（registry.yaml、events.ndjson、truth.json）\n",
-		"wrote %s: %d cases, %d events (registry.yaml, events.ndjson, truth.json)\n"), *out, truth.Cases, truth.Events)
+	fmt.Fprintf(a.stderr, a.t("已写入 %s：%d 个案件，%d 条事件（registry.yaml、policy.yaml、events.ndjson、truth.json）\n",
+		"wrote %s: %d cases, %d events (registry.yaml, policy.yaml, events.ndjson, truth.json)\n"), *out, truth.Cases, truth.Events)
 	return nil
 }
