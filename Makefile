@@ -31,8 +31,8 @@ demo: build
 test:
 	@if [ -n "$$FRONTLINE_TEST_POSTGRES" ]; then echo "PostgreSQL tests: on"; else echo "PostgreSQL tests: off (no server on 127.0.0.1:5432)"; fi
 	$(GO) test -race -count=1 ./...
-	@echo "the large real samples, too slow under the race detector, and the dashboard in a browser, on a quiet machine:"
-	$(GO) test -count=1 -run 'TestRealSamples' ./cmd/frontline
+	@echo "the large real samples and the packs printed by LibreOffice, too slow under the race detector, and the dashboard in a browser, on a quiet machine:"
+	$(GO) test -count=1 -run 'TestRealSamples|TestPacksPrint' ./cmd/frontline
 	$(GO) test -count=1 -run 'TestDashboardInABrowser' ./api
 
 check:
