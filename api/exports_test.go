@@ -106,7 +106,10 @@ func TestBreachPack(t *testing.T) {
 // TestCadreAndUnitPacks: the organization department's cadre pack and a
 // head's own unit pack hold the API's figures; neither goes further.
 func TestCadreAndUnitPacks(t *testing.T) {
-	f := packFixture(t)
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) { cadreAndUnitPacks(t, packFixtureOn(t, dsn)) })
+}
+
+func cadreAndUnitPacks(t *testing.T, f *fixture) {
 	open := func(user, path string) *excelize.File {
 		t.Helper()
 		book, _ := f.pack(t, user, path)
@@ -189,7 +192,10 @@ func TestCadreAndUnitPacks(t *testing.T) {
 // TestMeetingPack: rankings with their change from the month before, the
 // matrix shaded, satisfaction with a native chart, all as the API says.
 func TestMeetingPack(t *testing.T) {
-	f := packFixture(t)
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) { meetingPack(t, packFixtureOn(t, dsn)) })
+}
+
+func meetingPack(t *testing.T, f *fixture) {
 	for _, user := range []string{"dina", "sam", "dan"} {
 		if r := f.do(t, user, "GET", "/api/v1/exports/meeting.xlsx?period=2026-06", "", ""); r.status != 403 {
 			t.Errorf("%s exports the meeting pack: %d", user, r.status)
