@@ -42,6 +42,9 @@ type Config struct {
 	// same months after every one. Reads meanwhile count the stale
 	// months afresh, so they are never out of date. Close stops it.
 	RefreshEvery time.Duration
+	// Lang is the deployment's language ("zh", the default, or "en"):
+	// every visitor's pages are in it until they switch.
+	Lang string
 }
 
 // Server serves the API over one database.
@@ -121,7 +124,7 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	s.mux.Handle("GET /metrics", s.scraper(s.metrics.handler()))
 	s.mux.HandleFunc("GET /docs", s.docs)
 	if svc != nil {
-		s.pages = dashboard.New(svc, s.auth, log, now)
+		s.pages = dashboard.New(svc, s.auth, log, now, cfg.Lang)
 		s.pages.Register(s.mux)
 	}
 	return s

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -518,7 +520,11 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.open("/appeals")
 	b.run(element(`form.decide input[value="upheld"]`) + ".click()")
 	b.fill(`form.decide input[name="note"]`, "理由成立")
-	b.submit(`form.decide input[name="note"]`, `#appeals td.state`)
+	b.submit(`form.decide input[name="note"]`, `p.notice`)
+	// Said, and the appeal still in its place on the open list.
+	if notice := b.text("p.notice"); notice != "已决定：支持申诉。" {
+		t.Errorf("after deciding: %q", notice)
+	}
 	if n := b.eval(`document.querySelectorAll("form.decide").length`); n != float64(0) {
 		t.Errorf("the decided appeal still has %v decision forms", n)
 	}
@@ -568,6 +574,20 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the units of the breaches: %v", units)
 	}
 	b.shot("breaches")
+	// The unit filter takes a name or a code, in any case; what no unit
+	// answers to is said, not shown as an empty month.
+	var s1 struct{ Breaches []any }
+	api("dina", "/api/v1/breaches?period=2026-06&unit=S1", &s1)
+	for _, typed := range []string{"S1", "s1", "鼓东街道", "鼓东街道 (S1)"} {
+		b.open("/breaches?period=2026-06&unit=" + url.QueryEscape(typed))
+		if got := b.text("#breach-count"); got != fmt.Sprint(len(s1.Breaches)) || len(s1.Breaches) == 0 {
+			t.Errorf("the breaches of %q: %s on the page, the API's %d for S1", typed, got, len(s1.Breaches))
+		}
+	}
+	b.open("/breaches?period=2026-06&unit=" + url.QueryEscape("鼓楼"))
+	if msg := b.text("main"); !strings.Contains(msg, "没有名称或代码为“鼓楼”的单位") {
+		t.Errorf("a unit no name or code answers to: %q", msg)
+	}
 	// A long list comes in pages (here of one), the filters kept in the links.
 	b.open("/breaches?period=2026-06&per_page=1&page=2")
 	if rows, rng := b.eval(`document.querySelectorAll("table.breaches tbody tr").length`), b.text("nav.pager .range"); rows != float64(1) || rng != fmt.Sprintf("第 2–2 条，共 %d 条", len(breaches.Breaches)) {
@@ -614,6 +634,37 @@ func TestDashboardInABrowser(t *testing.T) {
 			t.Errorf("findings%s on the page: %s (%v), want %s (%s)", c.query, got, states, c.want, c.states)
 		}
 	}
+	// The inspector's own hand: a finding from a breach row, for the
+	// policy's discipline body, then withdrawn from the list.
+	b.open("/breaches?period=2026-06&unit=D1")
+	b.run(element(`table.breaches form.finding select[name="severity"]`) + `.value = "serious"`)
+	b.fill(`table.breaches form.finding input[name="note"]`, "超时未处置")
+	b.submit(`table.breaches form.finding input[name="note"]`, `p.notice`)
+	if notice := b.text("p.notice"); notice != "已记录监督发现。" || !strings.Contains(b.eval(`location.search`).(string), "unit=D1") {
+		t.Errorf("after filing a finding: %q at %v", notice, b.eval(`location.href`))
+	}
+	var one struct {
+		Findings []struct{ ID, Unit, Target, Severity, Note, State string }
+	}
+	api("dina", "/api/v1/findings?state=active", &one)
+	if i := slices.IndexFunc(one.Findings, func(f struct{ ID, Unit, Target, Severity, Note, State string }) bool {
+		return f.Note == "超时未处置"
+	}); len(one.Findings) != 2 || i < 0 ||
+		one.Findings[i].Unit != "DIS" || one.Findings[i].Target != "D1" || one.Findings[i].Severity != "serious" {
+		t.Errorf("the finding filed in the browser: %+v", one.Findings)
+	}
+	b.open("/findings?period=2026&state=active")
+	row := `[...document.querySelectorAll("#findings tbody tr")].find(tr => tr.textContent.includes("超时未处置"))`
+	b.run(row + `.querySelector('input[name="note"]').value = "已核实为误报"`)
+	b.leave(row+`.querySelector("form.withdraw").requestSubmit()`, "p.notice")
+	if notice := b.text("p.notice"); notice != "已撤销监督发现。" {
+		t.Errorf("after withdrawing a finding: %q", notice)
+	}
+	api("dina", "/api/v1/findings?state=active", &one)
+	if len(one.Findings) != 1 || one.Findings[0].Note != "多次超时" {
+		t.Errorf("active findings after the withdrawal: %+v", one.Findings)
+	}
+	b.shot("findings-withdrawn")
 	b.open("/reciprocity?period=2026")
 	if body := b.text("main"); !strings.Contains(body, "互评") {
 		t.Errorf("the reciprocity page: %q", body)

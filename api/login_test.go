@@ -324,8 +324,13 @@ func TestTrackPage(t *testing.T) {
 	if r := track("T1", "K7Q2-9XZ"); r.status != 429 || r.header.Get("Retry-After") == "" {
 		t.Errorf("after six wrong codes for the case: %d", r.status)
 	}
-	if r := f.send(t, "GET", "/track", map[string]string{"Accept-Language": "en-US,en;q=0.9"}, ""); r.status != 200 || !strings.Contains(r.body, "Track a case") {
-		t.Errorf("the page in English by Accept-Language: %d", r.status)
+	// The deployment's language for every visitor, whatever the browser
+	// prefers; the switch chooses another.
+	if r := f.send(t, "GET", "/track", map[string]string{"Accept-Language": "en-US,en;q=0.9"}, ""); r.status != 200 || strings.Contains(r.body, "Track a case") {
+		t.Errorf("an English browser in a Chinese deployment: %d, in English", r.status)
+	}
+	if r := f.send(t, "GET", "/track?lang=en", nil, ""); r.status != 200 || !strings.Contains(r.body, "Track a case") {
+		t.Errorf("the page in English by the switch: %d", r.status)
 	}
 
 	// The signed-in pages: without a session, the sign-in form; a form

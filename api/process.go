@@ -108,7 +108,7 @@ func (s *Server) postAppeal(ctx context.Context, in *AppealInput) (*EventOutput,
 type DecisionInput struct {
 	ID   string `path:"id" maxLength:"128"`
 	Body struct {
-		Unit   string `json:"unit" minLength:"1" maxLength:"64" doc:"the deciding unit (the organization department)"`
+		Unit   string `json:"unit,omitempty" maxLength:"64" doc:"the deciding unit; left out, the organization department the policy names (bodies.organization)"`
 		Upheld bool   `json:"upheld" doc:"true: the target leaves every metric; false: nothing changes"`
 		Note   string `json:"note" minLength:"1" maxLength:"4000"`
 	}
@@ -150,7 +150,7 @@ func (s *Server) listFindings(ctx context.Context, in *FindingsInput) (*Findings
 type FindingInput struct {
 	Body struct {
 		Case     string `json:"case" minLength:"1" maxLength:"128"`
-		Unit     string `json:"unit" minLength:"1" maxLength:"64" doc:"the discipline body recording it"`
+		Unit     string `json:"unit,omitempty" maxLength:"64" doc:"the discipline body recording it; left out, the one the policy names (bodies.discipline)"`
 		Target   string `json:"target" minLength:"1" maxLength:"64" doc:"the unit found against"`
 		Severity string `json:"severity" enum:"notice,warning,serious"`
 		Note     string `json:"note" minLength:"1" maxLength:"4000"`
@@ -170,7 +170,7 @@ func (s *Server) postFinding(ctx context.Context, in *FindingInput) (*EventOutpu
 type WithdrawalInput struct {
 	ID   string `path:"id" maxLength:"128"`
 	Body struct {
-		Unit string `json:"unit" minLength:"1" maxLength:"64"`
+		Unit string `json:"unit,omitempty" maxLength:"64" doc:"the withdrawing body; left out, the discipline body the policy names"`
 		Note string `json:"note" minLength:"1" maxLength:"4000"`
 	}
 }
@@ -215,7 +215,7 @@ func (s *Server) postEvaluation(ctx context.Context, in *EvaluationInput) (*Even
 type RulingInput struct {
 	Body struct {
 		Case      string `json:"case" minLength:"1" maxLength:"128"`
-		Unit      string `json:"unit" minLength:"1" maxLength:"64" doc:"the ruling body"`
+		Unit      string `json:"unit,omitempty" maxLength:"64" doc:"the ruling body; left out, the organization department the policy names"`
 		Target    string `json:"target" minLength:"1" maxLength:"64" doc:"the unit that returned the case"`
 		Justified bool   `json:"justified" doc:"true: the case was misdirected; false: shirking"`
 		Note      string `json:"note" minLength:"1" maxLength:"4000"`

@@ -106,7 +106,10 @@ type Policy struct {
 	District Name
 	// Digest is the SHA-256 of the policy's file, in hex: which file of
 	// that date is in force.
-	Digest   string
+	Digest string
+	// Bodies are the district's oversight bodies, as units of its
+	// registry: what their users decide or record is recorded as theirs.
+	Bodies   Bodies
 	Location *time.Location
 	// CallLimit bounds the time from a case's opening to the street's call.
 	CallLimit Limit
@@ -119,6 +122,16 @@ type Policy struct {
 	Urgent   map[string]map[string]Limits
 	Calendar *Calendar
 	Scoring  Scoring
+}
+
+// Bodies are the units a district's oversight roles act for.
+type Bodies struct {
+	// Organization decides appeals and rules on returns (the
+	// organization department, ORG by default).
+	Organization string
+	// Discipline records supervision findings (the discipline inspection
+	// commission, DIS by default).
+	Discipline string
 }
 
 // Limits returns the limits for a class and urgency. An unknown class

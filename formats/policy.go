@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -31,8 +32,12 @@ const DefaultAppealLimit = "10wd"
 const MaxPolicyBytes = 1 << 20
 
 type policyFile struct {
-	Effective    string                           `yaml:"effective"`
-	District     evaluation.Name                  `yaml:"district"`
+	Effective string          `yaml:"effective"`
+	District  evaluation.Name `yaml:"district"`
+	Bodies    struct {
+		Organization string `yaml:"organization"`
+		Discipline   string `yaml:"discipline"`
+	} `yaml:"bodies"`
 	TimeZone     string                           `yaml:"timezone"`
 	WorkingHours []string                         `yaml:"working_hours"`
 	CallLimit    string                           `yaml:"call_limit"`
@@ -215,6 +220,7 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 		return nil, fail("effective", "%v", err)
 	}
 	p.District = f.District
+	p.Bodies = evaluation.Bodies{Organization: cmp.Or(f.Bodies.Organization, "ORG"), Discipline: cmp.Or(f.Bodies.Discipline, "DIS")}
 	sum := sha256.Sum256(data)
 	p.Digest = hex.EncodeToString(sum[:])
 	if f.TimeZone == "" {

@@ -20,6 +20,9 @@ type FindingRequest struct {
 
 // AddFinding records a supervision finding.
 func (s *Service) AddFinding(ctx context.Context, c rbac.Principal, r FindingRequest) (evaluation.Event, error) {
+	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("add finding", "the case, recording unit, unit found against, severity and note are required")
 	}
@@ -43,6 +46,9 @@ type WithdrawalRequest struct {
 
 // WithdrawFinding records the withdrawal of a finding in force.
 func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r WithdrawalRequest) (evaluation.Event, error) {
+	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
 	if r.Unit == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("withdraw finding", "the withdrawing unit and a note are required")
 	}
@@ -193,6 +199,9 @@ type RulingRequest struct {
 // against the street's accuracy) or not (shirking: a penalty). A ruled
 // return is not ruled again.
 func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequest) (evaluation.Event, error) {
+	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("rule return", "the case, ruling body, returning unit and a note are required")
 	}

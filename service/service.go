@@ -90,6 +90,36 @@ var rights = map[evaluation.EventType]struct {
 	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
 }
 
+// BodyOf is the oversight body a principal acts for, as the policy in
+// force names it: the organization department for an assessor, the
+// discipline body for an inspector; "" for every other role.
+func (s *Service) BodyOf(ctx context.Context, c rbac.Principal) (string, error) {
+	u, ok := c.User()
+	if !ok || u.Role != rbac.OrgAssessor && u.Role != rbac.DisciplineInspector {
+		return "", nil
+	}
+	policies, err := s.Policies(ctx)
+	if err != nil || len(policies) == 0 {
+		return "", err
+	}
+	bodies := policies.At(s.Now()).Bodies
+	if u.Role == rbac.OrgAssessor {
+		return bodies.Organization, nil
+	}
+	return bodies.Discipline, nil
+}
+
+// actFor fills in the unit a decision or finding is recorded for, when
+// the request leaves it out, with the caller's body (BodyOf).
+func (s *Service) actFor(ctx context.Context, c rbac.Principal, unit *string) error {
+	if *unit != "" {
+		return nil
+	}
+	body, err := s.BodyOf(ctx, c)
+	*unit = body
+	return err
+}
+
 // allowed asks whether the caller may write an event of this type for unit.
 func allowed(ctx context.Context, c rbac.Principal, typ evaluation.EventType, unit string) error {
 	r := rights[typ]
@@ -353,6 +383,9 @@ type DecisionRequest struct {
 
 // Decide records the decision on an appeal; the first is final.
 func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionRequest) (evaluation.Event, error) {
+	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+		return evaluation.Event{}, err
+	}
 	if r.Unit == "" || r.Note == "" {
 		return evaluation.Event{}, invalid("decide appeal", "the deciding unit and a note are required")
 	}

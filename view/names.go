@@ -5,6 +5,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 
 	"frontline/evaluation"
 )
@@ -44,6 +45,50 @@ func (n Names) Units() iter.Seq2[string, evaluation.UnitKind] {
 			}
 		}
 	}
+}
+
+// Find reads what a person typed for a unit, a code or a name in either
+// language, in any case and spacing ("s01", "鼓东街道", "鼓东街道 (S01)",
+// "gudong street"), and returns its code: a code first, then a whole
+// name, then the one name that holds what was typed. ok is false when no
+// unit, or more than one, answers.
+func (n Names) Find(typed string) (code string, ok bool) {
+	q := strings.Join(strings.Fields(typed), " ")
+	if q == "" {
+		return "", false
+	}
+	if i := strings.LastIndexAny(q, "(（"); i > 0 { // "name (code)": the code decides
+		if c, ok := n.Find(strings.Trim(q[i:], "()（）")); ok {
+			return c, true
+		}
+	}
+	for c := range n.units {
+		if strings.EqualFold(c, q) {
+			return c, true
+		}
+	}
+	var whole, part []string
+	for c, name := range n.units {
+		for _, v := range []string{name.Zh, name.En} {
+			switch {
+			case v == "":
+			case strings.EqualFold(v, q):
+				whole = append(whole, c)
+			case strings.Contains(strings.ToLower(v), strings.ToLower(q)):
+				part = append(part, c)
+			}
+		}
+	}
+	for _, found := range [][]string{whole, part} {
+		slices.Sort(found)
+		if found = slices.Compact(found); len(found) == 1 {
+			return found[0], true
+		}
+		if len(found) > 1 {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func (n Names) pick(name evaluation.Name, code string) string {

@@ -48,15 +48,19 @@ type Pages struct {
 	now    func() time.Time
 	tracks *auth.Throttle // guesses at a case's access code
 	pages  templates
+	lang   string // the deployment's language
 }
 
 // New returns the pages; they sign in and authorize through a.
-func New(svc *service.Service, a *auth.Auth, log *slog.Logger, now func() time.Time) *Pages {
+func New(svc *service.Service, a *auth.Auth, log *slog.Logger, now func() time.Time, lang string) *Pages {
+	if lang != "en" {
+		lang = "zh"
+	}
 	tmpl, err := parseTemplates()
 	if err != nil {
 		panic(err) // the templates are embedded: a test catches this
 	}
-	return &Pages{svc: svc, auth: a, reads: present.New(svc, a, now), log: log, now: now, pages: tmpl,
+	return &Pages{svc: svc, auth: a, reads: present.New(svc, a, now), log: log, now: now, pages: tmpl, lang: lang,
 		// Guesses at a case's access code: from one address for one case,
 		// five, then doubling waits; from one address, as for sign-ins; for
 		// one case from anywhere, a ceiling far above that, so that a
@@ -85,23 +89,17 @@ var catalogs = func() map[string]map[string]string {
 	return out
 }()
 
-var langMatcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
-
 // pageLang picks the page's language: ?lang=, then the switch's cookie,
-// then Accept-Language; Chinese by default.
-func pageLang(r *http.Request) string {
+// then the deployment's (deployment). A browser's own preference does not
+// count: a Chinese district's pages are Chinese for every visitor until
+// they switch.
+func pageLang(r *http.Request, deployment string) string {
 	for _, v := range []string{r.URL.Query().Get("lang"), cookieValue(r, langCookie)} {
 		if v == "zh" || v == "en" {
 			return v
 		}
 	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err == nil && len(tags) > 0 {
-		if _, i, conf := langMatcher.Match(tags...); i == 1 && conf != language.No {
-			return "en"
-		}
-	}
-	return "zh"
+	return deployment
 }
 
 func cookieValue(r *http.Request, name string) string {
@@ -120,6 +118,8 @@ type page struct {
 	Path        string // the page's path and query, for the language switch
 	Period      string // the period the page shows, for forms that return to it
 	ReadsCases  bool   // the user may open some cases: link to them
+	Supervises  bool   // the user records supervision findings: offer the forms
+	Notice      string // what the user's last action did, said once after it
 	Nav         []navLink
 	Data        any
 
@@ -402,13 +402,15 @@ func (s *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /matrix", s.signedIn(s.matrixPage))
 	mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
 	mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
+	mux.HandleFunc("POST /findings", s.signedIn(s.findingSubmit))
+	mux.HandleFunc("POST /findings/{id}/withdrawal", s.signedIn(s.withdrawSubmit))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
 	mux.HandleFunc("GET /reciprocity", s.signedIn(s.reciprocityPage))
 }
 
 // newPage starts a page for a request: its language and zone.
 func (s *Pages) newPage(w http.ResponseWriter, r *http.Request) *page {
-	lang := pageLang(r)
+	lang := pageLang(r, s.lang)
 	if q := r.URL.Query().Get("lang"); q == "zh" || q == "en" {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 	}
@@ -473,12 +475,21 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 		}
 		r = r.WithContext(auth.WithSession(auth.WithUser(r.Context(), u.Name), secret))
 		p.Nav = s.nav(p, &u.User, r.URL.Path)
+		if key := r.URL.Query().Get("done"); slices.Contains(notices, key) {
+			p.Notice = p.T("done." + key)
+		}
 		if c, err := s.auth.Caller(r.Context()); err == nil {
 			p.ReadsCases = c.AuthorizeSome(r.Context(), rbac.Read, "cases") == nil
+			p.Supervises = c.Authorize(r.Context(), rbac.Write, rbac.Resource{Object: "findings"}) == nil
 		}
 		s.render(w, r, p, f)
 	}
 }
+
+// notices are what a form's redirect may say it did (?done=KEY, shown as
+// the catalogue's done.KEY): a fixed list, so that a link cannot put
+// words on a page.
+var notices = []string{"finding", "withdrawn", "upheld", "rejected"}
 
 // nav lists the pages the user's role has.
 func (s *Pages) nav(p *page, u *rbac.User, current string) []navLink {

@@ -29,6 +29,19 @@ import (
 // invalid refuses a form's value, saying why in the page's language.
 func invalid(msg string) error { return fault.Errorf(fault.Invalid, "", "%s", msg) }
 
+// unitParam reads a unit filter as typed, a code or a name in any case
+// ("" for none), and returns its code.
+func (p *page) unitParam(typed string) (string, error) {
+	if strings.TrimSpace(typed) == "" {
+		return "", nil
+	}
+	code, ok := p.names().Find(typed)
+	if !ok {
+		return "", invalid(p.T("filter.unit_unknown", typed))
+	}
+	return code, nil
+}
+
 // notFound says that what a page asks for is not there.
 func notFound(msg string) error { return fault.Errorf(fault.NotFound, "", "%s", msg) }
 
@@ -333,7 +346,11 @@ func paginate(u *url.URL, n, per int) (lo, hi int, pg pager) {
 const breachesPerPage = 100
 
 func (s *Pages) breachesPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	month, unit, milestone := s.monthParam(r, p), r.URL.Query().Get("unit"), r.URL.Query().Get("milestone")
+	month, milestone := s.monthParam(r, p), r.URL.Query().Get("milestone")
+	unit, err := p.unitParam(r.URL.Query().Get("unit"))
+	if err != nil {
+		return "", err
+	}
 	if p.User.Unit != "" && unit == "" {
 		unit = p.User.Unit
 	}
@@ -361,6 +378,7 @@ type caseData struct {
 	Case         view.Case
 	Rate, Rated  bool
 	Counterparts []string
+	Involved     []string // the units on the case (its street first), whom a finding may name
 }
 
 func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -369,6 +387,14 @@ func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (strin
 		return "", err
 	}
 	d := caseData{Case: v, Rated: r.URL.Query().Get("rated") != ""}
+	if v.Street != "" {
+		d.Involved = append(d.Involved, v.Street)
+	}
+	for _, a := range v.Assignments {
+		if !slices.Contains(d.Involved, a.Unit) {
+			d.Involved = append(d.Involved, a.Unit)
+		}
+	}
 	for _, a := range v.Assignments {
 		switch {
 		case p.User.Role == rbac.StreetHead && (a.By == p.User.Unit || v.Street == p.User.Unit) && !slices.Contains(d.Counterparts, a.Unit):

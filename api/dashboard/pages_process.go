@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"frontline/api/present"
@@ -20,31 +21,48 @@ import (
 // appeal and evaluation forms. Each form posts to the same operation
 // the API runs.
 
-// deciderCode is the organization department's unit code that the
-// decision form proposes (the synthetic district's and DESIGN.md's
-// example); the assessor can change it, and workflow checks it.
-const deciderCode = "ORG"
-
 // appealsData is the appeal queue.
 type appealsData struct {
 	State   string
 	Appeals []service.Appeal
 	Decides bool   // the user may decide appeals
-	Decider string // the deciding unit the form proposes
+	Decider string // the body the user decides for (the policy's organization department)
 }
 
 func (s *Pages) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	state := cmp.Or(r.URL.Query().Get("state"), "open")
+	// An assessor works through the open appeals; a head follows its
+	// own, decided ones beside the open.
+	state := r.URL.Query().Get("state")
+	if state == "" {
+		state = "open"
+		if p.User.Unit != "" {
+			state = "all"
+		}
+	}
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, state) {
 		return "", invalid("state: open, upheld, rejected, duplicate or all")
 	}
-	appeals, err := s.reads.Appeals(r.Context(), service.AppealQuery{State: state, Unit: p.User.Unit})
+	// An appeal just decided stays in its place on the list it was
+	// decided from, whatever the list's state, with its decision.
+	decided := r.URL.Query().Get("decided")
+	read := state
+	if decided != "" {
+		read = "all"
+	}
+	appeals, err := s.reads.Appeals(r.Context(), service.AppealQuery{State: read, Unit: p.User.Unit})
 	if err != nil {
 		return "", err
 	}
+	if read != state {
+		appeals = slices.DeleteFunc(appeals, func(a service.Appeal) bool { return a.ID != decided && state != "all" && a.State != state })
+	}
 	d := appealsData{State: state, Appeals: appeals}
 	if c, err := s.auth.Caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
-		d.Decides, d.Decider = true, deciderCode
+		body, err := s.svc.BodyOf(r.Context(), c)
+		if err != nil {
+			return "", err
+		}
+		d.Decides, d.Decider = true, body
 	}
 	p.Title, p.Data = p.T("appeals"), d
 	return "appeals", nil
@@ -75,19 +93,23 @@ func (p *page) noteAppeals(appeals []service.Appeal) {
 
 // decideSubmit records an assessor's decision from the queue's form.
 func (s *Pages) decideSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
-	note, unit := r.PostFormValue("note"), r.PostFormValue("unit")
-	if note == "" || unit == "" {
+	note, decision := strings.TrimSpace(r.PostFormValue("note")), r.PostFormValue("decision")
+	if note == "" || decision != "upheld" && decision != "rejected" {
 		return "", invalid(p.T("form.required"))
 	}
 	c, err := s.auth.Caller(r.Context())
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.svc.Decide(r.Context(), c, service.DecisionRequest{Appeal: r.PathValue("id"), Unit: unit, Note: note,
-		Upheld: r.PostFormValue("decision") == "upheld", Actor: c.Actor()}); err != nil {
+	// Recorded for the caller's body (the policy's organization department).
+	if _, err := s.svc.Decide(r.Context(), c, service.DecisionRequest{Appeal: r.PathValue("id"), Note: note,
+		Upheld: decision == "upheld", Actor: c.Actor()}); err != nil {
 		return "", err
 	}
-	http.Redirect(w, r, "/appeals?state=all", http.StatusSeeOther)
+	// Back to the list the assessor was working through, saying so, the
+	// decided appeal still in its place.
+	id := r.PathValue("id")
+	http.Redirect(w, r, back(r, decision)+"&decided="+url.QueryEscape(id)+"#appeal-"+url.PathEscape(id), http.StatusSeeOther)
 	return "", nil
 }
 
@@ -224,7 +246,11 @@ const findingsPerPage = 100
 
 func (s *Pages) findingsPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
-	d := findingsData{Period: q.Get("period"), Unit: q.Get("unit"), State: oneOf(q.Get("state"), "all", "active", "withdrawn", "appealed_away")}
+	unit, err := p.unitParam(q.Get("unit"))
+	if err != nil {
+		return "", err
+	}
+	d := findingsData{Period: q.Get("period"), Unit: unit, State: oneOf(q.Get("state"), "all", "active", "withdrawn", "appealed_away")}
 	if !q.Has("period") {
 		d.Period = s.defaultMonth(p)[:4] // the year so far
 	}
@@ -277,4 +303,59 @@ func (s *Pages) reciprocityPage(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	p.Title, p.Data = p.T("reciprocity.title", period), reciprocityData{Period: period, Pairs: pairs}
 	return "reciprocity", nil
+}
+
+// findingSubmit records an inspector's finding against a unit on a case,
+// from a breach row or the case page, for the inspector's body, and goes
+// back to where it was filed.
+func (s *Pages) findingSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	return s.noted(w, r, p, "finding", func(c rbac.Principal, note string) error {
+		_, err := s.svc.AddFinding(r.Context(), c, service.FindingRequest{Case: r.PostFormValue("case"), Target: r.PostFormValue("target"),
+			Severity: r.PostFormValue("severity"), Note: note, Actor: c.Actor()})
+		return err
+	})
+}
+
+// withdrawSubmit withdraws a finding in force, from the findings list.
+func (s *Pages) withdrawSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	return s.noted(w, r, p, "withdrawn", func(c rbac.Principal, note string) error {
+		_, err := s.svc.WithdrawFinding(r.Context(), c, service.WithdrawalRequest{Finding: r.PathValue("id"), Note: note, Actor: c.Actor()})
+		return err
+	})
+}
+
+// noted runs a form's action that needs a note, as the signed-in caller,
+// then goes back to the page the form was on, saying what was done.
+func (s *Pages) noted(w http.ResponseWriter, r *http.Request, p *page, done string, act func(c rbac.Principal, note string) error) (string, error) {
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if note == "" {
+		return "", invalid(p.T("form.required"))
+	}
+	c, err := s.auth.Caller(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if err := act(c, note); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, back(r, done), http.StatusSeeOther)
+	return "", nil
+}
+
+// back is where a form returns to: the page it was posted from (its
+// "back" field, a path on this site), saying what was done.
+func back(r *http.Request, done string) string {
+	to := r.PostFormValue("back")
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.ContainsAny(to, "\\\r\n") {
+		to = "/"
+	}
+	u, err := url.Parse(to)
+	if err != nil {
+		u = &url.URL{Path: "/"}
+	}
+	q := u.Query()
+	q.Del("decided")
+	q.Set("done", done)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

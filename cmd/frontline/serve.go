@@ -75,6 +75,7 @@ func (a *app) serve(ctx context.Context, svc *service.Service, cfg serveConfig) 
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, nil))
 	// The server's own service: it audits each reader's reads once a minute.
+	cfg.api.Lang = a.lang // the deployment's language: every visitor's first
 	srv := api.New(service.New(svc.DB, pseudo, a.now), log, a.now, cfg.api)
 	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
