@@ -20,7 +20,7 @@ type FindingRequest struct {
 
 // AddFinding records a supervision finding.
 func (s *Service) AddFinding(ctx context.Context, c rbac.Principal, r FindingRequest) (evaluation.Event, error) {
-	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+	if err := s.actFor(ctx, evaluation.Supervised, &r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
@@ -46,7 +46,7 @@ type WithdrawalRequest struct {
 
 // WithdrawFinding records the withdrawal of a finding in force.
 func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r WithdrawalRequest) (evaluation.Event, error) {
-	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+	if err := s.actFor(ctx, evaluation.FindingWithdrawn, &r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Note == "" {
@@ -199,7 +199,7 @@ type RulingRequest struct {
 // against the street's accuracy) or not (shirking: a penalty). A ruled
 // return is not ruled again.
 func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequest) (evaluation.Event, error) {
-	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+	if err := s.actFor(ctx, evaluation.ReturnRuled, &r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {

@@ -90,32 +90,33 @@ var rights = map[evaluation.EventType]struct {
 	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
 }
 
-// BodyOf is the oversight body a principal acts for, as the policy in
-// force names it: the organization department for an assessor, the
-// discipline body for an inspector; "" for every other role.
-func (s *Service) BodyOf(ctx context.Context, c rbac.Principal) (string, error) {
-	u, ok := c.User()
-	if !ok || u.Role != rbac.OrgAssessor && u.Role != rbac.DisciplineInspector {
-		return "", nil
-	}
+// Body is the oversight body that records events of a type, as the
+// policy in force names it: the organization department decides appeals
+// and rules on returns, the discipline body records and withdraws
+// findings; "" for any other type.
+func (s *Service) Body(ctx context.Context, typ evaluation.EventType) (string, error) {
 	policies, err := s.Policies(ctx)
 	if err != nil || len(policies) == 0 {
 		return "", err
 	}
 	bodies := policies.At(s.Now()).Bodies
-	if u.Role == rbac.OrgAssessor {
+	switch typ {
+	case evaluation.AppealDecided, evaluation.ReturnRuled:
 		return bodies.Organization, nil
+	case evaluation.Supervised, evaluation.FindingWithdrawn:
+		return bodies.Discipline, nil
 	}
-	return bodies.Discipline, nil
+	return "", nil
 }
 
-// actFor fills in the unit a decision or finding is recorded for, when
-// the request leaves it out, with the caller's body (BodyOf).
-func (s *Service) actFor(ctx context.Context, c rbac.Principal, unit *string) error {
+// actFor fills in the unit an event is recorded for, when the request
+// leaves it out, with the body that records its type (Body). Whether
+// the caller may write it for that body is asked as always.
+func (s *Service) actFor(ctx context.Context, typ evaluation.EventType, unit *string) error {
 	if *unit != "" {
 		return nil
 	}
-	body, err := s.BodyOf(ctx, c)
+	body, err := s.Body(ctx, typ)
 	*unit = body
 	return err
 }
@@ -383,7 +384,7 @@ type DecisionRequest struct {
 
 // Decide records the decision on an appeal; the first is final.
 func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionRequest) (evaluation.Event, error) {
-	if err := s.actFor(ctx, c, &r.Unit); err != nil {
+	if err := s.actFor(ctx, evaluation.AppealDecided, &r.Unit); err != nil {
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Note == "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"frontline/api/present"
+	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/service"
 	"frontline/view"
@@ -58,7 +59,7 @@ func (s *Pages) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (st
 	}
 	d := appealsData{State: state, Appeals: appeals}
 	if c, err := s.auth.Caller(r.Context()); err == nil && c.Authorize(r.Context(), rbac.Decide, rbac.Resource{Object: "appeals"}) == nil {
-		body, err := s.svc.BodyOf(r.Context(), c)
+		body, err := s.svc.Body(r.Context(), evaluation.AppealDecided)
 		if err != nil {
 			return "", err
 		}

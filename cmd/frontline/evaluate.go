@@ -64,7 +64,7 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 func runRuleReturn(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("rule-return")
 	caseID := fs.String("case", "", "the case (required)")
-	unit := fs.String("unit", "", "the ruling body (required)")
+	unit := fs.String("unit", "", "the ruling body (default: the organization department the policy names)")
 	target := fs.String("target", "", "the unit that returned the case (required)")
 	justified := fs.Bool("justified", false, "the return was right: the case was misdirected")
 	unjustified := fs.Bool("unjustified", false, "the return was shirking: a penalty for the unit")
@@ -74,7 +74,7 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *justified == *unjustified {
-		return usageErrorf("rule-return: give --case, --unit, --target, --note and one of --justified or --unjustified")
+		return usageErrorf("rule-return: give --case, --target, --note and one of --justified or --unjustified")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.RuleReturn(ctx, s, service.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,

@@ -126,7 +126,7 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 
 func runAppealDecide(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("appeals decide")
-	unit := fs.String("unit", "", "the deciding unit: the organization department (required)")
+	unit := fs.String("unit", "", "the deciding unit (default: the organization department the policy names, bodies.organization)")
 	upheld := fs.Bool("upheld", false, "uphold the appeal: its target leaves every metric")
 	rejected := fs.Bool("rejected", false, "reject the appeal: nothing changes")
 	note := fs.String("note", "", "the reasons for the decision (required)")
@@ -136,7 +136,7 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 || *upheld == *rejected {
-		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, --unit and --note")
+		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, and --note")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.Decide(ctx, s, service.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
@@ -207,7 +207,7 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 func runFindingAdd(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("findings add")
 	caseID := fs.String("case", "", "the case the finding concerns (required)")
-	unit := fs.String("unit", "", "the discipline body recording it (required)")
+	unit := fs.String("unit", "", "the discipline body recording it (default: the one the policy names, bodies.discipline)")
 	target := fs.String("target", "", "the unit found against (required)")
 	severity := fs.String("severity", "", "notice, warning or serious (required)")
 	note := fs.String("note", "", "what was found (required)")
@@ -223,7 +223,7 @@ func runFindingAdd(ctx context.Context, a *app, args []string) error {
 
 func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("findings withdraw")
-	unit := fs.String("unit", "", "the discipline body withdrawing it (required)")
+	unit := fs.String("unit", "", "the discipline body withdrawing it (default: the one the policy names)")
 	note := fs.String("note", "", "why it is withdrawn (required)")
 	actor := fs.String("actor", "", "who withdraws it, for the trail")
 	pos, err := parseMixed(fs, args)
@@ -231,7 +231,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErrorf("findings withdraw: give one finding id, --unit and --note")
+		return usageErrorf("findings withdraw: give one finding id and --note")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.WithdrawFinding(ctx, s, service.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})

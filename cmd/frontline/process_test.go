@@ -98,7 +98,17 @@ func TestAppealsAndFindings(t *testing.T) {
 		}
 		// Upheld: the breach leaves the disposal rate.
 		dispose := appeal("W3/D1/dispose")
-		frontline(t, env, "", "appeals", "decide", dispose, "--upheld", "--unit", "ORG", "--note", "closure confirmed")
+		// No --unit: recorded for the organization department the policy names.
+		if r := frontline(t, env, "", "appeals", "decide", dispose, "--upheld", "--note", "closure confirmed"); r.code != 0 {
+			t.Fatalf("decide without --unit: exit %d: %s", r.code, r.stderr)
+		}
+		var decided struct {
+			Appeals []appealOut `json:"appeals"`
+		}
+		json.Unmarshal([]byte(frontline(t, env, "", "appeals", "--state", "upheld", "--format", "json").stdout), &decided)
+		if len(decided.Appeals) != 1 || decided.Appeals[0].DecidedBy != "ORG" {
+			t.Errorf("the decision without --unit: %+v", decided.Appeals)
+		}
 		if u := d1(); rate(u, "disposal_rate") != 1 || rate(u, "response_rate") != 0.5 {
 			t.Errorf("after the upheld appeal: disposal_rate %v (want 1: its breach is gone), response_rate %v", rate(u, "disposal_rate"), rate(u, "response_rate"))
 		}
