@@ -374,12 +374,12 @@ func TestDashboardInABrowser(t *testing.T) {
 		Trail            []any
 	}
 	api("dan", "/api/v1/cases/"+caseID, &c)
-	// Street and category by their registry names, with their codes.
-	named := map[string]string{"S1": "鼓东街道 (S1)", "garbage": "垃圾清理 (garbage)", "road": "道路破损 (road)"}
+	// The street by its registry name with its code; the category by name.
+	named := map[string]string{"S1": "鼓东街道 (S1)", "garbage": "垃圾清理", "road": "道路破损"}
 	if got := b.text("dd.street") + " / " + b.text("dd.category"); got != named[c.Street]+" / "+named[c.Category] {
 		t.Errorf("case %s shows %q, want the names of %s and %s", caseID, got, c.Street, c.Category)
 	}
-	if n := b.eval(`document.querySelectorAll("ol.timeline li").length`); n != float64(len(c.Trail)) {
+	if n := b.eval(`document.querySelectorAll("ol.timeline > li").length`); n != float64(len(c.Trail)) {
 		t.Errorf("case %s's timeline shows %v events, the API %d", caseID, n, len(c.Trail))
 	}
 	b.shot("case-" + caseID)
@@ -600,6 +600,18 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.open("/breaches?period=2026-06")
 	b.click(`table.breaches a`, `table.deadlines`)
 	b.shot("case-inspector")
+	// What an inspector judges by: each event's substance in words, the
+	// category by name, and the form to record a finding on the case.
+	b.open("/cases/W2")
+	if details := b.eval(`[...document.querySelectorAll(".timeline .details li")].map(li => li.textContent).join("|")`).(string); !strings.Contains(details, "评价：不满意") {
+		t.Errorf("W2's timeline details: %q", details)
+	}
+	if cat := b.text("dd.category"); cat == "" || strings.ContainsAny(cat, "()_") {
+		t.Errorf("W2's category reads %q: want its name", cat)
+	}
+	if targets := b.eval(`[...document.querySelectorAll("form.finding select[name=target] option")].map(o => o.value).join("|")`).(string); !strings.HasPrefix(targets, "S1|") {
+		t.Errorf("a finding on W2 may name %q: want its street first, then its units", targets)
+	}
 	b.open("/audit")
 	var verify struct {
 		Intact  bool

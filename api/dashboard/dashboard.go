@@ -167,6 +167,48 @@ func (p *page) UnitOptions() []unitOption {
 // Category names a category by its registry name with its code.
 func (p *page) Category(code string) string { return view.WithCode(p.names().Category(code), code) }
 
+// CategoryName names a category in words alone, as a reader of a case
+// wants it; its code when the registry has no name.
+func (p *page) CategoryName(code string) string { return p.names().Category(code) }
+
+// Details says in words what an event of a trail carried besides its
+// type and units: a return's reason, a rating and whether it was solved,
+// a revisit's finding, a score and whether a call was accurate, a
+// ruling's or decision's verdict, a finding's severity, and its note.
+func (p *page) Details(e evaluation.Event) []string {
+	var out []string
+	yesNo := func(key string, v *bool) {
+		if v != nil {
+			out = append(out, p.T(key+map[bool]string{true: ".yes", false: ".no"}[*v]))
+		}
+	}
+	if e.Reason != "" {
+		out = append(out, p.T("detail.reason", p.Label(e.Reason)))
+	}
+	if e.Satisfaction != "" {
+		out = append(out, p.T("detail.rating", p.Label(e.Satisfaction)))
+	}
+	yesNo("detail.solved", e.Solved)
+	yesNo("detail.in_place", e.InPlace)
+	if e.Score != nil {
+		out = append(out, p.T("detail.score", *e.Score))
+	}
+	yesNo("detail.accurate", e.Accurate)
+	switch e.Type {
+	case evaluation.ReturnRuled:
+		yesNo("detail.justified", e.Upheld)
+	case evaluation.AppealDecided:
+		yesNo("detail.upheld", e.Upheld)
+	}
+	if e.Severity != "" {
+		out = append(out, p.T("detail.severity", p.Label(e.Severity)))
+	}
+	if e.Note != "" {
+		out = append(out, p.T("detail.note", e.Note))
+	}
+	return out
+}
+
 // AppealState is the state of the user's unit's appeal against target in
 // case c, or "" if it has none: a breach shows it instead of the form.
 func (p *page) AppealState(c, target string) string { return p.appealed[[2]string{c, target}] }

@@ -378,7 +378,8 @@ type caseData struct {
 	Case         view.Case
 	Rate, Rated  bool
 	Counterparts []string
-	Involved     []string // the units on the case (its street first), whom a finding may name
+	Involved     []string          // the units on the case (its street first), whom a finding may name
+	Opening      *evaluation.Event // the case's opened event: its subject and address
 }
 
 func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -389,6 +390,9 @@ func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (strin
 	d := caseData{Case: v, Rated: r.URL.Query().Get("rated") != ""}
 	if v.Street != "" {
 		d.Involved = append(d.Involved, v.Street)
+	}
+	if i := slices.IndexFunc(v.Trail, func(e evaluation.Event) bool { return e.Type == evaluation.Opened }); i >= 0 {
+		d.Opening = &v.Trail[i]
 	}
 	for _, a := range v.Assignments {
 		if !slices.Contains(d.Involved, a.Unit) {
