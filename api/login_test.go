@@ -314,6 +314,19 @@ func TestTrackPage(t *testing.T) {
 			t.Errorf("the progress page shows %q", secret)
 		}
 	}
+	// In a resident's words, with the time by which it should be settled
+	// (garbage: four hours from dispatch), said to be past.
+	for _, words := range []string{"已受理", "已派单", "处理中：承办单位已接单", "应于 2026-06-01 13:05 前办结，现已超时"} {
+		if !strings.Contains(r.body, words) {
+			t.Errorf("the progress page lacks %q:\n%s", words, r.body)
+		}
+	}
+	// The number and code as a resident may type them.
+	for _, typed := range [][2]string{{"t1", "K7Q2-9XZ"}, {" T 1 ", "k7q2-9xz"}, {"t1", " K7Q2 -9XZ"}} {
+		if r := track(url.QueryEscape(typed[0]), url.QueryEscape(typed[1])); r.status != 200 || strings.Count(r.body, "<li>") != 3 {
+			t.Errorf("case %q with code %q: %d", typed[0], typed[1], r.status)
+		}
+	}
 	wrong, missing := track("T1", "guess"), track("T9", "guess")
 	if wrong.status != 404 || missing.status != 404 || !strings.Contains(wrong.body, "不正确") || strings.Contains(wrong.body, "<li>") {
 		t.Errorf("a wrong code %d, a missing case %d", wrong.status, missing.status)

@@ -39,12 +39,25 @@ func (s *Service) Case(ctx context.Context, p rbac.Principal, id string) (*store
 // Track reads a case for a resident who holds its access code (the
 // public progress page); a wrong code reads as a case that does not
 // exist.
+//
+// A resident types what a slip or a message told them: the case number
+// is read without spaces and, when not found as typed, in upper case
+// ("c2026 000042" is C2026000042); the code without spaces.
 func (s *Service) Track(ctx context.Context, id, code string) (*store.CaseView, error) {
+	id, code = strings.Join(strings.Fields(id), ""), strings.Join(strings.Fields(code), "")
+	if id == "" || code == "" {
+		return nil, store.CaseNotFound(id)
+	}
 	v, err := s.DB.Case(ctx, id)
+	if fault.KindOf(err) == fault.NotFound && strings.ToUpper(id) != id {
+		id = strings.ToUpper(id)
+		v, err = s.DB.Case(ctx, id)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if id == "" || code == "" || v.Case.AccessCodeHash == "" || !s.Pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) {
+	if v.Case.AccessCodeHash == "" || !s.Pseudo.CheckAccessCode(id, code, v.Case.AccessCodeHash) &&
+		!s.Pseudo.CheckAccessCode(id, strings.ToUpper(code), v.Case.AccessCodeHash) {
 		return nil, store.CaseNotFound(id)
 	}
 	return v, nil

@@ -643,6 +643,8 @@ type trackData struct {
 	Case, Message string
 	Closed        bool
 	Steps         []trackStep
+	Due           *time.Time // by when an open case should be settled: its disposal deadline
+	Late          bool       // that time has passed
 }
 
 type trackStep struct {
@@ -689,6 +691,16 @@ func (s *Pages) trackSubmit(w http.ResponseWriter, r *http.Request, p *page) (st
 		return "", nil
 	}
 	d := trackData{Case: id, Closed: v.Case.Closed}
+	if !v.Case.Closed {
+		// The latest disposal deadline not yet met: what the resident may expect.
+		for _, dl := range v.Deadlines {
+			if dl.Milestone == evaluation.Dispose && dl.Actual.IsZero() && dl.Stopped.IsZero() && (d.Due == nil || dl.Due.After(*d.Due)) {
+				due := dl.Due
+				d.Due = &due
+			}
+		}
+		d.Late = d.Due != nil && now.After(*d.Due)
+	}
 	for _, e := range v.Trail {
 		if publicSteps[e.Type] {
 			d.Steps = append(d.Steps, trackStep{Type: string(e.Type), At: e.At})

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"frontline/evaluation"
 	"frontline/rbac"
 	"frontline/synth"
 )
@@ -112,6 +116,13 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stdout)
 	t.write(a.stdout)
+	// A resident's view: the district's latest case with its access code,
+	// as the platform would have told the resident who reported it.
+	if id, code, err := sampleTrack(filepath.Join(*dir, "events.ndjson")); err != nil {
+		return err
+	} else if id != "" {
+		fmt.Fprintf(a.stdout, a.t("\n居民查询示例：案件编号 %s，查询码 %s（在 /track 页面输入）\n", "\nA resident's case to track: case number %s, access code %s (enter them at /track)\n"), id, code)
+	}
 	if *noServe {
 		return nil
 	}
@@ -119,4 +130,27 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		"\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n"),
 		serving.addr, serving.addr, serving.addr, start.AddDate(1, -1, 0).Format("2006-01")) // the year's last month
 	return a.serve(ctx, w, *serving)
+}
+
+// sampleTrack finds the last case opened in a trail file that carries an
+// access code: its id and the code.
+func sampleTrack(file string) (id, code string, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !bytes.Contains(line, []byte(`"access_code"`)) {
+			continue
+		}
+		var e evaluation.Event
+		if json.Unmarshal(line, &e) == nil && e.Type == evaluation.Opened && e.AccessCode != "" {
+			id, code = e.Case, e.AccessCode
+		}
+	}
+	return id, code, sc.Err()
 }

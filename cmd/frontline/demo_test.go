@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestDemoBuildsADistrictWithALoginPerRole(t *testing.T) {
 	}
 	logins := map[string][]string{}
 	for _, line := range strings.Split(r.stdout, "\n") {
-		if f := strings.Fields(line); len(f) >= 4 && f[0] != "USER" {
+		if f := strings.Fields(line); len(f) >= 4 && isDemoUser(f[0]) {
 			logins[f[0]] = f
 		}
 	}
@@ -31,6 +32,14 @@ func TestDemoBuildsADistrictWithALoginPerRole(t *testing.T) {
 		t.Fatalf("want 6 logins, got %v", logins)
 	}
 	db := map[string]string{"FRONTLINE_DB": filepath.Join(dir, "frontline.db"), "FRONTLINE_LANG": "en"}
+	// A case for trying the resident's page, which is there.
+	sample := regexp.MustCompile(`case number (\S+), access code (\S+) `).FindStringSubmatch(r.stdout)
+	if sample == nil {
+		t.Fatalf("the demo names no case to track:\n%s", r.stdout)
+	}
+	if r := frontline(t, db, "", "case", sample[1]); r.code != 0 {
+		t.Errorf("the demo's sample case %s: exit %d: %s", sample[1], r.code, r.stderr)
+	}
 	if r := frontline(t, db, "", "score", "--period", "2026-06", "--user", "street", "--format", "csv"); r.code != 0 || strings.Count(r.stdout, "\n") != 2 || !strings.Contains(r.stdout, "S01,") {
 		t.Errorf("the street head's scores: %d %s %s", r.code, r.stdout, r.stderr)
 	}
@@ -57,4 +66,14 @@ func TestDemoOnAGivenDatabase(t *testing.T) {
 			t.Errorf("a second demo into the same database: exit %d: %s", r.code, r.stderr)
 		}
 	})
+}
+
+// isDemoUser says whether name is one of the demo's users.
+func isDemoUser(name string) bool {
+	for _, u := range demoUsers {
+		if u.name == name {
+			return true
+		}
+	}
+	return false
 }
