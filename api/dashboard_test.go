@@ -298,6 +298,12 @@ func TestDashboardInABrowser(t *testing.T) {
 	if h := b.text("h1"); !strings.Contains(h, "双向评价") {
 		t.Errorf("dan's heading %q", h)
 	}
+	// A month long before the data: no broken chart, but words.
+	b.open("/units/D1?period=2024-01")
+	if n := b.eval(`document.querySelectorAll("img.chart").length`); n != float64(0) || !strings.Contains(b.text("#no-trend"), "没有得分") {
+		t.Errorf("D1's page for a month without scores: %v charts, %q", n, b.text("#no-trend"))
+	}
+	b.open("/units/D1?period=2026-06")
 	if who := b.text(".who .user"); !strings.HasSuffix(who, "城管局 (D1)") {
 		t.Errorf("who is signed in: %q", who)
 	}
@@ -465,6 +471,20 @@ func TestDashboardInABrowser(t *testing.T) {
 		}
 	}
 	b.shot("rankings")
+	// Each unit links to its page; a month without data says so.
+	if href := b.eval(`(document.querySelector('tr[data-unit="D1"] a') || {}).pathname + ""`); href != "/units/D1" {
+		t.Errorf("D1 on the rankings links to %v", href)
+	}
+	b.open("/rankings?period=2025-01")
+	if msg := b.text("#no-data"); !strings.Contains(msg, "2025年1月没有评估数据") {
+		t.Errorf("the rankings of a month without data: %q", msg)
+	}
+	// The assessor on a unit's page: no breach section it may not read
+	// (it is not "none"), and the penalty with its reasons when it has one.
+	b.open("/units/D1?period=2026-06")
+	if h := b.eval(`[...document.querySelectorAll("main h2")].map(h => h.textContent).join("|")`).(string); strings.Contains(h, "超时记录") {
+		t.Errorf("the assessor's unit page shows a breach section: %s", h)
+	}
 	// The matrix as a heat map, and the cadres as the API assesses them.
 	b.open("/matrix?period=2026-06")
 	if !b.chartDrawn() {

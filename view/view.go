@@ -4,8 +4,10 @@
 package view
 
 import (
+	"cmp"
 	"frontline/evaluation"
 	"frontline/scoring"
+	"slices"
 )
 
 // Unit is one unit's score in `score --format json` and GET /scores.
@@ -20,6 +22,16 @@ type Unit struct {
 	Eligible  bool                  `json:"eligible"`
 	Rank      *int                  `json:"rank"`
 	Penalty   float64               `json:"penalty"`
+	// PenaltyReasons say what the penalty is made of: findings by
+	// severity, unjustified returns; the most points first.
+	PenaltyReasons []PenaltyReason `json:"penalty_reasons,omitempty"`
+}
+
+// PenaltyReason is one kind of cause of a unit's penalty points.
+type PenaltyReason struct {
+	Kind   string  `json:"kind"` // notice, warning, serious or unjustified_return
+	Count  int     `json:"count"`
+	Points float64 `json:"points"`
 }
 
 // UnitOf shapes a unit's score; names in lang (zh or en).
@@ -42,7 +54,17 @@ func UnitOf(u *scoring.UnitScore, lang string) Unit {
 	}
 	for _, p := range u.Penalties {
 		out.Penalty += p.Points
+		i := slices.IndexFunc(out.PenaltyReasons, func(r PenaltyReason) bool { return r.Kind == p.Kind })
+		if i < 0 {
+			i = len(out.PenaltyReasons)
+			out.PenaltyReasons = append(out.PenaltyReasons, PenaltyReason{Kind: p.Kind})
+		}
+		out.PenaltyReasons[i].Count++
+		out.PenaltyReasons[i].Points += p.Points
 	}
+	slices.SortFunc(out.PenaltyReasons, func(a, b PenaltyReason) int {
+		return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(a.Kind, b.Kind))
+	})
 	return out
 }
 

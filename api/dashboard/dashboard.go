@@ -115,11 +115,12 @@ type page struct {
 	Lang, Title string
 	User        *rbac.User // nil on public pages
 	CSRF        string
-	Path        string // the page's path and query, for the language switch
-	Period      string // the period the page shows, for forms that return to it
-	ReadsCases  bool   // the user may open some cases: link to them
-	Supervises  bool   // the user records supervision findings: offer the forms
-	Notice      string // what the user's last action did, said once after it
+	Path        string          // the page's path and query, for the language switch
+	Period      string          // the period the page shows, for forms that return to it
+	ReadsCases  bool            // the user may open some cases: link to them
+	Supervises  bool            // the user records supervision findings: offer the forms
+	Exports     map[string]bool // the packs the user may export: link to those only
+	Notice      string          // what the user's last action did, said once after it
 	Nav         []navLink
 	Data        any
 
@@ -523,6 +524,10 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 		if c, err := s.auth.Caller(r.Context()); err == nil {
 			p.ReadsCases = c.AuthorizeSome(r.Context(), rbac.Read, "cases") == nil
 			p.Supervises = c.Authorize(r.Context(), rbac.Write, rbac.Resource{Object: "findings"}) == nil
+			p.Exports = map[string]bool{}
+			for _, kind := range service.ExportKinds {
+				p.Exports[kind] = c.Authorize(r.Context(), rbac.Read, rbac.Resource{Object: "exports." + kind, Unit: u.Unit}) == nil
+			}
 		}
 		s.render(w, r, p, f)
 	}

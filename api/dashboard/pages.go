@@ -143,6 +143,8 @@ type unitData struct {
 	Metrics      []metricRow
 	Pairs        []view.Pair
 	Breaches     []view.Breach
+	SeesBreaches bool // the reader may see them
+	HasTrend     bool // some month of the last twelve has a score: the chart has something to draw
 	Appeals      []service.Appeal
 	Findings     []service.Finding // against the unit, on the month's cases
 	SeesFindings bool              // the reader may see them
@@ -200,6 +202,11 @@ func (s *Pages) unitPage(w http.ResponseWriter, r *http.Request, p *page) (strin
 	if d.Unit.Kind == string(evaluation.Street) {
 		names = evaluation.StreetMetrics
 	}
+	points, _, err := s.trendPoints(ctx, p, code, month)
+	if err != nil {
+		return "", err
+	}
+	d.HasTrend = slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil })
 	var before map[string]*float64
 	if months := trendMonths(month); len(months) > 1 {
 		if _, prev, err := s.reads.UnitScore(ctx, code, service.PeriodQuery{Period: months[len(months)-2]}, p.Lang); err == nil {
@@ -222,28 +229,49 @@ func (s *Pages) unitPage(w http.ResponseWriter, r *http.Request, p *page) (strin
 	if c, err := s.auth.Caller(ctx); err == nil {
 		d.Ranked, _ = s.svc.Ranked(ctx, c, service.PeriodQuery{Period: month}, evaluation.UnitKind(d.Unit.Kind))
 	}
-	if pairs, _, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month}); err == nil {
-		for _, pair := range pairs {
-			if pair.Street == code || pair.Department == code {
-				d.Pairs = append(d.Pairs, pair)
-			}
+	// The sections below are shown to those who may read them: a refusal
+	// leaves a section out; any other failure fails the page, rather than
+	// passing for "none".
+	pairs, _, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month})
+	if err := shown(err); err != nil {
+		return "", err
+	}
+	for _, pair := range pairs {
+		if pair.Street == code || pair.Department == code {
+			d.Pairs = append(d.Pairs, pair)
 		}
 	}
-	if b, err := s.reads.Breaches(ctx, service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code}); err == nil {
-		d.Breaches = b.Breaches
+	b, err := s.reads.Breaches(ctx, service.BreachQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code})
+	if err := shown(err); err != nil {
+		return "", err
+	} else if b != nil {
+		d.Breaches, d.SeesBreaches = b.Breaches, true
 	}
 	// The findings behind the penalty, for those who may read them.
-	if f, err := s.reads.Findings(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code, State: "all"}); err == nil {
-		d.Findings, d.SeesFindings = f, true
+	f, err := s.reads.Findings(ctx, service.FindingQuery{PeriodQuery: service.PeriodQuery{Period: month}, Unit: code, State: "all"})
+	if err := shown(err); err != nil {
+		return "", err
 	}
-	if a, err := s.reads.Appeals(ctx, service.AppealQuery{State: "all", Unit: code}); err == nil {
-		d.Appeals = a
-		if p.User.Unit == code {
-			p.noteAppeals(d.Appeals)
-		}
+	d.Findings, d.SeesFindings = f, err == nil
+	a, err := s.reads.Appeals(ctx, service.AppealQuery{State: "all", Unit: code})
+	if err := shown(err); err != nil {
+		return "", err
+	}
+	d.Appeals = a
+	if p.User.Unit == code {
+		p.noteAppeals(d.Appeals)
 	}
 	p.Title, p.Data, p.Period = p.T("unit.title", d.Unit.Name), d, month
 	return "unit", nil
+}
+
+// shown is a section's read error that must fail its page: none for a
+// refusal, which leaves the section out.
+func shown(err error) error {
+	if fault.KindOf(err) == fault.Forbidden {
+		return nil
+	}
+	return err
 }
 
 // ownUnit is a unit as the registry has it, without scores.
@@ -262,9 +290,10 @@ func (s *Pages) ownUnit(ctx context.Context, code, lang string) (view.Unit, bool
 
 // rankingsData is the assessor's rankings page.
 type rankingsData struct {
-	Month string
-	AsOf  time.Time
-	Kinds []kindRanking
+	Month  string
+	AsOf   time.Time
+	Kinds  []kindRanking
+	Change map[string]*float64 // each unit's score less its score the month before
 }
 
 type kindRanking struct {
@@ -279,7 +308,23 @@ func (s *Pages) rankingsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 	if err != nil {
 		return "", err
 	}
-	d := rankingsData{Month: month, AsOf: scores.AsOf.In(scores.Policy.Location)}
+	d := rankingsData{Month: month, AsOf: scores.AsOf.In(scores.Policy.Location), Change: map[string]*float64{}}
+	if months := trendMonths(month); len(months) > 1 {
+		_, before, err := s.reads.Scores(r.Context(), service.ScoresQuery{PeriodQuery: service.PeriodQuery{Period: months[len(months)-2]}}, p.Lang)
+		if err != nil {
+			return "", err
+		}
+		then := map[string]*float64{}
+		for _, u := range before {
+			then[u.Unit] = u.Score
+		}
+		for _, u := range units {
+			if now, was := u.Score, then[u.Unit]; now != nil && was != nil {
+				change := *now - *was
+				d.Change[u.Unit] = &change
+			}
+		}
+	}
 	minCases := scores.Policy.Scoring.MinCases
 	for _, kind := range []string{string(evaluation.Street), string(evaluation.Department), string(evaluation.Enterprise)} {
 		k := kindRanking{Kind: kind, MinCases: minCases}
@@ -603,6 +648,19 @@ func (s *Pages) trendChart(ctx context.Context, p *page, unit, month string) ([]
 	if month == "" {
 		month = s.defaultMonth(p)
 	}
+	points, name, err := s.trendPoints(ctx, p, unit, month)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil }) {
+		return nil, notFound("no scores")
+	}
+	return lineSVG(chartText{title: p.T("trend.chart", name), yLabel: p.T("score")}, points, nil, nil, nil)
+}
+
+// trendPoints are a unit's scores over the twelve months up to month
+// (none where it has none), with its name.
+func (s *Pages) trendPoints(ctx context.Context, p *page, unit, month string) ([]point, string, error) {
 	var points []point
 	name := unit
 	for _, m := range trendMonths(month) {
@@ -611,14 +669,11 @@ func (s *Pages) trendChart(ctx context.Context, p *page, unit, month string) ([]
 		if err == nil {
 			pt.value, name = u.Score, u.Name
 		} else if fault.KindOf(err) != fault.NotFound {
-			return nil, err
+			return nil, "", err
 		}
 		points = append(points, pt)
 	}
-	if !slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil }) {
-		return nil, notFound("no scores")
-	}
-	return lineSVG(chartText{title: p.T("trend.chart", name), yLabel: p.T("score")}, points, nil, nil, nil)
+	return points, name, nil
 }
 
 func (s *Pages) rankingChart(ctx context.Context, p *page, kind, month string) ([]byte, error) {
