@@ -479,6 +479,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if msg := b.text("#no-data"); !strings.Contains(msg, "2025年1月没有评估数据") {
 		t.Errorf("the rankings of a month without data: %q", msg)
 	}
+	b.open("/satisfaction?period=abc")
+	if msg := b.text("p.alert"); msg != `期间 "abc" 无法识别：请写月份（2026-10）、季度（2026-Q4）或年份（2026）` {
+		t.Errorf("a period that cannot be read: %q", msg)
+	}
 	// The assessor on a unit's page: no breach section it may not read
 	// (it is not "none"), and the penalty with its reasons when it has one.
 	b.open("/units/D1?period=2026-06")
@@ -811,4 +815,19 @@ func TestDashboardInABrowser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll('tr[data-user="ada"] form.disable').length`); n != float64(0) {
 		t.Error("the administrator is offered to disable themselves")
 	}
+	// A mistake is told in Chinese, with no flag name, and the way back.
+	b.fill(`form.add-user input[name="name"]`, "kai")
+	b.run(element(`form.add-user select[name="role"]`) + `.value = "street_head"`)
+	b.submit(`form.add-user input[name="name"]`, `p.alert`)
+	if msg := b.text("p.alert"); msg != "街道负责人须填写所负责的街道" || b.eval(`document.querySelectorAll('main a[href="/"]').length`) != float64(1) {
+		t.Errorf("adding a street head without a street: %q", msg)
+	}
+	b.open("/users?lang=en")
+	b.fill(`form.add-user input[name="name"]`, "kai")
+	b.run(element(`form.add-user select[name="role"]`) + `.value = "street_head"`)
+	b.submit(`form.add-user input[name="name"]`, `p.alert`)
+	if msg := b.text("p.alert"); msg != "role street_head needs a unit: the street the head leads" {
+		t.Errorf("the same in English: %q", msg)
+	}
+	b.open("/users?lang=zh")
 }

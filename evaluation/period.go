@@ -28,7 +28,7 @@ func ParsePeriod(s string, loc *time.Location) (Period, error) {
 	if m := monthPattern.FindStringSubmatch(s); m != nil {
 		month := atoi(m[2])
 		if month < 1 || month > 12 {
-			return Period{}, fmt.Errorf("period %q: no month %d", s, month)
+			return Period{}, fault.Sayf(fault.Invalid, "period", "期间 %q：没有第 %d 月", "period %q: no month %d", s, month)
 		}
 		from := time.Date(atoi(m[1]), time.Month(month), 1, 0, 0, 0, 0, loc)
 		return Period{Name: s, From: from, To: from.AddDate(0, 1, 0)}, nil
@@ -41,7 +41,8 @@ func ParsePeriod(s string, loc *time.Location) (Period, error) {
 		from := time.Date(atoi(m[1]), 1, 1, 0, 0, 0, 0, loc)
 		return Period{Name: s, From: from, To: from.AddDate(1, 0, 0)}, nil
 	}
-	return Period{}, fmt.Errorf("period %q: want a month (2026-10), a quarter (2026-Q4) or a year (2026)", s)
+	return Period{}, fault.Sayf(fault.Invalid, "period", "期间 %q 无法识别：请写月份（2026-10）、季度（2026-Q4）或年份（2026）",
+		"period %q: want a month (2026-10), a quarter (2026-Q4) or a year (2026)", s)
 }
 
 // PeriodBetween is the days from `from` through `to`, both included.
@@ -57,34 +58,29 @@ func PeriodBetween(from, to Date, loc *time.Location) (Period, error) {
 // ResolvePeriod reads a period given by name ("2026-10", "2026-Q4",
 // "2026") or by its first and last days, in loc.
 func ResolvePeriod(name, from, to string, loc *time.Location) (Period, error) {
-	invalid := func(format string, args ...any) (Period, error) {
-		return Period{}, fault.Errorf(fault.Invalid, "period", format, args...)
+	invalid := func(zh, en string, args ...any) (Period, error) {
+		return Period{}, fault.Sayf(fault.Invalid, "period", zh, en, args...)
 	}
 	switch {
 	case name != "" && (from != "" || to != ""):
-		return invalid("give a period or from/to, not both")
+		return invalid("请给出期间，或起止日期，不要同时给出", "give a period or from/to, not both")
 	case name != "":
-		p, err := ParsePeriod(name, loc)
-		if err != nil {
-			return invalid("%v", err)
-		}
-		return p, nil
+		return ParsePeriod(name, loc)
 	case from != "" && to != "":
-		f, err := ParseDate(from)
-		if err != nil {
-			return invalid("from: %v", err)
+		f, ferr := ParseDate(from)
+		if ferr != nil {
+			return invalid("起始日期 %q 无法识别：请写 2026-10-01 这样的日期", "from %q: want a date such as 2026-10-01", from)
 		}
-		t, err := ParseDate(to)
-		if err != nil {
-			return invalid("to: %v", err)
+		t, terr := ParseDate(to)
+		if terr != nil {
+			return invalid("截止日期 %q 无法识别：请写 2026-10-31 这样的日期", "to %q: want a date such as 2026-10-31", to)
 		}
-		p, err := PeriodBetween(f, t, loc)
-		if err != nil {
-			return invalid("%v", err)
+		if t.Before(f.Time) {
+			return invalid("期间在 %s 结束，早于其开始的 %s", "the period ends on %s, before it begins on %s", t, f)
 		}
-		return p, nil
+		return PeriodBetween(f, t, loc)
 	}
-	return invalid("give a period (2026-10, 2026-Q4, 2026) or both from and to")
+	return invalid("请给出期间（2026-10、2026-Q4、2026）或起止日期", "give a period (2026-10, 2026-Q4, 2026) or both from and to")
 }
 
 // ParseAsOf reads an as-of time: RFC 3339, or a date meaning its start in loc.
@@ -95,5 +91,5 @@ func ParseAsOf(s string, loc *time.Location) (time.Time, error) {
 	if d, err := ParseDate(s); err == nil {
 		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), nil
 	}
-	return time.Time{}, fault.Errorf(fault.Invalid, "asof", "want an RFC 3339 time or a date, got %q", s)
+	return time.Time{}, fault.Sayf(fault.Invalid, "asof", "截至时间 %q 无法识别：请写日期（2026-10-31）或 RFC 3339 时间", "want an RFC 3339 time or a date, got %q", s)
 }

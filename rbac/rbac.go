@@ -69,26 +69,26 @@ func (u User) Domain() string {
 // right kind, every other role none. kind looks a unit up in the registry.
 func (u User) Validate(kind func(code string) (evaluation.UnitKind, bool)) error {
 	if u.Name == "" || len(u.Name) > evaluation.MaxCodeLen || strings.ContainsAny(u.Name, " \t\r\n") {
-		return fault.Errorf(fault.Invalid, "user", "a user name is 1 to %d characters without spaces", evaluation.MaxCodeLen)
+		return fault.Sayf(fault.Invalid, "user", "用户名须为 1 到 %d 个字符，不含空格", "a user name is 1 to %d characters without spaces", evaluation.MaxCodeLen)
 	}
 	if !slices.Contains(Roles, u.Role) {
-		return fault.Errorf(fault.Invalid, "user", "role %q: want one of %v", u.Role, Roles)
+		return fault.Sayf(fault.Invalid, "user", "没有角色 %q", "role %q: want one of %v", u.Role, Roles)
 	}
 	want := map[Role]evaluation.UnitKind{StreetHead: evaluation.Street, DeptHead: evaluation.Department}[u.Role]
 	switch {
 	case want == "" && u.Unit != "":
-		return fault.Errorf(fault.Invalid, "user", "role %s is district-wide: it takes no unit", u.Role)
+		return fault.Sayf(fault.Invalid, "user", "%s面向全区，不属于某个单位：请不要填写单位", "role %s is district-wide: it takes no unit", roleWords(u.Role))
 	case want == "":
 		return nil
 	case u.Unit == "":
-		return fault.Errorf(fault.Invalid, "user", "role %s needs a unit: the %s the head leads", u.Role, want)
+		return fault.Sayf(fault.Invalid, "user", "%s须填写所负责的%s", "role %s needs a unit: the %s the head leads", roleWords(u.Role), kindWords(want))
 	}
 	k, ok := kind(u.Unit)
 	if !ok {
-		return fault.Errorf(fault.Invalid, "user", "unit %q is not in the registry", u.Unit)
+		return fault.Sayf(fault.Invalid, "user", "登记信息中没有单位 %q", "unit %q is not in the registry", u.Unit)
 	}
 	if k != want && !(u.Role == DeptHead && k == evaluation.Enterprise) {
-		return fault.Errorf(fault.Invalid, "user", "unit %s is a %s, not a %s", u.Unit, k, want)
+		return fault.Sayf(fault.Invalid, "user", "单位 %s 是%s，不是%s", "unit %s is a %s, not a %s", u.Unit, kindWords(k), kindWords(want))
 	}
 	return nil
 }
@@ -279,4 +279,16 @@ func (a *Authorizer) AuthorizeAny(ctx context.Context, user, action, object, id 
 		return err
 	}
 	return NotFound(action+" "+object, Resource{Object: object, ID: id})
+}
+
+// roleWords and kindWords name a role and a unit kind in a message, in
+// Chinese and English (see fault.Sayf).
+func roleWords(r Role) fault.Words {
+	return fault.Words{Zh: map[Role]string{Admin: "系统管理员", OrgAssessor: "组织部考核员", DisciplineInspector: "纪委监督员",
+		StreetHead: "街道负责人", DeptHead: "部门负责人", Dispatch: "派遣平台"}[r], En: string(r)}
+}
+
+func kindWords(k evaluation.UnitKind) fault.Words {
+	return fault.Words{Zh: map[evaluation.UnitKind]string{evaluation.Street: "街道", evaluation.Community: "社区",
+		evaluation.Department: "部门", evaluation.Enterprise: "企业"}[k], En: string(k)}
 }

@@ -24,10 +24,10 @@ func (s *Service) AddFinding(ctx context.Context, c rbac.Principal, r FindingReq
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
-		return evaluation.Event{}, invalid("add finding", "the case, recording unit, unit found against, severity and note are required")
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "add finding", "监督发现需写明案件、记录单位、被发现单位、等级和说明", "the case, recording unit, unit found against, severity and note are required")
 	}
 	if !slices.Contains(evaluation.Severities, r.Severity) {
-		return evaluation.Event{}, invalid("add finding", "severity must be notice, warning or serious, got %q", r.Severity)
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "add finding", "等级须为提醒、警告或严重，收到的是 %q", "severity must be notice, warning or serious, got %q", r.Severity)
 	}
 	if err := allowed(ctx, c, evaluation.Supervised, r.Unit); err != nil {
 		return evaluation.Event{}, err
@@ -50,7 +50,7 @@ func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r Withd
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Note == "" {
-		return evaluation.Event{}, invalid("withdraw finding", "the withdrawing unit and a note are required")
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "withdraw finding", "撤销需写明撤销单位和理由", "the withdrawing unit and a note are required")
 	}
 	if err := allowed(ctx, c, evaluation.FindingWithdrawn, r.Unit); err != nil {
 		return evaluation.Event{}, err
@@ -61,10 +61,10 @@ func (s *Service) WithdrawFinding(ctx context.Context, c rbac.Principal, r Withd
 	}
 	i := slices.IndexFunc(all, func(f Finding) bool { return f.ID == r.Finding })
 	if i < 0 {
-		return evaluation.Event{}, fault.Errorf(fault.NotFound, "withdraw finding", "finding %q not found", r.Finding)
+		return evaluation.Event{}, fault.Sayf(fault.NotFound, "withdraw finding", "没有监督发现 %q", "finding %q not found", r.Finding)
 	}
 	if f := all[i]; f.State != string(evaluation.FindingActive) {
-		return evaluation.Event{}, fault.Errorf(fault.Conflict, "withdraw finding", "finding %s is %s already", f.ID, f.State)
+		return evaluation.Event{}, fault.Sayf(fault.Conflict, "withdraw finding", "监督发现 %s 已是“%s”状态", "finding %s is %s already", f.ID, stateWords(f.State))
 	}
 	return s.record(ctx, c, evaluation.Event{Case: all[i].Case, Type: evaluation.FindingWithdrawn, Unit: r.Unit, Target: r.Finding,
 		Note: r.Note, Actor: r.Actor})
@@ -133,19 +133,19 @@ func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRe
 		op, typ = "evaluate call", evaluation.CallEvaluated
 	}
 	if r.Unit == "" || r.Target == "" {
-		return evaluation.Event{}, nil, invalid(op, "the case, unit and target are required")
+		return evaluation.Event{}, nil, fault.Sayf(fault.Invalid, op, "评价需写明案件、评价单位和被评价单位", "the case, unit and target are required")
 	}
 	e := evaluation.Event{Case: r.Case, Type: typ, Unit: r.Unit, Target: r.Target, Note: r.Note, Actor: r.Actor}
 	if r.Score != 0 || !r.Call {
 		if r.Score < 1 || r.Score > 5 {
-			return e, nil, invalid(op, "the score must be 1 to 5")
+			return e, nil, fault.Sayf(fault.Invalid, op, "评分须为 1 到 5 分", "the score must be 1 to 5")
 		}
 		score := r.Score
 		e.Score = &score
 	}
 	if r.Call {
 		if r.Accurate == nil {
-			return e, nil, invalid(op, "say whether the call was accurate: true or false")
+			return e, nil, fault.Sayf(fault.Invalid, op, "请说明呼叫是否准确", "say whether the call was accurate: true or false")
 		}
 		e.Accurate = r.Accurate
 	}
@@ -159,7 +159,7 @@ func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRe
 			return e, nil, err
 		}
 		if as.By != r.Target {
-			return e, nil, invalid(op, "%s was called in by %q, not by %s", r.Unit, as.By, r.Target)
+			return e, nil, fault.Sayf(fault.Invalid, op, "%s 是由 %q 呼叫的，不是 %s", "%s was called in by %q, not by %s", r.Unit, as.By, r.Target)
 		}
 	} else {
 		as, err := assignmentOf(cv, r.Target)
@@ -167,7 +167,7 @@ func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRe
 			return e, nil, err
 		}
 		if r.Unit != as.By && r.Unit != cv.Case.Street {
-			return e, nil, invalid(op, "%s neither called %s in nor is the case's street", r.Unit, r.Target)
+			return e, nil, fault.Sayf(fault.Invalid, op, "%s 既没有呼叫 %s，也不是本案所属街道", "%s neither called %s in nor is the case's street", r.Unit, r.Target)
 		}
 	}
 	var previous *evaluation.Event
@@ -184,7 +184,7 @@ func (s *Service) Evaluate(ctx context.Context, c rbac.Principal, r EvaluationRe
 func assignmentOf(cv *store.CaseView, unit string) (*evaluation.Assignment, error) {
 	i := slices.IndexFunc(cv.Assignments, func(a evaluation.Assignment) bool { return a.Unit == unit && !a.DispatchedAt.IsZero() })
 	if i < 0 {
-		return nil, invalid("evaluate", "case %s was never dispatched to %s", cv.Case.ID, unit)
+		return nil, fault.Sayf(fault.Invalid, "evaluate", "案件 %s 从未派给 %s", "case %s was never dispatched to %s", cv.Case.ID, unit)
 	}
 	return &cv.Assignments[i], nil
 }
@@ -203,7 +203,7 @@ func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequ
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Target == "" || r.Note == "" {
-		return evaluation.Event{}, invalid("rule return", "the case, ruling body, returning unit and a note are required")
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "rule return", "裁定需写明案件、裁定单位、退回单位和理由", "the case, ruling body, returning unit and a note are required")
 	}
 	if err := allowed(ctx, c, evaluation.ReturnRuled, r.Unit); err != nil {
 		return evaluation.Event{}, err
@@ -217,7 +217,7 @@ func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequ
 		return evaluation.Event{}, err
 	}
 	if as.ReturnedAt.IsZero() {
-		return evaluation.Event{}, invalid("rule return", "%s never returned case %s", r.Target, r.Case)
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "rule return", "%s 从未退回案件 %s", "%s never returned case %s", r.Target, r.Case)
 	}
 	if as.ReturnRuledBy != "" {
 		return evaluation.Event{}, fault.Errorf(fault.Conflict, "rule return", "%s's return of %s was already ruled by %s; appeal the ruling instead",

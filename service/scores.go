@@ -150,7 +150,7 @@ func (s *Service) keptScores(ctx context.Context, q ScoresQuery, out *Scores) (*
 	loc := policies.At(s.Now()).Location
 	period, err := evaluation.ParsePeriod(q.Period, loc)
 	if err != nil {
-		return nil, fault.Errorf(fault.Invalid, "period", "%v", err)
+		return nil, err
 	}
 	if period.To.Sub(period.From) > 31*24*time.Hour {
 		return nil, fault.Errorf(fault.Invalid, "kept scores", "scores are kept per month; %s is longer", period.Name)

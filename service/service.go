@@ -121,6 +121,12 @@ func (s *Service) actFor(ctx context.Context, typ evaluation.EventType, unit *st
 	return err
 }
 
+// stateWords is a state or type code as a message shows it: its label in
+// Chinese, the code with spaces in English.
+func stateWords(code string) fault.Words {
+	return fault.Words{Zh: view.Label(code, "zh"), En: strings.ReplaceAll(code, "_", " ")}
+}
+
 // allowed asks whether the caller may write an event of this type for unit.
 func allowed(ctx context.Context, c rbac.Principal, typ evaluation.EventType, unit string) error {
 	r := rights[typ]
@@ -229,7 +235,7 @@ type AppealRequest struct {
 // rating, evaluation or finding that judges it; a target is appealed once.
 func (s *Service) Appeal(ctx context.Context, c rbac.Principal, r AppealRequest) (evaluation.Event, error) {
 	if r.Unit == "" || r.Target == "" || r.Reason == "" {
-		return evaluation.Event{}, invalid("appeal", "the case, unit, target and reason are required")
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "appeal", "申诉需写明案件、申诉单位、申诉对象和理由", "the case, unit, target and reason are required")
 	}
 	cv, err := s.caseToActOn(ctx, c, evaluation.Appealed, r.Case, r.Unit)
 	if err != nil {
@@ -244,8 +250,9 @@ func (s *Service) Appeal(ctx context.Context, c rbac.Principal, r AppealRequest)
 	}
 	for _, ap := range evaluation.Appeals(cv.Trail) {
 		if ap.Target == r.Target && ap.State != evaluation.AppealDuplicate {
-			return evaluation.Event{}, fault.Errorf(fault.Conflict, "appeal", "%s was already appealed by %s in %s on %s (%s): a target is appealed once",
-				r.Target, ap.Unit, ap.ID, ap.At.In(loc).Format("2006-01-02 15:04"), ap.State)
+			return evaluation.Event{}, fault.Sayf(fault.Conflict, "appeal", "%s 已由 %s 于 %[4]s 申诉过（申诉 %[3]s，%[5]s）：同一对象只能申诉一次",
+				"%s was already appealed by %s in %s on %s (%s): a target is appealed once",
+				r.Target, ap.Unit, ap.ID, ap.At.In(loc).Format("2006-01-02 15:04"), stateWords(string(ap.State)))
 		}
 	}
 	return s.record(ctx, c, evaluation.Event{Case: r.Case, Type: evaluation.Appealed, Unit: r.Unit, Target: r.Target, Reason: r.Reason, Actor: r.Actor})
@@ -258,10 +265,10 @@ func appealTarget(cv *store.CaseView, unit, target string, asof time.Time) error
 			continue
 		}
 		if d.Unit != unit {
-			return invalid("appeal", "deadline %s is %s's, not %s's", target, d.Unit, unit)
+			return fault.Sayf(fault.Invalid, "appeal", "时限 %s 属于 %s，不属于 %s", "deadline %s is %s's, not %s's", target, d.Unit, unit)
 		}
 		if st, _ := d.StatusAt(asof); st != evaluation.Breached {
-			return invalid("appeal", "deadline %s is not breached (%s): there is nothing to appeal", target, st)
+			return fault.Sayf(fault.Invalid, "appeal", "时限 %s 没有超时（%s），无须申诉", "deadline %s is not breached (%s): there is nothing to appeal", target, stateWords(string(st)))
 		}
 		return nil
 	}
@@ -278,14 +285,15 @@ func appealTarget(cv *store.CaseView, unit, target string, asof time.Time) error
 				judged = append(judged, as.Unit)
 			}
 		default:
-			return invalid("appeal", "event %s is a %s; only breaches, ratings, evaluations and findings can be appealed", target, e.Type)
+			return fault.Sayf(fault.Invalid, "appeal", "事件 %s 是“%s”：只能对超时、群众评价、互评和监督发现申诉",
+				"event %s is a %s; only breaches, ratings, evaluations and findings can be appealed", target, stateWords(string(e.Type)))
 		}
 		if !slices.Contains(judged, unit) {
-			return invalid("appeal", "%s %s does not judge %s", e.Type, target, unit)
+			return fault.Sayf(fault.Invalid, "appeal", "“%s” %s 并未评判 %s", "%s %s does not judge %s", stateWords(string(e.Type)), target, unit)
 		}
 		return nil
 	}
-	return invalid("appeal", "case %s has no deadline or event %q", cv.Case.ID, target)
+	return fault.Sayf(fault.Invalid, "appeal", "案件 %s 没有时限或事件 %q", "case %s has no deadline or event %q", cv.Case.ID, target)
 }
 
 // Appeal is an appeal with its deadline for deciding, as listed.
@@ -388,7 +396,7 @@ func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionReques
 		return evaluation.Event{}, err
 	}
 	if r.Unit == "" || r.Note == "" {
-		return evaluation.Event{}, invalid("decide appeal", "the deciding unit and a note are required")
+		return evaluation.Event{}, fault.Sayf(fault.Invalid, "decide appeal", "决定需写明决定单位和理由", "the deciding unit and a note are required")
 	}
 	if err := allowed(ctx, c, evaluation.AppealDecided, r.Unit); err != nil {
 		return evaluation.Event{}, err
@@ -399,15 +407,17 @@ func (s *Service) Decide(ctx context.Context, c rbac.Principal, r DecisionReques
 	}
 	i := slices.IndexFunc(all, func(o Appeal) bool { return o.ID == r.Appeal })
 	if i < 0 {
-		return evaluation.Event{}, fault.Errorf(fault.NotFound, "decide appeal", "appeal %q not found", r.Appeal)
+		return evaluation.Event{}, fault.Sayf(fault.NotFound, "decide appeal", "没有申诉 %q", "appeal %q not found", r.Appeal)
 	}
 	ap := all[i]
 	switch evaluation.AppealState(ap.State) {
 	case evaluation.AppealDuplicate:
-		return evaluation.Event{}, fault.Errorf(fault.Conflict, "decide appeal", "appeal %s repeats %s on the same target: decide %s", ap.ID, ap.Of, ap.Of)
+		return evaluation.Event{}, fault.Sayf(fault.Conflict, "decide appeal", "申诉 %s 与申诉 %s 针对同一对象：请对 %[2]s 作出决定",
+			"appeal %s repeats %s on the same target: decide %[2]s", ap.ID, ap.Of)
 	case evaluation.AppealUpheld, evaluation.AppealRejected:
-		return evaluation.Event{}, fault.Errorf(fault.Conflict, "decide appeal", "appeal %s was already decided (%s) by %s on %s: decisions are final",
-			ap.ID, ap.State, ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
+		return evaluation.Event{}, fault.Sayf(fault.Conflict, "decide appeal", "申诉 %s 已由 %[3]s 于 %[4]s 作出决定（%[2]s）：决定不可更改",
+			"appeal %s was already decided (%s) by %s on %s: decisions are final",
+			ap.ID, stateWords(ap.State), ap.DecidedBy, ap.DecidedAt.Format("2006-01-02 15:04"))
 	}
 	upheld := r.Upheld
 	return s.record(ctx, c, evaluation.Event{Case: ap.Case, Type: evaluation.AppealDecided, Unit: r.Unit, Target: ap.ID,

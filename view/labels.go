@@ -32,6 +32,7 @@ var zhLabels = map[string]string{
 	"ingest.batch": "事件入库（批）", "user.unlock": "解除登录锁定", "key.move": "移出假名化密钥",
 	"appealed.refused": "申诉被拒（案件不可见）", "response_evaluated.refused": "评价被拒（案件不可见）",
 	"call_evaluated.refused": "评价被拒（案件不可见）",
+	"registry.load":          "载入登记信息", "login.failed": "登录失败", "appeal.decide": "决定申诉",
 }
 
 // Label shows a code in lang: Chinese from the table above, or the code

@@ -168,6 +168,15 @@ func (p *page) UnitOptions() []unitOption {
 // Category names a category by its registry name with its code.
 func (p *page) Category(code string) string { return view.WithCode(p.names().Category(code), code) }
 
+// Actor names who made an audit entry: a user by name, the command line
+// and an anonymous visitor in words.
+func (p *page) Actor(name string) string {
+	if name == rbac.LocalOperator || name == "anonymous" {
+		return p.T("actor." + name)
+	}
+	return name
+}
+
 // CategoryName names a category in words alone, as a reader of a case
 // wants it; its code when the registry has no name.
 func (p *page) CategoryName(code string) string { return p.names().Category(code) }
@@ -618,6 +627,9 @@ func (s *Pages) errorPage(w http.ResponseWriter, p *page, a problem.Answer) {
 		s.log.Error("page", slog.String("error", a.Cause.Error()))
 	default:
 		detail = a.Detail
+		if fault.KindOf(a.Cause) != fault.Internal {
+			detail = fault.Text(a.Cause, p.Lang) // in the reader's language, without the developer's operation
+		}
 	}
 	// When to try again, as the API says it.
 	if v := a.Header.Get("Retry-After"); v != "" {

@@ -46,9 +46,9 @@ func flagged(err error) error {
 	}
 	switch e.Op {
 	case "period":
-		return usageErrorf("%v", periodWords.Replace(errText(err)))
+		return &usageError{msg: periodWords.Replace(errText(err)), cause: err}
 	case "asof":
-		return usageErrorf("--asof: %v", errText(err))
+		return &usageError{msg: "--asof: " + errText(err), cause: err}
 	}
 	return err
 }

@@ -133,8 +133,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		a.usage(cmds)
 		return usageErrorf("unknown command %q", args[0])
 	}
-	return cmd.run(ctx, a, args[1:])
+	return a.spoken(cmd.run(ctx, a, args[1:]))
 }
+
+// spoken gives an error the words of the user's language: an error made
+// with fault.Sayf prints its Chinese to a Chinese user. Its kind, and
+// what it wraps, stay as they were.
+func (a *app) spoken(err error) error {
+	if err == nil || a.lang == "en" {
+		return err
+	}
+	var e *fault.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if text := fault.Text(err, a.lang); text != fault.Text(err, "en") {
+		return &saidError{err: err, text: text}
+	}
+	return err
+}
+
+// saidError is an error with what it says to the user.
+type saidError struct {
+	err  error
+	text string
+}
+
+func (e *saidError) Error() string { return e.text }
+func (e *saidError) Unwrap() error { return e.err }
 
 func (a *app) usage(cmds map[string]command) {
 	fmt.Fprintln(a.stderr, a.t("用法：frontline 命令 [参数]", "usage: frontline COMMAND [flags]"))
@@ -259,12 +285,18 @@ const (
 
 var errHelp = errors.New("help requested")
 
-type usageError struct{ msg string }
+// usageError is a command asked wrongly; it may carry the error that
+// found it (cause), whose words in the user's language it then has.
+type usageError struct {
+	msg   string
+	cause error
+}
 
 func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return e.cause }
 
 func usageErrorf(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
 // strictError reports that --strict found rejected, conflicting or quarantined events.

@@ -467,3 +467,16 @@ func TestUnknownOutputFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsInTheUsersLanguage: an error a person made is told in
+// Chinese by default and in English on request, with the exit status of
+// its kind either way.
+func TestErrorsInTheUsersLanguage(t *testing.T) {
+	dir := t.TempDir()
+	for lang, want := range map[string]string{"": `期间 "abc" 无法识别`, "en": `period "abc": want a month`} {
+		env := map[string]string{"FRONTLINE_DB": filepath.Join(dir, "frontline.db"), "FRONTLINE_LANG": lang}
+		if r := frontline(t, env, "", "score", "--period", "abc"); r.code != exitUsage || !strings.Contains(r.stderr, want) {
+			t.Errorf("FRONTLINE_LANG=%q: exit %d, %q; want %d and %q", lang, r.code, r.stderr, exitUsage, want)
+		}
+	}
+}
