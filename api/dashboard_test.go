@@ -352,7 +352,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	b.fill(`table.breaches form.appeal input[name="reason"]`, "群众电话无法接通，已补充记录")
 	b.submit(`table.breaches form.appeal input[name="reason"]`, `#unit-appeals`)
 	var appeals struct {
-		Appeals []struct{ ID, Unit, Target, State string }
+		Appeals []struct{ ID, Case, Unit, Target, State string }
 	}
 	api("dan", "/api/v1/appeals?state=all", &appeals)
 	if len(appeals.Appeals) != 1 || appeals.Appeals[0].Unit != "D1" || appeals.Appeals[0].State != "open" {
@@ -564,14 +564,26 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the decided appeal's decision: %q", decision)
 	}
 	b.shot("appeals")
-	// The organization department reads no case: no link leads to one,
-	// and the address itself is refused.
-	if n := b.eval(`document.querySelectorAll('a[href^="/cases/"]').length`); n != float64(0) {
-		t.Errorf("the assessor's queue links to %v cases", n)
+	// The organization department reads the case behind an appeal it
+	// decides, from the queue, read-only; any other case is refused.
+	appealed := appeals.Appeals[0].Case
+	b.click(`#appeals a[href="/cases/`+appealed+`"]`, `ol.timeline`)
+	if forms := b.eval(`document.querySelectorAll("main form").length`); forms != float64(0) {
+		t.Errorf("the assessor's view of case %s has %v forms", appealed, forms)
 	}
-	b.open("/cases/W3")
-	if body := b.text("main"); !strings.Contains(body, "无权") {
-		t.Errorf("the assessor opens a case: %q", body)
+	var readAudit struct{ Entries []struct{ Action, Object string } }
+	api("dina", "/api/v1/audit?action=case.read.appeal", &readAudit)
+	if len(readAudit.Entries) == 0 || readAudit.Entries[0].Object != appealed {
+		t.Errorf("the assessor's read of %s, audited: %+v", appealed, readAudit.Entries)
+	}
+	for _, other := range []string{"W1", "W2", "W3"} {
+		if other == appealed {
+			continue
+		}
+		b.open("/cases/" + other)
+		if body := b.text("main"); !strings.Contains(body, "无权") {
+			t.Errorf("the assessor opens case %s, which has no appeal: %q", other, body)
+		}
 	}
 	b.signOut()
 

@@ -16,9 +16,13 @@ import (
 // may read cases of its street or of a unit it was sent to; to anyone
 // else it reads exactly as a case that does not exist. A named
 // principal's read of the trail is audited.
+//
+// One who decides appeals and reads no cases otherwise (the organization
+// department) reads a case that has an appeal, to judge it: read-only,
+// and audited as such.
 func (s *Service) Case(ctx context.Context, p rbac.Principal, id string) (*store.CaseView, error) {
 	if err := p.AuthorizeSome(ctx, rbac.Read, "cases"); err != nil {
-		return nil, err
+		return s.appealedCase(ctx, p, id, err)
 	}
 	v, err := s.DB.Case(ctx, id)
 	if err != nil {
@@ -34,6 +38,22 @@ func (s *Service) Case(ctx context.Context, p rbac.Principal, id string) (*store
 		return v, nil
 	}
 	return v, s.AuditRead(ctx, p, "case.read", id, map[string]int{"events": len(v.Trail)})
+}
+
+// appealedCase reads a case for one who decides its appeal; refused is
+// the answer for anyone else, or for a case with no appeal.
+func (s *Service) appealedCase(ctx context.Context, p rbac.Principal, id string, refused error) (*store.CaseView, error) {
+	if p.Authorize(ctx, rbac.Decide, rbac.Resource{Object: "appeals"}) != nil {
+		return nil, refused
+	}
+	v, err := s.DB.Case(ctx, id)
+	if fault.KindOf(err) == fault.NotFound || err == nil && len(evaluation.Appeals(v.Trail)) == 0 {
+		return nil, refused
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, s.AuditRead(ctx, p, "case.read.appeal", id, map[string]int{"events": len(v.Trail)})
 }
 
 // Track reads a case for a resident who holds its access code (the

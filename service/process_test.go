@@ -102,6 +102,18 @@ func TestEachDecisionAsEachRole(t *testing.T) {
 		if err != nil || len(appeals) != 1 {
 			t.Fatalf("open appeals: %+v, %v; want the one filed", appeals, err)
 		}
+		// It reads the case behind the appeal, audited as such, and no other.
+		if v, err := svc.Case(ctx, authz.Principal("olga"), appeals[0].Case); err != nil || v.Case.ID != appeals[0].Case {
+			t.Errorf("the assessor reads the appealed case %s: %v", appeals[0].Case, err)
+		}
+		if entries := auditActions(t, db, "case.read.appeal"); len(entries) != 1 || entries[0].Object != appeals[0].Case || entries[0].Actor != "olga" {
+			t.Errorf("the assessor's read, audited: %+v", entries)
+		}
+		for _, other := range []string{"W1", "W3", "W9"} {
+			if _, err := svc.Case(ctx, authz.Principal("olga"), other); fault.KindOf(err) != fault.Forbidden {
+				t.Errorf("the assessor reads case %s, which has no appeal: %v; want forbidden", other, err)
+			}
+		}
 		decide := DecisionRequest{Appeal: appeals[0].ID, Unit: "ORG", Note: "upheld: the platform's delay", Upheld: true}
 		if _, err := svc.Decide(ctx, authz.Principal("dana"), decide); fault.KindOf(err) != fault.Forbidden {
 			t.Errorf("a head decides an appeal: %v; want forbidden", err)

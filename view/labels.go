@@ -25,7 +25,7 @@ var zhLabels = map[string]string{
 	"call_accuracy": "呼叫准确率", "call_quality": "呼叫质量", "call_quality_calibrated": "呼叫质量（校准）",
 	"call_timeliness": "呼叫及时率",
 	// The audit log's actions.
-	"ingest": "导入事件", "case.read": "查看案件", "breaches.read": "查看超时记录", "open311.read": "Open311 查询",
+	"ingest": "导入事件", "case.read": "查看案件", "case.read.appeal": "查看申诉案件", "breaches.read": "查看超时记录", "open311.read": "Open311 查询",
 	"export": "导出", "backup": "备份", "restore": "恢复", "rebuild": "重建派生数据", "policy.load": "载入规则",
 	"login": "登录", "logout": "退出登录", "token.add": "签发令牌", "token.revoke": "吊销令牌",
 	"user.add": "新增用户", "user.disable": "停用用户", "user.enable": "启用用户", "user.password": "重设密码",
