@@ -571,7 +571,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	if forms := b.eval(`document.querySelectorAll("main form").length`); forms != float64(0) {
 		t.Errorf("the assessor's view of case %s has %v forms", appealed, forms)
 	}
-	var readAudit struct{ Entries []struct{ Action, Object string } }
+	var readAudit struct {
+		Entries []struct{ Action, Object string }
+	}
 	api("dina", "/api/v1/audit?action=case.read.appeal", &readAudit)
 	if len(readAudit.Entries) == 0 || readAudit.Entries[0].Object != appealed {
 		t.Errorf("the assessor's read of %s, audited: %+v", appealed, readAudit.Entries)
