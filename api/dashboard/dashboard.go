@@ -437,6 +437,9 @@ func (s *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /track", s.public(s.trackSubmit))
 	mux.HandleFunc("POST /logout", s.signedIn(s.logoutSubmit))
 	mux.HandleFunc("GET /{$}", s.signedIn(s.homePage))
+	// Any other address is a page that is not there, said as a page: the
+	// API's own addresses answer their own way.
+	mux.HandleFunc("GET /", s.public(s.missingPage))
 	mux.HandleFunc("GET /units/{code}", s.signedIn(s.unitPage))
 	mux.HandleFunc("GET /rankings", s.signedIn(s.rankingsPage))
 	mux.HandleFunc("GET /breaches", s.signedIn(s.breachesPage))
@@ -546,6 +549,16 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 // the catalogue's done.KEY): a fixed list, so that a link cannot put
 // words on a page.
 var notices = []string{"finding", "withdrawn", "upheld", "rejected"}
+
+// missingPage answers an address no page has: the error page, in the
+// reader's language, with the way back.
+func (s *Pages) missingPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/") {
+		http.NotFound(w, r)
+		return "", nil
+	}
+	return "", notFound(p.T("error.notfound.detail"))
+}
 
 // nav lists the pages the user's role has.
 func (s *Pages) nav(p *page, u *rbac.User, current string) []navLink {

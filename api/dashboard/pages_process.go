@@ -41,7 +41,7 @@ func (s *Pages) appealsPage(w http.ResponseWriter, r *http.Request, p *page) (st
 		}
 	}
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, state) {
-		return "", invalid("state: open, upheld, rejected, duplicate or all")
+		return "", invalid(p.T("appeals.state_invalid", state))
 	}
 	// An appeal just decided stays in its place on the list it was
 	// decided from, whatever the list's state, with its decision.

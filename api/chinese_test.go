@@ -1,0 +1,99 @@
+package api
+
+import (
+	"html"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPagesSpeakChinese signs in as each role, opens every page of its
+// menu and the error paths a person meets (a period or unit that cannot
+// be read, a page or case not theirs, one not there), and reads what the
+// page shows in zh-CN: text, and the words of placeholders, titles and
+// alternative texts. No Latin word may show but a code (a unit's, a
+// case's), a number or a proper name: anything else did not come from
+// the catalogue.
+func TestPagesSpeakChinese(t *testing.T) {
+	f := packFixture(t)
+	// Something on every page: a finding, and an appeal of a breach.
+	if r := f.do(t, "dina", "POST", "/api/v1/findings", "application/json", `{"case":"W3","target":"D1","severity":"warning","note":"多次超时"}`); r.status != 201 {
+		t.Fatalf("a finding: %d %s", r.status, r.body)
+	}
+	if r := f.do(t, "dan", "POST", "/api/v1/appeals", "application/json", `{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"电话无法接通"}`); r.status != 201 {
+		t.Fatalf("an appeal: %d %s", r.status, r.body)
+	}
+	// The words a page may carry in Latin letters: proper names, and the
+	// codes of units and cases, which are not words of any language.
+	// What a person typed comes back as typed, and users are named as
+	// they are called.
+	allowed := map[string]bool{"Excel": true, "English": true, "Frontline": true, "API": true, "CST": true,
+		"abc": true, "nowhere": true, "bogus": true, "ada": true, "olga": true, "dina": true, "sam": true, "dan": true, "dana": true, "bot": true}
+	var codes []string
+	for _, line := range strings.Split(f.do(t, "ada", "GET", "/api/v1/registry", "", "").body, `"code":"`)[1:] {
+		codes = append(codes, line[:strings.IndexByte(line, '"')])
+	}
+	for _, c := range codes {
+		allowed[c] = true
+	}
+	nav := regexp.MustCompile(`<nav>(.*?)</nav>`)
+	href := regexp.MustCompile(`href="(/[^"]*)"`)
+	errorPaths := []string{"/rankings?period=abc", "/satisfaction?period=2026-13", "/breaches?unit=nowhere", "/findings?unit=nowhere",
+		"/units/D2?period=2026-06", "/units/NOPE", "/cases/W9", "/cases/W2", "/appeals?state=bogus", "/nowhere", "/cadres?period=x"}
+	for _, user := range []string{"ada", "olga", "dina", "sam", "dan"} {
+		setPassword(t, f.db, user, user+"'s password")
+		r, s := f.login(t, user, user+"'s password")
+		if r.status != 200 {
+			t.Fatalf("%s signs in: %d %s", user, r.status, r.body)
+		}
+		home := f.send(t, "GET", "/", s.headers(false), "")
+		m := nav.FindStringSubmatch(home.body)
+		if m == nil {
+			t.Fatalf("%s's home page has no menu:\n%s", user, home.body)
+		}
+		paths := []string{"/"}
+		for _, h := range href.FindAllStringSubmatch(m[1], -1) {
+			paths = append(paths, html.UnescapeString(h[1]))
+		}
+		for _, path := range append(paths, errorPaths...) {
+			page := f.send(t, "GET", path, s.headers(false), "")
+			if strings.HasPrefix(page.header.Get("Content-Type"), "image/") {
+				continue
+			}
+			var foreign []string
+			for _, w := range latinWords(visibleText(page.body)) {
+				if !allowed[w] && !slices.Contains(foreign, w) {
+					foreign = append(foreign, w)
+				}
+			}
+			if len(foreign) > 0 {
+				t.Errorf("%s %s (%d) shows words not from the catalogue: %v", user, path, page.status, foreign)
+			}
+		}
+	}
+}
+
+var (
+	hidden     = regexp.MustCompile(`(?s)<(script|style|svg|datalist|code)\b.*?</(script|style|svg|datalist|code)>`) // code: identifiers, as recorded
+	attrText   = regexp.MustCompile(`\b(?:placeholder|title|alt|aria-label)="([^"]*)"`)
+	tag        = regexp.MustCompile(`(?s)<[^>]*>`)
+	latinWord  = regexp.MustCompile(`\b[A-Za-z][A-Za-z'_.]*[A-Za-z]\b`)
+	headerPart = regexp.MustCompile(`(?s)<head>.*?</head>`)
+)
+
+// visibleText is what a page shows a reader: its text, and the words of
+// the attributes a reader sees or hears.
+func visibleText(page string) string {
+	page = headerPart.ReplaceAllString(page, " ")
+	page = hidden.ReplaceAllString(page, " ")
+	var b strings.Builder
+	for _, m := range attrText.FindAllStringSubmatch(page, -1) {
+		b.WriteString(m[1] + " ")
+	}
+	b.WriteString(tag.ReplaceAllString(page, " "))
+	return html.UnescapeString(b.String())
+}
+
+// latinWords are the words of text in Latin letters, of two letters or more.
+func latinWords(text string) []string { return latinWord.FindAllString(text, -1) }
