@@ -540,6 +540,32 @@ func TestDashboardInABrowser(t *testing.T) {
 	if got, kinds := b.text("#cadre-count"), b.eval(`[...new Set([...document.querySelectorAll("#cadres td.kind")].map(td => td.textContent))].join("|")`); got != fmt.Sprint(streets) || streets == 0 || kinds != "街道" {
 		t.Errorf("street cadres, all roles: the page shows %s (%v), the API has %d", got, kinds, streets)
 	}
+	// The period from a picker of years, quarters and months.
+	if groups := b.eval(`[...document.querySelectorAll("select[name=period] optgroup")].map(g => g.label).join("|")`); groups != "年度|季度|月份" {
+		t.Errorf("the period picker's groups: %v", groups)
+	}
+	// A cadre's own page: the month's score as the API has it, the units
+	// led, and twelve months of scores.
+	var june struct {
+		Cadres []struct {
+			Cadre string
+			Score *float64
+		}
+	}
+	api("olga", "/api/v1/cadres?period=2026-06&role=all", &june)
+	b.open("/cadres?period=2026-06&role=all")
+	b.click(`#cadres tbody tr:first-child a`, `#cadre-months`)
+	first := june.Cadres[0]
+	if got := b.text("#cadre-score"); first.Score == nil || got != fmt.Sprintf("%.2f", *first.Score) || !strings.Contains(b.eval(`location.pathname`).(string), first.Cadre) {
+		t.Errorf("cadre %s's page shows %q at %v", first.Cadre, got, b.eval(`location.pathname`))
+	}
+	if rows, tenures := b.eval(`document.querySelectorAll("#cadre-months tbody tr").length`), b.eval(`document.querySelectorAll("#tenures a[href^='/units/']").length`); rows != float64(12) || tenures == float64(0) {
+		t.Errorf("cadre %s: %v months, %v units linked", first.Cadre, rows, tenures)
+	}
+	if !b.chartDrawn() {
+		t.Errorf("cadre %s's chart is not drawn", first.Cadre)
+	}
+	b.shot("cadre")
 	// The appeal queue: decide dan's appeal.
 	b.open("/appeals")
 	b.run(element(`form.decide input[value="upheld"]`) + ".click()")

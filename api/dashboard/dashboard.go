@@ -338,6 +338,48 @@ type monthOption struct {
 	Selected     bool
 }
 
+// periodGroup is a picker's group of periods: months, quarters or years.
+type periodGroup struct {
+	Label   string
+	Options []monthOption
+}
+
+// Periods offers the periods a longer view is read over: the years, the
+// quarters and the months of the last three years, newest first, with
+// selected chosen (and offered even when older).
+func (p *page) Periods(selected string) []periodGroup {
+	now := p.now.In(p.loc)
+	years := periodGroup{Label: p.T("period.years")}
+	quarters := periodGroup{Label: p.T("period.quarters")}
+	for y := now.Year(); y > now.Year()-monthsOffered/12; y-- {
+		v := strconv.Itoa(y)
+		years.Options = append(years.Options, monthOption{Value: v, Label: p.T("period.year", y), Selected: v == selected})
+		for q := 4; q >= 1; q-- {
+			if y == now.Year() && 3*q-2 > int(now.Month()) {
+				continue // not begun
+			}
+			v := fmt.Sprintf("%d-Q%d", y, q)
+			quarters.Options = append(quarters.Options, monthOption{Value: v, Label: p.T("period.quarter", y, q), Selected: v == selected})
+		}
+	}
+	months := periodGroup{Label: p.T("period.months"), Options: slices.DeleteFunc(p.Months(selected), func(o monthOption) bool { return !monthLike(o.Value) })}
+	// An older year or quarter chosen is offered too.
+	found := func(g periodGroup) bool {
+		return slices.ContainsFunc(g.Options, func(o monthOption) bool { return o.Selected })
+	}
+	switch {
+	case selected == "" || found(years) || found(quarters) || found(months):
+	case len(selected) == 4:
+		years.Options = append(years.Options, monthOption{Value: selected, Label: selected, Selected: true})
+	case strings.Contains(selected, "-Q"):
+		quarters.Options = append(quarters.Options, monthOption{Value: selected, Label: selected, Selected: true})
+	}
+	return []periodGroup{years, quarters, months}
+}
+
+// monthLike says whether a period's name is a month's ("2026-06").
+func monthLike(v string) bool { return len(v) == 7 && v[4] == '-' && v[5] != 'Q' }
+
 // monthsOffered is how far back a period picker reaches: three years.
 const monthsOffered = 36
 
@@ -456,6 +498,7 @@ func (s *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /cases/{id}/evaluation", s.signedIn(s.evaluateSubmit))
 	mux.HandleFunc("GET /matrix", s.signedIn(s.matrixPage))
 	mux.HandleFunc("GET /cadres", s.signedIn(s.cadresPage))
+	mux.HandleFunc("GET /cadres/{id}", s.signedIn(s.cadrePage))
 	mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
 	mux.HandleFunc("POST /findings", s.signedIn(s.findingSubmit))
 	mux.HandleFunc("POST /findings/{id}/withdrawal", s.signedIn(s.withdrawSubmit))

@@ -588,6 +588,8 @@ func (s *Pages) chart(w http.ResponseWriter, r *http.Request, p *page) (string, 
 		svg, err = s.trendChart(ctx, p, q.Get("unit"), q.Get("period"))
 	case "ranking.svg":
 		svg, err = s.rankingChart(ctx, p, q.Get("kind"), q.Get("period"))
+	case "cadre.svg":
+		svg, err = s.cadreChart(ctx, p, q.Get("cadre"), cmp.Or(q.Get("period"), s.defaultMonth(p)))
 	case "matrix.svg":
 		svg, err = s.matrixChart(ctx, p, cmp.Or(q.Get("period"), s.defaultMonth(p)))
 	default:

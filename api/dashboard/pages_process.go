@@ -3,6 +3,7 @@ package dashboard
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -209,7 +210,7 @@ type cadresData struct {
 
 func (s *Pages) cadresPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	q := r.URL.Query()
-	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)[:4]), Role: oneOf(q.Get("role"), "head", "deputy", "all"),
+	d := cadresData{Period: cmp.Or(q.Get("period"), s.defaultMonth(p)), Role: oneOf(q.Get("role"), "head", "deputy", "all"),
 		Kind: oneOf(q.Get("kind"), "", "street", "department", "enterprise")}
 	cadres, _, err := s.reads.Cadres(r.Context(), service.PeriodQuery{Period: d.Period}, d.Role, p.Lang)
 	if err != nil {
@@ -359,4 +360,110 @@ func back(r *http.Request, done string) string {
 	q.Set("done", done)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// cadreData is one cadre's page: their assessment over the period, the
+// units they led in it, and their score month by month.
+type cadreData struct {
+	Cadre    view.Cadre
+	Period   string
+	Months   []cadreMonth
+	HasTrend bool // some month has a score: the chart has something to draw
+}
+
+// cadreMonth is a cadre's score and rank in one month.
+type cadreMonth struct {
+	Month string
+	Score *float64
+	Rank  *int
+}
+
+// cadrePage shows one cadre: the period's assessment with its tenures
+// (each unit linked to its page), and the twelve months up to the
+// period's end as a chart and a table.
+func (s *Pages) cadrePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	id, period := r.PathValue("id"), cmp.Or(r.URL.Query().Get("period"), s.defaultMonth(p))
+	c, err := s.cadre(r.Context(), p, id, period)
+	if err != nil {
+		return "", err
+	}
+	if c == nil {
+		return "", notFound(p.T("cadre.none", id, p.Month(period)))
+	}
+	months, err := s.cadreMonths(r.Context(), p, id, period)
+	if err != nil {
+		return "", err
+	}
+	d := cadreData{Cadre: *c, Period: period, Months: months,
+		HasTrend: slices.ContainsFunc(months, func(m cadreMonth) bool { return m.Score != nil })}
+	p.Title, p.Period, p.Data = p.T("cadre.title", c.Name, p.Month(period)), period, d
+	return "cadre", nil
+}
+
+// cadre is one cadre's assessment over a period, or nil when the period
+// assesses no such cadre.
+func (s *Pages) cadre(ctx context.Context, p *page, id, period string) (*view.Cadre, error) {
+	cadres, _, err := s.reads.Cadres(ctx, service.PeriodQuery{Period: period}, "all", p.Lang)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(cadres, func(c view.Cadre) bool { return c.Cadre == id }); i >= 0 {
+		return &cadres[i], nil
+	}
+	return nil, nil
+}
+
+// cadreMonths are a cadre's score and rank in each of the twelve months
+// up to the period's end.
+func (s *Pages) cadreMonths(ctx context.Context, p *page, id, period string) ([]cadreMonth, error) {
+	var out []cadreMonth
+	for _, m := range trendMonths(lastMonthOf(period)) {
+		c, err := s.cadre(ctx, p, id, m)
+		if err != nil {
+			return nil, err
+		}
+		row := cadreMonth{Month: m}
+		if c != nil {
+			row.Score, row.Rank = c.Score, c.Rank
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// cadreChart draws a cadre's twelve months.
+func (s *Pages) cadreChart(ctx context.Context, p *page, id, period string) ([]byte, error) {
+	months, err := s.cadreMonths(ctx, p, id, period)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.cadre(ctx, p, id, period)
+	if err != nil {
+		return nil, err
+	}
+	name := id
+	if c != nil {
+		name = c.Name
+	}
+	var points []point
+	for _, m := range months {
+		points = append(points, point{label: m.Month[2:], value: m.Score})
+	}
+	if !slices.ContainsFunc(points, func(pt point) bool { return pt.value != nil }) {
+		return nil, notFound("no scores")
+	}
+	return lineSVG(chartText{title: p.T("trend.chart", name), yLabel: p.T("score")}, points, nil, nil, nil)
+}
+
+// lastMonthOf is a period's last month ("2026-Q2" → "2026-06", "2026" →
+// "2026-12"), or the period itself when it names a month.
+func lastMonthOf(period string) string {
+	switch {
+	case len(period) == 4:
+		return period + "-12"
+	case len(period) == 7 && period[5] == 'Q':
+		q, _ := strconv.Atoi(period[6:])
+		return fmt.Sprintf("%s-%02d", period[:4], 3*q)
+	}
+	return period
 }
