@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -19,12 +21,80 @@ import (
 // supervision findings on those cases, and the registry's units. It reads
 // with plain SQL and scans only the columns scoring uses: for a year of a
 // large district this is most of the time a score takes.
+//
+// The Data returned are shared with other callers: read, never changed.
+// The last few reads are kept with the stamp of what they were read from
+// (see scoringCache), so that the year's satisfaction, matrix and
+// reciprocity, read again and again between two ingests, are read once.
 func (db *DB) ScoringData(ctx context.Context, from, to time.Time) (*scoring.Data, error) {
+	stamp, err := db.dataStamp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d := db.scoring.get(from, to, stamp); d != nil {
+		return d, nil
+	}
 	d := &scoring.Data{}
 	if err := db.loadScoring(ctx, from, to, func(time.Time) *scoring.Data { return d }, d); err != nil {
 		return nil, err
 	}
+	db.scoring.put(from, to, stamp, d)
 	return d, nil
+}
+
+// dataStamp says what derived data were read from: the last event stored
+// (every change of a case is an event, derived in the same transaction)
+// and the rules (policies, categories, units) they were derived under.
+// Two reads with one stamp read the same rows.
+func (db *DB) dataStamp(ctx context.Context) (string, error) {
+	var seq int64
+	if err := db.reads.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&seq); err != nil {
+		return "", db.wrap("read the data's stamp", err)
+	}
+	rules, err := scanStamp(db.reads.QueryRowContext(ctx, rulesStampQuery).Scan)
+	if err != nil {
+		return "", db.wrap("read the data's stamp", err)
+	}
+	return strconv.FormatInt(seq, 10) + "/" + rules, nil
+}
+
+// scoringCacheSize is how many ScoringData reads are kept: a year of a
+// large district's compact rows is some tens of megabytes.
+const scoringCacheSize = 2
+
+// scoringCache keeps the last ScoringData reads, most recent first, each
+// with its period and stamp.
+type scoringCache struct {
+	mu      sync.Mutex
+	entries []scoringEntry
+}
+
+type scoringEntry struct {
+	from, to time.Time
+	stamp    string
+	data     *scoring.Data // shared: read, never changed
+}
+
+func (c *scoringCache) get(from, to time.Time, stamp string) *scoring.Data {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.from.Equal(from) && e.to.Equal(to) && e.stamp == stamp {
+			c.entries = append(append([]scoringEntry{e}, c.entries[:i]...), c.entries[i+1:]...)
+			return e.data
+		}
+	}
+	return nil
+}
+
+func (c *scoringCache) put(from, to time.Time, stamp string, d *scoring.Data) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = slices.DeleteFunc(c.entries, func(e scoringEntry) bool { return e.from.Equal(from) && e.to.Equal(to) })
+	c.entries = append([]scoringEntry{{from: from, to: to, stamp: stamp, data: d}}, c.entries...)
+	if len(c.entries) > scoringCacheSize {
+		c.entries = c.entries[:scoringCacheSize]
+	}
 }
 
 // loadScoring fills the Data that pick chooses for each case's opening time.

@@ -321,3 +321,43 @@ func TestWithdrawnFindingsCostNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestScoringDataKeptUntilTheDataChange: a second read of the same period
+// is the first's, until an event is stored, a policy is loaded or the
+// registry changes; then it is read afresh, and says what was stored.
+func TestScoringDataKeptUntilTheDataChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 0)
+		from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+		read := func() *scoring.Data {
+			t.Helper()
+			d, err := db.ScoringData(ctx, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		first := read()
+		if again := read(); again != first {
+			t.Error("the same period read twice, nothing stored between: read afresh")
+		}
+		if other, err := db.ScoringData(ctx, from, to.AddDate(0, -6, 0)); err != nil || other == first {
+			t.Errorf("another period: %v, the first's data", err)
+		}
+		// A new case: read afresh, and there.
+		ingestString(t, db, `{"id":"K-1","case":"K1","type":"opened","at":"2026-07-01T09:00:00+08:00","category":"garbage","street":"S1"}`+"\n", 0)
+		after := read()
+		if after == first || len(after.Cases) != len(first.Cases)+1 {
+			t.Errorf("after a new case: %d cases (before %d), same data %v", len(after.Cases), len(first.Cases), after == first)
+		}
+		// A policy loaded: read afresh.
+		if _, err := db.StorePolicy(ctx, formats.DefaultPolicy().Effective, []byte("effective: 2026-01-01\nclasses:\n  A: {respond: 10m, dispose: 4h}\n")); err != nil {
+			t.Fatal(err)
+		}
+		if read() == after {
+			t.Error("after a policy load: the data read before it")
+		}
+	})
+}

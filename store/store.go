@@ -76,6 +76,7 @@ type DB struct {
 	now      func() time.Time
 	rules    rulesCache
 	kept     keptCache
+	scoring  scoringCache
 	// stmts holds the statements prepared on the reads pool for the
 	// queries every request runs (see prepared).
 	audits      auditQueue

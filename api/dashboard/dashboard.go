@@ -49,6 +49,12 @@ type Pages struct {
 	tracks *auth.Throttle // guesses at a case's access code
 	pages  templates
 	lang   string // the deployment's language
+	// checked is the audit page's last check of the chains (see verdict).
+	checked struct {
+		mu    sync.Mutex
+		at    time.Time
+		state present.AuditState
+	}
 }
 
 // New returns the pages; they sign in and authorize through a.
