@@ -395,10 +395,24 @@ func TestDashboardInABrowser(t *testing.T) {
 	// Rate the call of the street that called D1 in on W1.
 	b.open("/cases/W1")
 	b.fill(`form.rate input[name="score"]`, "4")
+	b.run(element(`form.rate input[name="accurate"][type="checkbox"]`) + ".checked = false")
 	b.click(`form.rate button[type="submit"]`, `p.good`)
 	api("dan", "/api/v1/cases/W1", &c)
-	if last, _ := json.Marshal(c.Trail[len(c.Trail)-1]); !strings.Contains(string(last), `"call_evaluated"`) || !strings.Contains(string(last), `"score":4`) {
+	if last, _ := json.Marshal(c.Trail[len(c.Trail)-1]); !strings.Contains(string(last), `"call_evaluated"`) || !strings.Contains(string(last), `"score":4`) ||
+		!strings.Contains(string(last), `"accurate":false`) {
 		t.Errorf("after the rating form, the trail ends with %s", last)
+	}
+	// The rating given is shown, and the form says again what it said.
+	if earlier, checked := b.text("p.earlier"), b.eval(element(`form.rate input[name="accurate"][type="checkbox"]`)+".checked"); earlier != "本单位已评价 鼓东街道 (S1)：4 分（满分 5 分），呼叫不准确" || checked != false {
+		t.Errorf("after rating: %q, the accuracy box checked %v", earlier, checked)
+	}
+	// A score the form should not let through (its checks bypassed): said,
+	// with the way back to the case.
+	b.run(element(`form.rate input[name="score"]`) + `.removeAttribute("max")`)
+	b.fill(`form.rate input[name="score"]`, "9")
+	b.click(`form.rate button[type="submit"]`, `p.alert`)
+	if back := b.eval(`(document.querySelector('main a[href^="/cases/W1"]') || {}).textContent || ""`); back != "返回上一页，改正后重新提交" {
+		t.Errorf("an invalid score's page: %q, the way back %q", b.text("p.alert"), back)
 	}
 	// Another unit's page, by editing the URL: not found, nothing of it shown.
 	b.open("/units/D2?period=2026-06")

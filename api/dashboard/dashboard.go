@@ -127,6 +127,7 @@ type page struct {
 	Supervises  bool            // the user records supervision findings: offer the forms
 	Exports     map[string]bool // the packs the user may export: link to those only
 	Notice      string          // what the user's last action did, said once after it
+	Back        string          // the page a form was posted from, for its error page; "" for home
 	Nav         []navLink
 	Data        any
 
@@ -535,6 +536,12 @@ func (s *Pages) newPage(w http.ResponseWriter, r *http.Request) *page {
 	q.Del("lang")
 	if len(q) > 0 {
 		p.Path += "?" + q.Encode()
+	}
+	// Where a form was posted from, on this site: its error page leads back there.
+	if r.Method == http.MethodPost {
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") && !strings.HasPrefix(ref.Path, "//") {
+			p.Back = ref.RequestURI()
+		}
 	}
 	if policies, err := s.svc.Policies(r.Context()); err == nil {
 		p.loc = policies.At(s.now()).Location

@@ -425,6 +425,8 @@ type caseData struct {
 	Counterparts []string
 	Involved     []string          // the units on the case (its street first), whom a finding may name
 	Opening      *evaluation.Event // the case's opened event: its subject and address
+	Earlier      []earlierRating   // what the user's unit already said of its counterparts here
+	Inaccurate   bool              // it said the call was not accurate: the form says so again
 }
 
 func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -455,8 +457,28 @@ func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (strin
 		}
 	}
 	d.Rate = len(d.Counterparts) > 0
+	for _, a := range v.Assignments {
+		switch {
+		case p.User.Role == rbac.StreetHead && a.ResponseScore != nil && slices.Contains(d.Counterparts, a.Unit):
+			d.Earlier = append(d.Earlier, earlierRating{Unit: a.Unit, Score: *a.ResponseScore})
+		case p.User.Role == rbac.DeptHead && a.Unit == p.User.Unit && a.CallScore != nil:
+			d.Inaccurate = a.CallAccurate != nil && !*a.CallAccurate
+			call := map[bool]string{true: "inaccurate", false: "accurate"}[d.Inaccurate]
+			if a.CallAccurate == nil {
+				call = ""
+			}
+			d.Earlier = append(d.Earlier, earlierRating{Unit: a.By, Score: *a.CallScore, Call: call})
+		}
+	}
 	p.Title, p.Data = p.T("case.title", v.ID), d
 	return "case", nil
+}
+
+// earlierRating is a rating the user's unit gave a counterpart on a case.
+type earlierRating struct {
+	Unit  string
+	Score int
+	Call  string // of a call: "accurate" or "inaccurate"; "" of a response
 }
 
 // satisfactionData is the district's satisfaction by month.
