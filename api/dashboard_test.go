@@ -508,9 +508,14 @@ func TestDashboardInABrowser(t *testing.T) {
 	if !b.chartDrawn() {
 		t.Error("the heat map did not load")
 	}
-	// Its legend says which colour is which end.
-	if legend, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`fetch(document.querySelector("img.chart").src).then(r => r.text()).then(t => t.includes("红 0% – 蓝 100%"))`, chromedp.EvalAwaitPromise)); err != nil || !legend {
-		t.Errorf("the heat map's legend does not name its colours (%v)", err)
+	// Its legend says what each colour means, on a fixed scale, and the
+	// units are named.
+	if legend, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`fetch(document.querySelector("img.chart").src).then(r => r.text()).then(t => t.includes("红：低于 90%") && t.includes("绿：97.5% 及以上") && t.includes("鼓东街道"))`, chromedp.EvalAwaitPromise)); err != nil || !legend {
+		t.Errorf("the heat map's legend does not name its colours, or its units (%v)", err)
+	}
+	// The table: the least satisfied pairs first.
+	if order := b.text("#matrix-order"); !strings.Contains(order, "满意率最低的在前") {
+		t.Errorf("the matrix table's order: %q", order)
 	}
 	b.shot("matrix")
 	// One street's or department's pairs, chosen from the filter, as the API has them.

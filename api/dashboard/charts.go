@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/xml"
 	"fmt"
 	"image/color"
@@ -13,7 +12,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/palette"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -203,9 +201,11 @@ func (g heatGrid) Z(c, r int) float64 {
 	return math.NaN()
 }
 
-// heatSVG draws cells as a colour-scaled grid (rows × columns), with the
-// palette's range under it; cells without data stay blank.
-func heatSVG(text chartText, cells []heatCell) ([]byte, error) {
+// heatSVG draws cells as a grid (rows × columns) of rates shaded on a
+// fixed scale a reader can learn once: under 90% red, from there to the
+// target amber, at or above it green; cells without data stay blank. The
+// legend (text.scale) goes under it.
+func heatSVG(text chartText, cells []heatCell, target float64) ([]byte, error) {
 	g := heatGrid{values: map[[2]int]float64{}}
 	for _, c := range cells {
 		if !slices.Contains(g.rows, c.row) {
@@ -220,24 +220,16 @@ func heatSVG(text chartText, cells []heatCell) ([]byte, error) {
 	}
 	slices.Sort(g.rows)
 	slices.Sort(g.cols)
-	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range cells {
-		if c.value == nil {
-			continue
+		if c.value != nil {
+			g.values[[2]int{slices.Index(g.cols, c.col), slices.Index(g.rows, c.row)}] = *c.value
 		}
-		v := *c.value
-		g.values[[2]int{slices.Index(g.cols, c.col), slices.Index(g.rows, c.row)}] = v
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	if len(g.values) == 0 {
 		return nil, errNoChartData
 	}
-	if hi-lo < 1e-9 {
-		lo -= 0.05
-	}
-	pal := moreland.SmoothBlueRed().Palette(64)
-	h := plotter.NewHeatMap(g, reversed(pal))
-	h.Min, h.Max, h.NaN = lo, hi, color.Transparent
+	h := plotter.NewHeatMap(g, bands(target))
+	h.Min, h.Max, h.NaN = 0, 1, color.Transparent
 	p := plot.New()
 	p.Title.Text = text.title
 	p.Add(h)
@@ -245,17 +237,28 @@ func heatSVG(text chartText, cells []heatCell) ([]byte, error) {
 	p.NominalY(g.rows...)
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
-	p.X.Label.Text = fmt.Sprintf(cmp.Or(text.scale, "%.0f%% – %.0f%%"), lo*100, hi*100)
+	p.X.Label.Text = text.scale
 	w := vg.Length(math.Max(16, 1.2+0.55*float64(len(g.cols)))) * vg.Centimeter
 	hgt := vg.Length(math.Max(8, 3.5+0.55*float64(len(g.rows)))) * vg.Centimeter
 	return svgOf(p, w, hgt)
 }
 
-// reversed turns a blue-to-red palette into red (low) to blue (high):
-// low satisfaction reads as the warning colour.
-func reversed(p palette.Palette) palette.Palette {
-	cs := slices.Clone(p.Colors())
-	slices.Reverse(cs)
+// bands is a palette over rates from 0 to 1 in fine steps, each coloured
+// by the band its rate falls in: red under 90%, amber under target,
+// green at or above it.
+func bands(target float64) palette.Palette {
+	const steps = 1000
+	cs := make([]color.Color, steps+1)
+	for i := range cs {
+		switch v := float64(i) / steps; {
+		case v < 0.9:
+			cs[i] = color.RGBA{R: 0xf8, G: 0x69, B: 0x6b, A: 0xff}
+		case v < target:
+			cs[i] = color.RGBA{R: 0xff, G: 0xd9, B: 0x66, A: 0xff}
+		default:
+			cs[i] = color.RGBA{R: 0x63, G: 0xbe, B: 0x7b, A: 0xff}
+		}
+	}
 	return paletteOf(cs)
 }
 

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"image/color"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -84,5 +85,21 @@ func TestPaginate(t *testing.T) {
 		if lo != c.lo || hi != c.hi || pg.Prev != c.prev || pg.Next != c.next || pg.From != c.from || pg.To != c.to || pg.Total != c.tot {
 			t.Errorf("paginate(%q, %d, %d) = %d, %d, %+v", c.query, c.n, c.per, lo, hi, pg)
 		}
+	}
+}
+
+// TestHeatBandsAreFixed: a rate's colour depends on its band alone, not
+// on the other cells: 100% is green in any month, 95% amber, 85% red.
+func TestHeatBandsAreFixed(t *testing.T) {
+	pal := bands(0.975).Colors()
+	at := func(v float64) color.Color { return pal[int(v*float64(len(pal)-1)+0.5)] }
+	red, amber, green := at(0.5), at(0.95), at(1)
+	for v, want := range map[float64]color.Color{0: red, 0.899: red, 0.9: amber, 0.974: amber, 0.975: green, 1: green} {
+		if got := at(v); got != want {
+			t.Errorf("%.3f is %v, want %v", v, got, want)
+		}
+	}
+	if red == amber || amber == green || red == green {
+		t.Errorf("the bands' colours are not told apart: %v %v %v", red, amber, green)
 	}
 }

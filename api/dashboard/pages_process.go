@@ -163,10 +163,15 @@ func (s *Pages) evaluateSubmit(w http.ResponseWriter, r *http.Request, p *page) 
 
 // matrixData is the two-way matrix.
 type matrixData struct {
-	Month, Unit string // Unit: only the pairs of this street or department
-	Pairs       []view.Pair
+	Month, Unit string      // Unit: only the pairs of this street or department
+	Pairs       []view.Pair // this page's: the least satisfied first
+	Total       int
+	Pager       pager
 	Units       []string // the streets and departments in the month's pairs, for the filter
 }
+
+// matrixPerPage is how many pairs a page of the matrix's table shows.
+const matrixPerPage = 50
 
 func (s *Pages) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	month := s.monthParam(r, p)
@@ -186,20 +191,33 @@ func (s *Pages) matrixPage(w http.ResponseWriter, r *http.Request, p *page) (str
 		}
 	}
 	slices.Sort(d.Units)
+	// The pairs that need attention first: the least satisfied, then
+	// those without ratings, by street and department.
+	slices.SortStableFunc(d.Pairs, func(a, b view.Pair) int {
+		if a.Satisfaction == nil || b.Satisfaction == nil {
+			return cmp.Compare(boolRank(a.Satisfaction == nil), boolRank(b.Satisfaction == nil))
+		}
+		return cmp.Compare(*a.Satisfaction, *b.Satisfaction)
+	})
+	d.Total = len(d.Pairs)
+	lo, hi, pg := paginate(r.URL, d.Total, matrixPerPage)
+	d.Pairs, d.Pager = d.Pairs[lo:hi], pg
 	p.Title, p.Data = p.T("matrix.title", p.Month(month)), d
 	return "matrix", nil
 }
 
 func (s *Pages) matrixChart(ctx context.Context, p *page, month string) ([]byte, error) {
-	pairs, _, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month})
+	pairs, sp, err := s.reads.Matrix(ctx, service.PeriodQuery{Period: month})
 	if err != nil {
 		return nil, err
 	}
 	var cells []heatCell
 	for _, pair := range pairs {
-		cells = append(cells, heatCell{row: pair.Street, col: pair.Department, value: pair.Satisfaction})
+		// By name: a reader knows the units by their names.
+		cells = append(cells, heatCell{row: p.names().Unit(pair.Street), col: p.names().Unit(pair.Department), value: pair.Satisfaction})
 	}
-	return heatSVG(chartText{title: p.T("matrix.chart"), scale: p.T("matrix.scale")}, cells)
+	target := sp.Policy().Scoring.SatisfactionTarget
+	return heatSVG(chartText{title: p.T("matrix.chart"), scale: p.T("matrix.bands", target*100, target*100)}, cells, target)
 }
 
 // cadresData is the cadre assessment.
@@ -489,4 +507,12 @@ func lastMonthOf(period string) string {
 		return fmt.Sprintf("%s-%02d", period[:4], 3*q)
 	}
 	return period
+}
+
+// boolRank orders false before true.
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
