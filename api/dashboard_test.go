@@ -563,6 +563,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	if groups := b.eval(`[...document.querySelectorAll("select[name=period] optgroup")].map(g => g.label).join("|")`); groups != "年度|季度|月份" {
 		t.Errorf("the period picker's groups: %v", groups)
 	}
+	if chosen := b.eval(`document.querySelector("select[name=period]").selectedOptions[0].textContent`); chosen != "2026年" {
+		t.Errorf("the period picker shows the year as %q", chosen)
+	}
 	// A cadre's own page: the month's score as the API has it, the units
 	// led, and twelve months of scores.
 	var june struct {

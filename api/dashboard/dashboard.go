@@ -360,13 +360,13 @@ func (p *page) Periods(selected string) []periodGroup {
 	quarters := periodGroup{Label: p.T("period.quarters")}
 	for y := now.Year(); y > now.Year()-monthsOffered/12; y-- {
 		v := strconv.Itoa(y)
-		years.Options = append(years.Options, monthOption{Value: v, Label: p.T("period.year", y), Selected: v == selected})
+		years.Options = append(years.Options, monthOption{Value: v, Label: p.T("period.year", v), Selected: v == selected})
 		for q := 4; q >= 1; q-- {
 			if y == now.Year() && 3*q-2 > int(now.Month()) {
 				continue // not begun
 			}
 			v := fmt.Sprintf("%d-Q%d", y, q)
-			quarters.Options = append(quarters.Options, monthOption{Value: v, Label: p.T("period.quarter", y, q), Selected: v == selected})
+			quarters.Options = append(quarters.Options, monthOption{Value: v, Label: p.T("period.quarter", strconv.Itoa(y), q), Selected: v == selected})
 		}
 	}
 	months := periodGroup{Label: p.T("period.months"), Options: slices.DeleteFunc(p.Months(selected), func(o monthOption) bool { return !monthLike(o.Value) })}
