@@ -692,6 +692,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if details := b.eval(`[...document.querySelectorAll(".timeline .details li")].map(li => li.textContent).join("|")`).(string); !strings.Contains(details, "评价：不满意") {
 		t.Errorf("W2's timeline details: %q", details)
 	}
+	// Each milestone met with its deadline beside it: D2 responded late.
+	if due := b.eval(`[...document.querySelectorAll(".timeline .due")].map(s => s.textContent).join("|")`).(string); !strings.Contains(due, "（时限 2026-06-18 16:55，超时）") {
+		t.Errorf("W2's deadlines beside its milestones: %q", due)
+	}
 	if cat := b.text("dd.category"); cat == "" || strings.ContainsAny(cat, "()_") {
 		t.Errorf("W2's category reads %q: want its name", cat)
 	}

@@ -184,6 +184,26 @@ func (p *page) Actor(name string) string {
 	return name
 }
 
+// Due says, beside an event that met a milestone (a response, a report,
+// a disposal, a street's call), the deadline it met or missed: its time
+// and status in words; "" for any other event.
+func (p *page) Due(c view.Case, e evaluation.Event) string {
+	milestone, unit := map[evaluation.EventType]string{evaluation.Responded: "respond", evaluation.Reported: "report",
+		evaluation.Resolved: "dispose"}[e.Type], e.Unit
+	if e.Type == evaluation.Dispatched && e.By == c.Street {
+		milestone, unit = "call", c.Street
+	}
+	if milestone == "" {
+		return ""
+	}
+	for _, d := range c.Deadlines {
+		if d.Unit == unit && d.Milestone == milestone && d.Deadline != nil && d.Actual != nil && d.Actual.Equal(e.At) {
+			return p.T("due.beside", p.Time(d.Deadline), p.T("status."+d.Status))
+		}
+	}
+	return ""
+}
+
 // CategoryName names a category in words alone, as a reader of a case
 // wants it; its code when the registry has no name.
 func (p *page) CategoryName(code string) string { return p.names().Category(code) }
