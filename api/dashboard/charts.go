@@ -75,8 +75,8 @@ func lineSVG(text chartText, points []point, target *float64, yMin, yMax *float6
 		f := plotter.NewFunction(func(float64) float64 { return t })
 		f.Color, f.Dashes, f.Width = inkRed, []vg.Length{vg.Points(4), vg.Points(3)}, vg.Points(1.5)
 		p.Add(f)
-		p.Legend.Add(text.targetLabel, f)
-		p.Legend.Top = false
+		// Said under the axis, not in a legend over the points.
+		p.X.Label.Text = text.targetLabel
 	}
 	p.Add(plotter.NewGrid())
 	p.NominalX(labels...)

@@ -651,7 +651,7 @@ func (s *Pages) satisfactionChart(ctx context.Context, p *page, year string) ([]
 		}
 	}
 	low = math.Floor(low - 1)
-	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("satisfaction.target", p.Pct(sat.Target))},
+	return lineSVG(chartText{title: p.T("satisfaction.chart"), yLabel: "%", targetLabel: p.T("chart.target.line", p.T("satisfaction.target", p.Pct(sat.Target)))},
 		points, &target, &low, &high)
 }
 
