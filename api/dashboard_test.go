@@ -493,6 +493,10 @@ func TestDashboardInABrowser(t *testing.T) {
 	if msg := b.text("#no-data"); !strings.Contains(msg, "2025年1月没有评估数据") {
 		t.Errorf("the rankings of a month without data: %q", msg)
 	}
+	b.open("/matrix?period=2025-01")
+	if msg := b.text("#no-pairs"); !strings.Contains(msg, "2025年1月没有街道呼叫部门的案件") {
+		t.Errorf("the matrix of a month without data: %q", msg)
+	}
 	b.open("/satisfaction?period=abc")
 	if msg := b.text("p.alert"); msg != `期间 "abc" 无法识别：请写月份（2026-10）、季度（2026-Q4）或年份（2026）` {
 		t.Errorf("a period that cannot be read: %q", msg)
