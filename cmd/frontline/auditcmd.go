@@ -18,7 +18,7 @@ func (e errChainBroken) Error() string { return "audit log: " + e.p.Error() }
 
 func runAudit(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "log") {
-		return usageErrorf("audit: verify [--head SEQ:HASH] or log [--since T] [--actor U] [--action A]")
+		return a.usagef("audit：请用 verify [--head 序号:哈希] 或 log [--since 时间] [--actor 用户] [--action 动作]", "audit: verify [--head SEQ:HASH] or log [--since T] [--actor U] [--action A]")
 	}
 	verb := args[0]
 	fs, dsn := a.flags("audit " + verb)
@@ -46,7 +46,7 @@ func runAudit(ctx context.Context, a *app, args []string) error {
 			}
 			h, err := audit.ParseHead(text)
 			if err != nil {
-				return usageErrorf("audit verify: %v", err)
+				return a.usagef("audit verify：%v", "audit verify: %v", err)
 			}
 			anchors[i] = &h
 		}

@@ -17,11 +17,11 @@ func runBackup(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("backup: name one FILE to write")
+		return a.usagef("backup：请给出一个要写入的文件", "backup: name one FILE to write")
 	}
 	file := fs.Arg(0)
 	if _, err := os.Stat(file); err == nil {
-		return usageErrorf("backup: %s exists; Frontline does not overwrite a file", file)
+		return a.usagef("backup：%s 已存在；Frontline 不覆盖已有文件", "backup: %s exists; Frontline does not overwrite a file", file)
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -46,7 +46,7 @@ func runRestore(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("restore: name one backup FILE")
+		return a.usagef("restore：请给出一个备份文件", "restore: name one backup FILE")
 	}
 	file := fs.Arg(0)
 	switch err := store.Restore(ctx, *dsn, file, *force); {

@@ -178,7 +178,7 @@ func runCadreShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErrorf("cadres show: give one cadre id")
+		return a.usagef("cadres show：请给出一个干部编号", "cadres show: give one cadre id")
 	}
 	if err := checkRole(*role); err != nil {
 		return err

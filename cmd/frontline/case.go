@@ -39,7 +39,7 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	if id == "" && fs.NArg() == 1 {
 		id = fs.Arg(0)
 	} else if id == "" || fs.NArg() != 0 {
-		return usageErrorf("case: name one case ID")
+		return a.usagef("case：请给出一个案件编号", "case: name one case ID")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -231,7 +231,7 @@ func optInt(n *int) string {
 
 func runQuarantine(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
-		return usageErrorf("quarantine: want `quarantine list`")
+		return a.usagef("quarantine：请用 `quarantine list`", "quarantine: want `quarantine list`")
 	}
 	fs, dsn := a.flags("quarantine list")
 	asJSON := fs.Bool("json", false, "print as JSON")

@@ -15,7 +15,7 @@ import (
 // stay in the trail.
 func runEvaluate(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || (args[0] != "response" && args[0] != "call") {
-		return usageErrorf("evaluate: say what is evaluated: evaluate response … or evaluate call …")
+		return a.usagef("evaluate：请说明评价什么：evaluate response …（评价响应）或 evaluate call …（评价呼叫）", "evaluate: say what is evaluated: evaluate response … or evaluate call …")
 	}
 	what := args[0]
 	fs, dsn := a.flags("evaluate " + what)
@@ -30,7 +30,7 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *unit == "" || *target == "" {
-		return usageErrorf("evaluate %s: --case, --unit and --target are required", what)
+		return a.usagef("evaluate %s：须给出 --case、--unit 和 --target", "evaluate %s: --case, --unit and --target are required", what)
 	}
 	var acc *bool
 	if what == "call" {
@@ -39,7 +39,7 @@ func runEvaluate(ctx context.Context, a *app, args []string) error {
 			v := *accurate == "true"
 			acc = &v
 		default:
-			return usageErrorf("evaluate call: --accurate must be true or false")
+			return a.usagef("evaluate call：--accurate 须为 true 或 false", "evaluate call: --accurate must be true or false")
 		}
 	}
 	w, s, err := a.open(ctx, *dsn)
@@ -74,7 +74,7 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *justified == *unjustified {
-		return usageErrorf("rule-return: give --case, --target, --note and one of --justified or --unjustified")
+		return a.usagef("rule-return：须给出 --case、--target、--note，以及 --justified 或 --unjustified 之一", "rule-return: give --case, --target, --note and one of --justified or --unjustified")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.RuleReturn(ctx, s, service.RulingRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor,

@@ -15,7 +15,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return runExportVerify(ctx, a, args[1:])
 	}
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		return usageErrorf("export: name a kind: export KIND --period P --out FILE.xlsx (kinds: %v)", service.ExportKinds)
+		return a.usagef("export：请给出材料种类：export 种类 --period 期间 --out 文件.xlsx（种类：%v）", "export: name a kind: export KIND --period P --out FILE.xlsx (kinds: %v)", service.ExportKinds)
 	}
 	kind := args[0]
 	fs, dsn := a.flags("export " + kind)
@@ -26,7 +26,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *out == "" || filepath.Ext(*out) != ".xlsx" {
-		return usageErrorf("export: --out FILE.xlsx is required")
+		return a.usagef("export：须给出 --out 文件.xlsx", "export: --out FILE.xlsx is required")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -73,7 +73,7 @@ func runExportVerify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("export verify: name one FILE")
+		return a.usagef("export verify：请给出一个文件", "export verify: name one FILE")
 	}
 	file, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

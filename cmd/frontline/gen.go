@@ -30,7 +30,7 @@ func runGen(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("gen: --start: %v", err)
 	}
 	if *cases <= 0 {
-		return usageErrorf("gen: --cases must be positive")
+		return a.usagef("gen：--cases 须为正数", "gen: --cases must be positive")
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err

@@ -42,10 +42,10 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	}
 	files := fs.Args()
 	if len(files) == 0 {
-		return usageErrorf("ingest: name at least one FILE, or - for standard input")
+		return a.usagef("ingest：请至少给出一个文件，或用 - 表示标准输入", "ingest: name at least one FILE, or - for standard input")
 	}
 	if *format != "" && *format != "ndjson" && *format != "csv" && *format != "open311" {
-		return usageErrorf("ingest: --format must be ndjson, csv or open311, not %q", *format)
+		return a.usagef("ingest：--format 须为 ndjson、csv 或 open311，而不是 %q", "ingest: --format must be ndjson, csv or open311, not %q", *format)
 	}
 	var mapping *formats.Mapping
 	if *mappingPath != "" {

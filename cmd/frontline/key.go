@@ -102,7 +102,7 @@ func (a *app) warnKeyInDatabase() {
 // runKey makes a key file, or moves the database's key into one.
 func runKey(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || (args[0] != "new" && args[0] != "move") {
-		return usageErrorf("key: new --out FILE, or move --out FILE")
+		return a.usagef("key：请用 new --out 文件，或 move --out 文件", "key: new --out FILE, or move --out FILE")
 	}
 	verb := args[0]
 	fs, dsn := a.flags("key " + verb)
@@ -111,7 +111,7 @@ func runKey(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *out == "" {
-		return usageErrorf("key %s: --out FILE is required", verb)
+		return a.usagef("key %s：须给出 --out 文件", "key %s: --out FILE is required", verb)
 	}
 	if verb == "new" {
 		key := make([]byte, 32)

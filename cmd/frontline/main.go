@@ -331,3 +331,9 @@ func exitCode(err error, stderr io.Writer) int {
 // that a step refused as invalid (an appeal of a deadline that was met, a
 // score of 6), a usage error like a bad flag.
 func isInvalidRequest(err error) bool { return fault.KindOf(err) == fault.Invalid }
+
+// usagef is a usage error in the user's language: zh and en say the same
+// thing, formatted with args.
+func (a *app) usagef(zh, en string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(a.t(zh, en), args...)}
+}

@@ -473,10 +473,14 @@ func TestUnknownOutputFormat(t *testing.T) {
 // its kind either way.
 func TestErrorsInTheUsersLanguage(t *testing.T) {
 	dir := t.TempDir()
-	for lang, want := range map[string]string{"": `期间 "abc" 无法识别`, "en": `period "abc": want a month`} {
+	for lang, want := range map[string][2]string{"": {`期间 "abc" 无法识别`, "backup：请给出一个要写入的文件"}, "en": {`period "abc": want a month`, "backup: name one FILE to write"}} {
 		env := map[string]string{"FRONTLINE_DB": filepath.Join(dir, "frontline.db"), "FRONTLINE_LANG": lang}
-		if r := frontline(t, env, "", "score", "--period", "abc"); r.code != exitUsage || !strings.Contains(r.stderr, want) {
-			t.Errorf("FRONTLINE_LANG=%q: exit %d, %q; want %d and %q", lang, r.code, r.stderr, exitUsage, want)
+		if r := frontline(t, env, "", "score", "--period", "abc"); r.code != exitUsage || !strings.Contains(r.stderr, want[0]) {
+			t.Errorf("FRONTLINE_LANG=%q: exit %d, %q; want %d and %q", lang, r.code, r.stderr, exitUsage, want[0])
+		}
+		// A command asked wrongly, too.
+		if r := frontline(t, env, "", "backup"); r.code != exitUsage || !strings.Contains(r.stderr, want[1]) {
+			t.Errorf("FRONTLINE_LANG=%q, backup without a file: exit %d, %q; want %q", lang, r.code, r.stderr, want[1])
 		}
 	}
 }

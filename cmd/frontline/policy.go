@@ -16,7 +16,7 @@ import (
 
 func runPolicy(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("policy: want `policy show`, `policy check FILE` or `policy load FILE`")
+		return a.usagef("policy：请用 `policy show`、`policy check 文件` 或 `policy load 文件`", "policy: want `policy show`, `policy check FILE` or `policy load FILE`")
 	}
 	switch args[0] {
 	case "show":
@@ -26,7 +26,7 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
 	case "load":
 		return a.policyLoad(ctx, args[1:])
 	}
-	return usageErrorf("policy: unknown verb %q (want show, check or load)", args[0])
+	return a.usagef("policy：没有子命令 %q（可用 show、check、load）", "policy: unknown verb %q (want show, check or load)", args[0])
 }
 
 func (a *app) policyCheck(args []string) error {
@@ -36,7 +36,7 @@ func (a *app) policyCheck(args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("policy check: name one FILE")
+		return a.usagef("policy check：请给出一个文件", "policy check: name one FILE")
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
@@ -57,7 +57,7 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("policy load: name one FILE")
+		return a.usagef("policy load：请给出一个文件", "policy load: name one FILE")
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

@@ -68,7 +68,7 @@ func runAppeals(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if !slices.Contains([]string{"open", "upheld", "rejected", "duplicate", "all"}, *state) {
-		return usageErrorf("appeals: --state must be open, upheld, rejected, duplicate or all")
+		return a.usagef("appeals：--state 须为 open、upheld、rejected、duplicate 或 all", "appeals: --state must be open, upheld, rejected, duplicate or all")
 	}
 	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -136,7 +136,7 @@ func runAppealDecide(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 || *upheld == *rejected {
-		return usageErrorf("appeals decide: give one appeal id, --upheld or --rejected, and --note")
+		return a.usagef("appeals decide：须给出一个申诉编号、--upheld 或 --rejected，以及 --note", "appeals decide: give one appeal id, --upheld or --rejected, and --note")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.Decide(ctx, s, service.DecisionRequest{Appeal: pos[0], Unit: *unit, Note: *note, Actor: *actor, Upheld: *upheld})
@@ -170,7 +170,7 @@ func runFindings(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if !slices.Contains([]string{"active", "withdrawn", "appealed_away", "all"}, *state) {
-		return usageErrorf("findings: --state must be active, withdrawn, appealed_away or all")
+		return a.usagef("findings：--state 须为 active、withdrawn、appealed_away 或 all", "findings: --state must be active, withdrawn, appealed_away or all")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -231,7 +231,7 @@ func runFindingWithdraw(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErrorf("findings withdraw: give one finding id and --note")
+		return a.usagef("findings withdraw：须给出一个监督发现编号和 --note", "findings withdraw: give one finding id and --note")
 	}
 	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
 		return w.WithdrawFinding(ctx, s, service.WithdrawalRequest{Finding: pos[0], Unit: *unit, Note: *note, Actor: *actor})

@@ -12,7 +12,7 @@ import (
 
 func runRegistry(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] != "load" {
-		return usageErrorf("registry: want `registry load FILE`")
+		return a.usagef("registry：请用 `registry load 文件`", "registry: want `registry load FILE`")
 	}
 	fs, dsn := a.flags("registry load")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
@@ -20,7 +20,7 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("registry load: name one FILE (.yaml, .yml or .csv)")
+		return a.usagef("registry load：请给出一个文件（.yaml、.yml 或 .csv）", "registry load: name one FILE (.yaml, .yml or .csv)")
 	}
 	name := fs.Arg(0)
 	f, err := os.Open(name)

@@ -79,13 +79,13 @@ func runScore(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *kind != "" && !slices.Contains([]string{"street", "department", "enterprise"}, *kind) {
-		return usageErrorf("score: --kind must be street, department or enterprise")
+		return a.usagef("score：--kind 须为 street、department 或 enterprise", "score: --kind must be street, department or enterprise")
 	}
 	if *monthly {
 		return a.scoreMonthly(ctx, *dsn, pf, *kind, *unit, *format)
 	}
 	if *cached && (*pf.period == "" || *pf.asof != "") {
-		return usageErrorf("score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
+		return a.usagef("score --cached：请用 --period 给出一个月份，不要给 --asof（保存的得分以其刷新时为准）", "score --cached: give one month with --period, and no --asof (kept scores are as of their refresh)")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -260,7 +260,7 @@ func runExplain(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *unit == "" {
-		return usageErrorf("explain: --unit is required")
+		return a.usagef("explain：须给出 --unit", "explain: --unit is required")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // runStats prints statistics of the stored cases: `stats durations`.
 func runStats(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] != "durations" {
-		return usageErrorf("stats: want `stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]`")
+		return a.usagef("stats：请用 `stats durations --by unit [--period 期间] [--clock elapsed|wall] [--tz 时区] [--format table|json|csv]`", "stats: want `stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]`")
 	}
 	fs, dsn := a.flags("stats durations")
 	by := fs.String("by", "unit", "group by: unit (the unit that led each case)")
@@ -26,10 +26,10 @@ func runStats(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *by != "unit" {
-		return usageErrorf("stats durations: --by must be unit, not %q", *by)
+		return a.usagef("stats durations：--by 须为 unit，而不是 %q", "stats durations: --by must be unit, not %q", *by)
 	}
 	if *clock != "elapsed" && *clock != "wall" {
-		return usageErrorf("stats durations: --clock must be elapsed or wall, not %q", *clock)
+		return a.usagef("stats durations：--clock 须为 elapsed 或 wall，而不是 %q", "stats durations: --clock must be elapsed or wall, not %q", *clock)
 	}
 	if err := checkFormat("stats durations", *format); err != nil {
 		return err
@@ -42,7 +42,7 @@ func runStats(ctx context.Context, a *app, args []string) error {
 	loc := a.policyZone(ctx, svc)
 	if *tz != "" {
 		if loc, err = time.LoadLocation(*tz); err != nil {
-			return usageErrorf("stats durations: --tz %q is not a time zone", *tz)
+			return a.usagef("stats durations：--tz %q 不是时区", "stats durations: --tz %q is not a time zone", *tz)
 		}
 	}
 	p := evaluation.Period{Name: "all", From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC)}

@@ -17,7 +17,7 @@ import (
 // printed once, on stdout, and never stored: only its hash is.
 func runUsers(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("users: add, token, revoke, password, disable, enable or list")
+		return a.usagef("users：请用 add、token、revoke、password、disable、enable 或 list", "users: add, token, revoke, password, disable, enable or list")
 	}
 	verb, args := args[0], args[1:]
 	fs, dsn := a.flags("users " + verb)
@@ -32,7 +32,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *days < 1 || *days > 3650 {
-		return usageErrorf("users: --days must be 1 to 3650")
+		return a.usagef("users：--days 须为 1 到 3650", "users: --days must be 1 to 3650")
 	}
 	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
@@ -43,7 +43,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		return a.listUsers(ctx, w, s, *format)
 	}
 	if len(pos) != 1 {
-		return usageErrorf("users %s: name one user", verb)
+		return a.usagef("users %s：请给出一个用户", "users %s: name one user", verb)
 	}
 	name := pos[0]
 	if err != nil {
@@ -70,7 +70,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stderr, a.t("%s：已%s\n", "%s: %sd\n"), name, a.t(map[string]string{"disable": "停用", "enable": "启用"}[verb], verb))
 		return nil
 	default:
-		return usageErrorf("users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
+		return a.usagef("users：没有子命令 %q：可用 add、token、revoke、password、disable、enable、list", "users: unknown verb %q: add, token, revoke, password, disable, enable or list", verb)
 	}
 	if err != nil {
 		return userFlags(err)
