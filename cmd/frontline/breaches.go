@@ -58,7 +58,7 @@ var periodWords = strings.NewReplacer("from/to", "--from/--to", "a period", "--p
 func parseAsOf(s string, loc *time.Location) (time.Time, error) {
 	t, err := evaluation.ParseAsOf(s, loc)
 	if err != nil {
-		return t, usageErrorf("--asof: want an RFC 3339 time or a date, got %q", s)
+		return t, fault.Sayf(fault.Invalid, "", "--asof：截至时间须为日期（2026-10-31）或 RFC 3339 时间，收到的是 %q", "--asof: want an RFC 3339 time or a date, got %q", s)
 	}
 	return t, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/service"
@@ -155,7 +156,7 @@ func roleFlag(fs *flag.FlagSet) *string {
 
 func checkRole(role string) error {
 	if !slices.Contains([]string{"head", "deputy", "all"}, role) {
-		return usageErrorf("--role must be head, deputy or all, got %q", role)
+		return fault.Sayf(fault.Invalid, "", "--role 须为 head（主要负责人）、deputy（副职）或 all（全部），收到的是 %q", "--role must be head, deputy or all, got %q", role)
 	}
 	return nil
 }

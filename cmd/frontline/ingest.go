@@ -59,11 +59,12 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("%s: %w", *mappingPath, err)
 		}
 		if *format != "" && *format != mapping.Format {
-			return usageErrorf("ingest: --format %s, but the mapping reads %s", *format, mapping.Format)
+			return a.usagef("ingest：--format 为 %s，但映射文件读的是 %s", "ingest: --format %s, but the mapping reads %s", *format, mapping.Format)
 		}
 	}
 	if *register && mapping == nil && *format != "open311" {
-		return usageErrorf("ingest: --register-units needs --mapping or --format open311: events in Frontline's own format name registered codes")
+		return a.usagef("ingest：--register-units 须配合 --mapping 或 --format open311 使用：Frontline 自有格式的事件只用已登记的代码",
+			"ingest: --register-units needs --mapping or --format open311: events in Frontline's own format name registered codes")
 	}
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {

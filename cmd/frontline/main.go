@@ -124,14 +124,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(cmds)
 		if len(args) == 0 {
-			return usageErrorf("no command given")
+			return a.usagef("没有给出命令", "no command given")
 		}
 		return nil
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		a.usage(cmds)
-		return usageErrorf("unknown command %q", args[0])
+		return a.usagef("没有命令 %q", "unknown command %q", args[0])
 	}
 	return a.spoken(cmd.run(ctx, a, args[1:]))
 }
@@ -212,7 +212,9 @@ func formatFlag(fs *flag.FlagSet) *string {
 // checkFormat refuses a --format other than table, json or csv.
 func checkFormat(command, format string) error {
 	if format != "table" && format != "json" && format != "csv" {
-		return usageErrorf("%s: --format must be table, json or csv, not %q", command, format)
+		// Said in the user's language on the way out (spoken): an Invalid
+		// request exits as a usage error does.
+		return fault.Sayf(fault.Invalid, "", "%s：--format 须为 table、json 或 csv，而不是 %q", "%s: --format must be table, json or csv, not %q", command, format)
 	}
 	return nil
 }

@@ -462,7 +462,7 @@ func TestSatisfactionMatrixReciprocityCommands(t *testing.T) {
 func TestUnknownOutputFormat(t *testing.T) {
 	env := map[string]string{"FRONTLINE_DB": filepath.Join(t.TempDir(), "f.db")}
 	for _, cmd := range []string{"score", "breaches", "satisfaction", "matrix"} {
-		if r := frontline(t, env, "", cmd, "--period", "2026-06", "--format", "pdf"); r.code != exitUsage || !strings.Contains(r.stderr, "--format must be table, json or csv") {
+		if r := frontline(t, env, "", cmd, "--period", "2026-06", "--format", "pdf"); r.code != exitUsage || !strings.Contains(r.stderr, "--format 须为 table、json 或 csv") {
 			t.Errorf("%s --format pdf: exit %d %q", cmd, r.code, r.stderr)
 		}
 	}
