@@ -32,10 +32,7 @@ func (w *Workbook) label(code string) string {
 	if code == "" {
 		return ""
 	}
-	if w.meta.Lang == "en" {
-		return strings.ReplaceAll(code, "_", " ")
-	}
-	return view.Label(code, w.meta.Lang)
+	return view.Words(code, w.meta.Lang)
 }
 
 // named shows a unit as "name (code)", from names (code → name).

@@ -374,11 +374,7 @@ func exporter(c rbac.Principal, lang string) string {
 	if !ok {
 		return view.Pick(lang, "本机操作员（直接使用数据库）", "the local operator (at the database itself)")
 	}
-	role := view.Label(string(u.Role), lang)
-	if lang == "en" {
-		return u.Name + " (" + strings.ReplaceAll(role, "_", " ") + ")"
-	}
-	return u.Name + "（" + role + "）"
+	return fmt.Sprintf(view.Pick(lang, "%s（%s）", "%s (%s)"), u.Name, view.Words(string(u.Role), lang))
 }
 
 // trendMonths are the months a trend shows: the twelve up to the period's
@@ -405,13 +401,7 @@ func policyInWords(p *evaluation.Policy, lang string) string {
 // findingInWords describes a supervision finding for a pack: its
 // severity and state in words, and the unit it names.
 func findingInWords(severity, state, unit, lang string) string {
-	words := func(code string) string {
-		if lang == "en" {
-			return strings.ReplaceAll(code, "_", " ")
-		}
-		return view.Label(code, lang)
-	}
-	return fmt.Sprintf(view.Pick(lang, "%s（%s）：%s", "%s (%s): %s"), words(severity), words(state), unit)
+	return fmt.Sprintf(view.Pick(lang, "%s（%s）：%s", "%s (%s): %s"), view.Words(severity, lang), view.Words(state, lang), unit)
 }
 
 // appealStates are the states of the period's appeals, by the breach each

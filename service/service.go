@@ -124,7 +124,7 @@ func (s *Service) actFor(ctx context.Context, typ evaluation.EventType, unit *st
 // stateWords is a state or type code as a message shows it: its label in
 // Chinese, the code with spaces in English.
 func stateWords(code string) fault.Words {
-	return fault.Words{Zh: view.Label(code, "zh"), En: strings.ReplaceAll(code, "_", " ")}
+	return fault.Words{Zh: view.Words(code, "zh"), En: view.Words(code, "en")}
 }
 
 // allowed asks whether the caller may write an event of this type for unit.

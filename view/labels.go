@@ -1,5 +1,7 @@
 package view
 
+import "strings"
+
 // zhLabels are the Chinese names of the codes that tables show: event
 // types, milestones, unit kinds, roles, ratings, sources, urgencies, return reasons, severities,
 // metrics and the audit log's actions. In English the codes themselves are the labels.
@@ -33,6 +35,16 @@ var zhLabels = map[string]string{
 	"appealed.refused": "申诉被拒（案件不可见）", "response_evaluated.refused": "评价被拒（案件不可见）",
 	"call_evaluated.refused": "评价被拒（案件不可见）",
 	"registry.load":          "载入登记信息", "login.failed": "登录失败", "appeal.decide": "决定申诉",
+}
+
+// Words shows a code to a reader of lang: its Chinese label, or in
+// English the code as words ("appealed_away" → "appealed away"). Label
+// keeps the code itself, for output that programs read too.
+func Words(code, lang string) string {
+	if lang == "en" {
+		return strings.ReplaceAll(code, "_", " ")
+	}
+	return Label(code, lang)
 }
 
 // Label shows a code in lang: Chinese from the table above, or the code

@@ -288,10 +288,7 @@ func (p *page) Label(code string) string {
 	if code == "" {
 		return "—"
 	}
-	if p.Lang == "en" {
-		return strings.ReplaceAll(code, "_", " ")
-	}
-	return view.Label(code, p.Lang)
+	return view.Words(code, p.Lang)
 }
 
 // Pct shows a share (0.97) as a percentage with one decimal (97.0%).
