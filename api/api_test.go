@@ -499,6 +499,19 @@ func TestAPIProcesses(t *testing.T) {
 		if r := f.do(t, "dina", "GET", "/api/v1/findings?period=June", "", ""); r.status != 422 {
 			t.Errorf("findings of a period that is none: %d %.300s", r.status, r.body)
 		}
+		// Urging: the discipline body (the policy's, left out) urges a unit
+		// with open work; heads and the assessor may not; a unit with no
+		// part is refused; the case names whom it may urge.
+		if u := post("dina", "/api/v1/urgings", `{"case":"W3","target":"D1","note":"respond now"}`, 201); u.Event.Unit != "DIS" || u.Event.Type != "urged" {
+			t.Errorf("the urging: %+v", u.Event)
+		}
+		post("dina", "/api/v1/urgings", `{"case":"W3","target":"D2"}`, 422)
+		post("sam", "/api/v1/urgings", `{"case":"W3","unit":"S1","target":"D1"}`, 403)
+		post("olga", "/api/v1/urgings", `{"case":"W3","target":"D1"}`, 403)
+		var w3 struct{ Urgeable []string }
+		if r := f.do(t, "dina", "GET", "/api/v1/cases/W3", "", ""); json.Unmarshal([]byte(r.body), &w3) != nil || strings.Join(w3.Urgeable, ",") != "S1,D1" {
+			t.Errorf("W3 may urge %v: want S1,D1", w3.Urgeable)
+		}
 
 		ev := post("sam", "/api/v1/evaluations", `{"kind":"response","case":"W1","unit":"S1","target":"D1","score":2}`, 201)
 		if ev.Replaces == nil || ev.Replaces.ID != "W-06" {
@@ -512,7 +525,7 @@ func TestAPIProcesses(t *testing.T) {
 			Entries int64 `json:"entries"`
 		}
 		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit/verify", "", "").body), &v)
-		if !v.Intact || v.Entries != 20 { // the ingest, an appeal, a decision, a finding, its withdrawal, an evaluation, each with its stored batch; 8 refused probes
+		if !v.Intact || v.Entries != 23 { // the ingest, an appeal, a decision, a finding, its withdrawal, an urging, an evaluation, each with its stored batch; 8 refused probes; the inspector's read of W3
 			t.Errorf("audit after the processes: %+v", v)
 		}
 

@@ -392,6 +392,9 @@ func TestDashboardInABrowser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll("form.rate").length`); n != float64(0) {
 		t.Errorf("a rating form on %s, which the platform dispatched: no street called D1", caseID)
 	}
+	if n := b.eval(`document.querySelectorAll("form.urge").length`); n != float64(0) {
+		t.Errorf("a head is offered %v forms to urge on %s: only the discipline body urges", n, caseID)
+	}
 	// Rate the call of the street that called D1 in on W1.
 	b.open("/cases/W1")
 	b.fill(`form.rate input[name="score"]`, "4")
@@ -771,6 +774,31 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("active findings after the withdrawal: %+v", one.Findings)
 	}
 	b.shot("findings-withdrawn")
+	// Urging (督办): from an open breach's row, then from the case page;
+	// both in the trail with what was asked, for the discipline body.
+	b.open("/breaches?period=2026-06&unit=D1")
+	openRow := `[...document.querySelectorAll("table.breaches tbody tr")].find(tr => tr.querySelector("form.urge"))`
+	if b.eval(openRow+` === undefined`) == true {
+		t.Fatal("no open breach of D1 offers to urge")
+	}
+	urgedCase := b.eval(openRow + `.querySelector("form.urge input[name=case]").value`).(string)
+	b.run(openRow + `.querySelector('form.urge input[name="note"]').value = "请立即响应"`)
+	b.leave(openRow+`.querySelector("form.urge").requestSubmit()`, "p.notice")
+	if notice := b.text("p.notice"); notice != "已督办。" {
+		t.Errorf("after urging from a breach row: %q", notice)
+	}
+	if n := b.eval(`[...document.querySelectorAll("table.breaches tbody tr")].filter(tr => tr.querySelector("form.urge") && !tr.querySelector("span.bad")).length`); n != float64(0) {
+		t.Errorf("%v breaches met late offer to urge: only open ones may", n)
+	}
+	b.open("/cases/" + urgedCase)
+	b.run(element(`form.urge select[name="target"]`) + `.value = "S1"`)
+	b.fill(`form.urge input[name="note"]`, "请街道协调")
+	b.submit(`form.urge input[name="note"]`, `p.notice`)
+	urged := b.eval(`[...document.querySelectorAll("ol.timeline > li")].filter(li => li.querySelector("strong").textContent === "督办").map(li => li.innerText.replace(/\s+/g, " ")).join("|")`).(string)
+	if !strings.Contains(urged, "纪委监委 (DIS) → 城管局 (D1)") || !strings.Contains(urged, "请立即响应") || !strings.Contains(urged, "→ 鼓东街道 (S1)") || !strings.Contains(urged, "请街道协调") {
+		t.Errorf("the urgings in %s's timeline: %q", urgedCase, urged)
+	}
+	b.shot("case-urged")
 	b.open("/reciprocity?period=2026")
 	if body := b.text("main"); !strings.Contains(body, "互评") {
 		t.Errorf("the reciprocity page: %q", body)

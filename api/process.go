@@ -11,7 +11,7 @@ import (
 	"frontline/service"
 )
 
-// registerProcesses adds the operations of appeals, findings,
+// registerProcesses adds the operations of appeals, findings, urging,
 // evaluations and rulings: every one an event in the case's trail.
 func (s *Server) registerProcesses() {
 	register(s, huma.Operation{OperationID: "list-appeals", Method: http.MethodGet, Path: "/api/v1/appeals",
@@ -28,6 +28,10 @@ func (s *Server) registerProcesses() {
 		Tags: []string{"findings"}, Summary: "Record a supervision finding", DefaultStatus: http.StatusCreated, Security: bearer}, s.postFinding)
 	register(s, huma.Operation{OperationID: "withdraw-finding", Method: http.MethodPost, Path: "/api/v1/findings/{id}/withdrawal",
 		Tags: []string{"findings"}, Summary: "Withdraw a finding (by a new event that names it)", DefaultStatus: http.StatusCreated, Security: bearer}, s.withdrawFinding)
+	register(s, huma.Operation{OperationID: "post-urging", Method: http.MethodPost, Path: "/api/v1/urgings",
+		Tags: []string{"findings"}, Summary: "Urge a unit on an open case (督办)", DefaultStatus: http.StatusCreated,
+		Description: "The discipline body urges the case's street or a unit whose part has not ended; a closed case is not urged.",
+		Security:    bearer}, s.postUrging)
 	register(s, huma.Operation{OperationID: "post-evaluation", Method: http.MethodPost, Path: "/api/v1/evaluations",
 		Tags: []string{"evaluations"}, Summary: "Evaluate a response (a street) or a call (a department)", DefaultStatus: http.StatusCreated,
 		Description: "One evaluation counts per case and pair: a later one replaces it, and both stay in the trail.", Security: bearer}, s.postEvaluation)
@@ -181,6 +185,25 @@ func (s *Server) withdrawFinding(ctx context.Context, in *WithdrawalInput) (*Eve
 		return nil, err
 	}
 	return s.written(w.WithdrawFinding(ctx, c, service.WithdrawalRequest{Finding: in.ID, Unit: in.Body.Unit, Note: in.Body.Note, Actor: c.Actor()}))
+}
+
+// UrgingInput urges a unit on a case.
+type UrgingInput struct {
+	Body struct {
+		Case   string `json:"case" minLength:"1" maxLength:"128"`
+		Unit   string `json:"unit,omitempty" maxLength:"64" doc:"the urging body; left out, the discipline body the policy names (bodies.discipline)"`
+		Target string `json:"target" minLength:"1" maxLength:"64" doc:"the unit urged: the case's street or a unit whose part has not ended"`
+		Note   string `json:"note,omitempty" maxLength:"4000"`
+	}
+}
+
+func (s *Server) postUrging(ctx context.Context, in *UrgingInput) (*EventOutput, error) {
+	w, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	return s.written(w.Urge(ctx, c, service.UrgeRequest{Case: b.Case, Unit: b.Unit, Target: b.Target, Note: b.Note, Actor: c.Actor()}))
 }
 
 // EvaluationInput is a two-way evaluation.

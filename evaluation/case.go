@@ -63,6 +63,25 @@ func (a *Assignment) Ended() bool {
 	return !a.ReturnedAt.IsZero() && a.ReturnUpheld != nil && *a.ReturnUpheld
 }
 
+// Urgeable lists the units that may be urged on a case now (督办,
+// DESIGN.md §9): none once it is closed; else its street and every unit
+// dispatched to it whose part has not ended.
+func Urgeable(c *Case, assignments []Assignment) []string {
+	if c.Closed {
+		return nil
+	}
+	out := []string{}
+	if c.Street != "" {
+		out = append(out, c.Street)
+	}
+	for _, a := range assignments {
+		if !a.DispatchedAt.IsZero() && !a.Ended() && !slices.Contains(out, a.Unit) {
+			out = append(out, a.Unit)
+		}
+	}
+	return out
+}
+
 // ReturnUnjustified reports whether the unit returned the case and the
 // return was ruled unjustified (shirking).
 func (a *Assignment) ReturnUnjustified() bool {

@@ -33,13 +33,14 @@ const (
 	Appealed          EventType = "appealed"
 	AppealDecided     EventType = "appeal_decided"
 	FindingWithdrawn  EventType = "finding_withdrawn"
+	Urged             EventType = "urged"
 )
 
 // EventTypes lists every event type in contract order.
 var EventTypes = []EventType{
 	Opened, Dispatched, Responded, Reported, Resolved, Returned, ReturnRuled, Closed,
 	Reopened, Rated, Revisited, CallEvaluated, ResponseEvaluated, Supervised, Appealed, AppealDecided,
-	FindingWithdrawn,
+	FindingWithdrawn, Urged,
 }
 
 // PlatformDispatcher is the `by` of a dispatch made by the platform rather than a street.
@@ -94,7 +95,7 @@ type Event struct {
 	// returned, reopened, appealed
 	Reason string `json:"reason,omitempty"`
 
-	// return_ruled, call_evaluated, response_evaluated, supervised, appealed, appeal_decided
+	// return_ruled, call_evaluated, response_evaluated, supervised, appealed, appeal_decided, urged
 	Target   string `json:"target,omitempty"`
 	Upheld   *bool  `json:"upheld,omitempty"`
 	Accurate *bool  `json:"accurate,omitempty"`
@@ -126,6 +127,7 @@ var required = map[EventType][]string{
 	Appealed:          {"unit", "target", "reason"},
 	AppealDecided:     {"unit", "target", "upheld"},
 	FindingWithdrawn:  {"unit", "target"},
+	Urged:             {"unit", "target"},
 }
 
 // present reports whether the named field holds a value.
@@ -270,7 +272,7 @@ func (e *Event) UnitRefs() []string {
 		add(e.By)
 	}
 	switch e.Type {
-	case ReturnRuled, CallEvaluated, ResponseEvaluated, Supervised:
+	case ReturnRuled, CallEvaluated, ResponseEvaluated, Supervised, Urged:
 		add(e.Target)
 	}
 	return refs

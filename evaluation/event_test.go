@@ -28,7 +28,7 @@ func validEvent(typ EventType) Event {
 		e.Unit, e.Target, e.Accurate = "D1", "S1", &yes
 	case ResponseEvaluated:
 		e.Unit, e.Target, e.Score = "S1", "D1", &score
-	case Supervised:
+	case Supervised, Urged:
 		e.Unit, e.Target = "DIS", "D1"
 	case FindingWithdrawn:
 		e.Unit, e.Target = "DIS", "E9"

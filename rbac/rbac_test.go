@@ -38,7 +38,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 			"events write district", "decisions write district", "metrics read district"},
 		"olga": {"scores read *", "matrix read *", "cadres read *", "appeals read *", "appeals decide *",
 			"exports.meeting read *", "exports.cadres read *", "satisfaction read *", "satisfaction.district read *", "rulings write *", "registry read *"},
-		"dina": {"cases read *", "breaches read *", "audit read *", "findings read *", "findings write *", "reciprocity read *",
+		"dina": {"cases read *", "breaches read *", "audit read *", "findings read *", "findings write *", "urgings write *", "reciprocity read *",
 			"appeals read *", "exports.breaches read *", "satisfaction read *", "satisfaction.district read *", "registry read *"},
 		"sam": {"scores read own", "matrix read own", "cases read own", "breaches read own", "findings read own",
 			"appeals read own", "appeals write own", "evaluations.response write own", "exports.unit read own",
@@ -50,7 +50,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 	}
 	objects := []string{"users", "registry", "policy", "scores", "matrix", "cadres", "appeals", "exports.meeting", "exports.cadres",
 		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "audit", "findings",
-		"reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions", "metrics"}
+		"urgings", "reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions", "metrics"}
 	actions := []string{Read, Write, Decide}
 	own := map[string]string{"sam": "S1", "dan": "D1"}
 	other := map[string]string{"sam": "S2", "dan": "D2"}

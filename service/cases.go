@@ -141,7 +141,7 @@ func caseAsOf(v *store.CaseView, asof time.Time, rules *evaluation.Rules) (*stor
 		}
 	}
 	if len(trail) == 0 {
-		return nil, fault.Errorf(fault.NotFound, "read case", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
+		return nil, fault.Sayf(fault.NotFound, "read case", "案件 %q 在 %s 时还没有任何记录", "case %q had no events yet at %s", v.Case.ID, asof.Format(time.RFC3339))
 	}
 	c, as := evaluation.Derive(v.Case.ID, trail)
 	deadlines := evaluation.Deadlines(&c, as, trail, rules)

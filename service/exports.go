@@ -17,6 +17,7 @@ import (
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/exports"
+	"frontline/fault"
 	"frontline/formats"
 	"frontline/rbac"
 	"frontline/scoring"
@@ -52,12 +53,12 @@ var ExportKinds = []string{"meeting", "breaches", "cadres", "unit"}
 // without error, when it is audited.
 func (s *Service) Export(ctx context.Context, c rbac.Principal, r ExportRequest, out io.Writer) (*Exported, error) {
 	if !slices.Contains(ExportKinds, r.Kind) {
-		return nil, invalid("export", "no export %q: want one of %s", r.Kind, strings.Join(ExportKinds, ", "))
+		return nil, fault.Sayf(fault.Invalid, "export", "没有名为 %q 的导出；可选 %s", "no export %q: want one of %s", r.Kind, strings.Join(ExportKinds, ", "))
 	}
 	res := rbac.Resource{Object: "exports." + r.Kind}
 	if r.Kind == "unit" {
 		if r.Unit == "" {
-			return nil, invalid("export", "the unit pack needs a unit")
+			return nil, fault.Sayf(fault.Invalid, "export", "单位材料包须指定单位", "the unit pack needs a unit")
 		}
 		res.Unit = r.Unit
 	}

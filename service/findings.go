@@ -220,7 +220,7 @@ func (s *Service) RuleReturn(ctx context.Context, c rbac.Principal, r RulingRequ
 		return evaluation.Event{}, fault.Sayf(fault.Invalid, "rule return", "%s 从未退回案件 %s", "%s never returned case %s", r.Target, r.Case)
 	}
 	if as.ReturnRuledBy != "" {
-		return evaluation.Event{}, fault.Errorf(fault.Conflict, "rule return", "%s's return of %s was already ruled by %s; appeal the ruling instead",
+		return evaluation.Event{}, fault.Sayf(fault.Conflict, "rule return", "%s 退回案件 %s 已由 %s 裁定；如有异议请对裁定申诉", "%s's return of %s was already ruled by %s; appeal the ruling instead",
 			r.Target, r.Case, as.ReturnRuledBy)
 	}
 	justified := r.Justified

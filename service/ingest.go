@@ -36,12 +36,13 @@ type IngestRequest struct {
 
 // IsDecision says whether events of the type are decisions Frontline takes
 // itself (DESIGN.md §3): appeals and their decisions, supervision
-// findings and their withdrawal, rulings on returns. The trail's events
+// findings and their withdrawal, rulings on returns, urging. The trail's events
 // and the two-way evaluations may come from the dispatch platform; a
 // decision only from a principal who may take it for its unit.
 func IsDecision(t evaluation.EventType) bool {
 	switch t {
-	case evaluation.Appealed, evaluation.AppealDecided, evaluation.Supervised, evaluation.FindingWithdrawn, evaluation.ReturnRuled:
+	case evaluation.Appealed, evaluation.AppealDecided, evaluation.Supervised, evaluation.FindingWithdrawn, evaluation.ReturnRuled,
+		evaluation.Urged:
 		return true
 	}
 	return false

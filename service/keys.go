@@ -65,7 +65,7 @@ func (s *Service) Pseudonymizer(ctx context.Context) (*evaluation.Pseudonymizer,
 		return nil, err
 	}
 	if kept != keyCheck(pseudo) {
-		return nil, fault.Errorf(fault.Invalid, "pseudonym key", "this is not the key the database's data was pseudonymised with")
+		return nil, fault.Sayf(fault.Invalid, "pseudonym key", "这不是本数据库假名化所用的密钥", "this is not the key the database's data was pseudonymised with")
 	}
 	s.Pseudo = pseudo
 	return pseudo, nil
@@ -82,14 +82,14 @@ func (s *Service) storedKey(ctx context.Context) (*evaluation.Pseudonymizer, err
 		if _, checked, err := s.DB.Setting(ctx, checkSetting); err != nil {
 			return nil, err
 		} else if checked {
-			return nil, fault.Errorf(fault.Invalid, "pseudonym key", "the key this database's data was pseudonymised with is kept outside it, and none was given")
+			return nil, fault.Sayf(fault.Invalid, "pseudonym key", "本数据库的假名化密钥保存在库外，但没有提供", "the key this database's data was pseudonymised with is kept outside it, and none was given")
 		}
 		empty, err := s.DB.Empty(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if !empty {
-			return nil, fault.Errorf(fault.Invalid, "pseudonym key", "the database holds data but no key, and none was given")
+			return nil, fault.Sayf(fault.Invalid, "pseudonym key", "数据库中有数据却没有密钥，也没有提供密钥", "the database holds data but no key, and none was given")
 		}
 		fresh := make([]byte, 32)
 		rand.Read(fresh)
@@ -126,7 +126,7 @@ func (s *Service) MoveKey(ctx context.Context, p rbac.Principal, write func(key 
 		return err
 	}
 	if !ok {
-		return fault.Errorf(fault.NotFound, "move key", "the database keeps no pseudonym key")
+		return fault.Sayf(fault.NotFound, "move key", "数据库中没有假名化密钥", "the database keeps no pseudonym key")
 	}
 	key, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {

@@ -90,14 +90,14 @@ func (s *Service) Backup(ctx context.Context, p rbac.Principal, file string) (Ba
 		return b, err
 	}
 	if _, err := os.Stat(file); err == nil {
-		return b, fault.Errorf(fault.Conflict, "backup", "%s exists; Frontline does not overwrite a file", file)
+		return b, fault.Sayf(fault.Conflict, "backup", "%s 已存在；不会覆盖已有文件", "%s exists; Frontline does not overwrite a file", file)
 	}
 	if kept, err := s.KeyKept(ctx); err != nil {
 		return b, err
 	} else if kept {
 		// Backups never carry the key; a backup of a database that keeps
 		// it would be one whose pseudonyms nothing could check again.
-		return b, fault.Errorf(fault.Conflict, "backup", "the pseudonym key is kept only in this database, and a backup never carries it: move it out first")
+		return b, fault.Sayf(fault.Conflict, "backup", "假名化密钥只保存在本数据库中，而备份从不带走密钥：请先把密钥移出", "the pseudonym key is kept only in this database, and a backup never carries it: move it out first")
 	}
 	head, err := s.DB.AuditHead(ctx)
 	if err != nil {

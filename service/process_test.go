@@ -30,6 +30,9 @@ func TestEachDecisionAsEachRole(t *testing.T) {
 	find := func(ctx context.Context, svc *Service, p rbac.Principal) (evaluation.Event, error) {
 		return svc.AddFinding(ctx, p, FindingRequest{Case: "W3", Unit: "DIS", Target: "D1", Severity: "warning", Note: "late twice", Actor: p.Actor()})
 	}
+	urge := func(ctx context.Context, svc *Service, p rbac.Principal) (evaluation.Event, error) {
+		return svc.Urge(ctx, p, UrgeRequest{Case: "W3", Unit: "DIS", Target: "D1", Note: "respond now", Actor: p.Actor()})
+	}
 	rateResponse := func(ctx context.Context, svc *Service, p rbac.Principal) (evaluation.Event, error) {
 		e, _, err := svc.Evaluate(ctx, p, EvaluationRequest{Case: "W2", Unit: "S1", Target: "D2", Score: 3, Actor: p.Actor()})
 		return e, err
@@ -52,6 +55,8 @@ func TestEachDecisionAsEachRole(t *testing.T) {
 			map[string]string{"dana": ok, "olga": forbidden, "dina": forbidden, "ada": forbidden, "bot": forbidden}, evaluation.Appealed},
 		{"find against a unit", find,
 			map[string]string{"dina": ok, "olga": forbidden, "sam": forbidden, "dana": forbidden, "bot": forbidden}, evaluation.Supervised},
+		{"urge a unit on an open case", urge,
+			map[string]string{"dina": ok, "olga": forbidden, "sam": forbidden, "dana": forbidden, "bot": forbidden}, evaluation.Urged},
 		{"rate a department's response", rateResponse,
 			map[string]string{"sam": ok, "dana": forbidden, "olga": forbidden, "bot": forbidden}, evaluation.ResponseEvaluated},
 		{"rate a street's call", rateCall,
@@ -61,14 +66,7 @@ func TestEachDecisionAsEachRole(t *testing.T) {
 	}
 	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		loadRegistry(t, db, "../store/testdata/registry.yaml")
-		bodies, err := formats.ParseRegistry(strings.NewReader("units:\n  - {code: ORG, kind: department, name: {zh: 组织部}}\n  - {code: DIS, kind: department, name: {zh: 纪委监委}}\n"), "yaml", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.LoadRegistry(ctx, bodies, store.OriginRegistry); err != nil {
-			t.Fatal(err)
-		}
+		loadWithBodies(t, db)
 		ingestString(t, db, readFile(t, "../store/testdata/worked.ndjson"), 100)
 		for _, c := range cases {
 			for user, want := range c.want {
@@ -134,4 +132,59 @@ func inTrail(trail []evaluation.Event, id string, typ evaluation.EventType) bool
 		}
 	}
 	return false
+}
+
+// TestUrgingOpenWorkOnly urges on the worked example, on both engines:
+// the discipline body is the default urging unit; a unit is urged only on
+// an open case in which it still has work; the case says whom it may urge.
+func TestUrgingOpenWorkOnly(t *testing.T) {
+	authz := roles(t)
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadWithBodies(t, db)
+		ingestString(t, db, readFile(t, "../store/testdata/worked.ndjson")+
+			`{"id":"W1-close","case":"W1","type":"closed","at":"2026-06-01T16:00:00+08:00"}`+"\n", 100)
+		dina := authz.Principal("dina")
+		e, err := svc.Urge(ctx, dina, UrgeRequest{Case: "W3", Target: "D1", Note: "respond now"})
+		if err != nil {
+			t.Fatalf("urge D1 on open W3: %v", err)
+		}
+		if e.Unit != "DIS" || e.Type != evaluation.Urged || e.Target != "D1" {
+			t.Errorf("the urging: %+v; want DIS urging D1", e)
+		}
+		for _, c := range []struct{ name, caseID, target, want string }{
+			{"a closed case", "W1", "D1", "已办结"},
+			{"a unit with no part", "W3", "D2", "没有未了的任务"},
+			{"no case", "W404", "D1", ""},
+		} {
+			_, err := svc.Urge(ctx, dina, UrgeRequest{Case: c.caseID, Target: c.target})
+			if err == nil || !strings.Contains(fault.Text(err, "zh"), c.want) {
+				t.Errorf("urge %s: %v; want a refusal saying %q", c.name, err, c.want)
+			}
+		}
+		v, err := svc.Case(ctx, dina, "W3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := evaluation.Urgeable(&v.Case, v.Assignments); strings.Join(got, ",") != "S1,D1" {
+			t.Errorf("W3 may urge %v; want its street and D1", got)
+		}
+		if !inTrail(v.Trail, e.ID, evaluation.Urged) {
+			t.Errorf("the urging %s is not in W3's trail", e.ID)
+		}
+	})
+}
+
+// loadWithBodies loads the test registry and the district's two
+// oversight bodies, ORG and DIS.
+func loadWithBodies(t *testing.T, db *store.DB) {
+	t.Helper()
+	loadRegistry(t, db, "../store/testdata/registry.yaml")
+	bodies, err := formats.ParseRegistry(strings.NewReader("units:\n  - {code: ORG, kind: department, name: {zh: 组织部}}\n  - {code: DIS, kind: department, name: {zh: 纪委监委}}\n"), "yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadRegistry(context.Background(), bodies, store.OriginRegistry); err != nil {
+		t.Fatal(err)
+	}
 }

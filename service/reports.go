@@ -84,7 +84,7 @@ type MetricTrace struct {
 // explain counts a period's cases as of asof and explains unit's score.
 // A unit the caller may not see reads exactly as one without cases.
 func (s *Service) explain(ctx context.Context, c rbac.Principal, unit string, period evaluation.Period, asof time.Time, policy *evaluation.Policy, lang string) (*Explanation, error) {
-	notFound := fault.Errorf(fault.NotFound, "explain", "unit %q has no assessed cases in %s", unit, period.Name)
+	notFound := fault.Sayf(fault.NotFound, "explain", "单位 %q 在 %s 没有参与考核的案件", "unit %q has no assessed cases in %s", unit, period.Name)
 	if !c.Sees("scores", unit) {
 		return nil, notFound
 	}
@@ -259,7 +259,7 @@ func (s *Service) Cadre(ctx context.Context, p rbac.Principal, q PeriodQuery, ro
 	}
 	i := slices.IndexFunc(list, func(c *scoring.CadreScore) bool { return c.Cadre.ID == id })
 	if i < 0 {
-		return nil, fault.Errorf(fault.NotFound, "cadre", "cadre %s has no %s tenure in %s", id, role, sp.Period.Name)
+		return nil, fault.Sayf(fault.NotFound, "cadre", "干部 %s 没有“%s”任职（%s）", "cadre %s has no %s tenure in %s", id, stateWords(role), sp.Period.Name)
 	}
 	out := &CadreDetail{Span: sp, Cadre: list[i]}
 	for _, t := range out.Cadre.Tenures {

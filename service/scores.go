@@ -153,7 +153,7 @@ func (s *Service) keptScores(ctx context.Context, q ScoresQuery, out *Scores) (*
 		return nil, err
 	}
 	if period.To.Sub(period.From) > 31*24*time.Hour {
-		return nil, fault.Errorf(fault.Invalid, "kept scores", "scores are kept per month; %s is longer", period.Name)
+		return nil, fault.Sayf(fault.Invalid, "kept scores", "留存的得分按月计算；%s 超过一个月", "scores are kept per month; %s is longer", period.Name)
 	}
 	cp, units, err := s.DB.CachedScores(ctx, period.Name, q.Unit)
 	if err != nil {

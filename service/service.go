@@ -88,12 +88,13 @@ var rights = map[evaluation.EventType]struct {
 	evaluation.ResponseEvaluated: {"evaluations.response", rbac.Write, true},
 	evaluation.CallEvaluated:     {"evaluations.call", rbac.Write, true},
 	evaluation.ReturnRuled:       {"rulings", rbac.Write, false},
+	evaluation.Urged:             {"urgings", rbac.Write, false},
 }
 
 // Body is the oversight body that records events of a type, as the
 // policy in force names it: the organization department decides appeals
 // and rules on returns, the discipline body records and withdraws
-// findings; "" for any other type.
+// findings and urges; "" for any other type.
 func (s *Service) Body(ctx context.Context, typ evaluation.EventType) (string, error) {
 	policies, err := s.Policies(ctx)
 	if err != nil || len(policies) == 0 {
@@ -103,7 +104,7 @@ func (s *Service) Body(ctx context.Context, typ evaluation.EventType) (string, e
 	switch typ {
 	case evaluation.AppealDecided, evaluation.ReturnRuled:
 		return bodies.Organization, nil
-	case evaluation.Supervised, evaluation.FindingWithdrawn:
+	case evaluation.Supervised, evaluation.FindingWithdrawn, evaluation.Urged:
 		return bodies.Discipline, nil
 	}
 	return "", nil
@@ -157,7 +158,7 @@ func (s *Service) record(ctx context.Context, c rbac.Principal, e evaluation.Eve
 	}
 	for _, code := range e.UnitRefs() {
 		if !slices.ContainsFunc(reg.Units, func(u evaluation.Unit) bool { return u.Code == code }) {
-			return e, invalid(string(e.Type), "unit %q is not in the registry", code)
+			return e, fault.Sayf(fault.Invalid, string(e.Type), "单位 %q 不在登记信息中", "unit %q is not in the registry", code)
 		}
 	}
 	var reject *ingest.Reject
@@ -190,7 +191,7 @@ func (s *Service) caseToActOn(ctx context.Context, p rbac.Principal, typ evaluat
 		return nil, err // a role that never may: forbidden
 	}
 	if caseID == "" {
-		return nil, invalid(string(typ), "the case is required")
+		return nil, fault.Sayf(fault.Invalid, string(typ), "须写明案件", "the case is required")
 	}
 	cv, err := s.DB.Case(ctx, caseID)
 	switch {
@@ -199,7 +200,7 @@ func (s *Service) caseToActOn(ctx context.Context, p rbac.Principal, typ evaluat
 		return nil, err
 	case p.IsLocal() && !slices.Contains(cv.Units(), unit):
 		// The operator holds the database and may know: say why.
-		return nil, invalid(string(typ), "%s has no part in case %s", unit, caseID)
+		return nil, fault.Sayf(fault.Invalid, string(typ), "%s 与案件 %s 无关", "%s has no part in case %s", unit, caseID)
 	case allowed(ctx, p, typ, unit) == nil && slices.Contains(cv.Units(), unit):
 		return cv, nil
 	}
@@ -212,7 +213,7 @@ func (s *Service) caseToActOn(ctx context.Context, p rbac.Principal, typ evaluat
 // caseView reads a case, or says it does not exist.
 func (s *Service) caseView(ctx context.Context, op, caseID string) (*store.CaseView, error) {
 	if caseID == "" {
-		return nil, invalid(op, "the case is required")
+		return nil, fault.Sayf(fault.Invalid, op, "须写明案件", "the case is required")
 	}
 	return s.DB.Case(ctx, caseID)
 }

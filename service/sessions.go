@@ -13,7 +13,7 @@ import (
 // forbidden error whatever was wrong. An unknown name costs the same
 // password check as a known one, so timing does not tell them apart.
 func (s *Service) PasswordUser(ctx context.Context, name, password string) (UserRecord, error) {
-	denied := fault.Errorf(fault.Forbidden, "sign in", "wrong user name or password")
+	denied := fault.Sayf(fault.Forbidden, "sign in", "用户名或密码错误", "wrong user name or password")
 	u, err := s.DB.User(ctx, name)
 	if err != nil && fault.KindOf(err) != fault.NotFound {
 		return UserRecord{}, err
@@ -32,7 +32,7 @@ func (s *Service) PasswordUser(ctx context.Context, name, password string) (User
 // failure is the same answer, so that a caller learns nothing about
 // which part was wrong; the secret is compared in constant time.
 func (s *Service) UserByToken(ctx context.Context, token string) (UserRecord, error) {
-	denied := fault.Errorf(fault.Forbidden, "authenticate", "invalid or expired token")
+	denied := fault.Sayf(fault.Forbidden, "authenticate", "令牌无效或已过期", "invalid or expired token")
 	id, secret, ok := rbac.ParseToken(token)
 	if !ok {
 		return UserRecord{}, denied

@@ -75,7 +75,7 @@ func (s *Service) NewPassword(ctx context.Context, c rbac.Principal, name string
 		return Credential{}, err
 	}
 	if u.Role == rbac.Dispatch {
-		return Credential{}, invalid("set password", "%s is a service account: it signs in with tokens", name)
+		return Credential{}, fault.Sayf(fault.Invalid, "set password", "%s 是服务账号，只用令牌登录", "%s is a service account: it signs in with tokens", name)
 	}
 	pw := rbac.NewPassword()
 	hash, err := rbac.HashPassword(pw)
@@ -133,14 +133,14 @@ func (s *Service) IssueToken(ctx context.Context, c rbac.Principal, name string,
 		return Credential{}, err
 	}
 	if days < 1 || days > 3650 {
-		return Credential{}, invalid("issue token", "a token lasts 1 to 3650 days, not %d", days)
+		return Credential{}, fault.Sayf(fault.Invalid, "issue token", "令牌有效期须为 1 到 3650 天，不能是 %d 天", "a token lasts 1 to 3650 days, not %d", days)
 	}
 	u, err := s.DB.User(ctx, name)
 	if err != nil {
 		return Credential{}, err
 	}
 	if u.Disabled {
-		return Credential{}, fault.Errorf(fault.Conflict, "issue token", "user %s is disabled", name)
+		return Credential{}, fault.Sayf(fault.Conflict, "issue token", "用户 %s 已停用", "user %s is disabled", name)
 	}
 	token, id, hash := rbac.NewToken()
 	expires := s.Now().AddDate(0, 0, days)

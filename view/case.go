@@ -24,6 +24,7 @@ type Case struct {
 	Assignments []Assignment       `json:"assignments"`
 	Deadlines   []Deadline         `json:"deadlines"`
 	Trail       []evaluation.Event `json:"trail"`
+	Urgeable    []string           `json:"urgeable,omitempty"` // the units that may be urged on it now (督办)
 }
 
 // Deadline is a deadline with its status as of a time.
@@ -96,6 +97,7 @@ func CaseOf(c evaluation.Case, assignments []evaluation.Assignment, deadlines []
 			Stopped: timeOrNil(d.Stopped), Status: string(st), OverdueSeconds: int64(late / time.Second), Excused: d.Excused})
 	}
 	out.Trail = PublicTrail(out.Trail, loc)
+	out.Urgeable = evaluation.Urgeable(&c, assignments)
 	return out
 }
 

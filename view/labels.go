@@ -9,7 +9,7 @@ var zhLabels = map[string]string{
 	"opened": "受理", "dispatched": "派遣", "responded": "响应", "reported": "报告", "resolved": "处置",
 	"returned": "退回", "return_ruled": "退回裁定", "closed": "办结", "reopened": "重办", "rated": "群众评价",
 	"revisited": "回访", "call_evaluated": "评价呼叫", "response_evaluated": "评价响应", "supervised": "监督发现",
-	"appealed": "申诉", "appeal_decided": "申诉决定", "finding_withdrawn": "撤销监督发现",
+	"appealed": "申诉", "appeal_decided": "申诉决定", "finding_withdrawn": "撤销监督发现", "urged": "督办",
 	"open": "待决定", "upheld": "支持", "rejected": "驳回", "active": "有效", "withdrawn": "已撤销", "appealed_away": "申诉撤销",
 	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
 	"admin": "系统管理员", "org_assessor": "组织部考核员", "discipline_inspector": "纪委监督员",
@@ -33,8 +33,8 @@ var zhLabels = map[string]string{
 	"user.add": "新增用户", "user.disable": "停用用户", "user.enable": "启用用户", "user.password": "重设密码",
 	"ingest.batch": "事件入库（批）", "user.unlock": "解除登录锁定", "key.move": "移出假名化密钥",
 	"appealed.refused": "申诉被拒（案件不可见）", "response_evaluated.refused": "评价被拒（案件不可见）",
-	"call_evaluated.refused": "评价被拒（案件不可见）",
-	"registry.load":          "载入登记信息", "login.failed": "登录失败", "appeal.decide": "决定申诉",
+	"call_evaluated.refused": "评价被拒（案件不可见）", "urged.refused": "督办被拒（案件不可见）",
+	"registry.load": "载入登记信息", "login.failed": "登录失败", "appeal.decide": "决定申诉",
 }
 
 // Words shows a code to a reader of lang: its Chinese label, or in

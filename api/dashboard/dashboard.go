@@ -125,6 +125,7 @@ type page struct {
 	Period      string          // the period the page shows, for forms that return to it
 	ReadsCases  bool            // the user may open some cases: link to them
 	Supervises  bool            // the user records supervision findings: offer the forms
+	Urges       bool            // the user urges units on open cases (督办): offer the forms
 	Exports     map[string]bool // the packs the user may export: link to those only
 	Notice      string          // what the user's last action did, said once after it
 	Back        string          // the page a form was posted from, for its error page; "" for home
@@ -202,6 +203,29 @@ func (p *page) Due(c view.Case, e evaluation.Event) string {
 		}
 	}
 	return ""
+}
+
+// Target shows what an event of a case's trail is aimed at: a unit by
+// name; a deadline as its unit and milestone; an earlier event of the
+// trail as its kind and time ("申诉 · 2026-06-25 10:20"); else the id.
+func (p *page) Target(c view.Case, e evaluation.Event) template.HTML {
+	if e.Target == "" {
+		return ""
+	}
+	if _, unit, m, round, ok := evaluation.ParseDeadlineID(e.Target); ok {
+		s := p.Unit(unit) + template.HTML(" · "+template.HTMLEscapeString(p.Label(string(m))))
+		if round > 1 {
+			s += template.HTML(" #" + strconv.Itoa(round))
+		}
+		return s
+	}
+	for _, t := range c.Trail {
+		if t.ID == e.Target {
+			return template.HTML(template.HTMLEscapeString(p.Label(string(t.Type))+" · "+p.Time(t.At)) +
+				` <span class="code">(` + template.HTMLEscapeString(t.ID) + `)</span>`)
+		}
+	}
+	return p.Unit(e.Target)
 }
 
 // CategoryName names a category in words alone, as a reader of a case
@@ -526,6 +550,7 @@ func (s *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /findings", s.signedIn(s.findingsPage))
 	mux.HandleFunc("POST /findings", s.signedIn(s.findingSubmit))
 	mux.HandleFunc("POST /findings/{id}/withdrawal", s.signedIn(s.withdrawSubmit))
+	mux.HandleFunc("POST /urgings", s.signedIn(s.urgeSubmit))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
 	mux.HandleFunc("GET /reciprocity", s.signedIn(s.reciprocityPage))
 }
@@ -609,6 +634,7 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 		if c, err := s.auth.Caller(r.Context()); err == nil {
 			p.ReadsCases = c.AuthorizeSome(r.Context(), rbac.Read, "cases") == nil
 			p.Supervises = c.Authorize(r.Context(), rbac.Write, rbac.Resource{Object: "findings"}) == nil
+			p.Urges = c.Authorize(r.Context(), rbac.Write, rbac.Resource{Object: "urgings"}) == nil
 			p.Exports = map[string]bool{}
 			for _, kind := range service.ExportKinds {
 				p.Exports[kind] = c.Authorize(r.Context(), rbac.Read, rbac.Resource{Object: "exports." + kind, Unit: u.Unit}) == nil
@@ -621,7 +647,7 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 // notices are what a form's redirect may say it did (?done=KEY, shown as
 // the catalogue's done.KEY): a fixed list, so that a link cannot put
 // words on a page.
-var notices = []string{"finding", "withdrawn", "upheld", "rejected"}
+var notices = []string{"finding", "withdrawn", "upheld", "rejected", "urged"}
 
 // missingPage answers an address no page has: the error page, in the
 // reader's language, with the way back.

@@ -427,6 +427,7 @@ type caseData struct {
 	Opening      *evaluation.Event // the case's opened event: its subject and address
 	Earlier      []earlierRating   // what the user's unit already said of its counterparts here
 	Inaccurate   bool              // it said the call was not accurate: the form says so again
+	Overdue      string            // the first unit urgeable with a milestone past its deadline: the urge form's choice
 }
 
 func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
@@ -457,6 +458,11 @@ func (s *Pages) casePage(w http.ResponseWriter, r *http.Request, p *page) (strin
 		}
 	}
 	d.Rate = len(d.Counterparts) > 0
+	for _, dl := range v.Deadlines {
+		if d.Overdue == "" && dl.Actual == nil && dl.Status == string(evaluation.Breached) && slices.Contains(v.Urgeable, dl.Unit) {
+			d.Overdue = dl.Unit
+		}
+	}
 	for _, a := range v.Assignments {
 		switch {
 		case p.User.Role == rbac.StreetHead && a.ResponseScore != nil && slices.Contains(d.Counterparts, a.Unit):

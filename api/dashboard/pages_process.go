@@ -359,6 +359,21 @@ func (s *Pages) findingSubmit(w http.ResponseWriter, r *http.Request, p *page) (
 	})
 }
 
+// urgeSubmit urges a unit on an open case, from a breach row or the case
+// page; the note (what is asked) may be left out.
+func (s *Pages) urgeSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	c, err := s.auth.Caller(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.svc.Urge(r.Context(), c, service.UrgeRequest{Case: r.PostFormValue("case"), Target: r.PostFormValue("target"),
+		Note: strings.TrimSpace(r.PostFormValue("note")), Actor: c.Actor()}); err != nil {
+		return "", err
+	}
+	http.Redirect(w, r, back(r, "urged"), http.StatusSeeOther)
+	return "", nil
+}
+
 // withdrawSubmit withdraws a finding in force, from the findings list.
 func (s *Pages) withdrawSubmit(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
 	return s.noted(w, r, p, "withdrawn", func(c rbac.Principal, note string) error {

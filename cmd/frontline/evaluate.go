@@ -81,3 +81,18 @@ func runRuleReturn(ctx context.Context, a *app, args []string) error {
 			Justified: *justified})
 	})
 }
+
+func runUrge(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("urge")
+	caseID := fs.String("case", "", "the open case (required)")
+	unit := fs.String("unit", "", "the urging body (default: the discipline body the policy names, bodies.discipline)")
+	target := fs.String("target", "", "the unit urged: the case's street or a unit whose part has not ended (required)")
+	note := fs.String("note", "", "what the unit is urged to do")
+	actor := fs.String("actor", "", "who urges, for the trail")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return a.runProcess(ctx, *dsn, func(w *service.Service, s rbac.Principal) (evaluation.Event, error) {
+		return w.Urge(ctx, s, service.UrgeRequest{Case: *caseID, Unit: *unit, Target: *target, Note: *note, Actor: *actor})
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,6 +142,20 @@ func TestAppealsAndFindings(t *testing.T) {
 		}
 		if r := frontline(t, env, "", "findings", "withdraw", finding, "--unit", "DIS", "--note", "again"); r.code != exitFailure || !strings.Contains(r.stderr, "withdrawn already") {
 			t.Errorf("second withdrawal: exit %d %s", r.code, r.stderr)
+		}
+		// Urging (督办) on the open case: in its trail, costing nothing.
+		if r := frontline(t, env, "", "urge", "--case", "W3", "--target", "D1", "--note", "respond now"); r.code != 0 || d1().Penalty != 0 {
+			t.Errorf("urge: exit %d %s; penalty %v, want 0", r.code, r.stderr, d1().Penalty)
+		}
+		var w3 struct {
+			Trail []struct{ Type, Unit, Target, Note string }
+		}
+		json.Unmarshal([]byte(frontline(t, env, "", "case", "W3", "--json").stdout), &w3)
+		if !slices.Contains(w3.Trail, struct{ Type, Unit, Target, Note string }{"urged", "DIS", "D1", "respond now"}) {
+			t.Errorf("W3's trail after the urging: %+v", w3.Trail)
+		}
+		if r := frontline(t, env, "", "urge", "--case", "W3", "--target", "D2"); r.code != exitUsage || !strings.Contains(r.stderr, "D2 has no open part in case W3") {
+			t.Errorf("urging a unit with no part: exit %d %s", r.code, r.stderr)
 		}
 		// Listed by state.
 		for state, want := range map[string]int{"withdrawn": 1, "active": 0, "all": 1} {

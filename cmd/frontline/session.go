@@ -64,7 +64,7 @@ func (a *app) session(ctx context.Context, svc *service.Service) (rbac.Principal
 		return rbac.Local(), err
 	}
 	if u, ok := authz.User(name); !ok || u.Disabled {
-		return rbac.Local(), fault.Errorf(fault.Forbidden, "session", "user %q is unknown or disabled", name)
+		return rbac.Local(), fault.Sayf(fault.Forbidden, "session", "用户 %q 不存在或已停用", "user %q is unknown or disabled", name)
 	}
 	return authz.Principal(name), nil
 }
