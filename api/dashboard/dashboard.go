@@ -51,9 +51,11 @@ type Pages struct {
 	lang   string // the deployment's language
 	// checked is the audit page's last check of the chains (see verdict).
 	checked struct {
-		mu    sync.Mutex
-		at    time.Time
-		state present.AuditState
+		run      sync.Mutex // held by the one check running
+		mu       sync.Mutex // guards the fields below
+		at       time.Time
+		state    present.AuditState
+		renewing bool // a check of a stale verdict is on its way
 	}
 }
 

@@ -296,6 +296,9 @@ type auditData struct {
 }
 
 func (s *Pages) auditPage(w http.ResponseWriter, r *http.Request, p *page) (string, error) {
+	if _, err := s.auth.Reader(r.Context(), "audit"); err != nil {
+		return "", err
+	}
 	v, at, err := s.verdict(r.Context())
 	if err != nil {
 		return "", err
@@ -310,26 +313,62 @@ func (s *Pages) auditPage(w http.ResponseWriter, r *http.Request, p *page) (stri
 	return "audit", nil
 }
 
-// verdictFor is how long the audit page shows one check of both chains:
-// a whole check reads every entry and event (about a second for half a
-// million events), and the page is opened far more often than the log
-// grows. GET /api/v1/audit/verify checks afresh every time.
+// verdictFor is how long the audit page shows one check of both chains
+// as fresh: a whole check reads every entry and event (about a second for
+// half a million events), and the page is opened far more often than the
+// log grows. GET /api/v1/audit/verify checks afresh every time.
 const verdictFor = time.Minute
 
-// verdict is the last check of the audit log and the event chain, when
-// it is at most verdictFor old, else a new one, with when it was made.
+// verdict is the last check of the audit log and the event chain, with
+// when it was made. Older than verdictFor, it is shown (with its time)
+// while a new check runs in the background; with none yet, one is made
+// now, or the one the server began at start (Warm) is waited for.
 func (s *Pages) verdict(ctx context.Context) (present.AuditState, time.Time, error) {
 	s.checked.mu.Lock()
-	defer s.checked.mu.Unlock()
-	if now := s.now(); !s.checked.at.IsZero() && now.Sub(s.checked.at) < verdictFor && now.After(s.checked.at.Add(-time.Second)) {
-		return s.checked.state, s.checked.at, nil
+	state, at := s.checked.state, s.checked.at
+	if at.IsZero() {
+		s.checked.mu.Unlock()
+		return s.check(ctx)
 	}
-	v, err := s.reads.Audit(ctx, nil, nil)
+	if now := s.now(); (now.Sub(at) >= verdictFor || now.Before(at.Add(-time.Second))) && !s.checked.renewing {
+		s.checked.renewing = true
+		go func() {
+			if _, _, err := s.check(context.WithoutCancel(ctx)); err != nil {
+				s.log.Warn("audit page: checking the chains", "error", err)
+			}
+		}()
+	}
+	s.checked.mu.Unlock()
+	return state, at, nil
+}
+
+// check checks both chains, one check at a time, and keeps the verdict; a
+// caller that waited for another's check takes its verdict.
+func (s *Pages) check(ctx context.Context) (present.AuditState, time.Time, error) {
+	s.checked.run.Lock()
+	defer s.checked.run.Unlock()
+	s.checked.mu.Lock()
+	state, at, renewing := s.checked.state, s.checked.at, s.checked.renewing
+	s.checked.mu.Unlock()
+	if !at.IsZero() && !renewing {
+		return state, at, nil // made while this caller waited
+	}
+	v, err := s.reads.AuditAs(ctx, rbac.Local(), nil, nil) // the server's own check, which every reader shares
+	s.checked.mu.Lock()
+	defer s.checked.mu.Unlock()
+	s.checked.renewing = false
 	if err != nil {
 		return v, time.Time{}, err
 	}
 	s.checked.state, s.checked.at = v, s.now()
 	return v, s.checked.at, nil
+}
+
+// Warm checks the chains for the audit page, as a server does when it
+// starts, so that the page's first reader need not wait for a check.
+func (s *Pages) Warm(ctx context.Context) error {
+	_, _, err := s.check(ctx)
+	return err
 }
 
 // reciprocityData is the reciprocity flags of a period.

@@ -103,6 +103,10 @@ func (a *app) serve(ctx context.Context, svc *service.Service, cfg serveConfig) 
 	if a.ready != nil {
 		a.ready(ln.Addr().String())
 	}
+	warmed := make(chan struct{})
+	wctx, stopWarming := context.WithCancel(ctx)
+	go func() { defer close(warmed); srv.Warm(wctx) }()
+	defer func() { stopWarming(); <-warmed }()
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

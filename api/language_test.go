@@ -37,6 +37,53 @@ func TestPagesSpeakChinese(t *testing.T) {
 	for _, c := range codes {
 		allowed[c] = true
 	}
+	eachPage(t, f, "zh", func(user, path string, page reply) {
+		var foreign []string
+		for _, w := range latinWords(visibleText(page.body)) {
+			if !allowed[w] && !slices.Contains(foreign, w) {
+				foreign = append(foreign, w)
+			}
+		}
+		if len(foreign) > 0 {
+			t.Errorf("%s %s (%d) shows words not from the catalogue: %v", user, path, page.status, foreign)
+		}
+	})
+}
+
+// TestPagesSpeakEnglish walks the same pages after the switch to English:
+// no Chinese shows but the registry's names that have no English one and
+// what people typed.
+func TestPagesSpeakEnglish(t *testing.T) {
+	f := packFixture(t)
+	typed := []string{"多次超时", "电话无法接通"}
+	if r := f.do(t, "dina", "POST", "/api/v1/findings", "application/json", `{"case":"W3","target":"D1","severity":"warning","note":"`+typed[0]+`"}`); r.status != 201 {
+		t.Fatalf("a finding: %d %s", r.status, r.body)
+	}
+	if r := f.do(t, "dan", "POST", "/api/v1/appeals", "application/json", `{"case":"W3","unit":"D1","target":"W3/D1/respond","reason":"`+typed[1]+`"}`); r.status != 201 {
+		t.Fatalf("an appeal: %d %s", r.status, r.body)
+	}
+	allowed := map[string]bool{"中文": true} // the switch back, in its own language
+	for _, w := range append(chinese.FindAllString(f.do(t, "ada", "GET", "/api/v1/registry", "", "").body, -1), typed...) {
+		allowed[w] = true
+	}
+	eachPage(t, f, "en", func(user, path string, page reply) {
+		var foreign []string
+		for _, w := range chinese.FindAllString(visibleText(page.body), -1) {
+			if !allowed[w] && !slices.Contains(foreign, w) {
+				foreign = append(foreign, w)
+			}
+		}
+		if len(foreign) > 0 {
+			t.Errorf("%s %s (%d) in English shows Chinese not from the registry or a person: %v", user, path, page.status, foreign)
+		}
+	})
+}
+
+// eachPage signs in as each role and visits every page of its menu and
+// the error paths a person meets (a period or unit that cannot be read, a
+// page or case not theirs, one not there), in lang (the switch's cookie).
+func eachPage(t *testing.T, f *fixture, lang string, visit func(user, path string, page reply)) {
+	t.Helper()
 	nav := regexp.MustCompile(`<nav>(.*?)</nav>`)
 	href := regexp.MustCompile(`href="(/[^"]*)"`)
 	errorPaths := []string{"/rankings?period=abc", "/satisfaction?period=2026-13", "/breaches?unit=nowhere", "/findings?unit=nowhere",
@@ -47,7 +94,9 @@ func TestPagesSpeakChinese(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("%s signs in: %d %s", user, r.status, r.body)
 		}
-		home := f.send(t, "GET", "/", s.headers(false), "")
+		h := s.headers(false)
+		h["Cookie"] += "; frontline_lang=" + lang
+		home := f.send(t, "GET", "/", h, "")
 		m := nav.FindStringSubmatch(home.body)
 		if m == nil {
 			t.Fatalf("%s's home page has no menu:\n%s", user, home.body)
@@ -57,19 +106,11 @@ func TestPagesSpeakChinese(t *testing.T) {
 			paths = append(paths, html.UnescapeString(h[1]))
 		}
 		for _, path := range append(paths, errorPaths...) {
-			page := f.send(t, "GET", path, s.headers(false), "")
+			page := f.send(t, "GET", path, h, "")
 			if strings.HasPrefix(page.header.Get("Content-Type"), "image/") {
 				continue
 			}
-			var foreign []string
-			for _, w := range latinWords(visibleText(page.body)) {
-				if !allowed[w] && !slices.Contains(foreign, w) {
-					foreign = append(foreign, w)
-				}
-			}
-			if len(foreign) > 0 {
-				t.Errorf("%s %s (%d) shows words not from the catalogue: %v", user, path, page.status, foreign)
-			}
+			visit(user, path, page)
 		}
 	}
 }
@@ -79,6 +120,7 @@ var (
 	attrText   = regexp.MustCompile(`\b(?:placeholder|title|alt|aria-label)="([^"]*)"`)
 	tag        = regexp.MustCompile(`(?s)<[^>]*>`)
 	latinWord  = regexp.MustCompile(`\b[A-Za-z][A-Za-z'_.]*[A-Za-z]\b`)
+	chinese    = regexp.MustCompile(`[\p{Han}，。：；、（）]+`) // curly quotes are English too
 	headerPart = regexp.MustCompile(`(?s)<head>.*?</head>`)
 )
 
