@@ -5,6 +5,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,10 +182,12 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		lang := requestLang(r, s.cfg.Lang)
+		r = r.WithContext(context.WithValue(r.Context(), langKey{}, lang))
 		if reason := badURL(r.URL); reason != "" {
 			// No code or id holds these; the databases refuse some of them
 			// (PostgreSQL has no NUL in text), so they stop here.
-			writeProblem(rec, http.StatusBadRequest, reason)
+			writeProblem(rec, lang, http.StatusBadRequest, reason)
 		} else {
 			routes.ServeHTTP(rec, r)
 		}
@@ -200,11 +203,15 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
-// writeProblem answers a plain handler's refusal as a problem document.
-func writeProblem(w http.ResponseWriter, status int, detail string) {
+// writeProblem answers a plain handler's refusal as a problem document
+// in lang.
+func writeProblem(w http.ResponseWriter, lang string, status int, detail string) {
+	if lang == "zh" {
+		detail = inChinese(detail)
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(status), "status": status, "detail": detail})
+	json.NewEncoder(w).Encode(map[string]any{"title": statusTitle(status, lang), "status": status, "detail": detail})
 }
 
 // scraper lets through to the metrics a bearer token whose user may read
@@ -215,7 +222,7 @@ func (s *Server) scraper(next http.Handler) http.Handler {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
-			writeProblem(w, http.StatusUnauthorized, "metrics: send Authorization: Bearer TOKEN of a user who may read them")
+			writeProblem(w, langOf(r.Context()), http.StatusUnauthorized, "metrics: send Authorization: Bearer TOKEN of a user who may read them")
 			return
 		}
 		ctx := r.Context()
@@ -237,7 +244,7 @@ func (s *Server) scraper(next http.Handler) http.Handler {
 			for k, v := range a.Header {
 				w.Header()[k] = v
 			}
-			writeProblem(w, a.Status, a.Detail)
+			writeProblem(w, langOf(r.Context()), a.Status, a.Detail)
 			return
 		}
 		auth.NoteUser(w, u.Name)
@@ -317,7 +324,11 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 			if errors.Is(err, auth.ErrCSRF) {
 				status = http.StatusForbidden
 			}
-			huma.WriteErr(s.api, ctx, status, err.Error())
+			detail := err.Error()
+			if langOf(ctx.Context()) == "zh" {
+				detail = cmp.Or(fault.Chinese(err), detail)
+			}
+			huma.WriteErr(s.api, ctx, status, detail)
 			return
 		}
 		ctx = huma.WithContext(ctx, auth.WithSession(ctx.Context(), cookie.Value))
@@ -338,21 +349,29 @@ func register[I, O any](s *Server, op huma.Operation, handler func(context.Conte
 	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := handler(ctx, in)
 		if err != nil {
-			return nil, answer(s.log, err)
+			return nil, answer(ctx, s.log, err)
 		}
 		return out, nil
 	})
 }
 
-// answer answers an error as an RFC 9457 problem: one the operation
-// wrote as such as it says, any other as package problem maps it.
-func answer(log *slog.Logger, err error) error {
+// answer answers an error as an RFC 9457 problem in the request's
+// language: one the operation wrote as such as it says, any other as
+// package problem maps it.
+func answer(ctx context.Context, log *slog.Logger, err error) error {
+	lang := langOf(ctx)
 	var se huma.StatusError
 	if errors.As(err, &se) {
+		if m, ok := se.(*huma.ErrorModel); ok {
+			localize(m, lang)
+		}
 		return err
 	}
 	a := problem.Of(log, err)
-	e := huma.NewError(a.Status, a.Detail)
+	e := huma.NewError(a.Status, say(a, lang))
+	if m, ok := e.(*huma.ErrorModel); ok {
+		m.Title = statusTitle(a.Status, lang)
+	}
 	if a.Header != nil {
 		return huma.ErrorWithHeaders(e, a.Header)
 	}

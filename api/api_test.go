@@ -108,6 +108,9 @@ func (f *fixture) send(t *testing.T, method, path string, headers map[string]str
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The API's problems in English, as most of these tests read them;
+	// TestProblemsSpeakTheCallersLanguage reads them in Chinese.
+	req.Header.Set("Accept-Language", "en")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"html"
 	"regexp"
 	"slices"
@@ -139,3 +140,67 @@ func visibleText(page string) string {
 
 // latinWords are the words of text in Latin letters, of two letters or more.
 func latinWords(text string) []string { return latinWord.FindAllString(text, -1) }
+
+// TestProblemsSpeakTheCallersLanguage asks the API for what it refuses —
+// a body that fails its schema, a decision it will not take, a case not
+// there, no credentials — without a language (the deployment's: zh-CN),
+// in Chinese and in English: each problem in the language asked, its
+// title too, and nothing of the other's words.
+func TestProblemsSpeakTheCallersLanguage(t *testing.T) {
+	f := packFixture(t)
+	type ask struct{ user, method, path, body string }
+	asks := []ask{
+		{"dina", "POST", "/api/v1/findings", `{"case":"W3","target":"D1","severity":"grave","note":""}`},
+		{"dina", "POST", "/api/v1/findings", `{"case":"W3","target":"D1","severity":"warning"`},
+		{"dan", "POST", "/api/v1/appeals", `{"case":"W1","unit":"D1","target":"W1/D1/respond","reason":"x"}`},
+		{"dina", "GET", "/api/v1/cases/W404", ""},
+		{"dina", "POST", "/api/v1/urgings", `{"case":"W3","target":"D2"}`},
+		{"", "GET", "/api/v1/scores?period=2026-06", ""},
+		{"olga", "GET", "/api/v1/scores?period=June", ""},
+	}
+	for _, a := range asks {
+		for _, lang := range []string{"", "zh-CN,zh;q=0.9", "en-US,en;q=0.8"} {
+			h := map[string]string{"Accept-Language": lang, "Content-Type": "application/json"}
+			if a.user != "" {
+				h["Authorization"] = "Bearer " + f.tokens[a.user]
+			}
+			r := f.send(t, a.method, a.path, h, a.body)
+			var p struct {
+				Title, Detail string
+				Errors        []struct{ Message string }
+			}
+			if err := json.Unmarshal([]byte(r.body), &p); err != nil || r.status < 400 {
+				t.Errorf("%s %s: %d %s", a.method, a.path, r.status, r.body)
+				continue
+			}
+			words := p.Title + " " + p.Detail
+			for _, e := range p.Errors {
+				words += " " + e.Message
+			}
+			han := chinese.MatchString(words)
+			if en := strings.HasPrefix(lang, "en"); han == en || (!en && latinOutside(words, a.path+a.body)) {
+				t.Errorf("%s %s asked in %q: %d %q", a.method, a.path, lang, r.status, words)
+			}
+		}
+	}
+}
+
+// protocol are the words a request carries as they are: HTTP's and the
+// codes a field takes.
+var protocol = map[string]bool{"Authorization": true, "Bearer": true, "notice": true, "warning": true, "serious": true}
+
+// latinOutside says whether text has English words beyond the codes, ids,
+// field names and formats a Chinese message quotes, and what the request
+// said (echo).
+func latinOutside(text, echo string) bool {
+	for _, w := range latinWords(text) {
+		switch {
+		case strings.Contains(echo, w):
+		case strings.ContainsAny(w, "_./"), w == strings.ToUpper(w), len(w) <= 5, protocol[w]:
+			// a code, a field, a short quoted value or a word of HTTP's
+		default:
+			return true
+		}
+	}
+	return false
+}

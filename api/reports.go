@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"frontline/api/present"
+	"frontline/fault"
 	"frontline/service"
 	"frontline/view"
 )
@@ -72,7 +72,8 @@ func (s *Server) getCadre(ctx context.Context, in *CadreInput) (*CadreOutput, er
 	}
 	i := slices.IndexFunc(all.Body.Cadres, func(c view.Cadre) bool { return c.Cadre == in.ID })
 	if i < 0 {
-		return nil, huma.Error404NotFound(fmt.Sprintf("cadre %q has no %s tenure in %s", in.ID, in.Role, all.Body.Period))
+		return nil, fault.Sayf(fault.NotFound, "", "干部 %q 没有“%s”任职（%s）", "cadre %q has no %s tenure in %s", in.ID,
+			fault.Words{Zh: view.Words(in.Role, "zh"), En: in.Role}, all.Body.Period)
 	}
 	return &CadreOutput{Body: all.Body.Cadres[i]}, nil
 }

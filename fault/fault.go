@@ -78,18 +78,25 @@ type Words struct{ Zh, En string }
 // message of the outermost *Error without its operation (a developer's
 // word), or err's whole text when it has no *Error.
 func Text(err error, lang string) string {
-	if lang != "en" {
-		for e := err; e != nil; e = errors.Unwrap(e) {
-			if f, ok := e.(*Error); ok && f.Zh != "" {
-				return f.Zh
-			}
-		}
+	if zh := Chinese(err); lang != "en" && zh != "" {
+		return zh
 	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return err.Error()
 	}
 	return e.Err.Error()
+}
+
+// Chinese is the first Chinese message in err's chain (Sayf's); "" when
+// it has none.
+func Chinese(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if f, ok := e.(*Error); ok && f.Zh != "" {
+			return f.Zh
+		}
+	}
+	return ""
 }
 
 func (e *Error) Error() string {

@@ -21,7 +21,7 @@ import (
 // keys kept there): it leaves without them.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if exists(path) {
-		return fault.Errorf(fault.Conflict, "backup", "%s exists; Frontline does not overwrite a file", path)
+		return fault.Sayf(fault.Conflict, "backup", "%s 已存在；不会覆盖已有文件", "%s exists; Frontline does not overwrite a file", path)
 	}
 	if db.engine == Postgres {
 		return pgTool(ctx, "pg_dump", "--format=custom", "--no-owner", "--exclude-table-data=settings", "--file="+path, "--dbname="+libpqDSN(db.dsn))
@@ -63,10 +63,10 @@ func Restore(ctx context.Context, dsn, file string, replace bool) error {
 	engine := EngineOf(dsn)
 	switch {
 	case kind == SQLite && engine == Postgres, kind == Postgres && engine == SQLite:
-		return fault.Errorf(fault.Invalid, "restore", "%s is a %s backup, and the database is %s", file, kind, engine)
+		return fault.Sayf(fault.Invalid, "restore", "%s 是 %s 的备份，而数据库是 %s", "%s is a %s backup, and the database is %s", file, kind, engine)
 	case kind == SQLite:
 		if exists(dsn) && !replace {
-			return fault.Errorf(fault.Conflict, "restore", "%s exists", dsn)
+			return fault.Sayf(fault.Conflict, "restore", "%s 已存在", "%s exists", dsn)
 		}
 		if err := copyFile(file, dsn+".restoring"); err != nil {
 			return err
@@ -82,7 +82,7 @@ func Restore(ctx context.Context, dsn, file string, replace bool) error {
 	} else if empty, err := pgEmpty(ctx, dsn); err != nil {
 		return err
 	} else if !empty {
-		return fault.Errorf(fault.Conflict, "restore", "the database already holds Frontline's tables")
+		return fault.Sayf(fault.Conflict, "restore", "数据库中已有 Frontline 的表", "the database already holds Frontline's tables")
 	}
 	return pgTool(ctx, "pg_restore", args...)
 }
@@ -102,7 +102,7 @@ func backupKind(file string) (Engine, error) {
 	case bytes.HasPrefix(magic[:n], []byte("PGDMP")):
 		return Postgres, nil
 	}
-	return "", fault.Errorf(fault.Invalid, "restore", "%s is neither a SQLite database nor a pg_dump archive", file)
+	return "", fault.Sayf(fault.Invalid, "restore", "%s 既不是 SQLite 数据库，也不是 pg_dump 归档", "%s is neither a SQLite database nor a pg_dump archive", file)
 }
 
 // pgEmpty says whether a PostgreSQL database has no Frontline tables yet.

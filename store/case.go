@@ -135,7 +135,7 @@ func (v *CaseView) Units() []string {
 // CaseNotFound is the answer for a case that does not exist, and so for
 // one the caller may not see.
 func CaseNotFound(id string) error {
-	return fault.Errorf(fault.NotFound, "read case", "case %q not found", id)
+	return fault.Sayf(fault.NotFound, "read case", "未找到案件 %q", "case %q not found", id)
 }
 
 // Case returns a case's derived state and trail.

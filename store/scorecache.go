@@ -184,12 +184,12 @@ func (db *DB) MarkScoresStale(ctx context.Context) error {
 func (db *DB) CachedScores(ctx context.Context, month, unit string) (*CachedPeriod, []*scoring.UnitScore, error) {
 	var sp scorePeriodRow
 	if err := db.reads.NewSelect().Model(&sp).Where("sp.period = ?", month).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, fault.Errorf(fault.NotFound, "read cached scores", "no events in %s", month)
+		return nil, nil, fault.Sayf(fault.NotFound, "read cached scores", "%s 没有事件", "no events in %s", month)
 	} else if err != nil {
 		return nil, nil, db.wrap("read cached scores", err)
 	}
 	if sp.ComputedVersion < 0 {
-		return nil, nil, fault.Errorf(fault.NotFound, "read cached scores", "scores of %s have not been computed", month)
+		return nil, nil, fault.Sayf(fault.NotFound, "read cached scores", "%s 的得分尚未计算", "scores of %s have not been computed", month)
 	}
 	var rows []scoreRow
 	q := db.reads.NewSelect().Model(&rows).Where("s.period = ?", month)

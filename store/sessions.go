@@ -45,7 +45,7 @@ func (db *DB) AddSession(ctx context.Context, user, hash string, limits SessionL
 // hash, and extends the session's idle limit (written at most once a
 // minute). Every failure is the same answer.
 func (db *DB) UserBySession(ctx context.Context, hash string, limits SessionLimits) (UserRecord, error) {
-	denied := fault.Errorf(fault.Forbidden, "authenticate", "the session has ended; sign in again")
+	denied := fault.Sayf(fault.Forbidden, "authenticate", "会话已结束，请重新登录", "the session has ended; sign in again")
 	now := db.now().UTC()
 	var row sessionRow
 	if err := db.bun.NewSelect().Model(&row).Where("se.hash = ?", hash).Scan(ctx); err != nil {

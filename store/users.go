@@ -61,7 +61,7 @@ func (db *DB) AddUser(ctx context.Context, u rbac.User, passwordHash string) err
 		return db.wrap("add user", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.Conflict, "add user", "user %q exists", u.Name)
+		return fault.Sayf(fault.Conflict, "add user", "用户 %q 已存在", "user %q exists", u.Name)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (db *DB) User(ctx context.Context, name string) (UserRecord, error) {
 	var row userRow
 	if err := db.bun.NewSelect().Model(&row).Where("us.name = ?", name).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return UserRecord{}, fault.Errorf(fault.NotFound, "read user", "user %q not found", name)
+			return UserRecord{}, fault.Sayf(fault.NotFound, "read user", "没有用户 %q", "user %q not found", name)
 		}
 		return UserRecord{}, db.wrap("read user", err)
 	}
@@ -148,7 +148,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, name string, disabled bool) e
 		return db.wrap("update user", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "update user", "user %q not found", name)
+		return fault.Sayf(fault.NotFound, "update user", "没有用户 %q", "user %q not found", name)
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (db *DB) SetPassword(ctx context.Context, name, hash string) error {
 		return db.wrap("set password", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "set password", "user %q not found", name)
+		return fault.Sayf(fault.NotFound, "set password", "没有用户 %q", "user %q not found", name)
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (db *DB) TokenOwner(ctx context.Context, id string) (Token, rbac.User, erro
 	)
 	err = st.QueryRowContext(ctx, id).Scan(&t.Hash, &expires, &revoked, &u.Name, &role, &unit, &u.Disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, rbac.User{}, fault.Errorf(fault.NotFound, "authenticate", "no token %q", id)
+		return Token{}, rbac.User{}, fault.Sayf(fault.NotFound, "authenticate", "没有令牌 %q", "no token %q", id)
 	} else if err != nil {
 		return Token{}, rbac.User{}, db.wrap("authenticate", err)
 	}

@@ -12,6 +12,7 @@ var zhLabels = map[string]string{
 	"appealed": "申诉", "appeal_decided": "申诉决定", "finding_withdrawn": "撤销监督发现", "urged": "督办",
 	"open": "待决定", "upheld": "支持", "rejected": "驳回", "active": "有效", "withdrawn": "已撤销", "appealed_away": "申诉撤销",
 	"call": "呼叫", "respond": "响应", "report": "报告", "dispose": "处置",
+	"met": "按时完成", "breached": "超时", "pending": "未到期", "stopped": "已停表",
 	"admin": "系统管理员", "org_assessor": "组织部考核员", "discipline_inspector": "纪委监督员",
 	"street_head": "街道负责人", "dept_head": "部门负责人", "dispatch": "派遣平台",
 	"street": "街道", "community": "社区", "department": "部门", "enterprise": "企业",

@@ -200,7 +200,7 @@ func (a *Auth) SignIn(ctx context.Context, r *http.Request, name, password strin
 		if err := a.svc.LoginFailed(ctx, name, addr, map[string]any{"locked_user": lockedUser, "locked_address": lockedAddr}); err != nil {
 			return "", time.Time{}, u, err
 		}
-		return "", time.Time{}, u, problem.Unauthorized(err.Error())
+		return "", time.Time{}, u, &problem.Error{Status: http.StatusUnauthorized, Detail: err.Error(), Zh: fault.Chinese(err)}
 	} else if err != nil {
 		return "", time.Time{}, u, err
 	}
@@ -251,7 +251,7 @@ func (a *Auth) SignOut(ctx context.Context) error {
 }
 
 // ErrCSRF refuses a change requested without the session's token.
-var ErrCSRF = fault.Errorf(fault.Forbidden, "authenticate", "missing or wrong %s header: read it from GET /api/v1/session", CSRFHeader)
+var ErrCSRF = fault.Sayf(fault.Forbidden, "authenticate", "缺少 %s 请求头或其值不对：请从 GET /api/v1/session 读取", "missing or wrong %s header: read it from GET /api/v1/session", CSRFHeader)
 
 // SessionUser authenticates a request by its session's secret; a
 // request that changes something (not GET, HEAD or OPTIONS) must carry

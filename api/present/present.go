@@ -63,7 +63,7 @@ func (s *Reads) UnitScore(ctx context.Context, code string, q service.PeriodQuer
 		return nil, view.Unit{}, err
 	}
 	if len(units) == 0 {
-		return nil, view.Unit{}, fault.Errorf(fault.NotFound, "", "unit %q has no assessed cases in %s", code, r.Period.Name)
+		return nil, view.Unit{}, fault.Sayf(fault.NotFound, "", "单位 %q 在 %s 没有参与考核的案件", "unit %q has no assessed cases in %s", code, r.Period.Name)
 	}
 	return r, units[0], nil
 }

@@ -20,6 +20,7 @@ import (
 type Error struct {
 	Status int
 	Detail string
+	Zh     string // the detail in Chinese, when it has its own words
 	Header http.Header
 }
 
@@ -42,6 +43,7 @@ func (e *Error) RetryAfter() int {
 type Answer struct {
 	Status int
 	Detail string      // what the client is told: no internals
+	Zh     string      // the detail in Frontline's own Chinese words, when it has them
 	Header http.Header // Retry-After, when trying again may help
 	Cause  error       // the error answered
 }
@@ -54,9 +56,10 @@ func Of(log *slog.Logger, err error) Answer {
 	a := Answer{Detail: err.Error(), Cause: err}
 	var e *Error
 	if errors.As(err, &e) {
-		a.Status, a.Detail, a.Header = e.Status, e.Detail, e.Header
+		a.Status, a.Detail, a.Zh, a.Header = e.Status, e.Detail, e.Zh, e.Header
 		return a
 	}
+	a.Zh = fault.Chinese(err)
 	switch fault.KindOf(err) {
 	case fault.NotFound:
 		a.Status = http.StatusNotFound
