@@ -51,7 +51,7 @@ func readKeyFile(file string) ([]byte, error) {
 		return nil, err
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("%s may be read by others (mode %04o): chmod 600 %s", file, perm, file)
+		return nil, fault.Sayf(fault.Invalid, "", "%[1]s 可被他人读取（权限 %04[2]o）：请执行 chmod 600 %[1]s", "%[1]s may be read by others (mode %04[2]o): chmod 600 %[1]s", file, perm)
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -59,7 +59,7 @@ func readKeyFile(file string) ([]byte, error) {
 	}
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("%s: want base64 of at least 16 bytes", file)
+		return nil, fault.Sayf(fault.Invalid, "", "%s：应为至少 16 字节的 base64", "%s: want base64 of at least 16 bytes", file)
 	}
 	return key, nil
 }
@@ -83,7 +83,7 @@ func writeKeyFile(file string, key []byte) error {
 	back, err := readKeyFile(file)
 	if err != nil || string(back) != string(key) {
 		os.Remove(file)
-		return fmt.Errorf("%s does not read back as written: %v", file, err)
+		return fault.Sayf(fault.Unavailable, "", "%s 读回的内容与写入的不同：%v", "%s does not read back as written: %v", file, err)
 	}
 	return nil
 }
