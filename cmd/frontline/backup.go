@@ -13,13 +13,14 @@ import (
 // VACUUM INTO while others go on, or pg_dump's custom format.
 func runBackup(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("backup")
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("backup：请给出一个要写入的文件", "backup: name one FILE to write")
 	}
-	file := fs.Arg(0)
+	file := pos[0]
 	if _, err := os.Stat(file); err == nil {
 		return a.usagef("backup：%s 已存在；Frontline 不覆盖已有文件", "backup: %s exists; Frontline does not overwrite a file", file)
 	}
@@ -42,13 +43,14 @@ func runBackup(ctx context.Context, a *app, args []string) error {
 func runRestore(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("restore")
 	force := fs.Bool("force", false, "replace a database that already holds data")
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("restore：请给出一个备份文件", "restore: name one backup FILE")
 	}
-	file := fs.Arg(0)
+	file := pos[0]
 	switch err := store.Restore(ctx, *dsn, file, *force); {
 	case fault.KindOf(err) == fault.Conflict:
 		return usageErrorf("restore: %v; add --force to replace it", errText(err))

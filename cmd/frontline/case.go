@@ -28,19 +28,14 @@ func runCase(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("case")
 	asJSON := fs.Bool("json", false, "print the case as JSON")
 	asofFlag := fs.String("asof", "", "judge deadlines as of this time (RFC 3339 or a date; default now)")
-	// Accept the id before or after the flags.
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args) // the id before or after the flags
+	if err != nil {
 		return err
 	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if id == "" || fs.NArg() != 0 {
+	if len(pos) != 1 {
 		return a.usagef("case：请给出一个案件编号", "case: name one case ID")
 	}
+	id := pos[0]
 	svc, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err

@@ -69,13 +69,14 @@ func runExport(ctx context.Context, a *app, args []string) error {
 // runExportVerify says whether a file is exactly a pack Frontline issued.
 func runExportVerify(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("export verify")
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("export verify：请给出一个文件", "export verify: name one FILE")
 	}
-	file, err := os.ReadFile(fs.Arg(0))
+	file, err := os.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}

@@ -37,10 +37,10 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	rejectsPath := fs.String("rejects", "", "write every rejected record as read (it may hold personal data), with its reason, to this NDJSON file")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "events per transaction")
 	refresh := fs.Bool("refresh", true, "recompute the kept monthly scores of the months touched")
-	if err := parse(fs, args); err != nil {
+	files, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		return a.usagef("ingest：请至少给出一个文件，或用 - 表示标准输入", "ingest: name at least one FILE, or - for standard input")
 	}

@@ -220,8 +220,20 @@ func checkFormat(command, format string) error {
 	return nil
 }
 
-// parse parses flags, turning flag errors into usage errors.
+// parse parses the flags of a command that takes nothing else: an
+// argument that is not a flag is a usage error, never a file name or a
+// value quietly left over (DESIGN.md §7), and nothing has run yet.
 func parse(fs *flag.FlagSet, args []string) error {
+	pos, err := parseMixed(fs, args)
+	if err == nil && len(pos) > 0 {
+		return fault.Sayf(fault.Invalid, "", "%s：多余的参数 %q（这个命令只接受选项）", "%s: unexpected argument %q (this command takes flags only)", fs.Name(), pos[0])
+	}
+	return err
+}
+
+// parseFlags parses flags up to the first argument that is not one,
+// turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -231,18 +243,23 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// parseMixed parses flags placed anywhere among positional arguments,
-// and returns the positional ones.
+// parseMixed parses flags placed anywhere among positional arguments
+// (file names, ids), and returns the positional ones in order; after
+// "--" everything is positional.
 func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := parse(fs, args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
-		if fs.NArg() == 0 {
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
 }
 

@@ -32,34 +32,36 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
 func (a *app) policyCheck(args []string) error {
 	fs := flag.NewFlagSet("frontline policy check", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("policy check：请给出一个文件", "policy check: name one FILE")
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := os.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
 	p, err := formats.ParsePolicy(data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	fmt.Fprintf(a.stdout, a.t("%s：有效；自 %s 起施行，%d 个时限类别，时区 %s\n",
-		"%s: valid; takes effect %s, %d SLA classes, time zone %s\n"), fs.Arg(0), p.Effective, len(p.Classes), p.Location)
+		"%s: valid; takes effect %s, %d SLA classes, time zone %s\n"), pos[0], p.Effective, len(p.Classes), p.Location)
 	return nil
 }
 
 func (a *app) policyLoad(ctx context.Context, args []string) error {
 	fs, dsn := a.flags("policy load")
-	if err := parse(fs, args); err != nil {
+	pos, err := parseMixed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("policy load：请给出一个文件", "policy load: name one FILE")
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := os.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -68,11 +70,11 @@ func (a *app) policyLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	p, n, err := svc.LoadPolicy(ctx, s, data, fs.Arg(0))
+	p, n, err := svc.LoadPolicy(ctx, s, data, pos[0])
 	if fault.KindOf(err) == fault.Forbidden {
 		return err
 	} else if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	fmt.Fprintf(a.stderr, a.t("已载入自 %s 起施行的规则；已重算 %d 个案件的时限\n",
 		"policy effective %s loaded; deadlines of %d cases recomputed\n"), p.Effective, n)

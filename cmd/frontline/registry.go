@@ -16,13 +16,14 @@ func runRegistry(ctx context.Context, a *app, args []string) error {
 	}
 	fs, dsn := a.flags("registry load")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
-	if err := parse(fs, args[1:]); err != nil {
+	pos, err := parseMixed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return a.usagef("registry load：请给出一个文件（.yaml、.yml 或 .csv）", "registry load: name one FILE (.yaml, .yml or .csv)")
 	}
-	name := fs.Arg(0)
+	name := pos[0]
 	f, err := os.Open(name)
 	if err != nil {
 		return err

@@ -34,6 +34,12 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	if *days < 1 || *days > 3650 {
 		return a.usagef("users：--days 须为 1 到 3650", "users: --days must be 1 to 3650")
 	}
+	switch {
+	case verb == "list" && len(pos) != 0:
+		return a.usagef("users list：多余的参数 %q", "users list: unexpected argument %q", pos[0])
+	case verb != "list" && len(pos) != 1:
+		return a.usagef("users %s：请给出一个用户", "users %s: name one user", verb)
+	}
 	w, s, err := a.open(ctx, *dsn)
 	if err != nil {
 		return err
@@ -42,13 +48,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 	if verb == "list" {
 		return a.listUsers(ctx, w, s, *format)
 	}
-	if len(pos) != 1 {
-		return a.usagef("users %s：请给出一个用户", "users %s: name one user", verb)
-	}
 	name := pos[0]
-	if err != nil {
-		return err
-	}
 	var cred service.Credential
 	switch verb {
 	case "add":
