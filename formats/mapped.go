@@ -247,23 +247,27 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	} else {
 		d.seen[caseID] = line
 	}
-	unit := d.code("unit", value(c.Agency), m.Units, evaluation.Department, "")
+	unit := d.code("unit", value(c.Agency), m.Units, evaluation.Department)
 	if unit == "" {
 		unit = m.UnknownUnit
 		flag(ProblemMissingAgency, "no agency in column "+c.Agency)
-		d.code("unit", unit, nil, evaluation.Department, "")
+		d.code("unit", unit, nil, evaluation.Department)
 	}
-	street := d.code("unit", value(c.Area), m.Streets, evaluation.Street, m.StreetPrefix)
+	area := value(c.Area)
+	if _, listed := m.Streets[area]; !listed {
+		area = m.streetValue(area)
+	}
+	street := d.code("unit", area, m.Streets, evaluation.Street)
 	if street == "" {
 		street = m.UnknownStreet
 		flag(ProblemMissingArea, "no area in column "+c.Area)
-		d.code("unit", street, nil, evaluation.Street, "")
+		d.code("unit", street, nil, evaluation.Street)
 	}
-	category := d.code("category", value(c.Category), m.Categories, "", "")
+	category := d.code("category", value(c.Category), m.Categories, "")
 	if category == "" {
 		category = "unknown"
 		flag(ProblemMissingCategory, "no category in column "+c.Category)
-		d.code("category", category, nil, "", "")
+		d.code("category", category, nil, "")
 	}
 	for _, tc := range []struct {
 		col *TimeColumn
@@ -329,6 +333,28 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	return out, nil
 }
 
+// streetValue is an area's value as its code is made: a number, with the
+// street prefix's word before it or not, becomes the prefix and the
+// number without leading zeros ("Ward 05" → "ward 5"); anything else is
+// as it is. Without a prefix, a value is as it is.
+func (m *Mapping) streetValue(v string) string {
+	word := strings.TrimSpace(m.StreetPrefix)
+	if word == "" || v == "" {
+		return v
+	}
+	n := v
+	if len(n) > len(word) && strings.EqualFold(n[:len(word)], word) {
+		n = strings.TrimSpace(n[len(word):])
+	}
+	if n == "" || strings.Trim(n, "0123456789") != "" {
+		return v
+	}
+	if n = strings.TrimLeft(n, "0"); n == "" {
+		n = "0"
+	}
+	return m.StreetPrefix + n
+}
+
 // eventID is the stable id of one of a row's events.
 func (d *MappedDecoder) eventID(id, what string) string { return SourceEventID(d.m.Source, id, what) }
 
@@ -338,21 +364,20 @@ func (d *MappedDecoder) eventID(id, what string) string { return SourceEventID(d
 func SourceEventID(source, id, what string) string { return source + ":" + id + ":" + what }
 
 // code gives a value its registry code (from the mapping's table, or
-// made from the value after prefix) and remembers it for Found; "" for
-// no value.
-func (d *MappedDecoder) code(kind, value string, table map[string]string, unitKind evaluation.UnitKind, prefix string) string {
+// made from the value) and remembers it for Found; "" for no value.
+func (d *MappedDecoder) code(kind, value string, table map[string]string, unitKind evaluation.UnitKind) string {
 	if value == "" {
 		return ""
 	}
 	code, ok := table[value]
 	if !ok {
-		code = Code(prefix + value)
+		code = Code(value)
 	}
 	if code == "" {
 		return ""
 	}
 	if kind == "category" {
-		d.found.Category(code, value, d.m.CategoryClass)
+		d.found.Category(code, value, d.m.CategoryClass.Of(value, code))
 	} else {
 		d.found.Unit(code, value, unitKind)
 	}

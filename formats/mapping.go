@@ -32,9 +32,16 @@ type Mapping struct {
 	// Timezone reads times that carry no offset (an IANA name).
 	Timezone string `yaml:"timezone"`
 	// TimeLayouts are Go time layouts tried in order for every time
-	// column without layouts of its own; RFC 3339 is always tried last.
-	TimeLayouts []string       `yaml:"time_layouts"`
-	Columns     MappingColumns `yaml:"columns"`
+	// column without layouts of its own; RFC 3339 (with a T or a space
+	// between date and time) is always tried last.
+	TimeLayouts []string `yaml:"time_layouts"`
+	// Offset says what an offset written in a time means, for every time
+	// column without one of its own: keep (the default: it is the
+	// truth), ignore (the wall-clock time is read in the column's zone,
+	// for data labelled +00:00 that is local), or a zone's IANA name (the
+	// wall-clock time is read in that zone).
+	Offset  string         `yaml:"offset"`
+	Columns MappingColumns `yaml:"columns"`
 	// Missing are the values, besides an empty cell, that mean missing.
 	Missing []string `yaml:"missing"`
 	// Units, Streets and Categories map a column's value to a registry
@@ -42,13 +49,17 @@ type Mapping struct {
 	Units      map[string]string `yaml:"units"`
 	Streets    map[string]string `yaml:"streets"`
 	Categories map[string]string `yaml:"categories"`
-	// StreetPrefix goes before the codes made from area values, where
-	// those are bare numbers (Chicago's wards: ward-28).
+	// StreetPrefix goes before the codes made from area values that are
+	// numbers (Chicago's wards: ward-28). A number is read without its
+	// leading zeros, and with the prefix's word before it or not: "Ward
+	// 5", "ward 05", "05" and "5" are all ward-5.
 	StreetPrefix string `yaml:"street_prefix"`
 	// CategoryClass is the SLA class given to categories registered from
-	// the data: by default C, or R (disposal only) when the mapping has no
-	// responded column, since then no case can show a response.
-	CategoryClass string `yaml:"category_class"`
+	// the data: one class for all, or a class per category (by its value
+	// in the data or its code) with a default. The default's default is
+	// C, or R (disposal only) when the mapping has no responded column,
+	// since then no case can show a response.
+	CategoryClass CategoryClasses `yaml:"category_class"`
 	// UnknownStreet is the street code of requests without an area
 	// (default "unknown"); such rows are flagged.
 	UnknownStreet string `yaml:"unknown_street"`
@@ -101,7 +112,46 @@ type TimeColumn struct {
 	Column   string   `yaml:"column"`
 	Layouts  []string `yaml:"layouts"`
 	Timezone string   `yaml:"timezone"`
-	loc      *time.Location
+	// Offset is the column's Mapping.Offset.
+	Offset string `yaml:"offset"`
+	loc    *time.Location
+	wall   *time.Location // where an offset written in a time is ignored: the zone its wall clock is read in
+}
+
+// CategoryClasses are the SLA classes of the categories registered from
+// data. In YAML a class ("R"), or a map of category values or codes to
+// classes with an optional "default".
+type CategoryClasses struct {
+	Default    string
+	ByCategory map[string]string
+}
+
+// UnmarshalYAML reads a class or a map.
+func (c *CategoryClasses) UnmarshalYAML(b []byte) error {
+	var one string
+	if err := yaml.Unmarshal(b, &one); err == nil {
+		*c = CategoryClasses{Default: one}
+		return nil
+	}
+	var m map[string]string
+	if err := yaml.UnmarshalWithOptions(b, &m, yaml.Strict()); err != nil {
+		return fmt.Errorf("want a class, or a map of categories to classes with a default: %w", err)
+	}
+	*c = CategoryClasses{Default: m["default"], ByCategory: m}
+	delete(c.ByCategory, "default")
+	return nil
+}
+
+// Of is the class of a category registered from data: by its value in
+// the data, else its code, else the default.
+func (c *CategoryClasses) Of(value, code string) string {
+	if class, ok := c.ByCategory[value]; ok {
+		return class
+	}
+	if class, ok := c.ByCategory[code]; ok {
+		return class
+	}
+	return c.Default
 }
 
 // UnmarshalYAML reads a column name or the full form.
@@ -167,6 +217,9 @@ func (m *Mapping) check(data []byte) error {
 	if m.loc, err = time.LoadLocation(m.Timezone); err != nil || m.Timezone == "" {
 		return fail("timezone", "%q is not a time zone (want an IANA name such as America/New_York)", m.Timezone)
 	}
+	if err := checkOffset(m.Offset); err != nil {
+		return fail("offset", "%v", err)
+	}
 	for name, c := range map[string]*TimeColumn{"opened": &m.Columns.Opened, "responded": &m.Columns.Responded, "closed": &m.Columns.Closed} {
 		c.loc = m.loc
 		if c.Timezone != "" {
@@ -177,11 +230,24 @@ func (m *Mapping) check(data []byte) error {
 		if len(c.Layouts) == 0 {
 			c.Layouts = m.TimeLayouts
 		}
+		if c.Offset == "" {
+			c.Offset = m.Offset
+		}
+		if err := checkOffset(c.Offset); err != nil {
+			return fail(name, "%v", err)
+		}
+		switch c.Offset {
+		case "", "keep":
+		case "ignore":
+			c.wall = c.loc
+		default:
+			c.wall, _ = time.LoadLocation(c.Offset)
+		}
 	}
-	if m.CategoryClass == "" {
-		m.CategoryClass = "C"
+	if m.CategoryClass.Default == "" {
+		m.CategoryClass.Default = "C"
 		if m.Columns.Responded.Column == "" {
-			m.CategoryClass = "R"
+			m.CategoryClass.Default = "R"
 		}
 	}
 	if m.UnknownStreet == "" {
@@ -212,6 +278,18 @@ func (m *Mapping) check(data []byte) error {
 	return nil
 }
 
+// checkOffset checks an offset rule: keep, ignore or a zone's IANA name.
+func checkOffset(rule string) error {
+	switch rule {
+	case "", "keep", "ignore":
+		return nil
+	}
+	if _, err := time.LoadLocation(rule); err != nil || strings.EqualFold(rule, "local") {
+		return fmt.Errorf("offset %q is not keep, ignore or a time zone (an IANA name such as America/Los_Angeles)", rule)
+	}
+	return nil
+}
+
 // lineOfKey finds the first line where key: starts, for error messages.
 func lineOfKey(data []byte, key string) int {
 	for i, line := range bytes.Split(data, []byte("\n")) {
@@ -222,18 +300,21 @@ func lineOfKey(data []byte, key string) int {
 	return 0
 }
 
-// parse reads a time of the column: its layouts, then RFC 3339.
+// rfc3339 are the layouts tried after a column's own: RFC 3339 with a T
+// or a space between date and time, with an offset or without one (then
+// read in the column's zone).
+var rfc3339 = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"}
+
+// parse reads a time of the column: its layouts, then RFC 3339; an
+// offset written in it is kept, or its wall clock read in c.wall.
 func (c *TimeColumn) parse(v string) (time.Time, error) {
-	for _, layout := range c.Layouts {
+	for _, layout := range append(slices.Clip(c.Layouts), rfc3339...) {
 		if t, err := time.ParseInLocation(layout, v, c.loc); err == nil {
+			if c.wall != nil {
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), c.wall)
+			}
 			return t, nil
 		}
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", v, c.loc); err == nil {
-		return t, nil
 	}
 	want := "RFC 3339"
 	if len(c.Layouts) > 0 {

@@ -3,8 +3,10 @@ package formats
 import (
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"frontline/evaluation"
 )
@@ -127,8 +129,8 @@ func TestMappedDecoder(t *testing.T) {
 		}
 	}
 	withResponses, err := ParseMapping(strings.NewReader(strings.Replace(testMapping, "  agency: Agency\n", "  agency: Agency\n  responded: Created\n", 1)))
-	if err != nil || withResponses.CategoryClass != "C" {
-		t.Errorf("a mapping with a responded column: class %q, %v", withResponses.CategoryClass, err)
+	if err != nil || withResponses.CategoryClass.Default != "C" {
+		t.Errorf("a mapping with a responded column: class %q, %v", withResponses.CategoryClass.Default, err)
 	}
 }
 
@@ -230,4 +232,115 @@ func TestMappedBadQuote(t *testing.T) {
 	if len(lines) != 1 || lines[0] != 2 || len(cases) == 0 || cases[0] != "X-2" {
 		t.Errorf("rejected lines %v, cases %v: want line 2 rejected and X-2 read", lines, cases)
 	}
+}
+
+// decodeFile reads testdata/cities/NAME.csv through NAME.yaml.
+func decodeFile(t *testing.T, name string) (events []evaluation.Event, rejects []*Record, d *MappedDecoder) {
+	t.Helper()
+	mf, err := os.Open("testdata/cities/" + name + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mf.Close()
+	m, err := ParseMapping(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/cities/" + name + ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d = NewMappedDecoder(f, m)
+	for {
+		rec, err := d.Next()
+		if err == io.EOF {
+			return events, rejects, d
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Err != nil {
+			rejects = append(rejects, rec)
+			continue
+		}
+		events = append(events, rec.Event)
+	}
+}
+
+// TestMappingOffsetsAndClasses reads San Francisco's local times
+// labelled +00:00, with a space or a T, as San Francisco's wall clock;
+// and gives one category its own class, the others the default.
+func TestMappingOffsetsAndClasses(t *testing.T) {
+	events, rejects, d := decodeFile(t, "sf-local-utc")
+	if len(rejects) != 0 {
+		t.Fatalf("rejected: %v", rejects[0].Err)
+	}
+	at := map[string]string{}
+	for _, e := range events {
+		at[e.ID] = e.At.UTC().Format(time.RFC3339)
+	}
+	for id, want := range map[string]string{
+		"sf:101:opened": "2020-01-01T16:00:00Z", // 08:00 in San Francisco, winter (UTC−8)
+		"sf:101:closed": "2020-01-02T00:30:00Z",
+		"sf:102:opened": "2020-07-01T20:15:00Z", // 13:15, summer (UTC−7)
+	} {
+		if at[id] != want {
+			t.Errorf("%s at %s, want %s", id, at[id], want)
+		}
+	}
+	classes := map[string]string{}
+	for _, c := range d.Found().Categories {
+		classes[c.Code] = c.Class
+	}
+	if classes["graffiti"] != "A" || classes["street-cleaning"] != "R" {
+		t.Errorf("classes of the categories found: %v; want graffiti A (its own), street-cleaning R (the default)", classes)
+	}
+	// Kept, the written offset is the truth.
+	keep := strings.Replace(readTestFile(t, "testdata/cities/sf-local-utc.yaml"), "\noffset: ignore", "\noffset: keep", 1)
+	m, err := ParseMapping(strings.NewReader(keep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := NewMappedDecoder(strings.NewReader(readTestFile(t, "testdata/cities/sf-local-utc.csv")), m).Next()
+	if err != nil || rec.Err != nil || !rec.Event.At.Equal(time.Date(2020, 1, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("offset kept: %+v %v; want 08:00 UTC", rec, err)
+	}
+	for _, bad := range [][2]string{{"\noffset: ignore", "\noffset: local"}, {"\noffset: ignore", "\noffset: Mars/Olympus"},
+		{"  closed: Closed", "  closed: {column: Closed, offset: sometimes}"}} {
+		text := strings.Replace(readTestFile(t, "testdata/cities/sf-local-utc.yaml"), bad[0], bad[1], 1)
+		if _, err := ParseMapping(strings.NewReader(text)); err == nil || !strings.Contains(err.Error(), "is not keep, ignore or a time zone") {
+			t.Errorf("%q: %v; want the offset refused", bad, err)
+		}
+	}
+}
+
+// TestMappingStreetNumbers makes Boston's "Ward 5", "05" and "5" one
+// street, ward-5; a name stays a name.
+func TestMappingStreetNumbers(t *testing.T) {
+	events, rejects, d := decodeFile(t, "boston-wards")
+	if len(rejects) != 0 {
+		t.Fatalf("rejected: %v", rejects[0].Err)
+	}
+	var streets []string
+	for _, e := range events {
+		if e.Type == evaluation.Opened {
+			streets = append(streets, e.Street)
+		}
+	}
+	if got := strings.Join(streets, " "); got != "ward-5 ward-5 ward-5 ward-12 downtown ward-0" {
+		t.Errorf("streets: %s", got)
+	}
+	if n := len(d.Found().Units); n != 5 { // ward-5, ward-12, downtown, ward-0 and the department
+		t.Errorf("%d units found: %+v", n, d.Found().Units)
+	}
+}
+
+func readTestFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
