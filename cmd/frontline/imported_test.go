@@ -59,3 +59,53 @@ columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area,
 		t.Errorf("ingest under a policy without class R: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestIngestSaysWhatItTook: --json says what --register-units added and
+// released; a run whose every row is rejected fails (exit 1), strict or
+// not, with the summary still printed; the same file again is all
+// duplicates and succeeds.
+func TestIngestSaysWhatItTook(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	mapping := write("city.yaml", "format: csv\nsource: city\ntimezone: Asia/Shanghai\ntime_layouts: [\"2006-01-02 15:04\"]\n"+
+		"columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area, category: Type}\n")
+	good := write("good.csv", "Id,Created,Closed,Agency,Area,Type\n1,2026-03-02 09:00,2026-03-10 09:00,Water,North,Leak\n2,2026-03-02 10:00,,Roads,South,Pothole\n")
+	env := map[string]string{"FRONTLINE_DB": storetest.SQLite(t), "FRONTLINE_LANG": "en"}
+	var sum struct {
+		Read, Accepted, Duplicates, Rejected, Quarantined int
+		Registered                                        *struct{ Units, Categories, Released int }
+	}
+	r := frontline(t, env, "", "ingest", "--json", "--mapping", mapping, "--register-units", good)
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Registered == nil {
+		t.Fatalf("ingest: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if reg := *sum.Registered; reg.Units != 4 || reg.Categories != 2 || reg.Released != sum.Quarantined || sum.Quarantined == 0 {
+		t.Errorf("--json says %+v, registered %+v: want 4 units, 2 categories, and every quarantined event released", sum, reg)
+	}
+	if r := frontline(t, env, "", "ingest", "--json", "--mapping", mapping, good); r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil ||
+		sum.Accepted != 0 || sum.Duplicates == 0 {
+		t.Errorf("the same file again: exit %d %+v %s; want all duplicates, and success", r.code, sum, r.stderr)
+	}
+	wrong := write("wrong.csv", "Id,Created,Closed,Agency,Area,Type\n3,03/02/2026 09:00,,Water,North,Leak\n4,03/02/2026 10:00,,Water,North,Leak\n")
+	for _, strict := range []bool{false, true} {
+		args := []string{"ingest", "--json", "--mapping", mapping, wrong}
+		want := exitFailure
+		if strict {
+			args, want = append(args, "--strict"), exitStrict
+		}
+		r := frontline(t, env, "", args...)
+		if r.code != want || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Rejected != 2 || sum.Read != 2 {
+			t.Errorf("every row rejected (strict %v): exit %d, want %d; %+v %s", strict, r.code, want, sum, r.stderr)
+		}
+		if !strict && !strings.Contains(r.stderr, "nothing accepted: all 2 events read were rejected") {
+			t.Errorf("every row rejected: %s", r.stderr)
+		}
+	}
+}

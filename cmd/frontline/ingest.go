@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"frontline/evaluation"
+	"frontline/fault"
 	"frontline/formats"
 	"frontline/formats/open311"
 	"frontline/ingest"
@@ -84,6 +85,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	}
 
 	var total ingest.Summary
+	var registered registeredFromData
 	qualities := map[string]*formats.Quality{}
 	for _, name := range files {
 		printed := 0
@@ -147,6 +149,9 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			fmt.Fprintf(a.stderr, a.t("%s：按数据登记 %d 个单位、%d 个类别；放行 %d 条隔离事件\n",
 				"%s: registered from the data %d units and %d categories; released %d quarantined events\n"), name, res.Units.Added, res.Categories.Added, res.Released)
+			registered.Units += res.Units.Added
+			registered.Categories += res.Categories.Added
+			registered.Released += res.Released
 			a.warnUnknownClasses(ctx, svc, found.registry)
 		}
 		total.Add(sum)
@@ -159,8 +164,15 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		out := struct {
 			ingest.Summary
-			Quality map[string]*formats.Quality `json:"quality,omitempty"`
-		}{total, qualities}
+			// With --register-units: what the data added to the registry,
+			// and the quarantined events that this released into their
+			// cases (quarantined counts them as they arrived).
+			Registered *registeredFromData         `json:"registered,omitempty"`
+			Quality    map[string]*formats.Quality `json:"quality,omitempty"`
+		}{Summary: total, Quality: qualities}
+		if *register {
+			out.Registered = &registered
+		}
 		if err := json.NewEncoder(a.stdout).Encode(out); err != nil {
 			return err
 		}
@@ -168,7 +180,18 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if *strict && (total.Rejected > 0 || total.Conflicts > 0 || total.Quarantined > 0) {
 		return &strictError{rejected: total.Rejected, conflicts: total.Conflicts, quarantined: total.Quarantined}
 	}
+	if total.Read > 0 && total.Accepted+total.Duplicates+total.Quarantined == 0 {
+		// Nothing of the input was taken: a wrong layout, a wrong mapping.
+		return fault.Sayf(fault.Internal, "", "未接收任何事件：读取的 %d 条全部被拒绝或冲突", "nothing accepted: all %d events read were rejected or in conflict", total.Read)
+	}
 	return nil
+}
+
+// registeredFromData is what --register-units added, over all files.
+type registeredFromData struct {
+	Units      int `json:"units"`
+	Categories int `json:"categories"`
+	Released   int `json:"released"`
 }
 
 func (a *app) printSummary(name string, s ingest.Summary) {
