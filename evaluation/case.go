@@ -19,16 +19,20 @@ type Case struct {
 	AccessCodeHash string
 	Closed         bool      // closed and not reopened since
 	ClosedAt       time.Time // the latest close
-	Reopenings     int
-	ReopenedAt     time.Time // the first reopening
-	Satisfaction   string    // the latest rating
-	Solved         *bool     // from the latest rating
-	RatedAt        time.Time
-	Revisits       int
-	InPlace        *bool // from the latest return visit
-	RevisitedAt    time.Time
-	Events         int
-	LastEventAt    time.Time
+	// Withdrawn is why the latest close ended the case without resolution
+	// (cancelled, duplicate): such a case leaves assessment, with no
+	// deadlines and no part in any score; "" otherwise.
+	Withdrawn    string
+	Reopenings   int
+	ReopenedAt   time.Time // the first reopening
+	Satisfaction string    // the latest rating
+	Solved       *bool     // from the latest rating
+	RatedAt      time.Time
+	Revisits     int
+	InPlace      *bool // from the latest return visit
+	RevisitedAt  time.Time
+	Events       int
+	LastEventAt  time.Time
 }
 
 // Assignment is the state of one unit's part in one case.
@@ -161,9 +165,12 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 			a := assignment(e.Target)
 			a.ReturnUpheld, a.ReturnRuledBy = ptr(*e.Upheld), e.Unit
 		case Closed:
-			c.Closed, c.ClosedAt = true, e.At
+			c.Closed, c.ClosedAt, c.Withdrawn = true, e.At, ""
+			if slices.Contains(CloseReasons, e.Reason) {
+				c.Withdrawn = e.Reason
+			}
 		case Reopened:
-			c.Closed = false
+			c.Closed, c.Withdrawn = false, ""
 			c.Reopenings++
 			setOnce(&c.ReopenedAt, e.At)
 		case Rated:

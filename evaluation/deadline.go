@@ -112,8 +112,10 @@ type Rules struct {
 // Deadlines computes every deadline of a case from its derived state and
 // its trail in time order (as Derive leaves it). A case without its
 // opened event has no deadlines yet: its class is unknown.
+//
+// A case withdrawn (cancelled, a duplicate) has none: it left assessment.
 func Deadlines(c *Case, as []Assignment, trail []Event, rules *Rules) []Deadline {
-	if c.OpenedAt.IsZero() || len(rules.Policies) == 0 {
+	if c.OpenedAt.IsZero() || len(rules.Policies) == 0 || c.Withdrawn != "" {
 		return nil
 	}
 	policy := rules.Policies.At(c.OpenedAt)

@@ -54,6 +54,9 @@ var (
 	ReturnReasons = []string{"misdirected", "not_jurisdiction", "duplicate", "other"}
 	Satisfactions = []string{"satisfied", "basically_satisfied", "dissatisfied"}
 	Severities    = []string{"notice", "warning", "serious"}
+	// CloseReasons are why a case is closed without resolution: it was
+	// cancelled, or it duplicates another. Such a case leaves assessment.
+	CloseReasons = []string{"cancelled", "duplicate"}
 )
 
 // Limits on the size of event fields, so that one hostile line cannot bloat the log.
@@ -92,7 +95,7 @@ type Event struct {
 	By   string `json:"by,omitempty"`
 	Role string `json:"role,omitempty"`
 
-	// returned, reopened, appealed
+	// returned, reopened, appealed; closed without resolution (CloseReasons)
 	Reason string `json:"reason,omitempty"`
 
 	// return_ruled, call_evaluated, response_evaluated, supervised, appealed, appeal_decided, urged
@@ -213,6 +216,9 @@ func (e *Event) Validate() error {
 	}
 	if e.Type == Returned && e.Reason != "" && !slices.Contains(ReturnReasons, e.Reason) {
 		return &FieldError{"reason", fmt.Sprintf("%q is not one of %v", truncate(e.Reason), ReturnReasons)}
+	}
+	if e.Type == Closed && e.Reason != "" && !slices.Contains(CloseReasons, e.Reason) {
+		return &FieldError{"reason", fmt.Sprintf("%q is not one of %v", truncate(e.Reason), CloseReasons)}
 	}
 	if e.Score != nil && (*e.Score < 1 || *e.Score > 5) {
 		return &FieldError{"score", fmt.Sprintf("%d is outside 1–5", *e.Score)}

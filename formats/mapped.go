@@ -132,6 +132,8 @@ const (
 	ProblemRejected            = "rejected"
 	ProblemClosedWithoutNote   = "closed_without_note"
 	ProblemImplausibleTime     = "implausible_time"
+	ProblemStatusContradicts   = "status_contradicts_times"
+	ProblemCancelled           = "cancelled" // not a fault of the data: listed, the case leaves assessment
 	maxQualityExamples         = 5
 	// QualityNote begins the note of an opening event whose row was
 	// flagged; the flags follow.
@@ -295,6 +297,31 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	if !responded.IsZero() && responded.Before(opened) {
 		flag(ProblemRespondedBeforeOpen, fmt.Sprintf("responded %s, opened %s", value(c.Responded.Column), value(c.Opened.Column)))
 	}
+	// What the city's status says, against the times.
+	status := value(c.Status)
+	withdrawn := ""
+	switch meaning := m.Statuses[status]; meaning {
+	case "open":
+		if !closed.IsZero() {
+			flag(ProblemStatusContradicts, fmt.Sprintf("status %q, closed %s", status, value(c.Closed.Column)))
+		}
+	case "closed":
+		if closed.IsZero() {
+			flag(ProblemStatusContradicts, fmt.Sprintf("status %q without a close time", status))
+		}
+	case "cancelled", "duplicate":
+		withdrawn = meaning
+		kind := ProblemCancelled
+		if meaning == "duplicate" {
+			kind = ProblemDuplicate
+		}
+		if closed.IsZero() {
+			// Withdrawn when it is known to have been: at its opening.
+			closed = opened
+			flag(ProblemStatusContradicts, fmt.Sprintf("status %q without a close time: withdrawn at its opening", status))
+		}
+		flag(kind, "status "+strconv.Quote(status))
+	}
 	if dup := value(c.Duplicate); dup != "" && slices.ContainsFunc(m.DuplicateValues, func(v string) bool { return strings.EqualFold(v, dup) }) {
 		detail := "marked duplicate"
 		if parent := value(c.Parent); parent != "" {
@@ -325,10 +352,15 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	if !responded.IsZero() {
 		out = append(out, evaluation.Event{ID: d.eventID(id, "responded"), Case: caseID, Type: evaluation.Responded, At: responded, Unit: unit})
 	}
-	if !closed.IsZero() {
+	switch {
+	case withdrawn != "":
+		// Closed without resolution: no one disposed of it.
+		out = append(out, evaluation.Event{ID: d.eventID(id, "closed"), Case: caseID, Type: evaluation.Closed, At: closed,
+			Reason: withdrawn, Note: status})
+	case !closed.IsZero():
 		out = append(out,
 			evaluation.Event{ID: d.eventID(id, "resolved"), Case: caseID, Type: evaluation.Resolved, At: closed, Unit: unit},
-			evaluation.Event{ID: d.eventID(id, "closed"), Case: caseID, Type: evaluation.Closed, At: closed, Note: value(c.Status)})
+			evaluation.Event{ID: d.eventID(id, "closed"), Case: caseID, Type: evaluation.Closed, At: closed, Note: status})
 	}
 	return out, nil
 }

@@ -79,6 +79,12 @@ type Mapping struct {
 	// DuplicateValues are the values of the duplicate column that mean
 	// the request duplicates another (default: true, yes, 1).
 	DuplicateValues []string `yaml:"duplicate_values"`
+	// Statuses say what the status column's values mean: open, closed,
+	// cancelled or duplicate. A cancelled or duplicate request is closed
+	// without resolution (at its close time) and leaves assessment; a
+	// status the times contradict (open with a close time, closed without
+	// one) is flagged, the times kept. A value not listed means nothing.
+	Statuses map[string]string `yaml:"statuses"`
 
 	loc      *time.Location
 	missing  map[string]bool
@@ -117,6 +123,9 @@ type TimeColumn struct {
 	loc    *time.Location
 	wall   *time.Location // where an offset written in a time is ignored: the zone its wall clock is read in
 }
+
+// StatusMeanings are what a city's status may mean.
+var StatusMeanings = []string{"open", "closed", "cancelled", "duplicate"}
 
 // CategoryClasses are the SLA classes of the categories registered from
 // data. In YAML a class ("R"), or a map of category values or codes to
@@ -260,6 +269,14 @@ func (m *Mapping) check(data []byte) error {
 		if !slices.Contains(evaluation.Sources, source) {
 			return fail("sources", "%q for %q is not a source (resident, grid, hotline, patrol, sensor, other)", source, value)
 		}
+	}
+	for value, meaning := range m.Statuses {
+		if !slices.Contains(StatusMeanings, meaning) {
+			return fail("statuses", "%q for %q is not open, closed, cancelled or duplicate", meaning, value)
+		}
+	}
+	if len(m.Statuses) > 0 && m.Columns.Status == "" {
+		return fail("statuses", "needs the status column (columns: status)")
 	}
 	if len(m.DuplicateValues) == 0 {
 		m.DuplicateValues = []string{"true", "yes", "1"}

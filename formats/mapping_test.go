@@ -344,3 +344,43 @@ func readTestFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// TestMappingStatuses reads Los Angeles's statuses: a cancelled or
+// duplicate request is closed without resolution (its closed event says
+// why, no one resolved it); a status the times contradict is flagged.
+func TestMappingStatuses(t *testing.T) {
+	events, rejects, d := decodeFile(t, "la-statuses")
+	if len(rejects) != 0 {
+		t.Fatalf("rejected: %v", rejects[0].Err)
+	}
+	closes := map[string]string{}
+	resolved := map[string]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case evaluation.Closed:
+			closes[e.Case] = e.Reason + "@" + e.At.UTC().Format("01-02 15:04")
+		case evaluation.Resolved:
+			resolved[e.Case] = true
+		}
+	}
+	want := map[string]string{"1-1": "@01-02 18:00", "1-2": "cancelled@01-09 18:00", "1-3": "@01-03 18:00",
+		"1-5": "duplicate@01-02 17:00", "1-7": "cancelled@01-02 16:00"}
+	for id, w := range want {
+		if closes[id] != w {
+			t.Errorf("%s closed %q, want %q", id, closes[id], w)
+		}
+	}
+	if len(closes) != len(want) || resolved["1-2"] || resolved["1-5"] || resolved["1-7"] || !resolved["1-1"] {
+		t.Errorf("closes %v, resolved %v: the withdrawn ones are closed unresolved, the others resolved", closes, resolved)
+	}
+	q := d.Quality()
+	for kind, n := range map[string]int{ProblemCancelled: 2, ProblemDuplicate: 1, ProblemStatusContradicts: 3} {
+		if p := q.Problems[kind]; p == nil || p.Count != n {
+			t.Errorf("%s: %+v, want %d", kind, p, n)
+		}
+	}
+	if _, err := ParseMapping(strings.NewReader(strings.Replace(readTestFile(t, "testdata/cities/la-statuses.yaml"), "Open: open", "Open: maybe", 1))); err == nil ||
+		!strings.Contains(err.Error(), `"maybe" for "Open" is not open, closed, cancelled or duplicate`) {
+		t.Errorf("a status meaning nothing: %v", err)
+	}
+}

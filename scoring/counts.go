@@ -120,7 +120,7 @@ func Contribute(counts Counts, c *Case, as []*Assignment, asof time.Time, sign i
 var Forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func contribute(r counter, c *Case, as []*Assignment, asof time.Time) {
-	if c.OpenedAt.After(asof) {
+	if c.OpenedAt.After(asof) || c.Withdrawn {
 		return
 	}
 	caseID := func() string { return c.ID }

@@ -22,6 +22,7 @@ type Case struct {
 	Reopenings   int
 	ReopenedAt   time.Time            // the first reopening
 	Call         *evaluation.Deadline // the street's call, if a street called
+	Withdrawn    bool                 // cancelled or a duplicate: no part in any score
 }
 
 // Assignment is what scoring needs of an assignment, with its deadlines

@@ -57,12 +57,13 @@ type caseRow struct {
 	CallDone       time.Time `bun:"call_done,nullzero"`
 	CallExcused    bool      `bun:"call_excused"`
 	ReopenedAt     time.Time `bun:"reopened_at,nullzero"`
+	Withdrawn      string    `bun:"withdrawn,nullzero"`
 }
 
 func (r *caseRow) domain() evaluation.Case {
 	return evaluation.Case{ID: r.ID, OpenedAt: utc(r.OpenedAt), Category: r.Category, Street: r.Street,
 		Community: r.Community, Source: r.Source, Urgency: r.Urgency, AccessCodeHash: r.AccessCodeHash,
-		Closed: r.Closed, ClosedAt: utc(r.ClosedAt), Reopenings: r.Reopenings, ReopenedAt: utc(r.ReopenedAt), Satisfaction: r.Satisfaction,
+		Closed: r.Closed, ClosedAt: utc(r.ClosedAt), Withdrawn: r.Withdrawn, Reopenings: r.Reopenings, ReopenedAt: utc(r.ReopenedAt), Satisfaction: r.Satisfaction,
 		Solved: r.Solved, RatedAt: utc(r.RatedAt), Revisits: r.Revisits, InPlace: r.InPlace,
 		RevisitedAt: utc(r.RevisitedAt), Events: r.Events, LastEventAt: utc(r.LastEventAt)}
 }

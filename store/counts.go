@@ -93,7 +93,8 @@ func openUntil(c *scoring.Case, as []scoring.Assignment) time.Time {
 // scoringCase is what caseScan reads back of the row caseValues writes.
 func scoringCase(r *caseRecord) scoring.Case {
 	c := scoring.Case{ID: r.ID, OpenedAt: r.OpenedAt, Street: r.Street, Satisfaction: r.Satisfaction, Solved: r.Solved,
-		RatedAt: r.RatedAt, InPlace: r.InPlace, RevisitedAt: r.RevisitedAt, Reopenings: r.Reopenings, ReopenedAt: r.ReopenedAt}
+		RatedAt: r.RatedAt, InPlace: r.InPlace, RevisitedAt: r.RevisitedAt, Reopenings: r.Reopenings, ReopenedAt: r.ReopenedAt,
+		Withdrawn: r.Withdrawn != ""}
 	if r.call != nil && !r.call.Due.IsZero() {
 		c.Call = &evaluation.Deadline{Case: c.ID, Unit: r.call.Unit, Milestone: evaluation.Call, Round: 1,
 			Start: c.OpenedAt, Due: r.call.Due, Actual: r.call.Actual, Excused: r.call.Excused}

@@ -252,7 +252,7 @@ var (
 	caseColumns = []string{"id", "opened_at", "category", "street", "community", "source", "urgency",
 		"access_code_hash", "closed", "closed_at", "reopenings", "satisfaction", "solved", "rated_at",
 		"revisits", "in_place", "revisited_at", "events", "last_event_at",
-		"call_unit", "call_due", "call_done", "call_excused", "reopened_at", "open_until"}
+		"call_unit", "call_due", "call_done", "call_excused", "reopened_at", "open_until", "withdrawn"}
 	assignmentColumns = []string{"case_id", "unit", "role", "by_unit", "dispatched_at", "responded_at",
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
@@ -270,9 +270,10 @@ func caseValues(r *caseRecord) []any {
 		c.Reopenings, nullString(c.Satisfaction), nullBool(c.Solved), nullTime(c.RatedAt), c.Revisits,
 		nullBool(c.InPlace), nullTime(c.RevisitedAt), c.Events, c.LastEventAt}
 	if r.call == nil {
-		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt), nullTime(r.openUntil))
+		return append(v, nil, nil, nil, false, nullTime(c.ReopenedAt), nullTime(r.openUntil), nullString(c.Withdrawn))
 	}
-	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt), nullTime(r.openUntil))
+	return append(v, r.call.Unit, r.call.Due.UTC(), nullTime(r.call.Actual), r.call.Excused, nullTime(c.ReopenedAt), nullTime(r.openUntil),
+		nullString(c.Withdrawn))
 }
 
 func assignmentValues(r *assignmentRecord) []any {

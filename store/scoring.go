@@ -109,7 +109,8 @@ func (db *DB) loadScoring(ctx context.Context, from, to time.Time, pick func(tim
 	}
 	// Cases and assignments load side by side, on two connections.
 	casesDone := make(chan error, 1)
-	where, args := "c.opened_at >= ? AND c.opened_at < ?", []any{from, to}
+	// A withdrawn case (cancelled, a duplicate) has no part in any score.
+	where, args := "c.opened_at >= ? AND c.opened_at < ? AND c.withdrawn IS NULL", []any{from, to}
 	go func() { casesDone <- db.loadScoringCases(ctx, pick, where, args) }()
 	errAssignments := db.loadScoringAssignments(ctx, pick, where, args)
 	if err := <-casesDone; err != nil {
@@ -139,6 +140,7 @@ func (e Engine) ts(col string) string {
 type caseScan struct {
 	c                              scoring.Case
 	street, satisfaction, callUnit sql.NullString
+	withdrawn                      sql.NullString
 	solved, inPlace                sql.NullBool
 	opened, rated, revisited       timeCol
 	callDue, callDone, reopened    timeCol
@@ -149,19 +151,19 @@ type caseScan struct {
 func (e Engine) caseScanColumns(p string) string {
 	return p + "id, " + e.ts(p+"opened_at") + ", " + p + "street, " + p + "satisfaction, " + p + "solved, " + e.ts(p+"rated_at") +
 		", " + p + "in_place, " + e.ts(p+"revisited_at") + ", " + p + "reopenings, " + p + "call_unit, " + e.ts(p+"call_due") +
-		", " + e.ts(p+"call_done") + ", " + p + "call_excused, " + e.ts(p+"reopened_at")
+		", " + e.ts(p+"call_done") + ", " + p + "call_excused, " + e.ts(p+"reopened_at") + ", " + p + "withdrawn"
 }
 
 func (s *caseScan) dest() []any {
 	return []any{&s.c.ID, &s.opened, &s.street, &s.satisfaction, &s.solved, &s.rated, &s.inPlace, &s.revisited,
-		&s.c.Reopenings, &s.callUnit, &s.callDue, &s.callDone, &s.excused, &s.reopened}
+		&s.c.Reopenings, &s.callUnit, &s.callDue, &s.callDone, &s.excused, &s.reopened, &s.withdrawn}
 }
 
 func (s *caseScan) value() scoring.Case {
 	c := s.c
 	c.OpenedAt, c.Street, c.Satisfaction = s.opened.t, s.street.String, s.satisfaction.String
 	c.Solved, c.RatedAt, c.InPlace, c.RevisitedAt = boolPtr(s.solved), s.rated.t, boolPtr(s.inPlace), s.revisited.t
-	c.ReopenedAt = s.reopened.t
+	c.ReopenedAt, c.Withdrawn = s.reopened.t, s.withdrawn.String != ""
 	c.Call = nil
 	if !s.callDue.t.IsZero() {
 		c.Call = &evaluation.Deadline{Case: c.ID, Unit: s.callUnit.String, Milestone: evaluation.Call, Round: 1,

@@ -16,6 +16,7 @@ type Case struct {
 	Source      string             `json:"source,omitempty"`
 	Urgency     string             `json:"urgency,omitempty"`
 	Closed      bool               `json:"closed"`
+	Withdrawn   string             `json:"withdrawn,omitempty"` // closed without resolution: cancelled or duplicate, out of assessment
 	ClosedAt    *time.Time         `json:"closed_at"`
 	Reopenings  int                `json:"reopenings"`
 	Rating      *Rating            `json:"rating"`
@@ -76,7 +77,7 @@ func CaseOf(c evaluation.Case, assignments []evaluation.Assignment, deadlines []
 		return &l
 	}
 	out := Case{ID: c.ID, OpenedAt: timeOrNil(c.OpenedAt), Category: c.Category, Street: c.Street,
-		Community: c.Community, Source: c.Source, Urgency: c.Urgency, Closed: c.Closed,
+		Community: c.Community, Source: c.Source, Urgency: c.Urgency, Closed: c.Closed, Withdrawn: c.Withdrawn,
 		ClosedAt: timeOrNil(c.ClosedAt), Reopenings: c.Reopenings, Revisits: c.Revisits, InPlace: c.InPlace,
 		Assignments: []Assignment{}, Trail: trail}
 	if c.Satisfaction != "" {

@@ -20,7 +20,7 @@ var zhLabels = map[string]string{
 	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 	"resident": "群众", "grid": "网格员", "hotline": "热线", "patrol": "巡查", "sensor": "感知设备", "other": "其他",
 	"normal": "一般", "urgent": "紧急", "critical": "特急",
-	"misdirected": "派错", "not_jurisdiction": "非职责", "duplicate": "重复",
+	"misdirected": "派错", "not_jurisdiction": "非职责", "duplicate": "重复", "cancelled": "取消",
 	"notice": "提醒", "warning": "警告", "serious": "严重", "unjustified_return": "无理退回",
 	"response_rate": "响应及时率", "report_rate": "报告及时率", "disposal_rate": "处置及时率",
 	"resolution_rate": "解决率", "satisfaction_rate": "满意率", "redo_rate": "重办率",

@@ -109,3 +109,64 @@ func TestIngestSaysWhatItTook(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelledLeaveAssessment ingests Los Angeles's statuses on both
+// engines: a cancelled or duplicate request has no deadline and no part
+// in any score, its case says why; reopened, it comes back.
+func TestCancelledLeaveAssessment(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		base := "../../formats/testdata/cities/la-statuses"
+		if r := frontline(t, env, "", "ingest", "--mapping", base+".yaml", "--register-units", base+".csv"); r.code != 0 ||
+			!strings.Contains(r.stderr, "cancelled: out of assessment") || !strings.Contains(r.stderr, "status the times contradict") {
+			t.Fatalf("ingest: exit %d %s", r.code, r.stderr)
+		}
+		var b struct{ Breaches []struct{ Case string } }
+		if r := frontline(t, env, "", "breaches", "--period", "2020-01", "--format", "json"); json.Unmarshal([]byte(r.stdout), &b) != nil {
+			t.Fatalf("breaches: exit %d %s", r.code, r.stderr)
+		}
+		breached := map[string]bool{}
+		for _, x := range b.Breaches {
+			breached[x.Case] = true
+		}
+		if breached["1-2"] || breached["1-5"] || breached["1-7"] || !breached["1-4"] || !breached["1-6"] {
+			t.Errorf("breached cases %v: want the open 1-4 and 1-6, none withdrawn", breached)
+		}
+		var c struct {
+			Withdrawn string
+			Deadlines []any
+		}
+		if r := frontline(t, env, "", "case", "1-2", "--json"); json.Unmarshal([]byte(r.stdout), &c) != nil || c.Withdrawn != "cancelled" || len(c.Deadlines) != 0 {
+			t.Errorf("case 1-2: %+v %s", c, r.stderr)
+		}
+		cases := func() int {
+			var s struct {
+				Units []struct {
+					Kind  string
+					Cases int
+				}
+			}
+			json.Unmarshal([]byte(frontline(t, env, "", "score", "--period", "2020-01", "--format", "json").stdout), &s)
+			for _, u := range s.Units {
+				if u.Kind == "department" {
+					return u.Cases
+				}
+			}
+			return -1
+		}
+		if n := cases(); n != 4 {
+			t.Errorf("the department's assessed cases: %d, want 4 of 7 (three withdrawn)", n)
+		}
+		reopen := `{"id":"re-1-2","case":"1-2","type":"reopened","at":"2020-01-10T10:00:00-08:00","reason":"not cancelled after all"}` + "\n"
+		if r := frontline(t, env, reopen, "ingest", "-"); r.code != 0 {
+			t.Fatalf("reopen: exit %d %s", r.code, r.stderr)
+		}
+		c.Withdrawn, c.Deadlines = "", nil
+		if r := frontline(t, env, "", "case", "1-2", "--json"); json.Unmarshal([]byte(r.stdout), &c) != nil || c.Withdrawn != "" || len(c.Deadlines) == 0 {
+			t.Errorf("case 1-2 reopened: %+v", c)
+		}
+		if n := cases(); n != 5 {
+			t.Errorf("after the reopening, the department's assessed cases: %d, want 5", n)
+		}
+	})
+}

@@ -283,6 +283,8 @@ var qualityLabels = map[string][2]string{
 	formats.ProblemRejected:            {"rejected", "被拒绝"},
 	formats.ProblemImplausibleTime:     {"time outside 2000–2100", "时间不在 2000–2100 年内"},
 	formats.ProblemClosedWithoutNote:   {"closed without a closed note", "无结案记录而状态为已结"},
+	formats.ProblemStatusContradicts:   {"status the times contradict", "状态与时间矛盾"},
+	formats.ProblemCancelled:           {"cancelled: out of assessment", "已取消：不参与考核"},
 }
 
 // printQuality prints the data quality report: each problem, its count
