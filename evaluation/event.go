@@ -105,6 +105,12 @@ type Event struct {
 	Score    *int   `json:"score,omitempty"`
 	Severity string `json:"severity,omitempty"`
 
+	// opened, from a city's data: its own deadline for the case and its
+	// own verdict as the export says it, kept beside Frontline's (stats
+	// verdicts).
+	Due    *time.Time `json:"due,omitempty"`
+	OnTime *bool      `json:"on_time,omitempty"`
+
 	// rated, revisited
 	Satisfaction string `json:"satisfaction,omitempty"`
 	Solved       *bool  `json:"solved,omitempty"`
@@ -223,6 +229,11 @@ func (e *Event) Validate() error {
 	if e.Score != nil && (*e.Score < 1 || *e.Score > 5) {
 		return &FieldError{"score", fmt.Sprintf("%d is outside 1–5", *e.Score)}
 	}
+	if e.Due != nil {
+		if y := e.Due.Year(); y < 2000 || y > 2100 {
+			return &FieldError{"due", fmt.Sprintf("year %d is outside 2000–2100", y)}
+		}
+	}
 	if e.Lat != nil && (math.IsNaN(*e.Lat) || *e.Lat < -90 || *e.Lat > 90) {
 		return &FieldError{"lat", "outside −90…90"}
 	}
@@ -289,6 +300,10 @@ func (e *Event) UnitRefs() []string {
 // explicit, so that equal content always encodes equally.
 func (e *Event) Normalize() {
 	e.At = e.At.UTC().Truncate(time.Microsecond)
+	if e.Due != nil {
+		due := e.Due.UTC().Truncate(time.Microsecond)
+		e.Due = &due
+	}
 	if e.Type == Dispatched && e.Role == "" {
 		e.Role = "lead"
 	}

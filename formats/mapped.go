@@ -236,6 +236,15 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	if err != nil {
 		return nil, err
 	}
+	due, err := readTime(&c.Due)
+	if err != nil {
+		return nil, err
+	}
+	var onTime *bool
+	if v := value(c.OnTime); v != "" {
+		yes := slices.ContainsFunc(m.OnTimeValues, func(w string) bool { return strings.EqualFold(w, v) })
+		onTime = &yes
+	}
 
 	var flags []string
 	flag := func(kind, detail string) {
@@ -274,7 +283,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	for _, tc := range []struct {
 		col *TimeColumn
 		t   time.Time
-	}{{&c.Opened, opened}, {&c.Responded, responded}, {&c.Closed, closed}} {
+	}{{&c.Opened, opened}, {&c.Responded, responded}, {&c.Closed, closed}, {&c.Due, due}} {
 		if tc.t.IsZero() {
 			continue
 		}
@@ -347,6 +356,10 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 	if len(flags) > 0 {
 		e.Note = QualityNote + strings.Join(flags, ", ")
 	}
+	if !due.IsZero() {
+		e.Due = &due
+	}
+	e.OnTime = onTime // the city's verdict as its export says it
 	out := []evaluation.Event{e,
 		{ID: d.eventID(id, "dispatched"), Case: caseID, Type: evaluation.Dispatched, At: opened, Unit: unit, By: "platform", Role: "lead"}}
 	if !responded.IsZero() {
@@ -480,7 +493,7 @@ func (b *badRow) Error() string { return fmt.Sprintf("line %d: %v", b.line, b.er
 func (c *MappingColumns) names() []string {
 	var out []string
 	for _, n := range []string{c.Case, c.Opened.Column, c.Responded.Column, c.Closed.Column, c.Agency, c.Area, c.Category,
-		c.Status, c.Channel, c.Lat, c.Lon, c.Address, c.Title, c.Duplicate, c.Parent} {
+		c.Status, c.Channel, c.Lat, c.Lon, c.Address, c.Title, c.Duplicate, c.Parent, c.Due.Column, c.OnTime} {
 		if n != "" {
 			out = append(out, n)
 		}

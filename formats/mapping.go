@@ -79,6 +79,9 @@ type Mapping struct {
 	// DuplicateValues are the values of the duplicate column that mean
 	// the request duplicates another (default: true, yes, 1).
 	DuplicateValues []string `yaml:"duplicate_values"`
+	// OnTimeValues are the values of the on_time column that mean on time
+	// (default: true, yes, 1, ontime, on time); any other value means late.
+	OnTimeValues []string `yaml:"on_time_values"`
 	// Statuses say what the status column's values mean: open, closed,
 	// cancelled or duplicate. A cancelled or duplicate request is closed
 	// without resolution (at its close time) and leaves assessment; a
@@ -108,6 +111,8 @@ type MappingColumns struct {
 	Address   string     `yaml:"address"`
 	Title     string     `yaml:"title"`
 	Duplicate string     `yaml:"duplicate"` // a yes/no column
+	Due       TimeColumn `yaml:"due"`       // the city's own deadline
+	OnTime    string     `yaml:"on_time"`   // the city's own verdict: on time or not
 	Parent    string     `yaml:"parent"`    // the id of the request it duplicates
 }
 
@@ -229,7 +234,11 @@ func (m *Mapping) check(data []byte) error {
 	if err := checkOffset(m.Offset); err != nil {
 		return fail("offset", "%v", err)
 	}
-	for name, c := range map[string]*TimeColumn{"opened": &m.Columns.Opened, "responded": &m.Columns.Responded, "closed": &m.Columns.Closed} {
+	if len(m.OnTimeValues) == 0 {
+		m.OnTimeValues = []string{"true", "yes", "1", "ontime", "on time"}
+	}
+	for name, c := range map[string]*TimeColumn{"opened": &m.Columns.Opened, "responded": &m.Columns.Responded, "closed": &m.Columns.Closed,
+		"due": &m.Columns.Due} {
 		c.loc = m.loc
 		if c.Timezone != "" {
 			if c.loc, err = time.LoadLocation(c.Timezone); err != nil {

@@ -50,6 +50,7 @@ type CaseStore interface {
 	ProcessTrails(ctx context.Context, from, to time.Time) (map[string][]evaluation.Event, error)
 	EachDeadline(ctx context.Context, f store.DeadlineFilter, fn func(evaluation.Deadline) error) error
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
+	EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error
 	// Rebuild derives every case again from the event log.
 	Rebuild(ctx context.Context) (n int, err error)
 	QuarantineList(ctx context.Context, limit int) ([]store.QuarantineEntry, int, error)

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"frontline/evaluation"
 )
 
 // CaseTimes are the times a durations report reads from one case.
@@ -83,4 +87,34 @@ func (db *DB) CaseIDs(ctx context.Context, q CaseQuery) ([]string, error) {
 	}
 	err := sel.OrderExpr("opened_at DESC, id").Limit(int64(q.Limit)).Offset(int64(q.Offset)).Scan(ctx, &ids)
 	return ids, db.wrap("list cases", err)
+}
+
+// EachCityVerdict calls fn with the opening event of each case opened in
+// [from, to) that carries a city's own deadline or verdict (due,
+// on_time), in case order.
+func (db *DB) EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error {
+	rows, err := db.reads.QueryContext(ctx, "SELECT e.body FROM events AS e JOIN cases AS c ON c.id = e.case_id"+
+		" WHERE e.type = ? AND c.opened_at >= ? AND c.opened_at < ? AND (e.body LIKE ? OR e.body LIKE ?) ORDER BY e.case_id",
+		string(evaluation.Opened), from.UTC(), to.UTC(), `%"due":%`, `%"on_time":%`)
+	if err != nil {
+		return db.wrap("read the cities' verdicts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return db.wrap("read the cities' verdicts", err)
+		}
+		var e evaluation.Event
+		if err := json.Unmarshal(body, &e); err != nil {
+			return db.wrap("read the cities' verdicts", fmt.Errorf("decode event: %w", err))
+		}
+		if e.Due == nil && e.OnTime == nil {
+			continue // a note or an address that only mentions them
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return db.wrap("read the cities' verdicts", rows.Err())
 }

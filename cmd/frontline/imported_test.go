@@ -170,3 +170,35 @@ func TestCancelledLeaveAssessment(t *testing.T) {
 		}
 	})
 }
+
+// TestCityVerdictsBesideFrontlines keeps Boston's own deadline and
+// verdict from its export and sets them beside Frontline's, on both
+// engines: the counts that agree and part, and the cases that part.
+func TestCityVerdictsBesideFrontlines(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		base := "../../formats/testdata/cities/boston-verdicts"
+		if r := frontline(t, env, "", "ingest", "--mapping", base+".yaml", "--register-units", base+".csv"); r.code != 0 {
+			t.Fatalf("ingest: exit %d %s", r.code, r.stderr)
+		}
+		var v struct {
+			Cases, Compared, Agree int
+			BothOnTime             int             `json:"both_on_time"`
+			BothLate               int             `json:"both_late"`
+			FrontlineLateOnly      int             `json:"frontline_late_only"`
+			DueGap                 struct{ N int } `json:"due_gap"`
+			Disagreements          []struct{ Case string }
+		}
+		r := frontline(t, env, "", "stats", "verdicts", "--period", "2024-03", "--json")
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil {
+			t.Fatalf("stats verdicts: exit %d %s %s", r.code, r.stdout, r.stderr)
+		}
+		if v.Cases != 5 || v.Compared != 5 || v.Agree != 4 || v.BothOnTime != 2 || v.BothLate != 2 || v.FrontlineLateOnly != 1 ||
+			v.DueGap.N != 5 || len(v.Disagreements) != 1 || v.Disagreements[0].Case != "13" {
+			t.Errorf("verdicts: %+v\n%s", v, r.stdout)
+		}
+		if r := frontline(t, env, "", "stats", "verdicts", "--period", "2024-03"); r.code != 0 || !strings.Contains(r.stdout, "compared 5, agree 4 (80.0%)") {
+			t.Errorf("the table: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}

@@ -86,7 +86,7 @@ func commands() map[string]command {
 		"backup":       {"a consistent copy of the database: backup FILE (SQLite online, PostgreSQL with pg_dump)", runBackup},
 		"restore":      {"load a backup and check its audit chain: restore FILE --db TARGET [--force]", runRestore},
 		"key":          {"the pseudonymisation key, outside the data: key new --out FILE | key move --out FILE", runKey},
-		"stats":        {"statistics of the stored cases: stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]", runStats},
+		"stats":        {"statistics of the stored cases: stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv] | stats verdicts --period P [--asof T] [--tz ZONE] [--json]", runStats},
 		"case":         {"show a case's trail and milestones: case ID [--json]", runCase},
 		"quarantine":   {"list events held back for unknown codes: quarantine list [--json]", runQuarantine},
 		"rebuild":      {"recompute all derived case state from the event log", runRebuild},

@@ -6,13 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"frontline/evaluation"
+	"frontline/service"
 )
 
-// runStats prints statistics of the stored cases: `stats durations`.
+// runStats prints statistics of the stored cases: `stats durations`,
+// `stats verdicts`.
 func runStats(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && args[0] == "verdicts" {
+		return runStatsVerdicts(ctx, a, args[1:])
+	}
 	if len(args) == 0 || args[0] != "durations" {
 		return a.usagef("stats：请用 `stats durations --by unit [--period 期间] [--clock elapsed|wall] [--tz 时区] [--format table|json|csv]`", "stats: want `stats durations --by unit [--period P] [--clock elapsed|wall] [--tz ZONE] [--format table|json|csv]`")
 	}
@@ -39,11 +45,9 @@ func runStats(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	loc := a.policyZone(ctx, svc)
-	if *tz != "" {
-		if loc, err = time.LoadLocation(*tz); err != nil {
-			return a.usagef("stats durations：--tz %q 不是时区", "stats durations: --tz %q is not a time zone", *tz)
-		}
+	loc, err := a.zoneOr(ctx, svc, "stats durations", *tz)
+	if err != nil {
+		return err
 	}
 	p := evaluation.Period{Name: "all", From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if *period != "" {
@@ -108,4 +112,95 @@ func runStats(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(a.stdout, a.t("结案用时，%s，按 %s 时钟计（%s），单位小时（分布仅计结案不早于立案的案件）：\n",
 		"Time to close, %s, hours by the %s clock in %s (spread over cases closed at or after opening):\n"), r.Period, r.Clock, r.Zone)
 	return t.write(a.stdout)
+}
+
+// runStatsVerdicts sets a city's own deadline verdicts beside Frontline's.
+func runStatsVerdicts(ctx context.Context, a *app, args []string) error {
+	fs, dsn := a.flags("stats verdicts")
+	period := fs.String("period", "", "cases opened in this month, quarter or year (required)")
+	asofFlag := fs.String("asof", "", "judge both verdicts as of this time (RFC 3339 or a date; default now)")
+	tz := fs.String("tz", "", "the zone of --period and of the times shown (default: the policy's)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *period == "" {
+		return a.usagef("stats verdicts：请用 --period 给出期间", "stats verdicts: give --period")
+	}
+	svc, s, err := a.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	loc, err := a.zoneOr(ctx, svc, "stats verdicts", *tz)
+	if err != nil {
+		return err
+	}
+	p, err := evaluation.ParsePeriod(*period, loc)
+	if err != nil {
+		return usageErrorf("stats verdicts: --period: %v", errText(err))
+	}
+	var asof time.Time
+	if *asofFlag != "" {
+		if asof, err = parseAsOf(*asofFlag, loc); err != nil {
+			return err
+		}
+	}
+	v, err := svc.Verdicts(ctx, s, p, asof, loc)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	pct := "—"
+	if v.AgreeShare != nil {
+		pct = fmt.Sprintf("%.1f%%", 100**v.AgreeShare)
+	}
+	fmt.Fprintf(a.stdout, a.t("%s：%d 件带有城市自己的时限或判定；%d 件已撤销（不参与考核），%d 件尚无定论\n",
+		"%s: %d cases carry the city's own deadline or verdict; %d withdrawn (out of assessment), %d not yet decided\n"),
+		v.Period, v.Cases, v.Withdrawn, v.Undecided)
+	fmt.Fprintf(a.stdout, a.t("比较 %d 件，一致 %d 件（%s）：都按时 %d，都超时 %d，仅城市判超时 %d，仅 Frontline 判超时 %d\n",
+		"compared %d, agree %d (%s): both on time %d, both late %d, late by the city only %d, late by Frontline only %d\n"),
+		v.Compared, v.Agree, pct, v.BothOnTime, v.BothLate, v.CityLateOnly, v.FrontlineLateOnly)
+	if g := v.DueGap; g.N > 0 {
+		fmt.Fprintf(a.stdout, a.t("Frontline 的处置时限减城市的时限：中位数 %.2f 小时，90 分位 %.2f 小时（%d 件）\n",
+			"Frontline's disposal deadline minus the city's: median %.2f h, 90th percentile %.2f h (%d cases)\n"), *g.MedianHours, *g.P90Hours, g.N)
+	}
+	if len(v.Disagreements) > 0 {
+		t := &table{}
+		t.row(strings.Split(a.t("案件|单位|城市时限|城市判定|Frontline 时限|Frontline 判定|办结", "CASE|UNIT|CITY DUE|CITY|DUE|FRONTLINE|CLOSED"), "|")...)
+		verdict := func(onTime bool) string {
+			if onTime {
+				return a.t("按时", "on time")
+			}
+			return a.t("超时", "late")
+		}
+		show := func(t *time.Time) string {
+			if t == nil {
+				return "—"
+			}
+			return t.Format("2006-01-02 15:04")
+		}
+		for _, d := range v.Disagreements {
+			t.row(d.Case, d.Unit, show(d.CityDue), verdict(d.CityOnTime), show(d.Due), verdict(d.OnTime), show(d.Closed))
+		}
+		return t.write(a.stdout)
+	}
+	return nil
+}
+
+// zoneOr is the zone a --tz flag names, or the policy's when it names
+// none.
+func (a *app) zoneOr(ctx context.Context, svc *service.Service, command, tz string) (*time.Location, error) {
+	if tz == "" {
+		return a.policyZone(ctx, svc), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, a.usagef("%s：--tz %q 不是时区", "%s: --tz %q is not a time zone", command, tz)
+	}
+	return loc, nil
 }
