@@ -295,20 +295,9 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 			flag(ProblemImplausibleTime, tc.col.Column+" "+value(tc.col.Column))
 		}
 	}
-	switch {
-	case closed.IsZero():
-		flag(ProblemNotClosed, "no time in column "+c.Closed.Column)
-	case closed.Before(opened):
-		flag(ProblemClosedBeforeOpened, fmt.Sprintf("closed %s, opened %s", value(c.Closed.Column), value(c.Opened.Column)))
-	case closed.Equal(opened):
-		flag(ProblemClosedAtOpening, "closed "+value(c.Closed.Column))
-	}
-	if !responded.IsZero() && responded.Before(opened) {
-		flag(ProblemRespondedBeforeOpen, fmt.Sprintf("responded %s, opened %s", value(c.Responded.Column), value(c.Opened.Column)))
-	}
 	// What the city's status says, against the times.
 	status := value(c.Status)
-	withdrawn := ""
+	withdrawn, withdrawnUntimed := "", false
 	switch meaning := m.Statuses[status]; meaning {
 	case "open":
 		if !closed.IsZero() {
@@ -326,10 +315,23 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		}
 		if closed.IsZero() {
 			// Withdrawn when it is known to have been: at its opening.
-			closed = opened
+			closed, withdrawnUntimed = opened, true
 			flag(ProblemStatusContradicts, fmt.Sprintf("status %q without a close time: withdrawn at its opening", status))
 		}
 		flag(kind, "status "+strconv.Quote(status))
+	}
+	switch {
+	case withdrawnUntimed:
+		// Withdrawn without a close time: said above.
+	case closed.IsZero():
+		flag(ProblemNotClosed, "no time in column "+c.Closed.Column)
+	case closed.Before(opened):
+		flag(ProblemClosedBeforeOpened, fmt.Sprintf("closed %s, opened %s", value(c.Closed.Column), value(c.Opened.Column)))
+	case closed.Equal(opened):
+		flag(ProblemClosedAtOpening, "closed "+value(c.Closed.Column))
+	}
+	if !responded.IsZero() && responded.Before(opened) {
+		flag(ProblemRespondedBeforeOpen, fmt.Sprintf("responded %s, opened %s", value(c.Responded.Column), value(c.Opened.Column)))
 	}
 	if dup := value(c.Duplicate); dup != "" && slices.ContainsFunc(m.DuplicateValues, func(v string) bool { return strings.EqualFold(v, dup) }) {
 		detail := "marked duplicate"

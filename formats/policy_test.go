@@ -121,3 +121,47 @@ func TestPolicyCalendarDays(t *testing.T) {
 		t.Error("official: false still takes National Day off")
 	}
 }
+
+// TestInitPolicy writes a Los Angeles policy with the United States'
+// holidays, a Chinese district's with the State Council's, and one with
+// a file's days off: each reads back, in its zone, with its days off and
+// its working hours shown; a zone or country that is none is refused.
+func TestInitPolicy(t *testing.T) {
+	la, err := InitPolicy(PolicyInit{Zone: "America/Los_Angeles", Country: "us", From: 2019, To: 2021})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParsePolicy(la)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Location.String() != "America/Los_Angeles" || !strings.Contains(string(la), `working_hours: ["09:00-17:00"]`) {
+		t.Errorf("zone %s; working hours shown: %v", p.Location, strings.Contains(string(la), "working_hours"))
+	}
+	for date, off := range map[string]bool{"2020-07-03": true, "2020-01-01": true, "2021-06-18": true, "2020-01-25": true, "2020-01-24": false} {
+		d, _ := time.ParseInLocation(time.DateOnly, date, p.Location)
+		if got := !p.Calendar.IsWorkday(d); got != off {
+			t.Errorf("%s a day off: %v, want %v (Independence Day observed, New Year, Juneteenth observed; not China's Spring Festival)", date, got, off)
+		}
+	}
+	cn, err := InitPolicy(PolicyInit{Zone: "Asia/Shanghai", Country: "CN"})
+	if err != nil || !strings.Contains(string(cn), "official: true") || !strings.Contains(string(cn), `"08:30-12:00", "14:30-17:30"`) {
+		t.Errorf("a Chinese district's policy: %v\n%s", err, cn)
+	}
+	days, err := ReadHolidays(strings.NewReader("date,name\n2026-07-15,Storm closure\n"))
+	if err != nil || len(days) != 1 {
+		t.Fatalf("holidays: %v %v", days, err)
+	}
+	own, err := InitPolicy(PolicyInit{Zone: "Europe/Dublin", Holidays: days, WorkingHours: []string{"09:30-17:30"}})
+	if err != nil || !strings.Contains(string(own), `{date: 2026-07-15, work: false, name: "Storm closure"}`) || !strings.Contains(string(own), `["09:30-17:30"]`) {
+		t.Errorf("a policy from a file's days: %v\n%s", err, own)
+	}
+	if _, err := ReadHolidays(strings.NewReader("2026-07-15,a\n15/07/2026,b\n")); err == nil || !strings.Contains(err.Error(), "line 2: field date") {
+		t.Errorf("a bad date: %v", err)
+	}
+	for _, o := range []PolicyInit{{Zone: "Mars/Olympus", Country: "US", From: 2020, To: 2020}, {Zone: "UTC", Country: "XX"}} {
+		if _, err := InitPolicy(o); err == nil {
+			t.Errorf("%+v: no error", o)
+		}
+	}
+}

@@ -202,3 +202,36 @@ func TestCityVerdictsBesideFrontlines(t *testing.T) {
 		}
 	})
 }
+
+// TestCityPolicyFirst works docs/real-data.md's Los Angeles example: a
+// policy of the city's own (its clock, its holidays) written by policy
+// init and loaded before the data; the deadlines then read in Los
+// Angeles's time, and an existing file is not overwritten.
+func TestCityPolicyFirst(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"FRONTLINE_DB": storetest.SQLite(t), "FRONTLINE_LANG": "en"}
+	policy := filepath.Join(dir, "la-policy.yaml")
+	if r := frontline(t, env, "", "policy", "init", "--zone", "America/Los_Angeles", "--country", "US", "--years", "2019-2021", "--out", policy); r.code != 0 {
+		t.Fatalf("policy init: exit %d %s", r.code, r.stderr)
+	}
+	if r := frontline(t, env, "", "policy", "init", "--zone", "America/Los_Angeles", "--country", "US", "--out", policy); r.code == 0 {
+		t.Error("policy init overwrote an existing file")
+	}
+	if r := frontline(t, env, "", "policy", "init", "--zone", "America/Los_Angeles"); r.code != exitUsage {
+		t.Errorf("policy init without holidays: exit %d", r.code)
+	}
+	if r := frontline(t, env, "", "policy", "load", policy); r.code != 0 {
+		t.Fatalf("policy load: exit %d %s", r.code, r.stderr)
+	}
+	base := "../../formats/testdata/cities/la-statuses"
+	if r := frontline(t, env, "", "ingest", "--mapping", base+".yaml", "--register-units", base+".csv"); r.code != 0 {
+		t.Fatalf("ingest: exit %d %s", r.code, r.stderr)
+	}
+	var c struct {
+		Deadlines []struct{ Milestone, Deadline string }
+	}
+	if r := frontline(t, env, "", "case", "1-4", "--json"); json.Unmarshal([]byte(r.stdout), &c) != nil || len(c.Deadlines) != 1 ||
+		c.Deadlines[0].Deadline != "2020-01-07T08:00:00-08:00" {
+		t.Errorf("1-4, opened Thursday 2 January 2020 08:00 in Los Angeles, disposal in 3 working days: %+v", c.Deadlines)
+	}
+}
