@@ -46,6 +46,9 @@ type Config struct {
 	// Lang is the deployment's language ("zh", the default, or "en"):
 	// every visitor's pages are in it until they switch.
 	Lang string
+	// Open311Public lets anyone read Open311's services and requests,
+	// without what people wrote, as many cities publish them.
+	Open311Public bool
 }
 
 // Server serves the API over one database.

@@ -356,13 +356,16 @@ func TestPacksNeutraliseHostileNames(t *testing.T) {
 func packFixture(t *testing.T) *fixture { return packFixtureOn(t, storetest.SQLite(t)) }
 
 // packFixtureOn serves the worked example on the database dsn names.
-func packFixtureOn(t *testing.T, dsn string) *fixture {
+func packFixtureOn(t *testing.T, dsn string) *fixture { return workedFixture(t, dsn, Config{}) }
+
+// workedFixture serves the worked example as cfg says.
+func workedFixture(t *testing.T, dsn string, cfg Config) *fixture {
 	t.Helper()
 	worked, err := os.ReadFile("../store/testdata/worked.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixture(t, dsn, Config{})
+	f := newFixture(t, dsn, cfg)
 	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", string(worked)); r.status != 200 {
 		t.Fatalf("post events: %d %s", r.status, r.body)
 	}

@@ -84,8 +84,9 @@ func (s *Service) Track(ctx context.Context, id, code string) (*store.CaseView, 
 }
 
 // ReadableCases returns up to max cases a query selects, in its order,
-// skipping those the principal may not read (Open311's request lists).
-func (s *Service) ReadableCases(ctx context.Context, p rbac.Principal, q CaseQuery, max int) ([]*store.CaseView, error) {
+// after the first skip of them the principal may read, leaving out those
+// it may not (Open311's pages of requests).
+func (s *Service) ReadableCases(ctx context.Context, p rbac.Principal, q CaseQuery, skip, max int) ([]*store.CaseView, error) {
 	var out []*store.CaseView
 	// Pages of ids, until the cap is reached among the cases the principal may read.
 	q.Limit = 2 * max
@@ -100,6 +101,10 @@ func (s *Service) ReadableCases(ctx context.Context, p rbac.Principal, q CaseQue
 				return nil, err
 			}
 			if p.AuthorizeAny(ctx, rbac.Read, "cases", id, v.Units()...) != nil {
+				continue
+			}
+			if skip > 0 { // on an earlier page
+				skip--
 				continue
 			}
 			if out = append(out, v); len(out) == max {

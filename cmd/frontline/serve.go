@@ -37,6 +37,8 @@ func serveFlags(a *app, fs *flag.FlagSet) *serveConfig {
 		"largest POST /events body in bytes ($FRONTLINE_MAX_EVENT_BYTES)")
 	fs.DurationVar(&c.api.RefreshEvery, "refresh-every", envDuration(a, "FRONTLINE_REFRESH_EVERY", time.Second),
 		"recompute kept scores that ingest made stale in the background at most this often ($FRONTLINE_REFRESH_EVERY)")
+	fs.BoolVar(&c.api.Open311Public, "open311-public", a.getenv("FRONTLINE_OPEN311_PUBLIC") == "true",
+		"let anyone read Open311's services and requests, without notes people wrote, as many cities publish them ($FRONTLINE_OPEN311_PUBLIC=true)")
 	fs.BoolVar(&c.api.SecureCookies, "secure-cookies", a.getenv("FRONTLINE_SECURE_COOKIES") == "true",
 		"mark the session cookie Secure when TLS ends at a proxy in front ($FRONTLINE_SECURE_COOKIES=true)")
 	fs.DurationVar(&c.api.SessionIdle, "session-idle", envDuration(a, "FRONTLINE_SESSION_IDLE", 2*time.Hour),

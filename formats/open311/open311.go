@@ -6,9 +6,11 @@ package open311
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,45 +23,45 @@ import (
 // Request is a GeoReport v2 service request, with Chicago's extensions:
 // extended_attributes and the notes trail.
 type Request struct {
-	ServiceRequestID   string         `json:"service_request_id"`
-	Status             string         `json:"status"` // open or closed
-	StatusNotes        string         `json:"status_notes,omitempty"`
-	ServiceName        string         `json:"service_name,omitempty"`
-	ServiceCode        string         `json:"service_code,omitempty"`
-	Description        string         `json:"description,omitempty"`
-	AgencyResponsible  string         `json:"agency_responsible,omitempty"`
-	ServiceNotice      string         `json:"service_notice,omitempty"`
-	RequestedDatetime  string         `json:"requested_datetime"`
-	UpdatedDatetime    string         `json:"updated_datetime,omitempty"`
-	ExpectedDatetime   string         `json:"expected_datetime,omitempty"`
-	Address            string         `json:"address,omitempty"`
-	AddressID          string         `json:"address_id,omitempty"`
-	Zipcode            string         `json:"zipcode,omitempty"`
-	Lat                *float64       `json:"lat,omitempty"`
-	Long               *float64       `json:"long,omitempty"`
-	MediaURL           string         `json:"media_url,omitempty"`
-	ExtendedAttributes map[string]any `json:"extended_attributes,omitempty"`
-	Notes              []Note         `json:"notes,omitempty"`
+	ServiceRequestID   string     `json:"service_request_id" xml:"service_request_id"`
+	Status             string     `json:"status" xml:"status"` // open or closed
+	StatusNotes        string     `json:"status_notes,omitempty" xml:"status_notes,omitempty"`
+	ServiceName        string     `json:"service_name,omitempty" xml:"service_name,omitempty"`
+	ServiceCode        string     `json:"service_code,omitempty" xml:"service_code,omitempty"`
+	Description        string     `json:"description,omitempty" xml:"description,omitempty"`
+	AgencyResponsible  string     `json:"agency_responsible,omitempty" xml:"agency_responsible,omitempty"`
+	ServiceNotice      string     `json:"service_notice,omitempty" xml:"service_notice,omitempty"`
+	RequestedDatetime  string     `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime    string     `json:"updated_datetime,omitempty" xml:"updated_datetime,omitempty"`
+	ExpectedDatetime   string     `json:"expected_datetime,omitempty" xml:"expected_datetime,omitempty"`
+	Address            string     `json:"address,omitempty" xml:"address,omitempty"`
+	AddressID          string     `json:"address_id,omitempty" xml:"address_id,omitempty"`
+	Zipcode            string     `json:"zipcode,omitempty" xml:"zipcode,omitempty"`
+	Lat                *float64   `json:"lat,omitempty" xml:"lat,omitempty"`
+	Long               *float64   `json:"long,omitempty" xml:"long,omitempty"`
+	MediaURL           string     `json:"media_url,omitempty" xml:"media_url,omitempty"`
+	ExtendedAttributes Attributes `json:"extended_attributes,omitempty" xml:"extended_attributes,omitempty"`
+	Notes              []Note     `json:"notes,omitempty" xml:"notes>note,omitempty"`
 }
 
 // Note is one step of a request's trail.
 type Note struct {
-	Datetime           string         `json:"datetime"`
-	Summary            string         `json:"summary,omitempty"`
-	Description        string         `json:"description,omitempty"`
-	Type               string         `json:"type"` // opened, submitted, activity, follow_on_created, follow_on_closed, closed
-	ExtendedAttributes map[string]any `json:"extended_attributes,omitempty"`
+	Datetime           string     `json:"datetime" xml:"datetime"`
+	Summary            string     `json:"summary,omitempty" xml:"summary,omitempty"`
+	Description        string     `json:"description,omitempty" xml:"description,omitempty"`
+	Type               string     `json:"type" xml:"type"` // opened, submitted, activity, follow_on_created, follow_on_closed, closed
+	ExtendedAttributes Attributes `json:"extended_attributes,omitempty" xml:"extended_attributes,omitempty"`
 }
 
 // Service is an entry of services.json.
 type Service struct {
-	ServiceCode string `json:"service_code"`
-	ServiceName string `json:"service_name"`
-	Description string `json:"description"`
-	Metadata    bool   `json:"metadata"`
-	Type        string `json:"type"` // realtime
-	Keywords    string `json:"keywords"`
-	Group       string `json:"group"`
+	ServiceCode string `json:"service_code" xml:"service_code"`
+	ServiceName string `json:"service_name" xml:"service_name"`
+	Description string `json:"description" xml:"description"`
+	Metadata    bool   `json:"metadata" xml:"metadata"`
+	Type        string `json:"type" xml:"type"` // realtime
+	Keywords    string `json:"keywords" xml:"keywords"`
+	Group       string `json:"group" xml:"group"`
 }
 
 // Options say how to read requests.
@@ -365,4 +367,21 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// Attributes are GeoReport's extended_attributes: in JSON an object, in
+// XML one element per key, in key order.
+type Attributes map[string]any
+
+// MarshalXML writes each attribute as an element of its key.
+func (a Attributes) MarshalXML(enc *xml.Encoder, start xml.StartElement) error {
+	if err := enc.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if err := enc.EncodeElement(fmt.Sprint(a[k]), xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
+			return err
+		}
+	}
+	return enc.EncodeToken(start.End())
 }

@@ -14,14 +14,29 @@ type Names interface {
 	Category(code string) string
 }
 
-// RequestOf writes a case as a service request, times in loc. The trail
-// gives the location and, with notes set, the notes: opened, the lead's
-// response and reports as activity, each follow-on agency's dispatch and
+// Out says how a case is written as a service request.
+type Out struct {
+	Names Names
+	// Loc is the zone of the case (the policy's at its opening): its
+	// times carry that zone's offset.
+	Loc *time.Location
+	// Notes adds the notes trail and the extended attributes' codes.
+	Notes bool
+	// Public leaves out what only Frontline's users may read: the notes
+	// people wrote (status_notes, the notes' descriptions).
+	Public bool
+}
+
+// RequestOf writes a case as a service request. The trail gives the
+// location and, with o.Notes set, the notes: opened, the lead's response
+// and reports as activity, each follow-on agency's dispatch and
 // resolution, and closes. Ratings, evaluations, appeals and findings stay
-// inside Frontline, and the reporter is never named.
-// extended_attributes carries the street and agency codes, so that the
-// importer gives back the same units.
-func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []evaluation.Event, names Names, loc *time.Location, notes bool) Request {
+// inside Frontline, and the reporter is never named. expected_datetime is
+// the lead's first disposal deadline. extended_attributes carries the
+// street and agency codes, so that the importer gives back the same
+// units.
+func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, deadlines []evaluation.Deadline, trail []evaluation.Event, o Out) Request {
+	names, loc, notes := o.Names, o.Loc, o.Notes
 	at := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -30,7 +45,7 @@ func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []e
 	}
 	r := Request{ServiceRequestID: c.ID, Status: "open", ServiceCode: c.Category, ServiceName: names.Category(c.Category),
 		RequestedDatetime: at(c.OpenedAt), UpdatedDatetime: at(c.LastEventAt),
-		ExtendedAttributes: map[string]any{"street": c.Street}}
+		ExtendedAttributes: Attributes{"street": c.Street}}
 	if c.Street != "" {
 		r.ExtendedAttributes["street_name"] = names.Unit(c.Street)
 	}
@@ -51,6 +66,11 @@ func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []e
 		r.AgencyResponsible = names.Unit(lead)
 		r.ExtendedAttributes["agency_code"] = lead
 	}
+	for _, d := range deadlines {
+		if d.Unit == lead && lead != "" && d.Milestone == evaluation.Dispose && d.Round == 1 {
+			r.ExpectedDatetime = at(d.Due)
+		}
+	}
 	role := map[string]string{}
 	for _, a := range assignments {
 		role[a.Unit] = a.Role
@@ -63,7 +83,9 @@ func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []e
 				r.Notes = append(r.Notes, Note{Datetime: at(e.At), Type: "opened", Summary: "Request opened"})
 			}
 		case evaluation.Closed:
-			r.StatusNotes = e.Note
+			if !o.Public {
+				r.StatusNotes = e.Note
+			}
 			if notes {
 				r.Notes = append(r.Notes, Note{Datetime: at(e.At), Type: "closed", Summary: "Request closed"})
 			}
@@ -71,7 +93,7 @@ func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []e
 		if !notes {
 			continue
 		}
-		agency := map[string]any{"agency_responsible": names.Unit(e.Unit), "agency_code": e.Unit}
+		agency := Attributes{"agency_responsible": names.Unit(e.Unit), "agency_code": e.Unit}
 		switch {
 		case e.Type == evaluation.Dispatched && e.Unit != lead:
 			r.Notes = append(r.Notes, Note{Datetime: at(e.At), Type: "follow_on_created", Summary: "Follow-on created",
@@ -81,7 +103,11 @@ func RequestOf(c evaluation.Case, assignments []evaluation.Assignment, trail []e
 				Description: "closed by " + names.Unit(e.Unit), ExtendedAttributes: agency})
 		case (e.Type == evaluation.Responded || e.Type == evaluation.Reported) && e.Unit == lead:
 			summary := map[evaluation.EventType]string{evaluation.Responded: "Responded", evaluation.Reported: "Reported back"}[e.Type]
-			r.Notes = append(r.Notes, Note{Datetime: at(e.At), Type: "activity", Summary: summary, Description: e.Note})
+			n := Note{Datetime: at(e.At), Type: "activity", Summary: summary, Description: e.Note}
+			if o.Public {
+				n.Description = ""
+			}
+			r.Notes = append(r.Notes, n)
 		}
 	}
 	return r
@@ -96,8 +122,7 @@ func ServicesOf(categories []evaluation.Category, lang string) []Service {
 			name = c.Name.En
 		}
 		name = cmp.Or(name, c.Code)
-		out = append(out, Service{ServiceCode: c.Code, ServiceName: name, Description: name, Type: "realtime",
-			Keywords: c.Class, Group: "class " + c.Class})
+		out = append(out, Service{ServiceCode: c.Code, ServiceName: name, Description: name, Type: "realtime"})
 	}
 	return out
 }
