@@ -133,7 +133,8 @@ const (
 	ProblemClosedWithoutNote   = "closed_without_note"
 	ProblemImplausibleTime     = "implausible_time"
 	ProblemStatusContradicts   = "status_contradicts_times"
-	ProblemCancelled           = "cancelled" // not a fault of the data: listed, the case leaves assessment
+	ProblemCancelled           = "cancelled"           // not a fault of the data: listed, the case leaves assessment
+	ProblemDuplicateWithdrawn  = "duplicate_withdrawn" // a status that says duplicate: listed, the case leaves assessment
 	maxQualityExamples         = 5
 	// QualityNote begins the note of an opening event whose row was
 	// flagged; the flags follow.
@@ -311,7 +312,7 @@ func (d *MappedDecoder) events(line int, get func(string) string) ([]evaluation.
 		withdrawn = meaning
 		kind := ProblemCancelled
 		if meaning == "duplicate" {
-			kind = ProblemDuplicate
+			kind = ProblemDuplicateWithdrawn
 		}
 		if closed.IsZero() {
 			// Withdrawn when it is known to have been: at its opening.

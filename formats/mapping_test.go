@@ -374,7 +374,7 @@ func TestMappingStatuses(t *testing.T) {
 		t.Errorf("closes %v, resolved %v: the withdrawn ones are closed unresolved, the others resolved", closes, resolved)
 	}
 	q := d.Quality()
-	for kind, n := range map[string]int{ProblemCancelled: 2, ProblemDuplicate: 1, ProblemStatusContradicts: 3} {
+	for kind, n := range map[string]int{ProblemCancelled: 2, ProblemDuplicateWithdrawn: 1, ProblemStatusContradicts: 3} {
 		if p := q.Problems[kind]; p == nil || p.Count != n {
 			t.Errorf("%s: %+v, want %d", kind, p, n)
 		}

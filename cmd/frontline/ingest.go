@@ -285,6 +285,7 @@ var qualityLabels = map[string][2]string{
 	formats.ProblemClosedWithoutNote:   {"closed without a closed note", "无结案记录而状态为已结"},
 	formats.ProblemStatusContradicts:   {"status the times contradict", "状态与时间矛盾"},
 	formats.ProblemCancelled:           {"cancelled: out of assessment", "已取消：不参与考核"},
+	formats.ProblemDuplicateWithdrawn:  {"a duplicate by its status: out of assessment", "状态为重复件：不参与考核"},
 }
 
 // printQuality prints the data quality report: each problem, its count
