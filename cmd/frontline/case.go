@@ -101,7 +101,10 @@ func (a *app) printCase(v *service.CaseView, names map[string]evaluation.Name, a
 	head.row(a.t("街道 / 社区", "Street / community"), named(c.Street)+" / "+named(c.Community))
 	head.row(a.t("来源 / 紧急程度", "Source / urgency"), a.label(c.Source)+" / "+a.label(c.Urgency))
 	status := a.t("办理中", "open")
-	if c.Closed {
+	switch {
+	case c.Withdrawn != "":
+		status = fmt.Sprintf(a.t("已撤销（%s，不参与考核）%s", "withdrawn (%s, out of assessment) %s"), a.label(c.Withdrawn), show(c.ClosedAt))
+	case c.Closed:
 		status = a.t("已办结 ", "closed ") + show(c.ClosedAt)
 	}
 	head.row(a.t("状态", "Status"), status)
