@@ -79,8 +79,24 @@ func TestFlagsEitherSideOfFiles(t *testing.T) {
 	for _, args := range [][]string{
 		{"score", "--period", "2026-06", "extra", "--db", db},
 		{"migrate", "now", "--db", db},
+		{"rebuild", "all", "--db", db},
+		{"refresh", "--all", "now", "--db", db},
 		{"breaches", "--period", "2026-06", "--db", db, "S1"},
+		{"satisfaction", "--period", "2026", "S1", "--db", db},
+		{"matrix", "--period", "2026-06", "S1", "--db", db},
+		{"reciprocity", "--period", "2026", "S1", "--db", db},
+		{"explain", "--unit", "S1", "--period", "2026-06", "more", "--db", db},
+		{"cadres", "--period", "2026", "all", "--db", db},
+		{"appeals", "--state", "all", "open", "--db", db},
+		{"findings", "--period", "2026", "W1", "--db", db},
+		{"urge", "--case", "W3", "--target", "D1", "now", "--db", db},
+		{"quarantine", "list", "all", "--db", db},
+		{"audit", "verify", "now", "--db", db},
+		{"audit", "log", "today", "--db", db},
+		{"stats", "durations", "--by", "unit", "S1", "--db", db},
+		{"stats", "verdicts", "--period", "2026", "S1", "--db", db},
 		{"users", "list", "everyone", "--db", db},
+		{"gen", "--cases", "10", "--out", filepath.Join(dir, "gen"), "more"},
 	} {
 		r := frontline(t, env, "", args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, "unexpected argument") {
