@@ -235,3 +235,51 @@ func TestCityPolicyFirst(t *testing.T) {
 		t.Errorf("1-4, opened Thursday 2 January 2020 08:00 in Los Angeles, disposal in 3 working days: %+v", c.Deadlines)
 	}
 }
+
+// TestStoredFileNotReadAgain ingests a file, then the same file again:
+// the audit log knows it was taken in full, so it is not read again and
+// every event counts as a duplicate; --reread reads it anyway, and a file
+// that lost a line to a reject, or whose content changed, is read again
+// (its reject reported again), on both engines.
+func TestStoredFileNotReadAgain(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		dir := t.TempDir()
+		env := map[string]string{"FRONTLINE_DB": dsn, "FRONTLINE_LANG": "en"}
+		if r := frontline(t, env, "", "registry", "load", "../../store/testdata/registry.yaml"); r.code != 0 {
+			t.Fatalf("registry: %s", r.stderr)
+		}
+		events, err := os.ReadFile("../../store/testdata/worked.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "worked.ndjson")
+		os.WriteFile(file, events, 0o644)
+		n := strings.Count(string(events), "\n")
+		var sum struct{ Read, Accepted, Duplicates, Rejected int }
+		ingest := func(args ...string) result {
+			t.Helper()
+			r := frontline(t, env, "", append([]string{"ingest", "--json"}, args...)...)
+			sum.Read, sum.Accepted, sum.Duplicates, sum.Rejected = 0, 0, 0, 0
+			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil {
+				t.Fatalf("ingest %v: exit %d %s", args, r.code, r.stderr)
+			}
+			return r
+		}
+		if ingest(file); sum.Accepted != n {
+			t.Fatalf("first ingest: %+v", sum)
+		}
+		if r := ingest(file); sum.Read != n || sum.Duplicates != n || !strings.Contains(r.stderr, "not read again") {
+			t.Errorf("the same file again: %+v %s", sum, r.stderr)
+		}
+		if r := ingest("--reread", file); sum.Duplicates != n || strings.Contains(r.stderr, "not read again") {
+			t.Errorf("--reread: %+v %s", sum, r.stderr)
+		}
+		changed := filepath.Join(dir, "changed.ndjson")
+		os.WriteFile(changed, append(events, []byte(`{"id":"X-1","case":"W1","type":"opened","at":"yesterday"}`+"\n")...), 0o644)
+		for range 2 {
+			if r := ingest(changed); sum.Rejected != 1 || sum.Duplicates != n || !strings.Contains(r.stderr, "X-1") {
+				t.Errorf("a file with a reject, each time: %+v %s", sum, r.stderr)
+			}
+		}
+	})
+}

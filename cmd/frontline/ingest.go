@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,6 +40,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	rejectsPath := fs.String("rejects", "", "write every rejected record as read (it may hold personal data), with its reason, to this NDJSON file")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "events per transaction")
 	refresh := fs.Bool("refresh", true, "recompute the kept monthly scores of the months touched")
+	reread := fs.Bool("reread", false, "read a file again even when the same content, through the same format and mapping, was ingested in full before")
 	files, err := parseMixed(fs, args)
 	if err != nil {
 		return err
@@ -49,13 +52,15 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		return a.usagef("ingest：--format 须为 ndjson、csv 或 open311，而不是 %q", "ingest: --format must be ndjson, csv or open311, not %q", *format)
 	}
 	var mapping *formats.Mapping
+	mappingDigest := ""
 	if *mappingPath != "" {
-		f, err := os.Open(*mappingPath)
+		data, err := os.ReadFile(*mappingPath)
 		if err != nil {
 			return err
 		}
-		mapping, err = formats.ParseMapping(f)
-		f.Close()
+		sum := sha256.Sum256(data)
+		mappingDigest = hex.EncodeToString(sum[:])
+		mapping, err = formats.ParseMapping(bytes.NewReader(data))
 		if err != nil {
 			return fmt.Errorf("%s: %w", *mappingPath, err)
 		}
@@ -101,6 +106,27 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 			}
 			printed++
 		}
+		// The decoder a file is read through: its format, and the mapping's content.
+		decoder := "format:" + formatOf(name, *format)
+		if mapping != nil {
+			decoder = "mapping:" + mappingDigest
+		}
+		if digest, err := fileDigest(name); err == nil && !*reread {
+			if n, ok, err := svc.StoredFile(ctx, s, digest, decoder); err != nil {
+				return err
+			} else if ok {
+				// Ingested in full before: every event is a duplicate.
+				sum, err := svc.IngestStoredFile(ctx, s, name, digest, decoder, n)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stderr, a.t("%s：同样内容的文件已经完整导入过（按同样的格式与映射），其中 %d 条事件都是重复的，不再重读（--reread 可强制重读）\n",
+					"%s: a file of the same content was ingested in full before (through the same format and mapping): its %d events are all duplicates, not read again (--reread reads it anyway)\n"), name, n)
+				a.printSummary(name, sum)
+				total.Add(sum)
+				continue
+			}
+		}
 		src, err := a.openSource(name, *format, mapping, a.policyZone(ctx, svc))
 		if err != nil {
 			return fmt.Errorf("ingest %s: %w", name, err)
@@ -108,7 +134,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		found := src.found
 		sum, err := svc.Ingest(ctx, s, service.IngestRequest{Source: name, Decoder: src.dec, BatchSize: *batch, OnReject: onReject, KeepStale: true,
 			Describe: func(details map[string]any) {
-				details["sha256"] = src.digest()
+				details["sha256"], details["decoder"] = src.digest(), decoder
 				if found.quality != nil { // what was wrong with the data, by kind
 					problems := map[string]int{}
 					for kind, p := range found.quality.Problems {
@@ -232,12 +258,7 @@ func (a *app) openSource(name, format string, mapping *formats.Mapping, zone *ti
 		}
 		r, src.close = f, func() { f.Close() }
 	}
-	if format == "" {
-		format = "ndjson"
-		if strings.EqualFold(filepath.Ext(name), ".csv") {
-			format = "csv"
-		}
-	}
+	format = formatOf(name, format)
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions64(size,
 			progressbar.OptionSetWriter(a.stderr),
@@ -315,4 +336,37 @@ func (a *app) warnUnknownClasses(ctx context.Context, svc *service.Service, foun
 		fmt.Fprintf(a.stderr, a.t("警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n",
 			"warning: the policy in force (from %s) has no class %s: categories registered in it are judged as class C until a policy defines it (see frontline policy show)\n"), p.Effective, class)
 	}
+}
+
+// formatOf is the format a file is read in: as --format says, else by its
+// extension (.csv), else NDJSON (standard input too).
+func formatOf(name, format string) string {
+	if format != "" {
+		return format
+	}
+	if strings.EqualFold(filepath.Ext(name), ".csv") {
+		return "csv"
+	}
+	return "ndjson"
+}
+
+// fileDigest is the SHA-256 of a regular file's content, hex; an error
+// for standard input ("-") and anything else that is not a regular file.
+func fileDigest(name string) (string, error) {
+	if name == "-" {
+		return "", errors.New("standard input")
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return "", errors.New("not a regular file")
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
