@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"frontline/audit"
@@ -131,11 +132,22 @@ func (s *Service) Scores(ctx context.Context, p rbac.Principal, q ScoresQuery) (
 
 // currentScores scores a span, from a month's kept scores when the query
 // names a month, judged as of now, and they are current.
+//
+// A month whose kept scores no longer hold (a deadline of it has fallen
+// due since) is counted afresh; where a background refresher runs (the
+// Stale hook), the month is also marked stale, so that the refresher
+// keeps it again as of now and the reads after are served from it.
 func (s *Service) currentScores(ctx context.Context, q PeriodQuery, sp Span) (*scoring.Report, error) {
 	if q.AsOf == "" && q.Period != "" && len(sp.Period.Name) == len("2006-01") {
 		report, ok, err := s.DB.KeptScores(ctx, sp.Period.Name, sp.Period.From, sp.Period.To, sp.AsOf)
 		if err != nil || ok {
 			return report, err
+		}
+		if s.Stale != nil && s.marks.due(sp.Period.Name, s.Now()) {
+			if err := s.DB.MarkMonthStale(ctx, sp.Period.Name); err != nil {
+				return nil, err
+			}
+			s.Stale()
 		}
 	}
 	return s.scorePeriod(ctx, sp.Period, sp.AsOf, sp.Policies)
@@ -225,4 +237,28 @@ func (s *Service) ScoresByMonth(ctx context.Context, p rbac.Principal, q ScoresQ
 		}
 	}
 	return sp, nil
+}
+
+// staleMarks are the months a read marked stale, and when: one mark a
+// second is enough, the refresher does the rest.
+type staleMarks struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+// due says whether month is to be marked now, and notes that it is.
+func (m *staleMarks) due(month string, now time.Time) bool {
+	if m == nil {
+		return true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if last, ok := m.at[month]; ok && now.Sub(last) < time.Second && !now.Before(last) {
+		return false
+	}
+	if m.at == nil || len(m.at) > 240 {
+		m.at = map[string]time.Time{}
+	}
+	m.at[month] = now
+	return true
 }

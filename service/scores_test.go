@@ -10,6 +10,7 @@ import (
 
 	"frontline/evaluation"
 	"frontline/fault"
+	"frontline/rbac"
 	"frontline/scoring"
 	"frontline/store"
 )
@@ -145,6 +146,68 @@ func TestKeptScoresServeOnlyWhenCurrent(t *testing.T) {
 		ingestString(t, db, strings.Join(lines[14:], "\n"), 100)
 		if _, ok := kept(later); ok {
 			t.Error("stale kept scores served")
+		}
+	})
+}
+
+// TestKeptScoresHoldUntilTheNextDeadline: the current month's kept scores
+// stand for later times until its next deadline falls due, equal to the
+// scores computed then; past that instant they are counted afresh.
+func TestKeptScoresHoldUntilTheNextDeadline(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadRegistry(t, db, "../store/testdata/registry.yaml")
+		ingestString(t, db, readFile(t, "../store/testdata/worked.ndjson"), 100)
+		from, to := time.Date(2026, 5, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC)
+		// W3 was dispatched at 02:01 UTC on 25 June; its response is due at 02:11.
+		keptAt := time.Date(2026, 6, 25, 2, 5, 0, 0, time.UTC)
+		if _, err := svc.Refresh(ctx, keptAt); err != nil {
+			t.Fatal(err)
+		}
+		policies, err := db.Policies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			asof time.Time
+			ok   bool
+		}{{keptAt.Add(3 * time.Minute), true}, {time.Date(2026, 6, 25, 2, 11, 0, 0, time.UTC), true}, {time.Date(2026, 6, 25, 2, 12, 0, 0, time.UTC), false}} {
+			got, ok, err := db.KeptScores(ctx, "2026-06", from, to, c.asof)
+			if err != nil || ok != c.ok {
+				t.Errorf("kept as of %s, read as of %s: ok %v (%v), want %v", keptAt, c.asof, ok, err, c.ok)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			want, err := svc.scorePeriod(ctx, evaluation.Period{Name: "2026-06", From: from, To: to}, c.asof, policies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want.Units, got.Units); diff != "" {
+				t.Errorf("kept scores as of %s differ from computed (-computed +kept):\n%s", c.asof, diff)
+			}
+		}
+		// Read past the next deadline, where a refresher runs: the month
+		// is counted afresh, marked stale (once), and kept again as of then.
+		now := time.Date(2026, 6, 25, 2, 12, 0, 0, time.UTC)
+		svc.Now, svc.marks = func() time.Time { return now }, &staleMarks{}
+		calls := 0
+		svc.Stale = func() { calls++ }
+		for range 3 {
+			if _, err := svc.Scores(ctx, rbac.Local(), ScoresQuery{PeriodQuery: PeriodQuery{Period: "2026-06"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stale, err := db.StaleMonths(ctx)
+		if err != nil || calls != 1 || len(stale) != 1 || stale[0].Period != "2026-06" {
+			t.Fatalf("after reads past the deadline: %d calls to the refresher, stale months %+v (%v)", calls, stale, err)
+		}
+		if _, err := svc.Refresh(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := db.KeptScores(ctx, "2026-06", from, to, now); err != nil || !ok {
+			t.Errorf("kept again as of %s: %v %v", now, ok, err)
 		}
 	})
 }

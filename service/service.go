@@ -51,14 +51,15 @@ type Service struct {
 	// counts them.
 	LockLifted func(name string)
 
-	reads *readLog // the reads audited this minute (New)
+	reads *readLog    // the reads audited this minute (New)
+	marks *staleMarks // months marked stale lately, so that a read marks one once
 }
 
 // New returns the use cases over a database for a long-running door (the
 // server): reads it audits are recorded once a minute per reader and
 // record.
 func New(db Storage, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
-	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}}
+	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}, marks: &staleMarks{}}
 }
 
 // Close closes the database.

@@ -69,6 +69,7 @@ type ScoreStore interface {
 	CachedScores(ctx context.Context, month, unit string) (*store.CachedPeriod, []*scoring.UnitScore, error)
 	StaleMonths(ctx context.Context) ([]store.KeptMonth, error)
 	MarkScoresStale(ctx context.Context) error
+	MarkMonthStale(ctx context.Context, month string) error
 	CadreIDs(ctx context.Context) (map[string]bool, error)
 }
 

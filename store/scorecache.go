@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,6 +172,14 @@ func (db *DB) KeepScores(ctx context.Context, m KeptMonth, asof, horizon time.Ti
 	return db.wrap("refresh scores", err)
 }
 
+// MarkMonthStale marks one kept month stale: its next deadline has fallen
+// due since it was kept, so that a refresh keeps it again as of now.
+func (db *DB) MarkMonthStale(ctx context.Context, month string) error {
+	_, err := db.bun.NewUpdate().Model((*scorePeriodRow)(nil)).Set("version = version + 1").
+		Where("period = ?", month).Where("version = computed_version").Exec(ctx)
+	return db.wrap("mark scores stale", err)
+}
+
 // MarkScoresStale marks every kept month stale: after changes that no
 // event records (unit names and kinds), or to judge pending deadlines
 // again as time passes.
@@ -214,13 +223,15 @@ func (db *DB) CachedScores(ctx context.Context, month, unit string) (*CachedPeri
 
 // KeptScores returns a month's kept scores when they are its scores as
 // of asof, and ok false when they may not be: the month is not kept or
-// is stale, it was kept as of a later time, or one of its cases had a
-// deadline still open at the time it was kept (it may have fallen due
-// since). Past months, whose deadlines are all settled, are read from
-// the kept rows. Kept as of a time before some of the events then
-// stored (refresh --asof), they stand for that time only. A month's
-// decoded scores are held in memory until it is kept again, so a read
-// costs one lookup of the month's state.
+// is stale, it was kept as of a later time, or one of its cases has a
+// deadline that fell due between the time it was kept and asof (a
+// deadline not yet due then may be breached now). Past months, whose
+// deadlines are all settled, are read from the kept rows at any later
+// time; the current month until its next deadline falls due. Kept as of
+// a time before some of the events then stored (refresh --asof), they
+// stand for that time only. A month's decoded scores, and when its next
+// deadline falls due, are held in memory until it is kept again, so a
+// read costs one lookup of the month's state.
 func (db *DB) KeptScores(ctx context.Context, month string, from, to, asof time.Time) (report *scoring.Report, ok bool, err error) {
 	st, err := db.prepared(ctx, "SELECT version, computed_version, "+db.ts("asof")+", "+db.ts("computed_at")+", "+db.ts("horizon")+
 		" FROM score_periods WHERE period = $1")
@@ -243,25 +254,41 @@ func (db *DB) KeptScores(ctx context.Context, month string, from, to, asof time.
 		if err != nil {
 			return keptEntry{}, err
 		}
-		opened := "c.opened_at"
-		if db.engine == SQLite {
-			opened = "+c.opened_at" // steer SQLite to the open_until index
+		next, err := db.nextDue(ctx, sp.AsOf, from, to)
+		if err != nil {
+			return keptEntry{}, err
 		}
-		var one int
-		err = db.reads.QueryRowContext(ctx, "SELECT 1 FROM cases AS c WHERE c.open_until > ? AND "+opened+" >= ? AND "+opened+" < ? LIMIT 1",
-			sp.AsOf.UTC(), from.UTC(), to.UTC()).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return keptEntry{units: units, settled: true}, nil
-		case err != nil:
-			return keptEntry{}, db.wrap("read open cases", err)
-		}
-		return keptEntry{}, nil
+		return keptEntry{units: units, until: next}, nil
 	})
-	if err != nil || !e.settled {
+	if err != nil || (!e.until.IsZero() && e.until.Before(asof)) {
 		return nil, false, err
 	}
 	return &scoring.Report{AsOf: asof, Units: slices.Clone(e.units)}, true, nil
+}
+
+// nextDue is the earliest due time after t of any deadline of the cases
+// opened in [from, to) — the street's call, a first round of respond,
+// report or dispose, a later disposal round — whether met or not; zero
+// when none is due after t: until then, nothing of the month can change
+// but by an event. A deadline is judged at its due time itself as not
+// yet missed, so the month's scores as of t hold through that instant.
+func (db *DB) nextDue(ctx context.Context, t, from, to time.Time) (time.Time, error) {
+	opened := "c.opened_at >= ? AND c.opened_at < ?"
+	parts := []string{"SELECT MIN(c.call_due) AS due FROM cases AS c WHERE c.call_due > ? AND " + opened}
+	for _, col := range []string{"respond_due", "report_due", "dispose_due"} {
+		parts = append(parts, "SELECT MIN(a."+col+") FROM assignments AS a JOIN cases AS c ON c.id = a.case_id WHERE a."+col+" > ? AND "+opened)
+	}
+	parts = append(parts, "SELECT MIN(r.due_at) FROM redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id WHERE r.due_at > ? AND "+opened)
+	var args []any
+	for range parts {
+		args = append(args, t.UTC(), from.UTC(), to.UTC())
+	}
+	var next timeCol
+	err := db.reads.QueryRowContext(ctx, "SELECT "+db.ts("MIN(due)")+" FROM ("+strings.Join(parts, " UNION ALL ")+") AS d", args...).Scan(&next)
+	if err != nil {
+		return time.Time{}, db.wrap("read the next deadline", err)
+	}
+	return next.t, nil
 }
 
 // keptCache holds the decoded kept scores of the months read lately,
@@ -275,7 +302,7 @@ type keptEntry struct {
 	version  int64
 	computed time.Time
 	units    []*scoring.UnitScore // shared: read, never changed
-	settled  bool                 // no deadline of the month was open when kept
+	until    time.Time            // the month's next deadline after it was kept: the scores hold through it; zero for ever
 }
 
 // get returns the entry of sp's month as kept now, loading it when the
