@@ -111,10 +111,31 @@ func unitSide(k evaluation.UnitKind) (metrics []string, street bool) {
 // Compute scores every street, department and enterprise with data, as
 // of opt.AsOf: it counts the outcomes of every case and scores the counts.
 func Compute(d *Data, opt Options) *Report {
-	r := counter{counts: Counts{}, sign: 1}
-	if opt.Explain {
-		r.why = Explanation{}
+	t := NewPieces(opt.Explain)
+	t.Add(d, opt.AsOf)
+	return t.Report(opt)
+}
+
+// Pieces counts scoring data a piece at a time — the cases opened in one
+// month, then the next — so that a long period is scored without holding
+// all of its rows at once. The pieces must not share a case.
+type Pieces struct {
+	r        counter
+	findings []Finding
+	units    []evaluation.Unit
+}
+
+// NewPieces starts a count; explain keeps the ids behind each count.
+func NewPieces(explain bool) *Pieces {
+	t := &Pieces{r: counter{counts: Counts{}, sign: 1}}
+	if explain {
+		t.r.why = Explanation{}
 	}
+	return t
+}
+
+// Add counts a piece's cases as of asof, and keeps its findings.
+func (t *Pieces) Add(d *Data, asof time.Time) {
 	byCase := make(map[string][]*Assignment, len(d.Cases))
 	for i := range d.Assignments {
 		a := &d.Assignments[i]
@@ -122,9 +143,17 @@ func Compute(d *Data, opt Options) *Report {
 	}
 	for i := range d.Cases {
 		c := &d.Cases[i]
-		contribute(r, c, byCase[c.ID], opt.AsOf)
+		contribute(t.r, c, byCase[c.ID], asof)
 	}
-	return FromCounts(Inputs{Counts: r.counts, Why: r.why, Findings: d.Findings, Units: d.Units}, opt)
+	t.findings = append(t.findings, d.Findings...)
+	if d.Units != nil {
+		t.units = d.Units
+	}
+}
+
+// Report scores what was counted.
+func (t *Pieces) Report(opt Options) *Report {
+	return FromCounts(Inputs{Counts: t.r.counts, Why: t.r.why, Findings: t.findings, Units: t.units}, opt)
 }
 
 func (u *UnitScore) isStreet() bool { return u.Kind == evaluation.Street }

@@ -81,7 +81,7 @@ func readFile(t *testing.T, path string) string {
 
 // benchDistrict generates a synthetic district of so many cases: its
 // registry and its events as NDJSON.
-func benchDistrict(b *testing.B, cases int) (*evaluation.Registry, []byte) {
+func benchDistrict(b testing.TB, cases int) (*evaluation.Registry, []byte) {
 	b.Helper()
 	cfg := synth.Config{Cases: cases, Seed: 1}
 	var buf bytes.Buffer

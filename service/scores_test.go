@@ -211,3 +211,41 @@ func TestKeptScoresHoldUntilTheNextDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestYearCountedMonthByMonth: a year scored afresh a month at a time (as
+// of a time inside the data, where the kept counts cannot serve) gives
+// exactly the scores of counting the whole year's rows at once.
+func TestYearCountedMonthByMonth(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		reg, data := benchDistrict(t, 600)
+		if _, err := db.LoadRegistry(ctx, reg, store.OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		ingestString(t, db, string(data), 1000)
+		policies, err := db.Policies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		year, err := evaluation.ParsePeriod("2026", policies.At(testNow).Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asof := time.Date(2026, 9, 15, 12, 0, 0, 0, time.UTC) // inside the data: counted afresh
+		got, err := svc.scorePeriod(ctx, year, asof, policies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := db.ScoringData(ctx, year.From, year.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := scoring.Compute(whole, scoring.Options{AsOf: asof, Scoring: policies.At(year.From).Scoring})
+		if len(want.Units) == 0 {
+			t.Fatal("no unit scored")
+		}
+		if diff := cmp.Diff(want.Units, got.Units); diff != "" {
+			t.Errorf("month by month differs from the whole year (-whole +months):\n%s", diff)
+		}
+	})
+}
