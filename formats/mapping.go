@@ -192,7 +192,7 @@ func ParseMapping(r io.Reader) (*Mapping, error) {
 		return nil, fmt.Errorf("mapping file larger than %d bytes", MaxMappingBytes)
 	}
 	var m Mapping
-	if err := yaml.UnmarshalWithOptions(data, &m, yaml.Strict()); err != nil {
+	if err := strictYAML(data, &m); err != nil {
 		return nil, fmt.Errorf("mapping: %s", yaml.FormatError(err, false, true))
 	}
 	if err := m.check(data); err != nil {

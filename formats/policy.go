@@ -199,7 +199,7 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 		return nil, fmt.Errorf("policy file larger than %d bytes", MaxPolicyBytes)
 	}
 	var f policyFile
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+	if err := strictYAML(data, &f); err != nil {
 		return nil, errors.New(yaml.FormatError(err, false, false))
 	}
 	file, _ := parser.ParseBytes(data, 0)

@@ -48,7 +48,7 @@ var registrySection = map[string]func(item []byte) (any, error){
 
 func decodeItem[T any](item []byte) (any, error) {
 	var v T
-	err := yaml.UnmarshalWithOptions(item, &v, yaml.Strict())
+	err := strictYAML(item, &v)
 	return v, err
 }
 
@@ -111,7 +111,7 @@ func parseRegistryYAMLStream(r io.Reader, add addRecord) error {
 		}
 		if flow != nil {
 			var one evaluation.Registry
-			if err := yaml.UnmarshalWithOptions(flow, &one, yaml.Strict()); err != nil {
+			if err := strictYAML(flow, &one); err != nil {
 				return yamlErr(flowLine, err)
 			}
 			for _, list := range []struct {
