@@ -101,10 +101,7 @@ func (s *Server) open311Index(w http.ResponseWriter, r *http.Request) {
 		s.open311Error(w, r, format, err)
 		return
 	}
-	lang := r.URL.Query().Get("lang")
-	if lang != "en" {
-		lang = "zh"
-	}
+	lang := namesLang(r)
 	if stem == "services" {
 		if !reader.public {
 			if err := reader.p.AuthorizeSome(ctx, rbac.Read, "registry"); err != nil {
@@ -147,8 +144,7 @@ func (s *Server) open311One(w http.ResponseWriter, r *http.Request) {
 		s.open311Error(w, r, format, err)
 		return
 	}
-	lang := r.URL.Query().Get("lang")
-	out, err := s.open311List(ctx, reader, service.CaseQuery{IDs: []string{id}}, 1, 1, r.URL.Query().Get("extensions") == "true", lang)
+	out, err := s.open311List(ctx, reader, service.CaseQuery{IDs: []string{id}}, 1, 1, r.URL.Query().Get("extensions") == "true", namesLang(r))
 	if err == nil && len(out) == 0 {
 		err = service.CaseNotFound(id)
 	}
@@ -157,6 +153,15 @@ func (s *Server) open311One(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.open311Write(w, format, "service_requests", out)
+}
+
+// namesLang is the language ?lang= asks services and units to be named
+// in: en, else zh.
+func namesLang(r *http.Request) string {
+	if r.URL.Query().Get("lang") == "en" {
+		return "en"
+	}
+	return "zh"
 }
 
 // open311PageSize is a page's default and largest size: GeoReport's
@@ -297,11 +302,9 @@ func (l xmlList) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
 // open311Error answers an error as GeoReport's error list, in the
 // format asked and the request's language, with the HTTP status.
 func (s *Server) open311Error(w http.ResponseWriter, r *http.Request, format string, err error) {
-	a := problem.Of(s.log, err)
+	a := problem.Of(s.log, err) // with the Chinese of a *problem.Error or a fault
 	var pe *problem.Error
-	if errors.As(err, &pe) {
-		a.Zh = pe.Zh
-	} else if fault.KindOf(err) != fault.Internal {
+	if !errors.As(err, &pe) && fault.KindOf(err) != fault.Internal {
 		a.Detail = fault.Text(err, "en") // without the developer's operation
 	}
 	for k, v := range a.Header {

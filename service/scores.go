@@ -33,7 +33,7 @@ func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof tim
 	// Counted afresh, a month at a time: a year's rows are never all in
 	// memory together.
 	pieces := scoring.NewPieces(opt.Explain)
-	for _, m := range months(p, policies.At(p.From).Location) {
+	for _, m := range MonthsOf(p, policies.At(p.From).Location) {
 		data, err := s.DB.ScoringData(ctx, m.From, m.To)
 		if err != nil {
 			return nil, err
@@ -41,23 +41,6 @@ func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof tim
 		pieces.Add(data, asof)
 	}
 	return pieces.Report(opt), nil
-}
-
-// months splits a period at the starts of the months in loc: a month is
-// one piece, a quarter three, a year twelve; a span that is not whole
-// months keeps its own ends.
-func months(p evaluation.Period, loc *time.Location) []evaluation.Period {
-	var out []evaluation.Period
-	for from := p.From; from.Before(p.To); {
-		l := from.In(loc)
-		to := time.Date(l.Year(), l.Month()+1, 1, 0, 0, 0, 0, loc)
-		if !to.Before(p.To) {
-			to = p.To
-		}
-		out = append(out, evaluation.Period{Name: p.Name, From: from, To: to})
-		from = to
-	}
-	return out
 }
 
 // Refresh recomputes, as of asof, the kept scores of every month whose

@@ -17,14 +17,7 @@ import (
 // no class R, the import says its categories fall back to class C.
 func TestImportWithoutFirstActions(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		t.Helper()
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, text string) string { return writeFile(t, dir, name, text) }
 	mapping := write("city.yaml", `format: csv
 source: city
 case_prefix: X-
@@ -66,14 +59,7 @@ columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area,
 // duplicates and succeeds.
 func TestIngestSaysWhatItTook(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		t.Helper()
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, text string) string { return writeFile(t, dir, name, text) }
 	mapping := write("city.yaml", "format: csv\nsource: city\ntimezone: Asia/Shanghai\ntime_layouts: [\"2006-01-02 15:04\"]\n"+
 		"columns: {case: Id, opened: Created, closed: Closed, agency: Agency, area: Area, category: Type}\n")
 	good := write("good.csv", "Id,Created,Closed,Agency,Area,Type\n1,2026-03-02 09:00,2026-03-10 09:00,Water,North,Leak\n2,2026-03-02 10:00,,Roads,South,Pothole\n")
@@ -252,8 +238,7 @@ func TestStoredFileNotReadAgain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		file := filepath.Join(dir, "worked.ndjson")
-		os.WriteFile(file, events, 0o644)
+		file := writeFile(t, dir, "worked.ndjson", string(events))
 		n := strings.Count(string(events), "\n")
 		var sum struct{ Read, Accepted, Duplicates, Rejected int }
 		ingest := func(args ...string) result {
@@ -274,12 +259,21 @@ func TestStoredFileNotReadAgain(t *testing.T) {
 		if r := ingest("--reread", file); sum.Duplicates != n || strings.Contains(r.stderr, "not read again") {
 			t.Errorf("--reread: %+v %s", sum, r.stderr)
 		}
-		changed := filepath.Join(dir, "changed.ndjson")
-		os.WriteFile(changed, append(events, []byte(`{"id":"X-1","case":"W1","type":"opened","at":"yesterday"}`+"\n")...), 0o644)
+		changed := writeFile(t, dir, "changed.ndjson", string(events)+`{"id":"X-1","case":"W1","type":"opened","at":"yesterday"}`+"\n")
 		for range 2 {
 			if r := ingest(changed); sum.Rejected != 1 || sum.Duplicates != n || !strings.Contains(r.stderr, "X-1") {
 				t.Errorf("a file with a reject, each time: %+v %s", sum, r.stderr)
 			}
 		}
 	})
+}
+
+// writeFile writes text to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

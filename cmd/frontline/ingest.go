@@ -24,6 +24,7 @@ import (
 	"frontline/formats"
 	"frontline/formats/open311"
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/service"
 )
 
@@ -111,18 +112,12 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 		if mapping != nil {
 			decoder = "mapping:" + mappingDigest
 		}
-		if digest, err := fileDigest(name); err == nil && !*reread {
-			if n, ok, err := svc.StoredFile(ctx, s, digest, decoder); err != nil {
+		if !*reread {
+			sum, stored, err := a.ingestStored(ctx, svc, s, name, decoder)
+			if err != nil {
 				return err
-			} else if ok {
-				// Ingested in full before: every event is a duplicate.
-				sum, err := svc.IngestStoredFile(ctx, s, name, digest, decoder, n)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stderr, a.t("%s：同样内容的文件已经完整导入过（按同样的格式与映射），其中 %d 条事件都是重复的，不再重读（--reread 可强制重读）\n",
-					"%s: a file of the same content was ingested in full before (through the same format and mapping): its %d events are all duplicates, not read again (--reread reads it anyway)\n"), name, n)
-				a.printSummary(name, sum)
+			}
+			if stored {
 				total.Add(sum)
 				continue
 			}
@@ -336,6 +331,28 @@ func (a *app) warnUnknownClasses(ctx context.Context, svc *service.Service, foun
 		fmt.Fprintf(a.stderr, a.t("警告：现行规则（%s 起施行）没有 %s 类时限：登记在该类的类别按 C 类判定，直到规则中定义它（见 frontline policy show）\n",
 			"warning: the policy in force (from %s) has no class %s: categories registered in it are judged as class C until a policy defines it (see frontline policy show)\n"), p.Effective, class)
 	}
+}
+
+// ingestStored takes a file whose content the audit log shows was
+// ingested in full through the same decoder without reading it again:
+// every event a duplicate. stored is false for a file it does not know
+// (or standard input), which is then read as any other.
+func (a *app) ingestStored(ctx context.Context, svc *service.Service, s rbac.Principal, name, decoder string) (sum ingest.Summary, stored bool, err error) {
+	digest, err := fileDigest(name)
+	if err != nil {
+		return sum, false, nil
+	}
+	n, ok, err := svc.StoredFile(ctx, s, digest, decoder)
+	if err != nil || !ok {
+		return sum, false, err
+	}
+	if sum, err = svc.IngestStoredFile(ctx, s, name, digest, decoder, n); err != nil {
+		return sum, false, err
+	}
+	fmt.Fprintf(a.stderr, a.t("%s：同样内容的文件已经完整导入过（按同样的格式与映射），其中 %d 条事件都是重复的，不再重读（--reread 可强制重读）\n",
+		"%s: a file of the same content was ingested in full before (through the same format and mapping): its %d events are all duplicates, not read again (--reread reads it anyway)\n"), name, n)
+	a.printSummary(name, sum)
+	return sum, true, nil
 }
 
 // formatOf is the format a file is read in: as --format says, else by its
