@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"frontline/evaluation"
@@ -405,17 +403,7 @@ func (db *DB) Rebuild(ctx context.Context) (n int, err error) {
 	const chunk = 2000
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		var err error
-		if db.engine == Postgres {
-			err = db.withPgx(ctx, func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
-					return err
-				}
-				return derivePostgres(ctx, tx, part, newTrailReader(nil, nil), math.MaxInt64, rules)
-			})
-		} else {
-			err = db.rebuildSQLite(ctx, part, rules)
-		}
+		err := db.begin(ctx, "", func(tx batchTx) error { return deriveIn(tx, part, rules) })
 		if err != nil {
 			return start, db.wrap("rebuild", err)
 		}
@@ -426,18 +414,6 @@ func (db *DB) Rebuild(ctx context.Context) (n int, err error) {
 func (db *DB) countRebuild(ctx context.Context) error {
 	_, err := db.bun.NewRaw("UPDATE count_state SET rebuilds = rebuilds + 1").Exec(ctx)
 	return db.wrap("rebuild", err)
-}
-
-func (db *DB) rebuildSQLite(ctx context.Context, ids []string, rules *evaluation.Rules) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := deriveSQLite(ctx, tx, ids, newTrailReader(nil, nil), math.MaxInt64, rules); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Counts returns the number of rows in the main tables, for summaries and tests.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 
 	"frontline/evaluation"
 	"frontline/scoring"
@@ -194,44 +193,6 @@ func (r *replaced) subtract(rules *evaluation.Rules, d *derived) {
 	}
 }
 
-// deleteReplacedSQLite deletes the derived rows of the given cases and
-// subtracts their outcomes from d.
-func deleteReplacedSQLite(ctx context.Context, tx *sql.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
-	r := newReplaced()
-	for _, s := range r.steps(SQLite) {
-		err := queryInSuffix(ctx, tx, "DELETE FROM "+s.table+" IN ", ids, " RETURNING "+s.columns, func(rows *sql.Rows) error {
-			return s.scan(rows.Scan)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	r.subtract(rules, d)
-	return nil
-}
-
-// deleteReplacedPostgres is deleteReplacedSQLite on PostgreSQL.
-func deleteReplacedPostgres(ctx context.Context, tx pgx.Tx, ids []string, rules *evaluation.Rules, d *derived) error {
-	r := newReplaced()
-	for _, s := range r.steps(Postgres) {
-		rows, err := tx.Query(ctx, "DELETE FROM "+s.table+" = ANY($1) RETURNING "+s.columns, ids)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := s.scan(rows.Scan); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	r.subtract(rules, d)
-	return nil
-}
-
 // countRows flattens counts into rows, skipping outcomes that cancel out.
 func (m monthCounts) rows() (months, units, outcomes []string, ns []int64) {
 	keys := make([]string, 0, len(m))
@@ -250,46 +211,13 @@ func (m monthCounts) rows() (months, units, outcomes []string, ns []int64) {
 	return months, units, outcomes, ns
 }
 
+// countColumns are outcome_counts' columns, in the order of rows' values.
+var countColumns = []string{"month", "unit", "outcome", "n"}
+
 const (
 	upsertCountsTail = " ON CONFLICT (month, unit, outcome) DO UPDATE SET n = outcome_counts.n + excluded.n"
 	advanceHorizon   = "UPDATE count_state SET horizon = ? WHERE horizon IS NULL OR horizon < ?"
 )
-
-// writeCountsSQLite adds d's counts and moves the horizon.
-func writeCountsSQLite(ctx context.Context, tx *sql.Tx, d *derived) error {
-	months, units, outcomes, ns := d.counts.rows()
-	b := newBulk(tx, "outcome_counts", []string{"month", "unit", "outcome", "n"}, upsertCountsTail)
-	for i := range months {
-		if err := b.add(ctx, months[i], units[i], outcomes[i], ns[i]); err != nil {
-			return err
-		}
-	}
-	if err := b.flush(ctx); err != nil {
-		return err
-	}
-	if d.latest.IsZero() {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, advanceHorizon, d.latest.UTC(), d.latest.UTC())
-	return err
-}
-
-// writeCountsPostgres is writeCountsSQLite on PostgreSQL.
-func writeCountsPostgres(ctx context.Context, tx pgx.Tx, d *derived) error {
-	months, units, outcomes, ns := d.counts.rows()
-	if len(months) > 0 {
-		_, err := tx.Exec(ctx, "INSERT INTO outcome_counts (month, unit, outcome, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])"+
-			upsertCountsTail, months, units, outcomes, ns)
-		if err != nil {
-			return err
-		}
-	}
-	if d.latest.IsZero() {
-		return nil
-	}
-	_, err := tx.Exec(ctx, "UPDATE count_state SET horizon = $1 WHERE horizon IS NULL OR horizon < $1", d.latest.UTC())
-	return err
-}
 
 // CountedInputs returns the kept counts that score the cases opened in
 // [from, to) as of asof, with the findings on those cases and the
@@ -507,7 +435,7 @@ func (db *DB) RecountOutcomes(ctx context.Context) error {
 // insertCounts adds d's counts in a database/sql transaction.
 func (db *DB) insertCounts(ctx context.Context, tx *sql.Tx, d *derived) error {
 	if db.engine == SQLite {
-		return writeCountsSQLite(ctx, tx, d)
+		return (&sqliteTx{ctx: ctx, tx: tx}).addCounts(d)
 	}
 	months, units, outcomes, ns := d.counts.rows()
 	_, err := tx.ExecContext(ctx, "INSERT INTO outcome_counts (month, unit, outcome, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])"+

@@ -110,10 +110,18 @@ func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 }
 
 // trailReader collects case trails: the events being inserted, which are
-// already decoded, and the stored events read back from the log.
+// already decoded, and the stored events read back from the log, decoded
+// when the trails are derived.
 type trailReader struct {
 	trails map[string][]evaluation.Event
+	raw    []rawEvent      // stored events, not yet decoded
 	stored map[string]bool // cases with stored events, which may have derived rows
+}
+
+// rawEvent is a stored event as read back from the log.
+type rawEvent struct {
+	caseID, id string
+	body       []byte
 }
 
 // newTrailReader starts trails with the batch's events that plan inserts.
@@ -128,14 +136,22 @@ func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
 	return r
 }
 
-// add decodes one stored event.
-func (r *trailReader) add(caseID, id string, body []byte) error {
+// add keeps one stored event, to be decoded when the trails are derived.
+func (r *trailReader) add(caseID, id string, body []byte) {
 	r.stored[caseID] = true
-	var e evaluation.Event
-	if err := json.Unmarshal(body, &e); err != nil {
-		return fmt.Errorf("decode stored event %s: %w", id, err)
+	r.raw = append(r.raw, rawEvent{caseID, id, body})
+}
+
+// decode adds the stored events read to their trails.
+func (r *trailReader) decode() error {
+	for _, s := range r.raw {
+		var e evaluation.Event
+		if err := json.Unmarshal(s.body, &e); err != nil {
+			return fmt.Errorf("decode stored event %s: %w", s.id, err)
+		}
+		r.trails[s.caseID] = append(r.trails[s.caseID], e)
 	}
-	r.trails[caseID] = append(r.trails[caseID], e)
+	r.raw = nil
 	return nil
 }
 
@@ -194,7 +210,10 @@ type assignmentRecord struct {
 }
 
 // derive computes the state and deadlines of every case read, in case id order.
-func (r *trailReader) derive(rules *evaluation.Rules) derived {
+func (r *trailReader) derive(rules *evaluation.Rules) (derived, error) {
+	if err := r.decode(); err != nil {
+		return derived{}, err
+	}
 	ids := make([]string, 0, len(r.trails))
 	for id := range r.trails {
 		ids = append(ids, id)
@@ -244,7 +263,7 @@ func (r *trailReader) derive(rules *evaluation.Rules) derived {
 		d.cases = append(d.cases, cr)
 		d.addMonths(rules, c.OpenedAt)
 	}
-	return d
+	return d, nil
 }
 
 // Columns of the derived tables, in the order of their values functions.
@@ -375,12 +394,14 @@ func nullInt(n *int) any {
 // IngestBatch stores a batch with the derived state of the cases it
 // touches, in one transaction.
 func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
-	var outcomes []ingest.Outcome
-	var err error
-	if db.engine == Postgres {
-		outcomes, err = db.ingestPostgres(ctx, batch, note)
-	} else {
-		outcomes, err = db.ingestSQLite(ctx, batch, note)
-	}
+	outcomes, err := db.ingestBatch(ctx, batch, note, db.begin)
 	return outcomes, db.wrap("store events", err)
+}
+
+// begin runs f in the engine's write transaction on the event log.
+func (db *DB) begin(ctx context.Context, stamp string, f func(batchTx) error) error {
+	if db.engine == Postgres {
+		return db.beginPostgres(ctx, stamp, f)
+	}
+	return db.beginSQLite(ctx, stamp, f)
 }

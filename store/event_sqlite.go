@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 
-	"frontline/evaluation"
-	"frontline/ingest"
+	"frontline/audit"
 )
 
 // SQLite's hot path goes around bun: bun writes values into the SQL text,
@@ -17,37 +15,35 @@ import (
 
 const sqliteChunk = 500 // ids per IN list
 
-func (db *DB) ingestSQLite(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
-	for attempt := 0; ; attempt++ {
-		rules, stamp, err := db.rulesWithStamp(ctx)
-		if err != nil {
-			return nil, err
-		}
-		outcomes, err := db.ingestSQLiteOnce(ctx, batch, rules, stamp, note)
-		if errors.Is(err, errRulesChanged) && attempt < 3 {
-			continue
-		}
-		return outcomes, err
-	}
-}
-
-func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rules *evaluation.Rules, stamp string, note *ingest.Note) ([]ingest.Outcome, error) {
+// beginSQLite runs f in a write transaction, committed if f succeeds. The
+// write lock is held from the first statement, where the rules must still
+// be current.
+func (db *DB) beginSQLite(ctx context.Context, stamp string, f func(batchTx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer tx.Rollback()
-	// The write lock is held from here: the rules must still be current.
-	if now, err := scanStamp(tx.QueryRowContext(ctx, rulesStampQuery).Scan); err != nil {
-		return nil, err
-	} else if now != stamp {
-		return nil, errRulesChanged
+	if stamp != "" {
+		if now, err := scanStamp(tx.QueryRowContext(ctx, rulesStampQuery).Scan); err != nil {
+			return err
+		} else if now != stamp {
+			return errRulesChanged
+		}
 	}
+	if err := f(&sqliteTx{ctx: ctx, tx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
 
-	ids := make([]string, len(batch))
-	for i := range batch {
-		ids[i] = batch[i].Event.ID
-	}
+// sqliteTx is SQLite's batchTx.
+type sqliteTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (t *sqliteTx) existing(ids []string) (map[string]stored, error) {
 	existing := map[string]stored{}
 	collect := func(quarantined bool) func(*sql.Rows) error {
 		return func(rows *sql.Rows) error {
@@ -60,129 +56,109 @@ func (db *DB) ingestSQLiteOnce(ctx context.Context, batch []ingest.Prepared, rul
 			return nil
 		}
 	}
-	if err := queryIn(ctx, tx, "SELECT id, hash FROM events WHERE id IN ", ids, collect(false)); err != nil {
-		return nil, err
-	}
 	var anyQuarantined bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM quarantine)").Scan(&anyQuarantined); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT EXISTS (SELECT 1 FROM quarantine)").Scan(&anyQuarantined); err != nil {
 		return nil, err
 	}
 	if anyQuarantined {
-		if err := queryIn(ctx, tx, "SELECT id, hash FROM quarantine WHERE id IN ", ids, collect(true)); err != nil {
+		if err := queryIn(t.ctx, t.tx, "SELECT id, hash FROM quarantine WHERE id IN ", ids, collect(true)); err != nil {
 			return nil, err
 		}
 	}
+	if err := queryIn(t.ctx, t.tx, "SELECT id, hash FROM events WHERE id IN ", ids, collect(false)); err != nil {
+		return nil, err
+	}
+	return existing, nil
+}
 
-	// Stored events of the touched cases are those up to this seq; the
-	// ones inserted below are already decoded in the batch.
-	var storedSeq int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&storedSeq); err != nil {
-		return nil, err
-	}
-	p := classify(batch, existing)
-	if ids := p.conflicts(batch); len(ids) > 0 {
-		bodies := map[string][]byte{}
-		for _, table := range []string{"quarantine", "events"} {
-			err := queryIn(ctx, tx, "SELECT id, body FROM "+table+" WHERE id IN ", ids, func(rows *sql.Rows) error {
-				var id string
-				var body []byte
-				err := rows.Scan(&id, &body)
-				bodies[id] = body
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
-		p = settleConflicts(batch, existing, p, bodies)
-	}
-	prev, err := chainAt(storedSeq, func(q string, args ...any) *sql.Row { return tx.QueryRowContext(ctx, q, args...) })
-	if err != nil {
-		return nil, err
-	}
-	placed := links(batch, p.insert, storedSeq, prev)
-	events := newBulk(tx, "events", eventColumns, "")
-	for k, i := range p.insert {
-		if err := events.add(ctx, eventValues(&batch[i], placed[k])...); err != nil {
-			return nil, err
-		}
-	}
-	if err := events.flush(ctx); err != nil {
-		return nil, err
-	}
-	now := db.now().UTC()
-	quarantine := newBulk(tx, "quarantine", quarantineColumns, "")
-	for _, i := range p.quarantine {
-		if err := quarantine.add(ctx, quarantineValues(&batch[i], now)...); err != nil {
-			return nil, err
-		}
-	}
-	if err := quarantine.flush(ctx); err != nil {
-		return nil, err
-	}
-	if err := execIn(ctx, tx, "DELETE FROM quarantine WHERE id IN ", p.release); err != nil {
-		return nil, err
-	}
-	if err := deriveSQLite(ctx, tx, p.touchedCases(batch), newTrailReader(batch, &p), storedSeq, rules); err != nil {
-		return nil, err
-	}
-	if note != nil {
-		entry, err := db.batchEntry(note, batch, p.outcomes, link{storedSeq, prev}, placed)
+func (t *sqliteTx) maxSeq() (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(t.ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&seq)
+	return seq, err
+}
+
+func (t *sqliteTx) bodies(ids []string) (map[string][]byte, error) {
+	bodies := map[string][]byte{}
+	for _, table := range []string{"quarantine", "events"} {
+		err := queryIn(t.ctx, t.tx, "SELECT id, body FROM "+table+" WHERE id IN ", ids, func(rows *sql.Rows) error {
+			var id string
+			var body []byte
+			err := rows.Scan(&id, &body)
+			bodies[id] = body
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
-		if err := appendAuditIn(ctx, entry, func(q string, args ...any) (row, error) { return tx.QueryRowContext(ctx, q, args...), nil },
-			func(q string, args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }); err != nil {
-			return nil, err
-		}
 	}
-	return p.outcomes, tx.Commit()
+	return bodies, nil
 }
 
-// deriveSQLite recomputes the derived rows of the given cases from their
-// trails: the events in trails plus the stored ones with seq up to stored.
-func deriveSQLite(ctx context.Context, tx *sql.Tx, caseIDs []string, trails *trailReader, stored int64, rules *evaluation.Rules) error {
-	if len(caseIDs) == 0 {
-		return nil
-	}
-	where := "SELECT case_id, id, body FROM events WHERE seq <= " + strconv.FormatInt(stored, 10) + " AND case_id IN "
-	err := queryIn(ctx, tx, where, caseIDs, func(rows *sql.Rows) error {
+func (t *sqliteTx) chainAt(seq int64) ([]byte, error) {
+	return chainAt(seq, func(q string, args ...any) *sql.Row { return t.tx.QueryRowContext(t.ctx, q, args...) })
+}
+
+func (t *sqliteTx) trails(caseIDs []string, upTo int64, add func(caseID, id string, body []byte)) error {
+	where := "SELECT case_id, id, body FROM events WHERE seq <= " + strconv.FormatInt(upTo, 10) + " AND case_id IN "
+	return queryIn(t.ctx, t.tx, where, caseIDs, func(rows *sql.Rows) error {
 		var caseID, id string
 		var body []byte
 		if err := rows.Scan(&caseID, &id, &body); err != nil {
 			return err
 		}
-		return trails.add(caseID, id, body)
+		add(caseID, id, body)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	d := trails.derive(rules)
-	if err := deleteReplacedSQLite(ctx, tx, trails.storedCases(), rules, &d); err != nil {
-		return err
-	}
-	if err := bulkInsert(ctx, tx, "cases", caseColumns, d.cases, caseValues); err != nil {
-		return err
-	}
-	if err := bulkInsert(ctx, tx, "assignments", assignmentColumns, d.assignments, assignmentValues); err != nil {
-		return err
-	}
-	for _, m := range d.months {
-		if _, err := tx.ExecContext(ctx, markScores, m); err != nil {
+}
+
+func (t *sqliteTx) insert(table string, columns []string, n int, row func(i int) []any) error {
+	return insertRows(t.ctx, t.tx, table, columns, "", n, row)
+}
+
+func (t *sqliteTx) release(ids []string) error {
+	return execIn(t.ctx, t.tx, "DELETE FROM quarantine WHERE id IN ", ids)
+}
+
+func (t *sqliteTx) deleteReplaced(cases []string, r *replaced) error {
+	for _, s := range r.steps(SQLite) {
+		err := queryInSuffix(t.ctx, t.tx, "DELETE FROM "+s.table+" IN ", cases, " RETURNING "+s.columns, func(rows *sql.Rows) error {
+			return s.scan(rows.Scan)
+		})
+		if err != nil {
 			return err
 		}
 	}
-	if err := bulkInsert(ctx, tx, "redispose_deadlines", redisposeColumns, d.redispose, redisposeValues); err != nil {
-		return err
-	}
-	return writeCountsSQLite(ctx, tx, &d)
+	return nil
 }
 
-// bulkInsert inserts rows with prepared multi-row statements.
-func bulkInsert[T any](ctx context.Context, tx *sql.Tx, table string, columns []string, rows []T, values func(*T) []any) error {
-	b := newBulk(tx, table, columns, "")
-	for i := range rows {
-		if err := b.add(ctx, values(&rows[i])...); err != nil {
+func (t *sqliteTx) markStale(month string) error {
+	_, err := t.tx.ExecContext(t.ctx, markScores, month)
+	return err
+}
+
+func (t *sqliteTx) addCounts(d *derived) error {
+	months, units, outcomes, ns := d.counts.rows()
+	err := insertRows(t.ctx, t.tx, "outcome_counts", countColumns, upsertCountsTail, len(months), func(i int) []any {
+		return []any{months[i], units[i], outcomes[i], ns[i]}
+	})
+	if err != nil || d.latest.IsZero() {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, advanceHorizon, d.latest.UTC(), d.latest.UTC())
+	return err
+}
+
+func (t *sqliteTx) appendAudit(e audit.Entry) error {
+	return appendAuditIn(t.ctx, e, func(q string, args ...any) (row, error) { return t.tx.QueryRowContext(t.ctx, q, args...), nil },
+		func(q string, args ...any) error { _, err := t.tx.ExecContext(t.ctx, q, args...); return err })
+}
+
+// insertRows inserts n rows with prepared multi-row statements, each
+// ending in tail.
+func insertRows(ctx context.Context, tx *sql.Tx, table string, columns []string, tail string, n int, row func(i int) []any) error {
+	b := newBulk(tx, table, columns, tail)
+	for i := range n {
+		if err := b.add(ctx, row(i)...); err != nil {
 			return err
 		}
 	}

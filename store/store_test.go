@@ -406,11 +406,11 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		storePolicy(t, db, stricter)
-		once := db.ingestSQLiteOnce
-		if db.engine == Postgres {
-			once = db.ingestPostgresOnce
-		}
-		if _, err := once(ctx, nil, rules, stamp, nil); !errors.Is(err, errRulesChanged) {
+		err = db.begin(ctx, stamp, func(tx batchTx) error {
+			_, err := db.ingestIn(tx, nil, rules, nil)
+			return err
+		})
+		if !errors.Is(err, errRulesChanged) {
 			t.Errorf("ingest with stale rules: %v, want errRulesChanged", err)
 		}
 		if got := ingestString(t, db, readFile(t, "testdata/worked.ndjson"), 100); got.Accepted != 16 {
