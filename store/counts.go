@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-
 	"frontline/evaluation"
 	"frontline/scoring"
 )

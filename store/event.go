@@ -114,6 +114,8 @@ func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 // when the trails are derived.
 type trailReader struct {
 	trails map[string][]evaluation.Event
+	batch  []ingest.Prepared
+	insert []int           // the batch's events to add, grouped when the trails are derived
 	raw    []rawEvent      // stored events, not yet decoded
 	stored map[string]bool // cases with stored events, which may have derived rows
 }
@@ -126,12 +128,9 @@ type rawEvent struct {
 
 // newTrailReader starts trails with the batch's events that plan inserts.
 func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
-	r := &trailReader{trails: map[string][]evaluation.Event{}, stored: map[string]bool{}}
+	r := &trailReader{trails: map[string][]evaluation.Event{}, stored: map[string]bool{}, batch: batch}
 	if p != nil {
-		for _, i := range p.insert {
-			e := batch[i].Event
-			r.trails[e.Case] = append(r.trails[e.Case], e)
-		}
+		r.insert = p.insert
 	}
 	return r
 }
@@ -142,8 +141,14 @@ func (r *trailReader) add(caseID, id string, body []byte) {
 	r.raw = append(r.raw, rawEvent{caseID, id, body})
 }
 
-// decode adds the stored events read to their trails.
+// decode adds the batch's events and the stored events read to their
+// trails.
 func (r *trailReader) decode() error {
+	for _, i := range r.insert {
+		e := &r.batch[i].Event
+		r.trails[e.Case] = append(r.trails[e.Case], *e)
+	}
+	r.batch, r.insert = nil, nil
 	for _, s := range r.raw {
 		var e evaluation.Event
 		if err := json.Unmarshal(s.body, &e); err != nil {

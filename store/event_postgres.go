@@ -72,10 +72,13 @@ func (t *postgresTx) scanAll(q string, scan func(pgx.Rows) error, args ...any) e
 	return rows.Err()
 }
 
-func (t *postgresTx) existing(ids []string) (map[string]stored, error) {
+func (t *postgresTx) existing(ids []string, log bool) (map[string]stored, error) {
 	existing := map[string]stored{}
-	err := t.scanAll(`SELECT id, hash, false FROM events WHERE id = ANY($1)
-		UNION ALL SELECT id, hash, true FROM quarantine WHERE id = ANY($1)`, func(rows pgx.Rows) error {
+	q := "SELECT id, hash, true FROM quarantine WHERE id = ANY($1)"
+	if log {
+		q = "SELECT id, hash, false FROM events WHERE id = ANY($1) UNION ALL " + q
+	}
+	err := t.scanAll(q, func(rows pgx.Rows) error {
 		var id string
 		var s stored
 		if err := rows.Scan(&id, &s.hash, &s.quarantined); err != nil {

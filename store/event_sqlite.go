@@ -43,7 +43,7 @@ type sqliteTx struct {
 	tx  *sql.Tx
 }
 
-func (t *sqliteTx) existing(ids []string) (map[string]stored, error) {
+func (t *sqliteTx) existing(ids []string, log bool) (map[string]stored, error) {
 	existing := map[string]stored{}
 	collect := func(quarantined bool) func(*sql.Rows) error {
 		return func(rows *sql.Rows) error {
@@ -64,6 +64,9 @@ func (t *sqliteTx) existing(ids []string) (map[string]stored, error) {
 		if err := queryIn(t.ctx, t.tx, "SELECT id, hash FROM quarantine WHERE id IN ", ids, collect(true)); err != nil {
 			return nil, err
 		}
+	}
+	if !log {
+		return existing, nil
 	}
 	if err := queryIn(t.ctx, t.tx, "SELECT id, hash FROM events WHERE id IN ", ids, collect(false)); err != nil {
 		return nil, err

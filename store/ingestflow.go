@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"frontline/audit"
 	"frontline/evaluation"
 	"frontline/ingest"
@@ -16,9 +20,9 @@ import (
 
 // batchTx is one engine's side of a write transaction on the event log.
 type batchTx interface {
-	// existing returns what the log and quarantine hold under ids; an id
-	// in both counts as the log's.
-	existing(ids []string) (map[string]stored, error)
+	// existing returns what the log (if log) and quarantine hold under
+	// ids; an id in both counts as the log's.
+	existing(ids []string, log bool) (map[string]stored, error)
 	// maxSeq returns the last stored event's sequence number (0 if none).
 	maxSeq() (int64, error)
 	// bodies returns the stored encodings of ids, the log's before
@@ -49,6 +53,11 @@ type batchTx interface {
 // starts (tried again if they change meanwhile).
 func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note,
 	begin func(ctx context.Context, stamp string, f func(batchTx) error) error) ([]ingest.Outcome, error) {
+	// A large batch after one that found none of its ids stored is
+	// written without looking its ids up first: the log's unique index
+	// refuses any that are there after all, and the batch is tried again
+	// with the look-up.
+	optimistic := len(batch) >= optimisticBatch && !db.foundStored.Load()
 	for attempt := 0; ; attempt++ {
 		rules, stamp, err := db.rulesWithStamp(ctx)
 		if err != nil {
@@ -57,27 +66,53 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 		var outcomes []ingest.Outcome
 		err = begin(ctx, stamp, func(tx batchTx) error {
 			var err error
-			outcomes, err = db.ingestIn(tx, batch, rules, note)
+			outcomes, err = db.ingestIn(tx, batch, rules, note, optimistic)
 			return err
 		})
-		if errors.Is(err, errRulesChanged) && attempt < 3 {
+		switch {
+		case errors.Is(err, errRulesChanged) && attempt < 3:
+			continue
+		case optimistic && isUniqueViolation(err):
+			optimistic = false
+			db.foundStored.Store(true)
 			continue
 		}
 		return outcomes, err
 	}
 }
 
+// optimisticBatch is the smallest batch written without looking its ids
+// up first.
+const optimisticBatch = 1024
+
+// isUniqueViolation says whether err is a unique index's refusal.
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg):
+		return pg.Code == "23505"
+	case errors.As(err, &lite):
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
 // ingestIn stores a batch in tx: new events in the log after the stored
 // ones, each chained to the one before; events naming unknown codes in
 // quarantine; and the derived rows of every case the new events touch.
-func (db *DB) ingestIn(tx batchTx, batch []ingest.Prepared, rules *evaluation.Rules, note *ingest.Note) ([]ingest.Outcome, error) {
+// If optimistic, the batch's ids are looked up in quarantine only.
+func (db *DB) ingestIn(tx batchTx, batch []ingest.Prepared, rules *evaluation.Rules, note *ingest.Note, optimistic bool) ([]ingest.Outcome, error) {
 	ids := make([]string, len(batch))
 	for i := range batch {
 		ids[i] = batch[i].Event.ID
 	}
-	existing, err := tx.existing(ids)
+	existing, err := tx.existing(ids, !optimistic)
 	if err != nil {
 		return nil, err
+	}
+	if !optimistic {
+		db.foundStored.Store(len(existing) > 0)
 	}
 	storedSeq, err := tx.maxSeq()
 	if err != nil {

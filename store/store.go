@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -84,6 +85,9 @@ type DB struct {
 	stmts       sync.Map
 	caseSQLOnce sync.Once
 	caseSQL     caseSQL
+	// foundStored says the last batch looked up found some of its ids
+	// stored: the next large one looks its ids up before writing.
+	foundStored atomic.Bool
 }
 
 // Option configures Open.

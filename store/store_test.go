@@ -407,7 +407,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		storePolicy(t, db, stricter)
 		err = db.begin(ctx, stamp, func(tx batchTx) error {
-			_, err := db.ingestIn(tx, nil, rules, nil)
+			_, err := db.ingestIn(tx, nil, rules, nil, false)
 			return err
 		})
 		if !errors.Is(err, errRulesChanged) {
@@ -512,6 +512,73 @@ func TestCaseViewFollowsChanges(t *testing.T) {
 		}
 		if now, _ := respondDue(); now.Sub(due) != -6*time.Minute {
 			t.Errorf("W1's response due %v after the rebuild, want 6 minutes before %v", now, due)
+		}
+	})
+}
+
+// TestLargeBatchMeetingStoredIDs: a large batch after one that found
+// nothing stored is written without looking its ids up; when some are
+// stored after all (duplicates, one conflict), the batch is written again
+// with the look-up, and says so per event, the derived rows exact.
+func TestLargeBatchMeetingStoredIDs(t *testing.T) {
+	reg, lines := synthLines(t, synth.Config{Cases: 500, Seed: 23})
+	if len(lines) < 3*optimisticBatch {
+		t.Fatalf("%d events: too few for two large batches", len(lines))
+	}
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		first := lines[:len(lines)/2]
+		if got := ingestString(t, db, strings.Join(first, "\n"), len(lines)); got.Accepted != len(first) {
+			t.Fatalf("first half = %+v", got)
+		}
+		if db.foundStored.Load() {
+			t.Fatal("a fresh batch was looked up: the optimistic path was not taken")
+		}
+		// The second half with the first half's last 300 events again,
+		// one of them changed.
+		again := slices.Clone(lines[len(first)-300:])
+		var changed map[string]any
+		if err := json.Unmarshal([]byte(again[0]), &changed); err != nil {
+			t.Fatal(err)
+		}
+		at, err := time.Parse(time.RFC3339, changed["at"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed["at"] = at.Add(time.Second).Format(time.RFC3339)
+		b, err := json.Marshal(changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again[0] = string(b)
+		got := ingestString(t, db, strings.Join(again, "\n"), len(lines))
+		want := len(lines) - len(first)
+		if got.Accepted != want || got.Duplicates != 299 || got.Conflicts != 1 {
+			t.Errorf("second batch = accepted %d, duplicates %d, conflicts %d; want %d, 299, 1", got.Accepted, got.Duplicates, got.Conflicts, want)
+		}
+		if !db.foundStored.Load() {
+			t.Error("the batch that met stored ids did not leave the next one looking them up")
+		}
+		counts, err := db.Counts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["events"] != len(lines) {
+			t.Errorf("events stored = %d, want %d", counts["events"], len(lines))
+		}
+		if _, n, problem, err := db.VerifyEvents(ctx); err != nil || problem != nil || n != int64(len(lines)) {
+			t.Errorf("event chain after the retried batch: %d events, %v, %v", n, problem, err)
+		}
+		// The derived rows are those a rebuild makes.
+		before := snapshot(t, db)
+		if _, err := db.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(before, snapshot(t, db)); diff != "" {
+			t.Errorf("derived rows after the retried batch differ from a rebuild's:\n%s", diff)
 		}
 	})
 }
