@@ -18,12 +18,18 @@ import (
 // event), else from the cases themselves. Both give the same report.
 func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof time.Time, policies evaluation.Policies) (*scoring.Report, error) {
 	opt := scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring}
-	in, ok, err := s.DB.CountedInputs(ctx, p.From, p.To, asof)
+	// A case opened after asof counts for nothing as of asof: the months
+	// after asof's are not read.
+	to := p.To
+	if m := firstOfNextMonth(asof, policies.At(p.From).Location); m.Before(to) && m.After(p.From) {
+		to = m
+	}
+	in, ok, err := s.DB.CountedInputs(ctx, p.From, to)
 	if err != nil {
 		return nil, err
 	}
 	if ok {
-		open, err := s.DB.OpenScoringData(ctx, p.From, p.To, asof)
+		open, err := s.DB.OpenScoringData(ctx, p.From, to, asof)
 		if err != nil {
 			return nil, err
 		}
@@ -41,6 +47,12 @@ func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof tim
 		pieces.Add(data, asof)
 	}
 	return pieces.Report(opt), nil
+}
+
+// firstOfNextMonth returns the start of the month after t's, in loc.
+func firstOfNextMonth(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, loc)
 }
 
 // Refresh recomputes, as of asof, the kept scores of every month whose

@@ -60,9 +60,10 @@ type CaseStore interface {
 type ScoreStore interface {
 	ScoringData(ctx context.Context, from, to time.Time) (*scoring.Data, error)
 	OpenScoringData(ctx context.Context, from, to, asof time.Time) (*scoring.Data, error)
-	// CountedInputs returns the inputs of [from, to) as of asof from the
-	// counts kept per month; ok is false when they cannot answer.
-	CountedInputs(ctx context.Context, from, to, asof time.Time) (in scoring.Inputs, ok bool, err error)
+	// CountedInputs returns the inputs of [from, to) from the counts kept
+	// per month, as at the end of time; ok is false when they cannot
+	// answer. OpenScoringData returns the cases to judge again as of asof.
+	CountedInputs(ctx context.Context, from, to time.Time) (in scoring.Inputs, ok bool, err error)
 	CountHorizon(ctx context.Context) (time.Time, error)
 	KeptScores(ctx context.Context, month string, from, to, asof time.Time) (report *scoring.Report, ok bool, err error)
 	KeepScores(ctx context.Context, m store.KeptMonth, asof, horizon time.Time, policy string, units []*scoring.UnitScore) error

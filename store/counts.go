@@ -21,8 +21,10 @@ import (
 // breached. That is the case as of any time after every stored event,
 // except for open deadlines not yet due; each case keeps the latest due
 // time of its open deadlines (open_until), and a score as of an earlier
-// time recounts those few cases exactly. A score as of a time before the
-// latest stored event (the horizon) recounts the period from its cases.
+// time recounts those few cases exactly. As of a time before the latest
+// stored event (the horizon), the cases with an event after it are
+// recounted too: a case whose every event and due time is past by then
+// counts the same as of then as at the end of time.
 
 // monthOf returns the month of t in the zone of the policy in force then.
 func monthOf(rules *evaluation.Rules, t time.Time) string {
@@ -218,15 +220,14 @@ const (
 	advanceHorizon   = "UPDATE count_state SET horizon = ? WHERE horizon IS NULL OR horizon < ?"
 )
 
-// CountedInputs returns the kept counts that score the cases opened in
-// [from, to) as of asof, with the findings on those cases and the
-// registry's units, and ok false when the counts cannot serve: the period
-// is not whole months of the policies' one zone, the counts are not kept,
-// or asof is before the latest stored event. Counts are kept as if every
-// deadline still open were breached: OpenScoringData returns the cases
-// to judge again as of asof (scoring.Inputs.Rejudge).
-func (db *DB) CountedInputs(ctx context.Context, from, to, asof time.Time) (in scoring.Inputs, ok bool, err error) {
-	months, err := db.countedMonths(ctx, from, to, asof)
+// CountedInputs returns the kept counts of the cases opened in [from, to),
+// with the findings on those cases and the registry's units, and ok false
+// when the counts cannot serve: the period is not whole months of the
+// policies' one zone, or the counts are not kept. Counts hold every case
+// as at the end of time: OpenScoringData returns the cases to judge again
+// as of an earlier time (scoring.Inputs.Rejudge).
+func (db *DB) CountedInputs(ctx context.Context, from, to time.Time) (in scoring.Inputs, ok bool, err error) {
+	months, err := db.countedMonths(ctx, from, to)
 	if err != nil || months == nil {
 		return in, false, err
 	}
@@ -246,14 +247,27 @@ func (db *DB) CountedInputs(ctx context.Context, from, to, asof time.Time) (in s
 }
 
 // OpenScoringData reads the compact rows of the cases opened in [from, to)
-// that had a deadline open at asof.
+// that count differently as of asof than at the end of time: those with a
+// deadline open at asof and, when asof is before the latest stored event,
+// those with an event after asof.
 func (db *DB) OpenScoringData(ctx context.Context, from, to, asof time.Time) (*scoring.Data, error) {
-	open := &scoring.Data{}
-	opened := "c.opened_at"
-	if db.engine == SQLite {
-		opened = "+c.opened_at" // a unary plus steers SQLite to the open_until index
+	horizon, _, err := db.countState(ctx)
+	if err != nil {
+		return nil, err
 	}
-	where, args := "c.open_until >= ? AND "+opened+" >= ? AND "+opened+" < ?", []any{asof.UTC(), from.UTC(), to.UTC()}
+	open := &scoring.Data{}
+	var where string
+	var args []any
+	if asof.Before(horizon) {
+		where, args = "(c.open_until >= ? OR c.last_event_at > ?) AND c.opened_at >= ? AND c.opened_at < ?",
+			[]any{asof.UTC(), asof.UTC(), from.UTC(), to.UTC()}
+	} else {
+		opened := "c.opened_at"
+		if db.engine == SQLite {
+			opened = "+c.opened_at" // a unary plus steers SQLite to the open_until index
+		}
+		where, args = "c.open_until >= ? AND "+opened+" >= ? AND "+opened+" < ?", []any{asof.UTC(), from.UTC(), to.UTC()}
+	}
 	pick := func(time.Time) *scoring.Data { return open }
 	if err := db.loadScoringCases(ctx, pick, where, args); err != nil {
 		return nil, db.wrap("read open cases", err)
@@ -264,18 +278,24 @@ func (db *DB) OpenScoringData(ctx context.Context, from, to, asof time.Time) (*s
 	return open, nil
 }
 
-// countedMonths returns the months whose kept counts make up [from, to)
-// as of asof, or nil when the counts cannot serve: the period is not
-// whole months of the policies' one zone, the counts are not kept, or
-// asof is before the latest stored event.
-func (db *DB) countedMonths(ctx context.Context, from, to, asof time.Time) ([]string, error) {
+// countState returns the latest stored event's time the counts hold
+// (their horizon) and whether they are valid.
+func (db *DB) countState(ctx context.Context) (time.Time, bool, error) {
 	var horizon timeCol
 	var valid bool
 	if err := db.reads.QueryRowContext(ctx, "SELECT "+db.ts("horizon")+", valid FROM count_state").Scan(&horizon, &valid); err != nil {
-		return nil, db.wrap("read count state", err)
+		return time.Time{}, false, db.wrap("read count state", err)
 	}
-	if !valid || asof.Before(horizon.t) {
-		return nil, nil
+	return horizon.t, valid, nil
+}
+
+// countedMonths returns the months whose kept counts make up [from, to),
+// or nil when the counts cannot serve: the period is not whole months of
+// the policies' one zone, or the counts are not kept.
+func (db *DB) countedMonths(ctx context.Context, from, to time.Time) ([]string, error) {
+	_, valid, err := db.countState(ctx)
+	if err != nil || !valid {
+		return nil, err
 	}
 	policies, err := db.Policies(ctx)
 	if err != nil {
