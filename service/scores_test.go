@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -212,40 +213,68 @@ func TestKeptScoresHoldUntilTheNextDeadline(t *testing.T) {
 	})
 }
 
-// TestYearCountedMonthByMonth: a year scored afresh a month at a time (as
-// of a time inside the data, where the kept counts cannot serve) gives
-// exactly the scores of counting the whole year's rows at once.
-func TestYearCountedMonthByMonth(t *testing.T) {
+// TestYearAsOfInsideTheData: a year scored as of times inside its data
+// (cases opened after then, events after then, deadlines open then) comes
+// from the kept counts with the cases that differ counted again, and a
+// period of parts of months (which the counts cannot serve) is counted
+// afresh a month at a time; both say exactly what counting all of the
+// period's cases at once says.
+func TestYearAsOfInsideTheData(t *testing.T) {
+	reg, data := benchDistrict(t, 1200)
 	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		reg, data := benchDistrict(t, 600)
 		if _, err := db.LoadRegistry(ctx, reg, store.OriginRegistry); err != nil {
 			t.Fatal(err)
 		}
-		ingestString(t, db, string(data), 1000)
+		ingestString(t, db, string(data), 5000)
 		policies, err := db.Policies(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		year, err := evaluation.ParsePeriod("2026", policies.At(testNow).Location)
+		loc := policies.At(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).Location
+		year, err := evaluation.ParsePeriod("2026", loc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		asof := time.Date(2026, 9, 15, 12, 0, 0, 0, time.UTC) // inside the data: counted afresh
-		got, err := svc.scorePeriod(ctx, year, asof, policies)
-		if err != nil {
-			t.Fatal(err)
+		if _, ok, err := db.CountedInputs(ctx, year.From, year.To); err != nil || !ok {
+			t.Fatalf("the kept counts cannot serve the year (%v): the test would not check them", err)
 		}
-		whole, err := db.ScoringData(ctx, year.From, year.To)
-		if err != nil {
-			t.Fatal(err)
+		parts := evaluation.Period{From: year.From.AddDate(0, 0, 14), To: year.To.AddDate(0, 0, -10)}
+		if _, ok, _ := db.CountedInputs(ctx, parts.From, parts.To); ok {
+			t.Fatal("the kept counts serve parts of months: the test would not count afresh")
 		}
-		want := scoring.Compute(whole, scoring.Options{AsOf: asof, Scoring: policies.At(year.From).Scoring})
-		if len(want.Units) == 0 {
-			t.Fatal("no unit scored")
-		}
-		if diff := cmp.Diff(want.Units, got.Units); diff != "" {
-			t.Errorf("month by month differs from the whole year (-whole +months):\n%s", diff)
+		for _, asof := range []time.Time{
+			time.Date(2026, 2, 14, 9, 30, 0, 0, loc),
+			time.Date(2026, 7, 1, 0, 0, 0, 0, loc), // a month's first instant
+			time.Date(2026, 12, 6, 10, 0, 0, 0, loc),
+			time.Date(2027, 1, 15, 0, 0, 0, 0, loc), // after every event
+		} {
+			for _, p := range []evaluation.Period{year, parts} {
+				got, err := svc.scorePeriod(ctx, p, asof, policies)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all, err := db.ScoringData(ctx, p.From, p.To)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := scoring.Compute(all, scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring})
+				if len(want.Units) == 0 {
+					t.Fatal("no unit scored")
+				}
+				if diff := cmp.Diff(reportJSON(t, want), reportJSON(t, got)); diff != "" {
+					t.Errorf("%s to %s as of %s differs from counting every case at once (-all +scored):\n%s", p.From, p.To, asof, diff)
+				}
+			}
 		}
 	})
+}
+
+func reportJSON(t *testing.T, r *scoring.Report) string {
+	t.Helper()
+	b, err := json.MarshalIndent(r.Units, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
