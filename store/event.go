@@ -399,7 +399,7 @@ func nullInt(n *int) any {
 // IngestBatch stores a batch with the derived state of the cases it
 // touches, in one transaction.
 func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
-	outcomes, err := db.ingestBatch(ctx, batch, note, db.begin)
+	outcomes, err := db.ingestBatch(ctx, batch, note)
 	return outcomes, db.wrap("store events", err)
 }
 

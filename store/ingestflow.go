@@ -49,10 +49,9 @@ type batchTx interface {
 }
 
 // ingestBatch stores a batch and the derived state of the cases it
-// touches in one transaction of begin's, under the rules current when it
-// starts (tried again if they change meanwhile).
-func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note,
-	begin func(ctx context.Context, stamp string, f func(batchTx) error) error) ([]ingest.Outcome, error) {
+// touches in one transaction, under the rules current when it starts
+// (tried again if they change meanwhile).
+func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
 	// A large batch after one that found none of its ids stored is
 	// written without looking its ids up first: the log's unique index
 	// refuses any that are there after all, and the batch is tried again
@@ -64,7 +63,7 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 			return nil, err
 		}
 		var outcomes []ingest.Outcome
-		err = begin(ctx, stamp, func(tx batchTx) error {
+		err = db.begin(ctx, stamp, func(tx batchTx) error {
 			var err error
 			outcomes, err = db.ingestIn(tx, batch, rules, note, optimistic)
 			return err
