@@ -65,6 +65,32 @@ type Store interface {
 	Quarantined(ctx context.Context, after string, limit int) ([]Prepared, error)
 }
 
+// RunStore is a store that can leave the derived state of the cases a
+// run's batches touch for later batches of the same run, so that a case
+// whose events span many batches is derived once rather than at each.
+type RunStore interface {
+	NewRun() BatchRun
+}
+
+// BatchRun is one run's batches.
+type BatchRun interface {
+	// IngestBatch stores a batch as Store.IngestBatch does, except that
+	// the derived state of its cases may wait for a later batch; last says
+	// that none follows, and everything the run left is derived with it.
+	IngestBatch(ctx context.Context, batch []Prepared, note *Note, last bool) ([]Outcome, error)
+	// Finish derives what a run that ended early left.
+	Finish(ctx context.Context) error
+}
+
+// eachBatch is a store whose batches derive their cases at once.
+type eachBatch struct{ Store }
+
+func (s eachBatch) IngestBatch(ctx context.Context, batch []Prepared, note *Note, _ bool) ([]Outcome, error) {
+	return s.Store.IngestBatch(ctx, batch, note)
+}
+
+func (eachBatch) Finish(context.Context) error { return nil }
+
 // Note is the audit entry a stored batch writes in its own transaction,
 // so that no event is ever stored without one: who stored the batch and
 // from where. The store adds what the batch did: the events' sequence
@@ -162,6 +188,7 @@ type Ingester struct {
 type batch struct {
 	events  []Prepared
 	summary Summary // records read and rejected while filling the batch
+	last    bool    // no batch follows
 }
 
 // Run reads every record of dec and stores it. Bad records are rejected
@@ -186,16 +213,36 @@ func (in *Ingester) Run(ctx context.Context, dec Decoder) (total Summary, err er
 	}()
 	in.content = sha256.New()
 	defer func() { total.Content = hex.EncodeToString(in.content.Sum(nil)) }()
-	for b := range batches {
+	var run BatchRun = eachBatch{in.Store}
+	if rs, ok := in.Store.(RunStore); ok {
+		run = rs.NewRun()
+	}
+	store := func(b batch, last bool) error {
 		total.Add(b.summary)
-		if err := in.store(ctx, b.events, &total); err != nil {
+		if err := in.store(ctx, run, b.events, last, &total); err != nil {
 			cancel()
 			for range batches {
 			}
-			return total, err
+			// What the run left underived is derived now if storage
+			// still answers, else when the database is next opened.
+			run.Finish(context.WithoutCancel(ctx))
+			return err
 		}
 		if in.OnProgress != nil {
 			in.OnProgress(total.Read)
+		}
+		return nil
+	}
+	ended := false
+	for b := range batches {
+		if err := store(b, b.last); err != nil {
+			return total, err
+		}
+		ended = b.last
+	}
+	if !ended {
+		if err := run.Finish(ctx); err != nil {
+			return total, err
 		}
 	}
 	if err := <-readErr; err != nil {
@@ -220,7 +267,8 @@ func (e *ReadError) Unwrap() error { return e.Err }
 func (in *Ingester) read(ctx context.Context, dec Decoder, codes Codes, size int, out chan<- batch) error {
 	b := batch{events: make([]Prepared, 0, size)}
 	seen := map[string][32]byte{}
-	send := func() error {
+	send := func(last bool) error {
+		b.last = last
 		select {
 		case out <- b:
 		case <-ctx.Done():
@@ -230,13 +278,27 @@ func (in *Ingester) read(ctx context.Context, dec Decoder, codes Codes, size int
 		clear(seen)
 		return nil
 	}
+	// A full batch is sent once the next record is read, or the input has
+	// ended: the last batch says so.
+	full := false
 	for {
 		rec, err := dec.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
+			if full {
+				if err := send(true); err != nil {
+					return err
+				}
+			}
 			return err
+		}
+		if full {
+			if err := send(false); err != nil {
+				return err
+			}
+			full = false
 		}
 		b.summary.Read++
 		p, err := in.prepare(rec, codes)
@@ -257,14 +319,10 @@ func (in *Ingester) read(ctx context.Context, dec Decoder, codes Codes, size int
 		}
 		seen[p.Event.ID] = p.Hash
 		b.events = append(b.events, p)
-		if len(b.events) == size {
-			if err := send(); err != nil {
-				return err
-			}
-		}
+		full = len(b.events) == size
 	}
 	if len(b.events) > 0 || b.summary.Read > 0 {
-		return send()
+		return send(true)
 	}
 	return nil
 }
@@ -280,11 +338,14 @@ func (in *Ingester) reject(s *Summary, r Reject) {
 	}
 }
 
-func (in *Ingester) store(ctx context.Context, events []Prepared, total *Summary) error {
+func (in *Ingester) store(ctx context.Context, run BatchRun, events []Prepared, last bool, total *Summary) error {
 	if len(events) == 0 {
+		if last {
+			return run.Finish(ctx)
+		}
 		return nil
 	}
-	outcomes, err := in.Store.IngestBatch(ctx, events, in.Note)
+	outcomes, err := run.IngestBatch(ctx, events, in.Note, last)
 	if err != nil {
 		return err
 	}

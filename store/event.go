@@ -99,6 +99,21 @@ func settleConflicts(batch []ingest.Prepared, existing map[string]stored, p plan
 	return classify(batch, existing)
 }
 
+// insertFor returns the batch indexes of the events to insert that belong
+// to cases (sorted).
+func (p *plan) insertFor(batch []ingest.Prepared, cases []string) []int {
+	if len(cases) == 0 {
+		return nil
+	}
+	out := make([]int, 0, len(p.insert))
+	for _, i := range p.insert {
+		if _, ok := slices.BinarySearch(cases, batch[i].Event.Case); ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // touchedCases returns the distinct case ids of the events to insert, sorted.
 func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 	ids := make([]string, 0, len(p.insert))
@@ -110,65 +125,95 @@ func (p *plan) touchedCases(batch []ingest.Prepared) []string {
 }
 
 // trailReader collects case trails: the events being inserted, which are
-// already decoded, and the stored events read back from the log, decoded
-// when the trails are derived.
+// already decoded, the encodings a run kept of its waiting cases' events,
+// and the stored events read back from the log, decoded when the trails
+// are derived.
 type trailReader struct {
-	trails map[string][]evaluation.Event
+	trails map[string][]evaluation.Event // the cases derived, once decoded
 	batch  []ingest.Prepared
-	insert []int           // the batch's events to add, grouped when the trails are derived
-	raw    []rawEvent      // stored events, not yet decoded
-	stored map[string]bool // cases with stored events, which may have derived rows
+	insert []int                 // the batch's events to add
+	raw    map[string][]rawEvent // kept and stored events by case, not yet decoded
+	stored map[string]bool       // cases with stored events, which may have derived rows
+	only   []string              // the cases to derive (sorted), when subset
+	subset bool                  // whether only the cases in only are derived
 }
 
-// rawEvent is a stored event as read back from the log.
+// rawEvent is an event's stored encoding.
 type rawEvent struct {
-	caseID, id string
-	body       []byte
+	id   string
+	body []byte
 }
 
-// newTrailReader starts trails with the batch's events that plan inserts.
-func newTrailReader(batch []ingest.Prepared, p *plan) *trailReader {
-	r := &trailReader{trails: map[string][]evaluation.Event{}, stored: map[string]bool{}, batch: batch}
-	if p != nil {
-		r.insert = p.insert
+// newTrailReader starts trails with the batch's events at insert.
+func newTrailReader(batch []ingest.Prepared, insert []int) *trailReader {
+	return &trailReader{trails: map[string][]evaluation.Event{}, raw: map[string][]rawEvent{}, stored: map[string]bool{},
+		batch: batch, insert: insert}
+}
+
+// seed starts a case's trail with events a run kept from earlier
+// batches; stored says some of them were stored before the run.
+func (r *trailReader) seed(caseID string, events []rawEvent, stored bool) {
+	r.raw[caseID] = slices.Clip(events) // appended to, never written through
+	if stored {
+		r.stored[caseID] = true
 	}
-	return r
 }
 
 // add keeps one stored event, to be decoded when the trails are derived.
 func (r *trailReader) add(caseID, id string, body []byte) {
 	r.stored[caseID] = true
-	r.raw = append(r.raw, rawEvent{caseID, id, body})
+	r.raw[caseID] = append(r.raw[caseID], rawEvent{id, body})
 }
 
-// decode adds the batch's events and the stored events read to their
-// trails.
+// decode builds the trails of the cases to derive from the batch's events
+// and the encodings read or kept; a case not derived gets the batch's
+// events as encodings, to be kept.
 func (r *trailReader) decode() error {
 	for _, i := range r.insert {
-		e := &r.batch[i].Event
-		r.trails[e.Case] = append(r.trails[e.Case], *e)
+		p := &r.batch[i]
+		if c := p.Event.Case; r.derives(c) {
+			r.trails[c] = append(r.trails[c], p.Event)
+		} else {
+			r.raw[c] = append(r.raw[c], rawEvent{p.Event.ID, p.Body})
+		}
 	}
 	r.batch, r.insert = nil, nil
-	for _, s := range r.raw {
-		var e evaluation.Event
-		if err := json.Unmarshal(s.body, &e); err != nil {
-			return fmt.Errorf("decode stored event %s: %w", s.id, err)
+	for c, events := range r.raw {
+		if !r.derives(c) {
+			continue
 		}
-		r.trails[s.caseID] = append(r.trails[s.caseID], e)
+		for _, s := range events {
+			var e evaluation.Event
+			if err := json.Unmarshal(s.body, &e); err != nil {
+				return fmt.Errorf("decode stored event %s: %w", s.id, err)
+			}
+			r.trails[c] = append(r.trails[c], e)
+		}
+		delete(r.raw, c)
 	}
-	r.raw = nil
 	return nil
 }
 
-// storedCases returns the cases read that have stored events: only they can
-// have derived rows to replace.
+// storedCases returns the cases to derive that have stored events: only
+// they can have derived rows to replace.
 func (r *trailReader) storedCases() []string {
 	ids := make([]string, 0, len(r.stored))
 	for id := range r.stored {
-		ids = append(ids, id)
+		if r.derives(id) {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// derives says whether a case's trail is to be derived.
+func (r *trailReader) derives(caseID string) bool {
+	if !r.subset {
+		return true
+	}
+	_, ok := slices.BinarySearch(r.only, caseID)
+	return ok
 }
 
 // derived is the state derived from a set of trails, in the shape of the
@@ -221,7 +266,9 @@ func (r *trailReader) derive(rules *evaluation.Rules) (derived, error) {
 	}
 	ids := make([]string, 0, len(r.trails))
 	for id := range r.trails {
-		ids = append(ids, id)
+		if r.derives(id) {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	d := derived{cases: make([]caseRecord, 0, len(ids)), counts: monthCounts{}}
@@ -399,7 +446,7 @@ func nullInt(n *int) any {
 // IngestBatch stores a batch with the derived state of the cases it
 // touches, in one transaction.
 func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
-	outcomes, err := db.ingestBatch(ctx, batch, note)
+	outcomes, err := db.ingestBatch(ctx, batch, note, nil, false)
 	return outcomes, db.wrap("store events", err)
 }
 

@@ -178,6 +178,20 @@ func (t *postgresTx) markStale(month string) error {
 	return err
 }
 
+func (t *postgresTx) underived(add, remove []string) error {
+	if len(add) > 0 {
+		if _, err := t.tx.Exec(t.ctx, "INSERT INTO underived (case_id) SELECT unnest($1::text[]) ON CONFLICT (case_id) DO NOTHING", add); err != nil {
+			return err
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := t.tx.Exec(t.ctx, "DELETE FROM underived WHERE case_id = ANY($1)", remove); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *postgresTx) addCounts(d *derived) error {
 	months, units, outcomes, ns := d.counts.rows()
 	if len(months) > 0 {

@@ -139,6 +139,16 @@ func (t *sqliteTx) markStale(month string) error {
 	return err
 }
 
+func (t *sqliteTx) underived(add, remove []string) error {
+	err := insertRows(t.ctx, t.tx, "underived", []string{"case_id"}, " ON CONFLICT (case_id) DO NOTHING", len(add), func(i int) []any {
+		return []any{add[i]}
+	})
+	if err != nil {
+		return err
+	}
+	return execIn(t.ctx, t.tx, "DELETE FROM underived WHERE case_id IN ", remove)
+}
+
 func (t *sqliteTx) addCounts(d *derived) error {
 	months, units, outcomes, ns := d.counts.rows()
 	err := insertRows(t.ctx, t.tx, "outcome_counts", countColumns, upsertCountsTail, len(months), func(i int) []any {

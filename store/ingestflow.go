@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -42,16 +43,20 @@ type batchTx interface {
 	deleteReplaced(cases []string, r *replaced) error
 	// markStale marks a month's kept scores stale.
 	markStale(month string) error
+	// underived lists cases as left underived by a run, and removes
+	// others from that list.
+	underived(add, remove []string) error
 	// addCounts adds d's outcome counts and moves the counts' horizon.
 	addCounts(d *derived) error
 	// appendAudit links e after the audit chain's end and inserts it.
 	appendAudit(e audit.Entry) error
 }
 
-// ingestBatch stores a batch and the derived state of the cases it
-// touches in one transaction, under the rules current when it starts
-// (tried again if they change meanwhile).
-func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note) ([]ingest.Outcome, error) {
+// ingestBatch stores a batch in one transaction, under the rules current
+// when it starts (tried again if they change meanwhile), with the derived
+// state of the cases it touches or, in a run, of those the run's step
+// picks.
+func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note, run *Run, last bool) ([]ingest.Outcome, error) {
 	// A large batch after one that found none of its ids stored is
 	// written without looking its ids up first: the log's unique index
 	// refuses any that are there after all, and the batch is tried again
@@ -63,11 +68,16 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 			return nil, err
 		}
 		var outcomes []ingest.Outcome
+		var step runStep
 		err = db.begin(ctx, stamp, func(tx batchTx) error {
 			var err error
-			outcomes, err = db.ingestIn(tx, batch, rules, note, optimistic)
+			outcomes, step, err = db.ingestIn(tx, batch, rules, note, optimistic, run, last)
 			return err
 		})
+		if err == nil && run != nil {
+			run.batches++
+			run.pending, run.kept, run.lastSeq = step.pending, step.kept, step.lastSeq
+		}
 		switch {
 		case errors.Is(err, errRulesChanged) && attempt < 3:
 			continue
@@ -99,42 +109,60 @@ func isUniqueViolation(err error) bool {
 
 // ingestIn stores a batch in tx: new events in the log after the stored
 // ones, each chained to the one before; events naming unknown codes in
-// quarantine; and the derived rows of every case the new events touch.
-// If optimistic, the batch's ids are looked up in quarantine only.
-func (db *DB) ingestIn(tx batchTx, batch []ingest.Prepared, rules *evaluation.Rules, note *ingest.Note, optimistic bool) ([]ingest.Outcome, error) {
+// quarantine; and the derived rows of every case the new events touch,
+// or in a run, of the cases its step picks. If optimistic, the batch's
+// ids are looked up in quarantine only.
+func (db *DB) ingestIn(tx batchTx, batch []ingest.Prepared, rules *evaluation.Rules, note *ingest.Note, optimistic bool, run *Run, last bool) ([]ingest.Outcome, runStep, error) {
+	var step runStep
 	ids := make([]string, len(batch))
 	for i := range batch {
 		ids[i] = batch[i].Event.ID
 	}
 	existing, err := tx.existing(ids, !optimistic)
 	if err != nil {
-		return nil, err
+		return nil, step, err
 	}
 	if !optimistic {
 		db.foundStored.Store(len(existing) > 0)
 	}
 	storedSeq, err := tx.maxSeq()
 	if err != nil {
-		return nil, err
+		return nil, step, err
 	}
 	p := classify(batch, existing)
 	if ids := p.conflicts(batch); len(ids) > 0 {
 		bodies, err := tx.bodies(ids)
 		if err != nil {
-			return nil, err
+			return nil, step, err
 		}
 		p = settleConflicts(batch, existing, p, bodies)
 	}
 	prev, err := tx.chainAt(storedSeq)
 	if err != nil {
-		return nil, err
+		return nil, step, err
 	}
-	// The touched cases' stored events are read before the batch is
-	// written; decoding them and deriving the cases' state then runs
+	touched := p.touchedCases(batch)
+	step = run.step(touched, last)
+	// The trails of the cases touched or to derive: kept by the run from
+	// its earlier batches, or their stored events, read before the batch
+	// is written; decoding them and deriving the cases' state then runs
 	// beside the writing of the events.
-	trails := newTrailReader(batch, &p)
-	if err := tx.trails(p.touchedCases(batch), storedSeq, trails.add); err != nil {
-		return nil, err
+	cases := union(touched, step.derive)
+	trails := newTrailReader(batch, p.insertFor(batch, cases))
+	if run != nil {
+		trails.only, trails.subset = step.derive, true
+	}
+	kept := run.keptAt(storedSeq)
+	read := make([]string, 0, len(cases))
+	for _, c := range cases {
+		if k, ok := kept[c]; ok {
+			trails.seed(c, k.events, k.stored)
+		} else {
+			read = append(read, c)
+		}
+	}
+	if err := tx.trails(read, storedSeq, trails.add); err != nil {
+		return nil, step, err
 	}
 	derivation := trails.deriveAsync(rules)
 	defer derivation.wait()
@@ -144,35 +172,51 @@ func (db *DB) ingestIn(tx batchTx, batch []ingest.Prepared, rules *evaluation.Ru
 		return eventValues(&batch[p.insert[k]], placed[k])
 	})
 	if err != nil {
-		return nil, err
+		return nil, step, err
 	}
 	now := db.now().UTC()
 	err = tx.insert("quarantine", quarantineColumns, len(p.quarantine), func(k int) []any {
 		return quarantineValues(&batch[p.quarantine[k]], now)
 	})
 	if err != nil {
-		return nil, err
+		return nil, step, err
 	}
 	if err := tx.release(p.release); err != nil {
-		return nil, err
+		return nil, step, err
+	}
+	if len(step.deferred) > 0 || len(step.done) > 0 {
+		if err := tx.underived(step.deferred, step.done); err != nil {
+			return nil, step, err
+		}
 	}
 	d, err := derivation.wait()
 	if err != nil {
-		return nil, err
+		return nil, step, err
+	}
+	if run != nil {
+		step.keep(trails, kept, storedSeq+int64(len(p.insert)))
 	}
 	if err := writeDerived(tx, trails.storedCases(), rules, &d); err != nil {
-		return nil, err
+		return nil, step, err
 	}
 	if note != nil {
 		entry, err := db.batchEntry(note, batch, p.outcomes, link{storedSeq, prev}, placed)
 		if err != nil {
-			return nil, err
+			return nil, step, err
 		}
 		if err := tx.appendAudit(entry); err != nil {
-			return nil, err
+			return nil, step, err
 		}
 	}
-	return p.outcomes, nil
+	return p.outcomes, step, nil
+}
+
+// union returns the sorted union of two sorted lists.
+func union(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	out = append(append(out, a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // deriveIn recomputes the derived rows of cases from every stored event

@@ -171,6 +171,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("chain the stored events: %w", err)
 		}
+		if err := db.deriveUnderived(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("derive the cases an ingest left underived: %w", err)
+		}
 	}
 	return db, nil
 }

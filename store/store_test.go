@@ -407,7 +407,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		storePolicy(t, db, stricter)
 		err = db.begin(ctx, stamp, func(tx batchTx) error {
-			_, err := db.ingestIn(tx, nil, rules, nil, false)
+			_, _, err := db.ingestIn(tx, nil, rules, nil, false, nil, false)
 			return err
 		})
 		if !errors.Is(err, errRulesChanged) {
@@ -572,13 +572,118 @@ func TestLargeBatchMeetingStoredIDs(t *testing.T) {
 		if _, n, problem, err := db.VerifyEvents(ctx); err != nil || problem != nil || n != int64(len(lines)) {
 			t.Errorf("event chain after the retried batch: %d events, %v, %v", n, problem, err)
 		}
-		// The derived rows are those a rebuild makes.
-		before := snapshot(t, db)
-		if _, err := db.Rebuild(ctx); err != nil {
+		sameAsRebuilt(t, db, "derived rows after the retried batch")
+	})
+}
+
+// TestRunDerivesEachCaseOnce: a run of small batches leaves its cases'
+// derived rows for later batches and says at its end what a rebuild says;
+// a run that stops between batches leaves its waiting cases listed, and
+// opening the database derives them; an event written between a run's
+// batches by someone else is in the derived rows too.
+func TestRunDerivesEachCaseOnce(t *testing.T) {
+	reg, lines := synthLines(t, synth.Config{Cases: 300, Seed: 29})
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(before, snapshot(t, db)); diff != "" {
-			t.Errorf("derived rows after the retried batch differ from a rebuild's:\n%s", diff)
+		pseudo := evaluation.NewPseudonymizer([]byte("test key 0123456"))
+		prepare := func(part []string) []ingest.Prepared {
+			codes, err := db.Codes(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := make([]ingest.Prepared, 0, len(part))
+			for i, line := range part {
+				var e evaluation.Event
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatal(err)
+				}
+				pseudo.Apply(&e)
+				p, err := ingest.Seal(i+1, e, codes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, p)
+			}
+			return out
 		}
+		underived := func() int {
+			var n int
+			if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM underived").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// Half the events in batches of 100, the run stopping before its end.
+		run := db.NewRun()
+		half := len(lines) / 2
+		for start := 0; start < half; start += 100 {
+			if _, err := run.IngestBatch(ctx, prepare(lines[start:min(start+100, half)]), nil, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waiting := underived()
+		if waiting == 0 {
+			t.Fatal("a run of small batches left no case waiting: the test would not check waiting cases")
+		}
+		var stale int
+		if err := db.sql.QueryRowContext(ctx, "SELECT count(DISTINCT e.case_id) FROM events AS e LEFT JOIN cases AS c ON c.id = e.case_id WHERE c.id IS NULL").Scan(&stale); err != nil {
+			t.Fatal(err)
+		}
+		if stale == 0 {
+			t.Error("every stored case is derived while the run's cases wait")
+		}
+		// The database opened again derives what was left.
+		dsn := db.path
+		if db.engine == Postgres {
+			dsn = db.dsn
+		}
+		reopened := openTestDB(t, dsn)
+		if n := underived(); n != 0 {
+			t.Errorf("%d cases still listed underived after the database was opened again", n)
+		}
+		sameAsRebuilt(t, reopened, "cases derived at opening")
+
+		// The rest in a second run, with one event written between two of
+		// its batches by an ingest of its own, to a case the run has waiting.
+		run = reopened.NewRun()
+		rest := lines[half:]
+		for start := 0; start < len(rest); start += 100 {
+			part := slices.Clone(rest[start:min(start+100, len(rest))])
+			if start == 300 {
+				i := slices.IndexFunc(part, func(line string) bool {
+					var e evaluation.Event
+					return json.Unmarshal([]byte(line), &e) == nil && run.(*Run).pending[e.Case] > 0
+				})
+				if i < 0 {
+					t.Fatal("no event of a waiting case in the batch: the test would not write one outside the run")
+				}
+				if _, err := reopened.IngestBatch(ctx, prepare(part[i:i+1]), nil); err != nil {
+					t.Fatal(err)
+				}
+				part = slices.Delete(part, i, i+1)
+			}
+			if _, err := run.IngestBatch(ctx, prepare(part), nil, start+100 >= len(rest)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := underived(); n != 0 {
+			t.Errorf("%d cases listed underived after the run's last batch", n)
+		}
+		sameAsRebuilt(t, reopened, "cases derived by the runs")
 	})
+}
+
+// sameAsRebuilt checks that every case's view is what a rebuild makes it.
+func sameAsRebuilt(t *testing.T, db *DB, what string) {
+	t.Helper()
+	before := snapshot(t, db)
+	if _, err := db.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, db)); diff != "" {
+		t.Errorf("%s differ from a rebuild:\n%s", what, diff)
+	}
 }

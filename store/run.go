@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"frontline/ingest"
+)
+
+// A run's batches leave the derived state of the cases they touch for
+// later: a case is derived once no batch has brought it a new event for
+// deferBatches batches, and at the run's last batch. Events of a busy
+// district arrive in time order, and one case's events (opened, dispatched,
+// …, rated days later) span many batches: derived at each, a case would
+// be read back and written again several times. While a case waits, its
+// events are stored and its derived rows say what they said before; the
+// underived table lists it, in the same transactions, so that a run that
+// stops leaves nothing underived: the database's next opening for writing
+// derives what is listed.
+
+// deferBatches is how many batches without a new event a case waits.
+const deferBatches = 4
+
+// Run is one ingest run's batches. It keeps the trails of the cases that
+// wait, so that deriving them reads nothing back, as long as no one else
+// writes to the log meanwhile.
+type Run struct {
+	db      *DB
+	batches int            // batches stored
+	pending map[string]int // underived case → the batch that last touched it
+	kept    map[string]keptTrail
+	lastSeq int64 // the log's last event after the run's last batch
+}
+
+// keptTrail is a waiting case's every stored event, as stored.
+type keptTrail struct {
+	events []rawEvent
+	stored bool // some were stored before the run kept them
+}
+
+var _ ingest.RunStore = (*DB)(nil)
+
+// NewRun starts a run of batches.
+func (db *DB) NewRun() ingest.BatchRun {
+	return &Run{db: db, pending: map[string]int{}}
+}
+
+// IngestBatch stores a batch of the run; last says no batch follows.
+func (r *Run) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *ingest.Note, last bool) ([]ingest.Outcome, error) {
+	outcomes, err := r.db.ingestBatch(ctx, batch, note, r, last)
+	return outcomes, r.db.wrap("store events", err)
+}
+
+// Finish derives every case the run left underived.
+func (r *Run) Finish(ctx context.Context) error {
+	if len(r.pending) == 0 {
+		return nil
+	}
+	rules, err := r.db.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	cases := slices.Sorted(maps.Keys(r.pending))
+	err = r.db.begin(ctx, "", func(tx batchTx) error {
+		if err := tx.underived(nil, cases); err != nil {
+			return err
+		}
+		return deriveIn(tx, cases, rules)
+	})
+	if err == nil {
+		clear(r.pending)
+		clear(r.kept)
+	}
+	return r.db.wrap("derive cases", err)
+}
+
+// runStep is what one batch of a run does beyond storing its events.
+type runStep struct {
+	derive   []string       // the cases to derive now, sorted
+	deferred []string       // cases to list as underived
+	done     []string       // cases listed before, derived now
+	pending  map[string]int // the run's underived cases after the batch
+	kept     map[string]keptTrail
+	lastSeq  int64
+}
+
+// keptAt returns the trails kept for waiting cases, if they are whole
+// with the log's last event at seq: nil when someone else wrote since.
+func (r *Run) keptAt(seq int64) map[string]keptTrail {
+	if r == nil || seq != r.lastSeq {
+		return nil
+	}
+	return r.kept
+}
+
+// keep records, for the run's state after a batch, the trails of the cases
+// still waiting: read or extended by the batch, or kept from before.
+func (s *runStep) keep(trails *trailReader, before map[string]keptTrail, lastSeq int64) {
+	s.kept = make(map[string]keptTrail, len(s.pending))
+	for c := range s.pending {
+		if t, ok := trails.raw[c]; ok {
+			s.kept[c] = keptTrail{events: t, stored: trails.stored[c]}
+		} else if k, ok := before[c]; ok {
+			s.kept[c] = k
+		}
+	}
+	s.lastSeq = lastSeq
+}
+
+// step decides, for a batch touching cases, which cases to derive: a nil
+// run derives what the batch touches.
+func (r *Run) step(touched []string, last bool) runStep {
+	if r == nil {
+		return runStep{derive: touched}
+	}
+	n := r.batches + 1
+	s := runStep{pending: maps.Clone(r.pending)}
+	for _, c := range touched {
+		if _, listed := s.pending[c]; !listed && !last {
+			s.deferred = append(s.deferred, c)
+		}
+		s.pending[c] = n
+	}
+	for c, at := range s.pending {
+		if last || n-at >= deferBatches {
+			s.derive = append(s.derive, c)
+			if _, listed := r.pending[c]; listed {
+				s.done = append(s.done, c)
+			}
+			delete(s.pending, c)
+		}
+	}
+	slices.Sort(s.derive)
+	return s
+}
+
+// deriveUnderived derives the cases a run left listed as underived.
+func (db *DB) deriveUnderived(ctx context.Context) error {
+	var cases []string
+	if err := db.bun.NewRaw("SELECT case_id FROM underived ORDER BY case_id").Scan(ctx, &cases); err != nil {
+		return err
+	}
+	if len(cases) == 0 {
+		return nil
+	}
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	const chunk = 2000
+	for start := 0; start < len(cases); start += chunk {
+		part := cases[start:min(start+chunk, len(cases))]
+		err := db.begin(ctx, "", func(tx batchTx) error {
+			if err := tx.underived(nil, part); err != nil {
+				return err
+			}
+			return deriveIn(tx, part, rules)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
