@@ -135,6 +135,15 @@ func (r *Run) step(touched []string, last bool) runStep {
 	return s
 }
 
+// Underived returns how many cases a stopped ingest left with events
+// stored and their derived rows not yet updated: derived when the
+// database is next opened for writing.
+func (db *DB) Underived(ctx context.Context) (int, error) {
+	var n int
+	err := db.reads.QueryRowContext(ctx, "SELECT count(*) FROM underived").Scan(&n)
+	return n, db.wrap("count underived cases", err)
+}
+
 // deriveUnderived derives the cases a run left listed as underived.
 func (db *DB) deriveUnderived(ctx context.Context) error {
 	var cases []string

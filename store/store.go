@@ -171,10 +171,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("chain the stored events: %w", err)
 		}
-		if err := db.deriveUnderived(ctx); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("derive the cases an ingest left underived: %w", err)
-		}
+		// Cases a stopped ingest left underived are derived now; if that
+		// fails too (a full disk), they stay listed, and the database
+		// opens, saying so (Underived), to be read and repaired.
+		db.deriveUnderived(ctx)
 	}
 	return db, nil
 }

@@ -37,6 +37,10 @@ func (a *app) openService(ctx context.Context, dsn string) (*service.Service, er
 		fmt.Fprintf(a.stderr, a.t("frontline：%s 所在存储不可写入：仅以只读方式打开，任何修改都会失败\n",
 			"frontline: %s is on storage that cannot be written: it is open for reading only, and any change will fail\n"), dsn)
 	}
+	if n, err := db.Underived(ctx); err == nil && n > 0 {
+		fmt.Fprintf(a.stderr, a.t("警告：有 %d 个案件在上次中断的导入中存入了事件，其派生状态（时限、得分）尚未更新；数据库下次能以可写方式打开时自动更新\n",
+			"warning: %d cases had events stored by an ingest that stopped, and their derived state (deadlines, scores) is not yet updated; it will be when the database can next be opened for writing\n"), n)
+	}
 	svc := &service.Service{DB: db, Now: a.now, PseudoKey: a.keySource(a.getenv("FRONTLINE_KEY_FILE")), KeyInDatabase: a.warnKeyInDatabase}
 	// A database that keeps its own key says so on every command, until
 	// the key is moved out.

@@ -69,6 +69,11 @@ func TestSQLiteStorageFaults(t *testing.T) {
 	if out, err := on(db)("audit", "verify"); err != nil || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify after the full disk: %s %v", out, err)
 	}
+	// The cases the stopped ingest left waiting cannot be derived on a
+	// full disk either: every command says so.
+	if r := run(db, "score", "--period", "2026", "--asof", "2027-01-01"); r.code != exitOK || !strings.Contains(r.stderr, "is not yet updated") {
+		t.Errorf("score after the full disk does not warn of cases not yet derived: exit %d, stderr %s", r.code, r.stderr)
+	}
 
 	// Read-only: read as before; a change is refused, and not a byte moves.
 	disk.Remount("ro")
@@ -100,8 +105,8 @@ func TestSQLiteStorageFaults(t *testing.T) {
 
 	// Room again: the same ingest finishes where the full disk stopped it.
 	disk.Remount("rw,size=64m")
-	if r := run(db, "ingest", events); r.code != exitOK {
-		t.Fatalf("ingest once the disk has room: %s", r.stderr)
+	if r := run(db, "ingest", events); r.code != exitOK || strings.Contains(r.stderr, "not yet updated") {
+		t.Fatalf("ingest once the disk has room: exit %d, stderr %s", r.code, r.stderr)
 	}
 	storetest.SQLiteIntegrity(t, db)
 	if got := stateOf(t, on(db)); got != want {
