@@ -687,3 +687,33 @@ func sameAsRebuilt(t *testing.T, db *DB, what string) {
 		t.Errorf("%s differ from a rebuild:\n%s", what, diff)
 	}
 }
+
+// TestLargeRunTidiesPostgres: a run that stores many events vacuums and
+// analyzes the tables it churned when PostgreSQL's autovacuum is off, and
+// leaves them to the server when it is on.
+func TestLargeRunTidiesPostgres(t *testing.T) {
+	reg, lines := synthLines(t, synth.Config{Cases: 120, Seed: 31})
+	defer func(n int) { tidyAfter = n }(tidyAfter)
+	tidyAfter = len(lines) / 2
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		if _, err := db.LoadRegistry(ctx, reg, OriginRegistry); err != nil {
+			t.Fatal(err)
+		}
+		ingestString(t, db, strings.Join(lines, "\n"), 200)
+		if db.engine != Postgres {
+			return
+		}
+		var autovacuum string
+		var vacuumed bool
+		if err := db.sql.QueryRowContext(ctx, "SELECT current_setting('autovacuum')").Scan(&autovacuum); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.sql.QueryRowContext(ctx, "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'cases'").Scan(&vacuumed); err != nil {
+			t.Fatal(err)
+		}
+		if want := autovacuum == "off"; vacuumed != want {
+			t.Errorf("autovacuum %s: cases vacuumed and analyzed by the run = %v, want %v", autovacuum, vacuumed, want)
+		}
+	})
+}
