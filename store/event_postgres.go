@@ -74,10 +74,23 @@ func (t *postgresTx) scanAll(q string, scan func(pgx.Rows) error, args ...any) e
 
 func (t *postgresTx) existing(ids []string, log bool) (map[string]stored, error) {
 	existing := map[string]stored{}
-	q := "SELECT id, hash, true FROM quarantine WHERE id = ANY($1)"
-	if log {
-		q = "SELECT id, hash, false FROM events WHERE id = ANY($1) UNION ALL " + q
+	// Quarantine is empty but for events naming unknown codes: a look-up
+	// of every id in it costs as much as one in the log.
+	var anyQuarantined bool
+	if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM quarantine)").Scan(&anyQuarantined); err != nil {
+		return nil, err
 	}
+	if !anyQuarantined && !log {
+		return existing, nil
+	}
+	var parts []string
+	if log {
+		parts = append(parts, "SELECT id, hash, false FROM events WHERE id = ANY($1)")
+	}
+	if anyQuarantined {
+		parts = append(parts, "SELECT id, hash, true FROM quarantine WHERE id = ANY($1)")
+	}
+	q := strings.Join(parts, " UNION ALL ")
 	err := t.scanAll(q, func(rows pgx.Rows) error {
 		var id string
 		var s stored

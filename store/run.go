@@ -82,7 +82,11 @@ func (db *DB) tidy(ctx context.Context) error {
 	if err := db.sql.QueryRowContext(ctx, "SELECT current_setting('autovacuum')").Scan(&on); err != nil || on == "on" {
 		return err
 	}
-	_, err := db.sql.ExecContext(ctx, "VACUUM (ANALYZE) cases, assignments, redispose_deadlines, outcome_counts, underived, events")
+	// The log is only appended to: it needs its statistics, not a vacuum.
+	if _, err := db.sql.ExecContext(ctx, "VACUUM (ANALYZE) cases, assignments, redispose_deadlines, outcome_counts, underived"); err != nil {
+		return err
+	}
+	_, err := db.sql.ExecContext(ctx, "ANALYZE events")
 	return err
 }
 
