@@ -14,8 +14,9 @@ import (
 
 // scorePeriod scores every unit on the cases opened in a period as of
 // asof, under the policy in force on the period's first day: from the
-// kept counts when they can serve (whole months, asof after every stored
-// event), else from the cases themselves. Both give the same report.
+// kept counts when they can serve (whole months of one zone), with the
+// cases that count differently as of asof counted again, else from the
+// cases themselves. Both give the same report.
 func (s *Service) scorePeriod(ctx context.Context, p evaluation.Period, asof time.Time, policies evaluation.Policies) (*scoring.Report, error) {
 	opt := scoring.Options{AsOf: asof, Scoring: policies.At(p.From).Scoring}
 	// A case opened after asof counts for nothing as of asof: the months

@@ -400,13 +400,8 @@ func (db *DB) Rebuild(ctx context.Context) (n int, err error) {
 	if err := db.bun.NewSelect().Model((*eventRow)(nil)).ColumnExpr("DISTINCT case_id").Order("case_id").Scan(ctx, &ids); err != nil {
 		return 0, db.wrap("rebuild", err)
 	}
-	const chunk = 2000
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		err := db.begin(ctx, "", func(tx batchTx) error { return deriveIn(tx, part, rules) })
-		if err != nil {
-			return start, db.wrap("rebuild", err)
-		}
+	if n, err := db.deriveCases(ctx, ids, rules); err != nil {
+		return n, db.wrap("rebuild", err)
 	}
 	return len(ids), db.ensureCounts(ctx)
 }

@@ -37,7 +37,7 @@ func chainOf(prev []byte, seq int64, hash []byte) []byte {
 
 // chainAt returns the chain of the event with sequence number seq (the
 // genesis for 0), read by query with $1 = seq.
-func chainAt(seq int64, query func(q string, args ...any) *sql.Row) ([]byte, error) {
+func chainAt(seq int64, query func(q string, args ...any) row) ([]byte, error) {
 	if seq == 0 {
 		return genesis, nil
 	}
@@ -92,7 +92,7 @@ func (db *DB) chainStored(ctx context.Context) error {
 			tx.Rollback()
 			return err
 		}
-		prev, err := chainAt(prevSeq, func(q string, args ...any) *sql.Row { return tx.QueryRowContext(ctx, q, args...) })
+		prev, err := chainAt(prevSeq, func(q string, args ...any) row { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
 			tx.Rollback()
 			return err

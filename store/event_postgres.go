@@ -125,17 +125,7 @@ func (t *postgresTx) bodies(ids []string) (map[string][]byte, error) {
 }
 
 func (t *postgresTx) chainAt(seq int64) ([]byte, error) {
-	if seq == 0 {
-		return genesis, nil
-	}
-	var chain []byte
-	if err := t.tx.QueryRow(t.ctx, "SELECT chain FROM events WHERE seq = $1", seq).Scan(&chain); err != nil {
-		return nil, err
-	}
-	if len(chain) != len(genesis) {
-		return nil, fmt.Errorf("event %d has no chain hash", seq)
-	}
-	return chain, nil
+	return chainAt(seq, func(q string, args ...any) row { return t.tx.QueryRow(t.ctx, q, args...) })
 }
 
 func (t *postgresTx) trails(caseIDs []string, upTo int64, add func(caseID, id string, body []byte)) error {

@@ -98,7 +98,7 @@ func (t *sqliteTx) bodies(ids []string) (map[string][]byte, error) {
 }
 
 func (t *sqliteTx) chainAt(seq int64) ([]byte, error) {
-	return chainAt(seq, func(q string, args ...any) *sql.Row { return t.tx.QueryRowContext(t.ctx, q, args...) })
+	return chainAt(seq, func(q string, args ...any) row { return t.tx.QueryRowContext(t.ctx, q, args...) })
 }
 
 func (t *sqliteTx) trails(caseIDs []string, upTo int64, add func(caseID, id string, body []byte)) error {

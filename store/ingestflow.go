@@ -82,8 +82,7 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 		case errors.Is(err, errRulesChanged) && attempt < 3:
 			continue
 		case optimistic && isUniqueViolation(err):
-			optimistic = false
-			db.foundStored.Store(true)
+			optimistic = false // the look-up then says whether the next batch looks up too
 			continue
 		}
 		return outcomes, err

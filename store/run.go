@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"frontline/evaluation"
 	"frontline/ingest"
 )
 
@@ -99,13 +100,7 @@ func (r *Run) Finish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cases := slices.Sorted(maps.Keys(r.pending))
-	err = r.db.begin(ctx, "", func(tx batchTx) error {
-		if err := tx.underived(nil, cases); err != nil {
-			return err
-		}
-		return deriveIn(tx, cases, rules)
-	})
+	_, err = r.db.deriveCases(ctx, slices.Sorted(maps.Keys(r.pending)), rules)
 	if err == nil {
 		clear(r.pending)
 		clear(r.kept)
@@ -195,6 +190,14 @@ func (db *DB) deriveUnderived(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	_, err = db.deriveCases(ctx, cases, rules)
+	return err
+}
+
+// deriveCases derives cases (sorted) from their stored events, two
+// thousand to a transaction, and takes them off the underived list. It
+// returns how many it derived.
+func (db *DB) deriveCases(ctx context.Context, cases []string, rules *evaluation.Rules) (int, error) {
 	const chunk = 2000
 	for start := 0; start < len(cases); start += chunk {
 		part := cases[start:min(start+chunk, len(cases))]
@@ -205,8 +208,8 @@ func (db *DB) deriveUnderived(ctx context.Context) error {
 			return deriveIn(tx, part, rules)
 		})
 		if err != nil {
-			return err
+			return start, err
 		}
 	}
-	return nil
+	return len(cases), nil
 }
