@@ -451,9 +451,22 @@ func (db *DB) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 }
 
 // begin runs f in the engine's write transaction on the event log.
-func (db *DB) begin(ctx context.Context, stamp string, f func(batchTx) error) error {
+func (db *DB) begin(ctx context.Context, stamp string, commit commitMode, f func(batchTx) error) error {
 	if db.engine == Postgres {
-		return db.beginPostgres(ctx, stamp, f)
+		return db.beginPostgres(ctx, stamp, commit, f)
 	}
-	return db.beginSQLite(ctx, stamp, f)
+	return db.beginSQLite(ctx, stamp, commit, f)
 }
+
+// commitMode says whether a write transaction's commit waits for the disk.
+type commitMode bool
+
+const (
+	// durable commits are on disk when the commit returns.
+	durable commitMode = true
+	// lazy commits reach the disk with the next durable one: a run's
+	// batches but its last. A machine that stops in between may lose the
+	// last lazy commits, never a part of one; the run then did not finish,
+	// and ingesting its file again stores what was lost.
+	lazy commitMode = false
+)

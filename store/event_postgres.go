@@ -34,11 +34,17 @@ func (db *DB) withPgx(ctx context.Context, f func(pgx.Tx) error) error {
 // beginPostgres runs f in a pgx transaction holding the ingest lock: one
 // ingest transaction at a time, since deriving a case's state needs every
 // committed event of it, including a concurrent batch's. Under the lock,
-// the rules must still be current.
-func (db *DB) beginPostgres(ctx context.Context, stamp string, f func(batchTx) error) error {
+// the rules must still be current. A lazy commit does not wait for the
+// server to flush its log (synchronous_commit off for the transaction).
+func (db *DB) beginPostgres(ctx context.Context, stamp string, commit commitMode, f func(batchTx) error) error {
 	return db.withPgx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", ingestLock); err != nil {
 			return err
+		}
+		if commit == lazy {
+			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
 		}
 		if stamp != "" {
 			if now, err := scanStamp(tx.QueryRow(ctx, rulesStampQuery).Scan); err != nil {

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"strconv"
 	"strings"
 
@@ -17,9 +19,27 @@ const sqliteChunk = 500 // ids per IN list
 
 // beginSQLite runs f in a write transaction, committed if f succeeds. The
 // write lock is held from the first statement, where the rules must still
-// be current.
-func (db *DB) beginSQLite(ctx context.Context, stamp string, f func(batchTx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+// be current. A lazy commit appends to the write-ahead log without
+// syncing it (synchronous NORMAL on the transaction's connection).
+func (db *DB) beginSQLite(ctx context.Context, stamp string, commit commitMode, f func(batchTx) error) (err error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if commit == lazy {
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, e := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); e != nil {
+				// Not back in the pool with the lazy setting.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+				err = cmp.Or(err, e)
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 	// refuses any that are there after all, and the batch is tried again
 	// with the look-up.
 	optimistic := len(batch) >= optimisticBatch && !db.foundStored.Load()
+	commit := durable
+	if run != nil && !last {
+		commit = lazy
+	}
 	for attempt := 0; ; attempt++ {
 		rules, stamp, err := db.rulesWithStamp(ctx)
 		if err != nil {
@@ -69,13 +73,14 @@ func (db *DB) ingestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 		}
 		var outcomes []ingest.Outcome
 		var step runStep
-		err = db.begin(ctx, stamp, func(tx batchTx) error {
+		err = db.begin(ctx, stamp, commit, func(tx batchTx) error {
 			var err error
 			outcomes, step, err = db.ingestIn(tx, batch, rules, note, optimistic, run, last)
 			return err
 		})
 		if err == nil && run != nil {
 			run.batches++
+			run.lazy = run.lazy || commit == lazy
 			run.pending, run.kept, run.lastSeq = step.pending, step.kept, step.lastSeq
 		}
 		switch {

@@ -33,6 +33,7 @@ type Run struct {
 	pending map[string]int // underived case → the batch that last touched it
 	kept    map[string]keptTrail
 	lastSeq int64 // the log's last event after the run's last batch
+	lazy    bool  // some batch committed lazily
 }
 
 // keptTrail is a waiting case's every stored event, as stored.
@@ -59,10 +60,40 @@ func (r *Run) IngestBatch(ctx context.Context, batch []ingest.Prepared, note *in
 			r.stored++
 		}
 	}
+	if last {
+		// The last batch's commit may have written nothing to sync.
+		if err := r.sync(ctx); err != nil {
+			return outcomes, r.db.wrap("store events", err)
+		}
+	}
 	if last && r.stored >= tidyAfter {
 		return outcomes, r.db.wrap("vacuum after ingest", r.db.tidy(ctx))
 	}
 	return outcomes, nil
+}
+
+// sync puts the run's lazy commits on disk.
+func (r *Run) sync(ctx context.Context) error {
+	if !r.lazy {
+		return nil
+	}
+	if err := r.db.syncLog(ctx); err != nil {
+		return err
+	}
+	r.lazy = false
+	return nil
+}
+
+// syncLog puts every commit so far on disk: on SQLite a checkpoint, which
+// syncs the write-ahead log first; on PostgreSQL a transaction that
+// commits synchronously, which flushes the server's log up to its commit.
+func (db *DB) syncLog(ctx context.Context) error {
+	q := "PRAGMA wal_checkpoint(PASSIVE)"
+	if db.engine == Postgres {
+		q = "SELECT pg_current_xact_id()"
+	}
+	_, err := db.sql.ExecContext(ctx, q)
+	return err
 }
 
 // tidyAfter is the number of events a run stores before it tidies up
@@ -91,8 +122,12 @@ func (db *DB) tidy(ctx context.Context) error {
 	return err
 }
 
-// Finish derives every case the run left underived.
+// Finish derives every case the run left underived, and puts what the
+// run stored on disk.
 func (r *Run) Finish(ctx context.Context) error {
+	if err := r.sync(ctx); err != nil {
+		return r.db.wrap("store events", err)
+	}
 	if len(r.pending) == 0 {
 		return nil
 	}
@@ -201,7 +236,7 @@ func (db *DB) deriveCases(ctx context.Context, cases []string, rules *evaluation
 	const chunk = 2000
 	for start := 0; start < len(cases); start += chunk {
 		part := cases[start:min(start+chunk, len(cases))]
-		err := db.begin(ctx, "", func(tx batchTx) error {
+		err := db.begin(ctx, "", durable, func(tx batchTx) error {
 			if err := tx.underived(nil, part); err != nil {
 				return err
 			}

@@ -406,7 +406,7 @@ func TestIngestRechecksRulesUnderTheLock(t *testing.T) {
 		stricter := strings.Replace(string(formats.DefaultPolicyYAML), "effective: 2000-01-01", "effective: 2026-01-01", 1)
 		stricter = strings.Replace(stricter, "A: {respond: 10m, dispose: 4h}", "A: {respond: 4m, dispose: 4h}", 1)
 		storePolicy(t, db, stricter)
-		err = db.begin(ctx, stamp, func(tx batchTx) error {
+		err = db.begin(ctx, stamp, durable, func(tx batchTx) error {
 			_, _, err := db.ingestIn(tx, nil, rules, nil, false, nil, false)
 			return err
 		})
@@ -622,6 +622,13 @@ func TestRunDerivesEachCaseOnce(t *testing.T) {
 		for start := 0; start < half; start += 100 {
 			if _, err := run.IngestBatch(ctx, prepare(lines[start:min(start+100, half)]), nil, false); err != nil {
 				t.Fatal(err)
+			}
+		}
+		// The run's batches committed lazily; the writer is back to syncing.
+		if db.engine == SQLite {
+			var level int
+			if err := db.sql.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&level); err != nil || level != 2 {
+				t.Errorf("after a run's lazy commits the writer's synchronous = %d (%v), want 2 (FULL)", level, err)
 			}
 		}
 		waiting := underived()
