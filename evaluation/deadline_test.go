@@ -119,3 +119,40 @@ func BenchmarkDeadlines(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(assignments*b.N), "ns/assignment")
 	_ = fmt.Sprint(n)
 }
+
+func TestLightsAcrossTheLimit(t *testing.T) {
+	start := time.Date(2026, 12, 1, 1, 5, 0, 0, time.UTC)
+	d := Deadline{Case: "A", Unit: "D1", Milestone: Respond, Round: 1, Start: start, Due: start.Add(10 * time.Minute)}
+	for _, tt := range []struct {
+		after time.Duration
+		light Light
+		next  time.Time
+	}{
+		{0, Clear, start.Add(8 * time.Minute)},
+		{8*time.Minute - time.Second, Clear, start.Add(8 * time.Minute)},
+		{8 * time.Minute, Amber, start.Add(10*time.Minute + time.Nanosecond)},
+		{10 * time.Minute, Amber, start.Add(10*time.Minute + time.Nanosecond)},
+		{10*time.Minute + time.Second, Red, time.Time{}},
+	} {
+		now := start.Add(tt.after)
+		if got := d.LightAt(now, 0.8); got != tt.light {
+			t.Errorf("LightAt(+%v) = %s, want %s", tt.after, got, tt.light)
+		}
+		if got := d.NextChange(now, 0.8); !got.Equal(tt.next) {
+			t.Errorf("NextChange(+%v) = %v, want %v", tt.after, got, tt.next)
+		}
+	}
+	if !d.Open(start) || d.Open(start.Add(-time.Second)) {
+		t.Error("Open: open from its start")
+	}
+	done := d
+	done.Actual = start.Add(5 * time.Minute)
+	if done.Open(done.Actual) || !done.Open(done.Actual.Add(-time.Second)) {
+		t.Error("Open: closed once done")
+	}
+	excused := d
+	excused.Excused = true
+	if excused.Open(start) {
+		t.Error("Open: an excused deadline is not on the board")
+	}
+}

@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"sort"
@@ -96,7 +97,14 @@ type Limits struct {
 	Respond Limit
 	Report  Limit
 	Dispose Limit
+	// WarnAt is the share of a limit after which an open milestone of
+	// the class shows amber on the live board (DESIGN.md §9); zero means
+	// the policy's.
+	WarnAt float64
 }
+
+// DefaultWarnAt is the warning share of a policy that names none.
+const DefaultWarnAt = 0.8
 
 // Policy is one version of the rules, in force from its effective date.
 type Policy struct {
@@ -122,6 +130,18 @@ type Policy struct {
 	Urgent   map[string]map[string]Limits
 	Calendar *Calendar
 	Scoring  Scoring
+	// WarnAt is the warning share of the classes that name none.
+	WarnAt float64
+}
+
+// WarnShare returns the share of its limit after which an open milestone
+// of class turns amber.
+func (p *Policy) WarnShare(class string) float64 {
+	l, ok := p.Classes[class]
+	if !ok {
+		l = p.Classes["C"]
+	}
+	return cmp.Or(l.WarnAt, p.WarnAt, DefaultWarnAt)
 }
 
 // Bodies are the units a district's oversight roles act for.

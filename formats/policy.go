@@ -42,6 +42,7 @@ type policyFile struct {
 	WorkingHours []string                         `yaml:"working_hours"`
 	CallLimit    string                           `yaml:"call_limit"`
 	AppealLimit  string                           `yaml:"appeal_limit"`
+	WarnAt       *float64                         `yaml:"warn_at"`
 	Classes      map[string]limitsFile            `yaml:"classes"`
 	Urgency      map[string]map[string]limitsFile `yaml:"urgency"`
 	Scoring      *scoringFile                     `yaml:"scoring"`
@@ -178,9 +179,22 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 }
 
 type limitsFile struct {
-	Respond string `yaml:"respond"`
-	Report  string `yaml:"report"`
-	Dispose string `yaml:"dispose"`
+	Respond string   `yaml:"respond"`
+	Report  string   `yaml:"report"`
+	Dispose string   `yaml:"dispose"`
+	WarnAt  *float64 `yaml:"warn_at"`
+}
+
+// warnShare checks a warning share: a fraction of the limit, after its
+// start and before its end.
+func warnShare(v *float64, key string, fail func(string, string, ...any) error) (float64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	if !(*v > 0 && *v < 1) {
+		return 0, fail(key, "%v is not a share of the limit between 0 and 1 (0.8: amber once four fifths of the limit have passed)", *v)
+	}
+	return *v, nil
 }
 
 // officialYears are the years whose official holiday schedule a calendar
@@ -249,6 +263,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 	if p.AppealLimit, err = evaluation.ParseLimit(f.AppealLimit); err != nil {
 		return nil, fail("appeal_limit", "%v", err)
 	}
+	if p.WarnAt, err = warnShare(f.WarnAt, "warn_at", fail); err != nil {
+		return nil, err
+	}
 	if len(f.Classes) == 0 {
 		return nil, fail("classes", "at least one SLA class is needed")
 	}
@@ -262,6 +279,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 		if strings.TrimSpace(f.Classes[class].Respond) == "" || l.Dispose.IsZero() {
 			return nil, fail("classes."+class, "respond and dispose limits are required (respond: none for a class whose records carry no first action)")
 		}
+		if l.WarnAt, err = warnShare(f.Classes[class].WarnAt, "classes."+class+".warn_at", fail); err != nil {
+			return nil, err
+		}
 		p.Classes[class] = l
 	}
 	for _, urgency := range sortedKeys(f.Urgency) {
@@ -273,6 +293,9 @@ func ParsePolicy(data []byte) (*evaluation.Policy, error) {
 			key := "urgency." + urgency + "." + class
 			if _, ok := p.Classes[class]; !ok {
 				return nil, fail(key, "class %q is not in classes", class)
+			}
+			if f.Urgency[urgency][class].WarnAt != nil {
+				return nil, fail(key+".warn_at", "a warning share is set per class, under classes")
 			}
 			if p.Urgent[urgency][class], err = parseLimits(f.Urgency[urgency][class], key, fail); err != nil {
 				return nil, err

@@ -57,6 +57,8 @@ func TestPolicyErrorsNameKeyAndLine(t *testing.T) {
 		{"bad time zone", "timezone: Mars/Olympus\n", `line 4: key timezone: unknown time zone "Mars/Olympus"`},
 		{"bad calendar date", "calendar:\n  days:\n    - {date: 2026-13-01, work: false}\n", "key calendar.days[0].date"},
 		{"unknown key", "colour: red\n", "colour"},
+		{"warning share of 1", "warn_at: 1\n", "line 4: key warn_at: 1 is not a share of the limit between 0 and 1"},
+		{"warning share per urgency", "urgency:\n  urgent:\n    A: {respond: 1m, warn_at: 0.5}\n", "key urgency.urgent.A.warn_at: a warning share is set per class"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,5 +165,24 @@ func TestInitPolicy(t *testing.T) {
 		if _, err := InitPolicy(o); err == nil {
 			t.Errorf("%+v: no error", o)
 		}
+	}
+}
+
+func TestWarningShares(t *testing.T) {
+	p, err := ParsePolicy([]byte("effective: 2026-01-01\nwarn_at: 0.7\nclasses:\n  A: {respond: 10m, dispose: 4h, warn_at: 0.5}\n  C: {respond: 30m, dispose: 3wd}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for class, want := range map[string]float64{"A": 0.5, "C": 0.7, "unknown": 0.7} {
+		if got := p.WarnShare(class); got != want {
+			t.Errorf("WarnShare(%s) = %v, want %v", class, got, want)
+		}
+	}
+	if got := DefaultPolicy().WarnShare("A"); got != 0.8 {
+		t.Errorf("default WarnShare = %v, want 0.8", got)
+	}
+	_, err = ParsePolicy([]byte("effective: 2026-01-01\nclasses:\n  A: {respond: 10m, dispose: 4h, warn_at: -0.2}\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 3: key classes.A.warn_at: -0.2 is not a share") {
+		t.Errorf("negative class share: %v", err)
 	}
 }

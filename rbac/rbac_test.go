@@ -38,18 +38,18 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 			"events write district", "decisions write district", "metrics read district"},
 		"olga": {"scores read *", "matrix read *", "cadres read *", "appeals read *", "appeals decide *",
 			"exports.meeting read *", "exports.cadres read *", "satisfaction read *", "satisfaction.district read *", "rulings write *", "registry read *"},
-		"dina": {"cases read *", "breaches read *", "audit read *", "findings read *", "findings write *", "urgings write *", "reciprocity read *",
+		"dina": {"cases read *", "breaches read *", "warnings read *", "audit read *", "findings read *", "findings write *", "urgings write *", "reciprocity read *",
 			"appeals read *", "exports.breaches read *", "satisfaction read *", "satisfaction.district read *", "registry read *"},
-		"sam": {"scores read own", "matrix read own", "cases read own", "breaches read own", "findings read own",
+		"sam": {"scores read own", "matrix read own", "cases read own", "breaches read own", "warnings read own", "findings read own",
 			"appeals read own", "appeals write own", "evaluations.response write own", "exports.unit read own",
 			"satisfaction read own", "satisfaction.district read *", "registry read *"},
-		"dan": {"scores read own", "matrix read own", "cases read own", "breaches read own", "findings read own",
+		"dan": {"scores read own", "matrix read own", "cases read own", "breaches read own", "warnings read own", "findings read own",
 			"appeals read own", "appeals write own", "evaluations.call write own", "returns write own", "exports.unit read own",
 			"satisfaction read own", "satisfaction.district read *", "registry read *"},
 		"bot": {"events write *", "registry read *"},
 	}
 	objects := []string{"users", "registry", "policy", "scores", "matrix", "cadres", "appeals", "exports.meeting", "exports.cadres",
-		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "audit", "findings",
+		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "warnings", "audit", "findings",
 		"urgings", "reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions", "metrics"}
 	actions := []string{Read, Write, Decide}
 	own := map[string]string{"sam": "S1", "dan": "D1"}

@@ -128,34 +128,51 @@ func (db *DB) EachDeadline(ctx context.Context, f DeadlineFilter, fn func(evalua
 // dispose on the assignment row, later dispose rounds in their own table.
 // Each part keeps only what the filter asks for, so that the database
 // reads and sorts no more than the answer.
+// deadlinePart is where one kind of deadline is kept, as SQL expressions
+// over its table joined to its case (alias c).
+type deadlinePart struct {
+	milestone, caseID, unit, round, start, due, done, stopped, excused, from string
+}
+
+var deadlineParts = []deadlinePart{
+	{"call", "c.id", "c.call_unit", "1", "c.opened_at", "c.call_due", "c.call_done", "NULL",
+		"CASE WHEN c.call_excused THEN 'call' ELSE '' END", "cases AS c"},
+	{"respond", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.respond_due", "a.respond_done", "NULL", "COALESCE(a.excused, '')",
+		"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+	{"report", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.report_due", "a.report_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
+		"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+	{"dispose", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.dispose_due", "a.dispose_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
+		"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
+	{"dispose", "r.case_id", "r.unit", "r.round", "r.start_at", "r.due_at", "r.actual_at", "r.stopped_at",
+		"CASE WHEN r.excused THEN 'dispose' ELSE '' END", "redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id"},
+}
+
+// stoppedExpr is a part's stopped column, typed on PostgreSQL when NULL.
+func (db *DB) stoppedExpr(p deadlinePart) string {
+	if p.stopped == "NULL" && db.engine == Postgres {
+		return "CAST(NULL AS timestamptz)"
+	}
+	return p.stopped
+}
+
+// byteOrder is the collation that orders text as Go compares strings.
+func (db *DB) byteOrder() string {
+	if db.engine == Postgres {
+		return ` COLLATE "C"`
+	}
+	return ""
+}
+
 func (db *DB) deadlineQuery(f DeadlineFilter) (string, []any) {
-	type part struct {
-		milestone, caseID, unit, round, start, due, done, stopped, excused, from string
-	}
-	parts := []part{
-		{"call", "c.id", "c.call_unit", "1", "c.opened_at", "c.call_due", "c.call_done", "NULL",
-			"CASE WHEN c.call_excused THEN 'call' ELSE '' END", "cases AS c"},
-		{"respond", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.respond_due", "a.respond_done", "NULL", "COALESCE(a.excused, '')",
-			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
-		{"report", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.report_due", "a.report_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
-			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
-		{"dispose", "a.case_id", "a.unit", "1", "a.dispatched_at", "a.dispose_due", "a.dispose_done", "a.clock_stopped_at", "COALESCE(a.excused, '')",
-			"assignments AS a JOIN cases AS c ON c.id = a.case_id"},
-		{"dispose", "r.case_id", "r.unit", "r.round", "r.start_at", "r.due_at", "r.actual_at", "r.stopped_at",
-			"CASE WHEN r.excused THEN 'dispose' ELSE '' END", "redispose_deadlines AS r JOIN cases AS c ON c.id = r.case_id"},
-	}
 	var b strings.Builder
 	var args []any
 	b.WriteString("SELECT case_id, unit, milestone, round, " + db.ts("start_at") + ", " + db.ts("due_at") + ", " +
 		db.ts("done_at") + ", " + db.ts("stopped_at") + ", excused FROM (")
-	for i, p := range parts {
+	for i, p := range deadlineParts {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		stopped := p.stopped
-		if stopped == "NULL" && db.engine == Postgres {
-			stopped = "CAST(NULL AS timestamptz)"
-		}
+		stopped := db.stoppedExpr(p)
 		fmt.Fprintf(&b, "SELECT %s AS case_id, %s AS unit, '%s' AS milestone, %s AS round, %s AS start_at, %s AS due_at,"+
 			" %s AS done_at, %s AS stopped_at, %s AS excused FROM %s WHERE c.opened_at >= ? AND c.opened_at < ? AND %s IS NOT NULL",
 			p.caseID, p.unit, p.milestone, p.round, p.start, p.due, p.done, stopped, p.excused, p.from, p.due)
@@ -170,10 +187,7 @@ func (db *DB) deadlineQuery(f DeadlineFilter) (string, []any) {
 		}
 	}
 	// Byte order on both engines, as Go compares strings.
-	collate := ""
-	if db.engine == Postgres {
-		collate = ` COLLATE "C"`
-	}
+	collate := db.byteOrder()
 	b.WriteString(") AS d ORDER BY due_at, case_id" + collate + ", unit" + collate + ", milestone" + collate + ", round")
 	return b.String(), args
 }

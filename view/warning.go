@@ -1,0 +1,23 @@
+package view
+
+import "time"
+
+// Warning is an open milestone on the live board (预警, DESIGN.md §9):
+// amber once the policy's warning share of its limit has passed, red once
+// its deadline has.
+type Warning struct {
+	ID          string     `json:"id"` // the deadline's id
+	Case        string     `json:"case"`
+	Unit        string     `json:"unit"`
+	Milestone   string     `json:"milestone"` // call, respond, report or dispose
+	Round       int        `json:"round"`
+	State       string     `json:"state"` // amber or red
+	Start       time.Time  `json:"start"`
+	AmberAt     time.Time  `json:"amber_at"`
+	Deadline    time.Time  `json:"deadline"`
+	SecondsLeft int64      `json:"seconds_left"` // negative once past
+	Category    string     `json:"category"`
+	Street      string     `json:"street"`
+	Urged       bool       `json:"urged"`
+	UrgedAt     *time.Time `json:"urged_at,omitempty"` // the latest urging of the unit on the case
+}
