@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -630,6 +631,80 @@ func TestAPIUsers(t *testing.T) {
 		}
 		if r := f.do(t, "ada", "POST", "/api/v1/users/nobody/tokens", "application/json", `{}`); r.status != 404 {
 			t.Errorf("a token for nobody: %d", r.status)
+		}
+	})
+}
+
+// TestAPIWarnings reads the live board over HTTP as each role: the
+// inspector sees every warning, a head its own, anyone else is refused.
+func TestAPIWarnings(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		// The clock stands at 12:00 in Shanghai. Garbage: respond in 10 min.
+		events := `{"id":"X1-1","case":"X1","type":"opened","at":"2027-01-15T11:50:00+08:00","category":"garbage","street":"S1"}
+{"id":"X1-2","case":"X1","type":"dispatched","at":"2027-01-15T11:52:00+08:00","unit":"D1","by":"S1"}
+{"id":"X2-1","case":"X2","type":"opened","at":"2027-01-15T11:30:00+08:00","category":"garbage","street":"S1"}
+{"id":"X2-2","case":"X2","type":"dispatched","at":"2027-01-15T11:40:00+08:00","unit":"D2","by":"S1"}
+{"id":"X3-1","case":"X3","type":"opened","at":"2027-01-15T11:55:00+08:00","category":"garbage","street":"S1"}
+{"id":"X3-2","case":"X3","type":"dispatched","at":"2027-01-15T11:58:00+08:00","unit":"D1","by":"S1"}
+`
+		if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", events); r.status != 200 {
+			t.Fatalf("post events: %d %s", r.status, r.body)
+		}
+		type page struct {
+			AsOf     time.Time `json:"asof"`
+			Amber    int       `json:"amber"`
+			Red      int       `json:"red"`
+			Total    int       `json:"total"`
+			Warnings []struct {
+				ID          string `json:"id"`
+				State       string `json:"state"`
+				SecondsLeft int64  `json:"seconds_left"`
+				Street      string `json:"street"`
+			} `json:"warnings"`
+		}
+		read := func(user, query string) (page, string) {
+			t.Helper()
+			r := f.do(t, user, "GET", "/api/v1/warnings"+query, "", "")
+			if r.status != 200 {
+				t.Fatalf("%s GET /api/v1/warnings%s: %d %s", user, query, r.status, r.body)
+			}
+			var p page
+			if err := json.Unmarshal([]byte(r.body), &p); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, w := range p.Warnings {
+				ids = append(ids, fmt.Sprintf("%s %s %d", w.ID, w.State, w.SecondsLeft))
+			}
+			return p, strings.Join(ids, ", ")
+		}
+		for _, tc := range []struct{ user, query, want string }{
+			{"dina", "", "X2/D2/respond red -600, X1/D1/respond amber 120"},
+			{"dina", "?state=red", "X2/D2/respond red -600"},
+			{"dina", "?unit=D1", "X1/D1/respond amber 120"},
+			{"sam", "", "X2/D2/respond red -600, X1/D1/respond amber 120"},
+			{"dan", "", "X1/D1/respond amber 120"},
+			{"dan", "?unit=D2", ""},
+		} {
+			if _, got := read(tc.user, tc.query); got != tc.want {
+				t.Errorf("%s %s: %q, want %q", tc.user, tc.query, got, tc.want)
+			}
+		}
+		p, got := read("dina", "?limit=1&offset=1")
+		if got != "X1/D1/respond amber 120" || p.Total != 2 || p.Amber != 1 || p.Red != 1 || !p.AsOf.Equal(testNow) {
+			t.Errorf("second page of one: %q, %+v", got, p)
+		}
+		for _, tc := range []struct {
+			user, query string
+			status      int
+		}{
+			{"olga", "", 403}, {"bot", "", 403}, {"ada", "", 403}, {"", "", 401},
+			{"dina", "?state=green", 422}, {"dina", "?limit=0", 422}, {"dina", "?limit=5000", 422}, {"dina", "?offset=-1", 422},
+		} {
+			if r := f.do(t, tc.user, "GET", "/api/v1/warnings"+tc.query, "", ""); r.status != tc.status {
+				t.Errorf("%q GET /api/v1/warnings%s: %d, want %d: %s", tc.user, tc.query, r.status, tc.status, r.body)
+			}
 		}
 	})
 }

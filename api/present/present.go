@@ -117,6 +117,15 @@ func (s *Reads) Breaches(ctx context.Context, q service.BreachQuery) (*service.B
 	return list, err
 }
 
+// Warnings reads the live board now.
+func (s *Reads) Warnings(ctx context.Context, q service.WarningQuery) (*service.WarningList, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Warnings(ctx, c, q)
+}
+
 // Cadres reads the cadre assessment, each cadre named in lang.
 func (s *Reads) Cadres(ctx context.Context, q service.PeriodQuery, role, lang string) ([]view.Cadre, service.Span, error) {
 	svc, c, err := s.service(ctx)
