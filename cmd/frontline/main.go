@@ -103,6 +103,7 @@ func commands() map[string]command {
 		"appeal":       {"appeal a breach, a rating, an evaluation or a finding: appeal --case C --unit U --target T --reason R", runAppeal},
 		"appeals":      {"the appeal queue: appeals [--state open|upheld|rejected|duplicate|all] [--unit U] [--format table|json|csv] | appeals decide ID --upheld|--rejected --unit ORG --note N", runAppeals},
 		"findings":     {"supervision findings: findings [--period P] [--unit U] [--state S] | findings add --case C --unit DIS --target U --severity S --note N | findings withdraw ID --unit DIS --note N", runFindings},
+		"warnings":     {"the live board of open milestones nearing (amber) or past (red) their deadline: warnings [--state amber|red] [--unit U] [--format table|json|csv] [--watch [--every 10s]]", runWarnings},
 		"urge":         {"urge a unit on an open case (督办): urge --case C --target U [--unit DIS] [--note N]", runUrge},
 		"evaluate":     {"two-way evaluation: evaluate response --case C --unit STREET --target DEPT --score 1-5 | evaluate call --case C --unit DEPT --target STREET --accurate true|false [--score 1-5]", runEvaluate},
 		"rule-return":  {"rule on a return: rule-return --case C --unit BODY --target DEPT --justified|--unjustified --note N", runRuleReturn},
