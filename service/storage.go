@@ -49,9 +49,11 @@ type CaseStore interface {
 	// that hold an appeal, a finding, an evaluation or a ruling.
 	ProcessTrails(ctx context.Context, from, to time.Time) (map[string][]evaluation.Event, error)
 	EachDeadline(ctx context.Context, f store.DeadlineFilter, fn func(evaluation.Deadline) error) error
-	// OpenDeadlines and OpenUrgings are what the live board reads.
-	OpenDeadlines(ctx context.Context, unit string) ([]store.OpenDeadline, error)
+	// What the live board reads.
+	BoardDeadlines(ctx context.Context, f store.BoardFilter) ([]store.BoardDeadline, error)
 	OpenUrgings(ctx context.Context) (map[string][]store.Urging, error)
+	LogHead(ctx context.Context) (int64, error)
+	CasesSince(ctx context.Context, seq int64) ([]string, error)
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
 	EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error
 	// Rebuild derives every case again from the event log.

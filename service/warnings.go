@@ -98,7 +98,7 @@ func (s *Service) board(ctx context.Context) (*boardNow, error) {
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.DB.OpenDeadlines(ctx, "")
+	open, err := s.DB.BoardDeadlines(ctx, store.BoardFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) board(ctx context.Context) (*boardNow, error) {
 	b := &boardNow{asof: now.In(zone), zone: zone}
 	for i := range open {
 		d := &open[i]
-		if !d.Open(now) {
+		if !d.OnBoard(now) {
 			continue
 		}
 		policy := rules.Policies.At(d.OpenedAt)
