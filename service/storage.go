@@ -54,6 +54,10 @@ type CaseStore interface {
 	OpenUrgings(ctx context.Context) (map[string][]store.Urging, error)
 	LogHead(ctx context.Context) (int64, error)
 	CasesSince(ctx context.Context, seq int64) ([]string, error)
+	WarningLights(ctx context.Context) (map[string]string, error)
+	Announce(ctx context.Context, changes []store.WarningEvent) ([]store.WarningEvent, error)
+	WarningEvents(ctx context.Context, after int64, limit int) ([]store.WarningEvent, error)
+	LastWarning(ctx context.Context) (int64, error)
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
 	EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error
 	// Rebuild derives every case again from the event log.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"frontline/evaluation"
 )
 
@@ -147,4 +149,157 @@ func (db *DB) CasesSince(ctx context.Context, seq int64) ([]string, error) {
 		out = append(out, id)
 	}
 	return out, db.wrap("read touched cases", rows.Err())
+}
+
+// boardLock is the advisory lock key that serialises the board's
+// announcements on PostgreSQL, so that two servers announce a crossing once.
+const boardLock = 7004
+
+// WarningEvent is one announcement of the board: a deadline turned amber
+// or red, or left the board met or ended.
+type WarningEvent struct {
+	Seq       int64 // the stream's event id
+	Deadline  BoardDeadline
+	State     string    // amber, red, met or ended
+	At        time.Time // when it happened: the threshold crossed, the milestone's time
+	NoticedAt time.Time // when the clock saw it
+}
+
+// WarningLights returns the light last announced for each deadline that
+// is amber or red: deadline id → light.
+func (db *DB) WarningLights(ctx context.Context) (map[string]string, error) {
+	rows, err := db.reads.QueryContext(ctx, "SELECT deadline, light FROM warning_lights")
+	if err != nil {
+		return nil, db.wrap("read warning lights", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, light string
+		if err := rows.Scan(&id, &light); err != nil {
+			return nil, db.wrap("read warning lights", err)
+		}
+		out[id] = light
+	}
+	return out, db.wrap("read warning lights", rows.Err())
+}
+
+// Announce records changes of light in one transaction: each is logged
+// as a warning event and the deadline's light set (amber, red) or taken
+// off (met, ended), unless the stored light already says it — another
+// server announced it first. It returns the events logged, with their ids.
+func (db *DB) Announce(ctx context.Context, changes []WarningEvent) ([]WarningEvent, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	var logged []WarningEvent
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		logged = logged[:0]
+		if db.engine == Postgres {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", boardLock)); err != nil {
+				return err
+			}
+		}
+		ids := make([]string, len(changes))
+		for i := range changes {
+			ids[i] = changes[i].Deadline.ID()
+		}
+		stored := map[string]string{}
+		for start := 0; start < len(ids); start += sqliteChunk {
+			chunk := ids[start:min(start+sqliteChunk, len(ids))]
+			rows, err := tx.QueryContext(ctx, "SELECT deadline, light FROM warning_lights WHERE deadline IN (?)", bun.In(chunk))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, light string
+				if err := rows.Scan(&id, &light); err != nil {
+					rows.Close()
+					return err
+				}
+				stored[id] = light
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		for _, c := range changes {
+			id := c.Deadline.ID()
+			lit := c.State == "amber" || c.State == "red"
+			if lit && stored[id] == c.State || !lit && stored[id] == "" {
+				continue
+			}
+			var err error
+			switch {
+			case lit && stored[id] == "":
+				_, err = tx.ExecContext(ctx, "INSERT INTO warning_lights (deadline, case_id, light) VALUES (?, ?, ?)", id, c.Deadline.Case, c.State)
+			case lit:
+				_, err = tx.ExecContext(ctx, "UPDATE warning_lights SET light = ? WHERE deadline = ?", c.State, id)
+			default:
+				_, err = tx.ExecContext(ctx, "DELETE FROM warning_lights WHERE deadline = ?", id)
+			}
+			if err != nil {
+				return err
+			}
+			if lit {
+				stored[id] = c.State
+			} else {
+				delete(stored, id)
+			}
+			d := &c.Deadline
+			if err := tx.QueryRowContext(ctx, "INSERT INTO warning_events (deadline, case_id, unit, street, milestone, round, state, at, due, noticed_at)"+
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq", id, d.Case, d.Unit, nullString(d.Street), string(d.Milestone), d.Round,
+				c.State, c.At.UTC(), d.Due.UTC(), c.NoticedAt.UTC()).Scan(&c.Seq); err != nil {
+				return err
+			}
+			logged = append(logged, c)
+		}
+		return nil
+	})
+	return logged, db.wrap("announce warnings", err)
+}
+
+// WarningEvents returns the announcements after seq, oldest first, at
+// most limit of them.
+func (db *DB) WarningEvents(ctx context.Context, after int64, limit int) ([]WarningEvent, error) {
+	rows, err := db.reads.QueryContext(ctx, "SELECT w.seq, w.deadline, w.case_id, w.unit, w.street, w.milestone, w.round, w.state, "+
+		db.ts("w.at")+", "+db.ts("w.due")+", "+db.ts("w.noticed_at")+", c.category, "+db.ts("c.opened_at")+
+		" FROM warning_events AS w LEFT JOIN cases AS c ON c.id = w.case_id WHERE w.seq > ? ORDER BY w.seq LIMIT ?", after, limit)
+	if err != nil {
+		return nil, db.wrap("read warning events", err)
+	}
+	defer rows.Close()
+	var out []WarningEvent
+	for rows.Next() {
+		var (
+			e                   WarningEvent
+			id, milestone       string
+			street, category    *string
+			at, due, noticed, o timeCol
+		)
+		if err := rows.Scan(&e.Seq, &id, &e.Deadline.Case, &e.Deadline.Unit, &street, &milestone, &e.Deadline.Round, &e.State,
+			&at, &due, &noticed, &category, &o); err != nil {
+			return nil, db.wrap("read warning events", err)
+		}
+		e.Deadline.Milestone = evaluation.Milestone(milestone)
+		e.At, e.Deadline.Due, e.NoticedAt, e.Deadline.OpenedAt = at.t, due.t, noticed.t, o.t
+		if street != nil {
+			e.Deadline.Street = *street
+		}
+		if category != nil {
+			e.Deadline.Category = *category
+		}
+		out = append(out, e)
+	}
+	return out, db.wrap("read warning events", rows.Err())
+}
+
+// LastWarning returns the id of the last warning event logged, 0 if none.
+func (db *DB) LastWarning(ctx context.Context) (int64, error) {
+	var seq *int64
+	err := db.reads.QueryRowContext(ctx, "SELECT max(seq) FROM warning_events").Scan(&seq)
+	if err != nil || seq == nil {
+		return 0, db.wrap("read warning events", err)
+	}
+	return *seq, nil
 }

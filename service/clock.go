@@ -1,0 +1,348 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"frontline/evaluation"
+	"frontline/store"
+)
+
+// The board's clock (DESIGN.md §9): it keeps the open deadlines in memory,
+// finds the moments they turn amber or red, and announces each crossing
+// once — logged in warning_events, whose ids the stream resumes from.
+// Deadlines come from the state derived at ingest: the clock reads the
+// cases new events touched (the event log's head says when there are
+// any, whoever wrote them) and reads everything again when the rules
+// change. What it announced is kept in the database, so that a restart,
+// or a second server, announces nothing twice and misses nothing.
+
+// Clock finds and announces the board's crossings.
+type Clock struct {
+	svc *Service
+
+	mu      sync.Mutex
+	rules   *evaluation.Rules      // the rules the entries were lit with
+	entries map[string]*clockEntry // open deadlines, by id
+	byCase  map[string][]string    // deadline ids by case
+	lights  map[string]string      // announced lights, by deadline id
+	head    int64                  // the event log read up to
+	// leaving holds deadlines of touched cases that left the board since
+	// the last tick, to tell met from ended.
+	leaving map[string]store.BoardDeadline
+	seen    int64 // the last warning event passed to listeners
+	next    time.Time
+
+	lmu       sync.Mutex
+	listeners map[chan []store.WarningEvent]struct{}
+	poke      chan struct{}
+}
+
+// clockEntry is an open deadline with its thresholds.
+type clockEntry struct {
+	d         store.BoardDeadline
+	id        string
+	amberAt   time.Time
+	announced string // the light announced for it, "" if none
+}
+
+// light returns the entry's light as of now.
+func (e *clockEntry) light(now time.Time) string {
+	switch {
+	case now.After(e.d.Due):
+		return string(evaluation.Red)
+	case !now.Before(e.amberAt):
+		return string(evaluation.Amber)
+	}
+	return ""
+}
+
+// NewClock returns the board's clock over the service.
+func NewClock(svc *Service) *Clock {
+	return &Clock{svc: svc, listeners: map[chan []store.WarningEvent]struct{}{}, poke: make(chan struct{}, 1)}
+}
+
+// MaxTick is the longest the clock waits between two looks.
+const MaxTick = 5 * time.Second
+
+// Run ticks until ctx ends: at the next crossing it knows of, when poked
+// (an ingest), and at most MaxTick apart. Errors are logged and retried.
+func (c *Clock) Run(ctx context.Context, log *slog.Logger) {
+	for {
+		if _, err := c.Tick(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("warning board", "err", err)
+		}
+		wait := MaxTick
+		c.mu.Lock()
+		if !c.next.IsZero() {
+			wait = min(wait, max(c.next.Sub(c.svc.Now()), 10*time.Millisecond))
+		}
+		c.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.poke:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// Poke asks for a tick now (after an ingest).
+func (c *Clock) Poke() {
+	select {
+	case c.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Listen returns a channel that receives every warning event logged from
+// now on, in order, and a function that stops it. A listener that falls
+// 64 batches behind is dropped (its channel closed): it reads the log.
+func (c *Clock) Listen() (<-chan []store.WarningEvent, func()) {
+	ch := make(chan []store.WarningEvent, 64)
+	c.lmu.Lock()
+	c.listeners[ch] = struct{}{}
+	c.lmu.Unlock()
+	return ch, func() {
+		c.lmu.Lock()
+		if _, ok := c.listeners[ch]; ok {
+			delete(c.listeners, ch)
+			close(ch)
+		}
+		c.lmu.Unlock()
+	}
+}
+
+func (c *Clock) tell(events []store.WarningEvent) {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	for ch := range c.listeners {
+		select {
+		case ch <- events:
+		default:
+			delete(c.listeners, ch)
+			close(ch)
+		}
+	}
+}
+
+// Tick brings the clock's deadlines up to date, announces the crossings
+// due by now, passes every newly logged warning event (its own and other
+// servers') to the listeners, and returns those it logged itself.
+func (c *Clock) Tick(ctx context.Context) ([]store.WarningEvent, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.svc.Now()
+	rules, err := c.svc.DB.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.entries == nil || rules != c.rules {
+		if err := c.load(ctx, rules); err != nil {
+			return nil, err
+		}
+	} else if err := c.refresh(ctx); err != nil {
+		return nil, err
+	}
+	changes := c.changes(now)
+	logged, err := c.svc.DB.Announce(ctx, changes)
+	if err != nil {
+		return nil, err
+	}
+	for _, ch := range changes {
+		id := ch.Deadline.ID()
+		lit := ch.State == string(evaluation.Amber) || ch.State == string(evaluation.Red)
+		if lit {
+			c.lights[id] = ch.State
+		} else {
+			delete(c.lights, id)
+		}
+		if e := c.entries[id]; e != nil {
+			e.announced = c.lights[id]
+		}
+	}
+	clear(c.leaving)
+	if err := c.pass(ctx); err != nil {
+		return logged, err
+	}
+	return logged, nil
+}
+
+// pass gives the listeners the warning events logged since the last pass.
+func (c *Clock) pass(ctx context.Context) error {
+	for {
+		events, err := c.svc.DB.WarningEvents(ctx, c.seen, 1000)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		c.seen = events[len(events)-1].Seq
+		c.tell(events)
+	}
+}
+
+// load reads every open deadline and the announced lights.
+func (c *Clock) load(ctx context.Context, rules *evaluation.Rules) error {
+	head, err := c.svc.DB.LogHead(ctx)
+	if err != nil {
+		return err
+	}
+	board, err := c.svc.DB.BoardDeadlines(ctx, store.BoardFilter{})
+	if err != nil {
+		return err
+	}
+	lights, err := c.svc.DB.WarningLights(ctx)
+	if err != nil {
+		return err
+	}
+	if c.entries == nil {
+		// The listeners hear what is logged from now on.
+		if c.seen, err = c.svc.DB.LastWarning(ctx); err != nil {
+			return err
+		}
+	}
+	c.rules, c.head, c.lights = rules, head, lights
+	c.entries, c.byCase, c.leaving = map[string]*clockEntry{}, map[string][]string{}, map[string]store.BoardDeadline{}
+	for _, d := range board {
+		if onClock(&d) {
+			c.add(d)
+		}
+	}
+	// Lit deadlines no longer open: read their cases to tell met from ended.
+	var gone []string
+	for id := range lights {
+		if c.entries[id] == nil {
+			if caseID, _, _, _, ok := evaluation.ParseDeadlineID(id); ok {
+				gone = append(gone, caseID)
+			}
+		}
+	}
+	return c.readCases(ctx, gone)
+}
+
+// refresh reads again the cases with events stored since the last look,
+// and those a run has not yet derived.
+func (c *Clock) refresh(ctx context.Context) error {
+	head, err := c.svc.DB.LogHead(ctx)
+	if err != nil || head == c.head {
+		return err
+	}
+	cases, err := c.svc.DB.CasesSince(ctx, c.head)
+	if err != nil {
+		return err
+	}
+	if err := c.readCases(ctx, cases); err != nil {
+		return err
+	}
+	c.head = head
+	return nil
+}
+
+// readCases replaces the entries of cases with what is stored now.
+func (c *Clock) readCases(ctx context.Context, cases []string) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	slices.Sort(cases)
+	cases = slices.Compact(cases)
+	rows, err := c.svc.DB.BoardDeadlines(ctx, store.BoardFilter{Cases: cases})
+	if err != nil {
+		return err
+	}
+	for _, caseID := range cases {
+		for _, id := range c.byCase[caseID] {
+			delete(c.entries, id)
+		}
+		delete(c.byCase, caseID)
+	}
+	for _, d := range rows {
+		if onClock(&d) {
+			c.add(d)
+		} else {
+			c.leaving[d.ID()] = d
+		}
+	}
+	return nil
+}
+
+// onClock says whether the clock keeps a deadline: its case open, its
+// milestone neither met nor stopped by a return, not excused.
+func onClock(d *store.BoardDeadline) bool {
+	return !d.Closed && d.Actual.IsZero() && d.Stopped.IsZero() && !d.Excused
+}
+
+// add keeps an open deadline.
+func (c *Clock) add(d store.BoardDeadline) {
+	share := evaluation.DefaultWarnAt
+	if p := c.rules.Policies.At(d.OpenedAt); p != nil {
+		share = p.WarnShare(c.rules.Categories[d.Category].Class)
+	}
+	e := &clockEntry{d: d, id: d.ID(), amberAt: d.AmberAt(share)}
+	e.announced = c.lights[e.id]
+	c.entries[e.id] = e
+	c.byCase[d.Case] = append(c.byCase[d.Case], e.id)
+}
+
+// changes returns the crossings due by now, by the time they happened,
+// and sets when the next one is due.
+func (c *Clock) changes(now time.Time) []store.WarningEvent {
+	var out []store.WarningEvent
+	c.next = time.Time{}
+	for _, e := range c.entries {
+		if e.d.Start.After(now) {
+			continue
+		}
+		light := e.light(now)
+		switch {
+		case light != e.announced && light != "":
+			at := e.amberAt
+			if light == string(evaluation.Red) {
+				at = e.d.Due
+			}
+			out = append(out, store.WarningEvent{Deadline: e.d, State: light, At: at, NoticedAt: now})
+		case light != e.announced:
+			// The deadline moved later (a new policy): no longer lit.
+			out = append(out, store.WarningEvent{Deadline: e.d, State: "ended", At: now, NoticedAt: now})
+		}
+		switch light {
+		case "":
+			c.next = earliest(c.next, e.amberAt)
+		case string(evaluation.Amber):
+			c.next = earliest(c.next, e.d.Due.Add(time.Nanosecond))
+		}
+	}
+	for id := range c.lights {
+		if c.entries[id] != nil {
+			continue
+		}
+		d, ok := c.leaving[id]
+		if !ok {
+			continue // its case not read again yet
+		}
+		state, at := "ended", cmp.Or(d.Stopped, now)
+		if !d.Actual.IsZero() {
+			state, at = "met", d.Actual
+		}
+		out = append(out, store.WarningEvent{Deadline: d, State: state, At: at, NoticedAt: now})
+	}
+	slices.SortFunc(out, func(a, b store.WarningEvent) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Deadline.ID(), b.Deadline.ID())
+	})
+	return out
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
+}

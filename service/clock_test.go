@@ -1,0 +1,99 @@
+package service
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"frontline/store"
+)
+
+// TestClockAnnouncesEachCrossingOnce moves a fixed clock across the
+// thresholds of two cases on both engines: each crossing is announced
+// once, in order, by a clock, a clock started afresh (a restart) and a
+// second server's clock alike, and every listener hears it.
+func TestClockAnnouncesEachCrossingOnce(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "registry.yaml")
+		if err := os.WriteFile(path, []byte(boardRegistry), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		loadRegistry(t, db, path)
+		at := func(hhmm string) time.Time {
+			tm, err := time.Parse(time.RFC3339, "2026-12-01T"+hhmm+":00+08:00")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tm
+		}
+		now := at("09:00")
+		svc.Now = func() time.Time { return now }
+		ingestString(t, db, `{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}
+{"id":"A2","case":"A","type":"dispatched","at":"2026-12-01T09:05:00+08:00","unit":"D1","by":"S1"}
+`, 100)
+		clock, other := NewClock(svc), NewClock(svc)
+		heard, stop := clock.Listen()
+		defer stop()
+		tick := func(c *Clock, step string, want ...string) {
+			t.Helper()
+			logged, err := c.Tick(ctx)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			var got []string
+			for _, e := range logged {
+				got = append(got, e.Deadline.ID()+" "+e.State+" "+e.At.In(now.Location()).Format("15:04"))
+			}
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Errorf("%s: announced %q, want %q", step, got, want)
+			}
+		}
+		now = at("09:12")
+		tick(clock, "09:12")
+		now = at("09:14")
+		tick(clock, "09:14", "A/D1/respond amber 09:13")
+		tick(clock, "09:14 again")
+		tick(NewClock(svc), "09:14 after a restart")
+		tick(other, "09:14 on a second server")
+
+		// B arrives while the clock runs; both cross by 09:26.
+		ingestString(t, db, `{"id":"B1","case":"B","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+{"id":"B2","case":"B","type":"dispatched","at":"2026-12-01T09:15:00+08:00","unit":"D2","by":"S2"}
+`, 100)
+		now = at("09:24")
+		tick(clock, "09:24", "A/D1/respond red 09:15", "B/D2/respond amber 09:23")
+		ingestString(t, db, `{"id":"A3","case":"A","type":"responded","at":"2026-12-01T09:26:00+08:00","unit":"D1"}`+"\n", 100)
+		now = at("09:27")
+		tick(clock, "09:27", "B/D2/respond red 09:25", "A/D1/respond met 09:26")
+		tick(other, "09:27 on the second server")
+		ingestString(t, db, `{"id":"B3","case":"B","type":"closed","at":"2026-12-01T09:40:00+08:00"}`+"\n", 100)
+		now = at("09:41")
+		tick(NewClock(svc), "09:41 after a restart", "B/D2/respond ended 09:41")
+		tick(clock, "09:41")
+
+		// The listener heard every event once, in order.
+		var got []string
+		var last int64
+		for len(heard) > 0 {
+			for _, e := range <-heard {
+				if e.Seq <= last {
+					t.Errorf("event %d heard after %d", e.Seq, last)
+				}
+				last = e.Seq
+				got = append(got, e.Deadline.ID()+" "+e.State)
+			}
+		}
+		want := "A/D1/respond amber, A/D1/respond red, B/D2/respond amber, B/D2/respond red, A/D1/respond met, B/D2/respond ended"
+		if strings.Join(got, ", ") != want {
+			t.Errorf("heard %q\nwant  %q", strings.Join(got, ", "), want)
+		}
+		logged, err := db.WarningEvents(ctx, 0, 100)
+		if err != nil || len(logged) != 6 {
+			t.Errorf("warning events logged: %d, %v", len(logged), err)
+		}
+	})
+}

@@ -1,0 +1,22 @@
+-- The live board's announcements (DESIGN.md §9). warning_lights holds the
+-- light last announced for each open deadline that has turned amber or
+-- red; warning_events every announcement in order: the id a stream client
+-- resumes from (Last-Event-ID), never reused.
+CREATE TABLE warning_lights (
+    deadline   TEXT PRIMARY KEY,
+    case_id    TEXT NOT NULL,
+    light      TEXT NOT NULL
+);
+CREATE TABLE warning_events (
+    seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    deadline   TEXT NOT NULL,
+    case_id    TEXT NOT NULL,
+    unit       TEXT NOT NULL,
+    street     TEXT,
+    milestone  TEXT NOT NULL,
+    round      INTEGER NOT NULL,
+    state      TEXT NOT NULL,
+    at         TIMESTAMPTZ NOT NULL,
+    due        TIMESTAMPTZ NOT NULL,
+    noticed_at TIMESTAMPTZ NOT NULL
+);
