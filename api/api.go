@@ -46,6 +46,10 @@ type Config struct {
 	// Lang is the deployment's language ("zh", the default, or "en"):
 	// every visitor's pages are in it until they switch.
 	Lang string
+	// NoBoard leaves the live board's clock off: no crossings are
+	// announced, and the warning stream and webhooks stay silent (the
+	// board itself is still read from the deadlines).
+	NoBoard bool
 	// Open311Public lets anyone read Open311's services and requests,
 	// without what people wrote, as many cities publish them.
 	Open311Public bool
@@ -66,8 +70,10 @@ type Server struct {
 	pages *dashboard.Pages
 
 	stale chan struct{} // kept scores to refresh, when refreshing in the background
+	clock *service.Clock
+	ctx   context.Context // ends when the server closes: streams end with it
 	stop  context.CancelFunc
-	done  chan struct{}
+	loops sync.WaitGroup // the background loops Close stops
 
 	breachMu   sync.Mutex
 	breaches   map[string]int
@@ -105,9 +111,10 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "an API token from `frontline users token NAME`"},
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "the dashboard's session, from POST /api/v1/login"},
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.ctx, s.stop = ctx, stop
 	if cfg.RefreshEvery > 0 && svc != nil {
-		ctx, stop := context.WithCancel(context.Background())
-		s.stale, s.stop, s.done = make(chan struct{}, 1), stop, make(chan struct{})
+		s.stale = make(chan struct{}, 1)
 		s.stale <- struct{}{} // what an earlier run left stale
 		s.svc.Stale = func() {
 			select {
@@ -115,7 +122,12 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 			default: // a refresh is already due
 			}
 		}
-		go s.refreshLoop(ctx)
+		s.loops.Go(func() { s.refreshLoop(ctx) })
+	}
+	if svc != nil && !cfg.NoBoard {
+		s.clock = service.NewClock(svc)
+		svc.Board = s.clock
+		s.loops.Go(func() { s.clock.Run(ctx, log) })
 	}
 	s.api = humago.New(s.mux, config)
 	if svc != nil {
@@ -147,14 +159,11 @@ func (s *Server) Warm(ctx context.Context) {
 
 // Close stops the background refresh, if any, after the one under way.
 func (s *Server) Close() {
-	if s.stop != nil {
-		s.stop()
-		<-s.done
-	}
+	s.stop()
+	s.loops.Wait()
 }
 
 func (s *Server) refreshLoop(ctx context.Context) {
-	defer close(s.done)
 	for {
 		select {
 		case <-ctx.Done():

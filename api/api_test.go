@@ -34,12 +34,19 @@ type fixture struct {
 	url    string
 	tokens map[string]string
 	db     *store.DB
+	srv    *Server
 }
 
 func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 	t.Helper()
+	return newFixtureAt(t, dsn, cfg, func() time.Time { return testNow })
+}
+
+// newFixtureAt serves the fixture with its own clock.
+func newFixtureAt(t *testing.T, dsn string, cfg Config, now func() time.Time) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(func() time.Time { return testNow }))
+	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +83,11 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 		}
 		fx.tokens[u.Name] = token
 	}
-	srv := New(service.New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), func() time.Time { return testNow }), slog.New(slog.DiscardHandler), func() time.Time { return testNow }, cfg)
+	srv := New(service.New(db, evaluation.NewPseudonymizer([]byte("test key 0123456")), now), slog.New(slog.DiscardHandler), now, cfg)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	t.Cleanup(srv.Close)
-	fx.url = ts.URL
+	fx.url, fx.srv = ts.URL, srv
 	return fx
 }
 

@@ -60,6 +60,7 @@ func (s *Server) register() {
 	}, s.verifyAudit)
 	s.registerProcesses()
 	s.registerReports()
+	s.registerWarnings()
 	s.registerAnalyses()
 	s.registerUsers()
 	s.registerLogin()

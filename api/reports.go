@@ -24,12 +24,6 @@ func (s *Server) registerReports() {
 		Summary: "One cadre's assessment", Security: bearer}, s.getCadre)
 	register(s, huma.Operation{OperationID: "list-breaches", Method: http.MethodGet, Path: "/api/v1/breaches", Tags: []string{"breaches"},
 		Summary: "Breached deadlines of the cases opened in a period (every read is audited)", Security: bearer}, s.listBreaches)
-	register(s, huma.Operation{OperationID: "list-warnings", Method: http.MethodGet, Path: "/api/v1/warnings", Tags: []string{"warnings"},
-		Summary: "The live board: open milestones past the warning share of their limit (amber) or past their deadline (red)",
-		Description: "Every open milestone of every open case lit amber once the policy's warning share of its limit (warn_at, default 0.8) has passed, " +
-			"red once its deadline has; met or ended, it leaves the board. Sorted by time left, the most overdue first; scoped to the caller's " +
-			"unit and the cases of its street, like every read (DESIGN.md §9).",
-		Security: bearer}, s.listWarnings)
 	register(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/v1/audit", Tags: []string{"audit"},
 		Summary: "Audit log entries, oldest first", Security: bearer}, s.listAudit)
 }
@@ -106,35 +100,6 @@ func (s *Server) listBreaches(ctx context.Context, in *BreachesInput) (*Breaches
 	}
 	out := &BreachesOutput{}
 	out.Body.Period, out.Body.AsOf, out.Body.Breaches = list.Period.Name, list.AsOf.In(list.Zone), list.Breaches
-	return out, nil
-}
-
-// WarningsInput filters and pages the board.
-type WarningsInput struct {
-	State  string `query:"state" enum:"amber,red" doc:"only amber or only red warnings; both when left out"`
-	Unit   string `query:"unit" maxLength:"64" doc:"only this unit's milestones"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"warnings per page"`
-	Offset int    `query:"offset" minimum:"0" doc:"warnings to skip"`
-}
-
-// WarningsOutput is a page of the board as of one time.
-type WarningsOutput struct {
-	Body struct {
-		AsOf     time.Time      `json:"asof"`
-		Amber    int            `json:"amber" doc:"amber warnings the caller may see, on every page"`
-		Red      int            `json:"red" doc:"red warnings the caller may see, on every page"`
-		Total    int            `json:"total" doc:"warnings the query selects, on every page"`
-		Warnings []view.Warning `json:"warnings"`
-	}
-}
-
-func (s *Server) listWarnings(ctx context.Context, in *WarningsInput) (*WarningsOutput, error) {
-	list, err := s.reads.Warnings(ctx, service.WarningQuery{State: in.State, Unit: in.Unit, Limit: in.Limit, Offset: in.Offset})
-	if err != nil {
-		return nil, err
-	}
-	out := &WarningsOutput{}
-	out.Body.AsOf, out.Body.Amber, out.Body.Red, out.Body.Total, out.Body.Warnings = list.AsOf, list.Amber, list.Red, list.Total, list.Warnings
 	return out, nil
 }
 

@@ -118,7 +118,11 @@ func (s *Service) store(ctx context.Context, r IngestRequest) (ingest.Summary, e
 		return ingest.Summary{}, err
 	}
 	in := &ingest.Ingester{Store: s.DB, Pseudo: pseudo, BatchSize: r.BatchSize, OnReject: r.OnReject, Allow: r.allow, Note: r.note}
-	return in.Run(ctx, r.Decoder)
+	sum, err := in.Run(ctx, r.Decoder)
+	if s.Board != nil && sum.Accepted > 0 {
+		s.Board.Poke()
+	}
+	return sum, err
 }
 
 // ScoresChanged brings the kept scores up to date after events were

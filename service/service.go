@@ -39,6 +39,10 @@ type Service struct {
 	// for a refresher in the background; without it they are refreshed
 	// at once.
 	Stale func()
+	// Board, when set, is the live board's clock that a server runs:
+	// every ingest pokes it, so that crossings and milestones met show at
+	// once.
+	Board *Clock
 	// UsersChanged, when set, is told that users, roles or tokens may
 	// have changed, for a door that keeps a view of them.
 	UsersChanged func()

@@ -21,3 +21,22 @@ type Warning struct {
 	Urged       bool       `json:"urged"`
 	UrgedAt     *time.Time `json:"urged_at,omitempty"` // the latest urging of the unit on the case
 }
+
+// WarningEvent is one announcement of the live board, as the stream and
+// webhooks send it: a milestone turned amber or red, or left the board
+// met or ended (its case closed, its part ended, the deadline excused or
+// moved later).
+type WarningEvent struct {
+	Seq       int64     `json:"seq"`      // the stream's event id
+	ID        string    `json:"id"`       // the deadline's id
+	Case      string    `json:"case"`
+	Unit      string    `json:"unit"`
+	Street    string    `json:"street"`
+	Category  string    `json:"category"`
+	Milestone string    `json:"milestone"`
+	Round     int       `json:"round"`
+	State     string    `json:"state"` // amber, red, met or ended
+	At        time.Time `json:"at"`    // when it happened
+	Deadline  time.Time `json:"deadline"`
+	NoticedAt time.Time `json:"noticed_at"` // when the board's clock saw it
+}

@@ -126,6 +126,22 @@ func (s *Reads) Warnings(ctx context.Context, q service.WarningQuery) (*service.
 	return svc.Warnings(ctx, c, q)
 }
 
+// WarningWatch checks that the caller may watch the board, and returns
+// the watch to run: service.WatchWarnings for the caller.
+func (s *Reads) WarningWatch(ctx context.Context) (func(ctx context.Context, after int64, every time.Duration,
+	send func(view.WarningEvent) error, beat func() error) error, error) {
+	svc, c, err := s.service(ctx)
+	if err == nil {
+		err = c.AuthorizeSome(ctx, rbac.Read, "warnings")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, after int64, every time.Duration, send func(view.WarningEvent) error, beat func() error) error {
+		return svc.WatchWarnings(ctx, c, after, every, send, beat)
+	}, nil
+}
+
 // Cadres reads the cadre assessment, each cadre named in lang.
 func (s *Reads) Cadres(ctx context.Context, q service.PeriodQuery, role, lang string) ([]view.Cadre, service.Span, error) {
 	svc, c, err := s.service(ctx)

@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"frontline/fault"
+	"frontline/service"
+	"frontline/view"
+)
+
+// The live board (DESIGN.md §9): the list now, and a stream of its
+// announcements.
+
+// heartbeatEvery is how often a quiet stream sends a comment line, so
+// that proxies keep it open (a variable for tests).
+var heartbeatEvery = 15 * time.Second
+
+func (s *Server) registerWarnings() {
+	register(s, huma.Operation{OperationID: "list-warnings", Method: http.MethodGet, Path: "/api/v1/warnings", Tags: []string{"warnings"},
+		Summary: "The live board: open milestones past the warning share of their limit (amber) or past their deadline (red)",
+		Description: "Every open milestone of every open case lit amber once the policy's warning share of its limit (warn_at, default 0.8) has passed, " +
+			"red once its deadline has; met or ended, it leaves the board. Sorted by time left, the most overdue first; scoped to the caller's " +
+			"unit and the cases of its street, like every read (DESIGN.md §9).",
+		Security: bearer}, s.listWarnings)
+	register(s, huma.Operation{OperationID: "stream-warnings", Method: http.MethodGet, Path: "/api/v1/warnings/stream", Tags: []string{"warnings"},
+		Summary: "The live board's announcements as Server-Sent Events",
+		Description: "One event (`event: warning`, `id:` its number) when a milestone turns amber, turns red, or leaves the board met or ended, " +
+			"for the caller's unit and street as on the board. A client that reconnects with `Last-Event-ID` (or `?after=`) gets every event " +
+			"after that one, none twice; without either, those from now on. A comment line every 15 seconds keeps proxies from closing a quiet stream.",
+		Security: bearer,
+		Responses: map[string]*huma.Response{"200": {Description: "a stream of warning events", Content: map[string]*huma.MediaType{
+			"text/event-stream": {Schema: &huma.Schema{Type: huma.TypeString, Description: "id: SEQ\\nevent: warning\\ndata: a WarningEvent as JSON\\n\\n, and `: heartbeat` comments",
+				Examples: []any{"id: 42\nevent: warning\ndata: {\"seq\":42,\"id\":\"C1/D1/respond\",\"state\":\"amber\",…}\n\n"}}},
+		}}},
+	}, s.streamWarnings)
+}
+
+// WarningsInput filters and pages the board.
+type WarningsInput struct {
+	State  string `query:"state" enum:"amber,red" doc:"only amber or only red warnings; both when left out"`
+	Unit   string `query:"unit" maxLength:"64" doc:"only this unit's milestones"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"warnings per page"`
+	Offset int    `query:"offset" minimum:"0" doc:"warnings to skip"`
+}
+
+// WarningsOutput is a page of the board as of one time.
+type WarningsOutput struct {
+	Body struct {
+		AsOf     time.Time      `json:"asof"`
+		Amber    int            `json:"amber" doc:"amber warnings the caller may see, on every page"`
+		Red      int            `json:"red" doc:"red warnings the caller may see, on every page"`
+		Total    int            `json:"total" doc:"warnings the query selects, on every page"`
+		Warnings []view.Warning `json:"warnings"`
+	}
+}
+
+func (s *Server) listWarnings(ctx context.Context, in *WarningsInput) (*WarningsOutput, error) {
+	list, err := s.reads.Warnings(ctx, service.WarningQuery{State: in.State, Unit: in.Unit, Limit: in.Limit, Offset: in.Offset})
+	if err != nil {
+		return nil, err
+	}
+	out := &WarningsOutput{}
+	out.Body.AsOf, out.Body.Amber, out.Body.Red, out.Body.Total, out.Body.Warnings = list.AsOf, list.Amber, list.Red, list.Total, list.Warnings
+	return out, nil
+}
+
+// StreamInput says where a stream resumes.
+type StreamInput struct {
+	LastEventID string `header:"Last-Event-ID" maxLength:"20" doc:"the last event the client received: the stream resumes after it"`
+	After       string `query:"after" maxLength:"20" doc:"as Last-Event-ID, for clients that cannot set headers"`
+}
+
+func (s *Server) streamWarnings(ctx context.Context, in *StreamInput) (*huma.StreamResponse, error) {
+	after := int64(-1)
+	for _, v := range []string{in.LastEventID, in.After} {
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return nil, fault.Sayf(fault.Invalid, "", "事件编号 %q 不是非负整数", "event id %q is not a whole number of zero or more", v)
+		}
+		after = n
+		break
+	}
+	watch, err := s.reads.WarningWatch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		_, w := humago.Unwrap(hctx)
+		rc := http.NewResponseController(w)
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
+		w.WriteHeader(http.StatusOK)
+		write := func(text string) error {
+			rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if _, err := fmt.Fprint(w, text); err != nil {
+				return err
+			}
+			return rc.Flush()
+		}
+		if write(": frontline warnings\n\n") != nil {
+			return
+		}
+		// The stream ends when the client goes or the server closes.
+		ctx, cancel := context.WithCancel(hctx.Context())
+		defer cancel()
+		defer context.AfterFunc(s.ctx, cancel)()
+		err := watch(ctx, after, heartbeatEvery, func(e view.WarningEvent) error {
+			data, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			return write(fmt.Sprintf("id: %d\nevent: warning\ndata: %s\n\n", e.Seq, data))
+		}, func() error { return write(": heartbeat\n\n") })
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("warning stream", "err", err)
+		}
+	}}, nil
+}
