@@ -27,8 +27,8 @@ type Warning struct {
 // met or ended (its case closed, its part ended, the deadline excused or
 // moved later).
 type WarningEvent struct {
-	Seq       int64     `json:"seq"`      // the stream's event id
-	ID        string    `json:"id"`       // the deadline's id
+	Seq       int64     `json:"seq"` // the stream's event id
+	ID        string    `json:"id"`  // the deadline's id
 	Case      string    `json:"case"`
 	Unit      string    `json:"unit"`
 	Street    string    `json:"street"`
