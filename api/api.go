@@ -50,6 +50,9 @@ type Config struct {
 	// announced, and the warning stream and webhooks stay silent (the
 	// board itself is still read from the deadlines).
 	NoBoard bool
+	// HookBackoff is the wait after a webhook's first failed delivery
+	// (default service.DefaultBackoff); it doubles with each failure.
+	HookBackoff time.Duration
 	// Open311Public lets anyone read Open311's services and requests,
 	// without what people wrote, as many cities publish them.
 	Open311Public bool
@@ -71,6 +74,7 @@ type Server struct {
 
 	stale chan struct{} // kept scores to refresh, when refreshing in the background
 	clock *service.Clock
+	hooks *service.Hooks
 	ctx   context.Context // ends when the server closes: streams end with it
 	stop  context.CancelFunc
 	loops sync.WaitGroup // the background loops Close stops
@@ -125,9 +129,28 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 		s.loops.Go(func() { s.refreshLoop(ctx) })
 	}
 	if svc != nil && !cfg.NoBoard {
-		s.clock = service.NewClock(svc)
-		svc.Board = s.clock
+		s.clock, s.hooks = service.NewClock(svc), service.NewHooks(svc)
+		svc.Board, svc.Hooks = s.clock, s.hooks
+		if cfg.HookBackoff > 0 {
+			s.hooks.Backoff = cfg.HookBackoff
+		}
+		heard, stop := s.clock.Listen()
 		s.loops.Go(func() { s.clock.Run(ctx, log) })
+		s.loops.Go(func() { s.hooks.Run(ctx, log) })
+		s.loops.Go(func() { // new warning events go out to the hooks at once
+			defer stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case _, ok := <-heard:
+					if !ok { // fell behind: listen again
+						heard, stop = s.clock.Listen()
+					}
+					s.hooks.Poke()
+				}
+			}
+		})
 	}
 	s.api = humago.New(s.mux, config)
 	if svc != nil {

@@ -61,6 +61,7 @@ func (s *Server) register() {
 	s.registerProcesses()
 	s.registerReports()
 	s.registerWarnings()
+	s.registerWebhooks()
 	s.registerAnalyses()
 	s.registerUsers()
 	s.registerLogin()

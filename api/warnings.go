@@ -128,3 +128,130 @@ func (s *Server) streamWarnings(ctx context.Context, in *StreamInput) (*huma.Str
 		}
 	}}, nil
 }
+
+func (s *Server) registerWebhooks() {
+	tags := []string{"webhooks"}
+	register(s, huma.Operation{OperationID: "add-webhook", Method: http.MethodPost, Path: "/api/v1/webhooks", Tags: tags, DefaultStatus: http.StatusCreated,
+		Summary: "Register a webhook for the live board's announcements (admin)",
+		Description: "Every warning event of the unit (its milestones and its street's cases), or of every unit, is POSTed to the URL as JSON, " +
+			"in order, signed: `" + service.SignatureHeader + ": t=UNIX,v1=HEX`, HEX the HMAC-SHA-256 of `UNIX.` and the body under the secret " +
+			"returned here, once. A failed delivery is tried again after 10 s, 20 s, 40 s…; the eighth failure in a row pauses the hook.",
+		Security: bearer}, s.addWebhook)
+	register(s, huma.Operation{OperationID: "list-webhooks", Method: http.MethodGet, Path: "/api/v1/webhooks", Tags: tags,
+		Summary: "The webhooks, with their state (admin)", Security: bearer}, s.listWebhooks)
+	register(s, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/api/v1/webhooks/{id}/deliveries", Tags: tags,
+		Summary: "A webhook's delivery log, newest first (admin)", Security: bearer}, s.webhookDeliveries)
+	register(s, huma.Operation{OperationID: "pause-webhook", Method: http.MethodPost, Path: "/api/v1/webhooks/{id}/pause", Tags: tags,
+		Summary: "Pause a webhook (admin)", Security: bearer}, s.pauseWebhook(true))
+	register(s, huma.Operation{OperationID: "resume-webhook", Method: http.MethodPost, Path: "/api/v1/webhooks/{id}/resume", Tags: tags,
+		Summary: "Resume a webhook where it stopped, its failures forgiven (admin)", Security: bearer}, s.pauseWebhook(false))
+	register(s, huma.Operation{OperationID: "delete-webhook", Method: http.MethodDelete, Path: "/api/v1/webhooks/{id}", Tags: tags,
+		DefaultStatus: http.StatusNoContent, Summary: "Delete a webhook and its delivery log (admin)", Security: bearer}, s.deleteWebhook)
+}
+
+// WebhookInput registers a hook.
+type WebhookInput struct {
+	Body struct {
+		URL  string `json:"url" minLength:"1" maxLength:"2000" doc:"an http or https address"`
+		Unit string `json:"unit,omitempty" maxLength:"64" doc:"only this unit's warnings (its milestones and its street's cases); every unit when left out"`
+	}
+}
+
+// WebhookOutput is one hook.
+type WebhookOutput struct {
+	Body struct {
+		view.Webhook
+		Secret string `json:"secret,omitempty" doc:"the signing secret: shown once, when the hook is made"`
+	}
+}
+
+// WebhooksOutput lists hooks.
+type WebhooksOutput struct {
+	Body struct {
+		Webhooks []view.Webhook `json:"webhooks"`
+	}
+}
+
+// WebhookID names a hook.
+type WebhookID struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+// DeliveriesInput names a hook and how many attempts to list.
+type DeliveriesInput struct {
+	WebhookID
+	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+// DeliveriesOutput is a hook's delivery log.
+type DeliveriesOutput struct {
+	Body struct {
+		Deliveries []view.WebhookDelivery `json:"deliveries"`
+	}
+}
+
+func (s *Server) addWebhook(ctx context.Context, in *WebhookInput) (*WebhookOutput, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w, secret, err := svc.AddWebhook(ctx, c, service.WebhookRequest{URL: in.Body.URL, Unit: in.Body.Unit})
+	if err != nil {
+		return nil, err
+	}
+	out := &WebhookOutput{}
+	out.Body.Webhook, out.Body.Secret = w, secret
+	return out, nil
+}
+
+func (s *Server) listWebhooks(ctx context.Context, _ *struct{}) (*WebhooksOutput, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := svc.Webhooks(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := &WebhooksOutput{}
+	out.Body.Webhooks = hooks
+	return out, nil
+}
+
+func (s *Server) webhookDeliveries(ctx context.Context, in *DeliveriesInput) (*DeliveriesOutput, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := svc.WebhookDeliveries(ctx, c, in.ID, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &DeliveriesOutput{}
+	out.Body.Deliveries = ds
+	return out, nil
+}
+
+func (s *Server) pauseWebhook(paused bool) func(context.Context, *WebhookID) (*WebhookOutput, error) {
+	return func(ctx context.Context, in *WebhookID) (*WebhookOutput, error) {
+		svc, c, err := s.service(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w, err := svc.PauseWebhook(ctx, c, in.ID, paused)
+		if err != nil {
+			return nil, err
+		}
+		out := &WebhookOutput{}
+		out.Body.Webhook = w
+		return out, nil
+	}
+}
+
+func (s *Server) deleteWebhook(ctx context.Context, in *WebhookID) (*struct{}, error) {
+	svc, c, err := s.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, svc.DeleteWebhook(ctx, c, in.ID)
+}

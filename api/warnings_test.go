@@ -195,3 +195,61 @@ func TestWarningStream(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIWebhooks administers webhooks over HTTP: only the admin may; the
+// secret is shown once; a bad URL or an unknown unit is refused with its
+// reason; pause, resume and delete answer for a hook that exists only.
+func TestAPIWebhooks(t *testing.T) {
+	storetest.ForEachDSN(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn, Config{})
+		r := f.do(t, "ada", "POST", "/api/v1/webhooks", "application/json", `{"url":"https://example.org/frontline","unit":"D1"}`)
+		var made struct {
+			ID, URL, Unit, State, Secret string
+		}
+		if err := json.Unmarshal([]byte(r.body), &made); err != nil || r.status != 201 || !strings.HasPrefix(made.Secret, "whsec_") ||
+			made.Unit != "D1" || made.State != "active" {
+			t.Fatalf("add: %d %s", r.status, r.body)
+		}
+		list := f.do(t, "ada", "GET", "/api/v1/webhooks", "", "")
+		if list.status != 200 || !strings.Contains(list.body, made.ID) || strings.Contains(list.body, made.Secret) || strings.Contains(list.body, "secret") {
+			t.Errorf("list: %d %s", list.status, list.body)
+		}
+		for _, tc := range []struct {
+			user, method, path, body string
+			status                   int
+			says                     string
+		}{
+			{"dina", "POST", "/api/v1/webhooks", `{"url":"https://example.org/x"}`, 403, ""},
+			{"olga", "GET", "/api/v1/webhooks", "", 403, ""},
+			{"dan", "POST", "/api/v1/webhooks/" + made.ID + "/pause", "", 403, ""},
+			{"ada", "POST", "/api/v1/webhooks", `{"url":"ftp://example.org/x"}`, 422, "http or https"},
+			{"ada", "POST", "/api/v1/webhooks", `{"url":"https://user:pw@example.org/x"}`, 422, "user name or password"},
+			{"ada", "POST", "/api/v1/webhooks", `{"url":"https://example.org/x","unit":"D9"}`, 422, `D9\" is not in the registry`},
+			{"ada", "POST", "/api/v1/webhooks/wh_nothing/pause", "", 404, "no webhook"},
+			{"ada", "POST", "/api/v1/webhooks/" + made.ID + "/pause", "", 200, `"state":"paused"`},
+			{"ada", "POST", "/api/v1/webhooks/" + made.ID + "/resume", "", 200, `"state":"active"`},
+			{"ada", "GET", "/api/v1/webhooks/" + made.ID + "/deliveries", "", 200, `"deliveries":[]`},
+			{"ada", "DELETE", "/api/v1/webhooks/" + made.ID, "", 204, ""},
+			{"ada", "DELETE", "/api/v1/webhooks/" + made.ID, "", 404, "no webhook"},
+		} {
+			r := f.do(t, tc.user, tc.method, tc.path, "application/json", tc.body)
+			if r.status != tc.status || !strings.Contains(r.body, tc.says) {
+				t.Errorf("%s %s %s: %d %s, want %d with %q", tc.user, tc.method, tc.path, r.status, r.body, tc.status, tc.says)
+			}
+		}
+		// Each change is in the audit log.
+		var entries struct {
+			Entries []struct{ Action string } `json:"entries"`
+		}
+		json.Unmarshal([]byte(f.do(t, "dina", "GET", "/api/v1/audit", "", "").body), &entries)
+		var actions []string
+		for _, e := range entries.Entries {
+			if strings.HasPrefix(e.Action, "webhook.") {
+				actions = append(actions, e.Action)
+			}
+		}
+		if strings.Join(actions, " ") != "webhook.add webhook.pause webhook.resume webhook.delete" {
+			t.Errorf("audited: %v", actions)
+		}
+	})
+}

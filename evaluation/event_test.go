@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -169,5 +170,26 @@ func TestFreeTextKeepsLineBreaks(t *testing.T) {
 	e.Note, e.Title, e.Address = "第一行\r\n第二行", "a\ttab", "楼下\n东门"
 	if err := e.Validate(); err != nil {
 		t.Errorf("free text over lines: %v", err)
+	}
+}
+
+func TestSealedSecrets(t *testing.T) {
+	p, other := NewPseudonymizer([]byte("key one 0123456789")), NewPseudonymizer([]byte("key two 0123456789"))
+	sealed, err := p.Seal("webhook", "wh_1", []byte("s3cret"))
+	if err != nil || bytes.Contains(sealed, []byte("s3cret")) {
+		t.Fatalf("Seal: %v (%q)", err, sealed)
+	}
+	if got, err := p.Unseal("webhook", "wh_1", sealed); err != nil || string(got) != "s3cret" {
+		t.Errorf("Unseal = %q, %v", got, err)
+	}
+	for name, open := range map[string]func() ([]byte, error){
+		"another key":     func() ([]byte, error) { return other.Unseal("webhook", "wh_1", sealed) },
+		"another id":      func() ([]byte, error) { return p.Unseal("webhook", "wh_2", sealed) },
+		"another purpose": func() ([]byte, error) { return p.Unseal("session", "wh_1", sealed) },
+		"cut short":       func() ([]byte, error) { return p.Unseal("webhook", "wh_1", sealed[:5]) },
+	} {
+		if _, err := open(); err != ErrUnsealable {
+			t.Errorf("%s: %v, want ErrUnsealable", name, err)
+		}
 	}
 }

@@ -33,7 +33,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 	// the user's unit, "other" another unit of the same kind, "district"
 	// the district as a whole. Everything else must be denied.
 	allowed := map[string][]string{
-		"ada": {"users * district", "registry * district", "policy * district",
+		"ada": {"users * district", "registry * district", "policy * district", "webhooks * district", "webhooks read district", "webhooks write district",
 			"users read district", "users write district", "registry write district", "policy write district",
 			"events write district", "decisions write district", "metrics read district"},
 		"olga": {"scores read *", "matrix read *", "cadres read *", "appeals read *", "appeals decide *",
@@ -49,7 +49,7 @@ func TestAuthorizeEveryRoleActionDomain(t *testing.T) {
 		"bot": {"events write *", "registry read *"},
 	}
 	objects := []string{"users", "registry", "policy", "scores", "matrix", "cadres", "appeals", "exports.meeting", "exports.cadres",
-		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "warnings", "audit", "findings",
+		"exports.breaches", "exports.unit", "satisfaction", "satisfaction.district", "cases", "breaches", "warnings", "webhooks", "audit", "findings",
 		"urgings", "reciprocity", "evaluations.response", "evaluations.call", "returns", "rulings", "events", "decisions", "metrics"}
 	actions := []string{Read, Write, Decide}
 	own := map[string]string{"sam": "S1", "dan": "D1"}

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,18 +16,8 @@ import (
 func TestClockAnnouncesEachCrossingOnce(t *testing.T) {
 	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		path := filepath.Join(t.TempDir(), "registry.yaml")
-		if err := os.WriteFile(path, []byte(boardRegistry), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		loadRegistry(t, db, path)
-		at := func(hhmm string) time.Time {
-			tm, err := time.Parse(time.RFC3339, "2026-12-01T"+hhmm+":00+08:00")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tm
-		}
+		loadBoardRegistry(t, db)
+		at := func(clock string) time.Time { return onDec1(t, clock) }
 		now := at("09:00")
 		svc.Now = func() time.Time { return now }
 		ingestString(t, db, `{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}

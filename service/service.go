@@ -43,6 +43,9 @@ type Service struct {
 	// every ingest pokes it, so that crossings and milestones met show at
 	// once.
 	Board *Clock
+	// Hooks, when set, delivers the board's events to webhooks; a new or
+	// resumed hook pokes it.
+	Hooks *Hooks
 	// UsersChanged, when set, is told that users, roles or tokens may
 	// have changed, for a door that keeps a view of them.
 	UsersChanged func()

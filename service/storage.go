@@ -58,6 +58,13 @@ type CaseStore interface {
 	Announce(ctx context.Context, changes []store.WarningEvent) ([]store.WarningEvent, error)
 	WarningEvents(ctx context.Context, after int64, limit int) ([]store.WarningEvent, error)
 	LastWarning(ctx context.Context) (int64, error)
+	AddWebhook(ctx context.Context, w *store.Webhook) error
+	Webhooks(ctx context.Context) ([]store.Webhook, error)
+	Webhook(ctx context.Context, id string) (store.Webhook, bool, error)
+	UpdateWebhook(ctx context.Context, w *store.Webhook, columns ...string) (bool, error)
+	DeleteWebhook(ctx context.Context, id string) (bool, error)
+	RecordDelivery(ctx context.Context, d *store.WebhookDelivery, w *store.Webhook) error
+	WebhookDeliveries(ctx context.Context, hook string, limit int) ([]store.WebhookDelivery, error)
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
 	EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error
 	// Rebuild derives every case again from the event log.

@@ -51,9 +51,7 @@ func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int
 			if !p.Sees("warnings", d.Unit) && !p.Sees("warnings", d.Street) {
 				continue
 			}
-			if err := send(view.WarningEvent{Seq: e.Seq, ID: d.ID(), Case: d.Case, Unit: d.Unit, Street: d.Street, Category: d.Category,
-				Milestone: string(d.Milestone), Round: d.Round, State: e.State, At: e.At.In(zone), Deadline: d.Due.In(zone),
-				NoticedAt: e.NoticedAt.In(zone)}); err != nil {
+			if err := send(warningEventView(&e, zone)); err != nil {
 				return err
 			}
 		}
@@ -106,4 +104,13 @@ func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int
 			}
 		}
 	}
+}
+
+// warningEventView is an announcement as the stream and webhooks send it,
+// its times in zone.
+func warningEventView(e *store.WarningEvent, zone *time.Location) view.WarningEvent {
+	d := &e.Deadline
+	return view.WarningEvent{Seq: e.Seq, ID: d.ID(), Case: d.Case, Unit: d.Unit, Street: d.Street, Category: d.Category,
+		Milestone: string(d.Milestone), Round: d.Round, State: e.State, At: e.At.In(zone), Deadline: d.Due.In(zone),
+		NoticedAt: e.NoticedAt.In(zone)}
 }

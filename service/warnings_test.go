@@ -28,6 +28,29 @@ categories:
   - {code: road, class: B, urgency: normal, name: {zh: 道路破损, en: Road damage}}
 `
 
+// loadBoardRegistry loads boardRegistry.
+func loadBoardRegistry(t *testing.T, db *store.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "registry.yaml")
+	if err := os.WriteFile(path, []byte(boardRegistry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loadRegistry(t, db, path)
+}
+
+// onDec1 returns a time of 1 December 2026 in Shanghai, "09:13" or "09:13:30".
+func onDec1(t *testing.T, clock string) time.Time {
+	t.Helper()
+	if len(clock) == 5 {
+		clock += ":00"
+	}
+	tm, err := time.Parse(time.RFC3339, "2026-12-01T"+clock+"+08:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
 // TestBoardAcrossThresholds moves a fixed clock across the warning
 // thresholds of two open cases (garbage: respond 10 min, dispose 4 h;
 // warnings at 0.8 of each limit) and a closed one, on both engines, and
@@ -35,19 +58,9 @@ categories:
 func TestBoardAcrossThresholds(t *testing.T) {
 	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		path := filepath.Join(t.TempDir(), "registry.yaml")
-		if err := os.WriteFile(path, []byte(boardRegistry), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		loadRegistry(t, db, path)
+		loadBoardRegistry(t, db)
 		authz := roles(t)
-		at := func(hhmm string) time.Time {
-			tm, err := time.Parse(time.RFC3339, "2026-12-01T"+hhmm+":00+08:00")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tm
-		}
+		at := func(clock string) time.Time { return onDec1(t, clock) }
 		now := at("09:00")
 		svc.Now = func() time.Time { return now }
 		ingestString(t, db, `{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}
@@ -157,11 +170,7 @@ func TestBoardAcrossThresholds(t *testing.T) {
 func TestBoardPagesAndShares(t *testing.T) {
 	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
 		ctx := context.Background()
-		path := filepath.Join(t.TempDir(), "registry.yaml")
-		if err := os.WriteFile(path, []byte(boardRegistry), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		loadRegistry(t, db, path)
+		loadBoardRegistry(t, db)
 		policy := strings.Replace(string(formats.DefaultPolicyYAML), "A: {respond: 10m, dispose: 4h}", "A: {respond: 10m, dispose: 4h, warn_at: 0.5}", 1)
 		if policy == string(formats.DefaultPolicyYAML) {
 			t.Fatal("the default policy's class A line changed: the test would not set its share")

@@ -40,3 +40,29 @@ type WarningEvent struct {
 	Deadline  time.Time `json:"deadline"`
 	NoticedAt time.Time `json:"noticed_at"` // when the board's clock saw it
 }
+
+// Webhook is a registered hook as its admin sees it: never its secret,
+// which is shown once, when the hook is made.
+type Webhook struct {
+	ID           string     `json:"id"`
+	URL          string     `json:"url"`
+	Unit         string     `json:"unit,omitempty"` // empty: every unit
+	State        string     `json:"state"`          // active or paused
+	PausedReason string     `json:"paused_reason,omitempty"`
+	Failures     int        `json:"failures"` // failed attempts in a row
+	NextAttempt  *time.Time `json:"next_attempt,omitempty"`
+	Cursor       int64      `json:"cursor"` // the last warning event delivered or passed over
+	CreatedAt    time.Time  `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+}
+
+// WebhookDelivery is one attempt to deliver a warning event to a hook.
+type WebhookDelivery struct {
+	Event     int64     `json:"event"` // the warning event's seq
+	Attempt   int       `json:"attempt"`
+	At        time.Time `json:"at"`
+	Status    int       `json:"status,omitempty"` // the receiver's HTTP status
+	Error     string    `json:"error,omitempty"`
+	ElapsedMS int64     `json:"elapsed_ms"`
+	Delivered bool      `json:"delivered"`
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Webhook is an admin's URL for the board's announcements (DESIGN.md §9):
+// of one unit (its milestones and its street's cases) or of all. It
+// delivers the warning events after Cursor, in order.
+type Webhook struct {
+	bun.BaseModel `bun:"table:webhooks"`
+	ID            string    `bun:"id,pk"`
+	URL           string    `bun:"url"`
+	Unit          string    `bun:"unit,nullzero"` // "" for every unit
+	Secret        []byte    `bun:"secret"`        // sealed
+	CreatedAt     time.Time `bun:"created_at"`
+	CreatedBy     string    `bun:"created_by"`
+	Paused        bool      `bun:"paused"`
+	PausedReason  string    `bun:"paused_reason,nullzero"`
+	Cursor        int64     `bun:"cursor"`   // the last warning event delivered or passed over
+	Failures      int       `bun:"failures"` // failed attempts in a row
+	NextAt        time.Time `bun:"next_at,nullzero"`
+}
+
+// WebhookDelivery is one attempt to deliver a warning event.
+type WebhookDelivery struct {
+	bun.BaseModel `bun:"table:webhook_deliveries"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	Hook          string    `bun:"hook_id"`
+	Event         int64     `bun:"event_seq"`
+	Attempt       int       `bun:"attempt"`
+	At            time.Time `bun:"at"`
+	Status        int       `bun:"status,nullzero"` // the receiver's HTTP status; 0 when none came
+	Error         string    `bun:"error,nullzero"`
+	ElapsedMS     int64     `bun:"elapsed_ms"`
+}
+
+// AddWebhook stores a new hook.
+func (db *DB) AddWebhook(ctx context.Context, w *Webhook) error {
+	w.CreatedAt, w.NextAt = w.CreatedAt.UTC(), w.NextAt.UTC()
+	_, err := db.bun.NewInsert().Model(w).Exec(ctx)
+	return db.wrap("add webhook", err)
+}
+
+// Webhooks lists the hooks, oldest first.
+func (db *DB) Webhooks(ctx context.Context) ([]Webhook, error) {
+	var out []Webhook
+	err := db.bun.NewSelect().Model(&out).Order("created_at", "id").Scan(ctx)
+	return out, db.wrap("read webhooks", err)
+}
+
+// Webhook reads one hook; ok is false when there is none with that id.
+func (db *DB) Webhook(ctx context.Context, id string) (w Webhook, ok bool, err error) {
+	err = db.bun.NewSelect().Model(&w).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, false, nil
+	}
+	return w, err == nil, db.wrap("read webhook", err)
+}
+
+// UpdateWebhook writes the named columns of a hook; ok is false when it
+// is gone.
+func (db *DB) UpdateWebhook(ctx context.Context, w *Webhook, columns ...string) (bool, error) {
+	w.NextAt = w.NextAt.UTC()
+	res, err := db.bun.NewUpdate().Model(w).Column(columns...).WherePK().Exec(ctx)
+	if err != nil {
+		return false, db.wrap("update webhook", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, db.wrap("update webhook", err)
+}
+
+// DeleteWebhook removes a hook and its delivery log; ok is false when
+// there was none.
+func (db *DB) DeleteWebhook(ctx context.Context, id string) (ok bool, err error) {
+	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*Webhook)(nil)).Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if ok = n == 1; err != nil || !ok {
+			return err
+		}
+		_, err = tx.NewDelete().Model((*WebhookDelivery)(nil)).Where("hook_id = ?", id).Exec(ctx)
+		return err
+	})
+	return ok, db.wrap("delete webhook", err)
+}
+
+// RecordDelivery logs an attempt and writes the hook's delivery state
+// (cursor, failures, next attempt, pause) in one transaction.
+func (db *DB) RecordDelivery(ctx context.Context, d *WebhookDelivery, w *Webhook) error {
+	d.At, w.NextAt = d.At.UTC(), w.NextAt.UTC()
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model(w).Column("cursor", "failures", "next_at", "paused", "paused_reason").WherePK().Exec(ctx)
+		return err
+	})
+	return db.wrap("record webhook delivery", err)
+}
+
+// WebhookDeliveries returns a hook's latest attempts, newest first.
+func (db *DB) WebhookDeliveries(ctx context.Context, hook string, limit int) ([]WebhookDelivery, error) {
+	var out []WebhookDelivery
+	err := db.bun.NewSelect().Model(&out).Where("hook_id = ?", hook).Order("seq DESC").Limit(int64(limit)).Scan(ctx)
+	return out, db.wrap("read webhook deliveries", err)
+}
