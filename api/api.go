@@ -101,6 +101,9 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = 64 << 20
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{svc: svc, cfg: cfg, now: now, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
 	authCfg := cfg.Config
 	authCfg.SignedIn = func(outcome string) { s.metrics.logins.WithLabelValues(outcome).Inc() }

@@ -718,12 +718,56 @@ func TestDashboardInABrowser(t *testing.T) {
 	if state := b.text("#audit-state"); !verify.Intact || !strings.Contains(state, "完整") {
 		t.Errorf("the audit page says %q; the API: %+v", state, verify)
 	}
+
 	// Actions by their names: no raw code such as "case.read" is left.
 	if actions := b.eval(`[...document.querySelectorAll("#audit td.action")].map(td => td.textContent).join("|")`).(string); !strings.Contains(actions, "查看案件") ||
 		!strings.Contains(actions, "登录") || strings.Contains(actions, ".") {
 		t.Errorf("the audit log's actions: %s", actions)
 	}
 	b.shot("audit")
+
+	// The live board: what the API lists, red and amber told apart in
+	// words; the header counts the red on every page; a case that goes
+	// past its response limit appears without the page reloading, and
+	// leaves when the response arrives.
+	var board struct{ Red, Amber, Total int }
+	api("dina", "/api/v1/warnings?limit=1000", &board)
+	b.open("/warnings")
+	b.waitFor(`document.getElementById("live").classList.contains("live")`)
+	if got := b.text("#red-count"); got != fmt.Sprint(board.Red) || board.Red == 0 {
+		t.Errorf("red on the board %s, the API's %d", got, board.Red)
+	}
+	if hdr := b.text("#header-red"); hdr != fmt.Sprintf("● 逾期 %d", board.Red) {
+		t.Errorf("the header's count: %q, want %d red", hdr, board.Red)
+	}
+	if states := b.eval(`[...new Set([...document.querySelectorAll("tr.warning td.state")].map(td => td.textContent))].sort().join("|")`).(string); states != "● 逾期" {
+		t.Errorf("the states in words: %q", states)
+	}
+	if left := b.text("tr.warning td.left"); !strings.HasPrefix(left, "已超 ") {
+		t.Errorf("time left of the most overdue: %q", left)
+	}
+	b.run(`window.__stayed = true`)
+	overdue := `{"id":"Z-1","case":"Z1","type":"opened","at":"2027-01-15T11:40:00+08:00","category":"garbage","street":"S1"}
+{"id":"Z-2","case":"Z1","type":"dispatched","at":"2027-01-15T11:45:00+08:00","unit":"D1","by":"S1"}
+`
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson", overdue); r.status != 200 {
+		t.Fatalf("post: %d %s", r.status, r.body)
+	}
+	b.waitFor(`!!document.querySelector('tr.warning[data-id="Z1/D1/respond"]')`)
+	if got := b.text("#red-count"); got != fmt.Sprint(board.Red+1) || b.eval(`window.__stayed === true`) != true {
+		t.Errorf("after Z1 turned red: %s red, the page reloaded: %v", got, b.eval(`window.__stayed`))
+	}
+	// The header follows, and time left counts by the server's clock.
+	if hdr := b.text("#header-red"); hdr != fmt.Sprintf("● 逾期 %d", board.Red+1) {
+		t.Errorf("the header after Z1 turned red: %q", hdr)
+	}
+	b.waitFor(`document.querySelector('tr.warning[data-id="Z1/D1/respond"] td.left').textContent.startsWith("已超 0 小时 5 分")`)
+	b.shot("warnings")
+	if r := f.do(t, "bot", "POST", "/api/v1/events", "application/x-ndjson",
+		`{"id":"Z-3","case":"Z1","type":"responded","at":"2027-01-15T11:59:00+08:00","unit":"D1"}`+"\n"); r.status != 200 {
+		t.Fatalf("post: %d %s", r.status, r.body)
+	}
+	b.waitFor(`!document.querySelector('tr.warning[data-id="Z1/D1/respond"]')`)
 	// Findings: two recorded, one withdrawn; the page's filters choose.
 	for _, c := range []string{"W1", "W3"} {
 		if r := f.do(t, "dina", "POST", "/api/v1/findings", "application/json", `{"case":"`+c+`","unit":"DIS","target":"D1","severity":"warning","note":"多次超时"}`); r.status != 201 {

@@ -133,6 +133,40 @@ func (c *Clock) tell(events []store.WarningEvent) {
 	}
 }
 
+// Open returns the open deadlines as of now, by due time, then id: the
+// clock's, brought up to date with what was stored since its last look.
+func (c *Clock) Open(ctx context.Context) ([]litDeadline, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.sync(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]litDeadline, 0, len(c.entries))
+	for _, e := range c.entries {
+		out = append(out, litDeadline{e.d, e.amberAt})
+	}
+	slices.SortFunc(out, func(a, b litDeadline) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID(), b.ID())
+	})
+	return out, nil
+}
+
+// sync brings the clock's deadlines up to date: all read again when the
+// rules changed, else the cases touched since the last look.
+func (c *Clock) sync(ctx context.Context) error {
+	rules, err := c.svc.DB.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	if c.entries == nil || rules != c.rules {
+		return c.load(ctx, rules)
+	}
+	return c.refresh(ctx)
+}
+
 // Tick brings the clock's deadlines up to date, announces the crossings
 // due by now, passes every newly logged warning event (its own and other
 // servers') to the listeners, and returns those it logged itself.
@@ -140,15 +174,7 @@ func (c *Clock) Tick(ctx context.Context) ([]store.WarningEvent, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.svc.Now()
-	rules, err := c.svc.DB.Rules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if c.entries == nil || rules != c.rules {
-		if err := c.load(ctx, rules); err != nil {
-			return nil, err
-		}
-	} else if err := c.refresh(ctx); err != nil {
+	if err := c.sync(ctx); err != nil {
 		return nil, err
 	}
 	changes := c.changes(now)
@@ -279,11 +305,7 @@ func onClock(d *store.BoardDeadline) bool {
 
 // add keeps an open deadline.
 func (c *Clock) add(d store.BoardDeadline) {
-	share := evaluation.DefaultWarnAt
-	if p := c.rules.Policies.At(d.OpenedAt); p != nil {
-		share = p.WarnShare(c.rules.Categories[d.Category].Class)
-	}
-	e := &clockEntry{d: d, id: d.ID(), amberAt: d.AmberAt(share)}
+	e := &clockEntry{d: d, id: d.ID(), amberAt: d.AmberAt(warnShare(c.rules, &d))}
 	e.announced = c.lights[e.id]
 	c.entries[e.id] = e
 	c.byCase[d.Case] = append(c.byCase[d.Case], e.id)

@@ -64,8 +64,11 @@ type Service struct {
 
 // New returns the use cases over a database for a long-running door (the
 // server): reads it audits are recorded once a minute per reader and
-// record.
+// record. The clock is time.Now when now is nil.
 func New(db Storage, pseudo *evaluation.Pseudonymizer, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
 	return &Service{DB: db, Pseudo: pseudo, Now: now, reads: &readLog{}, marks: &staleMarks{}}
 }
 

@@ -59,13 +59,14 @@ func (s *Service) Warnings(ctx context.Context, p rbac.Principal, q WarningQuery
 	case q.Limit > MaxWarningLimit:
 		q.Limit = MaxWarningLimit
 	}
-	board, err := s.board(ctx)
+	board, err := s.board(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	out := &WarningList{AsOf: board.asof, Zone: board.zone, Warnings: []view.Warning{}}
+	sees := seer(p)
 	for _, w := range board.warnings {
-		if !p.Sees("warnings", w.Unit) && !p.Sees("warnings", w.Street) {
+		if !sees(w.Unit, w.Street) {
 			continue
 		}
 		if w.State == string(evaluation.Red) {
@@ -84,6 +85,41 @@ func (s *Service) Warnings(ctx context.Context, p rbac.Principal, q WarningQuery
 	return out, nil
 }
 
+// RedCount is how many red warnings the principal may see now (the
+// count every page's header shows); ok is false for one who may not read
+// the board.
+func (s *Service) RedCount(ctx context.Context, p rbac.Principal) (n int, ok bool, err error) {
+	if p.AuthorizeSome(ctx, rbac.Read, "warnings") != nil {
+		return 0, false, nil
+	}
+	board, err := s.board(ctx, false)
+	if err != nil {
+		return 0, true, err
+	}
+	sees := seer(p)
+	for _, w := range board.warnings {
+		if w.State == string(evaluation.Red) && sees(w.Unit, w.Street) {
+			n++
+		}
+	}
+	return n, true, nil
+}
+
+// seer says whether the principal sees a warning of unit in street: the
+// answers kept per unit, for boards of many thousand warnings.
+func seer(p rbac.Principal) func(unit, street string) bool {
+	known := map[string]bool{}
+	sees := func(unit string) bool {
+		v, ok := known[unit]
+		if !ok {
+			v = p.Sees("warnings", unit)
+			known[unit] = v
+		}
+		return v
+	}
+	return func(unit, street string) bool { return sees(unit) || street != "" && sees(street) }
+}
+
 // boardNow is the whole board as of one time.
 type boardNow struct {
 	asof     time.Time
@@ -91,20 +127,41 @@ type boardNow struct {
 	warnings []view.Warning // amber and red, by due time
 }
 
-// board computes the board as of now from the derived deadlines.
-func (s *Service) board(ctx context.Context) (*boardNow, error) {
+// litDeadline is an open deadline with when it turns amber.
+type litDeadline struct {
+	store.BoardDeadline
+	amberAt time.Time
+}
+
+// board computes the board as of now: from the clock's deadlines when a
+// clock runs, else from the stored ones; with who was urged when asked.
+func (s *Service) board(ctx context.Context, urged bool) (*boardNow, error) {
 	now := s.Now()
 	rules, err := s.DB.Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.DB.BoardDeadlines(ctx, store.BoardFilter{})
-	if err != nil {
-		return nil, err
+	var open []litDeadline
+	if s.Board != nil {
+		if open, err = s.Board.Open(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		stored, err := s.DB.BoardDeadlines(ctx, store.BoardFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range stored {
+			if onClock(&d) {
+				open = append(open, litDeadline{d, d.AmberAt(warnShare(rules, &d))})
+			}
+		}
 	}
-	urgings, err := s.DB.OpenUrgings(ctx)
-	if err != nil {
-		return nil, err
+	var urgings map[string][]store.Urging
+	if urged {
+		if urgings, err = s.DB.OpenUrgings(ctx); err != nil {
+			return nil, err
+		}
 	}
 	zone := time.UTC
 	if p := rules.Policies.At(now); p != nil {
@@ -113,26 +170,35 @@ func (s *Service) board(ctx context.Context) (*boardNow, error) {
 	b := &boardNow{asof: now.In(zone), zone: zone}
 	for i := range open {
 		d := &open[i]
-		if !d.OnBoard(now) {
+		if d.Start.After(now) {
 			continue
 		}
-		policy := rules.Policies.At(d.OpenedAt)
-		if policy == nil {
-			continue
-		}
-		share := policy.WarnShare(rules.Categories[d.Category].Class)
-		light := d.LightAt(now, share)
-		if light == evaluation.Clear {
+		light := evaluation.Clear
+		switch {
+		case now.After(d.Due):
+			light = evaluation.Red
+		case !now.Before(d.amberAt):
+			light = evaluation.Amber
+		default:
 			continue
 		}
 		w := view.Warning{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
-			State: string(light), Start: d.Start.In(zone), AmberAt: d.AmberAt(share).In(zone), Deadline: d.Due.In(zone),
+			State: string(light), Start: d.Start.In(zone), AmberAt: d.amberAt.In(zone), Deadline: d.Due.In(zone),
 			SecondsLeft: int64(d.Due.Sub(now) / time.Second), Category: d.Category, Street: d.Street}
 		w.UrgedAt = lastUrging(urgings[d.Case], d.Unit, zone)
 		w.Urged = w.UrgedAt != nil
 		b.warnings = append(b.warnings, w)
 	}
 	return b, nil
+}
+
+// warnShare is the warning share of a deadline's class in the policy of
+// its case's opening.
+func warnShare(rules *evaluation.Rules, d *store.BoardDeadline) float64 {
+	if p := rules.Policies.At(d.OpenedAt); p != nil {
+		return p.WarnShare(rules.Categories[d.Category].Class)
+	}
+	return evaluation.DefaultWarnAt
 }
 
 // lastUrging returns when unit was last urged among a case's urgings.

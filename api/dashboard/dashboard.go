@@ -130,6 +130,8 @@ type page struct {
 	Urges       bool            // the user urges units on open cases (督办): offer the forms
 	Exports     map[string]bool // the packs the user may export: link to those only
 	Notice      string          // what the user's last action did, said once after it
+	Script      string          // the page's one script, from /static; none when empty
+	Red         *int            // red warnings the user may see, for the header; nil for one who may not read the board
 	Back        string          // the page a form was posted from, for its error page; "" for home
 	Nav         []navLink
 	Data        any
@@ -174,6 +176,9 @@ func (p *page) UnitOptions() []unitOption {
 	}
 	return out
 }
+
+// Now is when the page was made.
+func (p *page) Now() time.Time { return p.now }
 
 // Category names a category by its registry name with its code.
 func (p *page) Category(code string) string { return view.WithCode(p.names().Category(code), code) }
@@ -488,6 +493,7 @@ var templateFuncs = template.FuncMap{
 	"contains": strings.Contains,
 	"deref":    func(p *int) int { return *p },
 	"list":     func(xs ...string) []string { return xs },
+	"neg":      func(n int64) int64 { return -n },
 	// pair hands a partial the page and its own data.
 	"pair": func(p *page, data any) map[string]any { return map[string]any{"Page": p, "Data": data} },
 }
@@ -535,6 +541,7 @@ func (s *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /units/{code}", s.signedIn(s.unitPage))
 	mux.HandleFunc("GET /rankings", s.signedIn(s.rankingsPage))
 	mux.HandleFunc("GET /breaches", s.signedIn(s.breachesPage))
+	mux.HandleFunc("GET /warnings", s.signedIn(s.warningsPage))
 	mux.HandleFunc("GET /cases/{id}", s.signedIn(s.casePage))
 	mux.HandleFunc("GET /satisfaction", s.signedIn(s.satisfactionPage))
 	mux.HandleFunc("GET /users", s.signedIn(s.usersPage))
@@ -641,6 +648,9 @@ func (s *Pages) signedIn(f pageFunc) http.HandlerFunc {
 			for _, kind := range service.ExportKinds {
 				p.Exports[kind] = c.Authorize(r.Context(), rbac.Read, rbac.Resource{Object: "exports." + kind, Unit: u.Unit}) == nil
 			}
+			if n, ok, err := s.svc.RedCount(r.Context(), c); ok && err == nil {
+				p.Red = &n
+			}
 		}
 		s.render(w, r, p, f)
 	}
@@ -670,6 +680,7 @@ func (s *Pages) nav(p *page, u *rbac.User, current string) []navLink {
 	switch u.Role {
 	case rbac.StreetHead, rbac.DeptHead:
 		add("/units/"+u.Unit, "nav.unit")
+		add("/warnings", "nav.warnings")
 		add("/breaches", "nav.breaches")
 		add("/findings", "nav.findings")
 		add("/appeals", "nav.appeals")
@@ -679,6 +690,7 @@ func (s *Pages) nav(p *page, u *rbac.User, current string) []navLink {
 		add("/cadres", "nav.cadres")
 		add("/appeals", "nav.appeals")
 	case rbac.DisciplineInspector:
+		add("/warnings", "nav.warnings")
 		add("/breaches", "nav.breaches")
 		add("/findings", "nav.findings")
 		add("/reciprocity", "nav.reciprocity")
@@ -715,7 +727,12 @@ func (s *Pages) writePage(w http.ResponseWriter, p *page, status int, name strin
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// No page runs a script but the live board, and it only its own.
+	scripts := "'none'"
+	if p.Script != "" {
+		scripts = "'self'"
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src "+scripts+"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
