@@ -65,6 +65,7 @@ type CaseStore interface {
 	DeleteWebhook(ctx context.Context, id string) (bool, error)
 	RecordDelivery(ctx context.Context, d *store.WebhookDelivery, w *store.Webhook) error
 	WebhookDeliveries(ctx context.Context, hook string, limit int) ([]store.WebhookDelivery, error)
+	Delivering(ctx context.Context, f func() error) (bool, error)
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error
 	EachCityVerdict(ctx context.Context, from, to time.Time, fn func(opened evaluation.Event) error) error
 	// Rebuild derives every case again from the event log.

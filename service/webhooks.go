@@ -267,7 +267,18 @@ func (h *Hooks) Run(ctx context.Context, log *slog.Logger) {
 // Deliver runs one round: every active hook whose retry is due delivers
 // the events after its cursor until it is up to date or one fails. It
 // returns when the earliest retry is due (zero if none waits).
-func (h *Hooks) Deliver(ctx context.Context) (time.Time, error) {
+func (h *Hooks) Deliver(ctx context.Context) (next time.Time, err error) {
+	// One server of a database delivers at a time: a receiver gets each
+	// announcement once, whatever the servers.
+	_, err = h.svc.DB.Delivering(ctx, func() error {
+		next, err = h.round(ctx)
+		return err
+	})
+	return next, err
+}
+
+// round is one delivery round over every hook.
+func (h *Hooks) round(ctx context.Context) (time.Time, error) {
 	hooks, err := h.svc.DB.Webhooks(ctx)
 	if err != nil {
 		return time.Time{}, err

@@ -201,3 +201,27 @@ func TestWebhooksDeliverSignRetryAndPause(t *testing.T) {
 		}
 	})
 }
+
+// TestOneServerDeliversAtATime holds the delivery lock as one server and
+// asks for it as another: on PostgreSQL the second waits its turn; SQLite's
+// one writing server always delivers.
+func TestOneServerDeliversAtATime(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		var inner bool
+		ran, err := db.Delivering(ctx, func() error {
+			var err error
+			inner, err = db.Delivering(ctx, func() error { return nil })
+			return err
+		})
+		if err != nil || !ran {
+			t.Fatalf("the first server: ran %v, %v", ran, err)
+		}
+		if want := db.Engine() != store.Postgres; inner != want {
+			t.Errorf("a second server while the first delivers: ran %v, want %v", inner, want)
+		}
+		if again, err := db.Delivering(ctx, func() error { return nil }); err != nil || !again {
+			t.Errorf("after the first finished: ran %v, %v", again, err)
+		}
+	})
+}

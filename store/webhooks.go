@@ -113,3 +113,26 @@ func (db *DB) WebhookDeliveries(ctx context.Context, hook string, limit int) ([]
 	err := db.bun.NewSelect().Model(&out).Where("hook_id = ?", hook).Order("seq DESC").Limit(int64(limit)).Scan(ctx)
 	return out, db.wrap("read webhook deliveries", err)
 }
+
+// deliveryLock is the advisory lock key held by the one server of a
+// PostgreSQL database that delivers webhooks at a time.
+const deliveryLock = 7005
+
+// Delivering runs f unless another server delivers webhooks right now
+// (PostgreSQL: a session's advisory lock, held while f runs); ran says
+// whether it did. On SQLite f always runs: one server writes a file.
+func (db *DB) Delivering(ctx context.Context, f func() error) (ran bool, err error) {
+	if db.engine != Postgres {
+		return true, f()
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return false, db.wrap("deliver webhooks", err)
+	}
+	defer conn.Close()
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", deliveryLock).Scan(&ran); err != nil || !ran {
+		return false, db.wrap("deliver webhooks", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", deliveryLock)
+	return true, f()
+}
