@@ -2,6 +2,7 @@ package service
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"log/slog"
 	"slices"
@@ -28,6 +29,7 @@ type Clock struct {
 	mu      sync.Mutex
 	rules   *evaluation.Rules      // the rules the entries were lit with
 	entries map[string]*clockEntry // open deadlines, by id
+	queue   schedule               // the entries by when their light may next change
 	byCase  map[string][]string    // deadline ids by case
 	lights  map[string]string      // announced lights, by deadline id
 	head    int64                  // the event log read up to
@@ -47,7 +49,25 @@ type clockEntry struct {
 	d         store.BoardDeadline
 	id        string
 	amberAt   time.Time
-	announced string // the light announced for it, "" if none
+	announced string    // the light announced for it, "" if none
+	at        time.Time // when to look at it next: its next threshold
+	gone      bool      // read again or left: no longer kept
+}
+
+// schedule is a heap of entries by when to look at them next: a tick
+// looks at those due only, not at every open deadline.
+type schedule []*clockEntry
+
+func (q schedule) Len() int           { return len(q) }
+func (q schedule) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q schedule) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *schedule) Push(x any)        { *q = append(*q, x.(*clockEntry)) }
+func (q *schedule) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return e
 }
 
 // light returns the entry's light as of now.
@@ -180,6 +200,13 @@ func (c *Clock) Tick(ctx context.Context) ([]store.WarningEvent, error) {
 	changes := c.changes(now)
 	logged, err := c.svc.DB.Announce(ctx, changes)
 	if err != nil {
+		// Looked at again next tick; what left stays in leaving.
+		for _, ch := range changes {
+			if e := c.entries[ch.Deadline.ID()]; e != nil {
+				e.at = time.Time{}
+				heap.Push(&c.queue, e)
+			}
+		}
 		return nil, err
 	}
 	for _, ch := range changes {
@@ -234,7 +261,10 @@ func (c *Clock) load(ctx context.Context, rules *evaluation.Rules) error {
 		}
 	}
 	c.rules, c.head, c.lights = rules, head, lights
-	c.entries, c.byCase, c.leaving = map[string]*clockEntry{}, map[string][]string{}, map[string]store.BoardDeadline{}
+	for _, e := range c.entries {
+		e.gone = true
+	}
+	c.entries, c.byCase, c.leaving, c.queue = map[string]*clockEntry{}, map[string][]string{}, map[string]store.BoardDeadline{}, nil
 	for _, d := range board {
 		if onClock(&d) {
 			c.add(d)
@@ -283,7 +313,10 @@ func (c *Clock) readCases(ctx context.Context, cases []string) error {
 	}
 	for _, caseID := range cases {
 		for _, id := range c.byCase[caseID] {
-			delete(c.entries, id)
+			if e := c.entries[id]; e != nil {
+				e.gone = true
+				delete(c.entries, id)
+			}
 		}
 		delete(c.byCase, caseID)
 	}
@@ -309,15 +342,22 @@ func (c *Clock) add(d store.BoardDeadline) {
 	e.announced = c.lights[e.id]
 	c.entries[e.id] = e
 	c.byCase[d.Case] = append(c.byCase[d.Case], e.id)
+	heap.Push(&c.queue, e) // looked at next tick
 }
 
 // changes returns the crossings due by now, by the time they happened,
-// and sets when the next one is due.
+// and sets when the next one is due. It looks only at the entries whose
+// next threshold has come, and at those that left the board.
 func (c *Clock) changes(now time.Time) []store.WarningEvent {
 	var out []store.WarningEvent
-	c.next = time.Time{}
-	for _, e := range c.entries {
+	for len(c.queue) > 0 && !c.queue[0].at.After(now) {
+		e := heap.Pop(&c.queue).(*clockEntry)
+		if e.gone {
+			continue
+		}
 		if e.d.Start.After(now) {
+			e.at = e.d.Start
+			heap.Push(&c.queue, e)
 			continue
 		}
 		light := e.light(now)
@@ -334,18 +374,21 @@ func (c *Clock) changes(now time.Time) []store.WarningEvent {
 		}
 		switch light {
 		case "":
-			c.next = earliest(c.next, e.amberAt)
+			e.at = e.amberAt
 		case string(evaluation.Amber):
-			c.next = earliest(c.next, e.d.Due.Add(time.Nanosecond))
+			e.at = e.d.Due.Add(time.Nanosecond)
+		default:
+			continue // red until it leaves
 		}
+		heap.Push(&c.queue, e)
 	}
-	for id := range c.lights {
-		if c.entries[id] != nil {
+	c.next = time.Time{}
+	if len(c.queue) > 0 {
+		c.next = c.queue[0].at
+	}
+	for id, d := range c.leaving {
+		if c.lights[id] == "" || c.entries[id] != nil {
 			continue
-		}
-		d, ok := c.leaving[id]
-		if !ok {
-			continue // its case not read again yet
 		}
 		state, at := "ended", cmp.Or(d.Stopped, now)
 		if !d.Actual.IsZero() {
