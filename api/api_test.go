@@ -43,7 +43,7 @@ func newFixture(t *testing.T, dsn string, cfg Config) *fixture {
 }
 
 // newFixtureAt serves the fixture with its own clock.
-func newFixtureAt(t *testing.T, dsn string, cfg Config, now func() time.Time) *fixture {
+func newFixtureAt(t testing.TB, dsn string, cfg Config, now func() time.Time) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn, store.WithPolicyFormat(formats.ParsePolicies), store.WithClock(now))
