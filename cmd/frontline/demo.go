@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/rbac"
 	"frontline/synth"
 )
@@ -33,8 +34,9 @@ var demoUsers = []struct {
 }
 
 // runDemo builds a fresh demo district — a year of case trails ending
-// last month, so that every deadline has passed — adds one user per role,
-// prints their logins once, and serves.
+// last month, so that every deadline has passed, and (--live) a few cases
+// opened in the last hour that the live board watches — adds one user per
+// role, prints their logins once, and serves.
 func runDemo(ctx context.Context, a *app, args []string) error {
 	fs, dbFlag := a.flags("demo")
 	dir := fs.String("dir", "demo", "directory for the demo's data, and its SQLite database unless --db names another, empty one (the directory's files are replaced)")
@@ -42,6 +44,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same district")
 	serving := serveFlags(a, fs)
 	noServe := fs.Bool("no-serve", false, "build the demo and print the logins, without serving")
+	live := fs.Bool("live", true, "add cases opened in the last hour, still running, for the live board (/warnings)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,9 +88,17 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		{"policy", "load", "--db", dsn, filepath.Join(*dir, "policy.yaml")},
 		{"ingest", "--db", dsn, filepath.Join(*dir, "events.ndjson")},
 	}
-	for _, step := range steps {
+	for i := 0; i < len(steps); i++ {
+		step := steps[i]
 		if err := commands()[step[0]].run(ctx, a, step[1:]); err != nil {
 			return fmt.Errorf("demo: %s: %w", step[0], err)
+		}
+		if step[0] == "gen" && *live {
+			file, err := writeLiveCases(filepath.Join(*dir, "registry.yaml"), filepath.Join(*dir, "live.ndjson"), a.now())
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			steps = append(steps, []string{"ingest", "--db", dsn, file})
 		}
 	}
 	w, sess, err := a.open(ctx, dsn)
@@ -123,6 +134,10 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	} else if id != "" {
 		fmt.Fprintf(a.stdout, a.t("\n居民查询示例：案件编号 %s，查询码 %s（在 /track 页面输入）\n", "\nA resident's case to track: case number %s, access code %s (enter them at /track)\n"), id, code)
 	}
+	if *live {
+		fmt.Fprintf(a.stdout, a.t("预警看板（/warnings，纪委监督员或负责人登录）：%d 个过去一小时内受理、仍在计时的案件，陆续变黄、变红\n",
+			"The live board (/warnings, as the inspector or a head): %d cases opened in the last hour, still running, turning amber and red as you watch\n"), liveCases)
+	}
 	if *noServe {
 		return nil
 	}
@@ -130,6 +145,67 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		"\nDashboard: http://%s/ (sign in with a user and password above)\nAPI reference: http://%s/docs — try: curl -H 'Authorization: Bearer TOKEN' 'http://%s/api/v1/scores?period=%s'\nStop with Ctrl-C.\n"),
 		serving.addr, serving.addr, serving.addr, start.AddDate(1, -1, 0).Format("2006-01")) // the year's last month
 	return a.serve(ctx, w, *serving)
+}
+
+// liveCases is how many running cases the demo adds for the live board.
+const liveCases = 24
+
+// writeLiveCases writes the trails of cases opened over the hour before
+// now into file, for the live board to have something to watch: each
+// called in by its street a minute after it was reported, a third of them
+// responded to already. The oldest are past their response limit (red),
+// some close to it (amber), and the rest turn amber and red while the
+// demo runs. Their categories are the registry's quickest class.
+func writeLiveCases(registry, file string, now time.Time) (string, error) {
+	f, err := os.Open(registry)
+	if err != nil {
+		return "", err
+	}
+	reg, err := formats.ParseRegistry(f, formats.RegistryFormat(registry), nil)
+	f.Close()
+	if err != nil {
+		return "", err
+	}
+	var streets, departments, quick []string
+	for _, u := range reg.Units {
+		switch u.Kind {
+		case evaluation.Street:
+			streets = append(streets, u.Code)
+		case evaluation.Department:
+			departments = append(departments, u.Code)
+		}
+	}
+	for _, c := range reg.Categories {
+		if c.Class == "A" {
+			quick = append(quick, c.Code)
+		}
+	}
+	if len(streets) == 0 || len(departments) == 0 || len(quick) == 0 {
+		return "", fmt.Errorf("%s has no street, department or class A category for the live cases", registry)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	day := now.In(synth.Zone).Format("20060102")
+	for i := range liveCases {
+		opened := now.Add(-time.Hour + time.Duration(i)*150*time.Second).Truncate(time.Second)
+		id := fmt.Sprintf("C%sL%02d", day, i+1)
+		street, dept := streets[i%len(streets)], departments[(i*7)%len(departments)]
+		trail := []evaluation.Event{
+			{ID: id + "-1", Case: id, Type: evaluation.Opened, At: opened, Category: quick[i%len(quick)], Street: street, Source: "hotline"},
+			{ID: id + "-2", Case: id, Type: evaluation.Dispatched, At: opened.Add(time.Minute), Unit: dept, By: street},
+		}
+		if i%3 == 0 {
+			trail = append(trail, evaluation.Event{ID: id + "-3", Case: id, Type: evaluation.Responded, At: opened.Add(6 * time.Minute), Unit: dept})
+		}
+		for _, e := range trail {
+			if !e.At.After(now) {
+				if err := enc.Encode(e); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
+	return file, os.WriteFile(file, b.Bytes(), 0o644)
 }
 
 // sampleTrack finds the last case opened in a trail file that carries an

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -45,6 +46,21 @@ func TestDemoBuildsADistrictWithALoginPerRole(t *testing.T) {
 	}
 	if r := frontline(t, db, "", "users", "list", "--format", "json"); strings.Contains(r.stdout, logins["admin"][3]) {
 		t.Error("users list shows a demo password")
+	}
+	// The live cases of the last hour: at testNow 13 are past their
+	// response limit, one is close to it, and the demo says where to look.
+	var board warningsOut
+	if err := json.Unmarshal([]byte(frontline(t, db, "", "warnings", "--format", "json").stdout), &board); err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]int{}
+	for _, w := range board.Warnings {
+		if strings.Contains(w.Case, "L") && w.Milestone == "respond" {
+			live[w.State]++
+		}
+	}
+	if live["red"] != 13 || live["amber"] != 1 || !strings.Contains(r.stdout, "The live board (/warnings") {
+		t.Errorf("the demo's live cases on the board: %v", live)
 	}
 }
 

@@ -34,7 +34,7 @@ func TestGoldenRun(t *testing.T) {
 	}
 	dir := t.TempDir()
 	env := map[string]string{"FRONTLINE_DB": filepath.Join(dir, "frontline.db"), "FRONTLINE_ADDR": "127.0.0.1:0"}
-	r := frontline(t, env, "", "demo", "--no-serve", "--cases", "3000", "--seed", "7", "--dir", dir)
+	r := frontline(t, env, "", "demo", "--no-serve", "--live=false", "--cases", "3000", "--seed", "7", "--dir", dir)
 	if r.code != 0 {
 		t.Fatalf("demo: exit %d: %s", r.code, r.stderr)
 	}
