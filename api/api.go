@@ -141,7 +141,7 @@ func New(svc *service.Service, log *slog.Logger, now func() time.Time, cfg Confi
 		s.loops.Go(func() { s.clock.Run(ctx, log) })
 		s.loops.Go(func() { s.hooks.Run(ctx, log) })
 		s.loops.Go(func() { // new warning events go out to the hooks at once
-			defer stop()
+			defer func() { stop() }() // the listener of the moment
 			for {
 				select {
 				case <-ctx.Done():
@@ -473,6 +473,10 @@ var DefaultTimeouts = Timeouts{Header: 10 * time.Second, Body: 5 * time.Minute, 
 // HTTPServer returns the server for the handler, with its limits: the
 // timeouts, and 64 KiB of headers.
 func (s *Server) HTTPServer(t Timeouts, errorLog *log.Logger) *http.Server {
-	return &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.Header, ReadTimeout: t.Header + t.Body, IdleTimeout: t.Idle,
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.Header, ReadTimeout: t.Header + t.Body, IdleTimeout: t.Idle,
 		MaxHeaderBytes: 64 << 10, ErrorLog: errorLog}
+	// Open warning streams end when shutdown begins: it waits for requests
+	// in flight, and a stream never finishes by itself.
+	hs.RegisterOnShutdown(s.stop)
+	return hs
 }

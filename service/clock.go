@@ -32,7 +32,7 @@ type Clock struct {
 	queue   schedule               // the entries by when their light may next change
 	byCase  map[string][]string    // deadline ids by case
 	lights  map[string]string      // announced lights, by deadline id
-	head    int64                  // the event log read up to
+	log     store.LogState         // the event log's state at the last look
 	// leaving holds deadlines of touched cases that left the board since
 	// the last tick, to tell met from ended.
 	leaving map[string]store.BoardDeadline
@@ -175,16 +175,22 @@ func (c *Clock) Open(ctx context.Context) ([]litDeadline, error) {
 }
 
 // sync brings the clock's deadlines up to date: all read again when the
-// rules changed, else the cases touched since the last look.
+// rules changed or every case was derived again (a rebuild, which a new
+// policy or registry starts), else the cases touched since the last look
+// and those whose derived state was not yet updated then or now.
 func (c *Clock) sync(ctx context.Context) error {
 	rules, err := c.svc.DB.Rules(ctx)
 	if err != nil {
 		return err
 	}
-	if c.entries == nil || rules != c.rules {
-		return c.load(ctx, rules)
+	st, err := c.svc.DB.LogState(ctx)
+	if err != nil {
+		return err
 	}
-	return c.refresh(ctx)
+	if c.entries == nil || rules != c.rules || st.Rebuilds != c.log.Rebuilds {
+		return c.load(ctx, rules, st)
+	}
+	return c.refresh(ctx, st)
 }
 
 // Tick brings the clock's deadlines up to date, announces the crossings
@@ -200,13 +206,8 @@ func (c *Clock) Tick(ctx context.Context) ([]store.WarningEvent, error) {
 	changes := c.changes(now)
 	logged, err := c.svc.DB.Announce(ctx, changes)
 	if err != nil {
-		// Looked at again next tick; what left stays in leaving.
-		for _, ch := range changes {
-			if e := c.entries[ch.Deadline.ID()]; e != nil {
-				e.at = time.Time{}
-				heap.Push(&c.queue, e)
-			}
-		}
+		// Everything read again next tick, the crossings found again.
+		c.entries = nil
 		return nil, err
 	}
 	for _, ch := range changes {
@@ -240,12 +241,9 @@ func (c *Clock) pass(ctx context.Context) error {
 	}
 }
 
-// load reads every open deadline and the announced lights.
-func (c *Clock) load(ctx context.Context, rules *evaluation.Rules) error {
-	head, err := c.svc.DB.LogHead(ctx)
-	if err != nil {
-		return err
-	}
+// load reads every open deadline and the announced lights, as of the log
+// state st (read before them).
+func (c *Clock) load(ctx context.Context, rules *evaluation.Rules, st store.LogState) error {
 	board, err := c.svc.DB.BoardDeadlines(ctx, store.BoardFilter{})
 	if err != nil {
 		return err
@@ -260,7 +258,7 @@ func (c *Clock) load(ctx context.Context, rules *evaluation.Rules) error {
 			return err
 		}
 	}
-	c.rules, c.head, c.lights = rules, head, lights
+	c.rules, c.log, c.lights = rules, st, lights
 	for _, e := range c.entries {
 		e.gone = true
 	}
@@ -283,20 +281,21 @@ func (c *Clock) load(ctx context.Context, rules *evaluation.Rules) error {
 }
 
 // refresh reads again the cases with events stored since the last look,
-// and those a run has not yet derived.
-func (c *Clock) refresh(ctx context.Context) error {
-	head, err := c.svc.DB.LogHead(ctx)
-	if err != nil || head == c.head {
-		return err
+// those whose derived state was not yet updated at the last look (a run's
+// waiting cases, derived since without a new event), and those waiting now.
+func (c *Clock) refresh(ctx context.Context, st store.LogState) error {
+	if st.Head == c.log.Head && len(st.Underived) == 0 && len(c.log.Underived) == 0 {
+		return nil
 	}
-	cases, err := c.svc.DB.CasesSince(ctx, c.head)
+	cases, err := c.svc.DB.CasesSince(ctx, c.log.Head)
 	if err != nil {
 		return err
 	}
+	cases = append(append(cases, c.log.Underived...), st.Underived...)
 	if err := c.readCases(ctx, cases); err != nil {
 		return err
 	}
-	c.head = head
+	c.log = st
 	return nil
 }
 

@@ -2,10 +2,13 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"frontline/evaluation"
+	"frontline/ingest"
 	"frontline/store"
 )
 
@@ -82,6 +85,61 @@ func TestClockAnnouncesEachCrossingOnce(t *testing.T) {
 		logged, err := db.WarningEvents(ctx, 0, 100)
 		if err != nil || len(logged) != 6 {
 			t.Errorf("warning events logged: %d, %v", len(logged), err)
+		}
+	})
+}
+
+// TestClockFollowsARunsWaitingCases ticks the clock in the middle of an
+// ingest run whose batches leave a case's derived state for later: the
+// case is derived at the run's end with no event of its own, and the
+// clock still finds its deadlines and announces them.
+func TestClockFollowsARunsWaitingCases(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadBoardRegistry(t, db)
+		at := func(clock string) time.Time { return onDec1(t, clock) }
+		now := at("09:00")
+		svc.Now = func() time.Time { return now }
+		codes, err := db.Codes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq := 0
+		batch := func(lines ...string) []ingest.Prepared {
+			var out []ingest.Prepared
+			for _, line := range lines {
+				var e evaluation.Event
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatal(err)
+				}
+				seq++
+				p, err := ingest.Seal(seq, e, codes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, p)
+			}
+			return out
+		}
+		clock := NewClock(svc)
+		run := db.NewRun()
+		if _, err := run.IngestBatch(ctx, batch(`{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}`,
+			`{"id":"A2","case":"A","type":"dispatched","at":"2026-12-01T09:05:00+08:00","unit":"D1","by":"S1"}`), nil, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clock.Tick(ctx); err != nil { // A waits: nothing of it derived yet
+			t.Fatal(err)
+		}
+		if _, err := run.IngestBatch(ctx, batch(`{"id":"B1","case":"B","type":"opened","at":"2026-12-01T09:20:00+08:00","category":"garbage","street":"S2"}`), nil, true); err != nil {
+			t.Fatal(err)
+		}
+		now = at("09:16")
+		logged, err := clock.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(logged) != 1 || logged[0].Deadline.ID() != "A/D1/respond" || logged[0].State != "red" {
+			t.Errorf("after the run derived A: announced %+v, want A's response red", logged)
 		}
 	})
 }

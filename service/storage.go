@@ -52,7 +52,7 @@ type CaseStore interface {
 	// What the live board reads.
 	BoardDeadlines(ctx context.Context, f store.BoardFilter) ([]store.BoardDeadline, error)
 	OpenUrgings(ctx context.Context) (map[string][]store.Urging, error)
-	LogHead(ctx context.Context) (int64, error)
+	LogState(ctx context.Context) (store.LogState, error)
 	CasesSince(ctx context.Context, seq int64) ([]string, error)
 	WarningLights(ctx context.Context) (map[string]string, error)
 	Announce(ctx context.Context, changes []store.WarningEvent) ([]store.WarningEvent, error)
@@ -63,7 +63,8 @@ type CaseStore interface {
 	Webhook(ctx context.Context, id string) (store.Webhook, bool, error)
 	UpdateWebhook(ctx context.Context, w *store.Webhook, columns ...string) (bool, error)
 	DeleteWebhook(ctx context.Context, id string) (bool, error)
-	RecordDelivery(ctx context.Context, d *store.WebhookDelivery, w *store.Webhook) error
+	RecordDelivery(ctx context.Context, d *store.WebhookDelivery, w *store.Webhook) (bool, error)
+	AdvanceWebhook(ctx context.Context, w *store.Webhook) (bool, error)
 	WebhookDeliveries(ctx context.Context, hook string, limit int) ([]store.WebhookDelivery, error)
 	Delivering(ctx context.Context, f func() error) (bool, error)
 	EachCaseTimes(ctx context.Context, from, to time.Time, fn func(store.CaseTimes) error) error

@@ -80,6 +80,8 @@ func (s *Service) AddWebhook(ctx context.Context, p rbac.Principal, r WebhookReq
 		return view.Webhook{}, "", err
 	}
 	if err := s.audit(ctx, p, "webhook.add", id, map[string]string{"url": r.URL, "unit": r.Unit}); err != nil {
+		// No hook that the log does not show, and whose secret no one has.
+		s.DB.DeleteWebhook(context.WithoutCancel(ctx), id)
 		return view.Webhook{}, "", err
 	}
 	if s.Hooks != nil {
@@ -335,15 +337,16 @@ func (h *Hooks) deliverHook(ctx context.Context, w *store.Webhook) error {
 			if err != nil {
 				return err
 			}
-			// The attempt is recorded with the cursor where it stands.
+			// The attempt is recorded with the cursor where it stands;
+			// a hook paused or deleted meanwhile stops here.
 			if ok, err := h.post(ctx, w, secret, e.Seq, body); err != nil || !ok {
 				return err
 			}
 			passed = false
 		}
 		if passed {
-			if _, err := h.svc.DB.UpdateWebhook(ctx, w, "cursor"); err != nil {
-				return err
+			if active, err := h.svc.DB.AdvanceWebhook(ctx, w); err != nil || !active {
+				return err // paused or deleted meanwhile: it stops here
 			}
 		}
 	}
@@ -393,7 +396,8 @@ func (h *Hooks) post(ctx context.Context, w *store.Webhook, secret []byte, seq i
 			w.PausedReason = fmt.Sprintf("paused after %d failed deliveries in a row; the last: %s", w.Failures, d.Error)
 		}
 	}
-	return d.Error == "", h.svc.DB.RecordDelivery(ctx, d, w)
+	active, err := h.svc.DB.RecordDelivery(ctx, d, w)
+	return d.Error == "" && active, err
 }
 
 // SignatureHeader carries a delivery's signature: "t=UNIX,v1=HEX", HEX

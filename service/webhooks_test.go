@@ -225,3 +225,52 @@ func TestOneServerDeliversAtATime(t *testing.T) {
 		}
 	})
 }
+
+// TestPausingStopsABacklog pauses a hook from its own receiver while it
+// delivers a backlog of three announcements: the first is delivered, and
+// no other is sent once the pause is written.
+func TestPausingStopsABacklog(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadBoardRegistry(t, db)
+		now := onDec1(t, "09:00")
+		svc.Now = func() time.Time { return now }
+		admin := rbac.Local()
+		var id string
+		var mu sync.Mutex
+		sent := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			sent++
+			first := sent == 1
+			mu.Unlock()
+			if first {
+				if _, err := svc.PauseWebhook(ctx, admin, id, true); err != nil {
+					t.Error(err)
+				}
+			}
+		}))
+		defer srv.Close()
+		hook, _, err := svc.AddWebhook(ctx, admin, WebhookRequest{URL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = hook.ID
+		ingestString(t, db, `{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}
+{"id":"A2","case":"A","type":"dispatched","at":"2026-12-01T09:05:00+08:00","unit":"D1","by":"S1"}
+{"id":"B1","case":"B","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+{"id":"B2","case":"B","type":"dispatched","at":"2026-12-01T09:10:00+08:00","unit":"D2","by":"S2"}
+`, 100)
+		now = onDec1(t, "09:30")
+		if logged, err := NewClock(svc).Tick(ctx); err != nil || len(logged) != 2 {
+			t.Fatalf("announced %d, %v", len(logged), err)
+		}
+		if _, err := NewHooks(svc).Deliver(ctx); err != nil {
+			t.Fatal(err)
+		}
+		hooks, _ := svc.Webhooks(ctx, admin)
+		if sent != 1 || len(hooks) != 1 || hooks[0].State != "paused" || !strings.Contains(hooks[0].PausedReason, "paused by") {
+			t.Errorf("paused during a backlog: %d sent, hook %+v", sent, hooks)
+		}
+	})
+}

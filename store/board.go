@@ -122,20 +122,33 @@ func (db *DB) boardDeadlines(ctx context.Context, cases []string, unit string) (
 	return out, rows.Err()
 }
 
-// LogHead returns the sequence number of the event log's last event.
-func (db *DB) LogHead(ctx context.Context) (int64, error) {
-	var seq *int64
-	err := db.reads.QueryRowContext(ctx, "SELECT max(seq) FROM events").Scan(&seq)
-	if err != nil || seq == nil {
-		return 0, db.wrap("read the event log's head", err)
-	}
-	return *seq, nil
+// LogState is where the event log and its derived state stand: what the
+// board's clock compares between two looks.
+type LogState struct {
+	Head      int64    // the last event's seq
+	Rebuilds  int64    // rebuilds of every case's derived state begun and ended (odd: one is running)
+	Underived []string // cases with events stored whose derived state is not yet updated
 }
 
-// CasesSince returns the cases with events stored after seq, and the
-// cases whose derived state is not yet updated (a run's waiting cases).
+// LogState reads the log's state: its head first, then what waits, so
+// that a case whose events are at or before the head and whose state was
+// not yet derived is among Underived.
+func (db *DB) LogState(ctx context.Context) (LogState, error) {
+	var st LogState
+	var head *int64
+	if err := db.reads.QueryRowContext(ctx, "SELECT (SELECT max(seq) FROM events), COALESCE((SELECT rebuilds FROM count_state), 0)").Scan(&head, &st.Rebuilds); err != nil {
+		return st, db.wrap("read the event log's state", err)
+	}
+	if head != nil {
+		st.Head = *head
+	}
+	err := db.reads.NewSelect().Table("underived").Column("case_id").Order("case_id").Scan(ctx, &st.Underived)
+	return st, db.wrap("read the event log's state", err)
+}
+
+// CasesSince returns the cases with events stored after seq.
 func (db *DB) CasesSince(ctx context.Context, seq int64) ([]string, error) {
-	rows, err := db.reads.QueryContext(ctx, "SELECT DISTINCT case_id FROM events WHERE seq > ? UNION SELECT case_id FROM underived", seq)
+	rows, err := db.reads.QueryContext(ctx, "SELECT DISTINCT case_id FROM events WHERE seq > ?", seq)
 	if err != nil {
 		return nil, db.wrap("read touched cases", err)
 	}

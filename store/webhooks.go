@@ -94,17 +94,36 @@ func (db *DB) DeleteWebhook(ctx context.Context, id string) (ok bool, err error)
 }
 
 // RecordDelivery logs an attempt and writes the hook's delivery state
-// (cursor, failures, next attempt, pause) in one transaction.
-func (db *DB) RecordDelivery(ctx context.Context, d *WebhookDelivery, w *Webhook) error {
+// (cursor, failures, next attempt, and a pause after too many failures)
+// in one transaction, unless the hook was paused or deleted meanwhile:
+// active is false then, and nothing is written.
+func (db *DB) RecordDelivery(ctx context.Context, d *WebhookDelivery, w *Webhook) (active bool, err error) {
 	d.At, w.NextAt = d.At.UTC(), w.NextAt.UTC()
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if active, err = updateActive(ctx, tx, w, "cursor", "failures", "next_at", "paused", "paused_reason"); err != nil || !active {
 			return err
 		}
-		_, err := tx.NewUpdate().Model(w).Column("cursor", "failures", "next_at", "paused", "paused_reason").WherePK().Exec(ctx)
+		_, err := tx.NewInsert().Model(d).Exec(ctx)
 		return err
 	})
-	return db.wrap("record webhook delivery", err)
+	return active, db.wrap("record webhook delivery", err)
+}
+
+// AdvanceWebhook moves an active hook's cursor past what it does not
+// carry; active is false when it was paused or deleted meanwhile.
+func (db *DB) AdvanceWebhook(ctx context.Context, w *Webhook) (active bool, err error) {
+	active, err = updateActive(ctx, db.bun, w, "cursor")
+	return active, db.wrap("update webhook", err)
+}
+
+// updateActive writes columns of a hook that is still there and not paused.
+func updateActive(ctx context.Context, db bun.IDB, w *Webhook, columns ...string) (bool, error) {
+	res, err := db.NewUpdate().Model(w).Column(columns...).WherePK().Where("NOT paused").Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // WebhookDeliveries returns a hook's latest attempts, newest first.

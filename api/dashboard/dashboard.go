@@ -724,10 +724,16 @@ func (s *Pages) writePage(w http.ResponseWriter, p *page, status int, name strin
 		http.Error(w, "internal error; it was logged", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
+	pageHeaders(w.Header(), p)
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// pageHeaders are the headers of every page and part of one: HTML, not
+// cached, and no script but the live board's own.
+func pageHeaders(h http.Header, p *page) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	// No page runs a script but the live board, and it only its own.
 	scripts := "'none'"
 	if p.Script != "" {
 		scripts = "'self'"
@@ -735,8 +741,6 @@ func (s *Pages) writePage(w http.ResponseWriter, p *page, status int, name strin
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src "+scripts+"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
 }
 
 // errorPage answers with a page saying what went wrong, without

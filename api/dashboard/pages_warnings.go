@@ -41,8 +41,7 @@ func (s *Pages) warningsPage(w http.ResponseWriter, r *http.Request, p *page) (s
 	p.Title, p.Script = p.T("warnings.title"), "warnings.js"
 	p.Data = warningsData{State: state, Unit: unit, Amber: list.Amber, Red: list.Red, Total: list.Total, Warnings: list.Warnings}
 	if r.URL.Query().Get("partial") == "1" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
+		pageHeaders(w.Header(), p)
 		return "", s.pages["warnings"].ExecuteTemplate(w, "warningBoard", p)
 	}
 	return "warnings", nil

@@ -29,6 +29,8 @@ func TestServeEndToEnd(t *testing.T) {
 		bot := strings.TrimSpace(frontline(t, env, "", "users", "add", "bot", "--role", "dispatch").stdout)
 		olgaPassword := strings.TrimSpace(frontline(t, env, "", "users", "add", "olga", "--role", "org_assessor").stdout)
 		olga := strings.TrimSpace(frontline(t, env, "", "users", "token", "olga").stdout)
+		frontline(t, env, "", "users", "add", "dina", "--role", "discipline_inspector")
+		dina := strings.TrimSpace(frontline(t, env, "", "users", "token", "dina").stdout)
 
 		ctx, cancel := context.WithCancel(context.Background())
 		logs, logw := io.Pipe()
@@ -84,6 +86,15 @@ func TestServeEndToEnd(t *testing.T) {
 		} else {
 			res.Body.Close()
 		}
+		// A warning stream stays open until the server stops; it does not
+		// hold the shutdown up.
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/warnings/stream", nil)
+		req.Header.Set("Authorization", "Bearer "+dina)
+		stream, err := http.DefaultClient.Do(req)
+		if err != nil || stream.StatusCode != 200 {
+			t.Fatalf("stream: %v %v", stream, err)
+		}
+		defer stream.Body.Close()
 		cancel()
 		select {
 		case err := <-done:
