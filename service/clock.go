@@ -326,6 +326,17 @@ func (c *Clock) readCases(ctx context.Context, cases []string) error {
 			c.leaving[d.ID()] = d
 		}
 	}
+	// A lit deadline its case no longer has (a round appealed away, a
+	// limit a new policy dropped) leaves too: ended.
+	lit, err := c.svc.DB.LitDeadlines(ctx, cases)
+	if err != nil {
+		return err
+	}
+	for id, l := range lit {
+		if _, ok := c.leaving[id]; !ok && c.entries[id] == nil {
+			c.leaving[id] = l.Deadline
+		}
+	}
 	return nil
 }
 

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"frontline/evaluation"
+	"frontline/formats"
 	"frontline/ingest"
+	"frontline/rbac"
 	"frontline/store"
 )
 
@@ -140,6 +142,41 @@ func TestClockFollowsARunsWaitingCases(t *testing.T) {
 		}
 		if len(logged) != 1 || logged[0].Deadline.ID() != "A/D1/respond" || logged[0].State != "red" {
 			t.Errorf("after the run derived A: announced %+v, want A's response red", logged)
+		}
+	})
+}
+
+// TestClockEndsADeadlineThatWentAway lights a report deadline red, then
+// loads a policy without report limits for its class: the deadline is
+// gone from the case, and the clock announces its end.
+func TestClockEndsADeadlineThatWentAway(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadBoardRegistry(t, db)
+		now := onDec1(t, "09:00")
+		svc.Now = func() time.Time { return now }
+		ingestString(t, db, `{"id":"R1","case":"R","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"road","street":"S1"}
+{"id":"R2","case":"R","type":"dispatched","at":"2026-12-01T09:05:00+08:00","unit":"D1","by":"S1"}
+{"id":"R3","case":"R","type":"responded","at":"2026-12-01T09:10:00+08:00","unit":"D1"}
+`, 100)
+		clock := NewClock(svc)
+		now = onDec1(t, "10:30") // the report was due at 10:05
+		if logged, err := clock.Tick(ctx); err != nil || len(logged) != 1 || logged[0].Deadline.ID() != "R/D1/report" || logged[0].State != "red" {
+			t.Fatalf("the report's breach: %+v, %v", logged, err)
+		}
+		noReport := strings.Replace(string(formats.DefaultPolicyYAML), "B: {respond: 10m, report: 1h, dispose: 1wd}", "B: {respond: 10m, dispose: 1wd}", 1)
+		if noReport == string(formats.DefaultPolicyYAML) {
+			t.Fatal("the default policy's class B line changed: the test would load nothing new")
+		}
+		if _, _, err := svc.LoadPolicy(ctx, rbac.Local(), []byte(noReport), "policy.yaml"); err != nil {
+			t.Fatal(err)
+		}
+		logged, err := clock.Tick(ctx)
+		if err != nil || len(logged) != 1 || logged[0].Deadline.ID() != "R/D1/report" || logged[0].State != "ended" || logged[0].Deadline.Street != "S1" {
+			t.Errorf("after the policy dropped report limits: %+v, %v", logged, err)
+		}
+		if lights, err := db.WarningLights(ctx); err != nil || len(lights) != 0 {
+			t.Errorf("lights left: %v, %v", lights, err)
 		}
 	})
 }

@@ -55,6 +55,7 @@ type CaseStore interface {
 	LogState(ctx context.Context) (store.LogState, error)
 	CasesSince(ctx context.Context, seq int64) ([]string, error)
 	WarningLights(ctx context.Context) (map[string]string, error)
+	LitDeadlines(ctx context.Context, cases []string) (map[string]store.WarningEvent, error)
 	Announce(ctx context.Context, changes []store.WarningEvent) ([]store.WarningEvent, error)
 	WarningEvents(ctx context.Context, after int64, limit int) ([]store.WarningEvent, error)
 	LastWarning(ctx context.Context) (int64, error)

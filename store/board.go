@@ -197,6 +197,47 @@ func (db *DB) WarningLights(ctx context.Context) (map[string]string, error) {
 	return out, db.wrap("read warning lights", rows.Err())
 }
 
+// LitDeadlines returns the deadlines of cases that are lit (amber or red)
+// as announced, whatever their rows say now: a deadline a case no longer
+// has (a round appealed away, a limit a new policy dropped) is among them
+// until its end is announced. By deadline id; the deadline's case, unit,
+// milestone and round come from its id, its street and due time as they
+// were when it was lit.
+func (db *DB) LitDeadlines(ctx context.Context, cases []string) (map[string]WarningEvent, error) {
+	out := map[string]WarningEvent{}
+	for start := 0; start < len(cases); start += sqliteChunk {
+		chunk := cases[start:min(start+sqliteChunk, len(cases))]
+		rows, err := db.reads.QueryContext(ctx, "SELECT deadline, street, "+db.ts("due")+", light FROM warning_lights WHERE case_id IN (?)", bun.In(chunk))
+		if err != nil {
+			return nil, db.wrap("read warning lights", err)
+		}
+		for rows.Next() {
+			var (
+				id, light string
+				street    *string
+				due       timeCol
+			)
+			if err := rows.Scan(&id, &street, &due, &light); err != nil {
+				rows.Close()
+				return nil, db.wrap("read warning lights", err)
+			}
+			caseID, unit, m, round, ok := evaluation.ParseDeadlineID(id)
+			if !ok {
+				continue
+			}
+			e := WarningEvent{State: light, Deadline: BoardDeadline{Deadline: evaluation.Deadline{Case: caseID, Unit: unit, Milestone: m, Round: round, Due: due.t}}}
+			if street != nil {
+				e.Deadline.Street = *street
+			}
+			out[id] = e
+		}
+		if err := rows.Close(); err != nil {
+			return nil, db.wrap("read warning lights", err)
+		}
+	}
+	return out, nil
+}
+
 // Announce records changes of light in one transaction: each is logged
 // as a warning event and the deadline's light set (amber, red) or taken
 // off (met, ended), unless the stored light already says it — another
@@ -245,7 +286,8 @@ func (db *DB) Announce(ctx context.Context, changes []WarningEvent) ([]WarningEv
 			var err error
 			switch {
 			case lit && stored[id] == "":
-				_, err = tx.ExecContext(ctx, "INSERT INTO warning_lights (deadline, case_id, light) VALUES (?, ?, ?)", id, c.Deadline.Case, c.State)
+				_, err = tx.ExecContext(ctx, "INSERT INTO warning_lights (deadline, case_id, street, due, light) VALUES (?, ?, ?, ?, ?)",
+					id, c.Deadline.Case, nullString(c.Deadline.Street), c.Deadline.Due.UTC(), c.State)
 			case lit:
 				_, err = tx.ExecContext(ctx, "UPDATE warning_lights SET light = ? WHERE deadline = ?", c.State, id)
 			default:

@@ -5,8 +5,11 @@
 CREATE TABLE warning_lights (
     deadline   TEXT PRIMARY KEY,
     case_id    TEXT NOT NULL,
+    street     TEXT,
+    due        TIMESTAMPTZ NOT NULL,
     light      TEXT NOT NULL
 );
+CREATE INDEX warning_lights_case_idx ON warning_lights (case_id);
 CREATE TABLE warning_events (
     seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     deadline   TEXT NOT NULL,

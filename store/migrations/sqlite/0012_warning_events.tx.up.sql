@@ -5,8 +5,11 @@
 CREATE TABLE warning_lights (
     deadline   TEXT PRIMARY KEY,
     case_id    TEXT NOT NULL,
+    street     TEXT,
+    due        TIMESTAMP NOT NULL,
     light      TEXT NOT NULL
 );
+CREATE INDEX warning_lights_case_idx ON warning_lights (case_id);
 CREATE TABLE warning_events (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     deadline   TEXT NOT NULL,
