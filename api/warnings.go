@@ -91,7 +91,9 @@ func (s *Server) streamWarnings(ctx context.Context, in *StreamInput) (*huma.Str
 		after = n
 		break
 	}
-	watch, err := s.reads.WarningWatch(ctx)
+	// Where the stream starts is settled before its first line: a client
+	// that has read it misses nothing logged after.
+	watch, err := s.reads.WarningWatch(ctx, after)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +118,7 @@ func (s *Server) streamWarnings(ctx context.Context, in *StreamInput) (*huma.Str
 		ctx, cancel := context.WithCancel(hctx.Context())
 		defer cancel()
 		defer context.AfterFunc(s.ctx, cancel)()
-		err := watch(ctx, after, heartbeatEvery, func(e view.WarningEvent) error {
+		err := watch(ctx, heartbeatEvery, func(e view.WarningEvent) error {
 			data, err := json.Marshal(e)
 			if err != nil {
 				return err
