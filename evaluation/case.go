@@ -59,6 +59,7 @@ type Assignment struct {
 	ResponseScore       *int   // the street's score of the department's response
 	ResponseRater       string // the street that gave ResponseScore
 	ResponseEvaluatedAt time.Time
+	UrgedAt             time.Time // the first time the unit was urged on the case (督办)
 }
 
 // Ended reports whether an upheld return ended the unit's part in the
@@ -186,6 +187,11 @@ func Derive(id string, trail []Event) (Case, []Assignment) {
 			// The street (unit) rates the response of the department (target).
 			a := assignment(e.Target)
 			a.ResponseScore, a.ResponseRater, a.ResponseEvaluatedAt = e.Score, e.Unit, e.At
+		case Urged:
+			// A unit dispatched to the case; a street's urging is in its trail only.
+			if a, ok := byUnit[e.Target]; ok {
+				setOnce(&a.UrgedAt, e.At)
+			}
 		}
 	}
 	out := make([]Assignment, len(list))

@@ -215,12 +215,16 @@ const (
 	CallTimeliness    = "call_timeliness"
 	ResponseQualityCl = "response_quality_calibrated"
 	CallQualityCl     = "call_quality_calibrated"
+	// UrgedMetRate is the share of a unit's urged assignments whose
+	// deadlines open at the urging were then met (督办后按时办结率, DESIGN.md
+	// §9); in the composite only if the policy weights it.
+	UrgedMetRate = "urged_met_rate"
 )
 
 // DepartmentMetrics and StreetMetrics list the metrics of each side, in
 // report order; departments' metrics also judge enterprises.
 var (
-	DepartmentMetrics = []string{ResponseRate, ReportRate, DisposalRate, ResolutionRate, SatisfactionRate, RedoRate, ResponseQuality, ResponseQualityCl}
+	DepartmentMetrics = []string{ResponseRate, ReportRate, DisposalRate, ResolutionRate, SatisfactionRate, RedoRate, ResponseQuality, ResponseQualityCl, UrgedMetRate}
 	StreetMetrics     = []string{CallAccuracy, CallQuality, CallQualityCl, CallTimeliness, SatisfactionRate, ResolutionRate}
 )
 

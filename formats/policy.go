@@ -103,7 +103,7 @@ func parseScoring(f *scoringFile, fail func(string, string, ...any) error) (eval
 		return nil
 	}
 	deptMetrics := []string{evaluation.ResponseRate, evaluation.ReportRate, evaluation.DisposalRate,
-		evaluation.ResolutionRate, evaluation.SatisfactionRate, evaluation.RedoRate, evaluation.ResponseQuality}
+		evaluation.ResolutionRate, evaluation.SatisfactionRate, evaluation.RedoRate, evaluation.ResponseQuality, evaluation.UrgedMetRate}
 	streetMetrics := []string{evaluation.CallAccuracy, evaluation.CallQuality, evaluation.CallTimeliness,
 		evaluation.SatisfactionRate, evaluation.ResolutionRate}
 	if err := weights("scoring.department_weights", f.DepartmentWeights, deptMetrics, &sc.DepartmentWeights); err != nil {

@@ -52,6 +52,7 @@ const (
 	WhatCallQ    What = "cq"      // a call score (Value) given by a department (Arg)
 	WhatRespQ    What = "rq"      // a response score (Value) given by a street (Arg)
 	WhatShirked  What = "shirked" // a return ruled unjustified (Arg: case/unit)
+	WhatUrged    What = "urged"   // an urged assignment: its deadlines open at the urging then met (1) or not (0)
 )
 
 // Outcome is one kind of countable outcome of one unit.
@@ -168,6 +169,11 @@ func contribute(r counter, c *Case, as []*Assignment, asof time.Time) {
 				r.add(Outcome{Unit: a.Unit, Side: HandlingSide, What: WhatRedo, Value: b2i(reopened)}, caseID)
 			}
 		}
+		if !a.UrgedAt.IsZero() && !a.UrgedAt.After(asof) {
+			if met, judged := metAfterUrging(a, asof); judged {
+				r.add(Outcome{Unit: a.Unit, Side: HandlingSide, What: WhatUrged, Value: b2i(met)}, func() string { return a.Case + "/" + a.Unit })
+			}
+		}
 		if a.ResponseScore != nil && !a.ResponseEvaluatedAt.After(asof) {
 			r.add(Outcome{Unit: a.Unit, Side: HandlingSide, What: WhatRespQ, Value: *a.ResponseScore, Arg: a.ResponseRater},
 				func() string { return fmt.Sprintf("%s:%d by %s", a.Case, *a.ResponseScore, a.ResponseRater) })
@@ -190,6 +196,32 @@ func contribute(r counter, c *Case, as []*Assignment, asof time.Time) {
 		r.add(Outcome{Unit: a.By, Side: StreetSide, What: WhatAccurate, Value: b2i(!inaccurate)},
 			func() string { return a.Case + "/" + a.Unit })
 	}
+}
+
+// metAfterUrging judges an urged assignment as of asof by the deadlines
+// that were open when it was first urged (not excused, nor stopped by a
+// return): met if each was then met, not if one was breached; not judged
+// while one is still pending, nor when none was open.
+func metAfterUrging(a *Assignment, asof time.Time) (met, judged bool) {
+	pending, someMet := false, false
+	for j := range a.Deadlines {
+		dl := &a.Deadlines[j]
+		open := !dl.Start.After(a.UrgedAt) && (dl.Actual.IsZero() || dl.Actual.After(a.UrgedAt)) &&
+			(dl.Stopped.IsZero() || dl.Stopped.After(a.UrgedAt))
+		if !open || dl.Excused {
+			continue
+		}
+		switch st, _ := dl.StatusAt(asof); st {
+		case evaluation.Breached:
+			return false, true
+		case evaluation.Pending:
+			pending = true
+		case evaluation.Met:
+			someMet = true
+		}
+	}
+	judged = someMet && !pending
+	return judged, judged
 }
 
 var milestoneWhat = map[evaluation.Milestone]What{evaluation.Respond: WhatRespond, evaluation.Report: WhatReport,
@@ -229,6 +261,8 @@ func metricOf(o Outcome, street bool) (string, bool) {
 		return evaluation.RedoRate, true
 	case WhatRespQ:
 		return evaluation.ResponseQuality, true
+	case WhatUrged:
+		return evaluation.UrgedMetRate, true
 	}
 	return "", false
 }

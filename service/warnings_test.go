@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"frontline/evaluation"
 	"frontline/fault"
 	"frontline/formats"
 	"frontline/rbac"
+	"frontline/scoring"
 	"frontline/store"
 	"frontline/view"
 )
@@ -222,6 +224,79 @@ func TestBoardPagesAndShares(t *testing.T) {
 		}
 		if _, err := svc.Warnings(ctx, dina, WarningQuery{Limit: -1}); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("limit -1: %v, want invalid", err)
+		}
+	})
+}
+
+// TestUrgedRecord urges two departments on open cases and reads their
+// records on both engines: D1, urged while its response was amber, then
+// responded in time (1 of 1); D2, urged once its response was red (0 of
+// 1); a unit never urged has no such rate. The rate enters the composite
+// only once the policy weights it.
+func TestUrgedRecord(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadBoardRegistry(t, db)
+		now := onDec1(t, "09:14")
+		svc.Now = func() time.Time { return now }
+		ingestString(t, db, `{"id":"A1","case":"A","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}
+{"id":"A2","case":"A","type":"dispatched","at":"2026-12-01T09:05:00+08:00","unit":"D1","by":"S1"}
+{"id":"B1","case":"B","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+{"id":"B2","case":"B","type":"dispatched","at":"2026-12-01T09:01:00+08:00","unit":"D2","by":"S2"}
+{"id":"C1","case":"C","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+{"id":"C2","case":"C","type":"dispatched","at":"2026-12-01T09:01:00+08:00","unit":"D1","by":"S2"}
+{"id":"C3","case":"C","type":"responded","at":"2026-12-01T09:02:00+08:00","unit":"D1"}
+{"id":"C4","case":"C","type":"resolved","at":"2026-12-01T10:00:00+08:00","unit":"D1"}
+{"id":"E1","case":"E","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+{"id":"E2","case":"E","type":"dispatched","at":"2026-12-01T09:01:00+08:00","unit":"D2","by":"S2"}
+{"id":"E3","case":"E","type":"responded","at":"2026-12-01T09:02:00+08:00","unit":"D2"}
+{"id":"E4","case":"E","type":"resolved","at":"2026-12-01T10:00:00+08:00","unit":"D2"}
+`, 100)
+		dina := roles(t).Principal("dina")
+		for _, u := range []UrgeRequest{{Case: "A", Unit: "DIS", Target: "D1"}, {Case: "B", Unit: "DIS", Target: "D2"}} {
+			if _, err := svc.Urge(ctx, dina, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ingestString(t, db, `{"id":"A3","case":"A","type":"responded","at":"2026-12-01T09:15:00+08:00","unit":"D1"}
+{"id":"A4","case":"A","type":"resolved","at":"2026-12-01T10:00:00+08:00","unit":"D1"}
+{"id":"B3","case":"B","type":"responded","at":"2026-12-01T09:20:00+08:00","unit":"D2"}
+`, 100)
+		now = onDec1(t, "18:00")
+		score := func() map[string]*scoring.UnitScore {
+			t.Helper()
+			r, err := svc.Scores(ctx, rbac.Local(), ScoresQuery{PeriodQuery: PeriodQuery{Period: "2026-12"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]*scoring.UnitScore{}
+			for _, u := range r.Units {
+				out[u.Unit] = u
+			}
+			return out
+		}
+		units := score()
+		// D1 met both deadlines open when urged (the response at 09:15, the
+		// disposal by 13:05); D2's response was past due when urged.
+		for unit, want := range map[string][2]float64{"D1": {1, 1}, "D2": {0, 1}} {
+			m := units[unit].Metrics[evaluation.UrgedMetRate]
+			if m == nil || m.Num != want[0] || m.Den != want[1] || !m.Rate {
+				t.Errorf("%s urged_met_rate = %+v, want %v of %v", unit, m, want[0], want[1])
+			}
+		}
+		if m := units["S1"].Metrics[evaluation.UrgedMetRate]; m != nil && m.Den > 0 {
+			t.Errorf("a street's record has urged_met_rate %+v", m)
+		}
+		before := *units["D2"].Score
+		weighted := strings.Replace(string(formats.DefaultPolicyYAML), "response_quality: 0.20}", "response_quality: 0.20, urged_met_rate: 0.50}", 1)
+		if weighted == string(formats.DefaultPolicyYAML) {
+			t.Fatal("the default policy's department weights changed: the test would weight nothing")
+		}
+		if _, _, err := svc.LoadPolicy(ctx, rbac.Local(), []byte(weighted), "policy.yaml"); err != nil {
+			t.Fatal(err)
+		}
+		if after := *score()["D2"].Score; after >= before {
+			t.Errorf("D2's score with urged_met_rate weighted: %.2f, was %.2f", after, before)
 		}
 	})
 }

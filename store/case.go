@@ -87,6 +87,7 @@ type assignmentRow struct {
 	ResponseRater string    `bun:"response_rater,nullzero"`
 	CallEvalAt    time.Time `bun:"call_evaluated_at,nullzero"`
 	RespEvalAt    time.Time `bun:"response_evaluated_at,nullzero"`
+	UrgedAt       time.Time `bun:"urged_at,nullzero"`
 	RespondDue    time.Time `bun:"respond_due,nullzero"`
 	RespondDone   time.Time `bun:"respond_done,nullzero"`
 	ReportDue     time.Time `bun:"report_due,nullzero"`
@@ -103,7 +104,7 @@ func (r *assignmentRow) domain() evaluation.Assignment {
 		ResolvedAt: utc(r.ResolvedAt), Resolutions: r.Resolutions, ReturnedAt: utc(r.ReturnedAt),
 		ReturnReason: r.ReturnReason, ReturnUpheld: r.ReturnUpheld, ReturnRuledBy: r.ReturnRuledBy,
 		CallAccurate: r.CallAccurate, CallScore: r.CallScore, CallEvaluatedAt: utc(r.CallEvalAt),
-		ResponseScore: r.ResponseScore, ResponseRater: r.ResponseRater, ResponseEvaluatedAt: utc(r.RespEvalAt)}
+		ResponseScore: r.ResponseScore, ResponseRater: r.ResponseRater, ResponseEvaluatedAt: utc(r.RespEvalAt), UrgedAt: utc(r.UrgedAt)}
 }
 
 func utc(t time.Time) time.Time {

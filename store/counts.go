@@ -109,7 +109,7 @@ func scoringAssignment(r *assignmentRecord, rounds map[[2]string][]evaluation.De
 	a.Case, a.Unit, a.Role, a.By = r.Case, r.Unit, r.Role, r.By
 	a.DispatchedAt, a.ResolvedAt, a.ReturnedAt, a.ReturnUpheld = r.DispatchedAt, r.ResolvedAt, r.ReturnedAt, r.ReturnUpheld
 	a.CallAccurate, a.CallScore, a.ResponseScore, a.ResponseRater = r.CallAccurate, r.CallScore, r.ResponseScore, r.ResponseRater
-	a.CallEvaluatedAt, a.ResponseEvaluatedAt = r.CallEvaluatedAt, r.ResponseEvaluatedAt
+	a.CallEvaluatedAt, a.ResponseEvaluatedAt, a.UrgedAt = r.CallEvaluatedAt, r.ResponseEvaluatedAt, r.UrgedAt
 	stopped, excused := r.clock()
 	for i, dl := range []*evaluation.Deadline{r.respond, r.report, r.dispose} {
 		if dl == nil || dl.Due.IsZero() {

@@ -328,7 +328,7 @@ var (
 		"reported_at", "resolved_at", "resolutions", "returned_at", "return_reason", "return_upheld",
 		"return_ruled_by", "call_accurate", "call_score", "response_score",
 		"respond_due", "respond_done", "report_due", "report_done", "dispose_due", "dispose_done",
-		"clock_stopped_at", "excused", "response_rater", "call_evaluated_at", "response_evaluated_at"}
+		"clock_stopped_at", "excused", "response_rater", "call_evaluated_at", "response_evaluated_at", "urged_at"}
 	redisposeColumns  = []string{"case_id", "unit", "round", "start_at", "due_at", "actual_at", "stopped_at", "excused"}
 	eventColumns      = []string{"seq", "id", "case_id", "type", "at", "unit", "hash", "body", "chain"}
 	quarantineColumns = []string{"id", "case_id", "type", "at", "hash", "body", "missing", "line", "received_at"}
@@ -362,7 +362,7 @@ func assignmentValues(r *assignmentRecord) []any {
 	}
 	stopped, excused := r.clock()
 	return append(v, nullTime(stopped), nullString(excused), nullString(a.ResponseRater),
-		nullTime(a.CallEvaluatedAt), nullTime(a.ResponseEvaluatedAt))
+		nullTime(a.CallEvaluatedAt), nullTime(a.ResponseEvaluatedAt), nullTime(a.UrgedAt))
 }
 
 // clock returns what an assignment row records of its round-one

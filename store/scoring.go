@@ -180,7 +180,7 @@ type assignmentScan struct {
 	upheld, accurate                     sql.NullBool
 	callScore, responseScore             sql.NullInt64
 	dispatched, resolved, returned, stop timeCol
-	callEval, respEval                   timeCol
+	callEval, respEval, urged            timeCol
 	due, done                            [3]timeCol
 }
 
@@ -189,13 +189,13 @@ func (e Engine) assignmentScanColumns(p string) string {
 		", " + e.ts(p+"returned_at") + ", " + p + "return_upheld, " + p + "call_accurate, " + p + "call_score, " + p + "response_score, " +
 		p + "response_rater, " + e.ts(p+"respond_due") + ", " + e.ts(p+"respond_done") + ", " + e.ts(p+"report_due") + ", " +
 		e.ts(p+"report_done") + ", " + e.ts(p+"dispose_due") + ", " + e.ts(p+"dispose_done") + ", " + e.ts(p+"clock_stopped_at") +
-		", " + p + "excused, " + e.ts(p+"call_evaluated_at") + ", " + e.ts(p+"response_evaluated_at")
+		", " + p + "excused, " + e.ts(p+"call_evaluated_at") + ", " + e.ts(p+"response_evaluated_at") + ", " + e.ts(p+"urged_at")
 }
 
 func (s *assignmentScan) dest() []any {
 	return []any{&s.a.Case, &s.a.Unit, &s.a.Role, &s.by, &s.dispatched, &s.resolved, &s.returned, &s.upheld, &s.accurate,
 		&s.callScore, &s.responseScore, &s.rater, &s.due[0], &s.done[0], &s.due[1], &s.done[1], &s.due[2], &s.done[2],
-		&s.stop, &s.excused, &s.callEval, &s.respEval}
+		&s.stop, &s.excused, &s.callEval, &s.respEval, &s.urged}
 }
 
 // value returns the scanned assignment with its later disposal rounds.
@@ -205,7 +205,7 @@ func (s *assignmentScan) value(rounds map[[2]string][]evaluation.Deadline) scori
 	a.By, a.DispatchedAt, a.ResolvedAt, a.ReturnedAt = s.by.String, s.dispatched.t, s.resolved.t, s.returned.t
 	a.ReturnUpheld, a.CallAccurate, a.ResponseRater = boolPtr(s.upheld), boolPtr(s.accurate), s.rater.String
 	a.CallScore, a.ResponseScore = intPtr(s.callScore), intPtr(s.responseScore)
-	a.CallEvaluatedAt, a.ResponseEvaluatedAt = s.callEval.t, s.respEval.t
+	a.CallEvaluatedAt, a.ResponseEvaluatedAt, a.UrgedAt = s.callEval.t, s.respEval.t, s.urged.t
 	for i, m := range deadlineMilestones {
 		if s.due[i].t.IsZero() {
 			continue

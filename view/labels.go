@@ -26,7 +26,7 @@ var zhLabels = map[string]string{
 	"resolution_rate": "解决率", "satisfaction_rate": "满意率", "redo_rate": "重办率",
 	"response_quality": "响应质量", "response_quality_calibrated": "响应质量（校准）",
 	"call_accuracy": "呼叫准确率", "call_quality": "呼叫质量", "call_quality_calibrated": "呼叫质量（校准）",
-	"call_timeliness": "呼叫及时率",
+	"call_timeliness": "呼叫及时率", "urged_met_rate": "督办后按时率",
 	// The audit log's actions.
 	"ingest": "导入事件", "case.read": "查看案件", "case.read.appeal": "查看申诉案件", "breaches.read": "查看超时记录", "open311.read": "Open311 查询",
 	"export": "导出", "backup": "备份", "restore": "恢复", "rebuild": "重建派生数据", "policy.load": "载入规则",
