@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"frontline/evaluation"
 	"frontline/store/storetest"
 )
 
@@ -320,8 +321,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	if got := b.text("#cases"); got != fmt.Sprint(d1.Units[0].Cases) {
 		t.Errorf("D1's cases on the page %q, the API's %d", got, d1.Units[0].Cases)
 	}
-	if n := b.eval(`document.querySelectorAll("#metrics tbody tr").length`); n != float64(8) {
-		t.Errorf("D1's page shows %v metrics, want the department's 8", n)
+	if n, want := b.eval(`document.querySelectorAll("#metrics tbody tr").length`), len(evaluation.DepartmentMetrics); n != float64(want) {
+		t.Errorf("D1's page shows %v metrics, want the department's %d", n, want)
 	}
 	// The period picker names months in the page's language, the shown one chosen.
 	if got := b.eval(`(s => s.options[s.selectedIndex].text + "|" + s.value)(document.querySelector('select[name="period"]'))`); got != "2026年6月|2026-06" {
