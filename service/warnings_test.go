@@ -300,3 +300,60 @@ func TestUrgedRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestBoardCallsDue puts a case that no one has been dispatched to on the
+// board as its street's call, due 30 minutes after its opening: amber
+// after 24, red after 30, met when the street calls a department in; a
+// case closed uncalled ends.
+func TestBoardCallsDue(t *testing.T) {
+	forEachService(t, func(t *testing.T, svc *Service, db *store.DB) {
+		ctx := context.Background()
+		loadBoardRegistry(t, db)
+		now := onDec1(t, "09:00")
+		svc.Now = func() time.Time { return now }
+		ingestString(t, db, `{"id":"P1","case":"P","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S1"}
+{"id":"Q1","case":"Q","type":"opened","at":"2026-12-01T09:00:00+08:00","category":"garbage","street":"S2"}
+`, 100)
+		clock := NewClock(svc)
+		board := func(step string, want ...string) {
+			t.Helper()
+			if _, err := clock.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+			l, err := svc.Warnings(ctx, roles(t).Principal("sam"), WarningQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range l.Warnings {
+				got = append(got, w.ID+" "+w.State)
+			}
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Errorf("%s: S1's head sees %q, want %q", step, got, want)
+			}
+		}
+		now = onDec1(t, "09:23")
+		board("09:23")
+		now = onDec1(t, "09:24")
+		board("09:24", "P/S1/call amber")
+		now = onDec1(t, "09:31")
+		board("09:31", "P/S1/call red")
+		ingestString(t, db, `{"id":"P2","case":"P","type":"dispatched","at":"2026-12-01T09:35:00+08:00","unit":"D1","by":"S1"}
+{"id":"Q2","case":"Q","type":"closed","at":"2026-12-01T09:36:00+08:00"}
+`, 100)
+		now = onDec1(t, "09:37")
+		board("09:37 after the call") // the response is due at 09:45, amber at 09:43
+		events, err := db.WarningEvents(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Deadline.ID()+" "+e.State)
+		}
+		want := "P/S1/call amber, Q/S2/call amber, P/S1/call red, Q/S2/call red, P/S1/call met, Q/S2/call ended"
+		if strings.Join(got, ", ") != want {
+			t.Errorf("announced %q\nwant      %q", strings.Join(got, ", "), want)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,10 +40,17 @@ type BoardFilter struct {
 }
 
 // BoardDeadlines returns the deadlines the filter selects, by due time,
-// then case, unit, milestone and round.
+// then case, unit, milestone and round: the derived ones, and the call
+// of each open case that no one has been dispatched to yet — its street's
+// to make within the policy's call limit of its opening (a call is judged
+// once made; until then it is on the board only).
 func (db *DB) BoardDeadlines(ctx context.Context, f BoardFilter) ([]BoardDeadline, error) {
 	if f.Cases != nil && len(f.Cases) == 0 {
 		return nil, nil
+	}
+	rules, err := db.Rules(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []BoardDeadline
 	for start := 0; start == 0 || start < len(f.Cases); start += sqliteChunk {
@@ -54,12 +62,65 @@ func (db *DB) BoardDeadlines(ctx context.Context, f BoardFilter) ([]BoardDeadlin
 		if err != nil {
 			return nil, db.wrap("read open deadlines", err)
 		}
-		out = append(out, part...)
+		calls, err := db.callsDue(ctx, chunk, f.Unit, rules)
+		if err != nil {
+			return nil, db.wrap("read open deadlines", err)
+		}
+		out = append(append(out, part...), calls...)
 		if f.Cases == nil {
 			break
 		}
 	}
+	slices.SortStableFunc(out, func(a, b BoardDeadline) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID(), b.ID())
+	})
 	return out, nil
+}
+
+// callsDue returns the calls due of the open cases (cases's only, if not
+// nil; unit's only, if set) that no one has been dispatched to.
+func (db *DB) callsDue(ctx context.Context, cases []string, unit string, rules *evaluation.Rules) ([]BoardDeadline, error) {
+	q := "SELECT c.id, c.street, c.category, " + db.ts("c.opened_at") + " FROM cases AS c WHERE c.street IS NOT NULL AND c.opened_at IS NOT NULL" +
+		" AND NOT c.closed AND c.withdrawn IS NULL AND c.call_due IS NULL AND NOT EXISTS (SELECT 1 FROM assignments AS a WHERE a.case_id = c.id)"
+	var args []any
+	if cases != nil {
+		q += " AND c.id IN (?)"
+		args = append(args, bun.In(cases))
+	}
+	if unit != "" {
+		q += " AND c.street = ?"
+		args = append(args, unit)
+	}
+	rows, err := db.reads.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BoardDeadline
+	for rows.Next() {
+		var (
+			d        BoardDeadline
+			category *string
+			opened   timeCol
+		)
+		if err := rows.Scan(&d.Case, &d.Street, &category, &opened); err != nil {
+			return nil, err
+		}
+		p := rules.Policies.At(opened.t)
+		if p == nil || p.CallLimit.IsZero() {
+			continue
+		}
+		if category != nil {
+			d.Category = *category
+		}
+		d.Unit, d.Milestone, d.Round, d.OpenedAt, d.Start = d.Street, evaluation.Call, 1, opened.t, opened.t
+		d.Due = p.CallLimit.Due(opened.t, p.Calendar)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 func (db *DB) boardDeadlines(ctx context.Context, cases []string, unit string) ([]BoardDeadline, error) {
