@@ -53,13 +53,7 @@ type WarningsInput struct {
 
 // WarningsOutput is a page of the board as of one time.
 type WarningsOutput struct {
-	Body struct {
-		AsOf     time.Time      `json:"asof"`
-		Amber    int            `json:"amber" doc:"amber warnings the caller may see, on every page"`
-		Red      int            `json:"red" doc:"red warnings the caller may see, on every page"`
-		Total    int            `json:"total" doc:"warnings the query selects, on every page"`
-		Warnings []view.Warning `json:"warnings"`
-	}
+	Body view.WarningBoard
 }
 
 func (s *Server) listWarnings(ctx context.Context, in *WarningsInput) (*WarningsOutput, error) {
@@ -67,9 +61,7 @@ func (s *Server) listWarnings(ctx context.Context, in *WarningsInput) (*Warnings
 	if err != nil {
 		return nil, err
 	}
-	out := &WarningsOutput{}
-	out.Body.AsOf, out.Body.Amber, out.Body.Red, out.Body.Total, out.Body.Warnings = list.AsOf, list.Amber, list.Red, list.Total, list.Warnings
-	return out, nil
+	return &WarningsOutput{Body: *list}, nil
 }
 
 // StreamInput says where a stream resumes.

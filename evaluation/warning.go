@@ -13,7 +13,7 @@ type Light string
 
 // The lights of the board.
 const (
-	Clear Light = "clear" // less than the warning share of the limit has passed
+	Clear Light = ""      // less than the warning share of the limit has passed: no light
 	Amber Light = "amber" // the warning share has passed, the deadline has not
 	Red   Light = "red"   // the deadline has passed without the milestone
 )
@@ -21,39 +21,21 @@ const (
 // Lights lists the lights a warning can show, in order of urgency.
 var Lights = []Light{Amber, Red}
 
-// Open says whether the deadline is on the board as of now: started, not
-// met, its clock not stopped by a return, not excused.
-func (d *Deadline) Open(now time.Time) bool {
-	return !d.Start.After(now) && (d.Actual.IsZero() || d.Actual.After(now)) &&
-		(d.Stopped.IsZero() || d.Stopped.After(now)) && !d.Excused
-}
-
 // AmberAt returns when the deadline turns amber: share of the way from
 // its start to its due time, to the second.
 func (d *Deadline) AmberAt(share float64) time.Time {
 	return d.Start.Add(time.Duration(float64(d.Due.Sub(d.Start)) * share)).Truncate(time.Second)
 }
 
-// LightAt returns the light of an open deadline as of now. A milestone
-// at its deadline itself is still on time, as StatusAt judges it.
-func (d *Deadline) LightAt(now time.Time, share float64) Light {
+// LightAt returns the light of an open milestone as of now, given when it
+// turns amber and when it is due. A milestone at its deadline itself is
+// still on time, as Deadline.StatusAt judges it.
+func LightAt(now, amberAt, due time.Time) Light {
 	switch {
-	case now.After(d.Due):
+	case now.After(due):
 		return Red
-	case !now.Before(d.AmberAt(share)):
+	case !now.Before(amberAt):
 		return Amber
 	}
 	return Clear
-}
-
-// NextChange returns when an open deadline's light next changes after
-// now, or the zero time once it is red.
-func (d *Deadline) NextChange(now time.Time, share float64) time.Time {
-	switch d.LightAt(now, share) {
-	case Clear:
-		return d.AmberAt(share)
-	case Amber:
-		return d.Due.Add(time.Nanosecond)
-	}
-	return time.Time{}
 }

@@ -27,12 +27,12 @@ type Clock struct {
 	svc *Service
 
 	mu      sync.Mutex
-	rules   *evaluation.Rules      // the rules the entries were lit with
-	entries map[string]*clockEntry // open deadlines, by id
-	queue   schedule               // the entries by when their light may next change
-	byCase  map[string][]string    // deadline ids by case
-	lights  map[string]string      // announced lights, by deadline id
-	log     store.LogState         // the event log's state at the last look
+	rules   *evaluation.Rules           // the rules the entries were lit with
+	entries map[string]*clockEntry      // open deadlines, by id
+	queue   schedule                    // the entries by when their light may next change
+	byCase  map[string][]string         // deadline ids by case
+	lights  map[string]evaluation.Light // announced lights, by deadline id
+	log     store.LogState              // the event log's state at the last look
 	// leaving holds deadlines of touched cases that left the board since
 	// the last tick, to tell met from ended.
 	leaving map[string]store.BoardDeadline
@@ -49,9 +49,9 @@ type clockEntry struct {
 	d         store.BoardDeadline
 	id        string
 	amberAt   time.Time
-	announced string    // the light announced for it, "" if none
-	at        time.Time // when to look at it next: its next threshold
-	gone      bool      // read again or left: no longer kept
+	announced evaluation.Light // the light announced for it
+	at        time.Time        // when to look at it next: its next threshold
+	gone      bool             // read again or left: no longer kept
 }
 
 // schedule is a heap of entries by when to look at them next: a tick
@@ -71,14 +71,8 @@ func (q *schedule) Pop() any {
 }
 
 // light returns the entry's light as of now.
-func (e *clockEntry) light(now time.Time) string {
-	switch {
-	case now.After(e.d.Due):
-		return string(evaluation.Red)
-	case !now.Before(e.amberAt):
-		return string(evaluation.Amber)
-	}
-	return ""
+func (e *clockEntry) light(now time.Time) evaluation.Light {
+	return evaluation.LightAt(now, e.amberAt, e.d.Due)
 }
 
 // NewClock returns the board's clock over the service.
@@ -153,24 +147,21 @@ func (c *Clock) tell(events []store.WarningEvent) {
 	}
 }
 
-// Open returns the open deadlines as of now, by due time, then id: the
-// clock's, brought up to date with what was stored since its last look.
-func (c *Clock) Open(ctx context.Context) ([]litDeadline, error) {
+// Lit returns the open deadlines lit (amber or red) as of now, in no
+// order: the clock's, brought up to date with what was stored since its
+// last look. Every page's header counts them: no copy of the whole board.
+func (c *Clock) Lit(ctx context.Context, now time.Time) ([]litDeadline, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.sync(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]litDeadline, 0, len(c.entries))
+	var out []litDeadline
 	for _, e := range c.entries {
-		out = append(out, litDeadline{e.d, e.amberAt})
-	}
-	slices.SortFunc(out, func(a, b litDeadline) int {
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c
+		if !e.d.Start.After(now) && e.light(now) != evaluation.Clear {
+			out = append(out, litDeadline{e.d, e.amberAt})
 		}
-		return cmp.Compare(a.ID(), b.ID())
-	})
+	}
 	return out, nil
 }
 
@@ -212,9 +203,8 @@ func (c *Clock) Tick(ctx context.Context) ([]store.WarningEvent, error) {
 	}
 	for _, ch := range changes {
 		id := ch.Deadline.ID()
-		lit := ch.State == string(evaluation.Amber) || ch.State == string(evaluation.Red)
-		if lit {
-			c.lights[id] = ch.State
+		if light := evaluation.Light(ch.State); light == evaluation.Amber || light == evaluation.Red {
+			c.lights[id] = light
 		} else {
 			delete(c.lights, id)
 		}
@@ -264,7 +254,7 @@ func (c *Clock) load(ctx context.Context, rules *evaluation.Rules, st store.LogS
 	}
 	c.entries, c.byCase, c.leaving, c.queue = map[string]*clockEntry{}, map[string][]string{}, map[string]store.BoardDeadline{}, nil
 	for _, d := range board {
-		if onClock(&d) {
+		if d.Open() {
 			c.add(d)
 		}
 	}
@@ -320,7 +310,7 @@ func (c *Clock) readCases(ctx context.Context, cases []string) error {
 		delete(c.byCase, caseID)
 	}
 	for _, d := range rows {
-		if onClock(&d) {
+		if d.Open() {
 			c.add(d)
 		} else {
 			c.leaving[d.ID()] = d
@@ -338,12 +328,6 @@ func (c *Clock) readCases(ctx context.Context, cases []string) error {
 		}
 	}
 	return nil
-}
-
-// onClock says whether the clock keeps a deadline: its case open, its
-// milestone neither met nor stopped by a return, not excused.
-func onClock(d *store.BoardDeadline) bool {
-	return !d.Closed && d.Actual.IsZero() && d.Stopped.IsZero() && !d.Excused
 }
 
 // add keeps an open deadline.
@@ -372,20 +356,20 @@ func (c *Clock) changes(now time.Time) []store.WarningEvent {
 		}
 		light := e.light(now)
 		switch {
-		case light != e.announced && light != "":
+		case light != e.announced && light != evaluation.Clear:
 			at := e.amberAt
-			if light == string(evaluation.Red) {
+			if light == evaluation.Red {
 				at = e.d.Due
 			}
-			out = append(out, store.WarningEvent{Deadline: e.d, State: light, At: at, NoticedAt: now})
+			out = append(out, store.WarningEvent{Deadline: e.d, State: string(light), At: at, NoticedAt: now})
 		case light != e.announced:
 			// The deadline moved later (a new policy): no longer lit.
 			out = append(out, store.WarningEvent{Deadline: e.d, State: "ended", At: now, NoticedAt: now})
 		}
 		switch light {
-		case "":
+		case evaluation.Clear:
 			e.at = e.amberAt
-		case string(evaluation.Amber):
+		case evaluation.Amber:
 			e.at = e.d.Due.Add(time.Nanosecond)
 		default:
 			continue // red until it leaves
@@ -397,7 +381,7 @@ func (c *Clock) changes(now time.Time) []store.WarningEvent {
 		c.next = c.queue[0].at
 	}
 	for id, d := range c.leaving {
-		if c.lights[id] == "" || c.entries[id] != nil {
+		if c.lights[id] == evaluation.Clear || c.entries[id] != nil {
 			continue
 		}
 		state, at := "ended", cmp.Or(d.Stopped, now)

@@ -54,7 +54,7 @@ type CaseStore interface {
 	OpenUrgings(ctx context.Context) (map[string][]store.Urging, error)
 	LogState(ctx context.Context) (store.LogState, error)
 	CasesSince(ctx context.Context, seq int64) ([]string, error)
-	WarningLights(ctx context.Context) (map[string]string, error)
+	WarningLights(ctx context.Context) (map[string]evaluation.Light, error)
 	LitDeadlines(ctx context.Context, cases []string) (map[string]store.WarningEvent, error)
 	Announce(ctx context.Context, changes []store.WarningEvent) ([]store.WarningEvent, error)
 	WarningEvents(ctx context.Context, after int64, limit int) ([]store.WarningEvent, error)

@@ -9,16 +9,35 @@ import (
 	"frontline/view"
 )
 
-// WatchWarnings sends the principal the board's announcements it may see
-// (its unit's milestones and its street's cases): those logged after the
-// event id after (from now on when after is negative), then each as it
-// is logged, until ctx ends or send fails. beat is called every so often
-// (every), to keep proxies from closing a quiet stream.
-func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int64, every time.Duration,
-	send func(view.WarningEvent) error, beat func() error) error {
+// Watch is a watch of the board's announcements, ready to run: it sends
+// those logged after its starting point, then each as it is logged, until
+// ctx ends or send fails; beat is called every so often (every), to keep
+// proxies from closing a quiet stream.
+type Watch func(ctx context.Context, every time.Duration, send func(view.WarningEvent) error, beat func() error) error
+
+// WatchWarnings checks that the principal may watch the board and returns
+// the watch of the announcements it may see (its unit's milestones and its
+// street's cases), starting after the announcement after — after the last
+// one logged now when after is negative, so that what is logged once
+// WatchWarnings returns is never missed.
+func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int64) (Watch, error) {
 	if err := p.AuthorizeSome(ctx, rbac.Read, "warnings"); err != nil {
-		return err
+		return nil, err
 	}
+	if after < 0 {
+		var err error
+		if after, err = s.DB.LastWarning(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context, every time.Duration, send func(view.WarningEvent) error, beat func() error) error {
+		return s.watch(ctx, p, after, every, send, beat)
+	}, nil
+}
+
+// watch runs a watch from after.
+func (s *Service) watch(ctx context.Context, p rbac.Principal, after int64, every time.Duration,
+	send func(view.WarningEvent) error, beat func() error) error {
 	zone, _, err := s.zone(ctx)
 	if err != nil {
 		return err
@@ -36,11 +55,6 @@ func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int
 			stop()
 		}
 	}()
-	if after < 0 {
-		if after, err = s.DB.LastWarning(ctx); err != nil {
-			return err
-		}
-	}
 	deliver := func(events []store.WarningEvent) error {
 		for _, e := range events {
 			if e.Seq <= after {
@@ -73,7 +87,7 @@ func (s *Service) WatchWarnings(ctx context.Context, p rbac.Principal, after int
 	if err := replay(); err != nil {
 		return err
 	}
-	poll := time.NewTicker(MaxTick) // without a clock, or as a safety net
+	poll := time.NewTicker(MaxTick) // without a clock, the log is read this often
 	defer poll.Stop()
 	heartbeat := time.NewTicker(every)
 	defer heartbeat.Stop()

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"frontline/evaluation"
@@ -31,20 +32,10 @@ const DefaultWarningLimit = 100
 // MaxWarningLimit caps a page.
 const MaxWarningLimit = 1000
 
-// WarningList is a page of the board as of one time.
-type WarningList struct {
-	AsOf     time.Time
-	Zone     *time.Location
-	Amber    int // amber warnings the caller may see, on every page
-	Red      int // red ones
-	Total    int // those the query selects, on every page
-	Warnings []view.Warning
-}
-
 // Warnings lists the board as the principal may see it: the milestones
 // of its own unit, and of cases in its street; everything for one who
 // sees every unit. Sorted by time left, the most overdue first.
-func (s *Service) Warnings(ctx context.Context, p rbac.Principal, q WarningQuery) (*WarningList, error) {
+func (s *Service) Warnings(ctx context.Context, p rbac.Principal, q WarningQuery) (*view.WarningBoard, error) {
 	if err := p.AuthorizeSome(ctx, rbac.Read, "warnings"); err != nil {
 		return nil, err
 	}
@@ -63,7 +54,7 @@ func (s *Service) Warnings(ctx context.Context, p rbac.Principal, q WarningQuery
 	if err != nil {
 		return nil, err
 	}
-	out := &WarningList{AsOf: board.asof, Zone: board.zone, Warnings: []view.Warning{}}
+	out := &view.WarningBoard{AsOf: board.asof, Warnings: []view.Warning{}}
 	sees := seer(p)
 	for _, w := range board.warnings {
 		if !sees(w.Unit, w.Street) {
@@ -143,7 +134,7 @@ func (s *Service) board(ctx context.Context, urged bool) (*boardNow, error) {
 	}
 	var open []litDeadline
 	if s.Board != nil {
-		if open, err = s.Board.Open(ctx); err != nil {
+		if open, err = s.Board.Lit(ctx, now); err != nil {
 			return nil, err
 		}
 	} else {
@@ -152,7 +143,7 @@ func (s *Service) board(ctx context.Context, urged bool) (*boardNow, error) {
 			return nil, err
 		}
 		for _, d := range stored {
-			if onClock(&d) {
+			if d.Open() {
 				open = append(open, litDeadline{d, d.AmberAt(warnShare(rules, &d))})
 			}
 		}
@@ -173,13 +164,8 @@ func (s *Service) board(ctx context.Context, urged bool) (*boardNow, error) {
 		if d.Start.After(now) {
 			continue
 		}
-		light := evaluation.Clear
-		switch {
-		case now.After(d.Due):
-			light = evaluation.Red
-		case !now.Before(d.amberAt):
-			light = evaluation.Amber
-		default:
+		light := evaluation.LightAt(now, d.amberAt, d.Due)
+		if light == evaluation.Clear {
 			continue
 		}
 		w := view.Warning{ID: d.ID(), Case: d.Case, Unit: d.Unit, Milestone: string(d.Milestone), Round: d.Round,
@@ -189,6 +175,13 @@ func (s *Service) board(ctx context.Context, urged bool) (*boardNow, error) {
 		w.Urged = w.UrgedAt != nil
 		b.warnings = append(b.warnings, w)
 	}
+	// The most overdue first: by deadline, then id.
+	slices.SortFunc(b.warnings, func(x, y view.Warning) int {
+		if c := x.Deadline.Compare(y.Deadline); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
 	return b, nil
 }
 

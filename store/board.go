@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,10 +26,10 @@ type BoardDeadline struct {
 	Closed           bool // the case is closed: its parts have ended
 }
 
-// OnBoard says whether the deadline is open as of now: its case open, its
-// milestone started and neither met nor stopped, not excused.
-func (d *BoardDeadline) OnBoard(now time.Time) bool {
-	return !d.Closed && d.Open(now)
+// Open says whether the deadline is on the board: its case open, its
+// milestone neither met nor stopped by a return, not excused.
+func (d *BoardDeadline) Open() bool {
+	return !d.Closed && d.Actual.IsZero() && d.Stopped.IsZero() && !d.Excused
 }
 
 // BoardFilter selects deadlines for the board.
@@ -103,7 +104,7 @@ func (db *DB) callsDue(ctx context.Context, cases []string, unit string, rules *
 	for rows.Next() {
 		var (
 			d        BoardDeadline
-			category *string
+			category sql.NullString
 			opened   timeCol
 		)
 		if err := rows.Scan(&d.Case, &d.Street, &category, &opened); err != nil {
@@ -113,9 +114,7 @@ func (db *DB) callsDue(ctx context.Context, cases []string, unit string, rules *
 		if p == nil || p.CallLimit.IsZero() {
 			continue
 		}
-		if category != nil {
-			d.Category = *category
-		}
+		d.Category = category.String
 		d.Unit, d.Milestone, d.Round, d.OpenedAt, d.Start = d.Street, evaluation.Call, 1, opened.t, opened.t
 		d.Due = p.CallLimit.Due(opened.t, p.Calendar)
 		out = append(out, d)
@@ -150,8 +149,7 @@ func (db *DB) boardDeadlines(ctx context.Context, cases []string, unit string) (
 			args = append(args, unit)
 		}
 	}
-	collate := db.byteOrder()
-	b.WriteString(") AS d ORDER BY due_at, case_id" + collate + ", unit" + collate + ", milestone" + collate + ", round")
+	b.WriteString(") AS d") // BoardDeadlines orders them, with the calls due
 	rows, err := db.reads.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, err
@@ -162,7 +160,7 @@ func (db *DB) boardDeadlines(ctx context.Context, cases []string, unit string) (
 		var (
 			d                                 BoardDeadline
 			milestone, excused                string
-			category, street                  *string
+			category, street                  sql.NullString
 			start, due, done, stopped, opened timeCol
 		)
 		if err := rows.Scan(&d.Case, &d.Unit, &milestone, &d.Round, &start, &due, &done, &stopped, &excused, &category, &street,
@@ -172,12 +170,7 @@ func (db *DB) boardDeadlines(ctx context.Context, cases []string, unit string) (
 		d.Milestone = evaluation.Milestone(milestone)
 		d.Start, d.Due, d.Actual, d.Stopped, d.OpenedAt = start.t, due.t, done.t, stopped.t, opened.t
 		d.Excused = containsWord(excused, milestone)
-		if category != nil {
-			d.Category = *category
-		}
-		if street != nil {
-			d.Street = *street
-		}
+		d.Category, d.Street = category.String, street.String
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -241,19 +234,19 @@ type WarningEvent struct {
 
 // WarningLights returns the light last announced for each deadline that
 // is amber or red: deadline id → light.
-func (db *DB) WarningLights(ctx context.Context) (map[string]string, error) {
+func (db *DB) WarningLights(ctx context.Context) (map[string]evaluation.Light, error) {
 	rows, err := db.reads.QueryContext(ctx, "SELECT deadline, light FROM warning_lights")
 	if err != nil {
 		return nil, db.wrap("read warning lights", err)
 	}
 	defer rows.Close()
-	out := map[string]string{}
+	out := map[string]evaluation.Light{}
 	for rows.Next() {
 		var id, light string
 		if err := rows.Scan(&id, &light); err != nil {
 			return nil, db.wrap("read warning lights", err)
 		}
-		out[id] = light
+		out[id] = evaluation.Light(light)
 	}
 	return out, db.wrap("read warning lights", rows.Err())
 }
@@ -275,7 +268,7 @@ func (db *DB) LitDeadlines(ctx context.Context, cases []string) (map[string]Warn
 		for rows.Next() {
 			var (
 				id, light string
-				street    *string
+				street    sql.NullString
 				due       timeCol
 			)
 			if err := rows.Scan(&id, &street, &due, &light); err != nil {
@@ -287,9 +280,7 @@ func (db *DB) LitDeadlines(ctx context.Context, cases []string) (map[string]Warn
 				continue
 			}
 			e := WarningEvent{State: light, Deadline: BoardDeadline{Deadline: evaluation.Deadline{Case: caseID, Unit: unit, Milestone: m, Round: round, Due: due.t}}}
-			if street != nil {
-				e.Deadline.Street = *street
-			}
+			e.Deadline.Street = street.String
 			out[id] = e
 		}
 		if err := rows.Close(); err != nil {
@@ -390,7 +381,7 @@ func (db *DB) WarningEvents(ctx context.Context, after int64, limit int) ([]Warn
 		var (
 			e                   WarningEvent
 			id, milestone       string
-			street, category    *string
+			street, category    sql.NullString
 			at, due, noticed, o timeCol
 		)
 		if err := rows.Scan(&e.Seq, &id, &e.Deadline.Case, &e.Deadline.Unit, &street, &milestone, &e.Deadline.Round, &e.State,
@@ -399,12 +390,7 @@ func (db *DB) WarningEvents(ctx context.Context, after int64, limit int) ([]Warn
 		}
 		e.Deadline.Milestone = evaluation.Milestone(milestone)
 		e.At, e.Deadline.Due, e.NoticedAt, e.Deadline.OpenedAt = at.t, due.t, noticed.t, o.t
-		if street != nil {
-			e.Deadline.Street = *street
-		}
-		if category != nil {
-			e.Deadline.Category = *category
-		}
+		e.Deadline.Street, e.Deadline.Category = street.String, category.String
 		out = append(out, e)
 	}
 	return out, db.wrap("read warning events", rows.Err())

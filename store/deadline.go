@@ -155,14 +155,6 @@ func (db *DB) stoppedExpr(p deadlinePart) string {
 	return p.stopped
 }
 
-// byteOrder is the collation that orders text as Go compares strings.
-func (db *DB) byteOrder() string {
-	if db.engine == Postgres {
-		return ` COLLATE "C"`
-	}
-	return ""
-}
-
 func (db *DB) deadlineQuery(f DeadlineFilter) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -187,7 +179,10 @@ func (db *DB) deadlineQuery(f DeadlineFilter) (string, []any) {
 		}
 	}
 	// Byte order on both engines, as Go compares strings.
-	collate := db.byteOrder()
+	collate := ""
+	if db.engine == Postgres {
+		collate = ` COLLATE "C"`
+	}
 	b.WriteString(") AS d ORDER BY due_at, case_id" + collate + ", unit" + collate + ", milestone" + collate + ", round")
 	return b.String(), args
 }

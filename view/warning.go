@@ -22,6 +22,16 @@ type Warning struct {
 	UrgedAt     *time.Time `json:"urged_at,omitempty"` // the latest urging of the unit on the case
 }
 
+// WarningBoard is a page of the live board as of one time: the body of
+// GET /api/v1/warnings and of `frontline warnings --format json`.
+type WarningBoard struct {
+	AsOf     time.Time `json:"asof"`
+	Amber    int       `json:"amber" doc:"amber warnings the caller may see, on every page"`
+	Red      int       `json:"red" doc:"red warnings the caller may see, on every page"`
+	Total    int       `json:"total" doc:"warnings the query selects, on every page"`
+	Warnings []Warning `json:"warnings"`
+}
+
 // WarningEvent is one announcement of the live board, as the stream and
 // webhooks send it: a milestone turned amber or red, or left the board
 // met or ended (its case closed, its part ended, the deadline excused or

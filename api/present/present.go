@@ -118,7 +118,7 @@ func (s *Reads) Breaches(ctx context.Context, q service.BreachQuery) (*service.B
 }
 
 // Warnings reads the live board now.
-func (s *Reads) Warnings(ctx context.Context, q service.WarningQuery) (*service.WarningList, error) {
+func (s *Reads) Warnings(ctx context.Context, q service.WarningQuery) (*view.WarningBoard, error) {
 	svc, c, err := s.service(ctx)
 	if err != nil {
 		return nil, err
@@ -126,25 +126,13 @@ func (s *Reads) Warnings(ctx context.Context, q service.WarningQuery) (*service.
 	return svc.Warnings(ctx, c, q)
 }
 
-// WarningWatch checks that the caller may watch the board, and returns
-// the watch to run — service.WatchWarnings for the caller — resuming after
-// the announcement after, or when after is negative, after the last one
-// logged now: what is logged once WarningWatch returns is never missed.
-func (s *Reads) WarningWatch(ctx context.Context, after int64) (func(ctx context.Context, every time.Duration,
-	send func(view.WarningEvent) error, beat func() error) error, error) {
+// WarningWatch is service.WatchWarnings for the caller.
+func (s *Reads) WarningWatch(ctx context.Context, after int64) (service.Watch, error) {
 	svc, c, err := s.service(ctx)
-	if err == nil {
-		err = c.AuthorizeSome(ctx, rbac.Read, "warnings")
-	}
-	if err == nil && after < 0 {
-		after, err = svc.DB.LastWarning(ctx)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, every time.Duration, send func(view.WarningEvent) error, beat func() error) error {
-		return svc.WatchWarnings(ctx, c, after, every, send, beat)
-	}, nil
+	return svc.WatchWarnings(ctx, c, after)
 }
 
 // Cadres reads the cadre assessment, each cadre named in lang.

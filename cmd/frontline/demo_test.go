@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"frontline/store/storetest"
+	"frontline/view"
 )
 
 // TestDemoBuildsADistrictWithALoginPerRole builds a small demo without
@@ -49,7 +50,7 @@ func TestDemoBuildsADistrictWithALoginPerRole(t *testing.T) {
 	}
 	// The live cases of the last hour: at testNow 13 are past their
 	// response limit, one is close to it, and the demo says where to look.
-	var board warningsOut
+	var board view.WarningBoard
 	if err := json.Unmarshal([]byte(frontline(t, db, "", "warnings", "--format", "json").stdout), &board); err != nil {
 		t.Fatal(err)
 	}

@@ -17,15 +17,6 @@ import (
 	"frontline/view"
 )
 
-// warningsOut is `warnings --format json`: the body of GET /api/v1/warnings.
-type warningsOut struct {
-	AsOf     time.Time      `json:"asof"`
-	Amber    int            `json:"amber"`
-	Red      int            `json:"red"`
-	Total    int            `json:"total"`
-	Warnings []view.Warning `json:"warnings"`
-}
-
 func runWarnings(ctx context.Context, a *app, args []string) error {
 	fs, dsn := a.flags("warnings")
 	state := fs.String("state", "", "only amber (past the warning share of the limit) or red (past the deadline)")
@@ -79,12 +70,12 @@ func runWarnings(ctx context.Context, a *app, args []string) error {
 	}
 }
 
-func (a *app) printWarnings(list *service.WarningList, format string) error {
+func (a *app) printWarnings(list *view.WarningBoard, format string) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(warningsOut{list.AsOf, list.Amber, list.Red, list.Total, list.Warnings})
+		return enc.Encode(list)
 	case "csv":
 		w := csv.NewWriter(a.stdout)
 		w.Write(strings.Split(a.t("编号,案件,单位,节点,轮次,状态,起算,预警时刻,时限,剩余秒数,类别,街道,已督办",

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"frontline/store/storetest"
+	"frontline/view"
 )
 
 // TestWarningsCommand reads the live board from the command line, on both
@@ -35,7 +36,7 @@ func TestWarningsCommand(t *testing.T) {
 		if strings.Index(r.stdout, "Y2") > strings.Index(r.stdout, "Y1") {
 			t.Errorf("the most overdue is not first:\n%s", r.stdout)
 		}
-		var out warningsOut
+		var out view.WarningBoard
 		if err := json.Unmarshal([]byte(frontline(t, env, "", "warnings", "--format", "json", "--state", "amber").stdout), &out); err != nil {
 			t.Fatal(err)
 		}
